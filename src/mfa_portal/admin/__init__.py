@@ -1,0 +1,1 @@
+"""Support actions shared by the admin console and the CLI, plus the audit trail."""

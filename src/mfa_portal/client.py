@@ -1,0 +1,73 @@
+"""The one seam between the portal (pages, console, CLI) and a user pool.
+
+Everything above this module calls Cognito operations by name with Cognito's own request and
+response shapes. The same call works against a boto3 client (Amazon Cognito, or any endpoint such as
+the embedded pool's wire front) and against the in-process engine, and raises the same error type.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from botocore.exceptions import ClientError
+
+from mfa_portal.pool.errors import CognitoError, error
+
+if TYPE_CHECKING:
+    from mfa_portal.pool.engine import Engine
+
+
+class CognitoClient(Protocol):
+    """Anything that can perform a Cognito operation by name."""
+
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """Run ``operation`` (e.g. ``"AdminGetUser"``) and return its response without metadata."""
+        ...
+
+    def supports(self, operation: str) -> bool:
+        """Whether the backend offers ``operation`` (moto has no AdminDeleteSoftwareToken)."""
+        ...
+
+
+class BotoCognitoClient:
+    """Calls Cognito through a boto3 ``cognito-idp`` client: real AWS, the wire front, or moto."""
+
+    def __init__(self, boto_client: Any) -> None:
+        self._boto = boto_client
+
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        method = getattr(self._boto, self._method_name(operation))
+        try:
+            response: dict[str, Any] = method(**params)
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            raise error(str(err.get("Code", "InternalErrorException")), str(err.get("Message", ""))) from None
+        except NotImplementedError as exc:  # moto raises this for operations it lacks
+            raise error("UnsupportedOperationException", str(exc) or operation) from None
+        response.pop("ResponseMetadata", None)
+        return response
+
+    def supports(self, operation: str) -> bool:
+        return operation in self._boto.meta.service_model.operation_names
+
+    @staticmethod
+    def _method_name(operation: str) -> str:
+        from botocore import xform_name
+
+        return str(xform_name(operation))
+
+
+class EngineCognitoClient:
+    """Calls the embedded engine in-process, as a trusted IAM principal of the same deployment."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        return self._engine.call(operation, params, iam_principal="in-process")
+
+    def supports(self, operation: str) -> bool:
+        return self._engine.supports(operation)
+
+
+__all__ = ["BotoCognitoClient", "CognitoClient", "CognitoError", "EngineCognitoClient"]

@@ -1,0 +1,1 @@
+"""The embedded, Cognito-compatible user pool: engine, storage and wire front."""

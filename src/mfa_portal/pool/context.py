@@ -1,0 +1,34 @@
+"""What a handler gets for one call: the engine's parts, the time of the call and the caller."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mfa_portal.pool.engine import Engine
+
+
+@dataclass(frozen=True)
+class Context:
+    engine: Engine
+    now: float                     # read once per call from the injected clock
+    iam_principal: str | None      # the access key id (or "in-process") for IAM-signed calls
+    source_ip: str = "127.0.0.1"
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: the unit of every state change."""
+        with self.engine.db.transaction() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self.engine.db.read() as conn:
+            yield conn
+
+    def random_bytes(self, n: int) -> bytes:
+        return self.engine.rng.token_bytes(n)

@@ -1,0 +1,85 @@
+"""The embedded user pool engine: validates a Cognito request, authorises it, runs its handler.
+
+``Engine.call`` is the single entry point for both the wire front (after SigV4) and in-process
+callers, so validation and authorisation rules cannot differ between the two paths.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+from typing import Any
+
+from mfa_portal.pool import errors, ops
+from mfa_portal.pool.clock import Clock, Random, SystemClock, SystemRandom
+from mfa_portal.pool.context import Context
+from mfa_portal.pool.passwords import PasswordHasher
+from mfa_portal.pool.registry import HANDLERS, is_public
+from mfa_portal.pool.secretbox import SecretBox
+from mfa_portal.pool.service_model import service_model
+from mfa_portal.pool.storage import Database
+from mfa_portal.pool.tokens import TokenSigner
+from mfa_portal.pool.validate import validate_input
+
+
+def _load_handlers() -> None:
+    for module in pkgutil.iter_modules(ops.__path__):
+        importlib.import_module(f"{ops.__name__}.{module.name}")
+
+
+class Engine:
+    """A Cognito-compatible user pool service over one data directory."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        issuer_base: str = "http://127.0.0.1:9229",
+        region: str = "us-east-1",
+        clock: Clock | None = None,
+        rng: Random | None = None,
+        hasher: PasswordHasher | None = None,
+    ) -> None:
+        _load_handlers()
+        self.data_dir = data_dir
+        self.issuer_base = issuer_base.rstrip("/")
+        self.region = region
+        self.clock: Clock = clock or SystemClock()
+        self.rng: Random = rng or SystemRandom()
+        self.db = Database(data_dir / "pool.sqlite3")
+        self.seal = SecretBox.from_data_dir(data_dir)
+        self.signer = TokenSigner.from_data_dir(data_dir)
+        self.hasher = hasher or PasswordHasher()
+
+    def supports(self, operation: str) -> bool:
+        return operation in HANDLERS
+
+    def issuer(self, pool_id: str) -> str:
+        return f"{self.issuer_base}/{pool_id}"
+
+    def call(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        iam_principal: str | None = None,
+        source_ip: str = "127.0.0.1",
+    ) -> dict[str, Any]:
+        """Run one operation; raise a ``CognitoError`` subclass on any failure."""
+        if operation not in service_model().operation_names:
+            raise errors.error("UnknownOperationException", f"Unknown operation {operation}.")
+        handler = HANDLERS.get(operation)
+        if handler is None:
+            raise errors.error(
+                "UnsupportedOperationException",
+                f"{operation} is not supported by the embedded user pool (see docs/compatibility.md).",
+            )
+        if not is_public(operation) and iam_principal is None:
+            raise errors.error(
+                "MissingAuthenticationTokenException",
+                f"{operation} requires a request signed with AWS Signature Version 4.",
+            )
+        validate_input(operation, params)
+        ctx = Context(self, self.clock.now(), iam_principal, source_ip)
+        return handler(ctx, params)

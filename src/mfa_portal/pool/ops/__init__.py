@@ -1,0 +1,1 @@
+"""One thin handler per Cognito operation, registered by name."""

@@ -1,0 +1,152 @@
+"""User pools and app clients as typed records over their stored Cognito-shaped settings."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from mfa_portal.pool import errors
+
+TOKEN_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+@dataclass
+class Pool:
+    id: str
+    name: str
+    settings: dict[str, Any]   # UserPoolType fields (Policies, AliasAttributes, UsernameConfiguration, ...)
+    mfa: dict[str, Any]        # MfaConfiguration plus the SetUserPoolMfaConfig factor blocks
+    created: float
+    modified: float
+
+    @property
+    def mfa_configuration(self) -> str:
+        return str(self.mfa.get("MfaConfiguration", "OFF"))
+
+    @property
+    def totp_enabled(self) -> bool:
+        return bool(self.mfa.get("SoftwareTokenMfaConfiguration", {}).get("Enabled", False))
+
+    @property
+    def email_mfa_enabled(self) -> bool:
+        return "EmailMfaConfiguration" in self.mfa and self.mfa_configuration != "OFF"
+
+    @property
+    def sms_mfa_enabled(self) -> bool:
+        return "SmsMfaConfiguration" in self.mfa and self.mfa_configuration != "OFF"
+
+    @property
+    def case_sensitive(self) -> bool:
+        # The API default is case-sensitive (spec §10).
+        return bool(self.settings.get("UsernameConfiguration", {}).get("CaseSensitive", True))
+
+    @property
+    def alias_attributes(self) -> list[str]:
+        return list(self.settings.get("AliasAttributes", []))
+
+    @property
+    def username_attributes(self) -> list[str]:
+        return list(self.settings.get("UsernameAttributes", []))
+
+    @property
+    def password_policy(self) -> dict[str, Any]:
+        return dict(self.settings.get("Policies", {}).get("PasswordPolicy", {}))
+
+    def username_key(self, username: str) -> str:
+        return username if self.case_sensitive else username.lower()
+
+
+@dataclass
+class AppClient:
+    id: str
+    pool_id: str
+    name: str
+    secret: str | None
+    settings: dict[str, Any]   # UserPoolClientType fields
+    created: float
+    modified: float
+
+    @property
+    def explicit_auth_flows(self) -> list[str]:
+        return list(self.settings.get("ExplicitAuthFlows", []))
+
+    def allows(self, flow: str) -> bool:
+        legacy = {"ALLOW_ADMIN_USER_PASSWORD_AUTH": "ADMIN_NO_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH"}
+        flows = self.explicit_auth_flows
+        return flow in flows or legacy.get(flow, "") in flows
+
+    @property
+    def auth_session_seconds(self) -> int:
+        return int(self.settings.get("AuthSessionValidity", 3)) * 60
+
+    @property
+    def prevent_user_existence_errors(self) -> bool:
+        return self.settings.get("PreventUserExistenceErrors", "LEGACY") == "ENABLED"
+
+    @property
+    def token_revocation(self) -> bool:
+        return bool(self.settings.get("EnableTokenRevocation", True))
+
+    def _validity(self, key: str, unit_key: str, default_seconds: int, default_unit: str) -> int:
+        value = self.settings.get(key)
+        if value is None:
+            return default_seconds
+        unit = self.settings.get("TokenValidityUnits", {}).get(unit_key, default_unit)
+        return int(value) * TOKEN_UNIT_SECONDS[unit]
+
+    @property
+    def access_token_seconds(self) -> int:
+        return self._validity("AccessTokenValidity", "AccessToken", 3600, "hours")
+
+    @property
+    def id_token_seconds(self) -> int:
+        return self._validity("IdTokenValidity", "IdToken", 3600, "hours")
+
+    @property
+    def refresh_token_seconds(self) -> int:
+        return self._validity("RefreshTokenValidity", "RefreshToken", 30 * 86400, "days")
+
+
+def pool_from_row(row: sqlite3.Row) -> Pool:
+    return Pool(row["id"], row["name"], json.loads(row["settings"]), json.loads(row["mfa"]),
+                row["created"], row["modified"])
+
+
+def client_from_row(row: sqlite3.Row) -> AppClient:
+    return AppClient(row["id"], row["pool_id"], row["name"], row["secret"], json.loads(row["settings"]),
+                     row["created"], row["modified"])
+
+
+def load_pool(conn: sqlite3.Connection, pool_id: str) -> Pool:
+    row = conn.execute("SELECT * FROM pools WHERE id = ?", (pool_id,)).fetchone()
+    if row is None:
+        raise errors.ResourceNotFoundException(f"User pool {pool_id} does not exist.")
+    return pool_from_row(row)
+
+
+def load_client(conn: sqlite3.Connection, client_id: str, pool_id: str | None = None) -> AppClient:
+    row = conn.execute("SELECT * FROM clients WHERE id = ?", (client_id,)).fetchone()
+    if row is None or (pool_id is not None and row["pool_id"] != pool_id):
+        raise errors.ResourceNotFoundException(f"User pool client {client_id} does not exist.")
+    return client_from_row(row)
+
+
+def save_pool(conn: sqlite3.Connection, pool: Pool) -> None:
+    conn.execute(
+        "INSERT INTO pools (id, name, settings, mfa, created, modified) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET name=excluded.name, settings=excluded.settings, mfa=excluded.mfa, "
+        "modified=excluded.modified",
+        (pool.id, pool.name, json.dumps(pool.settings), json.dumps(pool.mfa), pool.created, pool.modified),
+    )
+
+
+def save_client(conn: sqlite3.Connection, client: AppClient) -> None:
+    conn.execute(
+        "INSERT INTO clients (id, pool_id, name, secret, settings, created, modified) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name=excluded.name, "
+        "secret=excluded.secret, settings=excluded.settings, modified=excluded.modified",
+        (client.id, client.pool_id, client.name, client.secret, json.dumps(client.settings),
+         client.created, client.modified),
+    )

@@ -1,0 +1,102 @@
+"""The embedded pool's schema as an ordered list of migrations (``PRAGMA user_version`` counts them).
+
+Append a new migration; never edit a released one. JSON columns hold Cognito-shaped documents whose
+structure the engine owns (pool and client settings, user attributes, per-session data).
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the initial schema
+    """
+CREATE TABLE pools (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    settings TEXT NOT NULL,          -- JSON: the UserPoolType fields we keep (policies, aliases, ...)
+    mfa TEXT NOT NULL,               -- JSON: MfaConfiguration + factor blocks of SetUserPoolMfaConfig
+    created REAL NOT NULL,
+    modified REAL NOT NULL
+);
+CREATE TABLE clients (
+    id TEXT PRIMARY KEY,
+    pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    secret TEXT,                     -- the client secret, as Cognito returns it in DescribeUserPoolClient
+    settings TEXT NOT NULL,          -- JSON: UserPoolClientType fields
+    created REAL NOT NULL,
+    modified REAL NOT NULL
+);
+CREATE INDEX clients_pool ON clients(pool_id);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+    username TEXT NOT NULL,          -- as created
+    username_key TEXT NOT NULL,      -- lower-cased when the pool is case-insensitive
+    sub TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,            -- UNCONFIRMED | CONFIRMED | FORCE_CHANGE_PASSWORD | RESET_REQUIRED
+    enabled INTEGER NOT NULL DEFAULT 1,
+    attributes TEXT NOT NULL DEFAULT '{}',   -- JSON object name -> value (sub excluded)
+    password_hash TEXT,              -- argon2id
+    temp_password_expires REAL,      -- set while status is FORCE_CHANGE_PASSWORD
+    mfa_enabled TEXT NOT NULL DEFAULT '[]',  -- JSON list: SOFTWARE_TOKEN_MFA, EMAIL_OTP, SMS_MFA
+    preferred_mfa TEXT,
+    tokens_valid_after REAL NOT NULL DEFAULT 0,  -- global sign-out: tokens issued before are revoked
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    last_failure REAL NOT NULL DEFAULT 0,
+    locked_until REAL NOT NULL DEFAULT 0,
+    created REAL NOT NULL,
+    modified REAL NOT NULL,
+    UNIQUE (pool_id, username_key)
+);
+CREATE INDEX users_email ON users(pool_id, lower(json_extract(attributes, '$.email')));
+CREATE TABLE software_tokens (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    secret TEXT,                     -- encrypted verified secret, NULL when none
+    friendly_name TEXT,
+    verified_at REAL,
+    pending_secret TEXT,             -- encrypted secret from AssociateSoftwareToken awaiting Verify
+    pending_created REAL,
+    last_step INTEGER NOT NULL DEFAULT 0  -- highest TOTP time step ever accepted (replay guard)
+);
+CREATE TABLE auth_sessions (
+    id_hash TEXT PRIMARY KEY,        -- SHA-256 of the opaque Session string
+    pool_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    stage TEXT NOT NULL,             -- password_ok | new_password_set | setup_verified | ...
+    challenge TEXT NOT NULL,         -- the challenge this session answers
+    data TEXT NOT NULL DEFAULT '{}',
+    created REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX auth_sessions_expiry ON auth_sessions(expires_at);
+CREATE TABLE token_families (
+    origin_jti TEXT PRIMARY KEY,     -- one per sign-in; shared by every token refreshed from it
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL,
+    refresh_hash TEXT UNIQUE,        -- SHA-256 of the opaque refresh token
+    auth_time REAL NOT NULL,
+    created REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX token_families_user ON token_families(user_id);
+CREATE TABLE groups (
+    pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    description TEXT,
+    precedence INTEGER,
+    role_arn TEXT,
+    created REAL NOT NULL,
+    modified REAL NOT NULL,
+    PRIMARY KEY (pool_id, name)
+);
+CREATE TABLE group_members (
+    pool_id TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (pool_id, group_name, user_id),
+    FOREIGN KEY (pool_id, group_name) REFERENCES groups(pool_id, name) ON DELETE CASCADE
+)
+""",
+]

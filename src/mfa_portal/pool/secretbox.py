@@ -1,0 +1,48 @@
+"""Encryption at rest for TOTP seeds, with a key kept in the data directory outside the database.
+
+A copied database file alone does not reveal any seed. The key file is created on first start with
+mode 0600; ``MFA_PORTAL_POOL_SEED_KEY`` (urlsafe base64, 32 bytes) can supply it instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+_PREFIX = "v1:"
+
+
+class SecretBox:
+    """AES-256-GCM with a random 96-bit nonce per value; the user id is bound in as associated data."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) != 32:
+            raise ValueError("seed key must be 32 bytes")
+        self._aead = AESGCM(key)
+
+    @classmethod
+    def from_data_dir(cls, data_dir: Path) -> SecretBox:
+        env = os.environ.get("MFA_PORTAL_POOL_SEED_KEY")
+        if env:
+            return cls(base64.urlsafe_b64decode(env))
+        path = data_dir / "seed.key"
+        if not path.exists():
+            data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(base64.urlsafe_b64encode(os.urandom(32)))
+        return cls(base64.urlsafe_b64decode(path.read_bytes().strip()))
+
+    def seal(self, plaintext: str, context: str) -> str:
+        nonce = os.urandom(12)
+        blob = self._aead.encrypt(nonce, plaintext.encode(), context.encode())
+        return _PREFIX + base64.urlsafe_b64encode(nonce + blob).decode()
+
+    def open(self, sealed: str, context: str) -> str:
+        if not sealed.startswith(_PREFIX):
+            raise ValueError("unknown sealed format")
+        raw = base64.urlsafe_b64decode(sealed[len(_PREFIX) :])
+        return self._aead.decrypt(raw[:12], raw[12:], context.encode()).decode()

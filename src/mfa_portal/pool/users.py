@@ -1,0 +1,152 @@
+"""Users as typed records, and resolution of a sign-in name to a user.
+
+A name resolves as Cognito does (spec §10): the username (case-folded when the pool is
+case-insensitive), then the ``sub``, then a *verified* alias attribute (email, phone_number,
+preferred_username) when the pool lists it in ``AliasAttributes``, or any value of a
+``UsernameAttributes`` attribute.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from mfa_portal.pool import errors
+from mfa_portal.pool.pools import Pool
+
+USER_NOT_FOUND = "User does not exist."
+
+
+@dataclass
+class User:
+    id: int
+    pool_id: str
+    username: str
+    sub: str
+    status: str
+    enabled: bool
+    attributes: dict[str, str]
+    password_hash: str | None
+    temp_password_expires: float | None
+    mfa_enabled: list[str]
+    preferred_mfa: str | None
+    tokens_valid_after: float
+    failed_attempts: int
+    last_failure: float
+    locked_until: float
+    created: float
+    modified: float
+    groups: list[str] = field(default_factory=list)
+
+    def attribute_list(self, names: list[str] | None = None) -> list[dict[str, str]]:
+        """Cognito's ``[{Name, Value}]`` list, ``sub`` first, optionally restricted to ``names``."""
+        items = [{"Name": "sub", "Value": self.sub}]
+        items += [{"Name": k, "Value": v} for k, v in sorted(self.attributes.items())]
+        if names is not None:
+            items = [item for item in items if item["Name"] in names]
+        return items
+
+
+def user_from_row(row: sqlite3.Row) -> User:
+    return User(
+        id=row["id"], pool_id=row["pool_id"], username=row["username"], sub=row["sub"],
+        status=row["status"], enabled=bool(row["enabled"]), attributes=json.loads(row["attributes"]),
+        password_hash=row["password_hash"], temp_password_expires=row["temp_password_expires"],
+        mfa_enabled=json.loads(row["mfa_enabled"]), preferred_mfa=row["preferred_mfa"],
+        tokens_valid_after=row["tokens_valid_after"], failed_attempts=row["failed_attempts"],
+        last_failure=row["last_failure"], locked_until=row["locked_until"],
+        created=row["created"], modified=row["modified"],
+    )
+
+
+def find_user(conn: sqlite3.Connection, pool: Pool, name: str) -> User | None:
+    """The user a sign-in name refers to, or None."""
+    row = conn.execute(
+        "SELECT * FROM users WHERE pool_id = ? AND username_key = ?", (pool.id, pool.username_key(name))
+    ).fetchone()
+    if row is None:
+        row = conn.execute("SELECT * FROM users WHERE pool_id = ? AND sub = ?", (pool.id, name)).fetchone()
+    if row is None:
+        row = _find_by_alias(conn, pool, name)
+    return None if row is None else user_from_row(row)
+
+
+def _find_by_alias(conn: sqlite3.Connection, pool: Pool, name: str) -> sqlite3.Row | None:
+    for attr in pool.username_attributes:
+        row = _match_attribute(conn, pool, attr, name, verified_only=False)
+        if row is not None:
+            return row
+    for attr in pool.alias_attributes:
+        row = _match_attribute(conn, pool, attr, name, verified_only=attr != "preferred_username")
+        if row is not None:
+            return row
+    return None
+
+
+def _match_attribute(
+    conn: sqlite3.Connection, pool: Pool, attr: str, value: str, *, verified_only: bool
+) -> sqlite3.Row | None:
+    fold = attr == "email" or (attr == "preferred_username" and not pool.case_sensitive)
+    column = f"json_extract(attributes, '$.{attr}')"
+    where = f"lower({column}) = lower(?)" if fold else f"{column} = ?"
+    if verified_only:
+        where += f" AND json_extract(attributes, '$.{attr}_verified') = 'true'"
+    return conn.execute(  # attr comes from the pool's settings, validated against an enum
+        f"SELECT * FROM users WHERE pool_id = ? AND {where} ORDER BY modified DESC LIMIT 1",
+        (pool.id, value),
+    ).fetchone()
+
+
+def get_user(conn: sqlite3.Connection, pool: Pool, name: str) -> User:
+    """The user, or ``UserNotFoundException`` (admin operations always reveal existence)."""
+    user = find_user(conn, pool, name)
+    if user is None:
+        raise errors.UserNotFoundException(USER_NOT_FOUND)
+    user.groups = user_groups(conn, user.id)
+    return user
+
+
+def load_user_by_id(conn: sqlite3.Connection, user_id: int) -> User:
+    row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+    if row is None:
+        raise errors.UserNotFoundException(USER_NOT_FOUND)
+    user = user_from_row(row)
+    user.groups = user_groups(conn, user.id)
+    return user
+
+
+def user_groups(conn: sqlite3.Connection, user_id: int) -> list[str]:
+    rows = conn.execute(
+        "SELECT m.group_name FROM group_members m JOIN groups g ON g.pool_id = m.pool_id "
+        "AND g.name = m.group_name WHERE m.user_id = ? ORDER BY g.precedence IS NULL, g.precedence, g.name",
+        (user_id,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def save_user(conn: sqlite3.Connection, user: User, now: float) -> None:
+    """Write back every mutable column of an existing user."""
+    user.modified = now
+    conn.execute(
+        "UPDATE users SET status=?, enabled=?, attributes=?, password_hash=?, temp_password_expires=?, "
+        "mfa_enabled=?, preferred_mfa=?, tokens_valid_after=?, failed_attempts=?, last_failure=?, "
+        "locked_until=?, modified=? WHERE id=?",
+        (user.status, int(user.enabled), json.dumps(user.attributes), user.password_hash,
+         user.temp_password_expires, json.dumps(user.mfa_enabled), user.preferred_mfa,
+         user.tokens_valid_after, user.failed_attempts, user.last_failure, user.locked_until,
+         user.modified, user.id),
+    )
+
+
+def public_user_dict(user: User) -> dict[str, Any]:
+    """Fields shared by AdminGetUser and ListUsers' UserType."""
+    return {
+        "Username": user.username,
+        "Attributes": user.attribute_list(),
+        "UserCreateDate": user.created,
+        "UserLastModifiedDate": user.modified,
+        "Enabled": user.enabled,
+        "UserStatus": user.status,
+    }

@@ -1,0 +1,1 @@
+"""The portal: pages, sessions, CSRF, the enrolment guard and forward-auth."""

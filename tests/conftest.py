@@ -1,0 +1,29 @@
+"""Fixtures shared by every test layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mfa_portal.pool.clock import FakeClock
+from mfa_portal.pool.engine import Engine
+from mfa_portal.pool.passwords import PasswordHasher
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock at a fixed instant, in the middle of a 30-second TOTP step."""
+    return FakeClock(1_800_000_015.0)
+
+
+@pytest.fixture
+def engine(tmp_path: Path, clock: FakeClock) -> Iterator[Engine]:
+    """An embedded pool engine on a fresh data directory, with a fake clock.
+
+    Tests use cheaper argon2 parameters than production (still argon2id) to keep the suite fast.
+    """
+    eng = Engine(tmp_path / "pool", clock=clock, hasher=PasswordHasher(memory_kib=1024, time_cost=1))
+    yield eng
+    eng.db.close()
