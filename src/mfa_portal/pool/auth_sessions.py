@@ -1,0 +1,107 @@
+"""Challenge sessions: explicit, persisted, single-use, expiring flow state (STYLE habit 6).
+
+The opaque ``Session`` string handed to the client is random; only its SHA-256 is stored. Identity for
+every challenge response comes from the row, never from the request. A session is deleted the moment
+it is spent; a wrong code may keep it alive for a retry (see ``keep``), bounded by its expiry and the
+user's lockout.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from mfa_portal.pool import errors
+from mfa_portal.pool.context import Context
+
+INVALID = "Invalid session for the user."
+EXPIRED = "Invalid session for the user, session is expired."
+
+
+@dataclass
+class AuthSession:
+    id_hash: str
+    pool_id: str
+    client_id: str
+    user_id: int
+    stage: str          # password_ok | new_password_set | setup_associated | setup_verified
+    challenge: str      # the challenge this session answers (NEW_PASSWORD_REQUIRED, MFA_SETUP, ...)
+    created: float
+    expires_at: float
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def valid(self, now: float) -> bool:
+        return now < self.expires_at
+
+
+def _digest(session: str) -> str:
+    return hashlib.sha256(session.encode()).hexdigest()
+
+
+def create_session(
+    ctx: Context,
+    conn: sqlite3.Connection,
+    *,
+    pool_id: str,
+    client_id: str,
+    user_id: int,
+    stage: str,
+    challenge: str,
+    ttl_seconds: int,
+    data: dict[str, Any] | None = None,
+) -> str:
+    """Store a new session and return its opaque string (~400 chars, like Cognito's ``AYAB…``)."""
+    token = "AYAB" + base64.urlsafe_b64encode(ctx.random_bytes(288)).decode().rstrip("=")
+    conn.execute(
+        "INSERT INTO auth_sessions (id_hash, pool_id, client_id, user_id, stage, challenge, data, created, "
+        "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (_digest(token), pool_id, client_id, user_id, stage, challenge, json.dumps(data or {}), ctx.now,
+         ctx.now + ttl_seconds),
+    )
+    conn.execute("DELETE FROM auth_sessions WHERE expires_at < ?", (ctx.now - 3600,))
+    return token
+
+
+def load_session(
+    ctx: Context, conn: sqlite3.Connection, session: str, *, challenges: set[str] | None = None
+) -> AuthSession:
+    """The live session for ``session``; NotAuthorizedException if unknown, spent, expired or misused."""
+    row = conn.execute("SELECT * FROM auth_sessions WHERE id_hash = ?", (_digest(session),)).fetchone()
+    if row is None:
+        raise errors.NotAuthorizedException(INVALID)
+    found = AuthSession(row["id_hash"], row["pool_id"], row["client_id"], row["user_id"], row["stage"],
+                        row["challenge"], row["created"], row["expires_at"], json.loads(row["data"]))
+    if not found.valid(ctx.now):
+        conn.execute("DELETE FROM auth_sessions WHERE id_hash = ?", (found.id_hash,))
+        raise errors.NotAuthorizedException(EXPIRED)
+    if challenges is not None and found.challenge not in challenges:
+        raise errors.NotAuthorizedException(INVALID)
+    return found
+
+
+def spend_session(
+    ctx: Context, conn: sqlite3.Connection, session: str, *, challenges: set[str] | None = None
+) -> AuthSession:
+    """Load and delete in one step; the row count decides a race (exactly one caller gets it)."""
+    found = load_session(ctx, conn, session, challenges=challenges)
+    deleted = conn.execute("DELETE FROM auth_sessions WHERE id_hash = ?", (found.id_hash,)).rowcount
+    if deleted != 1:
+        raise errors.NotAuthorizedException(INVALID)
+    return found
+
+
+def update_session(conn: sqlite3.Connection, found: AuthSession) -> None:
+    """Persist changes to a live session's stage, challenge or data (e.g. a failed-attempt count)."""
+    conn.execute(
+        "UPDATE auth_sessions SET stage = ?, challenge = ?, data = ? WHERE id_hash = ?",
+        (found.stage, found.challenge, json.dumps(found.data), found.id_hash),
+    )
+
+
+def drop_user_sessions(conn: sqlite3.Connection, user_id: int) -> None:
+    """Forget every pending challenge of a user (sign-out everywhere, disable, token reset)."""
+    conn.execute("DELETE FROM auth_sessions WHERE user_id = ?", (user_id,))
