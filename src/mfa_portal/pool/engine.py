@@ -14,6 +14,7 @@ from typing import Any
 from mfa_portal.pool import errors, ops
 from mfa_portal.pool.clock import Clock, Random, SystemClock, SystemRandom
 from mfa_portal.pool.context import Context
+from mfa_portal.pool.delivery import Mailer, MemoryMailer
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.registry import HANDLERS, is_public
 from mfa_portal.pool.secretbox import SecretBox
@@ -40,6 +41,7 @@ class Engine:
         clock: Clock | None = None,
         rng: Random | None = None,
         hasher: PasswordHasher | None = None,
+        mailer: Mailer | None = None,
     ) -> None:
         _load_handlers()
         self.data_dir = data_dir
@@ -51,6 +53,7 @@ class Engine:
         self.seal = SecretBox.from_data_dir(data_dir)
         self.signer = TokenSigner.from_data_dir(data_dir)
         self.hasher = hasher or PasswordHasher()
+        self.mailer: Mailer = mailer or MemoryMailer()
 
     def supports(self, operation: str) -> bool:
         return operation in HANDLERS
