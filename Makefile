@@ -1,0 +1,69 @@
+# mfa-portal — two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DATA_DIR ?= .mfa-portal
+# Debian packages the test suite drives: a real browser, a QR decoder, an independent TOTP generator, Redis.
+TEST_DEBS := chromium:chromium zbarimg:zbar-tools oathtool:oathtool redis-server:redis-server
+
+.PHONY: run test install install-test system-deps lint typecheck bench clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "mfa-portal needs Python >= 3.11 (found: $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e ".[test]"
+	@touch $@
+
+# The AWS CLI v1 pins an older botocore, so it lives in its own venv (tests run the README's CLI session).
+.venv-awscli/bin/aws:
+	$(PYTHON) -m venv .venv-awscli
+	.venv-awscli/bin/pip install --quiet awscli
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test .venv-awscli/bin/aws system-deps
+
+## Start the portal with the embedded pool on http://$(HOST):$(PORT)
+run: install
+	$(VENV)/bin/mfa-portal serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
+
+## Install what the tests need, then run the whole suite
+test: install-test
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+system-deps:
+	@missing=""; for pair in $(TEST_DEBS); do \
+		cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+		command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian packages:$$missing"; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || \
+				{ echo "error: could not install$$missing with apt-get"; exit 1; }; \
+		else \
+			echo "error: the tests need these Debian packages:$$missing"; \
+			echo "       install them (sudo apt-get install$$missing) or run make test as root"; \
+			exit 1; \
+		fi; \
+	fi
+
+lint: install-test
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+
+bench: install-test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .venv-awscli .pytest_cache .mypy_cache .ruff_cache build *.egg-info src/*.egg-info test-artifacts
