@@ -11,6 +11,8 @@ from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
 
+pytest_plugins = ["tests.support.backends"]
+
 
 @pytest.fixture
 def clock() -> FakeClock:
@@ -24,6 +26,8 @@ def engine(tmp_path: Path, clock: FakeClock) -> Iterator[Engine]:
 
     Tests use cheaper argon2 parameters than production (still argon2id) to keep the suite fast.
     """
-    eng = Engine(tmp_path / "pool", clock=clock, hasher=PasswordHasher(memory_kib=1024, time_cost=1))
+    eng = Engine(
+        tmp_path / "pool", clock=clock, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
+    )
     yield eng
     eng.db.close()

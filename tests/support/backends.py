@@ -1,0 +1,135 @@
+"""One scenario, several backends (STYLE habit 12): the in-process engine, the wire front over HTTP with
+real boto3, and moto — an independent Cognito model — where it applies.
+
+Each backend gives a ``CognitoClient`` plus a clock the test can read and move, so TOTP codes are computed
+independently (pyotp) for the backend's notion of "now".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import boto3
+import pyotp
+import pytest
+from botocore.config import Config
+from tests.support.clocks import OffsetClock
+
+from mfa_portal.client import BotoCognitoClient, CognitoClient, EngineCognitoClient
+from mfa_portal.pool.clock import FakeClock
+from mfa_portal.pool.engine import Engine
+from mfa_portal.pool.passwords import PasswordHasher
+
+PASSWORD = "Correct-Horse-9!"
+
+
+class MovableClock(Protocol):
+    def now(self) -> float: ...
+    def advance(self, seconds: float) -> None: ...
+
+
+class _RealClock:
+    """moto reads the wall clock itself; moving it means waiting."""
+
+    def now(self) -> float:
+        return time.time()
+
+    def advance(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+@dataclass
+class Backend:
+    name: str
+    client: CognitoClient
+    clock: MovableClock
+    mailbox: list[Any] = field(default_factory=list)
+
+    def code(self, secret: str, offset_steps: int = 0) -> str:
+        """What an authenticator app shows now (or ``offset_steps`` steps away)."""
+        return str(pyotp.TOTP(secret).at(self.clock.now() + 30 * offset_steps))
+
+    def next_step(self) -> None:
+        """Move to the start of the next 30-second TOTP step (a fresh code)."""
+        now = self.clock.now()
+        self.clock.advance(30 - now % 30 + 0.5)
+
+
+def boto_client(endpoint: str, key: str, secret: str) -> Any:
+    return boto3.client(
+        "cognito-idp",
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+    )
+
+
+def make_engine_backend(tmp_path: Path) -> Iterator[Backend]:
+    clock = FakeClock(1_800_000_015.0)
+    engine = Engine(
+        tmp_path / "engine", clock=clock, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
+    )
+    yield Backend("engine", EngineCognitoClient(engine), clock)
+    engine.db.close()
+
+
+def make_wire_backend(tmp_path: Path) -> Iterator[Backend]:
+    from tests.support.wire_server import running_wire_server
+
+    clock = OffsetClock()
+    with running_wire_server(tmp_path / "wire", clock=clock) as server:
+        client = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
+        yield Backend("wire", BotoCognitoClient(client), clock)
+
+
+def make_moto_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[Backend]:
+    from moto.server import ThreadedMotoServer
+
+    monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield Backend(
+            "moto", BotoCognitoClient(boto_client(f"http://{host}:{port}", "k", "s")), _RealClock()
+        )
+    finally:
+        server.stop()
+
+
+ALL_BACKENDS = ("engine", "wire", "moto")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``backend`` over the backends a scenario applies to (all by default)."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("backends")
+    names = list(marker.args) if marker else list(ALL_BACKENDS)
+    differs = metafunc.definition.get_closest_marker("moto_differs")
+    params = []
+    for name in names:
+        marks = []
+        if name == "moto" and differs is not None:
+            marks.append(pytest.mark.xfail(reason=f"moto differs: {differs.args[0]}", strict=True))
+        params.append(pytest.param(name, marks=marks, id=name))
+    metafunc.parametrize("backend", params, indirect=True)
+
+
+@pytest.fixture
+def backend(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Backend]:
+    """The backend a scenario runs on; see ``pytest_generate_tests``."""
+    if request.param == "engine":
+        yield from make_engine_backend(tmp_path)
+    elif request.param == "wire":
+        yield from make_wire_backend(tmp_path)
+    else:
+        yield from make_moto_backend(monkeypatch)
