@@ -63,7 +63,7 @@ lint: install-test
 	$(VENV)/bin/mypy
 
 bench: install-test
-	$(PY) bench/run.py
+	$(PY) -m bench.run --write docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) .venv-awscli .pytest_cache .mypy_cache .ruff_cache build *.egg-info src/*.egg-info test-artifacts
