@@ -1,0 +1,82 @@
+"""Authorising a call by its ``AccessToken`` (GetUser, ChangePassword, AssociateSoftwareToken, ...).
+
+Unlike an offline JWT verifier, the engine also checks server-side state: the token's family must
+not be revoked, the user must not have signed out globally since ``iat``, and must still exist and
+be enabled.
+Whatever is wrong with a token's form or signature, the caller only learns "Invalid Access Token".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from mfa_portal.pool import errors
+from mfa_portal.pool.context import Context
+from mfa_portal.pool.pools import Pool, load_pool
+from mfa_portal.pool.token_store import USER_DISABLED, load_family, revoked_for
+from mfa_portal.pool.tokens import TokenExpired, TokenInvalid
+from mfa_portal.pool.users import USER_NOT_FOUND, User, user_from_row, user_groups
+
+INVALID_ACCESS = "Invalid Access Token"
+EXPIRED_ACCESS = "Access Token has expired"
+REVOKED_ACCESS = "Access Token has been revoked"
+
+
+@dataclass(frozen=True)
+class AccessIdentity:
+    """Who a valid access token speaks for."""
+
+    pool: Pool
+    user: User
+    client_id: str
+    claims: dict[str, Any]
+
+
+def authenticate_access_token(ctx: Context, conn: sqlite3.Connection, token: str) -> AccessIdentity:
+    """The identity behind ``token``, or the ``NotAuthorizedException`` Cognito would return."""
+    try:
+        claims = ctx.engine.signer.decode(token, "access", now=ctx.now)
+    except TokenExpired:
+        raise errors.NotAuthorizedException(EXPIRED_ACCESS) from None
+    except TokenInvalid:
+        raise errors.NotAuthorizedException(INVALID_ACCESS) from None
+    pool = _pool_of(ctx, conn, claims.get("iss"))
+    sub, client_id, origin_jti = (
+        claims.get("sub"),
+        claims.get("client_id"),
+        claims.get("origin_jti"),
+    )
+    if not (isinstance(sub, str) and isinstance(client_id, str) and isinstance(origin_jti, str)):
+        raise errors.NotAuthorizedException(INVALID_ACCESS)
+    row = conn.execute(
+        "SELECT * FROM users WHERE pool_id = ? AND sub = ?", (pool.id, sub)
+    ).fetchone()
+    if row is None:
+        raise errors.UserNotFoundException(USER_NOT_FOUND)
+    user = user_from_row(row)
+    if claims.get("username") != user.username:
+        raise errors.NotAuthorizedException(INVALID_ACCESS)
+    if not user.enabled:
+        raise errors.NotAuthorizedException(USER_DISABLED)
+    family = load_family(conn, origin_jti)
+    if family is not None and (family.user_id != user.id or family.client_id != client_id):
+        raise errors.NotAuthorizedException(INVALID_ACCESS)
+    if revoked_for(family, user, claims["iat"]):
+        raise errors.NotAuthorizedException(REVOKED_ACCESS)
+    user.groups = user_groups(conn, user.id)
+    return AccessIdentity(pool, user, client_id, claims)
+
+
+def _pool_of(ctx: Context, conn: sqlite3.Connection, issuer: object) -> Pool:
+    """The pool named by ``iss``, which must be exactly this engine's issuer URL for it."""
+    if not isinstance(issuer, str) or "/" not in issuer:
+        raise errors.NotAuthorizedException(INVALID_ACCESS)
+    pool_id = issuer.rsplit("/", 1)[1]
+    if issuer != ctx.engine.issuer(pool_id):
+        raise errors.NotAuthorizedException(INVALID_ACCESS)
+    try:
+        return load_pool(conn, pool_id)
+    except errors.ResourceNotFoundException:
+        raise errors.NotAuthorizedException(INVALID_ACCESS) from None

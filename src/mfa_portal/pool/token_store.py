@@ -1,0 +1,243 @@
+"""Issuing, refreshing and revoking a user's tokens (spec §11).
+
+Each sign-in starts a *token family*: one row keyed by ``origin_jti`` holding the SHA-256 of the
+opaque refresh token, the original ``auth_time`` and the revocation flag. Every access and ID token
+minted from that sign-in (including by refresh) carries the family's ``origin_jti``, so revoking the
+family (``RevokeToken``) or all of a user's families (global sign-out) makes those tokens fail with
+the Cognito APIs. Offline verifiers still accept them until ``exp`` (spec §15 pitfall 14).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from mfa_portal.pool import auth_sessions, errors
+from mfa_portal.pool.context import Context
+from mfa_portal.pool.pools import AppClient, Pool
+from mfa_portal.pool.users import User, load_user_by_id, save_user, user_groups
+
+ACCESS_SCOPE = "aws.cognito.signin.user.admin"
+REFRESH_TOKEN_BYTES = 64  # 512 bits from the injected CSPRNG
+INVALID_REFRESH = "Invalid Refresh Token"
+REVOKED_REFRESH = "Refresh Token has been revoked"
+EXPIRED_REFRESH = "Refresh Token has expired"
+OTHER_CLIENT_REFRESH = "Refresh Token has different Client"  # observed since 2022 (aws-sdk-js#4016)
+USER_DISABLED = "User is disabled."
+# Access/ID tokens live at most a day; a family is kept that long after its refresh token expires
+# so that those tokens still pass the family check, then it is purged.
+MAX_TOKEN_SECONDS = 86400
+_BOOLEAN_ATTRIBUTES = {"email_verified", "phone_number_verified"}
+
+
+@dataclass(frozen=True)
+class TokenFamily:
+    origin_jti: str
+    user_id: int
+    client_id: str
+    auth_time: float
+    created: float
+    expires_at: float
+    revoked: bool
+
+
+def refresh_digest(refresh_token: str) -> str:
+    return hashlib.sha256(refresh_token.encode()).hexdigest()
+
+
+def new_uuid(ctx: Context) -> str:
+    """A version-4 UUID from the injected randomness (jti, origin_jti, event_id)."""
+    return str(uuid.UUID(bytes=ctx.random_bytes(16), version=4))
+
+
+def load_family(conn: sqlite3.Connection, origin_jti: str) -> TokenFamily | None:
+    row = conn.execute(
+        "SELECT * FROM token_families WHERE origin_jti = ?", (origin_jti,)
+    ).fetchone()
+    return None if row is None else _family(row)
+
+
+def load_family_by_refresh(conn: sqlite3.Connection, refresh_token: str) -> TokenFamily | None:
+    row = conn.execute(
+        "SELECT * FROM token_families WHERE refresh_hash = ?", (refresh_digest(refresh_token),)
+    ).fetchone()
+    return None if row is None else _family(row)
+
+
+def _family(row: sqlite3.Row) -> TokenFamily:
+    return TokenFamily(
+        row["origin_jti"],
+        row["user_id"],
+        row["client_id"],
+        row["auth_time"],
+        row["created"],
+        row["expires_at"],
+        bool(row["revoked"]),
+    )
+
+
+def revoked_for(family: TokenFamily | None, user: User, issued_at: float) -> bool:
+    """Whether tokens of ``family`` issued at ``issued_at`` are revoked for Cognito API use.
+
+    JWT ``iat`` is whole seconds, so it is compared with the whole second of the sign-out; a token
+    issued earlier in that same second is still caught: global sign-out also revokes its family.
+    """
+    return family is None or family.revoked or issued_at < int(user.tokens_valid_after)
+
+
+def issue_tokens(
+    ctx: Context,
+    conn: sqlite3.Connection,
+    pool: Pool,
+    client: AppClient,
+    user: User,
+    *,
+    auth_time: float | None = None,
+) -> dict[str, Any]:
+    """Start a token family; return Cognito's ``AuthenticationResult`` for a completed sign-in."""
+    origin_jti = new_uuid(ctx)
+    refresh_token = (
+        base64.urlsafe_b64encode(ctx.random_bytes(REFRESH_TOKEN_BYTES)).decode().rstrip("=")
+    )
+    when = int(ctx.now if auth_time is None else auth_time)
+    conn.execute(
+        "INSERT INTO token_families (origin_jti, user_id, client_id, refresh_hash, auth_time, "
+        "created, expires_at, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+        (
+            origin_jti,
+            user.id,
+            client.id,
+            refresh_digest(refresh_token),
+            when,
+            ctx.now,
+            ctx.now + client.refresh_token_seconds,
+        ),
+    )
+    conn.execute(
+        "DELETE FROM token_families WHERE user_id = ? AND expires_at < ?",
+        (user.id, ctx.now - MAX_TOKEN_SECONDS),
+    )
+    user.groups = user_groups(conn, user.id)
+    result = _mint(ctx, pool, client, user, origin_jti, when)
+    result["RefreshToken"] = refresh_token
+    return result
+
+
+def refresh_tokens(
+    ctx: Context, conn: sqlite3.Connection, pool: Pool, client: AppClient, refresh_token: str
+) -> dict[str, Any]:
+    """New access and ID tokens in the refresh token's family (same origin_jti and auth_time)."""
+    family = load_family_by_refresh(conn, refresh_token)
+    if family is None:
+        raise errors.NotAuthorizedException(INVALID_REFRESH)
+    if family.client_id != client.id:
+        raise errors.NotAuthorizedException(OTHER_CLIENT_REFRESH)
+    user = load_user_by_id(conn, family.user_id)
+    if user.pool_id != pool.id:
+        raise errors.NotAuthorizedException(INVALID_REFRESH)
+    if not user.enabled:
+        raise errors.NotAuthorizedException(USER_DISABLED)
+    if family.revoked or family.created < user.tokens_valid_after:
+        raise errors.NotAuthorizedException(REVOKED_REFRESH)
+    if ctx.now >= family.expires_at:
+        raise errors.NotAuthorizedException(EXPIRED_REFRESH)
+    return _mint(ctx, pool, client, user, family.origin_jti, family.auth_time)
+
+
+def revoke_family(conn: sqlite3.Connection, origin_jti: str) -> None:
+    conn.execute("UPDATE token_families SET revoked = 1 WHERE origin_jti = ?", (origin_jti,))
+
+
+def revoke_user_tokens(ctx: Context, conn: sqlite3.Connection, user: User) -> None:
+    """Global sign-out: every token issued so far stops working; pending challenges are dropped."""
+    user.tokens_valid_after = ctx.now
+    save_user(conn, user, ctx.now)
+    conn.execute("UPDATE token_families SET revoked = 1 WHERE user_id = ?", (user.id,))
+    auth_sessions.drop_user_sessions(conn, user.id)
+
+
+def _mint(
+    ctx: Context, pool: Pool, client: AppClient, user: User, origin_jti: str, auth_time: float
+) -> dict[str, Any]:
+    signer, event_id = ctx.engine.signer, new_uuid(ctx)  # one sign-in event, shared by both tokens
+    access = signer.sign(
+        access_claims(ctx, pool, client, user, origin_jti, auth_time, event_id), "access"
+    )
+    id_token = signer.sign(
+        id_claims(ctx, pool, client, user, origin_jti, auth_time, event_id), "id"
+    )
+    return {
+        "AccessToken": access,
+        "ExpiresIn": client.access_token_seconds,
+        "TokenType": "Bearer",
+        "IdToken": id_token,
+    }
+
+
+def access_claims(
+    ctx: Context,
+    pool: Pool,
+    client: AppClient,
+    user: User,
+    origin_jti: str,
+    auth_time: float,
+    event_id: str,
+) -> dict[str, Any]:
+    now = int(ctx.now)
+    claims: dict[str, Any] = {"sub": user.sub}
+    if user.groups:
+        claims["cognito:groups"] = list(user.groups)
+    claims.update(
+        {
+            "iss": ctx.engine.issuer(pool.id),
+            "client_id": client.id,
+            "origin_jti": origin_jti,
+            "event_id": event_id,
+            "token_use": "access",
+            "scope": ACCESS_SCOPE,
+            "auth_time": int(auth_time),
+            "exp": now + client.access_token_seconds,
+            "iat": now,
+            "jti": new_uuid(ctx),
+            "username": user.username,
+        }
+    )
+    return claims
+
+
+def id_claims(
+    ctx: Context,
+    pool: Pool,
+    client: AppClient,
+    user: User,
+    origin_jti: str,
+    auth_time: float,
+    event_id: str,
+) -> dict[str, Any]:
+    now = int(ctx.now)
+    claims: dict[str, Any] = {"sub": user.sub}
+    if user.groups:
+        claims["cognito:groups"] = list(user.groups)
+    for name, value in sorted(user.attributes.items()):
+        if name == "sub":
+            continue
+        claims[name] = value == "true" if name in _BOOLEAN_ATTRIBUTES else value
+    claims.update(
+        {
+            "iss": ctx.engine.issuer(pool.id),
+            "cognito:username": user.username,
+            "origin_jti": origin_jti,
+            "aud": client.id,
+            "event_id": event_id,
+            "token_use": "id",
+            "auth_time": int(auth_time),
+            "exp": now + client.id_token_seconds,
+            "iat": now,
+            "jti": new_uuid(ctx),
+        }
+    )
+    return claims
