@@ -1,0 +1,86 @@
+"""ListUsers: one page of a pool's users, optionally filtered on one searchable attribute.
+
+Pages follow the users' row ids, so a PaginationToken stays valid while users are added or removed:
+no user is listed twice and none present throughout is skipped. The token is sealed (encrypted and
+authenticated, bound to the pool), so it is opaque and cannot be forged or replayed on another pool.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mfa_portal.pool import errors
+from mfa_portal.pool.attributes import STANDARD_ATTRIBUTES
+from mfa_portal.pool.context import Context
+from mfa_portal.pool.pools import load_pool
+from mfa_portal.pool.registry import Params, Result, operation
+from mfa_portal.pool.user_filter import parse_filter
+from mfa_portal.pool.users import User, public_user_dict, user_from_row
+
+DEFAULT_LIMIT = 60
+INVALID_TOKEN = "Invalid pagination token."
+
+
+def mfa_options(user: User) -> list[dict[str, str]]:
+    """The legacy MFAOptions: SMS only (spec §3.1)."""
+    if "SMS_MFA" in user.mfa_enabled and user.attributes.get("phone_number"):
+        return [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
+    return []
+
+
+def user_type(user: User, attributes_to_get: list[str] | None = None) -> dict[str, Any]:
+    """Cognito's UserType (ListUsers, AdminCreateUser): no MFA preference fields."""
+    shown = public_user_dict(user)
+    shown["Attributes"] = user.attribute_list(attributes_to_get)
+    options = mfa_options(user)
+    if options:
+        shown["MFAOptions"] = options
+    return shown
+
+
+def _token_context(pool_id: str) -> str:
+    return f"ListUsers:{pool_id}"
+
+
+def _read_token(ctx: Context, pool_id: str, token: str | None) -> int:
+    if token is None:
+        return 0
+    try:
+        after = json.loads(ctx.engine.seal.open(token, _token_context(pool_id)))["after"]
+    except Exception as exc:  # any tampering, truncation or foreign token reads the same
+        raise errors.InvalidParameterException(INVALID_TOKEN) from exc
+    if not isinstance(after, int):
+        raise errors.InvalidParameterException(INVALID_TOKEN)
+    return after
+
+
+def _check_requested(names: list[str] | None) -> None:
+    for name in names or []:
+        if name not in STANDARD_ATTRIBUTES and not name.startswith("custom:"):
+            raise errors.InvalidParameterException("One or more requested attributes do not exist.")
+
+
+@operation("ListUsers")
+def list_users(ctx: Context, p: Params) -> Result:
+    pool_id = str(p["UserPoolId"])
+    search = parse_filter(p.get("Filter"))
+    names: list[str] | None = p.get("AttributesToGet")
+    _check_requested(names)
+    limit = int(p.get("Limit") or DEFAULT_LIMIT)
+    after = _read_token(ctx, pool_id, p.get("PaginationToken"))
+    where, args = ("", []) if search is None else search.sql()
+    with ctx.read() as conn:
+        load_pool(conn, pool_id)
+        rows = conn.execute(
+            "SELECT * FROM users WHERE pool_id = ? AND id > ? "
+            + (f"AND {where} " if where else "")
+            + "ORDER BY id LIMIT ?",
+            [pool_id, after, *args, limit + 1],
+        ).fetchall()
+    users = [user_from_row(row) for row in rows[:limit]]
+    result: Result = {"Users": [user_type(user, names) for user in users]}
+    if len(rows) > limit:
+        payload = json.dumps({"after": users[-1].id})
+        result["PaginationToken"] = ctx.engine.seal.seal(payload, _token_context(pool_id))
+    return result

@@ -1,0 +1,282 @@
+"""Admin user operations: create, read, delete, set password, attributes, enable and disable.
+
+Passwords are hashed (argon2id) before the write transaction opens, so the database's write lock
+is never held during the slow hash, and the invitation is sent after commit. Shapes were validated
+at dispatch; these handlers do the semantic checks only.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+
+from mfa_portal.pool import attributes, errors, token_store
+from mfa_portal.pool.context import Context
+from mfa_portal.pool.delivery import Message
+from mfa_portal.pool.ops.list_users_ops import mfa_options, user_type
+from mfa_portal.pool.password_policy import (
+    enforce_policy,
+    generate_temporary_password,
+    temporary_password_seconds,
+)
+from mfa_portal.pool.pools import Pool, load_pool
+from mfa_portal.pool.registry import Params, Result, operation
+from mfa_portal.pool.users import User, get_user, load_user_by_id, save_user
+
+USER_EXISTS = "User account already exists"
+DELIVERY_FAILED = "Unable to deliver the invitation message."
+DEFAULT_INVITE_SUBJECT = "Your temporary password"
+DEFAULT_INVITE_BODY = "Your username is {username} and temporary password is {####}."
+
+
+def _read_user(ctx: Context, p: Params) -> tuple[Pool, User]:
+    with ctx.read() as conn:
+        pool = load_pool(conn, str(p["UserPoolId"]))
+        return pool, get_user(conn, pool, str(p["Username"]))
+
+
+def _sign_in_name(pool: Pool, user: User) -> str:
+    """What the user types to sign in: the email or phone in a UsernameAttributes pool."""
+    for attr in pool.username_attributes:
+        if user.attributes.get(attr):
+            return user.attributes[attr]
+    return user.username
+
+
+def _invite(ctx: Context, pool: Pool, user: User, password: str, p: Params) -> None:
+    """Send the invitation by email unless suppressed, SMS-only or the user has no email."""
+    mediums = p.get("DesiredDeliveryMediums")
+    email = user.attributes.get("email")
+    if p.get("MessageAction") == "SUPPRESS" or not email:
+        return
+    if mediums is not None and "EMAIL" not in mediums:
+        return
+    template = pool.settings.get("AdminCreateUserConfig", {}).get("InviteMessageTemplate", {})
+    body = str(template.get("EmailMessage") or DEFAULT_INVITE_BODY)
+    if "{####}" not in body:  # Cognito does not deliver an invitation without the password
+        return
+    body = body.replace("{username}", _sign_in_name(pool, user)).replace("{####}", password)
+    subject = str(template.get("EmailSubject") or DEFAULT_INVITE_SUBJECT)
+    try:
+        ctx.engine.mailer.send(Message(to=email, subject=subject, body=body))
+    except Exception:
+        # The user exists either way; MessageAction=RESEND retries. The cause may quote the body.
+        raise errors.CodeDeliveryFailureException(DELIVERY_FAILED) from None
+
+
+def _temporary_password(ctx: Context, pool: Pool, p: Params) -> str:
+    given = p.get("TemporaryPassword")
+    if given is None:
+        return generate_temporary_password(ctx, pool)
+    enforce_policy(pool, str(given), field="temporaryPassword")
+    return str(given)
+
+
+def _new_user_attributes(pool: Pool, username: str, p: Params) -> tuple[str | None, dict[str, str]]:
+    """Validate attributes; a UsernameAttributes pool also keeps the sign-in email or phone."""
+    attrs = attributes.validate(pool, attributes.to_dict(p.get("UserAttributes")), creating=True)
+    username_attr = attributes.check_username(pool, username)
+    if username_attr is not None:
+        given = attrs.get(username_attr)
+        fold = str.lower if username_attr == "email" else str
+        if given is not None and fold(given) != fold(username):
+            raise errors.InvalidParameterException(
+                f"The {username_attr} attribute must match the username in this user pool."
+            )
+        attrs[username_attr] = username
+    attributes.check_required(pool, attrs)
+    return username_attr, attrs
+
+
+def _insert_user(
+    ctx: Context,
+    conn: sqlite3.Connection,
+    pool: Pool,
+    username: str,
+    sub: str,
+    attrs: dict[str, str],
+    password_hash: str,
+) -> User:
+    cursor = conn.execute(
+        "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, attributes, "
+        "password_hash, temp_password_expires, created, modified) "
+        "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+        (
+            pool.id,
+            username,
+            pool.username_key(username),
+            sub,
+            "FORCE_CHANGE_PASSWORD",
+            json.dumps(attrs),
+            password_hash,
+            ctx.now + temporary_password_seconds(pool),
+            ctx.now,
+            ctx.now,
+        ),
+    )
+    assert cursor.lastrowid is not None
+    return load_user_by_id(conn, cursor.lastrowid)
+
+
+@operation("AdminCreateUser")
+def admin_create_user(ctx: Context, p: Params) -> Result:
+    if p.get("MessageAction") == "RESEND":
+        return _resend_invitation(ctx, p)
+    given = str(p["Username"])
+    with ctx.read() as conn:
+        pool = load_pool(conn, str(p["UserPoolId"]))
+    username_attr, attrs = _new_user_attributes(pool, given, p)
+    sub = str(uuid.UUID(bytes=ctx.random_bytes(16), version=4))
+    username = sub if username_attr is not None else given
+    password = _temporary_password(ctx, pool, p)
+    password_hash = ctx.engine.hasher.hash(password)
+    with ctx.tx() as conn:
+        pool = load_pool(conn, pool.id)
+        taken = conn.execute(
+            "SELECT 1 FROM users WHERE pool_id = ? AND username_key = ?",
+            (pool.id, pool.username_key(username)),
+        ).fetchone()
+        if taken is not None:
+            raise errors.UsernameExistsException(USER_EXISTS)
+        attributes.enforce_uniqueness(
+            conn,
+            pool,
+            attrs,
+            set(attrs),
+            user_id=None,
+            force_alias=bool(p.get("ForceAliasCreation")),
+            now=ctx.now,
+        )
+        user = _insert_user(ctx, conn, pool, username, sub, attrs, password_hash)
+    _invite(ctx, pool, user, password, p)
+    return {"User": user_type(user)}
+
+
+def _resend_refused(user: User) -> str:
+    return f"Resend not possible. User status is {user.status}."
+
+
+def _resend_invitation(ctx: Context, p: Params) -> Result:
+    """MessageAction=RESEND: a new temporary password and expiry for a user who never signed in."""
+    pool, user = _read_user(ctx, p)
+    if user.status != "FORCE_CHANGE_PASSWORD":
+        raise errors.UnsupportedUserStateException(_resend_refused(user))
+    password = _temporary_password(ctx, pool, p)
+    password_hash = ctx.engine.hasher.hash(password)
+    with ctx.tx() as conn:
+        user = load_user_by_id(conn, user.id)
+        if user.status != "FORCE_CHANGE_PASSWORD":
+            raise errors.UnsupportedUserStateException(_resend_refused(user))
+        user.password_hash = password_hash
+        user.temp_password_expires = ctx.now + temporary_password_seconds(pool)
+        save_user(conn, user, ctx.now)
+    _invite(ctx, pool, user, password, p)
+    return {"User": user_type(user)}
+
+
+@operation("AdminGetUser")
+def admin_get_user(ctx: Context, p: Params) -> Result:
+    _, user = _read_user(ctx, p)
+    result: Result = {
+        "Username": user.username,
+        "UserAttributes": user.attribute_list(),
+        "UserCreateDate": user.created,
+        "UserLastModifiedDate": user.modified,
+        "Enabled": user.enabled,
+        "UserStatus": user.status,
+    }
+    options = mfa_options(user)
+    if options:
+        result["MFAOptions"] = options
+    if user.preferred_mfa:
+        result["PreferredMfaSetting"] = user.preferred_mfa
+    if user.mfa_enabled:
+        result["UserMFASettingList"] = list(user.mfa_enabled)
+    return result
+
+
+@operation("AdminDeleteUser")
+def admin_delete_user(ctx: Context, p: Params) -> Result:
+    with ctx.tx() as conn:
+        pool = load_pool(conn, str(p["UserPoolId"]))
+        user = get_user(conn, pool, str(p["Username"]))
+        # Cascades to the user's software token, sessions, token families and group memberships.
+        conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
+    return {}
+
+
+@operation("AdminSetUserPassword")
+def admin_set_user_password(ctx: Context, p: Params) -> Result:
+    pool, user = _read_user(ctx, p)
+    enforce_policy(pool, str(p["Password"]))
+    password_hash = ctx.engine.hasher.hash(str(p["Password"]))
+    permanent = bool(p.get("Permanent", False))
+    with ctx.tx() as conn:
+        user = load_user_by_id(conn, user.id)
+        user.password_hash = password_hash
+        user.status = "CONFIRMED" if permanent else "FORCE_CHANGE_PASSWORD"
+        expires = ctx.now + temporary_password_seconds(pool)
+        user.temp_password_expires = None if permanent else expires
+        save_user(conn, user, ctx.now)
+    return {}
+
+
+def _store_attributes(
+    ctx: Context, conn: sqlite3.Connection, pool: Pool, user: User, changes: dict[str, str]
+) -> None:
+    """Apply validated changes; deletions keep required and username attributes; aliases unique."""
+    updated = attributes.apply_changes(user.attributes, changes)
+    deleted = {name for name, value in changes.items() if value == ""}
+    attributes.check_required(pool, updated, only=deleted)
+    if pool.username_attributes and not any(updated.get(a) for a in pool.username_attributes):
+        raise errors.InvalidParameterException(
+            "A user in this user pool must keep an email or phone number to sign in with."
+        )
+    attributes.enforce_uniqueness(
+        conn, pool, updated, set(changes), user_id=user.id, force_alias=False, now=ctx.now
+    )
+    user.attributes = updated
+    save_user(conn, user, ctx.now)
+
+
+@operation("AdminUpdateUserAttributes")
+def admin_update_user_attributes(ctx: Context, p: Params) -> Result:
+    with ctx.tx() as conn:
+        pool = load_pool(conn, str(p["UserPoolId"]))
+        user = get_user(conn, pool, str(p["Username"]))
+        changes = attributes.validate(pool, attributes.to_dict(p["UserAttributes"]), creating=False)
+        _store_attributes(ctx, conn, pool, user, changes)
+    return {}
+
+
+@operation("AdminDeleteUserAttributes")
+def admin_delete_user_attributes(ctx: Context, p: Params) -> Result:
+    with ctx.tx() as conn:
+        pool = load_pool(conn, str(p["UserPoolId"]))
+        user = get_user(conn, pool, str(p["Username"]))
+        names = {str(name): "" for name in p["UserAttributeNames"]}
+        changes = attributes.validate(pool, names, creating=False)
+        _store_attributes(ctx, conn, pool, user, changes)
+    return {}
+
+
+@operation("AdminDisableUser")
+def admin_disable_user(ctx: Context, p: Params) -> Result:
+    """Disable and revoke every token and pending challenge; the user stays listed."""
+    with ctx.tx() as conn:
+        pool = load_pool(conn, str(p["UserPoolId"]))
+        user = get_user(conn, pool, str(p["Username"]))
+        user.enabled = False
+        token_store.revoke_user_tokens(ctx, conn, user)  # also saves the user
+    return {}
+
+
+@operation("AdminEnableUser")
+def admin_enable_user(ctx: Context, p: Params) -> Result:
+    with ctx.tx() as conn:
+        pool = load_pool(conn, str(p["UserPoolId"]))
+        user = get_user(conn, pool, str(p["Username"]))
+        user.enabled = True
+        save_user(conn, user, ctx.now)
+    return {}

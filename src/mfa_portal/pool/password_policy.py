@@ -1,0 +1,107 @@
+"""The pool's password policy: Cognito's checks and messages, and temporary passwords that pass.
+
+Cognito reports the first rule a password breaks, in the order length, uppercase, lowercase,
+numbers, symbols. Symbols are Cognito's fixed set; a space counts as one when it is neither
+leading nor trailing. Letters and digits count in basic Latin only (see docs/compatibility.md).
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from mfa_portal.pool import errors
+from mfa_portal.pool.context import Context
+from mfa_portal.pool.pools import Pool
+
+SYMBOLS = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- "
+MAX_PASSWORD_LENGTH = 256
+DEFAULT_MINIMUM_LENGTH = 8
+DEFAULT_TEMPORARY_PASSWORD_DAYS = 7
+
+# Cognito's policy when a pool was created without one (CreateUserPool's defaults).
+DEFAULT_POLICY: dict[str, Any] = {
+    "MinimumLength": DEFAULT_MINIMUM_LENGTH,
+    "RequireUppercase": True,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": True,
+    "TemporaryPasswordValidityDays": DEFAULT_TEMPORARY_PASSWORD_DAYS,
+}
+
+_PREFIX = "Password did not conform with policy: "
+_RULES: tuple[tuple[str, str, str], ...] = (
+    ("RequireUppercase", string.ascii_uppercase, "Password must have uppercase characters"),
+    ("RequireLowercase", string.ascii_lowercase, "Password must have lowercase characters"),
+    ("RequireNumbers", string.digits, "Password must have numeric characters"),
+    ("RequireSymbols", SYMBOLS, "Password must have symbol characters"),
+)
+# Symbols that survive copy and paste from an e-mail (no quotes, spaces or brackets).
+_GENERATED_SYMBOLS = "!#%*+-=?@^_~"
+
+
+def effective_policy(pool: Pool) -> dict[str, Any]:
+    """The pool's PasswordPolicy; Cognito's defaults when the pool stores none."""
+    policy = pool.settings.get("Policies", {}).get("PasswordPolicy")
+    if policy is None:
+        return dict(DEFAULT_POLICY)
+    return dict(policy)
+
+
+def temporary_password_seconds(pool: Pool) -> int:
+    """How long an admin-set temporary password stays usable (TemporaryPasswordValidityDays)."""
+    days = effective_policy(pool).get("TemporaryPasswordValidityDays")
+    return int(days if days is not None else DEFAULT_TEMPORARY_PASSWORD_DAYS) * 86400
+
+
+def enforce_policy(pool: Pool, password: str, *, field: str = "password") -> None:
+    """Raise Cognito's error for the first rule ``password`` breaks; never echo the password.
+
+    ``field`` names the request member in the validation messages (``password``,
+    ``temporaryPassword``, ``proposedPassword``...).
+    """
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise errors.InvalidParameterException(
+            f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_PASSWORD_LENGTH}"
+        )
+    if password != password.strip() or any(c.isspace() and c != " " for c in password):
+        raise errors.InvalidParameterException(
+            f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: ^[\\S]+.*[\\S]+$"
+        )
+    policy = effective_policy(pool)
+    minimum = int(policy.get("MinimumLength") or DEFAULT_MINIMUM_LENGTH)
+    if len(password) < minimum:
+        raise errors.InvalidPasswordException(_PREFIX + "Password not long enough")
+    for key, alphabet, message in _RULES:
+        if policy.get(key) and not any(c in alphabet for c in password):
+            raise errors.InvalidPasswordException(_PREFIX + message)
+
+
+def _index(ctx: Context, n: int) -> int:
+    """A uniform integer in ``[0, n)`` (``0 < n <= 256``), by rejection sampling of random bytes."""
+    limit = 256 - 256 % n
+    while True:
+        for byte in ctx.random_bytes(4):
+            if byte < limit:
+                return byte % n
+
+
+def _pick(ctx: Context, alphabet: str) -> str:
+    return alphabet[_index(ctx, len(alphabet))]
+
+
+def generate_temporary_password(ctx: Context, pool: Pool) -> str:
+    """A random password that satisfies the pool's policy, with every character class present."""
+    minimum = int(effective_policy(pool).get("MinimumLength") or DEFAULT_MINIMUM_LENGTH)
+    length = max(minimum, 12)
+    classes = (string.ascii_uppercase, string.ascii_lowercase, string.digits, _GENERATED_SYMBOLS)
+    chars = [_pick(ctx, alphabet) for alphabet in classes]
+    everything = "".join(classes)
+    chars += [_pick(ctx, everything) for _ in range(length - len(chars))]
+    # Fisher-Yates with the same unbiased picker, so the class positions are not predictable.
+    for i in range(len(chars) - 1, 0, -1):
+        j = _index(ctx, i + 1)
+        chars[i], chars[j] = chars[j], chars[i]
+    return "".join(chars)
