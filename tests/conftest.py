@@ -14,6 +14,16 @@ from mfa_portal.pool.passwords import PasswordHasher
 pytest_plugins = ["tests.support.backends"]
 
 
+@pytest.fixture(autouse=True)
+def _reuse_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip the ~0.2 s of RSA generation per Engine (see tests/support/keys.py)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from tests.support.keys import cached_generate_private_key
+
+    monkeypatch.setattr(rsa, "generate_private_key", cached_generate_private_key)
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     """A clock at a fixed instant, in the middle of a 30-second TOTP step."""

@@ -16,8 +16,10 @@ TOKEN_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 class Pool:
     id: str
     name: str
-    settings: dict[str, Any]   # UserPoolType fields (Policies, AliasAttributes, UsernameConfiguration, ...)
-    mfa: dict[str, Any]        # MfaConfiguration plus the SetUserPoolMfaConfig factor blocks
+    settings: dict[
+        str, Any
+    ]  # UserPoolType fields (Policies, AliasAttributes, UsernameConfiguration, ...)
+    mfa: dict[str, Any]  # MfaConfiguration plus the SetUserPoolMfaConfig factor blocks
     created: float
     modified: float
 
@@ -64,7 +66,7 @@ class AppClient:
     pool_id: str
     name: str
     secret: str | None
-    settings: dict[str, Any]   # UserPoolClientType fields
+    settings: dict[str, Any]  # UserPoolClientType fields
     created: float
     modified: float
 
@@ -73,8 +75,18 @@ class AppClient:
         return list(self.settings.get("ExplicitAuthFlows", []))
 
     def allows(self, flow: str) -> bool:
-        legacy = {"ALLOW_ADMIN_USER_PASSWORD_AUTH": "ADMIN_NO_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH"}
+        """Whether the client permits ``flow`` (an ``ALLOW_*`` name); legacy-only clients always refresh."""
+        legacy = {
+            "ALLOW_ADMIN_USER_PASSWORD_AUTH": "ADMIN_NO_SRP_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH",
+        }
         flows = self.explicit_auth_flows
+        if (
+            flow == "ALLOW_REFRESH_TOKEN_AUTH"
+            and flows
+            and not any(f.startswith("ALLOW_") for f in flows)
+        ):
+            return True
         return flow in flows or legacy.get(flow, "") in flows
 
     @property
@@ -110,13 +122,26 @@ class AppClient:
 
 
 def pool_from_row(row: sqlite3.Row) -> Pool:
-    return Pool(row["id"], row["name"], json.loads(row["settings"]), json.loads(row["mfa"]),
-                row["created"], row["modified"])
+    return Pool(
+        row["id"],
+        row["name"],
+        json.loads(row["settings"]),
+        json.loads(row["mfa"]),
+        row["created"],
+        row["modified"],
+    )
 
 
 def client_from_row(row: sqlite3.Row) -> AppClient:
-    return AppClient(row["id"], row["pool_id"], row["name"], row["secret"], json.loads(row["settings"]),
-                     row["created"], row["modified"])
+    return AppClient(
+        row["id"],
+        row["pool_id"],
+        row["name"],
+        row["secret"],
+        json.loads(row["settings"]),
+        row["created"],
+        row["modified"],
+    )
 
 
 def load_pool(conn: sqlite3.Connection, pool_id: str) -> Pool:
@@ -138,7 +163,14 @@ def save_pool(conn: sqlite3.Connection, pool: Pool) -> None:
         "INSERT INTO pools (id, name, settings, mfa, created, modified) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET name=excluded.name, settings=excluded.settings, mfa=excluded.mfa, "
         "modified=excluded.modified",
-        (pool.id, pool.name, json.dumps(pool.settings), json.dumps(pool.mfa), pool.created, pool.modified),
+        (
+            pool.id,
+            pool.name,
+            json.dumps(pool.settings),
+            json.dumps(pool.mfa),
+            pool.created,
+            pool.modified,
+        ),
     )
 
 
@@ -147,6 +179,13 @@ def save_client(conn: sqlite3.Connection, client: AppClient) -> None:
         "INSERT INTO clients (id, pool_id, name, secret, settings, created, modified) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name=excluded.name, "
         "secret=excluded.secret, settings=excluded.settings, modified=excluded.modified",
-        (client.id, client.pool_id, client.name, client.secret, json.dumps(client.settings),
-         client.created, client.modified),
+        (
+            client.id,
+            client.pool_id,
+            client.name,
+            client.secret,
+            json.dumps(client.settings),
+            client.created,
+            client.modified,
+        ),
     )

@@ -1,0 +1,66 @@
+"""Identifiers in Cognito's formats, drawn from the engine's injected CSPRNG.
+
+Pool ids are ``<region>_<9 alphanumerics>``, client ids 26 lowercase alphanumerics and generated
+client secrets 51 lowercase alphanumerics, as real Cognito issues them. Characters are drawn by
+rejection sampling so every character is uniform (no modulo bias in secrets).
+"""
+
+from __future__ import annotations
+
+import base64
+import string
+from typing import TYPE_CHECKING
+
+from mfa_portal.pool import errors
+
+if TYPE_CHECKING:
+    from mfa_portal.pool.context import Context
+
+ALNUM = string.ascii_letters + string.digits
+LOWER_ALNUM = string.ascii_lowercase + string.digits
+LOCAL_ACCOUNT_ID = "000000000000"  # the embedded pool has no AWS account; ARNs use this one
+
+
+def random_string(ctx: Context, alphabet: str, length: int) -> str:
+    """``length`` characters chosen uniformly from ``alphabet`` (at most 256 symbols)."""
+    limit = 256 - 256 % len(alphabet)
+    out: list[str] = []
+    while len(out) < length:
+        for byte in ctx.random_bytes(length * 2):
+            if byte < limit:
+                out.append(alphabet[byte % len(alphabet)])
+                if len(out) == length:
+                    break
+    return "".join(out)
+
+
+def new_pool_id(ctx: Context) -> str:
+    return f"{ctx.engine.region}_{random_string(ctx, ALNUM, 9)}"
+
+
+def new_client_id(ctx: Context) -> str:
+    return random_string(ctx, LOWER_ALNUM, 26)
+
+
+def new_client_secret(ctx: Context) -> str:
+    return random_string(ctx, LOWER_ALNUM, 51)
+
+
+def pool_arn(region: str, pool_id: str) -> str:
+    return f"arn:aws:cognito-idp:{region}:{LOCAL_ACCOUNT_ID}:userpool/{pool_id}"
+
+
+def encode_page_token(key: str) -> str:
+    """An opaque NextToken naming the first item of the next page."""
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def decode_page_token(token: str | None) -> str | None:
+    """The key a NextToken names; ``InvalidParameterException`` for a token we did not issue."""
+    if token is None:
+        return None
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.InvalidParameterException("Invalid pagination token.") from exc
