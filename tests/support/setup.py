@@ -92,9 +92,14 @@ def make_pool(
     email_mfa: bool = False,
 ) -> PoolSetup:
     idp = backend.client
-    pool_id = idp.call(
-        "CreateUserPool", PoolName="scenario", UsernameConfiguration={"CaseSensitive": False}
-    )["UserPool"]["Id"]
+    pool: dict[str, Any] = {"PoolName": "scenario", "UsernameConfiguration": {"CaseSensitive": False}}
+    if email_mfa:  # Cognito sends MFA email only through the pool's own SES identity
+        pool["EmailConfiguration"] = {
+            "EmailSendingAccount": "DEVELOPER",
+            "SourceArn": "arn:aws:ses:us-east-1:000000000000:identity/example.com",
+            "From": "no-reply@example.com",
+        }
+    pool_id = idp.call("CreateUserPool", **pool)["UserPool"]["Id"]
     config: dict[str, Any] = {"SoftwareTokenMfaConfiguration": {"Enabled": True}}
     if email_mfa:
         config["EmailMfaConfiguration"] = {
