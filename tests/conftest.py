@@ -11,7 +11,7 @@ from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
 
-pytest_plugins = ["tests.support.backends"]
+pytest_plugins = ["tests.support.backends", "tests.support.wire"]
 
 
 @pytest.fixture(autouse=True)

@@ -92,7 +92,10 @@ def make_pool(
     email_mfa: bool = False,
 ) -> PoolSetup:
     idp = backend.client
-    pool: dict[str, Any] = {"PoolName": "scenario", "UsernameConfiguration": {"CaseSensitive": False}}
+    pool: dict[str, Any] = {
+        "PoolName": "scenario",
+        "UsernameConfiguration": {"CaseSensitive": False},
+    }
     if email_mfa:  # Cognito sends MFA email only through the pool's own SES identity
         pool["EmailConfiguration"] = {
             "EmailSendingAccount": "DEVELOPER",

@@ -1,22 +1,21 @@
-"""Run the pool's wire front in a real uvicorn server on a free loopback port, in a background thread."""
+"""Context-manager forms of the wire harness (``tests/support/wire.py``) for code outside fixtures."""
 
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import uvicorn
+from starlette.types import ASGIApp
+from tests.support.wire import ServerThread, bound_socket
 
-from mfa_portal.pool.clock import Clock
+from mfa_portal.pool.clock import Clock, SystemClock
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
+from mfa_portal.pool.wire import create_wire_app
 
 
 @dataclass
@@ -35,28 +34,28 @@ class RunningWireServer:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+    """A free loopback port (prefer ``serve_app_in_thread`` with ``port=None`` to avoid races)."""
+    with bound_socket() as sock:
         return int(sock.getsockname()[1])
 
 
 @contextmanager
-def serve_app_in_thread(app: object, port: int) -> Iterator[None]:
-    """Start ``app`` on 127.0.0.1:``port`` and stop it cleanly afterwards."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+def serve_app_in_thread(app: ASGIApp, port: int | None = None) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (``port`` or a free one) until the block ends; yields the base URL."""
+    sock = bound_socket() if port is None else _bind(port)
+    thread = ServerThread(app, sock)
     thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("wire server did not start")
-        time.sleep(0.02)
     try:
-        yield
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        thread.stop()
+
+
+def _bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
 
 
 @contextmanager
@@ -64,18 +63,19 @@ def running_wire_server(
     data_dir: Path, *, clock: Clock | None = None
 ) -> Iterator[RunningWireServer]:
     """The embedded pool served over HTTP exactly as ``mfa-portal pool serve`` serves it."""
-    from mfa_portal.pool.wire import create_wire_app
-
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
+    sock = bound_socket()
+    endpoint = f"http://127.0.0.1:{sock.getsockname()[1]}"
     engine = Engine(
         data_dir,
         issuer_base=endpoint,
-        clock=clock,
+        clock=clock or SystemClock(),
         hasher=PasswordHasher(memory_kib=1024, time_cost=1),
     )
     credentials, _ = Credentials.load_or_create(data_dir, env={})
-    with serve_app_in_thread(create_wire_app(engine, credentials), port):
-        httpx.get(endpoint + "/", timeout=5)
+    thread = ServerThread(create_wire_app(engine, credentials), sock)
+    thread.start()
+    try:
         yield RunningWireServer(endpoint, engine, credentials)
-    engine.db.close()
+    finally:
+        thread.stop()
+        engine.db.close()

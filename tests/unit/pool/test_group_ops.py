@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from test_user_pool_ops import call, create_pool, expect
+from tests.support.engine_calls import call, create_pool, expect
 
 from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.engine import Engine

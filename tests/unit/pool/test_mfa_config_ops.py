@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_user_pool_ops import SMS, call, create_pool, expect
+from tests.support.engine_calls import SMS, call, create_pool, expect
 
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool

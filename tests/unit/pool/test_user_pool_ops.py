@@ -6,97 +6,14 @@ import re
 from typing import Any
 
 import pytest
-from botocore.model import Shape
+from tests.support.engine_calls import IAM, SMS, call, create_pool, expect  # noqa: F401
+from tests.support.shapes import assert_output_shape, shape_problems  # noqa: F401
 
 from mfa_portal.pool import errors
 from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.service_model import service_model
-
-IAM = "test"
-SMS = {"SnsCallerArn": "arn:aws:iam::123456789012:role/sms", "ExternalId": "x"}
-
-
-def shape_problems(shape: Shape, value: Any, path: str = "$") -> list[str]:
-    """Where ``value`` breaks botocore's ``shape``: required members, unknown members, types, enums.
-
-    Shared helper (tests of other op modules import it): a response that passes is one every
-    botocore-based SDK parses without surprises.
-    """
-    where = path
-    kind = shape.type_name
-    if kind == "structure":
-        if not isinstance(value, dict):
-            return [f"{where}: expected object, got {type(value).__name__}"]
-        found = [
-            f"{where}.{m}: required member missing"
-            for m in shape.required_members
-            if value.get(m) is None
-        ]
-        for name, item in value.items():
-            if name not in shape.members:
-                found.append(f"{where}.{name}: not a member of {shape.name}")
-            elif item is not None:
-                found += shape_problems(shape.members[name], item, f"{path}.{name}")
-        return found
-    if kind == "list":
-        if not isinstance(value, list):
-            return [f"{where}: expected list"]
-        return [
-            p
-            for i, item in enumerate(value)
-            for p in shape_problems(shape.member, item, f"{path}[{i}]")
-        ]
-    if kind == "map":
-        if not isinstance(value, dict):
-            return [f"{where}: expected map"]
-        return [p for k, v in value.items() for p in shape_problems(shape.value, v, f"{path}[{k}]")]
-    expected: dict[str, tuple[type, ...]] = {
-        "string": (str,),
-        "integer": (int,),
-        "long": (int,),
-        "boolean": (bool,),
-        "timestamp": (int, float),
-        "double": (int, float),
-        "float": (int, float),
-        "blob": (bytes, str),
-    }
-    types = expected.get(kind, (object,))
-    if not isinstance(value, types) or (kind != "boolean" and isinstance(value, bool)):
-        return [f"{where}: expected {kind}, got {type(value).__name__}"]
-    if kind == "string" and shape.enum and value not in shape.enum:
-        return [f"{where}: {value!r} not in enum {shape.name}"]
-    return []
-
-
-def assert_output_shape(operation: str, response: dict[str, Any]) -> None:
-    """Fail with every mismatch between ``response`` and ``operation``'s output shape."""
-    shape = service_model().operation_model(operation).output_shape
-    problems = [] if shape is None and response == {} else shape_problems(shape, response)
-    assert problems == [], problems
-
-
-def call(engine: Engine, op: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Call an IAM operation and check its response against botocore's output shape."""
-    response = engine.call(op, params, iam_principal=IAM)
-    assert_output_shape(op, response)
-    return response
-
-
-def create_pool(engine: Engine, **params: Any) -> dict[str, Any]:
-    return dict(call(engine, "CreateUserPool", {"PoolName": "portal", **params})["UserPool"])
-
-
-def expect(
-    engine: Engine, op: str, params: dict[str, Any], code: str, message: str | None = None
-) -> str:
-    with pytest.raises(errors.CognitoError) as info:
-        engine.call(op, params, iam_principal=IAM)
-    assert info.value.code == code
-    if message is not None:
-        assert info.value.message == message
-    return info.value.message
 
 
 def test_create_pool_returns_cognito_defaults(engine: Engine, clock: FakeClock) -> None:

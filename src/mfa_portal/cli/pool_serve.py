@@ -1,0 +1,67 @@
+"""``mfa-portal pool serve``: the embedded user pool alone, on Cognito's wire protocol."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from mfa_portal.cli import pool_app
+from mfa_portal.pool.credentials import FILE_NAME, CredentialsError
+from mfa_portal.pool.standalone import (
+    DEFAULT_DATA_DIR,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_REGION,
+    StandalonePool,
+    build_standalone,
+)
+
+
+def banner(pool: StandalonePool, data_dir: Path) -> str:
+    """What an operator needs on start: where to point SDKs, how to sign, where the JWKS is."""
+    creds = pool.credentials
+    lines = [f"Embedded Cognito user pool at {pool.endpoint}  (data: {data_dir})"]
+    if pool.created_credentials:
+        lines.append(f"Created a new access key pair in {data_dir / FILE_NAME} (mode 0600).")
+    elif creds.source == "env":
+        lines.append("Using the access key pair from MFA_PORTAL_POOL_* environment variables.")
+    else:
+        lines.append(f"Access key pair: {data_dir / FILE_NAME}")
+    lines += [
+        "",
+        creds.usage_hint(pool.endpoint, region=pool.engine.region, reveal=pool.created_credentials),
+        "",
+        f"JWKS:                 {pool.jwks_url()}",
+        f"OpenID configuration: {pool.endpoint}/<UserPoolId>/.well-known/openid-configuration",
+    ]
+    return "\n".join(lines)
+
+
+@pool_app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = DEFAULT_PORT,
+    data_dir: Annotated[
+        Path, typer.Option(help="Where the pool keeps its database and keys.")
+    ] = DEFAULT_DATA_DIR,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="Externally visible URL, if not http://<host>:<port> (token issuer)."),
+    ] = None,
+    region: Annotated[
+        str, typer.Option(help="Region named in new pool ids (any region's signature is accepted).")
+    ] = DEFAULT_REGION,
+) -> None:
+    """Serve the embedded user pool on Cognito's wire protocol (boto3, AWS CLI, AWS SDKs)."""
+    try:
+        pool = build_standalone(
+            data_dir, host=host, port=port, public_url=public_url, region=region
+        )
+    except CredentialsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(banner(pool, data_dir))
+    uvicorn.run(pool.app, host=host, port=port, http="h11", ws="none", lifespan="off")

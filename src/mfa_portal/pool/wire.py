@@ -1,0 +1,233 @@
+"""The embedded pool's wire front: Cognito's AWS JSON 1.1 protocol, SigV4 and the JWKS routes.
+
+boto3, the AWS CLI and the AWS SDKs talk to this app unchanged with ``endpoint_url``. It is the one
+place where exceptions become ``{"__type", "message"}`` responses; anything that is not a
+``CognitoError`` becomes a generic 500 whose traceback goes to the log, never to the client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Match, Mount, Route
+from starlette.types import Scope
+
+from mfa_portal.pool import errors, sigv4
+from mfa_portal.pool.clock import Clock, SystemClock
+from mfa_portal.pool.credentials import Credentials
+from mfa_portal.pool.engine import Engine
+from mfa_portal.pool.pools import load_pool
+from mfa_portal.pool.registry import is_public
+from mfa_portal.pool.service_model import service_model
+
+logger = logging.getLogger(__name__)
+
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+ACCEPTED_TYPES = frozenset({CONTENT_TYPE, "application/x-amz-json-1.0", "application/json"})
+MAX_BODY_BYTES = 1024 * 1024
+SERVICE_NAME = "mfa-portal embedded Amazon Cognito user pool"
+_OPERATION_NAME = re.compile(r"[A-Za-z]{1,64}")
+_POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
+
+
+def _operation(target: str | None) -> str:
+    """The operation named by ``X-Amz-Target``; UnknownOperationException otherwise."""
+    prefix, _, name = (target or "").partition(".")
+    if f"{prefix}." != TARGET_PREFIX or not _OPERATION_NAME.fullmatch(name):
+        raise errors.error(
+            "UnknownOperationException",
+            f"Missing or malformed X-Amz-Target header; expected {TARGET_PREFIX}<Operation>.",
+        )
+    if name not in service_model().operation_names:
+        raise errors.error("UnknownOperationException", f"Unknown operation {name}.")
+    return name
+
+
+def _check_content_type(value: str | None) -> None:
+    if value is None:
+        return
+    media = value.split(";", 1)[0].strip().lower()
+    if media not in ACCEPTED_TYPES:
+        raise errors.error(
+            "SerializationException", f"Unsupported Content-Type; send {CONTENT_TYPE}."
+        )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _parse_params(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        params = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError):
+        raise errors.error(
+            "SerializationException", "The request body is not valid JSON."
+        ) from None
+    if not isinstance(params, dict):
+        raise errors.error("SerializationException", "The request body must be a JSON object.")
+    return params
+
+
+async def _read_body(request: Request) -> bytes:
+    """The whole body, refusing anything larger than any Cognito request needs."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise errors.error(
+                "SerializationException", f"The request body is larger than {MAX_BODY_BYTES} bytes."
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json(payload: dict[str, Any], status: int, request_id: str, **headers: str) -> Response:
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return Response(
+        body,
+        status_code=status,
+        media_type=CONTENT_TYPE,
+        headers={"x-amzn-RequestId": request_id, **headers},
+    )
+
+
+def error_response(exc: errors.CognitoError, request_id: str) -> Response:
+    """The wire shape of every Cognito error (spec §7.1)."""
+    return _json(
+        {"__type": exc.code, "message": exc.message},
+        exc.status,
+        request_id,
+        **{"x-amzn-ErrorType": exc.code},
+    )
+
+
+class WireFront:
+    """Request handlers over one engine and one key pair."""
+
+    def __init__(self, engine: Engine, credentials: Credentials, wall_clock: Clock) -> None:
+        self.engine = engine
+        self.credentials = credentials
+        # SigV4 freshness is judged by wall time, not the engine's clock, so tests may run the
+        # engine on a fake clock while real boto3 signs with the real one.
+        self.wall_clock = wall_clock
+
+    async def call(self, request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        operation = "-"
+        try:
+            operation = _operation(request.headers.get("x-amz-target"))
+            body = await _read_body(request)
+            principal: str | None = None
+            if not is_public(operation):
+                signed = sigv4.SignedRequest.from_scope(request.scope, body)
+                principal = sigv4.verify(signed, self.credentials, self.wall_clock.now())
+            _check_content_type(request.headers.get("content-type"))
+            params = _parse_params(body)
+            source_ip = request.client.host if request.client else "127.0.0.1"
+            result = await run_in_threadpool(
+                self.engine.call, operation, params, iam_principal=principal, source_ip=source_ip
+            )
+            return _json(result, 200, request_id)
+        except errors.CognitoError as exc:
+            logger.info("%s failed: %s (request %s)", operation, exc.code, request_id)
+            return error_response(exc, request_id)
+        except Exception:
+            logger.exception("internal error in %s (request %s)", operation, request_id)
+            internal = errors.error("InternalErrorException", "An internal error occurred.")
+            return error_response(internal, request_id)
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse(
+            {"service": SERVICE_NAME, "protocol": "awsJson1_1", "targetPrefix": TARGET_PREFIX[:-1]}
+        )
+
+    async def _known_pool(self, pool_id: str) -> bool:
+        if not _POOL_ID.fullmatch(pool_id):
+            return False
+
+        def exists() -> bool:
+            with self.engine.db.read() as conn:
+                try:
+                    load_pool(conn, pool_id)
+                except errors.CognitoError:
+                    return False
+                return True
+
+        return await run_in_threadpool(exists)
+
+    async def jwks(self, request: Request) -> Response:
+        pool_id = request.path_params["pool_id"]
+        if not await self._known_pool(pool_id):
+            return JSONResponse({"message": "User pool does not exist."}, status_code=404)
+        return JSONResponse(
+            self.engine.signer.jwks(), headers={"Cache-Control": "public, max-age=300"}
+        )
+
+    async def openid_configuration(self, request: Request) -> Response:
+        pool_id = request.path_params["pool_id"]
+        if not await self._known_pool(pool_id):
+            return JSONResponse({"message": "User pool does not exist."}, status_code=404)
+        config = self.engine.signer.openid_configuration(self.engine.issuer(pool_id))
+        return JSONResponse(config, headers={"Cache-Control": "public, max-age=300"})
+
+
+def create_wire_app(
+    engine: Engine, credentials: Credentials, *, wall_clock: Clock | None = None
+) -> Starlette:
+    """The Cognito endpoint as an ASGI app; serve it at the URL that ``engine.issuer_base`` names.
+
+    Mount it with ``WireMount("/cognito", app=...)`` (not ``Mount``) so ``endpoint_url=…/cognito``
+    works without a trailing slash, which is how boto3 posts to it.
+    """
+    front = WireFront(engine, credentials, wall_clock or SystemClock())
+    return Starlette(
+        routes=[
+            Route("/", front.call, methods=["POST"]),
+            Route("/", front.health, methods=["GET"]),
+            Route("/{pool_id}/.well-known/jwks.json", front.jwks, methods=["GET"]),
+            Route(
+                "/{pool_id}/.well-known/openid-configuration",
+                front.openid_configuration,
+                methods=["GET"],
+            ),
+        ]
+    )
+
+
+def _route_path(scope: Scope) -> str:
+    path, root = str(scope["path"]), str(scope.get("root_path", ""))
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+class WireMount(Mount):
+    """A ``Mount`` that also answers its bare prefix.
+
+    boto3 with ``endpoint_url=http://host/cognito`` posts to ``/cognito`` with no trailing slash;
+    a plain ``Mount`` answers that with a redirect that SDKs do not follow. The raw path is left
+    untouched, so SigV4 still sees exactly the path the client signed.
+    """
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and _route_path(scope) == self.path:
+            root_path = str(scope.get("root_path", ""))
+            return Match.FULL, {
+                "path_params": dict(scope.get("path_params", {})),
+                "app_root_path": scope.get("app_root_path", root_path),
+                "root_path": root_path + self.path,
+                "path": str(scope["path"]) + "/",
+                "endpoint": self.app,
+            }
+        return super().matches(scope)

@@ -1,0 +1,108 @@
+"""``mfa-portal pool serve``: the standalone app, its endpoint and what the command prints."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from mfa_portal.cli import app as cli_app
+from mfa_portal.cli import pool_serve  # noqa: F401  (registers "pool serve")
+from mfa_portal.pool.context import Context
+from mfa_portal.pool.credentials import FILE_NAME
+from mfa_portal.pool.registry import HANDLERS
+from mfa_portal.pool.standalone import build_standalone, endpoint_for, serve_both_paths
+
+if TYPE_CHECKING:
+    from tests.support.wire import MakeWireServer
+
+
+def empty_pool_list(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    return {"UserPools": []}
+
+
+@pytest.mark.parametrize("path", ["", "/cognito", "/cognito/"])
+def test_standalone_app_answers_at_root_and_at_cognito(
+    make_wire_server: MakeWireServer, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    server = make_wire_server(wrap=serve_both_paths)
+    monkeypatch.setitem(HANDLERS, "ListUserPools", empty_pool_list)
+
+    client = server.client(endpoint=server.base_url + path)
+    assert client.list_user_pools(MaxResults=10)["UserPools"] == []
+
+
+def test_pool_serve_prints_endpoint_keys_and_jwks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: runs.append(kw))
+    monkeypatch.delenv("MFA_PORTAL_POOL_ACCESS_KEY_ID", raising=False)
+    monkeypatch.delenv("MFA_PORTAL_POOL_SECRET_ACCESS_KEY", raising=False)
+    data_dir = tmp_path / "standalone"
+    args = ["pool", "serve", "--port", "9339", "--data-dir", str(data_dir)]
+
+    first = CliRunner().invoke(cli_app, args)
+    assert first.exit_code == 0, first.output
+    saved = json.loads((data_dir / FILE_NAME).read_text())
+    assert "http://127.0.0.1:9339" in first.output
+    assert f"AWS_ACCESS_KEY_ID={saved['AccessKeyId']}" in first.output
+    assert saved["SecretAccessKey"] in first.output  # shown once, on creation
+    assert "http://127.0.0.1:9339/<UserPoolId>/.well-known/jwks.json" in first.output
+    assert runs == [
+        {"host": "127.0.0.1", "port": 9339, "http": "h11", "ws": "none", "lifespan": "off"}
+    ]
+
+    again = CliRunner().invoke(cli_app, args)
+    assert again.exit_code == 0, again.output
+    assert saved["AccessKeyId"] in again.output
+    assert saved["SecretAccessKey"] not in again.output  # later starts point at the file
+
+
+def test_pool_serve_refuses_half_set_environment_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: pytest.fail("started"))
+    monkeypatch.setenv("MFA_PORTAL_POOL_ACCESS_KEY_ID", "AKIAONLYTHEKEYID0000")
+    monkeypatch.delenv("MFA_PORTAL_POOL_SECRET_ACCESS_KEY", raising=False)
+
+    result = CliRunner().invoke(cli_app, ["pool", "serve", "--data-dir", str(tmp_path / "d")])
+
+    assert result.exit_code == 2
+    assert "MFA_PORTAL_POOL_SECRET_ACCESS_KEY" in result.output
+
+
+@pytest.mark.parametrize(
+    ("host", "endpoint"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:9229"),
+        ("0.0.0.0", "http://127.0.0.1:9229"),
+        ("::", "http://[::1]:9229"),
+        ("pool.internal", "http://pool.internal:9229"),
+    ],
+)
+def test_standalone_endpoint_is_where_clients_reach_the_bind_address(
+    host: str, endpoint: str
+) -> None:
+    assert endpoint_for(host, 9229) == endpoint
+
+
+def test_public_url_and_region_shape_issuer_and_pool_ids(tmp_path: Path) -> None:
+    pool = build_standalone(
+        tmp_path,
+        host="0.0.0.0",
+        public_url="https://pool.example.com/",
+        region="eu-west-1",
+        env={},
+    )
+    try:
+        assert pool.endpoint == "https://pool.example.com"
+        assert pool.engine.issuer("eu-west-1_X") == "https://pool.example.com/eu-west-1_X"
+        assert pool.engine.region == "eu-west-1"
+        assert pool.created_credentials
+    finally:
+        pool.engine.db.close()
