@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
+from tests.support.shapes import assert_output_shape
 
 pytest_plugins = ["tests.support.backends", "tests.support.wire"]
 
@@ -39,5 +41,14 @@ def engine(tmp_path: Path, clock: FakeClock) -> Iterator[Engine]:
     eng = Engine(
         tmp_path / "pool", clock=clock, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
     )
+    real_call = eng.call
+
+    def checked_call(operation: str, params: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Every response a unit test sees must parse as botocore's output shape."""
+        response = real_call(operation, params, **kwargs)
+        assert_output_shape(operation, response)
+        return response
+
+    eng.call = checked_call  # type: ignore[method-assign]
     yield eng
     eng.db.close()

@@ -1,0 +1,67 @@
+"""``mfa-portal pool serve`` as a real child process, the way a user starts it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from tests.support.wire_server import free_port
+
+
+@dataclass
+class PoolProcess:
+    endpoint: str
+    access_key_id: str
+    secret_access_key: str
+    output: list[str]
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": self.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+
+
+@contextmanager
+def pool_serve(data_dir: Path) -> Iterator[PoolProcess]:
+    port = free_port()
+    exe = str(Path(sys.executable).parent / "mfa-portal")
+    proc = subprocess.Popen(
+        [exe, "pool", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(endpoint + "/", timeout=1)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"pool serve did not start: {proc.stdout.read() if proc.stdout else ''}"
+                    ) from None
+                time.sleep(0.1)
+        creds = json.loads((data_dir / "credentials.json").read_text())
+        yield PoolProcess(endpoint, creds["AccessKeyId"], creds["SecretAccessKey"], [])
+    finally:
+        proc.terminate()
+        try:
+            out, _ = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()

@@ -1,0 +1,25 @@
+"""External tools the suite drives (Chromium, zbarimg, oathtool, the AWS CLI): skip locally, fail in CI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def require_tool(name: str, *candidates: Path) -> str:
+    """The path of tool ``name``; a missing tool skips the test locally and fails it when CI=true."""
+    for candidate in candidates:
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} is not installed (make test installs it)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
