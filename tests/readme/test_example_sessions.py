@@ -37,7 +37,7 @@ def test_aws_cli_session_runs_against_the_pool(tmp_path: Path) -> None:
         env = pool.env()
         # the script's one boto3 step (the CLI lacks admin-delete-software-token) uses this venv's python3
         env["PATH"] = os.pathsep.join(
-            [str(Path(aws).parent), str(Path(sys.executable).parent), env["PATH"]]
+            [str(Path(sys.executable).parent), str(Path(aws).parent), env["PATH"]]
         )
         result = subprocess.run(
             ["bash", str(REPO / "examples" / "aws_cli_session.sh"), pool.endpoint],
