@@ -34,7 +34,7 @@ install-test: $(VENV)/.installed-test .venv-awscli/bin/aws system-deps
 
 ## Start the portal with the embedded pool on http://$(HOST):$(PORT)
 run: install
-	$(VENV)/bin/mfa-portal serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
+	MFA_PORTAL_MODE=$${MFA_PORTAL_MODE:-development} $(VENV)/bin/mfa-portal serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
 ## Install what the tests need, then run the whole suite
 test: install-test

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from mfa_portal.pool.errors import CognitoError, error
 
@@ -42,6 +42,8 @@ class BotoCognitoClient:
         except ClientError as exc:
             err = exc.response.get("Error", {})
             raise error(str(err.get("Code", "InternalErrorException")), str(err.get("Message", ""))) from None
+        except ParamValidationError as exc:  # botocore checks required members, types, lengths
+            raise error("InvalidParameterException", _param_report(exc)) from None
         except NotImplementedError as exc:  # moto raises this for operations it lacks
             raise error("UnsupportedOperationException", str(exc) or operation) from None
         response.pop("ResponseMetadata", None)
@@ -55,6 +57,12 @@ class BotoCognitoClient:
         from botocore import xform_name
 
         return str(xform_name(operation))
+
+
+def _param_report(exc: ParamValidationError) -> str:
+    """botocore's report without the offending values (a password of the wrong type is still secret)."""
+    lines = str(exc.kwargs.get("report", "")).splitlines()
+    return "; ".join(line.split(", value:", 1)[0] for line in lines) or "Invalid parameters"
 
 
 class EngineCognitoClient:

@@ -17,6 +17,7 @@ from typing import Any
 
 from mfa_portal.pool import errors
 from mfa_portal.pool.context import Context
+from mfa_portal.pool.storage import CommitThenRaise
 
 INVALID = "Invalid session for the user."
 EXPIRED = "Invalid session for the user, session is expired."
@@ -69,15 +70,20 @@ def create_session(
 def load_session(
     ctx: Context, conn: sqlite3.Connection, session: str, *, challenges: set[str] | None = None
 ) -> AuthSession:
-    """The live session for ``session``; NotAuthorizedException if unknown, spent, expired or misused."""
+    """The live session for ``session``; NotAuthorizedException if unknown, spent, expired or misused.
+
+    Call it inside ``Database.transaction()``: an expired session is deleted and that deletion is
+    committed (``CommitThenRaise``) before the error reaches the caller.
+    """
     row = conn.execute("SELECT * FROM auth_sessions WHERE id_hash = ?", (_digest(session),)).fetchone()
     if row is None:
         raise errors.NotAuthorizedException(INVALID)
     found = AuthSession(row["id_hash"], row["pool_id"], row["client_id"], row["user_id"], row["stage"],
                         row["challenge"], row["created"], row["expires_at"], json.loads(row["data"]))
     if not found.valid(ctx.now):
+        # Commit the removal: a plain raise would roll it back with the caller's transaction.
         conn.execute("DELETE FROM auth_sessions WHERE id_hash = ?", (found.id_hash,))
-        raise errors.NotAuthorizedException(EXPIRED)
+        raise CommitThenRaise(errors.NotAuthorizedException(EXPIRED))
     if challenges is not None and found.challenge not in challenges:
         raise errors.NotAuthorizedException(INVALID)
     return found

@@ -31,9 +31,7 @@ class SecretBox:
         path = data_dir / "seed.key"
         if not path.exists():
             data_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(base64.urlsafe_b64encode(os.urandom(32)))
+            _create_key_file(path)
         return cls(base64.urlsafe_b64decode(path.read_bytes().strip()))
 
     def seal(self, plaintext: str, context: str) -> str:
@@ -46,3 +44,21 @@ class SecretBox:
             raise ValueError("unknown sealed format")
         raw = base64.urlsafe_b64decode(sealed[len(_PREFIX) :])
         return self._aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key beside ``path`` and link it into place: a crash or a concurrent first start
+    never leaves an empty or half-written key (which would make every sealed seed unreadable)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(base64.urlsafe_b64encode(os.urandom(32)))
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)  # fails if another process won the race; then use its key
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)

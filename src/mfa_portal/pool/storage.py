@@ -69,6 +69,8 @@ class Database:
         conn.execute("BEGIN")
         try:
             yield conn
+        except CommitThenRaise as keep:  # e.g. an expired session removed while reading it
+            raise keep.error from None
         finally:
             conn.execute("COMMIT")
 

@@ -1,0 +1,170 @@
+"""The client seam: boto3 and the in-process engine raise the same error type and code for one failure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from mfa_portal.client import BotoCognitoClient, CognitoClient, EngineCognitoClient
+from mfa_portal.pool import errors
+from mfa_portal.pool.engine import Engine
+from tests.support.wire_server import running_wire_server
+
+POOL = "us-east-1_abc123"
+
+
+def boto(endpoint: str | None = None, key: str = "AKIDEXAMPLE", secret: str = "s") -> Any:
+    return boto3.client(
+        "cognito-idp",
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+    )
+
+
+@pytest.fixture
+def stubbed() -> Iterator[tuple[BotoCognitoClient, Stubber]]:
+    raw = boto()
+    with Stubber(raw) as stubber:
+        yield BotoCognitoClient(raw), stubber
+        stubber.assert_no_pending_responses()
+
+
+def test_boto_call_returns_the_response_without_metadata(
+    stubbed: tuple[BotoCognitoClient, Stubber],
+) -> None:
+    client, stubber = stubbed
+    stubber.add_response(
+        "admin_get_user",
+        {"Username": "alice", "UserStatus": "CONFIRMED", "ResponseMetadata": {"RequestId": "r"}},
+        {"UserPoolId": POOL, "Username": "alice"},
+    )
+    assert client.call("AdminGetUser", UserPoolId=POOL, Username="alice") == {
+        "Username": "alice",
+        "UserStatus": "CONFIRMED",
+    }
+
+
+def test_boto_client_error_becomes_the_cognito_error_class(
+    stubbed: tuple[BotoCognitoClient, Stubber],
+) -> None:
+    client, stubber = stubbed
+    stubber.add_client_error("admin_get_user", "UserNotFoundException", "User does not exist.")
+    with pytest.raises(errors.UserNotFoundException) as caught:
+        client.call("AdminGetUser", UserPoolId=POOL, Username="ghost")
+    assert caught.value.code == "UserNotFoundException"
+    assert caught.value.message == "User does not exist."
+    assert caught.value.__cause__ is None  # no botocore internals chained along
+
+
+def test_boto_error_outside_the_model_keeps_its_code(
+    stubbed: tuple[BotoCognitoClient, Stubber],
+) -> None:
+    client, stubber = stubbed
+    stubber.add_client_error("list_user_pools", "ThrottlingException", "Rate exceeded")
+    with pytest.raises(errors.CognitoError) as caught:
+        client.call("ListUserPools", MaxResults=1)
+    assert caught.value.code == "ThrottlingException"
+
+
+@pytest.mark.parametrize(
+    ("params", "names"),
+    [
+        ({"UserPoolId": POOL}, "Username"),  # missing required member
+        ({"UserPoolId": POOL, "Username": ""}, "Username"),  # below min length
+        ({"UserPoolId": POOL, "Username": "a", "Bogus": 1}, "Bogus"),  # unknown member
+    ],
+)
+def test_boto_client_side_validation_is_an_invalid_parameter_error(
+    params: dict[str, Any], names: str
+) -> None:
+    """botocore validates before sending; the portal must still see a CognitoError, as with the engine."""
+    with pytest.raises(errors.InvalidParameterException) as caught:
+        BotoCognitoClient(boto()).call("AdminGetUser", **params)
+    assert caught.value.code == "InvalidParameterException"
+    assert names in caught.value.message
+
+
+def test_boto_client_side_validation_does_not_echo_values() -> None:
+    secret = 987654321987  # a code or password of the wrong type is still a secret
+    with pytest.raises(errors.InvalidParameterException) as caught:
+        BotoCognitoClient(boto()).call(
+            "AdminSetUserPassword", UserPoolId=POOL, Username="a", Password=secret
+        )
+    assert "Password" in caught.value.message
+    assert str(secret) not in caught.value.message
+
+
+def test_boto_supports_every_model_operation() -> None:
+    client = BotoCognitoClient(boto())
+    assert client.supports("AdminDeleteSoftwareToken")
+    assert not client.supports("StealEverything")
+
+
+def test_boto_not_implemented_becomes_unsupported_operation() -> None:
+    class MotoLike:
+        def admin_delete_software_token(self, **params: Any) -> dict[str, Any]:
+            raise NotImplementedError(
+                "The admin_delete_software_token action has not been implemented"
+            )
+
+    with pytest.raises(errors.CognitoError) as caught:
+        BotoCognitoClient(MotoLike()).call(
+            "AdminDeleteSoftwareToken", UserPoolId=POOL, Username="a"
+        )
+    assert caught.value.code == "UnsupportedOperationException"
+    assert "has not been implemented" in caught.value.message
+
+
+def test_engine_client_calls_as_a_trusted_principal(engine: Engine) -> None:
+    client: CognitoClient = EngineCognitoClient(engine)
+    pool_id = client.call("CreateUserPool", PoolName="p")["UserPool"]["Id"]  # an IAM operation
+    assert client.call("DescribeUserPool", UserPoolId=pool_id)["UserPool"]["Name"] == "p"
+    assert client.supports("AdminGetUser")
+    assert not client.supports("StealEverything")
+
+
+def _missing_user(client: CognitoClient) -> errors.CognitoError:
+    pool_id = client.call("CreateUserPool", PoolName="seam")["UserPool"]["Id"]
+    with pytest.raises(errors.CognitoError) as caught:
+        client.call("AdminGetUser", UserPoolId=pool_id, Username="ghost")
+    return caught.value
+
+
+def _invalid_pool_id(client: CognitoClient) -> errors.CognitoError:
+    with pytest.raises(errors.CognitoError) as caught:
+        client.call("AdminGetUser", UserPoolId="no-underscore", Username="ghost")
+    return caught.value
+
+
+def _unknown_pool(client: CognitoClient) -> errors.CognitoError:
+    with pytest.raises(errors.CognitoError) as caught:
+        client.call("DescribeUserPool", UserPoolId="us-east-1_nothere")
+    return caught.value
+
+
+def _missing_member(client: CognitoClient) -> errors.CognitoError:
+    with pytest.raises(errors.CognitoError) as caught:
+        client.call("AdminGetUser", UserPoolId=POOL)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "failure", [_missing_user, _invalid_pool_id, _unknown_pool, _missing_member]
+)
+def test_engine_and_wire_raise_the_same_error(engine: Engine, tmp_path: Path, failure: Any) -> None:
+    in_process = failure(EngineCognitoClient(engine))
+    with running_wire_server(tmp_path / "wire") as server:
+        raw = boto(server.endpoint, server.access_key_id, server.secret_access_key)
+        over_wire = failure(BotoCognitoClient(raw))
+    assert type(over_wire) is type(in_process)
+    assert over_wire.code == in_process.code
+    if failure is not _missing_member:  # botocore words its client-side check differently
+        assert over_wire.message == in_process.message
+    assert isinstance(over_wire, errors.CognitoError) and over_wire.status == in_process.status
