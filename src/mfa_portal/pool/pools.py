@@ -95,7 +95,7 @@ class AppClient:
 
     @property
     def prevent_user_existence_errors(self) -> bool:
-        return self.settings.get("PreventUserExistenceErrors", "LEGACY") == "ENABLED"
+        return bool(self.settings.get("PreventUserExistenceErrors", "LEGACY") == "ENABLED")
 
     @property
     def token_revocation(self) -> bool:

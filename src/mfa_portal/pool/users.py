@@ -93,10 +93,11 @@ def _match_attribute(
     where = f"lower({column}) = lower(?)" if fold else f"{column} = ?"
     if verified_only:
         where += f" AND json_extract(attributes, '$.{attr}_verified') = 'true'"
-    return conn.execute(  # attr comes from the pool's settings, validated against an enum
+    row: sqlite3.Row | None = conn.execute(  # attr comes from the pool's settings (an enum)
         f"SELECT * FROM users WHERE pool_id = ? AND {where} ORDER BY modified DESC LIMIT 1",
         (pool.id, value),
     ).fetchone()
+    return row
 
 
 def get_user(conn: sqlite3.Connection, pool: Pool, name: str) -> User:
