@@ -53,7 +53,10 @@ def outcome(fn: Callable[[], Any]) -> str:
         result = fn()
     except ClientError as exc:
         err = exc.response.get("Error", {})
-        return f"{err.get('Code')}: {err.get('Message')}"
+        message = " ".join(str(err.get("Message")).split())
+        if message.lower().startswith("<!doctype html"):
+            message = "(an HTML error page)"
+        return f"{err.get('Code')}: {message[:100]}"
     except Exception as exc:  # a server crash or a protocol error is an outcome too
         return f"{type(exc).__name__}: {str(exc)[:80]}"
     return "ok" if result is None else f"ok: {result}"
