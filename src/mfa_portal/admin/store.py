@@ -15,7 +15,7 @@ from pathlib import Path
 
 FILE_NAME = "portal.sqlite3"
 
-# One script per schema version; executed with executescript (triggers contain semicolons).
+# One script per schema version, split into statements by sqlite3.complete_statement.
 MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE audit (
@@ -76,7 +76,9 @@ class PortalStore:
     def connect(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, check_same_thread=False
+            )
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")

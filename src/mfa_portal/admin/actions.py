@@ -1,0 +1,275 @@
+"""Support actions on users, shared by the admin console and the CLI: one function per action.
+
+Each takes the ``Support`` capabilities, the acting ``Actor``, the target and a reason, speaks only
+the Cognito API, writes one audit entry (also on failure) and returns an ``ActionResult`` or raises
+``ActionFailed``. Users are notified by email of every change to their factors.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any, Literal
+
+from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support, attributes, audited
+from mfa_portal.client import CognitoError
+
+Method = Literal["totp", "email", "sms"]
+MfaSetting = Literal["preferred", "enabled", "disabled"]
+_SETTINGS_BLOCK = {
+    "totp": "SoftwareTokenMfaSettings",
+    "email": "EmailMfaSettings",
+    "sms": "SMSMfaSettings",
+}
+# What an endpoint whose botocore model has the operation but whose server lacks it answers
+# (moto's server: a bare HTTP 500 page; an emulator: UnsupportedOperationException).
+_NOT_IMPLEMENTED = frozenset(
+    {"UnsupportedOperationException", "UnknownOperationException", "NotImplemented", "500", "501"}
+)
+FALLBACK_NOTE = (
+    "this backend has no AdminDeleteSoftwareToken: the TOTP preference was disabled instead; "
+    "the old secret stays registered until the user enrols a new authenticator"
+)
+
+
+def _lookup(support: Support, username: str) -> dict[str, Any]:
+    return support.client.call("AdminGetUser", UserPoolId=support.pool_id, Username=username)
+
+
+def _notify_email(user: dict[str, Any]) -> str | None:
+    return attributes(user).get("email") or None
+
+
+def remove_authenticator(support: Support, username: str) -> list[str]:
+    """Delete the TOTP registration and end every session; the fallback is said in the notes.
+
+    Shared by the admin reset and the self-service recovery-code reset.
+    """
+    notes: list[str] = []
+    pool, name = support.pool_id, username
+    deleted = False
+    if support.client.supports("AdminDeleteSoftwareToken"):
+        try:
+            support.client.call("AdminDeleteSoftwareToken", UserPoolId=pool, Username=name)
+            deleted = True
+        except CognitoError as exc:
+            if exc.code == "ResourceNotFoundException":
+                notes.append("the user had no authenticator registered")
+                deleted = True
+            elif exc.code not in _NOT_IMPLEMENTED:
+                raise
+    if not deleted:
+        support.client.call(
+            "AdminSetUserMFAPreference",
+            UserPoolId=pool,
+            Username=name,
+            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+        )
+        notes.append(FALLBACK_NOTE)
+    support.client.call("AdminUserGlobalSignOut", UserPoolId=pool, Username=name)
+    return notes
+
+
+def reset_mfa(support: Support, actor: Actor, username: str, reason: str) -> ActionResult:
+    """The lost-phone reset: the next sign-in is forced to enrol; old codes never work again."""
+    with audited(support, actor, "reset-mfa", username, reason) as step:
+        user = _lookup(support, username)
+        step.target = user["Username"]
+        notes = remove_authenticator(support, step.target)
+        email = _notify_email(user)
+        if support.notifier and email:
+            if not support.notifier.mfa_reset(email, step.target, by="by support"):
+                notes.append("the notification email could not be sent")
+        step.done("authenticator removed and all sessions signed out", notes)
+    assert step.result is not None
+    return step.result
+
+
+def set_mfa(
+    support: Support, actor: Actor, username: str, method: Method, setting: MfaSetting, reason: str
+) -> ActionResult:
+    """Enable, prefer or disable one factor (e.g. switch a user to email codes)."""
+    if method not in _SETTINGS_BLOCK or setting not in ("preferred", "enabled", "disabled"):
+        raise ValueError(f"unknown MFA method or setting: {method} {setting}")
+    with audited(support, actor, "set-mfa", username, reason, f"{method} {setting}") as step:
+        user = _lookup(support, username)
+        step.target = user["Username"]
+        block = {"Enabled": setting != "disabled", "PreferredMfa": setting == "preferred"}
+        support.client.call(
+            "AdminSetUserMFAPreference",
+            UserPoolId=support.pool_id,
+            Username=step.target,
+            **{_SETTINGS_BLOCK[method]: block},
+        )
+        notes: list[str] = []
+        if method == "totp" and setting == "disabled":
+            notes.append("disabling keeps the old authenticator; use reset-mfa to remove it")
+        email = _notify_email(user)
+        if support.notifier and email:
+            if not support.notifier.mfa_changed(email, step.target, f"{method} {setting}"):
+                notes.append("the notification email could not be sent")
+        step.done(f"{method} MFA {setting}", notes)
+    assert step.result is not None
+    return step.result
+
+
+def set_attributes(
+    support: Support,
+    actor: Actor,
+    username: str,
+    values: dict[str, str],
+    reason: str,
+    *,
+    verified: bool = False,
+) -> ActionResult:
+    """Set attributes; ``verified`` marks a new email / phone as verified (support checked it)."""
+    names = ", ".join(sorted(values))
+    with audited(support, actor, "set-attr", username, reason, names) as step:
+        if not values:
+            raise ActionFailed(
+                step.action, username, "InvalidParameterException", "No attributes given."
+            )
+        updates = dict(values)
+        if verified:
+            if "email" in values:
+                updates["email_verified"] = "true"
+            if "phone_number" in values:
+                updates["phone_number_verified"] = "true"
+        support.client.call(
+            "AdminUpdateUserAttributes",
+            UserPoolId=support.pool_id,
+            Username=username,
+            UserAttributes=[{"Name": k, "Value": v} for k, v in updates.items()],
+        )
+        step.done(f"attributes updated: {', '.join(sorted(updates))}")
+    assert step.result is not None
+    return step.result
+
+
+def generate_temporary_password(length: int = 20) -> str:
+    """A password meeting any Cognito policy: upper, lower, digit and symbol, from the CSPRNG."""
+    pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits, "!#%*+-=?@^_"]
+    chars = [secrets.choice(p) for p in pools]
+    chars += [secrets.choice("".join(pools)) for _ in range(max(length, 8) - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def create_user(
+    support: Support,
+    actor: Actor,
+    username: str,
+    email: str,
+    reason: str,
+    *,
+    deliver: Literal["show", "email"] = "show",
+) -> ActionResult:
+    """Create a user with a verified email; the temporary password is shown once or emailed."""
+    with audited(support, actor, "create", username, reason) as step:
+        password = generate_temporary_password()
+        params: dict[str, Any] = {
+            "UserPoolId": support.pool_id,
+            "Username": username,
+            "TemporaryPassword": password,
+            "UserAttributes": [
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+        }
+        if deliver == "email":
+            params["DesiredDeliveryMediums"] = ["EMAIL"]
+        else:
+            params["MessageAction"] = "SUPPRESS"
+        created = support.client.call("AdminCreateUser", **params)
+        step.target = created.get("User", {}).get("Username", username)
+        if deliver == "email":
+            step.done("user created; the temporary password was sent by email")
+        else:
+            step.done("user created; temporary password shown once", secret=password)
+    assert step.result is not None
+    return step.result
+
+
+def reset_password(
+    support: Support, actor: Actor, username: str, reason: str, *, temporary: bool = False
+) -> ActionResult:
+    """Send a reset code (``AdminResetUserPassword``) or set a temporary password shown once."""
+    with audited(support, actor, "reset-password", username, reason) as step:
+        if temporary:
+            password = generate_temporary_password()
+            support.client.call(
+                "AdminSetUserPassword",
+                UserPoolId=support.pool_id,
+                Username=username,
+                Password=password,
+                Permanent=False,
+            )
+            step.done("temporary password set; it must be changed at next sign-in", secret=password)
+        else:
+            support.client.call(
+                "AdminResetUserPassword", UserPoolId=support.pool_id, Username=username
+            )
+            step.done("password reset; a reset code was sent to the user")
+    assert step.result is not None
+    return step.result
+
+
+def _simple(
+    support: Support,
+    actor: Actor,
+    action: str,
+    operation: str,
+    username: str,
+    reason: str,
+    done: str,
+) -> ActionResult:
+    with audited(support, actor, action, username, reason) as step:
+        support.client.call(operation, UserPoolId=support.pool_id, Username=username)
+        step.done(done)
+    assert step.result is not None
+    return step.result
+
+
+def disable_user(support: Support, actor: Actor, username: str, reason: str) -> ActionResult:
+    return _simple(support, actor, "disable", "AdminDisableUser", username, reason, "user disabled")
+
+
+def enable_user(support: Support, actor: Actor, username: str, reason: str) -> ActionResult:
+    return _simple(support, actor, "enable", "AdminEnableUser", username, reason, "user enabled")
+
+
+def sign_out(support: Support, actor: Actor, username: str, reason: str) -> ActionResult:
+    return _simple(
+        support,
+        actor,
+        "signout",
+        "AdminUserGlobalSignOut",
+        username,
+        reason,
+        "signed out everywhere",
+    )
+
+
+def delete_user(
+    support: Support, actor: Actor, username: str, reason: str, *, confirm: str
+) -> ActionResult:
+    """Delete a user; ``confirm`` must repeat the username exactly. Their recovery codes go too."""
+    with audited(support, actor, "delete", username, reason) as step:
+        if confirm != username:
+            raise ActionFailed(
+                step.action,
+                username,
+                "ConfirmationMismatch",
+                "Type the username to confirm deletion.",
+            )
+        user = _lookup(support, username)
+        step.target = user["Username"]
+        support.client.call("AdminDeleteUser", UserPoolId=support.pool_id, Username=step.target)
+        notes: list[str] = []
+        sub = attributes(user).get("sub")
+        if support.recovery and sub:
+            if support.recovery.void(support.pool_id, sub):
+                notes.append("recovery codes deleted")
+        step.done("user deleted", notes)
+    assert step.result is not None
+    return step.result

@@ -1,0 +1,38 @@
+"""The CLI's way to the pool: the embedded one on the same data directory, or Amazon Cognito.
+
+For the embedded pool the CLI runs the engine in-process on the directory ``mfa-portal serve`` uses
+(SQLite in WAL mode lets both work at once); it never creates a pool — start the portal once first.
+For Cognito it uses boto3's standard credential chain and region.
+"""
+
+from __future__ import annotations
+
+from mfa_portal.admin.runtime import build_support, portal_mailer
+from mfa_portal.admin.support import Support
+from mfa_portal.backend import open_cognito, open_embedded
+from mfa_portal.bootstrap import load_ids
+from mfa_portal.settings import Backend, Settings, load_settings
+
+
+class NoPool(RuntimeError):
+    """The embedded data directory holds no pool yet."""
+
+
+def open_support(settings: Settings | None = None) -> Support:
+    settings = settings or load_settings()
+    if settings.backend is Backend.COGNITO:
+        backend = open_cognito(settings)
+    else:
+        if (
+            not (settings.user_pool_id and settings.client_id)
+            and load_ids(settings.data_dir) is None
+        ):
+            raise NoPool(
+                f"no embedded pool in {settings.data_dir.resolve()}: run `mfa-portal serve` once, "
+                "or point MFA_PORTAL_DATA_DIR at the portal's data directory"
+            )
+        base = settings.public_url or "http://127.0.0.1:8000"
+        backend = open_embedded(settings, base_url=base, with_wire=False)
+        if backend.engine is not None:  # invitations (users create --send-email) go out for real
+            backend.engine.mailer = portal_mailer(settings)
+    return build_support(backend.settings, backend.client, backend.settings.user_pool_id or "")

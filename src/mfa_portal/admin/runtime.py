@@ -1,0 +1,68 @@
+"""Build the support capabilities from the portal's settings, for the CLI and the console alike."""
+
+from __future__ import annotations
+
+import getpass
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mfa_portal.admin.audit import AuditLog
+from mfa_portal.admin.notify import Mailer, MailSettings, Notifier, build_mailer
+from mfa_portal.admin.recovery_codes import RecoveryCodes
+from mfa_portal.admin.store import PortalStore
+from mfa_portal.admin.support import Actor, Support
+from mfa_portal.client import CognitoClient
+
+if TYPE_CHECKING:
+    from mfa_portal.settings import Settings
+
+
+def mail_settings(settings: Settings) -> MailSettings:
+    """The mail part of the portal settings."""
+    return MailSettings(
+        smtp_host=settings.smtp_host or "",
+        smtp_port=settings.smtp_port,
+        smtp_security=settings.smtp_security.value,
+        smtp_username=settings.smtp_username or "",
+        smtp_password=settings.smtp_password.get_secret_value() if settings.smtp_password else "",
+        smtp_from=settings.smtp_from or "mfa-portal@localhost",
+        mode=settings.mode.value,
+        public_url=settings.public_url or "",
+    )
+
+
+_STORES: dict[Path, PortalStore] = {}
+
+
+def portal_store(data_dir: Path) -> PortalStore:
+    """One store object per data directory in a process (connections are per thread inside)."""
+    path = data_dir.resolve()
+    if path not in _STORES:
+        _STORES[path] = PortalStore.in_data_dir(path)
+    return _STORES[path]
+
+
+def portal_mailer(settings: Settings) -> Mailer:
+    """SMTP, or the development outbox: also what the embedded pool should send its codes with."""
+    return build_mailer(mail_settings(settings), portal_store(settings.data_dir))
+
+
+def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Support:
+    store = portal_store(settings.data_dir)
+    return Support(
+        client=client,
+        pool_id=pool_id,
+        audit=AuditLog(store),
+        notifier=Notifier(portal_mailer(settings), public_url=settings.public_url or ""),
+        recovery=RecoveryCodes(store),
+    )
+
+
+def cli_actor() -> Actor:
+    """The operator at this terminal: ``cli:<os user>`` from ``<hostname>``."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Actor(f"cli:{user}", socket.gethostname())

@@ -1,0 +1,139 @@
+"""What every support action needs, and the one wrapper that audits it.
+
+An action is a function ``(support, actor, ...) -> ActionResult``. It runs its Cognito calls inside
+``audited(...)``, which appends exactly one audit entry whether the calls succeed or fail, and turns
+a ``CognitoError`` into ``ActionFailed`` carrying Cognito's code and message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from mfa_portal.admin.audit import FAILED, OK, AuditLog
+from mfa_portal.admin.notify import Notifier
+from mfa_portal.admin.recovery_codes import RecoveryCodes
+from mfa_portal.client import CognitoClient, CognitoError
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts and from where: ``admin:alice`` at 10.0.0.5, ``cli:root`` at host, ``self:bob``."""
+
+    name: str
+    source: str = ""
+
+
+@dataclass
+class Support:
+    """The capabilities support actions use: the pool (through the seam), audit, mail, codes."""
+
+    client: CognitoClient
+    pool_id: str
+    audit: AuditLog
+    notifier: Notifier | None = None
+    recovery: RecoveryCodes | None = None
+
+
+@dataclass
+class ActionResult:
+    action: str
+    target: str
+    message: str
+    notes: list[str] = field(default_factory=list)
+    secret: str | None = None  # e.g. a temporary password: shown once, never audited or logged
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "action": self.action,
+            "target": self.target,
+            "ok": True,
+            "message": self.message,
+            "notes": list(self.notes),
+        }
+        if self.secret is not None:
+            out["temporary_password"] = self.secret
+        return out
+
+
+class ActionFailed(Exception):
+    """A support action did not happen; ``code`` is Cognito's error name or a local one."""
+
+    def __init__(self, action: str, target: str, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.action = action
+        self.target = target
+        self.code = code
+        self.message = message
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "target": self.target,
+            "ok": False,
+            "error": self.code,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Step:
+    """The running action: the target may be corrected to the canonical username on the way."""
+
+    action: str
+    target: str
+    context: str = ""  # what exactly was asked (e.g. "totp disabled"); starts the audit detail
+    result: ActionResult | None = None
+
+    def done(self, message: str, notes: list[str] | None = None, secret: str | None = None) -> None:
+        self.result = ActionResult(self.action, self.target, message, notes or [], secret)
+
+
+@contextmanager
+def audited(
+    support: Support, actor: Actor, action: str, target: str, reason: str, context: str = ""
+) -> Iterator[Step]:
+    """Run an action's calls and append one audit entry with its outcome; see module doc."""
+    step = Step(action, target, context)
+    reason = reason.strip()
+    try:
+        if not reason:
+            raise ActionFailed(action, target, "ReasonRequired", "Give a reason for this action.")
+        yield step
+        if step.result is None:
+            raise RuntimeError(f"action {action} finished without a result")
+    except CognitoError as exc:
+        _record(support, actor, step, reason, FAILED, f"{exc.code}: {exc.message}")
+        raise ActionFailed(action, step.target, exc.code, exc.message) from None
+    except ActionFailed as exc:
+        _record(support, actor, step, reason, FAILED, f"{exc.code}: {exc.message}")
+        raise
+    except Exception as exc:
+        _record(support, actor, step, reason, FAILED, type(exc).__name__)
+        raise
+    detail = "; ".join([step.result.message, *step.result.notes])
+    _record(support, actor, step, reason, OK, detail)
+
+
+def _record(
+    support: Support, actor: Actor, step: Step, reason: str, outcome: str, detail: str
+) -> None:
+    if step.context:
+        detail = f"{step.context}: {detail}"
+    support.audit.append(
+        actor=actor.name,
+        target=step.target,
+        action=step.action,
+        reason=reason or "(none given)",
+        outcome=outcome,
+        detail=detail,
+        source=actor.source,
+    )
+
+
+def attributes(user: dict[str, Any]) -> dict[str, str]:
+    """``AdminGetUser``'s ``UserAttributes`` (or ListUsers' ``Attributes``) as a dict."""
+    items = user.get("UserAttributes", user.get("Attributes", []))
+    return {str(a["Name"]): str(a.get("Value", "")) for a in items}

@@ -1,0 +1,104 @@
+"""``mfa-portal audit list|export``: read the audit trail (it cannot be edited from anywhere)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mfa_portal.admin.audit import AuditFilter, parse_time, write_csv, write_jsonl
+from mfa_portal.cli import audit_app
+from mfa_portal.cli.users import Json, emit, fail, support_for
+
+Actor = Annotated[
+    str, typer.Option(help="Only entries by this actor (e.g. cli:root, admin:alice).")
+]
+Target = Annotated[str, typer.Option(help="Only entries about this user or pool.")]
+Action = Annotated[str, typer.Option(help="Only this action (e.g. reset-mfa).")]
+Outcome = Annotated[str, typer.Option(help="success or failure")]
+Since = Annotated[str, typer.Option(help="From this UTC date/time (ISO 8601).")]
+Until = Annotated[str, typer.Option(help="Before this UTC date/time (ISO 8601).")]
+
+
+def _filter(
+    actor: str, target: str, action: str, outcome: str, since: str, until: str, limit: int
+) -> AuditFilter:
+    if outcome and outcome not in ("success", "failure"):
+        fail("--outcome must be success or failure")
+    try:
+        start = parse_time(since) if since else None
+        end = parse_time(until) if until else None
+    except ValueError:
+        fail("--since/--until must be ISO dates, e.g. 2026-11-28 or 2026-11-28T17:00")
+    return AuditFilter(
+        actor=actor or None,
+        target=target or None,
+        action=action or None,
+        outcome=outcome or None,
+        since=start,
+        until=end,
+        limit=limit,
+    )
+
+
+@audit_app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    actor: Actor = "",
+    target: Target = "",
+    action: Action = "",
+    outcome: Outcome = "",
+    since: Since = "",
+    until: Until = "",
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    as_json: Json = False,
+) -> None:
+    """The newest entries first."""
+    flt = _filter(actor, target, action, outcome, since, until, limit)
+    entries = support_for(ctx).audit.query(flt)
+    if as_json:
+        emit([{**vars(e), "time": e.time_iso} for e in entries])
+        return
+    table = Table(
+        "Time (UTC)", "Actor", "Target", "Action", "Outcome", "Reason", "Detail", "Source"
+    )
+    for e in entries:
+        table.add_row(
+            e.time_iso, e.actor, e.target, e.action, e.outcome, e.reason, e.detail, e.source
+        )
+    Console().print(table)
+
+
+@audit_app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    actor: Actor = "",
+    target: Target = "",
+    action: Action = "",
+    outcome: Outcome = "",
+    since: Since = "",
+    until: Until = "",
+) -> None:
+    """Every matching entry, oldest first, as CSV or JSON lines."""
+    if fmt not in ("csv", "jsonl"):
+        fail("--format must be csv or jsonl")
+    flt = _filter(actor, target, action, outcome, since, until, 0)
+    entries = list(reversed(support_for(ctx).audit.query(flt)))
+    writer = write_csv if fmt == "csv" else write_jsonl
+    if output is None:
+        writer(entries, sys.stdout)
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as out:
+            count = writer(entries, out)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror}")
+    Console(stderr=True).print(f"{count} entries written to {output}", markup=False)

@@ -1,0 +1,67 @@
+"""``mfa-portal pool show|mfa-config``: the configured pool's settings, as support sees them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mfa_portal.admin.pool_config import describe_pool, set_pool_mfa
+from mfa_portal.cli import pool_app
+from mfa_portal.cli.users import Json, Reason, emit, fail, run_action, support_for
+from mfa_portal.client import CognitoError
+
+
+def _switch(value: str, name: str) -> bool | None:
+    if value == "":
+        return None
+    if value not in ("on", "off"):
+        fail(f"--{name} must be on or off")
+    return value == "on"
+
+
+@pool_app.command("show")
+def show_cmd(ctx: typer.Context, as_json: Json = False) -> None:
+    """Pool id, name, MFA mode and factors, account recovery."""
+    try:
+        info = describe_pool(support_for(ctx))
+    except CognitoError as exc:
+        fail(f"{exc.code}: {exc.message}")
+    if as_json:
+        emit(info)
+        return
+    table = Table("Setting", "Value", show_header=False)
+    for key, value in info.items():
+        if isinstance(value, bool):
+            text = "on" if value else "off"
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value) or "none"
+        else:
+            text = "" if value is None else str(value)
+        table.add_row(key.replace("_", " "), text)
+    Console().print(table)
+
+
+@pool_app.command("mfa-config")
+def mfa_config_cmd(
+    ctx: typer.Context,
+    mode: Annotated[str, typer.Option(help="off, optional or on")],
+    reason: Reason,
+    totp: Annotated[str, typer.Option(help="on or off (default: unchanged)")] = "",
+    email: Annotated[str, typer.Option(help="on or off (default: unchanged)")] = "",
+    as_json: Json = False,
+) -> None:
+    """Set the pool's MFA mode; the portal needs optional + totp on (see the design)."""
+    if mode not in ("off", "optional", "on"):
+        fail("--mode must be off, optional or on")
+    run_action(
+        ctx,
+        as_json,
+        set_pool_mfa,
+        mode,
+        reason,
+        totp=_switch(totp, "totp"),
+        email=_switch(email, "email"),
+    )

@@ -1,0 +1,277 @@
+"""``mfa-portal users …``: support actions on users, as tables for people and JSON for scripts.
+
+Every error ends with a non-zero exit code and one line on stderr saying why.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from mfa_portal.admin import actions, lookup
+from mfa_portal.admin.runtime import cli_actor
+from mfa_portal.admin.support import ActionFailed, ActionResult, Support
+from mfa_portal.cli import users_app
+from mfa_portal.client import CognitoError
+
+Reason = Annotated[str, typer.Option("--reason", "-r", help="Why (kept in the audit trail).")]
+Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(f"Error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def support_for(ctx: typer.Context) -> Support:
+    """The support capabilities: injected by tests as ``obj``, else built from the settings."""
+    obj = ctx.find_root().obj
+    if isinstance(obj, Support):
+        return obj
+    from mfa_portal.admin.cli_backend import open_support
+
+    try:
+        support = open_support()
+    except Exception as exc:  # settings or backend problems: one line, no traceback
+        fail(" ".join(part.strip() for part in str(exc).splitlines()) or type(exc).__name__)
+    ctx.find_root().obj = support
+    return support
+
+
+def emit(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def report(result: ActionResult, as_json: bool) -> None:
+    if as_json:
+        emit(result.as_dict())
+        return
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"{result.target}: {result.message}", markup=False)
+    for note in result.notes:
+        console.print(f"  note: {note}", markup=False)
+    if result.secret is not None:
+        console.print(f"  temporary password (shown once): {result.secret}", markup=False)
+
+
+def run_action(ctx: typer.Context, as_json: bool, fn: Any, *args: Any, **kwargs: Any) -> None:
+    support = support_for(ctx)
+    try:
+        result = fn(support, cli_actor(), *args, **kwargs)
+    except ActionFailed as exc:
+        if as_json:
+            emit(exc.as_dict())
+            raise typer.Exit(1) from None
+        fail(f"{exc.target}: {exc.code}: {exc.message}")
+    report(result, as_json)
+
+
+@users_app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    filter_expr: Annotated[
+        str, typer.Option("--filter", help="A Cognito filter, e.g. 'email ^= \"bob\"'.")
+    ] = "",
+    status: Annotated[str, typer.Option(help="enabled or disabled")] = "",
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 60,
+    as_json: Json = False,
+) -> None:
+    """List users (ListUsers has no MFA fields: see `users show`)."""
+    if status and status not in lookup.STATUS_FILTERS:
+        fail("--status must be enabled or disabled")
+    try:
+        found = lookup.list_users(support_for(ctx), filter_expr, status, limit)
+    except CognitoError as exc:
+        fail(f"{exc.code}: {exc.message}")
+    if as_json:
+        emit([vars(u) for u in found])
+        return
+    table = Table("Username", "Email", "Status", "Enabled", "Created")
+    for u in found:
+        table.add_row(u.username, u.email, u.status, "yes" if u.enabled else "no", u.created)
+    Console().print(table)
+
+
+@users_app.command("show")
+def show_cmd(ctx: typer.Context, name: str, as_json: Json = False) -> None:
+    """One user: status, attributes, MFA methods and the preferred one."""
+    try:
+        user = lookup.get_user(support_for(ctx), name)
+    except CognitoError as exc:
+        fail(f"{name}: {exc.code}: {exc.message}")
+    if as_json:
+        emit(user.as_dict())
+        return
+    table = Table("Field", "Value", show_header=False)
+    table.add_row("Username", user.username)
+    table.add_row("Status", user.status)
+    table.add_row("Enabled", "yes" if user.enabled else "no")
+    table.add_row("MFA methods", ", ".join(user.mfa_methods) or "none")
+    table.add_row("Preferred MFA", user.preferred_mfa or "none")
+    table.add_row("Created", user.created)
+    table.add_row("Modified", user.modified)
+    for key, value in sorted(user.attributes.items()):
+        table.add_row(key, value)
+    Console().print(table)
+
+
+@users_app.command("create")
+def create_cmd(
+    ctx: typer.Context,
+    name: str,
+    email: Annotated[str, typer.Option(help="The user's email address (marked verified).")],
+    reason: Reason,
+    send_email: Annotated[
+        bool,
+        typer.Option("--send-email", help="Email the temporary password instead of showing it."),
+    ] = False,
+    as_json: Json = False,
+) -> None:
+    """Create a user; the temporary password is shown once (or emailed)."""
+    deliver = "email" if send_email else "show"
+    run_action(ctx, as_json, actions.create_user, name, email, reason, deliver=deliver)
+
+
+def _names_from(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
+
+
+@users_app.command("reset-mfa")
+def reset_mfa_cmd(
+    ctx: typer.Context,
+    reason: Reason,
+    name: Annotated[str | None, typer.Argument()] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from-file", help="One username per line.")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Remove the user's authenticator and sign them out; they must enrol again."""
+    if (name is None) == (from_file is None):
+        fail("give a username or --from-file, not both")
+    if name is not None:
+        run_action(ctx, as_json, actions.reset_mfa, name, reason)
+        return
+    assert from_file is not None
+    names = _names_from(from_file)
+    support, actor = support_for(ctx), cli_actor()
+    done: list[ActionResult] = []
+    failed: list[ActionFailed] = []
+    with Progress(console=Console(stderr=True), transient=True, disable=as_json) as progress:
+        task = progress.add_task("Resetting", total=len(names))
+        for each in names:
+            try:
+                done.append(actions.reset_mfa(support, actor, each, reason))
+            except ActionFailed as exc:
+                failed.append(exc)
+            progress.advance(task)
+    if as_json:
+        emit([r.as_dict() for r in done] + [f.as_dict() for f in failed])
+    else:
+        console = Console(highlight=False)
+        console.print(f"{len(done)} reset, {len(failed)} failed", markup=False)
+        if failed:
+            table = Table("Username", "Error", "Message")
+            for f in failed:
+                table.add_row(f.target, f.code, f.message)
+            console.print(table)
+    if failed:
+        raise typer.Exit(1)
+
+
+@users_app.command("set-mfa")
+def set_mfa_cmd(
+    ctx: typer.Context,
+    name: str,
+    method: Annotated[str, typer.Option(help="totp, email or sms")],
+    reason: Reason,
+    preferred: Annotated[bool, typer.Option("--preferred", help="Enable and prefer.")] = False,
+    disable: Annotated[bool, typer.Option("--disable", help="Turn the method off.")] = False,
+    as_json: Json = False,
+) -> None:
+    """Enable (default), prefer or disable one MFA method, e.g. switch a user to email codes."""
+    if method not in ("totp", "email", "sms"):
+        fail("--method must be totp, email or sms")
+    if preferred and disable:
+        fail("--preferred and --disable exclude each other")
+    setting = "preferred" if preferred else "disabled" if disable else "enabled"
+    run_action(ctx, as_json, actions.set_mfa, name, method, setting, reason)
+
+
+@users_app.command("set-attr")
+def set_attr_cmd(
+    ctx: typer.Context,
+    name: str,
+    values: Annotated[list[str], typer.Argument(help="NAME=VALUE pairs, e.g. email=a@b.example")],
+    reason: Reason,
+    verified: Annotated[
+        bool, typer.Option("--verified", help="Mark a new email / phone_number as verified.")
+    ] = False,
+    as_json: Json = False,
+) -> None:
+    """Set attributes (email, phone_number, ...); an empty value deletes one."""
+    pairs: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"expected NAME=VALUE, got {item!r}")
+        pairs[key.strip()] = value
+    run_action(ctx, as_json, actions.set_attributes, name, pairs, reason, verified=verified)
+
+
+@users_app.command("reset-password")
+def reset_password_cmd(
+    ctx: typer.Context,
+    name: str,
+    reason: Reason,
+    temporary: Annotated[
+        bool, typer.Option("--temporary", help="Set a temporary password (shown once).")
+    ] = False,
+    as_json: Json = False,
+) -> None:
+    """Send the user a reset code, or set a temporary password they must change."""
+    run_action(ctx, as_json, actions.reset_password, name, reason, temporary=temporary)
+
+
+@users_app.command("disable")
+def disable_cmd(ctx: typer.Context, name: str, reason: Reason, as_json: Json = False) -> None:
+    """Block sign-in (the user stays listed)."""
+    run_action(ctx, as_json, actions.disable_user, name, reason)
+
+
+@users_app.command("enable")
+def enable_cmd(ctx: typer.Context, name: str, reason: Reason, as_json: Json = False) -> None:
+    """Allow sign-in again."""
+    run_action(ctx, as_json, actions.enable_user, name, reason)
+
+
+@users_app.command("signout")
+def signout_cmd(ctx: typer.Context, name: str, reason: Reason, as_json: Json = False) -> None:
+    """Revoke every session and refresh token of the user."""
+    run_action(ctx, as_json, actions.sign_out, name, reason)
+
+
+@users_app.command("delete")
+def delete_cmd(
+    ctx: typer.Context,
+    name: str,
+    reason: Reason,
+    confirm: Annotated[
+        str | None, typer.Option("--confirm", help="Repeat the username (else you are asked).")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Delete the user for good (type the username to confirm)."""
+    if confirm is None:
+        confirm = str(typer.prompt("Type the username to confirm"))
+    run_action(ctx, as_json, actions.delete_user, name, reason, confirm=confirm)

@@ -1,0 +1,260 @@
+"""The support console at ``/admin`` (members of ``admins`` signed in with MFA) and ``/dev/outbox``.
+
+Every page depends on ``require_admin`` and every form on ``verify_csrf``. The actions are the ones
+the CLI runs (``mfa_portal.admin.actions``), so both write the same audit entries; the actor is
+``admin:<username>`` and the source the client address.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from mfa_portal.admin import actions, lookup
+from mfa_portal.admin.audit import AuditFilter, parse_time, write_csv, write_jsonl
+from mfa_portal.admin.notify import Outbox
+from mfa_portal.admin.runtime import build_support, portal_store
+from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support
+from mfa_portal.client import CognitoError
+from mfa_portal.web.deps import SignedInUser, render, require_admin, verify_csrf
+from mfa_portal.web.portal import get_portal
+
+router = APIRouter()
+Admin = Annotated[SignedInUser, Depends(require_admin)]
+Field = Annotated[str, Form()]
+USER_ACTIONS = (
+    "reset-mfa",
+    "set-mfa",
+    "set-attr",
+    "reset-password",
+    "disable",
+    "enable",
+    "signout",
+    "delete",
+)
+
+SEARCH_ROWS = 50  # each row costs one AdminGetUser (ListUsers has no MFA fields)
+METHODS: dict[str, actions.Method] = {"totp": "totp", "email": "email", "sms": "sms"}
+SETTINGS: dict[str, actions.MfaSetting] = {
+    "preferred": "preferred",
+    "enabled": "enabled",
+    "disabled": "disabled",
+}
+
+
+def support_of(request: Request) -> Support:
+    """One support bundle per app, on the portal's own client, pool and data directory."""
+    state = request.app.state
+    if getattr(state, "admin_support", None) is None:
+        portal = get_portal(request)
+        state.admin_support = build_support(portal.settings, portal.client, portal.user_pool_id)
+    support: Support = state.admin_support
+    return support
+
+
+def actor_of(request: Request, admin: SignedInUser) -> Actor:
+    return Actor(f"admin:{admin.username}", request.client.host if request.client else "")
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def search(request: Request, admin: Admin, q: str = "", status: str = "") -> Response:
+    status = status if status in lookup.STATUS_FILTERS else ""
+    error = None
+    support = support_of(request)
+    try:
+        users = lookup.search_users(support, q, status, limit=SEARCH_ROWS)
+    except CognitoError as exc:
+        users, error = [], f"{exc.code}: {exc.message}"
+    mfa = lookup.mfa_of(support, users)
+    return render(
+        request, "admin/search.html", q=q, status=status, users=users, mfa=mfa, error=error
+    )
+
+
+def _user_page(request: Request, username: str, status_code: int = 200, **extra: Any) -> Response:
+    support = support_of(request)
+    try:
+        user = lookup.get_user(support, username)
+    except CognitoError as exc:
+        if exc.code != "UserNotFoundException":
+            raise
+        raise HTTPException(404) from None
+    codes = None
+    if support.recovery and "sub" in user.attributes:
+        codes = support.recovery.remaining(support.pool_id, user.attributes["sub"])
+    return render(request, "admin/user.html", status_code, user=user, recovery_codes=codes, **extra)
+
+
+@router.get("/admin/users/new", response_class=HTMLResponse)
+def new_user_form(request: Request, admin: Admin) -> Response:
+    return render(request, "admin/create.html", error=None, username="", email="")
+
+
+@router.post("/admin/users/new", dependencies=[Depends(verify_csrf)])
+def create_user(
+    request: Request,
+    admin: Admin,
+    username: Field = "",
+    email: Field = "",
+    reason: Field = "",
+    deliver: Field = "show",
+) -> Response:
+    if not username.strip() or not email.strip():
+        return render(
+            request,
+            "admin/create.html",
+            400,
+            error="Enter a username and an email address.",
+            username=username,
+            email=email,
+        )
+    mode: Literal["show", "email"] = "email" if deliver == "email" else "show"
+    return _outcome(
+        request,
+        lambda s, a: actions.create_user(
+            s, a, username.strip(), email.strip(), reason, deliver=mode
+        ),
+        admin,
+    )
+
+
+@router.get("/admin/users/{username}", response_class=HTMLResponse)
+def user_page(request: Request, admin: Admin, username: str) -> Response:
+    return _user_page(request, username)
+
+
+@router.post("/admin/users/{username}/{action}", dependencies=[Depends(verify_csrf)])
+def user_action(
+    request: Request,
+    admin: Admin,
+    username: str,
+    action: str,
+    reason: Field = "",
+    confirm: Field = "",
+    method: Field = "",
+    setting: Field = "",
+    attr_name: Field = "",
+    attr_value: Field = "",
+    verified: Field = "",
+    temporary: Field = "",
+) -> Response:
+    if action not in USER_ACTIONS:
+        raise HTTPException(404)
+    if action != "delete" and confirm != "yes":
+        return _user_page(request, username, 400, error="Tick the box to confirm the action.")
+    run = _runner(
+        action,
+        username,
+        reason,
+        confirm,
+        method,
+        setting,
+        attr_name,
+        attr_value,
+        verified == "yes",
+        temporary == "yes",
+    )
+    if run is None:
+        return _user_page(request, username, 400, error="Choose a valid method and setting.")
+    return _outcome(request, run, admin)
+
+
+def _runner(
+    action: str,
+    name: str,
+    reason: str,
+    confirm: str,
+    method: str,
+    setting: str,
+    attr_name: str,
+    attr_value: str,
+    verified: bool,
+    temporary: bool,
+) -> Any:
+    """The action function to run with ``(support, actor)``, or None for an invalid form."""
+    simple = {
+        "reset-mfa": actions.reset_mfa,
+        "disable": actions.disable_user,
+        "enable": actions.enable_user,
+        "signout": actions.sign_out,
+    }
+    if action in simple:
+        return lambda s, a: simple[action](s, a, name, reason)
+    if action == "set-mfa":
+        chosen_method = METHODS.get(method)
+        chosen_setting = SETTINGS.get(setting)
+        if chosen_method is None or chosen_setting is None:
+            return None
+        return lambda s, a: actions.set_mfa(s, a, name, chosen_method, chosen_setting, reason)
+    if action == "set-attr":
+        values = {attr_name.strip(): attr_value}
+        return lambda s, a: actions.set_attributes(s, a, name, values, reason, verified=verified)
+    if action == "reset-password":
+        return lambda s, a: actions.reset_password(s, a, name, reason, temporary=temporary)
+    return lambda s, a: actions.delete_user(s, a, name, reason, confirm=confirm)
+
+
+def _outcome(request: Request, run: Any, admin: SignedInUser) -> Response:
+    try:
+        result: ActionResult = run(support_of(request), actor_of(request, admin))
+    except ActionFailed as exc:
+        return render(request, "admin/result.html", 400, result=None, failure=exc)
+    return render(request, "admin/result.html", result=result, failure=None)
+
+
+def _audit_filter(params: dict[str, str], limit: int) -> tuple[AuditFilter, str | None]:
+    error = None
+    times: dict[str, float | None] = {"since": None, "until": None}
+    for key in times:
+        if params.get(key):
+            try:
+                times[key] = parse_time(params[key])
+            except ValueError:
+                error = "Dates must look like 2026-11-28 or 2026-11-28T17:00."
+    outcome = params.get("outcome") if params.get("outcome") in ("success", "failure") else None
+    flt = AuditFilter(
+        actor=params.get("actor") or None,
+        target=params.get("target") or None,
+        action=params.get("action") or None,
+        outcome=outcome,
+        since=times["since"],
+        until=times["until"],
+        limit=limit,
+    )
+    return flt, error
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit_page(request: Request, admin: Admin) -> Response:
+    params = dict(request.query_params)
+    flt, error = _audit_filter(params, 500)
+    entries = [] if error else support_of(request).audit.query(flt)
+    return render(request, "admin/audit.html", entries=entries, f=params, error=error)
+
+
+@router.get("/admin/audit/export")
+def audit_export(request: Request, admin: Admin, format: str = "csv") -> Response:
+    flt, error = _audit_filter(dict(request.query_params), 0)
+    if error or format not in ("csv", "jsonl"):
+        raise HTTPException(400)
+    out = io.StringIO()
+    entries = list(reversed(support_of(request).audit.query(flt)))
+    (write_csv if format == "csv" else write_jsonl)(entries, out)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    media = "text/csv" if format == "csv" else "application/x-ndjson"
+    headers = {"Content-Disposition": f'attachment; filename="audit-{stamp}.{format}"'}
+    return Response(out.getvalue(), media_type=media, headers=headers)
+
+
+@router.get("/dev/outbox", response_class=HTMLResponse)
+def dev_outbox(request: Request) -> Response:
+    """Development only: the mail the portal would have sent, since no SMTP server is configured."""
+    settings = get_portal(request).settings
+    if settings.mode.value != "development":
+        raise HTTPException(404)
+    messages = Outbox(portal_store(settings.data_dir), echo=False).messages()
+    return render(request, "admin/outbox.html", messages=messages)

@@ -1,0 +1,209 @@
+"""The support console at /admin through HTTP, on the real portal app: who gets in, every action
+with its confirmation, the lost-phone story end to end, the audit view and the dev outbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.wire import MakeWireServer
+from tests.web.conftest import (
+    PASSWORD,
+    Browser,
+    PortalWorld,
+    _world_engine,
+    _world_wire,
+    enrol,
+)
+
+
+@pytest.fixture(params=["engine", "wire"])
+def pw(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_wire_server: MakeWireServer,
+) -> Iterator[PortalWorld]:
+    for name in list(os.environ):
+        if name.startswith("MFA_PORTAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    if request.param == "engine":
+        yield from _world_engine(tmp_path)
+    else:
+        yield from _world_wire(tmp_path, make_wire_server)
+
+
+@pytest.fixture
+def ew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PortalWorld]:
+    for name in list(os.environ):
+        if name.startswith("MFA_PORTAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    yield from _world_engine(tmp_path)
+
+
+def admin_browser(world: PortalWorld, name: str = "root", **overrides: Any) -> Browser:
+    """An ``admins`` member who signed in and enrolled through the portal."""
+    world.create_user(name, permanent=True, groups=("admins",))
+    browser = world.browser(**overrides)
+    browser.follow(browser.sign_in(name, PASSWORD))
+    page = browser.post("/mfa/setup", {"code": world.code(browser.secret())}, follow=True)
+    assert page.status_code == 200, page.text
+    world.next_step()
+    return browser
+
+
+def act(browser: Browser, user: str, action: str, **form: str) -> str:
+    browser.get(f"/admin/users/{user}")
+    page = browser.post(f"/admin/users/{user}/{action}", form)
+    return page.text
+
+
+def test_anonymous_is_sent_to_sign_in(ew: PortalWorld) -> None:
+    browser = ew.browser()
+    for path in ("/admin", "/admin/audit", "/admin/users/admin"):
+        answer = browser.get(path)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/signin")
+
+
+def test_a_signed_in_non_admin_is_refused(ew: PortalWorld) -> None:
+    browser, _ = enrol(ew, "alice")
+    for path in ("/admin", "/admin/audit", "/admin/users/alice", "/admin/users/new"):
+        assert browser.get(path).status_code == 403
+    browser.get("/account")
+    refused = browser.post("/admin/users/alice/disable", {"reason": "x", "confirm": "yes"})
+    assert refused.status_code == 403
+    assert ew.idp.call("AdminGetUser", UserPoolId=ew.pool_id, Username="alice")["Enabled"]
+
+
+def test_an_admin_without_mfa_is_refused(ew: PortalWorld) -> None:
+    ew.create_user("root", permanent=True, groups=("admins",))
+    browser = ew.browser(enforcement="optional")
+    browser.follow(browser.sign_in("root", PASSWORD))
+    assert browser.get("/admin").status_code == 403
+    # Under the default policy the same admin is sent to set up MFA first.
+    strict = ew.browser()
+    strict.follow(strict.sign_in("root", PASSWORD))
+    assert strict.get("/admin").headers["location"] == "/mfa/setup"
+
+
+def test_lost_phone_story_through_the_console(pw: PortalWorld) -> None:
+    alice, secret = enrol(pw, "alice")
+    admin = admin_browser(pw)
+
+    found = admin.get("/admin?q=ali")
+    assert found.status_code == 200 and "/admin/users/alice" in found.text
+    assert '<td class="mfa">totp</td>' in found.text
+    assert "/admin/users/root" not in found.text
+    assert "/admin/users/root" in admin.get("/admin?q=ro&status=enabled").text
+    assert "/admin/users/root" not in admin.get("/admin?q=ro&status=disabled").text
+    page = admin.get("/admin/users/alice")
+    assert '<dd id="mfa-methods">totp</dd>' in page.text
+
+    unconfirmed = admin.post("/admin/users/alice/reset-mfa", {"reason": "lost phone"})
+    assert unconfirmed.status_code == 400 and "Tick the box" in unconfirmed.text
+    assert pw.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+
+    admin.get("/admin/users/alice")
+    done = admin.post(
+        "/admin/users/alice/reset-mfa", {"reason": "lost phone, ticket 9", "confirm": "yes"}
+    )
+    assert done.status_code == 200
+    assert "authenticator removed and all sessions signed out" in done.text
+    assert pw.mfa_settings("alice") == []
+
+    # Alice's old session is gone once the portal re-checks it with Cognito.
+    pw.clock.advance(61)
+    assert alice.get("/").status_code == 303
+    # Her next sign-in is forced to set-up, and her old authenticator's code does not work there.
+    fresh = pw.browser()
+    answer = fresh.sign_in("alice", PASSWORD)
+    assert answer.headers["location"] == "/mfa/setup"
+    fresh.follow(answer)
+    refused = fresh.post("/mfa/setup", {"code": pw.code(secret)})
+    assert refused.status_code == 400
+    assert pw.mfa_settings("alice") == []
+
+    trail = admin.get("/admin/audit?target=alice")
+    assert "admin:root" in trail.text and "lost phone, ticket 9" in trail.text
+    assert "reset-mfa" in trail.text and "success" in trail.text
+
+
+def test_every_other_action_from_the_console(ew: PortalWorld) -> None:
+    ew.create_user("bob", permanent=True)
+    admin = admin_browser(ew)
+
+    text = act(admin, "bob", "set-attr", attr_name="email", attr_value="b2@example.com",
+               verified="yes", reason="new mail", confirm="yes")  # fmt: skip
+    assert "attributes updated: email, email_verified" in text
+    assert "b2@example.com" in admin.get("/admin/users/bob").text
+
+    text = act(admin, "bob", "set-mfa", method="totp", setting="enabled", reason="x", confirm="yes")
+    assert "InvalidParameterException" in text  # no authenticator: Cognito says why
+
+    text = act(admin, "bob", "reset-password", temporary="yes", reason="forgot", confirm="yes")
+    assert 'id="temporary-password"' in text
+
+    assert "user disabled" in act(admin, "bob", "disable", reason="leaving", confirm="yes")
+    assert '<dd id="enabled">no</dd>' in admin.get("/admin/users/bob").text
+    assert "user enabled" in act(admin, "bob", "enable", reason="stays", confirm="yes")
+    assert "signed out everywhere" in act(admin, "bob", "signout", reason="x", confirm="yes")
+
+    text = act(admin, "bob", "delete", reason="offboard", confirm="bo")
+    assert "ConfirmationMismatch" in text
+    text = act(admin, "bob", "delete", reason="offboard", confirm="bob")
+    assert "user deleted" in text
+    assert admin.get("/admin/users/bob").status_code == 404
+    assert admin.get("/admin/users/bob/nothing").status_code in (404, 405)
+
+    admin.get("/admin/users/new")
+    created = admin.post(
+        "/admin/users/new",
+        {"username": "carl", "email": "carl@example.com", "reason": "hire", "deliver": "show"},
+    )
+    assert created.status_code == 200 and 'id="temporary-password"' in created.text
+    empty = admin.post("/admin/users/new", {"username": "", "email": "", "reason": "x"})
+    assert empty.status_code == 400
+
+    export = admin.get("/admin/audit/export?format=csv&target=bob")
+    rows = list(csv.DictReader(io.StringIO(export.text)))
+    assert [r["action"] for r in rows] == [
+        "set-attr", "set-mfa", "reset-password", "disable", "enable",
+        "signout", "delete", "delete",
+    ]  # fmt: skip
+    assert {r["actor"] for r in rows} == {"admin:root"}
+    assert [r["outcome"] for r in rows][1] == "failure"
+    failures = admin.get("/admin/audit?outcome=failure")
+    assert "ConfirmationMismatch" in failures.text and "set-attr" not in failures.text
+    assert "Dates must look like" in admin.get("/admin/audit?since=someday").text
+
+
+def test_console_forms_need_the_csrf_token(ew: PortalWorld) -> None:
+    ew.create_user("bob", permanent=True)
+    admin = admin_browser(ew)
+    admin.get("/admin/users/bob")
+    refused = admin.post("/admin/users/bob/disable", {"reason": "x", "confirm": "yes"}, csrf="")
+    assert refused.status_code == 403
+    assert ew.idp.call("AdminGetUser", UserPoolId=ew.pool_id, Username="bob")["Enabled"]
+
+
+def test_dev_outbox_only_in_development_mode(ew: PortalWorld) -> None:
+    ew.create_user("bob", permanent=True)
+    admin = admin_browser(ew, mode="development")
+    act(admin, "bob", "signout", reason="x", confirm="yes")
+    act(admin, "bob", "set-attr", attr_name="name", attr_value="Bob", reason="x", confirm="yes")
+    enrol(ew, "carol", mode="development")
+    carol_reset = act(admin, "carol", "reset-mfa", reason="lost phone", confirm="yes")
+    assert "authenticator removed" in carol_reset
+    outbox = admin.get("/dev/outbox")
+    assert outbox.status_code == 200
+    assert "carol@example.com" in outbox.text and "Your authenticator was reset" in outbox.text
+    production = ew.browser()
+    assert production.get("/dev/outbox").status_code == 404

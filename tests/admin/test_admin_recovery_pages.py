@@ -1,0 +1,139 @@
+"""Recovery codes in the portal: offered after enrolment, shown once, and /recover spends one code
+to remove the authenticator and send the user to enrol again."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from mfa_portal.admin.audit import AuditFilter, AuditLog
+from mfa_portal.admin.runtime import portal_store
+from tests.support.wire import MakeWireServer
+from tests.web.conftest import PASSWORD, Browser, PortalWorld, _world_engine, _world_wire
+
+CODE = re.compile(r"<li><code>([A-Z2-7]{4}(?:-[A-Z2-7]{4}){3})</code></li>")
+
+
+@pytest.fixture(params=["engine", "wire"])
+def pw(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_wire_server: MakeWireServer,
+) -> Iterator[PortalWorld]:
+    for name in list(os.environ):
+        if name.startswith("MFA_PORTAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    if request.param == "engine":
+        yield from _world_engine(tmp_path)
+    else:
+        yield from _world_wire(tmp_path, make_wire_server)
+
+
+def enrol_with_codes(world: PortalWorld, name: str) -> tuple[Browser, str, list[str]]:
+    world.create_user(name, permanent=True)
+    browser = world.browser()
+    browser.follow(browser.sign_in(name, PASSWORD))
+    secret = browser.secret()
+    answer = browser.post("/mfa/setup", {"code": world.code(secret)})
+    assert answer.headers["location"] == "/account/recovery-codes?offer=1"
+    offer = browser.follow(answer)
+    assert "Your authenticator is set up" in offer.text
+    assert "You have <strong>0</strong> unused recovery codes" in offer.text
+    page = browser.post("/account/recovery-codes")
+    codes = CODE.findall(page.text)
+    assert len(codes) == 10
+    link = re.search(r'href="(data:text/plain;charset=utf-8,[^"]+)" download', page.text)
+    assert link and all(c in unquote(link.group(1)) for c in codes)
+    world.next_step()
+    return browser, secret, codes
+
+
+def recover(world: PortalWorld, name: str, code: str, password: str = PASSWORD) -> Browser:
+    browser = world.browser()
+    browser.get("/recover")
+    browser.post("/recover", {"username": name, "password": password, "code": code})
+    return browser
+
+
+def test_recovery_code_sends_the_user_to_enrol_and_works_once(pw: PortalWorld) -> None:
+    _, secret, codes = enrol_with_codes(pw, "alice")
+
+    browser = recover(pw, "alice", codes[0].lower())
+    assert browser.last is not None and browser.last.status_code == 200
+    assert "Your old authenticator was removed" in browser.last.text
+    assert pw.mfa_settings("alice") == []
+    # The page's own form signs in and lands on set-up.
+    answer = browser.post("/signin", {"username": "alice", "password": PASSWORD, "next": "/"})
+    assert answer.headers["location"] == "/mfa/setup"
+    browser.follow(answer)
+    assert browser.post("/mfa/setup", {"code": pw.code(secret)}).status_code == 400
+    new_secret = browser.secret()
+    done = browser.post("/mfa/setup", {"code": pw.code(new_secret)}, follow=True)
+    assert "You have <strong>9</strong> unused recovery codes" in done.text
+    assert pw.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+
+    again = recover(pw, "alice", codes[0])
+    assert again.last is not None and again.last.status_code == 400
+    assert "The username, password or recovery code is not right." in again.last.text
+    assert pw.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+
+
+def test_wrong_password_or_unknown_user_get_the_same_answer(pw: PortalWorld) -> None:
+    _, _, codes = enrol_with_codes(pw, "alice")
+    texts = []
+    for name, password, code in (
+        ("alice", "Wrong-Password-1!", codes[0]),
+        ("nobody", PASSWORD, codes[0]),
+        ("alice", PASSWORD, "AAAA-AAAA-AAAA-AAAA"),
+        ("alice", PASSWORD, ""),
+    ):
+        page = recover(pw, name, code, password).last
+        assert page is not None and page.status_code == 400
+        texts.append("The username, password or recovery code is not right." in page.text)
+    assert texts == [True, True, True, True]
+    assert pw.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+
+
+def test_a_new_set_voids_the_old_one_and_needs_csrf(pw: PortalWorld) -> None:
+    browser, _, old = enrol_with_codes(pw, "alice")
+    page = browser.get("/account/recovery-codes")
+    assert "You have <strong>10</strong> unused recovery codes" in page.text
+    assert browser.post("/account/recovery-codes", csrf="").status_code == 403
+    browser.get("/account/recovery-codes")
+    new = CODE.findall(browser.post("/account/recovery-codes").text)
+    assert len(new) == 10 and not set(new) & set(old)
+    failed = recover(pw, "alice", old[0]).last
+    assert failed is not None and failed.status_code == 400
+    assert recover(pw, "alice", new[0]).last is not None
+    assert pw.mfa_settings("alice") == []
+
+
+def test_codes_page_needs_a_full_sign_in(pw: PortalWorld) -> None:
+    browser = pw.browser()
+    assert browser.get("/account/recovery-codes").status_code == 303
+
+
+def test_each_step_is_audited_and_notified(pw: PortalWorld) -> None:
+    _, _, codes = enrol_with_codes(pw, "alice")
+    recover(pw, "alice", codes[0])
+    browser = pw.browser(mode="development")
+    browser.follow(browser.sign_in("alice", PASSWORD))
+    browser.post("/mfa/setup", {"code": pw.code(browser.secret())}, follow=True)
+
+    trail = AuditLog(portal_store(pw.data_dir)).query(AuditFilter(target="alice"))
+    assert [(e.actor, e.action, e.outcome) for e in reversed(trail)] == [
+        ("self:alice", "enrol-authenticator", "success"),
+        ("self:alice", "recovery-codes issue", "success"),
+        ("self:alice", "recovery-reset", "success"),
+        ("self:alice", "enrol-authenticator", "success"),
+    ]
+    outbox = browser.get("/dev/outbox").text
+    assert "alice@example.com" in outbox
+    assert "a new authenticator app was set up" in outbox

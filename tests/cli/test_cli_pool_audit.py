@@ -1,0 +1,180 @@
+"""``mfa-portal pool show|mfa-config`` and ``audit list|export``, and the CLI on a real data dir."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from mfa_portal.admin.notify import Outbox
+from mfa_portal.admin.runtime import portal_store
+from mfa_portal.backend import open_embedded
+from mfa_portal.cli import _load_commands, app
+from mfa_portal.settings import load_settings
+from tests.admin.support_world import World
+from tests.support.wire import WireServer
+
+_load_commands()
+runner = CliRunner()
+
+
+def cli(world: World, *args: str) -> Result:
+    return runner.invoke(app, list(args), obj=world.support)
+
+
+@pytest.mark.backends("engine")
+def test_pool_show_and_mfa_config(world: World) -> None:
+    shown = cli(world, "pool", "show", "--json")
+    assert shown.exit_code == 0, shown.output
+    info = json.loads(shown.stdout)
+    assert (info["id"], info["mfa"], info["totp"]) == (world.pool_id, "OPTIONAL", True)
+    table = cli(world, "pool", "show")
+    assert "mfa" in table.stdout and "OPTIONAL" in table.stdout
+
+    changed = cli(world, "pool", "mfa-config", "--mode", "on", "--reason", "all must enrol")
+    assert changed.exit_code == 0 and "pool MFA ON, totp on, email off" in changed.stdout
+    assert json.loads(cli(world, "pool", "show", "--json").stdout)["mfa"] == "ON"
+
+    bad = cli(world, "pool", "mfa-config", "--mode", "sometimes", "-r", "x")
+    assert bad.exit_code == 1 and bad.stderr.strip() == "Error: --mode must be off, optional or on"
+    bad = cli(world, "pool", "mfa-config", "--mode", "on", "--totp", "maybe", "-r", "x")
+    assert bad.exit_code == 1 and bad.stderr.strip() == "Error: --totp must be on or off"
+    refused = cli(world, "pool", "mfa-config", "--mode", "on", "--totp", "off", "-r", "x")
+    assert refused.exit_code == 1 and "InvalidParameterException" in refused.stderr
+
+
+def _trail(world: World) -> None:
+    world.add_user("bob")
+    for args in (
+        ("users", "disable", "bob", "-r", "left"),
+        ("users", "enable", "bob", "-r", "back"),
+        ("users", "disable", "ghost", "-r", "typo"),
+    ):
+        cli(world, *args)
+
+
+@pytest.mark.backends("engine")
+def test_audit_list_with_filters(world: World) -> None:
+    _trail(world)
+    everything = json.loads(cli(world, "audit", "list", "--json").stdout)
+    assert [(e["action"], e["target"], e["outcome"]) for e in everything] == [
+        ("disable", "ghost", "failure"),
+        ("enable", "bob", "success"),
+        ("disable", "bob", "success"),
+    ]
+    assert everything[0]["time"].endswith("Z") and everything[0]["reason"] == "typo"
+    only_bob = json.loads(cli(world, "audit", "list", "--target", "bob", "--json").stdout)
+    assert {e["target"] for e in only_bob} == {"bob"}
+    failures = json.loads(cli(world, "audit", "list", "--outcome", "failure", "--json").stdout)
+    assert [e["target"] for e in failures] == ["ghost"]
+    future = json.loads(cli(world, "audit", "list", "--since", "2999-01-01", "--json").stdout)
+    assert future == []
+    table = cli(world, "audit", "list")
+    assert "ghost" in table.stdout and "failure" in table.stdout
+    bad = cli(world, "audit", "list", "--since", "last week")
+    assert bad.exit_code == 1 and bad.stderr.startswith("Error: --since/--until must be ISO")
+
+
+@pytest.mark.backends("engine")
+def test_audit_export_csv_and_jsonl(world: World, tmp_path: Path) -> None:
+    _trail(world)
+    out = cli(world, "audit", "export", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert [r["action"] for r in rows] == ["disable", "enable", "disable"]  # oldest first
+    target = tmp_path / "audit.jsonl"
+    written = cli(world, "audit", "export", "--format", "jsonl", "-o", str(target))
+    assert written.exit_code == 0 and "3 entries written" in written.stderr
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [entry["reason"] for entry in lines] == ["left", "back", "typo"]
+    bad = cli(world, "audit", "export", "--format", "xml")
+    assert bad.exit_code == 1 and bad.stderr.strip() == "Error: --format must be csv or jsonl"
+
+
+def test_cli_uses_the_embedded_pool_of_the_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MFA_PORTAL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MFA_PORTAL_INITIAL_ADMIN_PASSWORD", "Initial-Admin-9!")
+    empty = runner.invoke(app, ["users", "list"])
+    assert empty.exit_code == 1 and empty.stderr.startswith("Error: no embedded pool in ")
+
+    settings = load_settings()
+    open_embedded(settings, base_url="http://127.0.0.1:8000", with_wire=False).close()
+
+    listed = runner.invoke(app, ["users", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert [u["username"] for u in json.loads(listed.stdout)] == ["admin"]
+    reset = runner.invoke(app, ["users", "signout", "admin", "--reason", "test", "--json"])
+    assert reset.exit_code == 0, reset.output
+    trail = runner.invoke(app, ["audit", "list", "--json"])
+    [entry] = json.loads(trail.stdout)
+    assert entry["action"] == "signout" and entry["actor"].startswith("cli:")
+    assert (tmp_path / "data" / "portal.sqlite3").exists()
+
+
+def test_cli_invitations_reach_the_development_outbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MFA_PORTAL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MFA_PORTAL_MODE", "development")
+    monkeypatch.setenv("MFA_PORTAL_INITIAL_ADMIN_PASSWORD", "Initial-Admin-9!")
+    open_embedded(load_settings(), base_url="http://127.0.0.1:8000", with_wire=False).close()
+    args = ["users", "create", "dave", "--email", "dave@example.com", "--send-email", "-r", "hire"]
+    created = runner.invoke(app, args)
+    assert created.exit_code == 0, created.output
+    assert created.stdout.strip() == "dave: user created; the temporary password was sent by email"
+    assert "Your temporary password" in created.stderr  # development: the outbox is echoed
+    [mail] = Outbox(portal_store(tmp_path / "data"), echo=False).messages()
+    assert mail.recipient == "dave@example.com" and "dave" in mail.body
+
+
+def test_a_wrong_setting_is_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MFA_PORTAL_BACKEND", "cognito")
+    monkeypatch.delenv("MFA_PORTAL_USER_POOL_ID", raising=False)
+    monkeypatch.delenv("MFA_PORTAL_CLIENT_ID", raising=False)
+    result = runner.invoke(app, ["pool", "show"])
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("Error: Invalid settings:") and "MFA_PORTAL_USER_POOL_ID" in line
+
+
+def test_cognito_backend_uses_standard_boto3_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wire_server: WireServer
+) -> None:
+    """Any Cognito endpoint (here the embedded pool over HTTP) with keys from the environment."""
+    idp = wire_server.client()
+    pool_id = idp.create_user_pool(PoolName="aws")["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="portal")[
+        "UserPoolClient"
+    ]["ClientId"]
+    idp.admin_create_user(UserPoolId=pool_id, Username="zoe", MessageAction="SUPPRESS")
+    monkeypatch.chdir(tmp_path)
+    for name, value in {
+        "MFA_PORTAL_BACKEND": "cognito",
+        "MFA_PORTAL_ENDPOINT_URL": wire_server.endpoint,
+        "MFA_PORTAL_USER_POOL_ID": pool_id,
+        "MFA_PORTAL_CLIENT_ID": client_id,
+        "MFA_PORTAL_DATA_DIR": str(tmp_path / "data"),
+        "AWS_ACCESS_KEY_ID": wire_server.credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": wire_server.credentials.secret_access_key,
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    shown = runner.invoke(app, ["pool", "show", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout)["id"] == pool_id
+    done = runner.invoke(app, ["users", "reset-mfa", "zoe", "-r", "lost phone", "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["notes"][0] == "the user had no authenticator registered"
+    missing = runner.invoke(app, ["users", "show", "nobody"])
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == "Error: nobody: UserNotFoundException: User does not exist."

@@ -1,0 +1,178 @@
+"""``mfa-portal users …`` end to end through Typer: tables for people, JSON for scripts, and a
+non-zero exit with one line on stderr for every error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from mfa_portal.cli import _load_commands, app
+from tests.admin.support_world import World
+
+_load_commands()
+runner = CliRunner()
+
+
+def cli(world: World, *args: str, input: str | None = None) -> Result:
+    return runner.invoke(app, list(args), obj=world.support, input=input)
+
+
+def ok_json(world: World, *args: str) -> Any:
+    result = cli(world, *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def one_line_error(result: Result) -> str:
+    assert result.exit_code != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.backends("engine")
+def test_reset_mfa_then_show(world: World) -> None:
+    world.add_user("bob")
+    world.enrol_totp("bob")
+    shown = ok_json(world, "users", "show", "bob")
+    assert shown["mfa_methods"] == ["totp"] and shown["preferred_mfa"] == "totp"
+
+    result = cli(world, "users", "reset-mfa", "bob", "--reason", "lost phone, ticket 7")
+    assert result.exit_code == 0, result.output
+    assert "bob: authenticator removed and all sessions signed out" in result.stdout
+
+    assert ok_json(world, "users", "show", "bob")["mfa_methods"] == []
+    table = cli(world, "users", "show", "bob")
+    assert "MFA methods" in table.stdout and "none" in table.stdout
+    [entry] = world.support.audit.query()
+    assert (entry.action, entry.reason, entry.actor.startswith("cli:")) == (
+        "reset-mfa",
+        "lost phone, ticket 7",
+        True,
+    )
+
+
+@pytest.mark.backends("engine")
+def test_errors_exit_non_zero_with_one_line(world: World) -> None:
+    line = one_line_error(cli(world, "users", "reset-mfa", "nobody", "--reason", "x"))
+    assert line == "Error: nobody: UserNotFoundException: User does not exist."
+    assert one_line_error(cli(world, "users", "show", "nobody")).startswith("Error: nobody:")
+    missing_reason = cli(world, "users", "reset-mfa", "bob")
+    assert missing_reason.exit_code == 2 and "--reason" in missing_reason.stderr
+    assert "not both" in one_line_error(cli(world, "users", "reset-mfa", "--reason", "x"))
+    bad = cli(world, "users", "set-mfa", "bob", "--method", "fax", "--reason", "x")
+    assert one_line_error(bad) == "Error: --method must be totp, email or sms"
+    failed = cli(world, "users", "disable", "nobody", "--reason", "x", "--json")
+    assert failed.exit_code == 1
+    assert json.loads(failed.stdout)["error"] == "UserNotFoundException"
+
+
+@pytest.mark.backends("engine")
+def test_reset_many_from_a_file(world: World, tmp_path: Path) -> None:
+    for name in ("ann", "ben"):
+        world.add_user(name)
+        world.enrol_totp(name)
+    names = tmp_path / "lost.txt"
+    names.write_text("# stolen laptop bag\nann\n\nghost\nben\n")
+    result = cli(world, "users", "reset-mfa", "--from-file", str(names), "--reason", "theft")
+    assert result.exit_code == 1
+    assert "2 reset, 1 failed" in result.stdout
+    assert "ghost" in result.stdout and "UserNotFoundException" in result.stdout
+    assert world.methods("ann") == [] and world.methods("ben") == []
+    as_json = cli(world, "users", "reset-mfa", "--from-file", str(names), "--reason", "x", "--json")
+    rows = json.loads(as_json.stdout)
+    assert [(r["target"], r["ok"]) for r in rows] == [
+        ("ann", True),
+        ("ben", True),
+        ("ghost", False),
+    ]
+    unreadable = cli(world, "users", "reset-mfa", "--from-file", str(tmp_path / "no"), "-r", "x")
+    assert one_line_error(unreadable).startswith("Error: cannot read")
+
+
+@pytest.mark.backends("engine")
+def test_list_as_table_and_json(world: World) -> None:
+    world.add_user("alice", "alice@corp.example")
+    world.add_user("bob")
+    world.client.call("AdminDisableUser", UserPoolId=world.pool_id, Username="bob")
+    rows = ok_json(world, "users", "list")
+    assert sorted(r["username"] for r in rows) == ["alice", "bob"]
+    assert [r["username"] for r in ok_json(world, "users", "list", "--status", "disabled")] == [
+        "bob"
+    ]
+    by_email = ok_json(world, "users", "list", "--filter", 'email ^= "alice"')
+    assert [r["email"] for r in by_email] == ["alice@corp.example"]
+    table = cli(world, "users", "list")
+    assert "Username" in table.stdout and "alice" in table.stdout
+    bad = cli(world, "users", "list", "--filter", "email is alice")
+    assert one_line_error(bad).startswith("Error: InvalidParameterException")
+
+
+@pytest.mark.backends("engine")
+def test_create_shows_the_temporary_password_once(world: World) -> None:
+    created = ok_json(
+        world, "users", "create", "carl", "--email", "carl@example.com", "--reason", "new hire"
+    )
+    assert created["ok"] and created["target"] == "carl"
+    assert world.sign_in("carl", created["temporary_password"])["ChallengeName"] == (
+        "NEW_PASSWORD_REQUIRED"
+    )
+    human = cli(world, "users", "create", "dora", "--email", "dora@example.com", "-r", "hire")
+    assert "temporary password (shown once):" in human.stdout
+    mailed = ok_json(
+        world, "users", "create", "emil", "--email", "e@example.com", "-r", "hire", "--send-email"
+    )
+    assert "temporary_password" not in mailed
+
+
+@pytest.mark.backends("engine")
+def test_set_mfa_set_attr_and_reset_password(world: World) -> None:
+    world.add_user("bob")
+    world.enrol_totp("bob")
+    out = ok_json(world, "users", "set-mfa", "bob", "--method", "totp", "--disable", "-r", "x")
+    assert out["message"] == "totp MFA disabled" and world.methods("bob") == []
+    assert "exclude" in one_line_error(
+        cli(
+            world,
+            "users",
+            "set-mfa",
+            "bob",
+            "--method",
+            "totp",
+            "--preferred",
+            "--disable",
+            "-r",
+            "x",
+        )
+    )
+    attrs = ok_json(
+        world, "users", "set-attr", "bob", "email=b2@example.com", "--verified", "-r", "new mail"
+    )
+    assert attrs["message"] == "attributes updated: email, email_verified"
+    assert "NAME=VALUE" in one_line_error(
+        cli(world, "users", "set-attr", "bob", "email", "-r", "x")
+    )
+    pw = ok_json(world, "users", "reset-password", "bob", "--temporary", "-r", "forgot")
+    assert world.sign_in("bob", pw["temporary_password"])["ChallengeName"] == (
+        "NEW_PASSWORD_REQUIRED"
+    )
+
+
+@pytest.mark.backends("engine")
+def test_disable_enable_signout_delete(world: World) -> None:
+    world.add_user("bob")
+    assert ok_json(world, "users", "disable", "bob", "-r", "leaving")["message"] == "user disabled"
+    assert ok_json(world, "users", "enable", "bob", "-r", "stays")["message"] == "user enabled"
+    assert ok_json(world, "users", "signout", "bob", "-r", "x")["message"] == (
+        "signed out everywhere"
+    )
+    refused = cli(world, "users", "delete", "bob", "-r", "offboard", input="bobby\n")
+    assert refused.exit_code == 1 and "ConfirmationMismatch" in refused.stderr
+    deleted = cli(world, "users", "delete", "bob", "-r", "offboard", input="bob\n")
+    assert deleted.exit_code == 0 and "bob: user deleted" in deleted.stdout
+    actions = [e.action for e in world.support.audit.query()]
+    assert actions == ["delete", "delete", "signout", "enable", "disable"]
