@@ -41,7 +41,9 @@ class BotoCognitoClient:
             response: dict[str, Any] = method(**params)
         except ClientError as exc:
             err = exc.response.get("Error", {})
-            raise error(str(err.get("Code", "InternalErrorException")), str(err.get("Message", ""))) from None
+            raise error(
+                str(err.get("Code", "InternalErrorException")), str(err.get("Message", ""))
+            ) from None
         except ParamValidationError as exc:  # botocore checks required members, types, lengths
             raise error("InvalidParameterException", _param_report(exc)) from None
         except NotImplementedError as exc:  # moto raises this for operations it lacks

@@ -7,10 +7,10 @@ import threading
 from typing import Any
 
 import pytest
-from tests.support.backends import PASSWORD, Backend
-from tests.support.setup import make_pool
 
 from mfa_portal.pool.errors import CognitoError
+from tests.support.backends import PASSWORD, Backend
+from tests.support.setup import make_pool
 
 
 @pytest.mark.moto_differs("MFAS_CAN_SETUP is a Python repr, not JSON")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.support.backends import Backend
-from tests.support.setup import make_pool
 
 from mfa_portal.pool.errors import CognitoError
+from tests.support.backends import Backend
+from tests.support.setup import make_pool
 
 
 def test_enrolled_user_signs_in_with_a_totp_code(backend: Backend) -> None:

@@ -7,8 +7,12 @@ import pkgutil
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Enforced TOTP MFA for Cognito user pools.")
-pool_app = typer.Typer(no_args_is_help=True, help="The embedded user pool, or the configured pool's settings.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Enforced TOTP MFA for Cognito user pools."
+)
+pool_app = typer.Typer(
+    no_args_is_help=True, help="The embedded user pool, or the configured pool's settings."
+)
 users_app = typer.Typer(no_args_is_help=True, help="Support actions on users.")
 audit_app = typer.Typer(no_args_is_help=True, help="The audit trail.")
 app.add_typer(pool_app, name="pool")

@@ -29,8 +29,8 @@ class AuthSession:
     pool_id: str
     client_id: str
     user_id: int
-    stage: str          # password_ok | new_password_set | setup_associated | setup_verified
-    challenge: str      # the challenge this session answers (NEW_PASSWORD_REQUIRED, MFA_SETUP, ...)
+    stage: str  # password_ok | new_password_set | setup_associated | setup_verified
+    challenge: str  # the challenge this session answers (NEW_PASSWORD_REQUIRED, MFA_SETUP, ...)
     created: float
     expires_at: float
     data: dict[str, Any] = field(default_factory=dict)
@@ -60,8 +60,17 @@ def create_session(
     conn.execute(
         "INSERT INTO auth_sessions (id_hash, pool_id, client_id, user_id, stage, challenge, data, created, "
         "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (_digest(token), pool_id, client_id, user_id, stage, challenge, json.dumps(data or {}), ctx.now,
-         ctx.now + ttl_seconds),
+        (
+            _digest(token),
+            pool_id,
+            client_id,
+            user_id,
+            stage,
+            challenge,
+            json.dumps(data or {}),
+            ctx.now,
+            ctx.now + ttl_seconds,
+        ),
     )
     conn.execute("DELETE FROM auth_sessions WHERE expires_at < ?", (ctx.now - 3600,))
     return token
@@ -75,11 +84,22 @@ def load_session(
     Call it inside ``Database.transaction()``: an expired session is deleted and that deletion is
     committed (``CommitThenRaise``) before the error reaches the caller.
     """
-    row = conn.execute("SELECT * FROM auth_sessions WHERE id_hash = ?", (_digest(session),)).fetchone()
+    row = conn.execute(
+        "SELECT * FROM auth_sessions WHERE id_hash = ?", (_digest(session),)
+    ).fetchone()
     if row is None:
         raise errors.NotAuthorizedException(INVALID)
-    found = AuthSession(row["id_hash"], row["pool_id"], row["client_id"], row["user_id"], row["stage"],
-                        row["challenge"], row["created"], row["expires_at"], json.loads(row["data"]))
+    found = AuthSession(
+        row["id_hash"],
+        row["pool_id"],
+        row["client_id"],
+        row["user_id"],
+        row["stage"],
+        row["challenge"],
+        row["created"],
+        row["expires_at"],
+        json.loads(row["data"]),
+    )
     if not found.valid(ctx.now):
         # Commit the removal: a plain raise would roll it back with the caller's transaction.
         conn.execute("DELETE FROM auth_sessions WHERE id_hash = ?", (found.id_hash,))

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Context:
     engine: Engine
-    now: float                     # read once per call from the injected clock
-    iam_principal: str | None      # the access key id (or "in-process") for IAM-signed calls
+    now: float  # read once per call from the injected clock
+    iam_principal: str | None  # the access key id (or "in-process") for IAM-signed calls
     source_ip: str = "127.0.0.1"
 
     @contextmanager

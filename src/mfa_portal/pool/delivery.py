@@ -42,7 +42,10 @@ class MemoryMailer:
             self.messages.append(message)
             del self.messages[: -self._keep]
         if self._echo:  # development only: the console is the inbox of a local pool
-            print(f"[mfa-portal pool] mail to {message.to}: {message.subject}\n{message.body}\n", flush=True)
+            print(
+                f"[mfa-portal pool] mail to {message.to}: {message.subject}\n{message.body}\n",
+                flush=True,
+            )
 
     def last_to(self, to: str) -> Message | None:
         with self._lock:

@@ -32,10 +32,18 @@ def _build() -> dict[str, type[CognitoError]]:
         status = int(shape.metadata.get("error", {}).get("httpStatusCode", 400))
         if shape.metadata.get("fault"):
             status = 500
-        built[shape.name] = type(shape.name, (CognitoError,), {"code": shape.name, "status": status})
+        built[shape.name] = type(
+            shape.name, (CognitoError,), {"code": shape.name, "status": status}
+        )
     # Wire-level errors of the JSON protocol that are not in the service model.
-    for extra in ("UnknownOperationException", "SerializationException", "MissingAuthenticationTokenException",
-                  "InvalidSignatureException", "UnrecognizedClientException", "IncompleteSignatureException"):
+    for extra in (
+        "UnknownOperationException",
+        "SerializationException",
+        "MissingAuthenticationTokenException",
+        "InvalidSignatureException",
+        "UnrecognizedClientException",
+        "IncompleteSignatureException",
+    ):
         built.setdefault(extra, type(extra, (CognitoError,), {"code": extra, "status": 400}))
     built["InternalErrorException"].status = 500
     return built

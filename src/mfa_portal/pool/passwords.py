@@ -16,8 +16,9 @@ class PasswordHasher:
     """argon2id hashing; a dummy hash is verified for unknown users to even out timing."""
 
     def __init__(self, memory_kib: int = MEMORY_KIB, time_cost: int = TIME_COST) -> None:
-        self._argon = _Argon2(time_cost=time_cost, memory_cost=memory_kib, parallelism=PARALLELISM,
-                              type=Type.ID)
+        self._argon = _Argon2(
+            time_cost=time_cost, memory_cost=memory_kib, parallelism=PARALLELISM, type=Type.ID
+        )
         self._dummy = self._argon.hash("dummy-password-for-timing")
 
     def hash(self, password: str) -> str:

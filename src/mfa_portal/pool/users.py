@@ -51,23 +51,36 @@ class User:
 
 def user_from_row(row: sqlite3.Row) -> User:
     return User(
-        id=row["id"], pool_id=row["pool_id"], username=row["username"], sub=row["sub"],
-        status=row["status"], enabled=bool(row["enabled"]), attributes=json.loads(row["attributes"]),
-        password_hash=row["password_hash"], temp_password_expires=row["temp_password_expires"],
-        mfa_enabled=json.loads(row["mfa_enabled"]), preferred_mfa=row["preferred_mfa"],
-        tokens_valid_after=row["tokens_valid_after"], failed_attempts=row["failed_attempts"],
-        last_failure=row["last_failure"], locked_until=row["locked_until"],
-        created=row["created"], modified=row["modified"],
+        id=row["id"],
+        pool_id=row["pool_id"],
+        username=row["username"],
+        sub=row["sub"],
+        status=row["status"],
+        enabled=bool(row["enabled"]),
+        attributes=json.loads(row["attributes"]),
+        password_hash=row["password_hash"],
+        temp_password_expires=row["temp_password_expires"],
+        mfa_enabled=json.loads(row["mfa_enabled"]),
+        preferred_mfa=row["preferred_mfa"],
+        tokens_valid_after=row["tokens_valid_after"],
+        failed_attempts=row["failed_attempts"],
+        last_failure=row["last_failure"],
+        locked_until=row["locked_until"],
+        created=row["created"],
+        modified=row["modified"],
     )
 
 
 def find_user(conn: sqlite3.Connection, pool: Pool, name: str) -> User | None:
     """The user a sign-in name refers to, or None."""
     row = conn.execute(
-        "SELECT * FROM users WHERE pool_id = ? AND username_key = ?", (pool.id, pool.username_key(name))
+        "SELECT * FROM users WHERE pool_id = ? AND username_key = ?",
+        (pool.id, pool.username_key(name)),
     ).fetchone()
     if row is None:
-        row = conn.execute("SELECT * FROM users WHERE pool_id = ? AND sub = ?", (pool.id, name)).fetchone()
+        row = conn.execute(
+            "SELECT * FROM users WHERE pool_id = ? AND sub = ?", (pool.id, name)
+        ).fetchone()
     if row is None:
         row = _find_by_alias(conn, pool, name)
     return None if row is None else user_from_row(row)
@@ -134,10 +147,21 @@ def save_user(conn: sqlite3.Connection, user: User, now: float) -> None:
         "UPDATE users SET status=?, enabled=?, attributes=?, password_hash=?, temp_password_expires=?, "
         "mfa_enabled=?, preferred_mfa=?, tokens_valid_after=?, failed_attempts=?, last_failure=?, "
         "locked_until=?, modified=? WHERE id=?",
-        (user.status, int(user.enabled), json.dumps(user.attributes), user.password_hash,
-         user.temp_password_expires, json.dumps(user.mfa_enabled), user.preferred_mfa,
-         user.tokens_valid_after, user.failed_attempts, user.last_failure, user.locked_until,
-         user.modified, user.id),
+        (
+            user.status,
+            int(user.enabled),
+            json.dumps(user.attributes),
+            user.password_hash,
+            user.temp_password_expires,
+            json.dumps(user.mfa_enabled),
+            user.preferred_mfa,
+            user.tokens_valid_after,
+            user.failed_attempts,
+            user.last_failure,
+            user.locked_until,
+            user.modified,
+            user.id,
+        ),
     )
 
 

@@ -18,7 +18,16 @@ from mfa_portal.pool.service_model import service_model
 # passwords and reports this pattern for a leading or trailing one.
 _PATTERN_OVERRIDES = {"PasswordType": r"^[\S]+.*[\S]+$"}
 
-_SENSITIVE_HINTS = ("Password", "SecretHash", "Code", "Token", "Session", "SECRET", "PASSWORD", "UserCode")
+_SENSITIVE_HINTS = (
+    "Password",
+    "SecretHash",
+    "Code",
+    "Token",
+    "Session",
+    "SECRET",
+    "PASSWORD",
+    "UserCode",
+)
 
 
 def validate_input(operation: str, params: Any) -> None:
@@ -58,8 +67,10 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
             return
         for name in shape.required_members:
             if value.get(name) is None:
-                problems.append(f"Value null at '{_field(path, name)}' failed to satisfy constraint: "
-                                "Member must not be null")
+                problems.append(
+                    f"Value null at '{_field(path, name)}' failed to satisfy constraint: "
+                    "Member must not be null"
+                )
         for name, item in value.items():
             if name not in shape.members:
                 problems.append(f"Unknown parameter '{_field(path, name)}'")
@@ -70,7 +81,9 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
         if not isinstance(value, list):
             problems.append(f"Value at '{where}' must be a list")
             return
-        _check_length(len(value), shape, where, "Member must have length", problems, value, sensitive)
+        _check_length(
+            len(value), shape, where, "Member must have length", problems, value, sensitive
+        )
         for i, item in enumerate(value):
             _check(shape.member, item, f"{where}.{i + 1}.member", problems)
         return
@@ -78,7 +91,9 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
         if not isinstance(value, dict):
             problems.append(f"Value at '{where}' must be a map")
             return
-        _check_length(len(value), shape, where, "Map value must have length", problems, value, sensitive)
+        _check_length(
+            len(value), shape, where, "Map value must have length", problems, value, sensitive
+        )
         for key, item in value.items():
             _check(shape.key, key, f"{where}.key", problems)
             _check(shape.value, item, f"{where}.{key}", problems)
@@ -90,14 +105,20 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
         enum = shape.enum
         shown = _shown(value, where, sensitive)
         if enum and value not in enum:
-            problems.append(f"Value '{shown}' at '{where}' failed to satisfy constraint: "
-                            f"Member must satisfy enum value set: [{', '.join(enum)}]")
+            problems.append(
+                f"Value '{shown}' at '{where}' failed to satisfy constraint: "
+                f"Member must satisfy enum value set: [{', '.join(enum)}]"
+            )
             return
-        _check_length(len(value), shape, where, "Member must have length", problems, value, sensitive)
+        _check_length(
+            len(value), shape, where, "Member must have length", problems, value, sensitive
+        )
         pattern = _PATTERN_OVERRIDES.get(shape.name, shape.metadata.get("pattern"))
         if pattern and not regex.fullmatch(pattern, value):
-            problems.append(f"Value '{shown}' at '{where}' failed to satisfy constraint: "
-                            f"Member must satisfy regular expression pattern: {pattern}")
+            problems.append(
+                f"Value '{shown}' at '{where}' failed to satisfy constraint: "
+                f"Member must satisfy regular expression pattern: {pattern}"
+            )
         return
     if kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -105,11 +126,15 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
             return
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
         if low is not None and value < low:
-            problems.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
-                            f"Member must have value greater than or equal to {low}")
+            problems.append(
+                f"Value '{value}' at '{where}' failed to satisfy constraint: "
+                f"Member must have value greater than or equal to {low}"
+            )
         if high is not None and value > high:
-            problems.append(f"Value '{value}' at '{where}' failed to satisfy constraint: "
-                            f"Member must have value less than or equal to {high}")
+            problems.append(
+                f"Value '{value}' at '{where}' failed to satisfy constraint: "
+                f"Member must have value less than or equal to {high}"
+            )
         return
     if kind == "boolean":
         if not isinstance(value, bool):
@@ -124,13 +149,23 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
 
 
 def _check_length(
-    length: int, shape: Shape, where: str, wording: str, problems: list[str], value: Any, sensitive: bool
+    length: int,
+    shape: Shape,
+    where: str,
+    wording: str,
+    problems: list[str],
+    value: Any,
+    sensitive: bool,
 ) -> None:
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
     shown = _shown(value, where, sensitive)
     if low is not None and length < low:
-        problems.append(f"Value '{shown}' at '{where}' failed to satisfy constraint: "
-                        f"{wording} greater than or equal to {low}")
+        problems.append(
+            f"Value '{shown}' at '{where}' failed to satisfy constraint: "
+            f"{wording} greater than or equal to {low}"
+        )
     if high is not None and length > high:
-        problems.append(f"Value '{shown}' at '{where}' failed to satisfy constraint: "
-                        f"{wording} less than or equal to {high}")
+        problems.append(
+            f"Value '{shown}' at '{where}' failed to satisfy constraint: "
+            f"{wording} less than or equal to {high}"
+        )

@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 import pytest
-from tests.support.engine_calls import call, create_pool, expect
 
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client
+from tests.support.engine_calls import call, create_pool, expect
 
 DEFAULT_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 

@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 import pytest
-from tests.support.engine_calls import call, create_pool, expect
 
 from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.users import get_user
+from tests.support.engine_calls import call, create_pool, expect
 
 ROLE = "arn:aws:iam::123456789012:role/admins"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.support.engine_calls import SMS, call, create_pool, expect
 
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
+from tests.support.engine_calls import SMS, call, create_pool, expect
 
 TOTP_ON = {"Enabled": True}
 EMAIL = {"Message": "Your code is {####}", "Subject": "Sign-in code"}
