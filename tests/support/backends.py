@@ -17,12 +17,12 @@ import boto3
 import pyotp
 import pytest
 from botocore.config import Config
-from tests.support.clocks import OffsetClock
 
 from mfa_portal.client import BotoCognitoClient, CognitoClient, EngineCognitoClient
 from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
+from tests.support.clocks import OffsetClock
 
 PASSWORD = "Correct-Horse-9!"
 

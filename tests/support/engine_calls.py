@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.support.shapes import assert_output_shape
 
 from mfa_portal.pool import errors
 from mfa_portal.pool.engine import Engine
+from tests.support.shapes import assert_output_shape
 
 IAM = "test"
 SMS = {"SnsCallerArn": "arn:aws:iam::123456789012:role/sms", "ExternalId": "x"}

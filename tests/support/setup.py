@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.backends import PASSWORD, Backend
-
 from mfa_portal.client import CognitoClient
+from tests.support.backends import PASSWORD, Backend
 
 
 @dataclass

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.types import ASGIApp
-from tests.support.wire import ServerThread, bound_socket
 
 from mfa_portal.pool.clock import Clock, SystemClock
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.wire import create_wire_app
+from tests.support.wire import ServerThread, bound_socket
 
 
 @dataclass

@@ -1,0 +1,115 @@
+"""Build the Cognito client the portal uses: the embedded pool in-process, or boto3 to Cognito.
+
+Everything above this module sees only a ``CognitoClient`` and an ID-token verifier; which pool is
+behind them is decided here, once, from the settings.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mfa_portal.bootstrap import Bootstrap, ensure_default_pool
+from mfa_portal.client import BotoCognitoClient, CognitoClient, EngineCognitoClient
+from mfa_portal.settings import Backend, Settings
+from mfa_portal.web.id_tokens import IdTokenVerifier, StaticJwks
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+    from mfa_portal.pool.clock import Clock
+    from mfa_portal.pool.engine import Engine
+    from mfa_portal.pool.passwords import PasswordHasher
+
+WIRE_PATH = "/cognito"
+
+
+@dataclass
+class PortalBackend:
+    settings: Settings  # with user_pool_id and client_id filled in
+    client: CognitoClient
+    verifier: IdTokenVerifier | None  # None: verify against the pool's published JWKS
+    clock: Any = time.time
+    engine: Engine | None = None
+    wire_app: ASGIApp | None = None
+    bootstrap: Bootstrap | None = None
+    wire_endpoint: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        if self.engine is not None:
+            self.engine.db.close()
+
+
+def engine_verifier(engine: Engine, *, pool_id: str, client_id: str) -> IdTokenVerifier:
+    """Verify ID tokens with the engine's own public keys, in-process (no HTTP round trip)."""
+    return IdTokenVerifier(
+        StaticJwks(lambda: dict(engine.signer.jwks())),
+        issuer=engine.issuer(pool_id),
+        client_id=client_id,
+        clock=engine.clock.now,
+    )
+
+
+def open_embedded(
+    settings: Settings,
+    *,
+    base_url: str,
+    clock: Clock | None = None,
+    hasher: PasswordHasher | None = None,
+    with_wire: bool = True,
+) -> PortalBackend:
+    """The embedded pool over ``settings.data_dir``, its wire front served at ``<base>/cognito``."""
+    from mfa_portal.pool.engine import Engine
+
+    endpoint = (settings.public_url or base_url).rstrip("/") + WIRE_PATH
+    engine = Engine(
+        settings.data_dir, issuer_base=endpoint, region=settings.region, clock=clock, hasher=hasher
+    )
+    client = EngineCognitoClient(engine)
+    boot: Bootstrap | None = None
+    if settings.user_pool_id and settings.client_id:
+        pool_id, client_id = settings.user_pool_id, settings.client_id
+    else:
+        admin_pw = settings.initial_admin_password
+        boot = ensure_default_pool(
+            client,
+            settings.data_dir,
+            admin_password=admin_pw.get_secret_value() if admin_pw else None,
+        )
+        pool_id, client_id = boot.ids.user_pool_id, boot.ids.client_id
+    settings = settings.model_copy(update={"user_pool_id": pool_id, "client_id": client_id})
+    wire_app = None
+    if with_wire:
+        from mfa_portal.pool.credentials import Credentials
+        from mfa_portal.pool.wire import create_wire_app
+
+        credentials, _ = Credentials.load_or_create(settings.data_dir)
+        wire_app = create_wire_app(engine, credentials)
+    return PortalBackend(
+        settings=settings,
+        client=client,
+        verifier=engine_verifier(engine, pool_id=pool_id, client_id=client_id),
+        clock=engine.clock.now,
+        engine=engine,
+        wire_app=wire_app,
+        bootstrap=boot,
+        wire_endpoint=endpoint,
+    )
+
+
+def open_cognito(settings: Settings) -> PortalBackend:
+    """Amazon Cognito (or any compatible endpoint) through boto3's default credential chain."""
+    import boto3
+
+    boto = boto3.client(
+        "cognito-idp", region_name=settings.region, endpoint_url=settings.endpoint_url or None
+    )
+    return PortalBackend(settings=settings, client=BotoCognitoClient(boto), verifier=None)
+
+
+def open_backend(settings: Settings, *, base_url: str) -> PortalBackend:
+    if settings.backend is Backend.COGNITO:
+        return open_cognito(settings)
+    return open_embedded(settings, base_url=base_url)

@@ -1,0 +1,136 @@
+"""First start on an empty data directory: create the default pool through the Cognito API.
+
+The pool is MFA OPTIONAL with TOTP enabled (the design note's choice: the portal, not Cognito, decides
+who must enrol), usernames are case-insensitive with email as an alias, and the app client allows the
+server-side password and refresh flows. A first admin user gets a temporary password that is shown
+once (or taken from ``MFA_PORTAL_INITIAL_ADMIN_PASSWORD``). The ids are remembered in
+``<data_dir>/portal.json``; later starts reuse them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from mfa_portal.client import CognitoClient
+
+STATE_FILE = "portal.json"
+POOL_NAME = "mfa-portal"
+ADMIN_USERNAME = "admin"
+ADMIN_GROUP = "admins"
+AUTH_FLOWS = [
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+]
+
+
+@dataclass(frozen=True)
+class PoolIds:
+    user_pool_id: str
+    client_id: str
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    ids: PoolIds
+    created: bool
+    admin_username: str | None = None
+    admin_password: str | None = None  # only on the start that created it, and only if generated
+    admin_password_from_env: bool = False
+
+
+def load_ids(data_dir: Path) -> PoolIds | None:
+    path = data_dir / STATE_FILE
+    if not path.exists():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return PoolIds(str(data["user_pool_id"]), str(data["client_id"]))
+
+
+def save_ids(data_dir: Path, ids: PoolIds) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = data_dir / f".{STATE_FILE}.tmp"
+    tmp.write_text(
+        json.dumps({"user_pool_id": ids.user_pool_id, "client_id": ids.client_id}, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    os.replace(tmp, data_dir / STATE_FILE)
+
+
+def temporary_password(length: int = 16) -> str:
+    """A random password meeting Cognito's default policy (upper, lower, digit, symbol, 8+)."""
+    symbols = "!#%+-=?@^_"
+    alphabet = string.ascii_letters + string.digits + symbols
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(length))
+        if (
+            any(c.isupper() for c in candidate)
+            and any(c.islower() for c in candidate)
+            and any(c.isdigit() for c in candidate)
+            and any(c in symbols for c in candidate)
+        ):
+            return candidate
+
+
+def ensure_default_pool(
+    client: CognitoClient, data_dir: Path, *, admin_password: str | None = None
+) -> Bootstrap:
+    """Reuse the remembered pool, or create and remember the default one."""
+    existing = load_ids(data_dir)
+    if existing is not None:
+        return Bootstrap(existing, created=False)
+    pool_id = client.call(
+        "CreateUserPool",
+        PoolName=POOL_NAME,
+        MfaConfiguration="OFF",  # CreateUserPool only takes SMS MFA; TOTP comes next (spec §2.1)
+        AliasAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        UsernameConfiguration={"CaseSensitive": False},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        AccountRecoverySetting={"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
+    )["UserPool"]["Id"]
+    client.call(
+        "SetUserPoolMfaConfig",
+        UserPoolId=pool_id,
+        MfaConfiguration="OPTIONAL",
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+    )
+    client_id = client.call(
+        "CreateUserPoolClient",
+        UserPoolId=pool_id,
+        ClientName=POOL_NAME,
+        ExplicitAuthFlows=AUTH_FLOWS,
+        PreventUserExistenceErrors="ENABLED",
+        EnableTokenRevocation=True,
+    )["UserPoolClient"]["ClientId"]
+    client.call(
+        "CreateGroup",
+        UserPoolId=pool_id,
+        GroupName=ADMIN_GROUP,
+        Description="Portal administrators",
+    )
+    password = admin_password or temporary_password()
+    client.call(
+        "AdminCreateUser",
+        UserPoolId=pool_id,
+        Username=ADMIN_USERNAME,
+        TemporaryPassword=password,
+        MessageAction="SUPPRESS",
+    )
+    client.call(
+        "AdminAddUserToGroup", UserPoolId=pool_id, Username=ADMIN_USERNAME, GroupName=ADMIN_GROUP
+    )
+    ids = PoolIds(pool_id, client_id)
+    save_ids(data_dir, ids)
+    return Bootstrap(
+        ids,
+        created=True,
+        admin_username=ADMIN_USERNAME,
+        admin_password=None if admin_password else password,
+        admin_password_from_env=admin_password is not None,
+    )

@@ -1,0 +1,158 @@
+"""The portal's configuration, read once at start-up from flags, ``MFA_PORTAL_*`` env variables and ``.env``.
+
+A wrong value stops the start with a ``SettingsError`` whose message names the setting (as its env
+variable), so an operator never has to guess which line of ``.env`` is at fault.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "MFA_PORTAL_"
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class Backend(StrEnum):
+    EMBEDDED = "embedded"
+    COGNITO = "cognito"
+
+
+class SessionStoreKind(StrEnum):
+    SQLITE = "sqlite"
+    REDIS = "redis"
+
+
+class CookieSecure(StrEnum):
+    AUTO = "auto"  # Secure, except for plain-HTTP requests to a loopback host
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+class Enforcement(StrEnum):
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names it and says what is expected."""
+
+
+class Settings(BaseSettings):
+    """Every knob of the portal; ``docs/configuration.md`` describes each one."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    backend: Backend = Backend.EMBEDDED
+    region: str = "us-east-1"
+    user_pool_id: str | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    endpoint_url: str | None = None  # any Cognito-compatible endpoint instead of AWS
+    data_dir: Path = Path(".mfa-portal")
+    secret_key: SecretStr | None = None  # generated into the data dir when unset
+    session_store: SessionStoreKind | None = (
+        None  # default: redis when redis_url is set, else sqlite
+    )
+    redis_url: str | None = None
+    session_idle_minutes: int = 60
+    session_max_hours: int = 12
+    revalidate_seconds: int = 60  # how often a session's access token is re-checked with GetUser
+    cookie_secure: CookieSecure = CookieSecure.AUTO
+    issuer_name: str = "mfa-portal"  # shown in authenticator apps
+    enforcement: Enforcement = Enforcement.REQUIRED
+    mode: Mode = Mode.PRODUCTION
+    public_url: str | None = None
+    initial_admin_password: SecretStr | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_security: SmtpSecurity = SmtpSecurity.NONE
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = None
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Settings:
+        if self.user_pool_id and "_" not in self.user_pool_id:
+            raise ValueError(f"{_env('user_pool_id')} must look like <region>_<id>")
+        if "backend" not in self.model_fields_set and self.user_pool_id:
+            self.backend = Backend.COGNITO  # a pool id alone means Amazon Cognito
+        if self.backend is Backend.COGNITO:
+            for name in ("user_pool_id", "client_id"):
+                if not getattr(self, name):
+                    raise ValueError(f"{_env(name)} is required when {_env('backend')}=cognito")
+        if self.store_kind is SessionStoreKind.REDIS and not self.redis_url:
+            raise ValueError(f"{_env('redis_url')} is required when {_env('session_store')}=redis")
+        for name in ("endpoint_url", "public_url", "redis_url"):
+            value = getattr(self, name)
+            if value and not urlsplit(value).scheme:
+                raise ValueError(f"{_env(name)} must be an absolute URL")
+        if not 0 < self.smtp_port < 65536:
+            raise ValueError(f"{_env('smtp_port')} must be a port number")
+        for name in ("session_idle_minutes", "session_max_hours", "revalidate_seconds"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{_env(name)} must be a positive number")
+        if not self.issuer_name.strip() or ":" in self.issuer_name:
+            raise ValueError(f"{_env('issuer_name')} must be non-empty and contain no ':'")
+        return self
+
+    @property
+    def store_kind(self) -> SessionStoreKind:
+        if self.session_store is not None:
+            return self.session_store
+        return SessionStoreKind.REDIS if self.redis_url else SessionStoreKind.SQLITE
+
+    def secret_key_bytes(self) -> bytes:
+        """The key that signs nothing the browser holds but derives CSRF/session material."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text().strip().encode()
+
+
+def _env(name: str) -> str:
+    return f"{ENV_PREFIX}{name.upper()}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings; ``overrides`` (from CLI flags) win over env and ``.env``.
+
+    Raises ``SettingsError`` naming each wrong setting by its env variable.
+    """
+    clean = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**clean)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = [str(part) for part in err.get("loc", ()) if part != "__root__"]
+        message = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        lines.append(f"{_env(loc[0])}: {message}" if loc else message)
+    return "Invalid settings:\n  " + "\n  ".join(lines)

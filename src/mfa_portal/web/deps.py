@@ -1,0 +1,149 @@
+"""What routes (ours and the support console's) use to know who is there and what they may do.
+
+``require_signed_in`` is the enrolment guard: a restricted session (password ok, no MFA, policy
+``required``) is sent to the set-up page from every route that uses it; an anonymous visitor is sent
+to sign in. ``require_admin`` also needs membership of ``admins`` and a second factor proven in this
+sign-in.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+
+from mfa_portal.client import CognitoClient
+from mfa_portal.web.flow import ensure_live
+from mfa_portal.web.portal import get_portal
+from mfa_portal.web.sessions import PortalSession
+from mfa_portal.web.state import Stage
+
+ADMIN_GROUP = "admins"
+
+
+class RedirectTo(Exception):
+    """Raised by a guard; the app turns it into a 303 redirect."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+class Forbidden(Exception):
+    """Raised by ``require_admin``; the app renders the 403 page."""
+
+
+class CsrfFailed(Exception):
+    """A form arrived without the CSRF token of this session."""
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    username: str
+    sub: str
+    email: str | None
+    groups: tuple[str, ...]
+    mfa_satisfied: bool
+    access_token: str = field(repr=False)
+    client: CognitoClient = field(repr=False, compare=False)
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN_GROUP in self.groups and self.mfa_satisfied
+
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        """Run a Cognito operation as this user, e.g. ``user.call("GetUser")``."""
+        return self.client.call(operation, AccessToken=self.access_token, **params)
+
+
+def portal_session(request: Request) -> PortalSession:
+    session: PortalSession = request.state.portal_session
+    return session
+
+
+def _live_session(request: Request) -> PortalSession:
+    """The session, re-checked with Cognito at most once per request."""
+    ps = portal_session(request)
+    if not getattr(request.state, "session_checked", False):
+        request.state.session_checked = True
+        if ps.state.stage is not Stage.ANONYMOUS:
+            ensure_live(get_portal(request), ps)
+    return ps
+
+
+def current_user(request: Request) -> SignedInUser | None:
+    """The fully signed-in user, or None (anonymous, mid sign-in or restricted to enrolment)."""
+    ps = _live_session(request)
+    state = ps.state
+    if state.stage is not Stage.SIGNED_IN or state.tokens is None or state.identity is None:
+        return None
+    return SignedInUser(
+        username=state.identity.username,
+        sub=state.identity.sub,
+        email=state.identity.email,
+        groups=tuple(state.identity.groups),
+        mfa_satisfied=state.mfa_answered,
+        access_token=state.tokens.access_token,
+        client=get_portal(request).client,
+    )
+
+
+def sign_in_url(request: Request) -> str:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return "/signin?next=" + quote(target, safe="/")
+
+
+def require_signed_in(request: Request) -> SignedInUser:
+    user = current_user(request)
+    if user is not None:
+        return user
+    stage = portal_session(request).state.stage
+    if stage is Stage.MUST_ENROL:
+        raise RedirectTo("/mfa/setup")
+    raise RedirectTo(sign_in_url(request))
+
+
+def require_admin(request: Request) -> SignedInUser:
+    user = require_signed_in(request)
+    if not user.is_admin:
+        raise Forbidden()
+    return user
+
+
+def csrf_token(request: Request) -> str:
+    return portal_session(request).ensure_csrf()
+
+
+async def verify_csrf(request: Request) -> None:
+    """Dependency for every POST route: the form's ``csrf_token`` must match the session's."""
+    form = await request.form()
+    sent = form.get("csrf_token")
+    expected = portal_session(request).state.csrf
+    if not expected or not isinstance(sent, str) or not hmac.compare_digest(sent, expected):
+        raise CsrfFailed()
+
+
+def safe_next(value: str | None) -> str:
+    """Only local paths: no scheme, no host, no ``//`` or ``/\\`` tricks."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return "/"
+    if any(ch in value for ch in ("\\", "\r", "\n", "\t")) or ":" in value.split("?", 1)[0]:
+        return "/"
+    return value
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    from mfa_portal.web.templating import render_template
+
+    return render_template(request, template, status_code=status_code, **context)
+
+
+#: Route parameter types: ``def page(user: SignedIn)`` / ``def console(user: Admin)``.
+SignedIn = Annotated[SignedInUser, Depends(require_signed_in)]
+Admin = Annotated[SignedInUser, Depends(require_admin)]
+#: Route-level dependency for every form POST: ``dependencies=[CSRF]``.
+CSRF = Depends(verify_csrf)

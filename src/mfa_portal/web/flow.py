@@ -1,0 +1,187 @@
+"""The portal's side of the Cognito sign-in conversation, as transitions of the session state.
+
+Routes call these with form input; every Cognito call goes through the client seam with Cognito's own
+request shapes (``USER_PASSWORD_AUTH``, ``RespondToAuthChallenge``, ``REFRESH_TOKEN_AUTH``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from mfa_portal.pool.errors import CognitoError
+from mfa_portal.settings import Enforcement
+from mfa_portal.web.id_tokens import TokenInvalid
+from mfa_portal.web.messages import is_token_problem
+from mfa_portal.web.portal import Portal
+from mfa_portal.web.sessions import PortalSession
+from mfa_portal.web.state import Challenge, Stage, Tokens
+
+log = logging.getLogger("mfa_portal.web")
+
+MFA_CHALLENGES = frozenset({"SOFTWARE_TOKEN_MFA", "EMAIL_OTP", "SMS_MFA"})
+CHALLENGE_PAGES = {
+    "NEW_PASSWORD_REQUIRED": "/signin/new-password",
+    "SOFTWARE_TOKEN_MFA": "/signin/code",
+    "EMAIL_OTP": "/signin/code",
+    "SMS_MFA": "/signin/code",
+    "SELECT_MFA_TYPE": "/signin/select",
+    "MFA_SETUP": "/mfa/setup",
+}
+CHALLENGE_MAX_SECONDS = 15 * 60  # Cognito's AuthSessionValidity is at most 15 minutes
+
+
+class UnsupportedChallenge(Exception):
+    """Cognito asked for something this portal cannot offer (e.g. a custom challenge)."""
+
+
+Outcome = Challenge | Tokens
+
+
+def outcome_of(response: dict[str, Any], username: str, now: float) -> Outcome:
+    result = response.get("AuthenticationResult")
+    if result:
+        return Tokens(
+            access_token=result["AccessToken"],
+            id_token=result["IdToken"],
+            refresh_token=result.get("RefreshToken"),
+            expires_at=now + int(result.get("ExpiresIn", 3600)),
+        )
+    params = {str(k): str(v) for k, v in (response.get("ChallengeParameters") or {}).items()}
+    return Challenge(
+        name=str(response.get("ChallengeName", "")),
+        session=str(response.get("Session", "")),
+        username=params.get("USER_ID_FOR_SRP") or params.get("USERNAME") or username,
+        parameters=params,
+        started=now,
+    )
+
+
+def start_sign_in(portal: Portal, username: str, password: str) -> Outcome:
+    response = portal.client.call(
+        "InitiateAuth",
+        AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=portal.client_id,
+        AuthParameters={"USERNAME": username, "PASSWORD": password, **portal.secret_hash(username)},
+    )
+    return outcome_of(response, username, portal.clock())
+
+
+def respond(
+    portal: Portal, challenge: Challenge, answers: dict[str, str], *, session: str | None = None
+) -> Outcome:
+    response = portal.client.call(
+        "RespondToAuthChallenge",
+        ClientId=portal.client_id,
+        ChallengeName=challenge.name,
+        Session=session or challenge.session,
+        ChallengeResponses={
+            "USERNAME": challenge.username,
+            **answers,
+            **portal.secret_hash(challenge.username),
+        },
+    )
+    return outcome_of(response, challenge.username, portal.clock())
+
+
+def apply_outcome(portal: Portal, ps: PortalSession, outcome: Outcome) -> str:
+    """Move the session to the outcome's stage; return where the browser goes next."""
+    if isinstance(outcome, Tokens):
+        return complete_sign_in(portal, ps, outcome)
+    page = CHALLENGE_PAGES.get(outcome.name)
+    if page is None:
+        log.warning("unsupported challenge %s", outcome.name)
+        raise UnsupportedChallenge(outcome.name)
+    state = ps.state
+    state.challenge = outcome
+    state.enrolment = None
+    state.stage = (
+        Stage.NEW_PASSWORD_REQUIRED if outcome.name == "NEW_PASSWORD_REQUIRED" else Stage.CHALLENGE
+    )
+    ps.changed()
+    return page
+
+
+def complete_sign_in(portal: Portal, ps: PortalSession, tokens: Tokens) -> str:
+    """Tokens in hand: verify who it is, then grant a full or a restricted session."""
+    identity = portal.verifier.verify(tokens.id_token)  # raises TokenInvalid
+    state = ps.state
+    now = portal.clock()
+    state.tokens = tokens
+    state.identity = identity
+    state.challenge = None
+    state.enrolment = None
+    state.last_checked = now
+    state.created = now
+    required = portal.settings.enforcement is Enforcement.REQUIRED
+    state.stage = Stage.MUST_ENROL if required and not state.mfa_answered else Stage.SIGNED_IN
+    ps.rotate()
+    return state.next_path if state.stage is Stage.SIGNED_IN else "/mfa/setup"
+
+
+def ensure_live(portal: Portal, ps: PortalSession) -> bool:
+    """Keep a token-holding session valid: refresh near expiry, re-check revocation now and then.
+
+    Returns False (and ends the session) when Cognito no longer accepts it, e.g. after a global
+    sign-out, an admin reset or a disabled account.
+    """
+    state = ps.state
+    now = portal.clock()
+    if state.stage in (Stage.CHALLENGE, Stage.NEW_PASSWORD_REQUIRED):
+        if state.challenge is None or now - state.challenge.started > CHALLENGE_MAX_SECONDS:
+            ps.end()
+            return False
+        return True
+    if state.stage not in (Stage.MUST_ENROL, Stage.SIGNED_IN) or state.tokens is None:
+        return False
+    try:
+        if now >= state.tokens.expires_at - 60:
+            _refresh(portal, ps)
+        elif now - state.last_checked >= portal.settings.revalidate_seconds:
+            portal.client.call("GetUser", AccessToken=state.tokens.access_token)
+            state.last_checked = now
+            ps.changed()
+    except (CognitoError, TokenInvalid) as exc:
+        if (
+            isinstance(exc, TokenInvalid)
+            or is_token_problem(exc)
+            or exc.code
+            in (
+                "NotAuthorizedException",
+                "UserNotFoundException",
+                "PasswordResetRequiredException",
+            )
+        ):
+            log.info("portal session ended: %s", getattr(exc, "code", "invalid token"))
+            ps.end()
+            return False
+        log.warning("could not re-check a session with Cognito: %s", exc.code)
+    return True
+
+
+def _refresh(portal: Portal, ps: PortalSession) -> None:
+    state = ps.state
+    assert state.tokens is not None and state.identity is not None
+    if not state.tokens.refresh_token:
+        raise TokenInvalid("no refresh token")
+    username = state.identity.username
+    response = portal.client.call(
+        "InitiateAuth",
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        ClientId=portal.client_id,
+        AuthParameters={
+            "REFRESH_TOKEN": state.tokens.refresh_token,
+            **portal.secret_hash(username),
+        },
+    )
+    fresh = outcome_of(response, username, portal.clock())
+    if not isinstance(fresh, Tokens):
+        raise TokenInvalid("refresh asked for a challenge")
+    fresh.refresh_token = fresh.refresh_token or state.tokens.refresh_token
+    identity = portal.verifier.verify(fresh.id_token)
+    if identity.sub != state.identity.sub:
+        raise TokenInvalid("refresh returned another user")
+    state.tokens = fresh
+    state.identity = identity
+    state.last_checked = portal.clock()
+    ps.changed()

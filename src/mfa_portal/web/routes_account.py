@@ -1,0 +1,107 @@
+"""The protected home page, the account page, and forward-auth for other applications."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from mfa_portal.pool.errors import CognitoError
+from mfa_portal.web import hooks
+from mfa_portal.web.deps import CSRF, SignedIn, SignedInUser, current_user, portal_session, render
+from mfa_portal.web.messages import is_token_problem, log, password_policy_errors
+from mfa_portal.web.routes_signin import restart, see_other
+
+router = APIRouter()
+
+
+@router.get("/")
+def home(request: Request, user: SignedIn) -> Response:
+    return render(request, "home.html", user=user)
+
+
+def _account_page(
+    request: Request, user: SignedInUser, status: int = 200, **ctx: object
+) -> Response:
+    try:
+        details = user.call("GetUser")
+    except CognitoError as exc:
+        return (
+            restart(request, portal_session(request), "signin.session_ended")
+            if is_token_problem(exc)
+            else render(request, "error.html", 502, title="error.title", body="error.body")
+        )
+    enabled = list(details.get("UserMFASettingList") or [])
+    return render(
+        request,
+        "account.html",
+        status,
+        user=user,
+        totp_on="SOFTWARE_TOKEN_MFA" in enabled,
+        enabled=enabled,
+        preferred=details.get("PreferredMfaSetting"),
+        sections=list(hooks.account_sections),
+        **ctx,
+    )
+
+
+@router.get("/account")
+def account(request: Request, user: SignedIn) -> Response:
+    notice = "account.enrolled" if request.query_params.get("notice") == "enrolled" else None
+    return _account_page(request, user, notice=notice)
+
+
+@router.post("/account/password", dependencies=[CSRF])
+def change_password(
+    request: Request,
+    user: SignedIn,
+    current: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    if not current or not password:
+        return _account_page(request, user, 400, errors=["newpw.missing"])
+    if password != confirm:
+        return _account_page(request, user, 400, errors=["newpw.mismatch"])
+    try:
+        user.call("ChangePassword", PreviousPassword=current, ProposedPassword=password)
+    except CognitoError as exc:
+        rules = password_policy_errors(exc)
+        if rules is not None:
+            return _account_page(request, user, 400, errors=["password.policy"], rules=rules)
+        if exc.code == "LimitExceededException":
+            return _account_page(request, user, 400, errors=["account.password.limit"])
+        if exc.code == "NotAuthorizedException" and not is_token_problem(exc):
+            return _account_page(request, user, 400, errors=["account.password.wrong"])
+        log.info("password change failed: %s", exc.code)
+        return restart(request, portal_session(request), "signin.session_ended")
+    portal_session(request).rotate()
+    return _account_page(request, user, notice="account.password.changed")
+
+
+@router.post("/account/signout-everywhere", dependencies=[CSRF])
+def signout_everywhere(request: Request, user: SignedIn) -> Response:
+    try:
+        user.call("GlobalSignOut")
+    except CognitoError as exc:
+        log.info("global sign-out failed: %s", exc.code)
+    portal_session(request).end()
+    return see_other("/signin?notice=signed_out_everywhere")
+
+
+@router.get("/auth/verify")
+def forward_auth(request: Request) -> Response:
+    """nginx ``auth_request`` / Traefik ``forwardAuth``: 200 with who it is, or 401."""
+    user = current_user(request)
+    if user is None or not user.mfa_satisfied:
+        return Response(status_code=401, headers={"Cache-Control": "no-store"})
+    return Response(
+        status_code=200,
+        headers={
+            "X-Auth-User": user.username,
+            "X-Auth-Email": user.email or "",
+            "X-Auth-Groups": ",".join(user.groups),
+            "Cache-Control": "no-store",
+        },
+    )

@@ -1,0 +1,271 @@
+""" "Set up your authenticator": enrolment for restricted sessions, ON-pool MFA_SETUP, replacement.
+
+Three ways in, one page:
+- a restricted session (password ok, no MFA) enrols with its access token;
+- a pool in ON mode answers ``MFA_SETUP`` with the Session chain Associate → Verify → Respond (§15.5);
+- a signed-in user replaces the authenticator only after re-proving password and current code, because
+  a pending association silently switches TOTP off in an OPTIONAL pool (spec §3.3).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from mfa_portal.pool.errors import CognitoError
+from mfa_portal.web import hooks
+from mfa_portal.web.deps import CSRF, current_user, portal_session, render, require_signed_in
+from mfa_portal.web.flow import Outcome, complete_sign_in, respond, start_sign_in
+from mfa_portal.web.id_tokens import TokenInvalid
+from mfa_portal.web.messages import code_error, is_session_problem, log
+from mfa_portal.web.portal import Portal, get_portal
+from mfa_portal.web.qr import grouped, otpauth_uri, qr_svg
+from mfa_portal.web.routes_signin import advance, restart, see_other
+from mfa_portal.web.sessions import PortalSession
+from mfa_portal.web.state import Enrolment, Stage, Tokens
+from mfa_portal.web.strings import t
+
+router = APIRouter()
+
+SIX_DIGITS = re.compile(r"^[0-9]{6}$")
+TOTP_ON = {"Enabled": True, "PreferredMfa": True}
+
+
+def _mode(ps: PortalSession, now: float) -> str | None:
+    """Which way into set-up this session has, or None (must sign in or re-authenticate)."""
+    state = ps.state
+    if state.stage is Stage.CHALLENGE and state.challenge and state.challenge.name == "MFA_SETUP":
+        return "challenge"
+    if state.stage is Stage.MUST_ENROL:
+        return "token"
+    if state.stage is Stage.SIGNED_IN and (not state.mfa_answered or state.reauth_until > now):
+        return "token"
+    return None
+
+
+def _ended(request: Request, ps: PortalSession, exc: CognitoError) -> Response:
+    if is_session_problem(exc):
+        return restart(request, ps, code_error(exc))
+    return restart(request, ps, "signin.session_ended")
+
+
+def _start(portal: Portal, ps: PortalSession, mode: str) -> None:
+    """AssociateSoftwareToken once per visit to the page; the secret stays in the session."""
+    state = ps.state
+    if mode == "challenge":
+        assert state.challenge is not None
+        result = portal.client.call("AssociateSoftwareToken", Session=state.challenge.session)
+        state.enrolment = Enrolment(secret=result["SecretCode"], session=result.get("Session"))
+    else:
+        assert state.tokens is not None
+        result = portal.client.call("AssociateSoftwareToken", AccessToken=state.tokens.access_token)
+        state.enrolment = Enrolment(secret=result["SecretCode"])
+    ps.changed()
+
+
+def _page(request: Request, ps: PortalSession, status: int = 200, **ctx: Any) -> Response:
+    portal = get_portal(request)
+    state = ps.state
+    assert state.enrolment is not None
+    if state.identity is not None:
+        account = state.identity.email or state.identity.username
+    else:
+        account = state.challenge.username if state.challenge else ""
+    uri = otpauth_uri(state.enrolment.secret, issuer=portal.settings.issuer_name, account=account)
+    return render(
+        request,
+        "setup.html",
+        status,
+        qr=qr_svg(uri, title=t("setup.qr_label")),
+        secret=grouped(state.enrolment.secret),
+        restricted=state.stage is not Stage.SIGNED_IN,
+        can_skip=portal.settings.enforcement.value == "optional" and state.stage is Stage.SIGNED_IN,
+        **ctx,
+    )
+
+
+@router.get("/mfa/setup")
+def setup_form(request: Request) -> Response:
+    ps = portal_session(request)
+    portal = get_portal(request)
+    current_user(request)  # refresh / re-check a token-holding session first
+    mode = _mode(ps, portal.clock())
+    if mode is None:
+        if ps.state.stage is Stage.SIGNED_IN:
+            return see_other("/mfa/replace")
+        return see_other("/signin?next=/mfa/setup")
+    if mode == "challenge":
+        assert ps.state.challenge is not None
+        if "SOFTWARE_TOKEN_MFA" not in _offered(ps.state.challenge.parameters):
+            return restart(request, ps, "setup.unavailable")
+    if ps.state.enrolment is None:
+        try:
+            _start(portal, ps, mode)
+        except CognitoError as exc:
+            if exc.code == "SoftwareTokenMFANotFoundException":
+                return render(
+                    request, "error.html", 409, title="setup.title", body="setup.unavailable"
+                )
+            return _ended(request, ps, exc)
+    return _page(request, ps)
+
+
+@router.post("/mfa/setup", dependencies=[CSRF])
+def setup_submit(
+    request: Request, code: Annotated[str, Form()] = "", device_name: Annotated[str, Form()] = ""
+) -> Response:
+    ps = portal_session(request)
+    portal = get_portal(request)
+    mode = _mode(ps, portal.clock())
+    if mode is None or ps.state.enrolment is None:
+        return see_other("/mfa/setup")
+    code = re.sub(r"\s+", "", code)
+    device_name = device_name.strip()
+    if not SIX_DIGITS.match(code):
+        return _page(request, ps, 400, errors=["code.format"], device_name=device_name)
+    if len(device_name) > 64:
+        return _page(request, ps, 400, errors=["setup.device_too_long"], device_name=device_name)
+    name = {"FriendlyDeviceName": device_name} if device_name else {}
+    credential: dict[str, str]
+    if mode == "challenge":
+        credential = {"Session": ps.state.enrolment.session or ""}
+    else:
+        assert ps.state.tokens is not None
+        credential = {"AccessToken": ps.state.tokens.access_token}
+    try:
+        result = portal.client.call("VerifySoftwareToken", UserCode=code, **credential, **name)
+    except CognitoError as exc:
+        key = code_error(exc)
+        if key == "code.wrong":
+            return _page(request, ps, 400, errors=["setup.wrong"], device_name=device_name)
+        return _ended(request, ps, exc)
+    if result.get("Status") != "SUCCESS":
+        return _page(request, ps, 400, errors=["setup.wrong"], device_name=device_name)
+    if mode == "challenge":
+        return _finish_challenge(request, ps, result.get("Session"))
+    return _finish(request, ps)
+
+
+def _finish_challenge(request: Request, ps: PortalSession, session: str | None) -> Response:
+    """ON pools: answer MFA_SETUP with the Verify session; Cognito returns tokens or asks for a code."""
+    portal = get_portal(request)
+    challenge = ps.state.challenge
+    assert challenge is not None
+    try:
+        outcome: Outcome = respond(portal, challenge, {}, session=session)
+    except CognitoError as exc:
+        return restart(request, ps, code_error(exc))
+    ps.state.mfa_answered = True
+    if not isinstance(outcome, Tokens):
+        return advance(request, ps, outcome)
+    try:
+        complete_sign_in(portal, ps, outcome)
+    except TokenInvalid as exc:
+        log.error("ID token from the pool failed verification: %s", exc)
+        return restart(request, ps, "signin.unavailable")
+    return _finish(request, ps)
+
+
+def _finish(request: Request, ps: PortalSession) -> Response:
+    """Turn TOTP on and preferred, read it back, then grant the full session."""
+    portal = get_portal(request)
+    state = ps.state
+    assert state.tokens is not None
+    access = state.tokens.access_token
+    try:
+        portal.client.call(
+            "SetUserMFAPreference", AccessToken=access, SoftwareTokenMfaSettings=TOTP_ON
+        )
+        user = portal.client.call("GetUser", AccessToken=access)
+    except CognitoError as exc:
+        log.warning("enabling TOTP after verification failed: %s", exc.code)
+        state.enrolment = None
+        ps.changed()
+        return render(request, "error.html", 500, title="setup.title", body="setup.not_enabled")
+    if "SOFTWARE_TOKEN_MFA" not in (user.get("UserMFASettingList") or []):
+        log.warning("TOTP not listed as enabled after SetUserMFAPreference")
+        state.enrolment = None
+        ps.changed()
+        return render(request, "error.html", 500, title="setup.title", body="setup.not_enabled")
+    state.enrolment = None
+    state.mfa_answered = True
+    state.reauth_until = 0.0
+    state.stage = Stage.SIGNED_IN
+    ps.rotate()
+    request.state.session_checked = True
+    signed_in = current_user(request)
+    assert signed_in is not None
+    target = hooks.run_after_enrolment(request, signed_in)
+    return see_other(target or "/mfa/setup/done")
+
+
+@router.get("/mfa/setup/done")
+def setup_done(request: Request) -> Response:
+    require_signed_in(request)
+    return render(request, "setup_done.html", next_path=portal_session(request).state.next_path)
+
+
+def _has_totp(request: Request) -> bool:
+    user = require_signed_in(request)
+    try:
+        settings = user.call("GetUser").get("UserMFASettingList") or []
+    except CognitoError:
+        return True  # ask for the code when unsure
+    return "SOFTWARE_TOKEN_MFA" in settings
+
+
+@router.get("/mfa/replace")
+def replace_form(request: Request) -> Response:
+    require_signed_in(request)
+    return render(request, "replace.html", needs_code=_has_totp(request))
+
+
+@router.post("/mfa/replace", dependencies=[CSRF])
+def replace_submit(
+    request: Request, password: Annotated[str, Form()] = "", code: Annotated[str, Form()] = ""
+) -> Response:
+    """Re-authenticate from scratch (password, then the current TOTP) before any new association."""
+    user = require_signed_in(request)
+    ps = portal_session(request)
+    portal = get_portal(request)
+    needs_code = _has_totp(request)
+    code = re.sub(r"\s+", "", code)
+    failed = render(request, "replace.html", 400, errors=["replace.failed"], needs_code=needs_code)
+    if not password or (needs_code and not SIX_DIGITS.match(code)):
+        return failed
+    try:
+        outcome = start_sign_in(portal, user.username, password)
+        if not isinstance(outcome, Tokens) and outcome.name == "SOFTWARE_TOKEN_MFA" and code:
+            outcome = respond(portal, outcome, {"SOFTWARE_TOKEN_MFA_CODE": code})
+    except CognitoError as exc:
+        if code_error(exc) == "code.locked":
+            return render(
+                request, "replace.html", 400, errors=["code.locked"], needs_code=needs_code
+            )
+        return failed
+    if not isinstance(outcome, Tokens):
+        return failed
+    try:
+        identity = portal.verifier.verify(outcome.id_token)
+    except TokenInvalid as exc:
+        log.error("ID token from the pool failed verification: %s", exc)
+        return failed
+    if identity.sub != user.sub:
+        return failed
+    ps.state.tokens = outcome
+    ps.state.identity = identity
+    ps.state.reauth_until = portal.clock() + 300
+    ps.state.enrolment = None
+    ps.rotate()
+    return see_other("/mfa/setup")
+
+
+def _offered(parameters: dict[str, str]) -> list[str]:
+    try:
+        return [str(x) for x in json.loads(parameters.get("MFAS_CAN_SETUP", "[]"))]
+    except ValueError:
+        return []

@@ -1,0 +1,248 @@
+"""Sign-in pages: password, new password, MFA code, choice of MFA type, sign-out."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from mfa_portal.pool.errors import CognitoError
+from mfa_portal.web.delay import Delayer
+from mfa_portal.web.deps import CSRF, portal_session, render, safe_next
+from mfa_portal.web.flow import (
+    MFA_CHALLENGES,
+    Outcome,
+    UnsupportedChallenge,
+    apply_outcome,
+    respond,
+    start_sign_in,
+)
+from mfa_portal.web.id_tokens import TokenInvalid
+from mfa_portal.web.messages import (
+    code_error,
+    is_lockout,
+    is_session_problem,
+    log,
+    password_policy_errors,
+    signin_error,
+)
+from mfa_portal.web.portal import get_portal
+from mfa_portal.web.sessions import PortalSession
+from mfa_portal.web.state import Challenge, Stage
+
+router = APIRouter()
+DELAYER = Delayer()
+
+NOTICES = ("signed_out", "signed_out_everywhere", "session_ended", "expired")
+CODE_FIELDS = {
+    "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
+    "EMAIL_OTP": "EMAIL_OTP_CODE",
+    "SMS_MFA": "SMS_MFA_CODE",
+}
+SIX_DIGITS = re.compile(r"^[0-9]{6}$")
+OOB_CODE = re.compile(r"^[0-9]{6,8}$")
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def signin_page(
+    request: Request, *, error: str | None = None, status: int = 200, **ctx: Any
+) -> Response:
+    errors = [error] if error else []
+    return render(request, "signin.html", status_code=status, errors=errors, **ctx)
+
+
+def restart(request: Request, ps: PortalSession, error: str) -> Response:
+    """The Cognito flow is over (expired session, lockout): back to the password step."""
+    ps.end()
+    return signin_page(request, error=error, status=400)
+
+
+def advance(request: Request, ps: PortalSession, outcome: Outcome) -> Response:
+    """Apply a Cognito outcome and redirect; shared error handling for the unexpected cases."""
+    portal = get_portal(request)
+    try:
+        return see_other(apply_outcome(portal, ps, outcome))
+    except UnsupportedChallenge:
+        return restart(request, ps, "signin.unavailable")
+    except TokenInvalid as exc:
+        log.error("ID token from the pool failed verification: %s", exc)
+        return restart(request, ps, "signin.unavailable")
+
+
+@router.get("/signin")
+def signin_form(request: Request, next: str = "/", notice: str = "") -> Response:
+    state = portal_session(request).state
+    if state.stage is Stage.SIGNED_IN:
+        return see_other(safe_next(next))
+    if state.stage is Stage.MUST_ENROL:
+        return see_other("/mfa/setup")
+    shown = f"signin.{notice}" if notice in NOTICES else None
+    return signin_page(request, next=safe_next(next), notice=shown)
+
+
+@router.post("/signin", dependencies=[CSRF])
+def signin_submit(
+    request: Request,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    ps = portal_session(request)
+    ps.state.forget_sign_in()
+    ps.state.next_path = safe_next(next)
+    ps.changed()
+    username = username.strip()
+    if not username or not password:
+        return signin_page(
+            request, error="signin.missing", status=400, username=username, next=next
+        )
+    started = time.monotonic()
+    try:
+        outcome = start_sign_in(get_portal(request), username, password)
+    except CognitoError as exc:
+        DELAYER.refused(started)
+        return signin_page(
+            request, error=signin_error(exc), status=400, username=username, next=next
+        )
+    DELAYER.accepted(started)
+    return advance(request, ps, outcome)
+
+
+def _pending(ps: PortalSession, *names: str) -> Challenge | None:
+    challenge = ps.state.challenge
+    if challenge is None or challenge.name not in names:
+        return None
+    return challenge
+
+
+@router.get("/signin/new-password")
+def new_password_form(request: Request) -> Response:
+    if _pending(portal_session(request), "NEW_PASSWORD_REQUIRED") is None:
+        return see_other("/signin")
+    return render(request, "new_password.html")
+
+
+@router.post("/signin/new-password", dependencies=[CSRF])
+def new_password_submit(
+    request: Request, password: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = ""
+) -> Response:
+    ps = portal_session(request)
+    challenge = _pending(ps, "NEW_PASSWORD_REQUIRED")
+    if challenge is None:
+        return see_other("/signin")
+    if not password:
+        return render(request, "new_password.html", 400, errors=["newpw.missing"])
+    if password != confirm:
+        return render(request, "new_password.html", 400, errors=["newpw.mismatch"])
+    try:
+        outcome = respond(get_portal(request), challenge, {"NEW_PASSWORD": password})
+    except CognitoError as exc:
+        rules = password_policy_errors(exc)
+        if rules is not None:
+            return render(
+                request, "new_password.html", 400, errors=["password.policy"], rules=rules
+            )
+        if is_session_problem(exc) or is_lockout(exc):
+            return restart(request, ps, code_error(exc))
+        return restart(request, ps, signin_error(exc))
+    return advance(request, ps, outcome)
+
+
+def _code_context(challenge: Challenge) -> dict[str, Any]:
+    kind = {"SOFTWARE_TOKEN_MFA": "totp", "EMAIL_OTP": "email", "SMS_MFA": "sms"}[challenge.name]
+    return {
+        "kind": kind,
+        "destination": challenge.parameters.get("CODE_DELIVERY_DESTINATION", ""),
+        "device": challenge.parameters.get("FRIENDLY_DEVICE_NAME", ""),
+    }
+
+
+@router.get("/signin/code")
+def code_form(request: Request) -> Response:
+    challenge = _pending(portal_session(request), *MFA_CHALLENGES)
+    if challenge is None:
+        return see_other("/signin")
+    return render(request, "code.html", **_code_context(challenge))
+
+
+@router.post("/signin/code", dependencies=[CSRF])
+def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response:
+    ps = portal_session(request)
+    challenge = _pending(ps, *MFA_CHALLENGES)
+    if challenge is None:
+        return see_other("/signin")
+    code = re.sub(r"\s+", "", code)
+    pattern = SIX_DIGITS if challenge.name == "SOFTWARE_TOKEN_MFA" else OOB_CODE
+    if not pattern.match(code):
+        return render(request, "code.html", 400, errors=["code.format"], **_code_context(challenge))
+    try:
+        outcome = respond(get_portal(request), challenge, {CODE_FIELDS[challenge.name]: code})
+    except CognitoError as exc:
+        key = code_error(exc)
+        if key != "code.wrong":
+            return restart(request, ps, key)
+        return render(request, "code.html", 400, errors=[key], **_code_context(challenge))
+    ps.state.mfa_answered = True
+    return advance(request, ps, outcome)
+
+
+def _choices(challenge: Challenge) -> list[str]:
+    try:
+        offered = json.loads(challenge.parameters.get("MFAS_CAN_CHOOSE", "[]"))
+    except ValueError:
+        offered = []
+    return [str(name) for name in offered if name in CODE_FIELDS]
+
+
+@router.get("/signin/select")
+def select_form(request: Request) -> Response:
+    challenge = _pending(portal_session(request), "SELECT_MFA_TYPE")
+    if challenge is None:
+        return see_other("/signin")
+    return render(request, "select_mfa.html", choices=_choices(challenge))
+
+
+@router.post("/signin/select", dependencies=[CSRF])
+def select_submit(request: Request, answer: Annotated[str, Form()] = "") -> Response:
+    ps = portal_session(request)
+    challenge = _pending(ps, "SELECT_MFA_TYPE")
+    if challenge is None:
+        return see_other("/signin")
+    choices = _choices(challenge)
+    if answer not in choices:
+        return render(request, "select_mfa.html", 400, errors=["select.missing"], choices=choices)
+    try:
+        outcome = respond(get_portal(request), challenge, {"ANSWER": answer})
+    except CognitoError as exc:
+        return restart(request, ps, code_error(exc))
+    return advance(request, ps, outcome)
+
+
+@router.post("/signout", dependencies=[CSRF])
+def signout(request: Request) -> Response:
+    ps = portal_session(request)
+    tokens = ps.state.tokens
+    portal = get_portal(request)
+    if tokens is not None and tokens.refresh_token and portal.client.supports("RevokeToken"):
+        try:
+            portal.client.call(
+                "RevokeToken",
+                Token=tokens.refresh_token,
+                ClientId=portal.client_id,
+                **(
+                    {"ClientSecret": portal.settings.client_secret.get_secret_value()}
+                    if portal.settings.client_secret
+                    else {}
+                ),
+            )
+        except CognitoError as exc:
+            log.info("could not revoke the refresh token at sign-out: %s", exc.code)
+    ps.end()
+    return see_other("/signin?notice=signed_out")

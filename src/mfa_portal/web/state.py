@@ -1,0 +1,79 @@
+"""The typed state kept in a portal session: where the visitor is in sign-in, and what they may do.
+
+Like an auth flow in Kratos, sign-in progress is an explicit object with a stage, not a handful of
+loose flags; every route decides what to do from ``stage`` alone. Cognito's tokens live here, on the
+server, and never in the browser.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class Stage(StrEnum):
+    ANONYMOUS = "anonymous"
+    NEW_PASSWORD_REQUIRED = "new_password_required"  # temporary password accepted, must set one
+    CHALLENGE = "challenge"  # an MFA challenge (code, choice or setup) is pending with Cognito
+    MUST_ENROL = "must_enrol"  # password ok, no MFA: restricted to the set-up page and sign-out
+    SIGNED_IN = "signed_in"
+
+
+class Challenge(BaseModel):
+    """A challenge Cognito is waiting for, with the opaque Session that answers it."""
+
+    name: str
+    session: str
+    username: str  # the username Cognito knows (USER_ID_FOR_SRP), for SECRET_HASH and responses
+    parameters: dict[str, str] = Field(default_factory=dict)
+    started: float
+
+
+class Tokens(BaseModel):
+    access_token: str
+    id_token: str
+    refresh_token: str | None = None
+    expires_at: float
+
+
+class Identity(BaseModel):
+    """What the verified ID token says about the user."""
+
+    sub: str
+    username: str
+    email: str | None = None
+    groups: list[str] = Field(default_factory=list)
+
+
+class Enrolment(BaseModel):
+    """A pending authenticator set-up: the secret exists only here until the code is verified."""
+
+    secret: str
+    session: str | None = None  # for the MFA_SETUP challenge chain (pools in ON mode)
+
+
+class SessionState(BaseModel):
+    stage: Stage = Stage.ANONYMOUS
+    csrf: str = ""
+    created: float = 0.0
+    saved: float = 0.0  # last time the session was written to the store
+    challenge: Challenge | None = None
+    mfa_answered: bool = False  # a second factor was proven during this sign-in
+    tokens: Tokens | None = None
+    identity: Identity | None = None
+    enrolment: Enrolment | None = None
+    reauth_until: float = 0.0  # replacing the authenticator is allowed until then
+    last_checked: float = 0.0  # last time the access token was confirmed with Cognito
+    next_path: str = "/"
+
+    @property
+    def mfa_satisfied(self) -> bool:
+        return self.stage is Stage.SIGNED_IN and self.mfa_answered
+
+    def forget_sign_in(self) -> None:
+        """Back to anonymous, keeping only this browser session's CSRF token and start time."""
+        csrf, created = self.csrf, self.created
+        for name, field in SessionState.model_fields.items():
+            setattr(self, name, field.get_default(call_default_factory=True))
+        self.csrf, self.created = csrf, created

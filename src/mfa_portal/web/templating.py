@@ -1,0 +1,49 @@
+"""Jinja2 set-up: the templates directory, the strings function ``t`` and the per-request globals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from mfa_portal.web.state import Stage
+from mfa_portal.web.strings import t
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def build_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.globals["t"] = t
+    return templates
+
+
+def _viewer(request: Request) -> dict[str, Any]:
+    session = getattr(request.state, "portal_session", None)
+    if session is None or session.state.identity is None:
+        return {"stage": "anonymous", "username": None, "is_admin": False, "console": False}
+    state = session.state
+    signed_in = state.stage is Stage.SIGNED_IN
+    is_admin = signed_in and state.mfa_answered and "admins" in state.identity.groups
+    return {
+        "stage": state.stage.value,
+        "username": state.identity.username,
+        "is_admin": is_admin,
+        "console": is_admin and bool(getattr(request.app.state, "console", False)),
+    }
+
+
+def render_template(
+    request: Request, template: str, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    from mfa_portal.web.deps import csrf_token
+
+    templates: Jinja2Templates = request.app.state.templates
+    context.setdefault("errors", [])
+    context["viewer"] = _viewer(request)
+    context["csrf_token"] = csrf_token(request)
+    return templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -1,0 +1,283 @@
+"""Portal test harness: the portal app on each backend, and a small form-filling browser.
+
+``portal`` runs every test twice: on the embedded engine in-process (``EngineCognitoClient``) and on
+the embedded pool over HTTP through real boto3 (``BotoCognitoClient``, the path Amazon Cognito
+takes), bootstrapped through the same Cognito calls ``mfa-portal serve`` makes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyotp
+import pytest
+from fastapi import FastAPI
+
+from mfa_portal.backend import engine_verifier
+from mfa_portal.bootstrap import ensure_default_pool
+from mfa_portal.client import BotoCognitoClient, CognitoClient, EngineCognitoClient
+from mfa_portal.pool.clock import FakeClock
+from mfa_portal.pool.engine import Engine
+from mfa_portal.pool.passwords import PasswordHasher
+from mfa_portal.settings import Settings, load_settings
+from mfa_portal.web import hooks
+from mfa_portal.web.app import OPTIONAL_ROUTERS, create_app
+from mfa_portal.web.id_tokens import IdTokenVerifier
+from tests.support.clocks import OffsetClock
+from tests.support.wire import MakeWireServer
+
+with warnings.catch_warnings():
+    # Starlette 1.x prefers httpx2 for its TestClient; httpx works the same for these tests.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+PASSWORD = "Correct-Horse-9!"
+TEMP_PASSWORD = "Temp-Pass-123!"
+ADMIN_TEMP = "Admin-Temp-123!"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SECRET = re.compile(r'<code class="secret" id="secret">([A-Z2-7 ]+)</code>')
+
+
+@dataclass
+class PortalWorld:
+    """One pool with the portal's default bootstrap, a Cognito client for setup, and a clock."""
+
+    name: str
+    idp: CognitoClient
+    pool_id: str
+    client_id: str
+    clock: Any
+    settings: Settings
+    verifier: IdTokenVerifier | None
+    data_dir: Path
+
+    def app(self, **overrides: Any) -> FastAPI:
+        settings = Settings.model_validate({**self.settings.model_dump(), **overrides})
+        return create_app(settings, self.idp, verifier=self.verifier, clock=self.clock.now)
+
+    def browser(self, app: FastAPI | None = None, **overrides: Any) -> Browser:
+        return Browser(app or self.app(**overrides))
+
+    def create_user(
+        self,
+        username: str,
+        *,
+        email: str | None = None,
+        temp: str = TEMP_PASSWORD,
+        permanent: bool = False,
+        groups: tuple[str, ...] = (),
+    ) -> None:
+        self.idp.call(
+            "AdminCreateUser",
+            UserPoolId=self.pool_id,
+            Username=username,
+            TemporaryPassword=temp,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": email or f"{username}@example.com"},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+        )
+        if permanent:
+            self.idp.call(
+                "AdminSetUserPassword",
+                UserPoolId=self.pool_id,
+                Username=username,
+                Password=PASSWORD,
+                Permanent=True,
+            )
+        for group in groups:
+            self.idp.call(
+                "AdminAddUserToGroup", UserPoolId=self.pool_id, Username=username, GroupName=group
+            )
+
+    def code(self, secret: str) -> str:
+        return str(pyotp.TOTP(secret.replace(" ", "")).at(self.clock.now()))
+
+    def next_step(self) -> None:
+        """Move to the next 30-second TOTP step, so a fresh code is not a replay."""
+        self.clock.advance(30 - self.clock.now() % 30 + 0.5)
+
+    def mfa_settings(self, username: str) -> list[str]:
+        user = self.idp.call("AdminGetUser", UserPoolId=self.pool_id, Username=username)
+        return list(user.get("UserMFASettingList") or [])
+
+
+class Browser:
+    """A cookie-keeping HTTP client that fills in the CSRF token like a real form would."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.http = TestClient(app, base_url="https://testserver", follow_redirects=False)
+        self.csrf = ""
+        self.last: httpx.Response | None = None
+
+    def _remember(self, response: httpx.Response) -> httpx.Response:
+        found = CSRF.search(response.text)
+        if found:
+            self.csrf = found.group(1)
+        self.last = response
+        return response
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self._remember(self.http.get(path, **kwargs))
+
+    def post(
+        self,
+        path: str,
+        data: dict[str, str] | None = None,
+        *,
+        csrf: str | None = None,
+        follow: bool = False,
+    ) -> httpx.Response:
+        form = {"csrf_token": self.csrf if csrf is None else csrf, **(data or {})}
+        response = self._remember(self.http.post(path, data=form))
+        return self.follow(response) if follow else response
+
+    def follow(self, response: httpx.Response) -> httpx.Response:
+        while response.status_code in (302, 303, 307):
+            response = self.get(response.headers["location"])
+        return response
+
+    def sign_in(self, username: str, password: str, *, next: str = "/") -> httpx.Response:
+        """Fill the sign-in form; return the (unfollowed) answer."""
+        self.get(f"/signin?next={next}")
+        return self.post("/signin", {"username": username, "password": password, "next": next})
+
+    def secret(self) -> str:
+        """The manual-entry key shown on the set-up page (what the QR code carries)."""
+        assert self.last is not None
+        found = SECRET.search(self.last.text)
+        assert found, "no secret on this page"
+        return found.group(1).replace(" ", "")
+
+
+def _world_engine(tmp_path: Path) -> Iterator[PortalWorld]:
+    clock = FakeClock(1_800_000_015.0)
+    engine = Engine(
+        tmp_path / "pool", clock=clock, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
+    )
+    idp = EngineCognitoClient(engine)
+    boot = ensure_default_pool(idp, tmp_path / "portal", admin_password=ADMIN_TEMP)
+    settings = load_settings(
+        data_dir=tmp_path / "portal",
+        user_pool_id=boot.ids.user_pool_id,
+        client_id=boot.ids.client_id,
+        cookie_secure="auto",
+    )
+    verifier = engine_verifier(engine, pool_id=boot.ids.user_pool_id, client_id=boot.ids.client_id)
+    yield PortalWorld(
+        "engine",
+        idp,
+        boot.ids.user_pool_id,
+        boot.ids.client_id,
+        clock,
+        settings,
+        verifier,
+        tmp_path / "portal",
+    )
+    engine.db.close()
+
+
+def _world_wire(tmp_path: Path, make_wire_server: MakeWireServer) -> Iterator[PortalWorld]:
+    clock = OffsetClock()
+    server = make_wire_server(clock=clock)
+    idp = BotoCognitoClient(server.client())
+    boot = ensure_default_pool(idp, tmp_path / "portal", admin_password=ADMIN_TEMP)
+    settings = load_settings(
+        backend="cognito",
+        endpoint_url=server.endpoint,
+        data_dir=tmp_path / "portal",
+        user_pool_id=boot.ids.user_pool_id,
+        client_id=boot.ids.client_id,
+    )
+    yield PortalWorld(
+        "wire",
+        idp,
+        boot.ids.user_pool_id,
+        boot.ids.client_id,
+        clock,
+        settings,
+        None,
+        tmp_path / "portal",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _no_enrolment_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Portal tests see the portal's own success page; extensions' hooks are tested on their own.
+
+    Optional routers register hooks when imported, so import them first, then empty the list.
+    """
+    for name in OPTIONAL_ROUTERS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+    monkeypatch.setattr(hooks, "after_enrolment", [])
+    monkeypatch.setattr(hooks, "account_sections", [])
+
+
+@pytest.fixture(params=["engine", "wire"])
+def world(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_wire_server: MakeWireServer,
+) -> Iterator[PortalWorld]:
+    for name in list(os.environ):
+        if name.startswith("MFA_PORTAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    if request.param == "engine":
+        yield from _world_engine(tmp_path)
+    else:
+        yield from _world_wire(tmp_path, make_wire_server)
+
+
+@pytest.fixture
+def engine_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PortalWorld]:
+    """The in-process backend only, for checks that do not depend on the transport."""
+    monkeypatch.chdir(tmp_path)
+    yield from _world_engine(tmp_path)
+
+
+EnrolledUser = Callable[..., tuple["Browser", str]]
+
+
+def enrol(
+    world: PortalWorld, username: str, *, groups: tuple[str, ...] = (), **overrides: Any
+) -> tuple[Browser, str]:
+    """Create ``username``, sign in, enrol through the portal; return the browser and TOTP secret."""
+    world.create_user(username, permanent=True, groups=groups)
+    browser = world.browser(**overrides)
+    browser.follow(browser.sign_in(username, PASSWORD))
+    secret = browser.secret()
+    page = browser.post("/mfa/setup", {"code": world.code(secret)}, follow=True)
+    assert page.status_code == 200, page.text
+    return browser, secret
+
+
+@pytest.fixture
+def enrolled(world: PortalWorld) -> EnrolledUser:
+    """Make users who signed in, enrolled through the portal and are fully signed in."""
+
+    def make(
+        username: str = "alice", *, groups: tuple[str, ...] = (), **overrides: Any
+    ) -> tuple[Browser, str]:
+        return enrol(world, username, groups=groups, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def enrolled_engine(engine_world: PortalWorld) -> Browser:
+    """A fully signed-in browser of ``alice`` on the in-process backend."""
+    return enrol(engine_world, "alice")[0]

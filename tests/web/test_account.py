@@ -1,0 +1,202 @@
+"""The account page: MFA status, password change, replacing the authenticator, signing out."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from mfa_portal.web.deps import SignedInUser
+from tests.web.conftest import PASSWORD, EnrolledUser, PortalWorld
+
+NEW_PASSWORD = "Battery-Staple-7?"
+
+
+def test_account_page_shows_mfa_status(world: PortalWorld, enrolled: EnrolledUser) -> None:
+    browser, _ = enrolled("alice")
+    page = browser.get("/account")
+    assert page.status_code == 200
+    assert '<dd id="mfa-status">On: authenticator app</dd>' in page.text
+    assert '<dd id="mfa-preferred">Authenticator app</dd>' in page.text
+    assert 'href="/mfa/replace"' in page.text
+
+
+def test_change_password_errors_and_success(world: PortalWorld, enrolled: EnrolledUser) -> None:
+    browser, _ = enrolled("alice")
+    browser.get("/account")
+    page = browser.post("/account/password", {"current": PASSWORD, "password": "", "confirm": ""})
+    assert page.status_code == 400 and "Enter a new password." in page.text
+    page = browser.post(
+        "/account/password", {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": "x"}
+    )
+    assert "The two passwords do not match." in page.text
+    page = browser.post(
+        "/account/password",
+        {"current": "Wrong-Pass-1!", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert page.status_code == 400 and "Your current password is not right." in page.text
+    page = browser.post(
+        "/account/password", {"current": PASSWORD, "password": "weak", "confirm": "weak"}
+    )
+    assert "Your password does not meet the password policy:" in page.text
+    page = browser.post(
+        "/account/password",
+        {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert page.status_code == 200 and "Your password has been changed." in page.text
+    assert "Incorrect username or password." in world.browser().sign_in("alice", PASSWORD).text
+    assert world.browser().sign_in("alice", NEW_PASSWORD).headers["location"] == "/signin/code"
+
+
+def test_sign_out_everywhere_ends_other_sessions(
+    world: PortalWorld, enrolled: EnrolledUser
+) -> None:
+    first, secret = enrolled("alice")
+    world.next_step()
+    second = world.browser()
+    second.follow(second.sign_in("alice", PASSWORD))
+    second.post("/signin/code", {"code": world.code(secret)})
+    assert second.get("/auth/verify").status_code == 200
+
+    first.get("/account")
+    page = first.post("/account/signout-everywhere", follow=True)
+    assert "You have been signed out on every device." in page.text
+    assert first.get("/").headers["location"].startswith("/signin")
+
+    world.clock.advance(61)  # the other session is re-checked with Cognito at most once a minute
+    assert second.get("/auth/verify").status_code == 401
+    assert second.get("/").headers["location"].startswith("/signin")
+
+
+def test_replacing_the_authenticator_needs_password_and_current_code(
+    world: PortalWorld, enrolled: EnrolledUser
+) -> None:
+    browser, old_secret = enrolled("alice")
+    # Going straight to set-up does not start a new association.
+    assert browser.get("/mfa/setup").headers["location"] == "/mfa/replace"
+    page = browser.get("/mfa/replace")
+    assert page.status_code == 200 and 'name="code"' in page.text and 'name="password"' in page.text
+
+    world.next_step()
+    page = browser.post(
+        "/mfa/replace", {"password": "Wrong-Pass-1!", "code": world.code(old_secret)}
+    )
+    assert page.status_code == 400 and "Those details are not right." in page.text
+    page = browser.post("/mfa/replace", {"password": PASSWORD, "code": "12"})
+    assert page.status_code == 400 and "Those details are not right." in page.text
+    assert world.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+
+    world.next_step()
+    answer = browser.post("/mfa/replace", {"password": PASSWORD, "code": world.code(old_secret)})
+    assert answer.status_code == 303 and answer.headers["location"] == "/mfa/setup"
+    page = browser.get("/mfa/setup")
+    new_secret = browser.secret()
+    assert new_secret != old_secret and "needs a second sign-in step" not in page.text
+    world.next_step()  # the re-authentication spent this step for the user
+    page = browser.post("/mfa/setup", {"code": world.code(new_secret)}, follow=True)
+    assert "Your authenticator is set up" in page.text
+
+    world.next_step()
+    other = world.browser()
+    other.follow(other.sign_in("alice", PASSWORD))
+    page = other.post("/signin/code", {"code": world.code(old_secret)})
+    assert page.status_code == 400, "the old authenticator must no longer work"
+
+
+def test_wrong_first_code_keeps_the_same_secret(world: PortalWorld) -> None:
+    world.create_user("alice", permanent=True)
+    browser = world.browser()
+    browser.follow(browser.sign_in("alice", PASSWORD))
+    secret = browser.secret()
+    wrong = f"{(int(world.code(secret)) + 1) % 1_000_000:06d}"
+    page = browser.post("/mfa/setup", {"code": wrong, "device_name": "Work phone"})
+    assert page.status_code == 400
+    assert "That code did not match." in page.text
+    assert browser.secret() == secret and 'value="Work phone"' in page.text
+    page = browser.post("/mfa/setup", {"code": "abc"})
+    assert page.status_code == 400 and "Enter the 6-digit code, numbers only." in page.text
+    page = browser.post("/mfa/setup", {"code": world.code(secret), "device_name": "x" * 65})
+    assert page.status_code == 400 and "The device name is too long." in page.text
+    assert world.mfa_settings("alice") == []
+    page = browser.post("/mfa/setup", {"code": world.code(secret)}, follow=True)
+    assert "Your authenticator is set up" in page.text
+
+
+def test_setup_page_shows_qr_and_grouped_key(world: PortalWorld) -> None:
+    world.create_user("alice", permanent=True)
+    browser = world.browser()
+    page = browser.follow(browser.sign_in("alice", PASSWORD))
+    assert "<svg" in page.text and 'class="qr"' in page.text
+    grouped = page.text.split('id="secret">')[1].split("<")[0]
+    assert all(len(group) == 4 for group in grouped.split(" ")[:-1])
+    assert 'autocomplete="one-time-code"' in page.text and 'inputmode="numeric"' in page.text
+    # The secret is not shown anywhere else.
+    secret = browser.secret()
+    browser.post("/mfa/setup", {"code": world.code(secret)}, follow=True)
+    for path in ("/", "/account", "/mfa/setup/done"):
+        assert secret not in browser.get(path).text.replace(" ", "")
+
+
+def test_forward_auth_headers(world: PortalWorld, enrolled: EnrolledUser) -> None:
+    browser, _ = enrolled("root_user", groups=("admins",))
+    answer = browser.get("/auth/verify")
+    assert answer.status_code == 200
+    assert answer.headers["x-auth-user"] == "root_user"
+    assert answer.headers["x-auth-email"] == "root_user@example.com"
+    assert answer.headers["x-auth-groups"] == "admins"
+    plain, _ = enrolled("bob")
+    assert plain.get("/auth/verify").headers["x-auth-groups"] == ""
+    assert answer.headers["cache-control"] == "no-store"
+
+
+def test_after_enrolment_hooks_choose_the_next_page(world: PortalWorld) -> None:
+    from mfa_portal.web import hooks
+
+    seen: list[tuple[str, bool]] = []
+
+    def failing(request: Request, user: SignedInUser) -> str | None:
+        raise RuntimeError("a broken extension")
+
+    def offer(request: Request, user: SignedInUser) -> str | None:
+        seen.append((user.username, user.mfa_satisfied))
+        return "/account?notice=enrolled"
+
+    hooks.after_enrolment.extend([failing, offer])
+    world.create_user("alice", permanent=True)
+    browser = world.browser()
+    browser.follow(browser.sign_in("alice", PASSWORD))
+    answer = browser.post("/mfa/setup", {"code": world.code(browser.secret())})
+    assert answer.headers["location"] == "/account?notice=enrolled"
+    assert seen == [("alice", True)]
+    assert "Your authenticator is set up." in browser.get("/account?notice=enrolled").text
+
+
+def test_extensions_can_add_sections_to_the_account_page(
+    world: PortalWorld, enrolled: EnrolledUser
+) -> None:
+    from mfa_portal.web import hooks
+
+    hooks.account_sections.append("_errors.html")  # any template renders with the page's context
+    browser, _ = enrolled("alice")
+    page = browser.get("/account?notice=enrolled")
+    assert page.text.count("Your authenticator is set up.") == 2
+
+
+def test_setup_says_so_when_the_pool_has_no_totp(world: PortalWorld) -> None:
+    world.idp.call("SetUserPoolMfaConfig", UserPoolId=world.pool_id, MfaConfiguration="OFF")
+    world.create_user("alice", permanent=True)
+    browser = world.browser()
+    page = browser.follow(browser.sign_in("alice", PASSWORD))
+    assert page.status_code == 409
+    assert "Authenticator apps are not enabled for this user pool." in page.text
+
+
+def test_revoked_tokens_during_enrolment_end_the_session(world: PortalWorld) -> None:
+    world.create_user("alice", permanent=True)
+    browser = world.browser()
+    browser.follow(browser.sign_in("alice", PASSWORD))
+    secret = browser.secret()
+    world.idp.call("AdminUserGlobalSignOut", UserPoolId=world.pool_id, Username="alice")
+    page = browser.post("/mfa/setup", {"code": world.code(secret)})
+    assert page.status_code == 400
+    assert "Your session has ended. Please sign in again." in page.text
+    assert browser.get("/mfa/setup").headers["location"].startswith("/signin")
+    assert world.mfa_settings("alice") == []

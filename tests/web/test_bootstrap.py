@@ -1,0 +1,116 @@
+"""First start: the default pool, its client, the admins group and the first admin user."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mfa_portal.bootstrap import ensure_default_pool, load_ids, temporary_password
+from mfa_portal.client import EngineCognitoClient
+from mfa_portal.pool.engine import Engine
+
+
+def test_first_start_creates_the_default_pool(engine: Engine, tmp_path: Path) -> None:
+    idp = EngineCognitoClient(engine)
+    boot = ensure_default_pool(idp, tmp_path / "data")
+    assert boot.created and boot.admin_username == "admin" and boot.admin_password
+    pool_id, client_id = boot.ids.user_pool_id, boot.ids.client_id
+
+    mfa = idp.call("GetUserPoolMfaConfig", UserPoolId=pool_id)
+    assert mfa["MfaConfiguration"] == "OPTIONAL"
+    assert mfa["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+    pool = idp.call("DescribeUserPool", UserPoolId=pool_id)["UserPool"]
+    assert pool["UsernameConfiguration"] == {"CaseSensitive": False}
+    assert pool["AliasAttributes"] == ["email"]
+    client = idp.call("DescribeUserPoolClient", UserPoolId=pool_id, ClientId=client_id)
+    assert set(client["UserPoolClient"]["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    admin = idp.call("AdminGetUser", UserPoolId=pool_id, Username="admin")
+    assert admin["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    groups = idp.call("AdminListGroupsForUser", UserPoolId=pool_id, Username="admin")
+    assert [g["GroupName"] for g in groups["Groups"]] == ["admins"]
+    challenge = idp.call(
+        "InitiateAuth",
+        AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=client_id,
+        AuthParameters={"USERNAME": "ADMIN", "PASSWORD": boot.admin_password},
+    )
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+
+
+def test_later_starts_reuse_the_pool_and_show_no_password(engine: Engine, tmp_path: Path) -> None:
+    idp = EngineCognitoClient(engine)
+    first = ensure_default_pool(idp, tmp_path / "data")
+    again = ensure_default_pool(idp, tmp_path / "data")
+    assert not again.created and again.admin_password is None
+    assert again.ids == first.ids == load_ids(tmp_path / "data")
+    assert len(idp.call("ListUserPools", MaxResults=10)["UserPools"]) == 1
+
+
+def test_admin_password_from_the_environment_is_not_printed(engine: Engine, tmp_path: Path) -> None:
+    boot = ensure_default_pool(
+        EngineCognitoClient(engine), tmp_path / "d", admin_password="Env-Pass-123!"
+    )
+    assert boot.admin_password is None and boot.admin_password_from_env
+
+
+def test_generated_passwords_meet_the_default_policy() -> None:
+    for _ in range(50):
+        pw = temporary_password()
+        assert len(pw) >= 8
+        assert any(c.isupper() for c in pw) and any(c.islower() for c in pw)
+        assert any(c.isdigit() for c in pw) and any(not c.isalnum() for c in pw)
+
+
+def test_serve_refuses_wrong_settings_naming_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from mfa_portal.cli import _load_commands, app
+
+    _load_commands()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MFA_PORTAL_BACKEND", "cognito")
+    result = CliRunner().invoke(app, ["serve", "--data-dir", str(tmp_path / "d")])
+    assert result.exit_code == 2
+    assert "MFA_PORTAL_USER_POOL_ID" in result.output
+
+
+def test_banner_prints_where_to_sign_in_and_the_first_admin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mfa_portal.backend import open_embedded
+    from mfa_portal.cli.serve import banner
+    from mfa_portal.pool.passwords import PasswordHasher
+    from mfa_portal.settings import load_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MFA_PORTAL_INITIAL_ADMIN_PASSWORD", raising=False)
+    settings = load_settings(data_dir=tmp_path / "data")
+    backend = open_embedded(
+        settings,
+        base_url="http://127.0.0.1:8000",
+        hasher=PasswordHasher(memory_kib=1024, time_cost=1),
+    )
+    try:
+        text = banner(backend, "http://127.0.0.1:8000")
+        assert "sign in at http://127.0.0.1:8000/signin" in text
+        assert "username: admin" in text
+        assert backend.bootstrap is not None and backend.bootstrap.admin_password
+        assert f"temporary password: {backend.bootstrap.admin_password}" in text
+        assert "http://127.0.0.1:8000/cognito" in text
+    finally:
+        backend.close()
+    again = open_embedded(
+        settings,
+        base_url="http://127.0.0.1:8000",
+        hasher=PasswordHasher(memory_kib=1024, time_cost=1),
+    )
+    try:
+        assert "temporary password" not in banner(again, "http://127.0.0.1:8000")
+    finally:
+        again.close()

@@ -1,0 +1,192 @@
+"""Server-side sessions: SQLite and Redis stores, expiry, refresh with the refresh token."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import fakeredis
+import pytest
+import redis
+from pydantic import SecretStr
+
+from mfa_portal.web.app import create_app
+from mfa_portal.web.session_store import RedisSessionStore, SessionStore, SqliteSessionStore
+from tests.web.conftest import PASSWORD, Browser, PortalWorld, enrol
+
+
+def _store_contract(store: SessionStore) -> None:
+    store.save("id-1", '{"a": 1}', 60)
+    assert store.load("id-1") == '{"a": 1}'
+    store.save("id-1", '{"a": 2}', 60)
+    assert store.load("id-1") == '{"a": 2}'
+    assert store.load("id-2") is None
+    store.delete("id-1")
+    assert store.load("id-1") is None
+
+
+def test_sqlite_store_contract_and_expiry(tmp_path: Path) -> None:
+    now = [1000.0]
+    store = SqliteSessionStore(tmp_path / "s.sqlite3", clock=lambda: now[0])
+    _store_contract(store)
+    store.save("id-3", "{}", 60)
+    now[0] += 61
+    assert store.load("id-3") is None
+    raw = (tmp_path / "s.sqlite3").read_bytes()
+    assert b"id-3" not in raw, "the store keeps only a digest of the session id"
+    store.close()
+
+
+def test_redis_store_contract() -> None:
+    server = fakeredis.FakeServer()
+    store = RedisSessionStore(fakeredis.FakeRedis(server=server))
+    _store_contract(store)
+    store.save("id-4", "{}", 60)
+    keys = fakeredis.FakeRedis(server=server).keys("*")
+    assert keys and all(b"id-4" not in key for key in keys)
+    assert 0 < fakeredis.FakeRedis(server=server).ttl(keys[0]) <= 60
+
+
+def _app_on(world: PortalWorld, store: SessionStore) -> Browser:
+    return Browser(
+        create_app(
+            world.settings, world.idp, verifier=world.verifier, clock=world.clock.now, store=store
+        )
+    )
+
+
+def test_two_portal_instances_share_redis_sessions(world: PortalWorld) -> None:
+    server = fakeredis.FakeServer()
+    first = _app_on(world, RedisSessionStore(fakeredis.FakeRedis(server=server)))
+    world.create_user("alice", permanent=True)
+    first.follow(first.sign_in("alice", PASSWORD))
+    first.post("/mfa/setup", {"code": world.code(first.secret())}, follow=True)
+    assert first.get("/auth/verify").status_code == 200
+
+    second = _app_on(world, RedisSessionStore(fakeredis.FakeRedis(server=server)))
+    for name, value in first.http.cookies.items():
+        second.http.cookies.set(name, value, domain="testserver.local")
+    answer = second.get("/auth/verify")
+    assert answer.status_code == 200 and answer.headers["x-auth-user"] == "alice"
+    second.get("/account")
+    second.post("/signout")
+    assert first.get("/auth/verify").status_code == 401
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A real redis-server on a free port (Debian's), when installed."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url).ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_story_on_a_real_redis_server(engine_world: PortalWorld, redis_url: str) -> None:
+    app = engine_world.app(redis_url=redis_url)
+    browser = Browser(app)
+    engine_world.create_user("alice", permanent=True)
+    browser.follow(browser.sign_in("alice", PASSWORD))
+    browser.post("/mfa/setup", {"code": engine_world.code(browser.secret())}, follow=True)
+    assert browser.get("/").status_code == 200
+    assert redis.Redis.from_url(redis_url).keys("mfa-portal:session:*")
+
+
+def test_access_token_expiry_is_refreshed_with_the_refresh_token(engine_world: PortalWorld) -> None:
+    browser, _ = enrol(engine_world, "alice")
+    engine_world.clock.advance(3600 + 5)  # the access and ID tokens have expired
+    assert browser.get("/auth/verify").status_code == 200
+    assert browser.get("/account").status_code == 200
+
+
+def test_sessions_end_after_their_maximum_age(engine_world: PortalWorld) -> None:
+    browser, _ = enrol(engine_world, "alice")
+    engine_world.clock.advance(12 * 3600 + 1)
+    assert browser.get("/auth/verify").status_code == 401
+    assert browser.get("/").headers["location"].startswith("/signin")
+
+
+def test_admin_global_sign_out_ends_the_portal_session(engine_world: PortalWorld) -> None:
+    browser, _ = enrol(engine_world, "alice")
+    engine_world.idp.call(
+        "AdminUserGlobalSignOut", UserPoolId=engine_world.pool_id, Username="alice"
+    )
+    engine_world.clock.advance(61)
+    assert browser.get("/auth/verify").status_code == 401
+
+
+def test_disabled_user_loses_the_session(engine_world: PortalWorld) -> None:
+    browser, _ = enrol(engine_world, "alice")
+    engine_world.idp.call("AdminDisableUser", UserPoolId=engine_world.pool_id, Username="alice")
+    engine_world.clock.advance(61)
+    assert browser.get("/").headers["location"].startswith("/signin")
+
+
+def test_garbage_cookie_is_a_new_anonymous_session(engine_world: PortalWorld) -> None:
+    browser = engine_world.browser()
+    browser.http.cookies.set("__Host-mfa-portal", "not-a-session", domain="testserver.local")
+    assert browser.get("/").headers["location"] == "/signin?next=/"
+
+
+def test_stored_sessions_are_encrypted(engine_world: PortalWorld) -> None:
+    store = SqliteSessionStore(engine_world.data_dir / "sealed.sqlite3")
+    browser = _app_on(engine_world, store)
+    engine_world.create_user("alice", permanent=True)
+    browser.follow(browser.sign_in("alice", PASSWORD))
+    secret = browser.secret()
+    browser.post("/mfa/setup", {"code": engine_world.code(secret)}, follow=True)
+    session_id = browser.http.cookies.get("__Host-mfa-portal")
+    assert session_id
+    sealed = store.load(session_id)
+    assert sealed is not None
+    assert "eyJ" not in sealed and "alice" not in sealed and "signed_in" not in sealed
+    # A portal with another secret key cannot read it: the visitor is simply anonymous.
+    other = create_app(
+        engine_world.settings.model_copy(update={"secret_key": SecretStr("another-key")}),
+        engine_world.idp,
+        verifier=engine_world.verifier,
+        clock=engine_world.clock.now,
+        store=store,
+    )
+    stranger = Browser(other)
+    stranger.http.cookies.set("__Host-mfa-portal", session_id, domain="testserver.local")
+    assert stranger.get("/auth/verify").status_code == 401
+    assert browser.get("/auth/verify").status_code == 200
