@@ -64,8 +64,17 @@ def open_embedded(
     from mfa_portal.pool.engine import Engine
 
     endpoint = (settings.public_url or base_url).rstrip("/") + WIRE_PATH
+    from mfa_portal.admin.runtime import portal_mailer
+
+    # The pool's own mail (email MFA codes, invitations) goes where the portal's goes: SMTP, or the
+    # development outbox — never into a memory buffer nobody reads.
     engine = Engine(
-        settings.data_dir, issuer_base=endpoint, region=settings.region, clock=clock, hasher=hasher
+        settings.data_dir,
+        issuer_base=endpoint,
+        region=settings.region,
+        clock=clock,
+        hasher=hasher,
+        mailer=portal_mailer(settings),
     )
     client = EngineCognitoClient(engine)
     boot: Bootstrap | None = None

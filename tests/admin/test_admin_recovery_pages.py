@@ -137,3 +137,15 @@ def test_each_step_is_audited_and_notified(pw: PortalWorld) -> None:
     outbox = browser.get("/dev/outbox").text
     assert "alice@example.com" in outbox
     assert "a new authenticator app was set up" in outbox
+
+
+def test_account_page_counts_unused_codes_and_the_code_page_offers_recovery(
+    pw: PortalWorld,
+) -> None:
+    browser, _, codes = enrol_with_codes(pw, "alice")
+    assert "Unused recovery codes: 10." in browser.get("/account").text
+    other = pw.browser()
+    step = other.follow(other.sign_in("alice", PASSWORD))
+    assert 'href="/recover"' in step.text  # the TOTP code page links to recovery
+    recover(pw, "alice", codes[0])
+    assert pw.mfa_settings("alice") == []

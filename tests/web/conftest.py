@@ -223,6 +223,7 @@ def _no_enrolment_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
             pass
     monkeypatch.setattr(hooks, "after_enrolment", [])
     monkeypatch.setattr(hooks, "account_sections", [])
+    monkeypatch.setattr(hooks, "account_context", [])
 
 
 @pytest.fixture(params=["engine", "wire"])

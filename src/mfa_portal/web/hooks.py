@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from fastapi import Request
@@ -31,6 +31,10 @@ EnrolmentHook = Callable[["Request", "SignedInUser"], "str | None"]
 after_enrolment: list[EnrolmentHook] = []
 
 account_sections: list[str] = []
+
+AccountContext = Callable[["Request", "SignedInUser"], "dict[str, Any]"]
+# Extra values for the account page's context (e.g. how many recovery codes remain).
+account_context: list[AccountContext] = []
 
 
 def run_after_enrolment(request: Request, user: SignedInUser) -> str | None:

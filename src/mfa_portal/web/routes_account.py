@@ -33,6 +33,8 @@ def _account_page(
             else render(request, "error.html", 502, title="error.title", body="error.body")
         )
     enabled = list(details.get("UserMFASettingList") or [])
+    for extra in hooks.account_context:
+        ctx = {**extra(request, user), **ctx}
     return render(
         request,
         "account.html",

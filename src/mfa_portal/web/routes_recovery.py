@@ -38,9 +38,18 @@ def record_enrolment(request: Request, user: SignedInUser) -> str | None:
     return None
 
 
+def remaining_for_account(request: Request, user: SignedInUser) -> dict[str, object]:
+    """``hooks.account_context``: the account page shows how many recovery codes remain."""
+    return {"recovery_remaining": self_service.remaining_codes(support_of(request), user.username)}
+
+
 for _hook in (record_enrolment, offer_codes_after_enrolment):
     if _hook not in hooks.after_enrolment:
         hooks.after_enrolment.append(_hook)
+if remaining_for_account not in hooks.account_context:
+    hooks.account_context.append(remaining_for_account)
+if "recovery/_account_section.html" not in hooks.account_sections:
+    hooks.account_sections.append("recovery/_account_section.html")
 
 
 def _client_address(request: Request) -> str:

@@ -60,6 +60,10 @@ STRINGS: dict[str, str] = {
     "code.wrong": "That code is not right. Wait for a new code and try again.",
     "code.locked": "Too many wrong codes. Wait a few minutes, then sign in again.",
     "code.restart": "Start again",
+    "code.lost": "Lost your authenticator? Use a recovery code",
+    "account.recovery.heading": "Recovery codes",
+    "account.recovery.remaining": "Unused recovery codes: {count}.",
+    "account.recovery.manage": "See or replace your recovery codes",
     # select MFA type
     "select.title": "Choose how to verify",
     "select.legend": "Verification method",
