@@ -110,7 +110,7 @@ def test_reset_password_to_a_temporary_one(world: World) -> None:
         world.sign_in("bob")
 
 
-@pytest.mark.backends("moto")
+@pytest.mark.backends("engine", "wire", "moto")
 def test_reset_password_by_code(world: World) -> None:
     world.add_user("bob")
     result = actions.reset_password(world.support, ADMIN, "bob", "forgot")

@@ -99,4 +99,19 @@ CREATE TABLE group_members (
     FOREIGN KEY (pool_id, group_name) REFERENCES groups(pool_id, name) ON DELETE CASCADE
 )
 """,
+    # 2: account recovery (ForgotPassword / AdminResetUserPassword codes, their rate limit)
+    """
+CREATE TABLE reset_codes (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    code_hash TEXT,                  -- sealed salted HMAC-SHA256 of the code; NULL once used or void
+    expires_at REAL NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,     -- wrong ConfirmForgotPassword codes against this code
+    requests TEXT NOT NULL DEFAULT '[]',     -- JSON list: times of ForgotPassword calls in the last hour
+    created REAL NOT NULL
+);
+CREATE TABLE recovery_keys (
+    pool_id TEXT PRIMARY KEY REFERENCES pools(id) ON DELETE CASCADE,
+    simulation_key TEXT NOT NULL     -- keys the stable fake destination shown for unknown users
+)
+""",
 ]
