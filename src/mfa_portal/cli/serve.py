@@ -11,19 +11,14 @@ import uvicorn
 from mfa_portal.backend import PortalBackend, open_backend
 from mfa_portal.cli import app
 from mfa_portal.pool.credentials import CredentialsError
+from mfa_portal.pool.standalone import endpoint_for
 from mfa_portal.settings import SettingsError, load_settings
 from mfa_portal.web.app import create_app
 
 
 def public_base(host: str, port: int) -> str:
-    """The URL people open for a server bound to ``host``; wildcard binds mean loopback."""
-    if host in ("", "0.0.0.0"):
-        host = "127.0.0.1"
-    elif host == "::":
-        host = "::1"
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}"
+    """The URL people open for a server bound to ``host`` (wildcard binds mean loopback)."""
+    return endpoint_for(host, port)
 
 
 def banner(backend: PortalBackend, url: str) -> str:
