@@ -6,8 +6,9 @@ PIP    := $(VENV)/bin/pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DATA_DIR ?= .mfa-portal
-# Debian packages the test suite drives: a real browser, a QR decoder, an independent TOTP generator, Redis.
-TEST_DEBS := chromium:chromium zbarimg:zbar-tools oathtool:oathtool redis-server:redis-server
+# Debian packages the test suite drives: a real browser, a QR decoder, an independent TOTP generator,
+# Redis (shared sessions) and nginx (the documented forward-auth set-up).
+TEST_DEBS := chromium:chromium zbarimg:zbar-tools oathtool:oathtool redis-server:redis-server nginx:nginx
 
 .PHONY: run test install install-test system-deps lint typecheck bench clean
 
@@ -43,7 +44,7 @@ test: install-test
 system-deps:
 	@missing=""; for pair in $(TEST_DEBS); do \
 		cmd=$${pair%%:*}; pkg=$${pair##*:}; \
-		command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
+		command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
@@ -60,7 +61,7 @@ system-deps:
 lint: install-test
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
-	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy src tests bench
 
 bench: install-test
 	$(PY) -m bench.run --write docs/benchmarks.md

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -336,9 +337,8 @@ def main() -> None:
         for title, probe in PROBES:
             cells = []
             for server in servers:
-                cells.append(
-                    outcome(lambda p=probe, s=server: p(s)).removeprefix("ok: ").replace("|", "\\|")
-                )
+                answer = outcome(partial(probe, server))
+                cells.append(answer.removeprefix("ok: ").replace("|", "\\|"))
             rows.append((title, cells))
             print(title, cells, flush=True)
     lines = [

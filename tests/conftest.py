@@ -51,4 +51,4 @@ def engine(tmp_path: Path, clock: FakeClock) -> Iterator[Engine]:
 
     eng.call = checked_call  # type: ignore[method-assign]
     yield eng
-    eng.db.close()
+    eng.db.close_all()

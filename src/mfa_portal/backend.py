@@ -39,7 +39,7 @@ class PortalBackend:
 
     def close(self) -> None:
         if self.engine is not None:
-            self.engine.db.close()
+            self.engine.db.close_all()
 
 
 def engine_verifier(engine: Engine, *, pool_id: str, client_id: str) -> IdTokenVerifier:

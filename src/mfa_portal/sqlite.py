@@ -76,7 +76,17 @@ class SQLiteFile:
             return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
-        """Close every connection this object opened, in any thread (call at shutdown)."""
+        """Close the calling thread's connection (a worker thread that ends before the process)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            with self._lock:
+                if conn in self._connections:
+                    self._connections.remove(conn)
+            conn.close()
+            self._local.conn = None
+
+    def close_all(self) -> None:
+        """Close every connection this object opened, in any thread (at shutdown only)."""
         with self._lock:
             for conn in self._connections:
                 conn.close()

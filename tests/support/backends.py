@@ -83,7 +83,7 @@ def make_engine_backend(tmp_path: Path) -> Iterator[Backend]:
         tmp_path / "engine", clock=clock, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
     )
     yield Backend("engine", EngineCognitoClient(engine), clock)
-    engine.db.close()
+    engine.db.close_all()
 
 
 def make_wire_backend(tmp_path: Path) -> Iterator[Backend]:

@@ -217,7 +217,7 @@ def make_wire_server(tmp_path: Path) -> Iterator[MakeWireServer]:
     for thread, server in reversed(started):
         server.close_clients()
         thread.stop()
-        server.engine.db.close()
+        server.engine.db.close_all()
 
 
 def _wait_until_answering(server: WireServer) -> None:

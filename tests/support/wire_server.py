@@ -78,4 +78,4 @@ def running_wire_server(
         yield RunningWireServer(endpoint, engine, credentials)
     finally:
         thread.stop()
-        engine.db.close()
+        engine.db.close_all()

@@ -22,6 +22,7 @@ from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support
 from mfa_portal.client import CognitoError
 from mfa_portal.web.deps import SignedInUser, render, require_admin, verify_csrf
 from mfa_portal.web.portal import get_portal
+from mfa_portal.web.strings import t
 
 router = APIRouter()
 Admin = Annotated[SignedInUser, Depends(require_admin)]
@@ -68,7 +69,7 @@ def search(request: Request, admin: Admin, q: str = "", status: str = "") -> Res
     try:
         users = lookup.search_users(support, q, status, limit=SEARCH_ROWS)
     except CognitoError as exc:
-        users, error = [], f"{exc.code}: {exc.message}"
+        users, error = [], t("admin.cognito_error", code=exc.code, message=exc.message)
     mfa = lookup.mfa_of(support, users)
     return render(
         request, "admin/search.html", q=q, status=status, users=users, mfa=mfa, error=error
@@ -108,7 +109,7 @@ def create_user(
             request,
             "admin/create.html",
             400,
-            error="Enter a username and an email address.",
+            error=t("admin.create.missing"),
             username=username,
             email=email,
         )
@@ -145,7 +146,7 @@ def user_action(
     if action not in USER_ACTIONS:
         raise HTTPException(404)
     if action != "delete" and confirm != "yes":
-        return _user_page(request, username, 400, error="Tick the box to confirm the action.")
+        return _user_page(request, username, 400, error=t("admin.user.unconfirmed"))
     run = _runner(
         action,
         username,
@@ -159,7 +160,7 @@ def user_action(
         temporary == "yes",
     )
     if run is None:
-        return _user_page(request, username, 400, error="Choose a valid method and setting.")
+        return _user_page(request, username, 400, error=t("admin.user.bad_choice"))
     return _outcome(request, run, admin)
 
 
@@ -214,7 +215,7 @@ def _audit_filter(params: dict[str, str], limit: int) -> tuple[AuditFilter, str 
             try:
                 times[key] = parse_time(params[key])
             except ValueError:
-                error = "Dates must look like 2026-11-28 or 2026-11-28T17:00."
+                error = t("admin.audit.bad_date")
     outcome = params.get("outcome") if params.get("outcome") in ("success", "failure") else None
     flt = AuditFilter(
         actor=params.get("actor") or None,

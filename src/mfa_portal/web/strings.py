@@ -2,9 +2,16 @@
 
 Templates call ``t("key")``; code refers to keys, never to literal sentences. ``{name}`` placeholders
 are filled with ``str.format`` from values the portal controls (never raw Cognito messages).
+
+Plurals: a call with ``count=n`` uses ``key.one`` when n is 1 and ``key.other`` otherwise, when the
+catalog has them (a language with more plural forms adds its own rule in ``_plural_form``). Keys
+whose last part ends in ``_html`` hold trusted markup: their placeholders are HTML-escaped and the
+result is not escaped again by the templates.
 """
 
 from __future__ import annotations
+
+from markupsafe import Markup
 
 STRINGS: dict[str, str] = {
     "app.name": "Sign-in portal",
@@ -13,6 +20,7 @@ STRINGS: dict[str, str] = {
     "nav.signout": "Sign out",
     "nav.admin": "Support console",
     "nav.signin": "Sign in",
+    "nav.label": "Main",
     "skip": "Skip to main content",
     "error.summary": "There is a problem",
     # sign in
@@ -133,6 +141,152 @@ STRINGS: dict[str, str] = {
     "csrf.body": "Please go back, reload the page and try again.",
     "error.title": "Something went wrong",
     "error.body": "Please try again later.",
+    # support console (/admin)
+    "admin.page_title": "{page} – Support console",
+    "admin.nav.users": "Users",
+    "admin.nav.create": "Create a user",
+    "admin.nav.audit": "Audit trail",
+    "admin.any": "Any",
+    "admin.yes": "yes",
+    "admin.no": "no",
+    "admin.none": "none",
+    "admin.unknown": "unknown",
+    "admin.unknown_short": "?",
+    "admin.list_separator": ", ",
+    "admin.cognito_error": "{code}: {message}",
+    "admin.reason": "Reason (kept in the audit trail)",
+    "admin.search.title": "Support console",
+    "admin.search.query": "Username or email starts with",
+    "admin.search.status": "Status",
+    "admin.search.enabled": "Enabled",
+    "admin.search.disabled": "Disabled",
+    "admin.search.submit": "Search",
+    "admin.search.count.one": "{count} user",
+    "admin.search.count.other": "{count} users",
+    "admin.col.username": "Username",
+    "admin.col.email": "Email",
+    "admin.col.status": "Status",
+    "admin.col.enabled": "Enabled",
+    "admin.col.mfa": "MFA",
+    "admin.create.title": "Create a user",
+    "admin.create.username": "Username",
+    "admin.create.email": "Email address",
+    "admin.create.temporary": "Temporary password",
+    "admin.create.show": "Show it to me once",
+    "admin.create.send": "Email it to the user",
+    "admin.create.submit": "Create user",
+    "admin.create.missing": "Enter a username and an email address.",
+    "admin.user.confirm": "I confirm",
+    "admin.user.confirm_delete": "Type the username to confirm",
+    "admin.user.unconfirmed": "Tick the box to confirm the action.",
+    "admin.user.bad_choice": "Choose a valid method and setting.",
+    "admin.user.status": "Status",
+    "admin.user.enabled": "Enabled",
+    "admin.user.mfa_methods": "MFA methods",
+    "admin.user.preferred_mfa": "Preferred MFA",
+    "admin.user.recovery_codes": "Unused recovery codes",
+    "admin.user.created": "Created",
+    "admin.user.modified": "Modified",
+    "admin.user.attributes": "Attributes",
+    "admin.user.attr_name": "Name",
+    "admin.user.attr_value": "Value",
+    "admin.user.actions": "Actions",
+    "admin.user.reset_mfa.title": "Reset the authenticator (lost phone)",
+    "admin.user.reset_mfa.hint": "Removes the registered authenticator and signs the user out "
+    "everywhere; they must set up a new one at their next sign-in.",
+    "admin.user.reset_mfa.submit": "Reset authenticator",
+    "admin.user.set_mfa.title": "Change an MFA method",
+    "admin.user.set_mfa.submit": "Apply",
+    "admin.user.set_mfa.method": "Method",
+    "admin.user.set_mfa.email": "Email codes",
+    "admin.user.set_mfa.totp": "Authenticator app",
+    "admin.user.set_mfa.sms": "Text message",
+    "admin.user.set_mfa.setting": "Setting",
+    "admin.user.set_mfa.preferred": "Enable and prefer",
+    "admin.user.set_mfa.enabled": "Enable",
+    "admin.user.set_mfa.disabled": "Disable",
+    "admin.user.set_attr.title": "Set an attribute",
+    "admin.user.set_attr.submit": "Save attribute",
+    "admin.user.set_attr.name": "Attribute",
+    "admin.user.set_attr.value": "Value",
+    "admin.user.set_attr.verified": "Mark as verified (I checked it)",
+    "admin.user.reset_password.title": "Reset the password",
+    "admin.user.reset_password.submit": "Reset password",
+    "admin.user.reset_password.temporary": "Set a temporary password and show it to me "
+    "(otherwise a reset code is sent)",
+    "admin.user.signout.title": "Sign out everywhere",
+    "admin.user.signout.submit": "Sign out everywhere",
+    "admin.user.disable.title": "Disable",
+    "admin.user.disable.submit": "Disable user",
+    "admin.user.enable.title": "Enable",
+    "admin.user.enable.submit": "Enable user",
+    "admin.user.delete.title": "Delete",
+    "admin.user.delete.hint": "Deletes the user and their recovery codes for good.",
+    "admin.user.delete.submit": "Delete user",
+    "admin.result.done": "Done",
+    "admin.result.not_done": "Not done",
+    "admin.result.secret": "Temporary password, shown only now:",
+    "admin.result.back": "Back to {username}",
+    "admin.audit.title": "Audit trail",
+    "admin.audit.target": "User or pool",
+    "admin.audit.actor": "Actor",
+    "admin.audit.action": "Action",
+    "admin.audit.since": "From (UTC)",
+    "admin.audit.until": "Before (UTC)",
+    "admin.audit.outcome": "Outcome",
+    "admin.audit.success": "Success",
+    "admin.audit.failure": "Failure",
+    "admin.audit.submit": "Filter",
+    "admin.audit.bad_date": "Dates must look like 2026-11-28 or 2026-11-28T17:00.",
+    "admin.audit.export_csv": "Export CSV",
+    "admin.audit.export_jsonl": "Export JSON lines",
+    "admin.audit.col.time": "Time (UTC)",
+    "admin.audit.col.actor": "Actor",
+    "admin.audit.col.target": "Target",
+    "admin.audit.col.action": "Action",
+    "admin.audit.col.outcome": "Outcome",
+    "admin.audit.col.reason": "Reason",
+    "admin.audit.col.detail": "Detail",
+    "admin.audit.col.source": "Source",
+    "admin.outbox.title": "Development outbox",
+    "admin.outbox.notice": "No mail server is configured, so mail the portal sends is kept here "
+    "(development mode only).",
+    "admin.outbox.to": "To: {recipient}",
+    "admin.outbox.empty": "No messages yet.",
+    # recovery codes and /recover
+    "recovery.codes.title": "Recovery codes",
+    "recovery.codes.offer": "If you lose your phone, a recovery code lets you remove the old "
+    "authenticator and set up a new one without waiting for support.",
+    "recovery.codes.remaining_html.one": "You have <strong>{count}</strong> unused recovery code.",
+    "recovery.codes.remaining_html.other": "You have <strong>{count}</strong> unused recovery "
+    "codes.",
+    "recovery.codes.replace_hint": "Creating a new set makes your current codes stop working.",
+    "recovery.codes.create": "Create recovery codes",
+    "recovery.codes.create_new": "Create a new set of recovery codes",
+    "recovery.codes.continue": "Continue",
+    "recovery.codes.back": "Back to your account",
+    "recovery.new.title": "Your recovery codes",
+    "recovery.new.notice": "They are shown only now. Save them somewhere safe, away from your "
+    "phone. Each code works once.",
+    "recovery.new.download": "Download as a text file",
+    "recovery.new.filename": "recovery-codes.txt",
+    "recovery.new.saved": "I have saved them – continue",
+    "recovery.recover.title": "Lost your authenticator?",
+    "recovery.recover.failed": "The username, password or recovery code is not right.",
+    "recovery.recover.intro": "Enter your password and one of your recovery codes. Your old "
+    "authenticator is removed, you are signed out everywhere, and you set up a new authenticator "
+    "straight away.",
+    "recovery.recover.code": "Recovery code",
+    "recovery.recover.code_hint": "16 letters and digits, for example ABCD-EFGH-IJKL-MNOP.",
+    "recovery.recover.submit": "Remove my old authenticator",
+    "recovery.recover.no_codes": "No recovery codes left? Contact support: they can reset your "
+    "authenticator after checking who you are.",
+    "recovery.done.title": "Authenticator removed",
+    "recovery.done.heading": "Your old authenticator was removed",
+    "recovery.done.body": "You were signed out everywhere. Sign in again to set up your new "
+    "authenticator. If your account has an email address, a notice about this change was sent "
+    "to it.",
+    "recovery.done.submit": "Sign in and set up",
 }
 
 NAMES: dict[str, str] = {
@@ -142,7 +296,17 @@ NAMES: dict[str, str] = {
 }
 
 
+def _plural_form(count: object) -> str:
+    return "one" if count == 1 else "other"
+
+
 def t(key: str, **values: object) -> str:
     """The sentence for ``key``; an unknown key shows itself so a gap is visible, not hidden."""
-    text = STRINGS.get(key, key)
+    lookup = key
+    if "count" in values:
+        plural = f"{key}.{_plural_form(values['count'])}"
+        lookup = plural if plural in STRINGS else key
+    text = STRINGS.get(lookup, key)
+    if key.endswith("_html"):
+        return Markup(text).format(**values)  # escapes every value, keeps the catalog's markup
     return text.format(**values) if values else text
