@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -132,6 +134,35 @@ def test_cli_invitations_reach_the_development_outbox(
     assert "Your temporary password" in created.stderr  # development: the outbox is echoed
     [mail] = Outbox(portal_store(tmp_path / "data"), echo=False).messages()
     assert mail.recipient == "dave@example.com" and "dave" in mail.body
+
+
+def test_without_mail_a_delivery_fails_in_one_line_saying_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run` serves in development mode; a CLI in another shell defaults to production."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MFA_PORTAL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("MFA_PORTAL_MODE", "production")
+    monkeypatch.delenv("MFA_PORTAL_SMTP_HOST", raising=False)
+    monkeypatch.setenv("MFA_PORTAL_INITIAL_ADMIN_PASSWORD", "Initial-Admin-9!")
+    open_embedded(load_settings(), base_url="http://127.0.0.1:8000", with_wire=False).close()
+    invite = ["users", "create", "dave", "--email", "dave@example.com", "--send-email", "-r", "x"]
+    reset = ["users", "reset-password", "admin", "-r", "forgot it"]
+    runner.invoke(
+        app, ["users", "set-attr", "admin", "email=a@example.com", "--verified", "-r", "x"]
+    )
+    entry = "import sys; sys.argv[0] = 'mfa-portal'; from mfa_portal.cli import main; main()"
+    for args, message in [
+        (invite, "Unable to deliver the invitation message."),
+        (reset, "Unable to deliver the code."),
+    ]:
+        done = subprocess.run(  # the installed command: no test logging handler hides stray lines
+            [sys.executable, "-c", entry, *args], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 1
+        [line] = done.stderr.strip().splitlines()  # no raw log line beside the error
+        assert line.startswith(f"Error: {args[2]}: CodeDeliveryFailureException: {message} (")
+        assert "MFA_PORTAL_SMTP_HOST" in line and "MFA_PORTAL_MODE=development" in line
 
 
 def test_a_wrong_setting_is_one_line_naming_it(

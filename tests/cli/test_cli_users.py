@@ -4,6 +4,8 @@ non-zero exit with one line on stderr for every error."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -62,13 +64,56 @@ def test_errors_exit_non_zero_with_one_line(world: World) -> None:
     assert line == "Error: nobody: UserNotFoundException: User does not exist."
     assert one_line_error(cli(world, "users", "show", "nobody")).startswith("Error: nobody:")
     missing_reason = cli(world, "users", "reset-mfa", "bob")
-    assert missing_reason.exit_code == 2 and "--reason" in missing_reason.stderr
-    assert "not both" in one_line_error(cli(world, "users", "reset-mfa", "--reason", "x"))
+    assert missing_reason.exit_code == 2
+    assert one_line_error(missing_reason) == (
+        "Error: Missing option '--reason' / '-r'. Try 'root users reset-mfa --help'."
+    )
+    neither = one_line_error(cli(world, "users", "reset-mfa", "--reason", "x"))
+    assert neither == "Error: give a username or --from-file"
+    both = cli(world, "users", "reset-mfa", "bob", "--from-file", "f.txt", "--reason", "x")
+    assert one_line_error(both) == "Error: give a username or --from-file, not both"
     bad = cli(world, "users", "set-mfa", "bob", "--method", "fax", "--reason", "x")
     assert one_line_error(bad) == "Error: --method must be totp, email or sms"
     failed = cli(world, "users", "disable", "nobody", "--reason", "x", "--json")
     assert failed.exit_code == 1
     assert json.loads(failed.stdout)["error"] == "UserNotFoundException"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (
+            ["users", "create"],
+            "Error: Missing argument 'name'. Try 'mfa-portal users create --help'.",
+        ),
+        (["users", "bogus"], "Error: No such command 'bogus'. Try 'mfa-portal users --help'."),
+        (
+            ["users", "list", "--limit", "0"],
+            "Error: Invalid value for '--limit': Input should be greater than or equal to 1. "
+            "Try 'mfa-portal users list --help'.",
+        ),
+    ],
+)
+def test_usage_errors_of_the_installed_command_are_one_line(args: list[str], line: str) -> None:
+    """What a person typing ``mfa-portal …`` sees: one line and exit 2, not a boxed panel."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.argv[0] = 'mfa-portal'; from mfa_portal.cli import main; main()",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == line
+    assert done.stdout == ""
+
+
+def test_help_still_exits_zero() -> None:
+    assert runner.invoke(app, ["users", "reset-mfa", "--help"]).exit_code == 0
 
 
 @pytest.mark.backends("engine")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,47 @@ def test_serve_refuses_wrong_settings_naming_them(
     assert "MFA_PORTAL_USER_POOL_ID" in result.output
 
 
+def test_serve_on_a_busy_port_stops_before_creating_the_pool(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Else the one-time admin password is printed, the bind fails, and the next start hides it."""
+    import socket
+
+    from mfa_portal.cli import _load_commands, app
+
+    _load_commands()
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(
+            app, ["serve", "--port", str(port), "--data-dir", str(tmp_path / "d")]
+        )
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port}: address already in use; "
+        "choose another port (--port, or `make run PORT=…`)"
+    ]
+    assert not (tmp_path / "d").exists()
+
+
+def test_serve_on_an_unknown_host_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from mfa_portal.cli import _load_commands, app
+
+    _load_commands()
+    monkeypatch.chdir(tmp_path)
+    args = ["serve", "--host", "no-such-host.invalid", "--data-dir", str(tmp_path / "d")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("error: cannot listen on no-such-host.invalid:8000: ")
+    assert "port" not in line.split(":8000: ")[1]  # not a busy port: no advice to change it
+    assert not (tmp_path / "d").exists()
+
+
 def test_banner_prints_where_to_sign_in_and_the_first_admin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -103,6 +145,11 @@ def test_banner_prints_where_to_sign_in_and_the_first_admin(
         assert backend.bootstrap is not None and backend.bootstrap.admin_password
         assert f"temporary password: {backend.bootstrap.admin_password}" in text
         assert "http://127.0.0.1:8000/cognito" in text
+        keys = json.loads((tmp_path / "data" / "credentials.json").read_text())
+        assert (  # ready to paste, like the admin password: shown on the start that created it
+            f"export AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID={keys['AccessKeyId']} "
+            f"AWS_SECRET_ACCESS_KEY={keys['SecretAccessKey']}"
+        ) in text
     finally:
         backend.close()
     again = open_embedded(
@@ -111,6 +158,9 @@ def test_banner_prints_where_to_sign_in_and_the_first_admin(
         hasher=PasswordHasher(memory_kib=1024, time_cost=1),
     )
     try:
-        assert "temporary password" not in banner(again, "http://127.0.0.1:8000")
+        later = banner(again, "http://127.0.0.1:8000")
+        assert "temporary password" not in later
+        assert keys["SecretAccessKey"] not in later
+        assert f"AWS_ACCESS_KEY_ID={keys['AccessKeyId']} AWS_SECRET_ACCESS_KEY=<Secret" in later
     finally:
         again.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mfa_portal.pool.errors import CognitoError
@@ -93,6 +95,20 @@ def test_new_password_errors(world: PortalWorld) -> None:
         "/signin/new-password", {"password": "longenough1!", "confirm": "longenough1!"}
     )
     assert "It needs an uppercase letter." in page.text
+
+
+def test_broken_password_rules_are_listed_under_the_policy_message(world: PortalWorld) -> None:
+    """The rules belong to "does not meet the password policy:", not beside it as a second error."""
+    world.create_user("alice")
+    browser = world.browser()
+    browser.follow(browser.sign_in("alice", TEMP_PASSWORD))
+    page = browser.post("/signin/new-password", {"password": "short", "confirm": "short"})
+    flat = re.sub(r"\s+", " ", page.text)
+    assert re.search(
+        r"<li>Your password does not meet the password policy: "
+        r'<ul class="rules"> <li>It is not long enough.</li> </ul></li>',
+        flat,
+    ), flat
 
 
 def test_challenge_pages_without_a_challenge_go_to_sign_in(world: PortalWorld) -> None:

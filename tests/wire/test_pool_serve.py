@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,22 @@ def test_pool_serve_prints_endpoint_keys_and_jwks(
     assert again.exit_code == 0, again.output
     assert saved["AccessKeyId"] in again.output
     assert saved["SecretAccessKey"] not in again.output  # later starts point at the file
+
+
+def test_pool_serve_on_a_busy_port_stops_before_creating_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The secret key is shown once, on creation: a failed bind must not have used that once."""
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: pytest.fail("started"))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        args = ["pool", "serve", "--port", str(port), "--data-dir", str(tmp_path / "d")]
+        result = CliRunner().invoke(cli_app, args)
+    assert result.exit_code == 2
+    assert f"error: cannot listen on 127.0.0.1:{port}: address already in use" in result.output
+    assert not (tmp_path / "d").exists()
 
 
 def test_pool_serve_refuses_half_set_environment_keys(

@@ -4,11 +4,67 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
+from collections.abc import Sequence
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
+
+
+def _click_class(name: str) -> type[Exception]:
+    """Click's exception class, whether Typer vendors Click (>= 0.16) or depends on it (older)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+
+
+_USAGE_ERROR = _click_class("UsageError")
+_CLICK_ERROR = _click_class("ClickException")
+
+
+class OneLineErrors(TyperGroup):
+    """Usage errors as one line on stderr, like every other CLI error (not Rich's boxed panel).
+
+    A script or a person reading the output gets ``Error: <why> Try '<command> --help'.`` and exit 2.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except _CLICK_ERROR as exc:
+            sys.exit(_one_line(exc))
+        except typer.Abort:
+            typer.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _one_line(exc: Any) -> int:
+    """Print a Click error as one line (the help of a bare group is already printed)."""
+    if type(exc).__name__ != "NoArgsIsHelpError":
+        ctx = getattr(exc, "ctx", None)
+        hint = f" Try '{ctx.command_path} --help'." if isinstance(exc, _USAGE_ERROR) and ctx else ""
+        message = " ".join(exc.format_message().split())
+        message += "" if not hint or message.endswith((".", "?", "!")) else "."
+        typer.echo(f"Error: {message}{hint}", err=True)
+    code: int = exc.exit_code
+    return code
+
 
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False, help="Enforced TOTP MFA for Cognito user pools."
+    cls=OneLineErrors,
+    no_args_is_help=True,
+    add_completion=False,
+    help="Enforced TOTP MFA for Cognito user pools.",
 )
 pool_app = typer.Typer(
     no_args_is_help=True, help="The embedded user pool, or the configured pool's settings."

@@ -9,6 +9,7 @@ import typer
 import uvicorn
 
 from mfa_portal.cli import pool_app
+from mfa_portal.cli.ports import require_free_port
 from mfa_portal.pool.credentials import FILE_NAME, CredentialsError
 from mfa_portal.pool.standalone import (
     DEFAULT_DATA_DIR,
@@ -43,7 +44,7 @@ def banner(pool: StandalonePool, data_dir: Path) -> str:
 @pool_app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = DEFAULT_HOST,
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = DEFAULT_PORT,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = DEFAULT_PORT,
     data_dir: Annotated[
         Path, typer.Option(help="Where the pool keeps its database and keys.")
     ] = DEFAULT_DATA_DIR,
@@ -56,6 +57,7 @@ def serve(
     ] = DEFAULT_REGION,
 ) -> None:
     """Serve the embedded user pool on Cognito's wire protocol (boto3, AWS CLI, AWS SDKs)."""
+    require_free_port(host, port)
     try:
         pool = build_standalone(
             data_dir, host=host, port=port, public_url=public_url, region=region

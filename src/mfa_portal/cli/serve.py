@@ -10,7 +10,13 @@ import uvicorn
 
 from mfa_portal.backend import PortalBackend, open_backend
 from mfa_portal.cli import app
-from mfa_portal.pool.credentials import CredentialsError
+from mfa_portal.cli.ports import require_free_port
+from mfa_portal.pool.credentials import (
+    ENV_SECRET_ACCESS_KEY,
+    FILE_NAME,
+    Credentials,
+    CredentialsError,
+)
 from mfa_portal.pool.standalone import endpoint_for
 from mfa_portal.settings import SettingsError, load_settings
 from mfa_portal.web.app import create_app
@@ -21,18 +27,37 @@ def public_base(host: str, port: int) -> str:
     return endpoint_for(host, port)
 
 
+def _key_lines(data_dir: Path, region: str, *, reveal: bool) -> list[str]:
+    """The pool's IAM key pair, ready to paste; the secret only on the start that created the pool
+    (like the first admin's password), later a pointer to where it is kept."""
+    path = data_dir / FILE_NAME
+    try:
+        creds, _ = Credentials.load_or_create(data_dir)  # open_backend has created or read it
+    except CredentialsError:
+        return [f"  IAM access key for signed calls: {path}"]
+    if creds.source == "env":
+        secret = f"${ENV_SECRET_ACCESS_KEY}"
+    else:
+        secret = creds.secret_access_key if reveal else f"<SecretAccessKey in {path}>"
+    return [
+        "  IAM access key for signed calls (AWS CLI, boto3):",
+        f"    export AWS_DEFAULT_REGION={region} AWS_ACCESS_KEY_ID={creds.access_key_id} "
+        f"AWS_SECRET_ACCESS_KEY={secret}",
+    ]
+
+
 def banner(backend: PortalBackend, url: str) -> str:
-    settings = backend.settings
+    settings, boot = backend.settings, backend.bootstrap
     lines = [f"mfa-portal is running: sign in at {url}/signin"]
     if backend.engine is not None:
         lines.append(
             f"Embedded Cognito user pool {settings.user_pool_id} (data: {settings.data_dir})"
         )
         lines.append(f"  endpoint_url for boto3 / AWS CLI: {backend.wire_endpoint}")
-        lines.append(f"  IAM access key for signed calls: {settings.data_dir / 'credentials.json'}")
+        created = boot is not None and boot.created
+        lines += _key_lines(settings.data_dir, settings.region, reveal=created)
     else:
         lines.append(f"Amazon Cognito user pool {settings.user_pool_id} ({settings.region})")
-    boot = backend.bootstrap
     if boot is not None and boot.created:
         lines.append("")
         lines.append("Created the default pool and its first administrator:")
@@ -48,7 +73,7 @@ def banner(backend: PortalBackend, url: str) -> str:
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     data_dir: Annotated[
         Path | None, typer.Option(help="Where the portal keeps its data (default ./.mfa-portal).")
     ] = None,
@@ -56,6 +81,11 @@ def serve(
     """Serve the portal: sign-in, authenticator set-up, account page and forward-auth."""
     try:
         settings = load_settings(data_dir=data_dir)
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    require_free_port(host, port)  # before the pool and its one-time admin password exist
+    try:
         backend = open_backend(settings, base_url=public_base(host, port))
     except (SettingsError, CredentialsError) as exc:
         typer.echo(f"error: {exc}", err=True)

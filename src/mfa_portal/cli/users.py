@@ -6,6 +6,7 @@ Every error ends with a non-zero exit code and one line on stderr saying why.
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -40,8 +41,35 @@ def support_for(ctx: typer.Context) -> Support:
         support = open_support()
     except Exception as exc:  # settings or backend problems: one line, no traceback
         fail(" ".join(part.strip() for part in str(exc).splitlines()) or type(exc).__name__)
+    # The library's log lines (e.g. a failed delivery) would add a second, raw line to stderr;
+    # the command reports each failure itself, in one line.
+    logging.getLogger("mfa_portal").addHandler(logging.NullHandler())
     ctx.find_root().obj = support
     return support
+
+
+def delivery_hint() -> str:
+    """Why the embedded pool could not send mail, when the CLI's own settings are the reason.
+
+    ``make run`` serves in development mode (mail goes to the outbox), but a CLI started in another
+    shell reads production defaults and has no way to send the invitation or the reset code.
+    """
+    from mfa_portal.settings import Backend, Mode, load_settings
+
+    try:
+        settings = load_settings()
+    except Exception:  # the settings were read once already; nothing useful to add
+        return ""
+    if settings.backend is not Backend.EMBEDDED:
+        return ""
+    if settings.smtp_host:
+        return " (check the MFA_PORTAL_SMTP_* settings)"
+    if settings.mode is Mode.PRODUCTION:
+        return (
+            " (no mail server is configured: set MFA_PORTAL_SMTP_HOST, or "
+            "MFA_PORTAL_MODE=development to use the development outbox as `make run` does)"
+        )
+    return ""
 
 
 def emit(data: Any) -> None:
@@ -68,7 +96,8 @@ def run_action(ctx: typer.Context, as_json: bool, fn: Any, *args: Any, **kwargs:
         if as_json:
             emit(exc.as_dict())
             raise typer.Exit(1) from None
-        fail(f"{exc.target}: {exc.code}: {exc.message}")
+        hint = delivery_hint() if exc.code == "CodeDeliveryFailureException" else ""
+        fail(f"{exc.target}: {exc.code}: {exc.message}{hint}")
     report(result, as_json)
 
 
@@ -157,7 +186,9 @@ def reset_mfa_cmd(
     as_json: Json = False,
 ) -> None:
     """Remove the user's authenticator and sign them out; they must enrol again."""
-    if (name is None) == (from_file is None):
+    if name is None and from_file is None:
+        fail("give a username or --from-file")
+    if name is not None and from_file is not None:
         fail("give a username or --from-file, not both")
     if name is not None:
         run_action(ctx, as_json, actions.reset_mfa, name, reason)
