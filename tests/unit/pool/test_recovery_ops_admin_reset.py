@@ -1,0 +1,79 @@
+"""AdminResetUserPassword through ``engine.call``, completed by ConfirmForgotPassword."""
+
+from __future__ import annotations
+
+import pytest
+
+from mfa_portal.pool.engine import Engine
+from mfa_portal.pool.ops.recovery_ops import NO_DESTINATION
+from tests.support.pool_rig import fails
+from tests.support.recovery_world import LIMIT, NEW_PASSWORD, Rig
+
+# --- AdminResetUserPassword --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prevent", [False, True])
+def test_admin_reset_requires_a_reset_then_confirm_completes_it(
+    engine: Engine, prevent: bool
+) -> None:
+    rig = Rig(engine, prevent=prevent)
+    rig.user("alice", email="alice@example.com")
+    auth = rig.login("alice")["AuthenticationResult"]
+    rig.clock.advance(2)
+    assert rig.admin("AdminResetUserPassword", Username="alice") == {}
+    assert rig.status("alice") == "RESET_REQUIRED"
+    fails(
+        lambda: rig.login("alice"),
+        "PasswordResetRequiredException",
+        "Password reset required for the user",
+    )
+    fails(
+        lambda: engine.call("GetUser", {"AccessToken": auth["AccessToken"]}),
+        "NotAuthorizedException",
+    )
+    code = rig.code_sent_to("alice@example.com")
+    rig.confirm("alice", code)
+    assert rig.status("alice") == "CONFIRMED"
+    assert "AuthenticationResult" in rig.login("alice", NEW_PASSWORD)
+    fails(lambda: rig.login("alice"), "NotAuthorizedException")
+
+
+def test_admin_reset_is_not_limited_by_forgot_password_requests(engine: Engine) -> None:
+    rig = Rig(engine)
+    rig.user("alice", email="alice@example.com")
+    for _ in range(5):
+        rig.forgot("alice")
+    rig.admin("AdminResetUserPassword", Username="alice")
+    rig.confirm("alice", rig.code_sent_to("alice@example.com"))
+    fails(lambda: rig.forgot("alice"), "LimitExceededException", LIMIT)  # the count is kept
+
+
+def test_admin_reset_errors(engine: Engine) -> None:
+    rig = Rig(engine)
+    rig.user("nomail")
+    fails(
+        lambda: rig.admin("AdminResetUserPassword", Username="nomail"),
+        "InvalidParameterException",
+        NO_DESTINATION,
+    )
+    assert rig.status("nomail") == "CONFIRMED"
+    fails(
+        lambda: rig.admin("AdminResetUserPassword", Username="nobody"),
+        "UserNotFoundException",
+        "User does not exist.",
+    )
+    fails(
+        lambda: engine.call(
+            "AdminResetUserPassword", {"UserPoolId": rig.pool_id, "Username": "nomail"}
+        ),
+        "MissingAuthenticationTokenException",
+    )
+    admin_only = Rig(engine, recovery=["admin_only"])
+    admin_only.user("alice", email="alice@example.com")
+    err = fails(
+        lambda: admin_only.admin("AdminResetUserPassword", Username="alice"),
+        "InvalidParameterException",
+    )
+    assert "self-service account recovery" in err.message
+    assert admin_only.status("alice") == "CONFIRMED"
+    assert rig.mailer.messages == []
