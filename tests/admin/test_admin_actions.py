@@ -166,3 +166,23 @@ def test_delete_voids_the_users_recovery_codes(world: World) -> None:
     result = actions.delete_user(world.support, ADMIN, "bob", "offboarding", confirm="bob")
     assert result.notes == ["recovery codes deleted"]
     assert world.support.recovery.remaining(world.pool_id, sub) == 0
+
+
+@pytest.mark.backends("engine")
+def test_reasons_are_bounded_and_cleaned_for_every_action(world: World) -> None:
+    world.add_user("bob")
+    with pytest.raises(ActionFailed) as exc:
+        actions.disable_user(world.support, ADMIN, "bob", "x" * 501)
+    assert exc.value.code == "ReasonTooLong"
+    assert str(exc.value) == "The reason is too long: at most 500 characters."
+    entry = world.support.audit.query()[0]
+    assert (entry.outcome, len(entry.reason)) == ("failure", 500)
+    assert world.client.call("AdminGetUser", UserPoolId=world.pool_id, Username="bob")["Enabled"]
+    with pytest.raises(ActionFailed) as exc:
+        actions.disable_user(world.support, ADMIN, "bob", "\x00\n\t\u202e ")
+    assert exc.value.code == "ReasonRequired"
+    assert str(exc.value) == "Give a reason for this action."
+    actions.disable_user(world.support, ADMIN, "bob", "left\x00 the\r\n team\x1b[0m " + "y" * 470)
+    entry = world.support.audit.query()[0]
+    assert entry.outcome == "success"
+    assert entry.reason == "left the team[0m " + "y" * 470

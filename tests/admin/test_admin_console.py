@@ -146,7 +146,9 @@ def test_every_other_action_from_the_console(ew: PortalWorld) -> None:
     assert "b2@example.com" in admin.get("/admin/users/bob").text
 
     text = act(admin, "bob", "set-mfa", method="totp", setting="enabled", reason="x", confirm="yes")
-    assert "InvalidParameterException" in text  # no authenticator: Cognito says why
+    # no authenticator: Cognito's message says why, without its internal error name
+    assert "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA" in text
+    assert "InvalidParameterException" not in text
 
     text = act(admin, "bob", "reset-password", temporary="yes", reason="forgot", confirm="yes")
     assert 'id="temporary-password"' in text
@@ -157,7 +159,8 @@ def test_every_other_action_from_the_console(ew: PortalWorld) -> None:
     assert "signed out everywhere" in act(admin, "bob", "signout", reason="x", confirm="yes")
 
     text = act(admin, "bob", "delete", reason="offboard", confirm="bo")
-    assert "ConfirmationMismatch" in text
+    assert "Type the username to confirm deletion." in text
+    assert "ConfirmationMismatch" not in text, "people read the message, not the internal code"
     text = act(admin, "bob", "delete", reason="offboard", confirm="bob")
     assert "user deleted" in text
     assert admin.get("/admin/users/bob").status_code == 404
@@ -183,6 +186,30 @@ def test_every_other_action_from_the_console(ew: PortalWorld) -> None:
     failures = admin.get("/admin/audit?outcome=failure")
     assert "ConfirmationMismatch" in failures.text and "set-attr" not in failures.text
     assert "Dates must look like" in admin.get("/admin/audit?since=someday").text
+    bad = admin.get("/admin/audit/export?format=xml")
+    assert bad.status_code == 400
+    assert "That request is not valid: the export format must be csv or jsonl." in bad.text
+    assert "Something went wrong" not in bad.text and "xml" not in bad.text
+    bad_date = admin.get("/admin/audit/export?since=%3Cb%3Esomeday")
+    assert bad_date.status_code == 400 and "Dates must look like" in bad_date.text
+    assert "someday" not in bad_date.text
+
+
+def test_reasons_are_checked_before_anything_happens(ew: PortalWorld) -> None:
+    ew.create_user("bob", permanent=True)
+    admin = admin_browser(ew)
+    for reason, message in (
+        ("   ", "Give a reason for this action."),
+        ("x" * 501, "The reason is too long: at most 500 characters."),
+    ):
+        text = act(admin, "bob", "disable", reason=reason, confirm="yes")
+        assert message in text and "Reason" + "Required" not in text and "ReasonInvalid" not in text
+    assert ew.idp.call("AdminGetUser", UserPoolId=ew.pool_id, Username="bob")["Enabled"]
+    assert "user disabled" in act(
+        admin, "bob", "disable", reason="left\x00 \x1b[2Jteam", confirm="yes"
+    )
+    export = admin.get("/admin/audit/export?format=jsonl&target=bob&outcome=success")
+    assert '"reason": "left [2Jteam"' in export.text
 
 
 def test_console_forms_need_the_csrf_token(ew: PortalWorld) -> None:

@@ -114,9 +114,22 @@ def test_wrong_first_code_keeps_the_same_secret(world: PortalWorld) -> None:
     page = browser.post("/mfa/setup", {"code": "abc"})
     assert page.status_code == 400 and "Enter the 6-digit code, numbers only." in page.text
     page = browser.post("/mfa/setup", {"code": world.code(secret), "device_name": "x" * 65})
-    assert page.status_code == 400 and "The device name is too long." in page.text
+    assert page.status_code == 400
+    assert "The device name is too long: use at most 64 characters." in page.text
+    for bad in (
+        "Work\x00phone",
+        "Phone \u202egnp.exe",
+        "Tab\there",
+        "Zero\u200bwidth",
+        "Iso\u2067x",
+    ):
+        page = browser.post("/mfa/setup", {"code": world.code(secret), "device_name": bad})
+        assert page.status_code == 400, repr(bad)
+        assert "no control or text-direction characters" in page.text, repr(bad)
+        assert bad not in page.text, "a refused name is not echoed back"
     assert world.mfa_settings("alice") == []
-    page = browser.post("/mfa/setup", {"code": world.code(secret)}, follow=True)
+    accented = {"code": world.code(secret), "device_name": "Téléphone de Zoë – 2"}
+    page = browser.post("/mfa/setup", accented, follow=True)
     assert "Your authenticator is set up" in page.text
 
 

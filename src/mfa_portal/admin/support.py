@@ -7,6 +7,7 @@ a ``CognitoError`` into ``ActionFailed`` carrying Cognito's code and message.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from mfa_portal.admin.audit import FAILED, OK, AuditLog
 from mfa_portal.admin.notify import Notifier
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.client import CognitoClient, CognitoError
+
+MAX_REASON = 500  # characters; the audit trail is for a sentence, not a document
 
 
 @dataclass(frozen=True)
@@ -59,10 +62,13 @@ class ActionResult:
 
 
 class ActionFailed(Exception):
-    """A support action did not happen; ``code`` is Cognito's error name or a local one."""
+    """A support action did not happen; ``code`` is Cognito's error name or a local one.
+
+    People read ``message`` (``str(exc)``); ``code`` is for the audit entry and ``--json``.
+    """
 
     def __init__(self, action: str, target: str, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
+        super().__init__(message)
         self.action = action
         self.target = target
         self.code = code
@@ -91,16 +97,38 @@ class Step:
         self.result = ActionResult(self.action, self.target, message, notes or [], secret)
 
 
+def clean_reason(reason: str) -> str:
+    """The reason as audited: control characters (newlines, NUL, escapes) removed, trimmed."""
+    return "".join(ch for ch in reason if not _is_control(ch)).strip()
+
+
+def reason_problem(reason: str) -> str | None:
+    """Why a (cleaned) reason is refused, for people to read; None when it is fine."""
+    if not reason:
+        return "Give a reason for this action."
+    if len(reason) > MAX_REASON:
+        return f"The reason is too long: at most {MAX_REASON} characters."
+    return None
+
+
+def _is_control(ch: str) -> bool:
+    # Cc: C0/C1 controls; Cf: format characters such as bidi overrides and zero-width joiners.
+    return unicodedata.category(ch) in ("Cc", "Cf")
+
+
 @contextmanager
 def audited(
     support: Support, actor: Actor, action: str, target: str, reason: str, context: str = ""
 ) -> Iterator[Step]:
     """Run an action's calls and append one audit entry with its outcome; see module doc."""
     step = Step(action, target, context)
-    reason = reason.strip()
+    reason = clean_reason(reason)
+    problem = reason_problem(reason)
+    code = "ReasonRequired" if not reason else "ReasonTooLong"
+    reason = reason[:MAX_REASON]  # a refused reason is still audited, but bounded
     try:
-        if not reason:
-            raise ActionFailed(action, target, "ReasonRequired", "Give a reason for this action.")
+        if problem is not None:
+            raise ActionFailed(action, target, code, problem)
         yield step
         if step.result is None:
             raise RuntimeError(f"action {action} finished without a result")

@@ -28,7 +28,7 @@ def show_cmd(ctx: typer.Context, as_json: Json = False) -> None:
     try:
         info = describe_pool(support_for(ctx))
     except CognitoError as exc:
-        fail(f"{exc.code}: {exc.message}")
+        fail(exc.message)
     if as_json:
         emit(info)
         return

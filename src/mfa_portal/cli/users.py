@@ -97,7 +97,7 @@ def run_action(ctx: typer.Context, as_json: bool, fn: Any, *args: Any, **kwargs:
             emit(exc.as_dict())
             raise typer.Exit(1) from None
         hint = delivery_hint() if exc.code == "CodeDeliveryFailureException" else ""
-        fail(f"{exc.target}: {exc.code}: {exc.message}{hint}")
+        fail(f"{exc.target}: {exc.message}{hint}")
     report(result, as_json)
 
 
@@ -117,7 +117,7 @@ def list_cmd(
     try:
         found = lookup.list_users(support_for(ctx), filter_expr, status, limit)
     except CognitoError as exc:
-        fail(f"{exc.code}: {exc.message}")
+        fail(exc.message)
     if as_json:
         emit([vars(u) for u in found])
         return
@@ -133,7 +133,7 @@ def show_cmd(ctx: typer.Context, name: str, as_json: Json = False) -> None:
     try:
         user = lookup.get_user(support_for(ctx), name)
     except CognitoError as exc:
-        fail(f"{name}: {exc.code}: {exc.message}")
+        fail(f"{name}: {exc.message}")
     if as_json:
         emit(user.as_dict())
         return
@@ -212,9 +212,9 @@ def reset_mfa_cmd(
         console = Console(highlight=False)
         console.print(f"{len(done)} reset, {len(failed)} failed", markup=False)
         if failed:
-            table = Table("Username", "Error", "Message")
+            table = Table("Username", "Message")
             for f in failed:
-                table.add_row(f.target, f.code, f.message)
+                table.add_row(f.target, f.message)
             console.print(table)
     if failed:
         raise typer.Exit(1)

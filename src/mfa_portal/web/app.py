@@ -27,6 +27,7 @@ from mfa_portal.web.id_tokens import HttpJwks, IdTokenVerifier, cognito_issuer
 from mfa_portal.web.portal import Portal
 from mfa_portal.web.session_store import RedisSessionStore, SessionStore, SqliteSessionStore
 from mfa_portal.web.sessions import SessionCipher, SessionMiddleware
+from mfa_portal.web.strings import STRINGS, t
 from mfa_portal.web.templating import STATIC_DIR, build_templates
 
 log = logging.getLogger("mfa_portal.web")
@@ -126,7 +127,18 @@ def _add_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code == 404:
-            return render(request, "error.html", 404, title="notfound.title", body="error.body")
+            return render(request, "error.html", 404, title="notfound.title", body="notfound.body")
+        if exc.status_code == 400:
+            # Only our own catalog keys are shown: never text that may echo the request.
+            detail = exc.detail if exc.detail in STRINGS else "badrequest.unreadable"
+            return render(
+                request,
+                "error.html",
+                400,
+                title="badrequest.title",
+                body="badrequest.body",
+                detail=t(str(detail)),
+            )
         return render(
             request, "error.html", exc.status_code, title="error.title", body="error.body"
         )

@@ -69,7 +69,7 @@ def search(request: Request, admin: Admin, q: str = "", status: str = "") -> Res
     try:
         users = lookup.search_users(support, q, status, limit=SEARCH_ROWS)
     except CognitoError as exc:
-        users, error = [], t("admin.cognito_error", code=exc.code, message=exc.message)
+        users, error = [], t("admin.cognito_error", message=exc.message)
     mfa = lookup.mfa_of(support, users)
     return render(
         request, "admin/search.html", q=q, status=status, users=users, mfa=mfa, error=error
@@ -240,8 +240,10 @@ def audit_page(request: Request, admin: Admin) -> Response:
 @router.get("/admin/audit/export")
 def audit_export(request: Request, admin: Admin, format: str = "csv") -> Response:
     flt, error = _audit_filter(dict(request.query_params), 0)
-    if error or format not in ("csv", "jsonl"):
-        raise HTTPException(400)
+    if error:
+        raise HTTPException(400, detail="admin.audit.bad_date")
+    if format not in ("csv", "jsonl"):
+        raise HTTPException(400, detail="badrequest.export_format")
     out = io.StringIO()
     entries = list(reversed(support_of(request).audit.query(flt)))
     (write_csv if format == "csv" else write_jsonl)(entries, out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -33,6 +34,19 @@ router = APIRouter()
 
 SIX_DIGITS = re.compile(r"^[0-9]{6}$")
 TOTP_ON = {"Enabled": True, "PreferredMfa": True}
+DEVICE_NAME_MAX = 64
+#: Controls (NUL, newlines, escapes), format characters (bidi overrides and isolates, zero-width
+#: joiners), line/paragraph separators, private use and unassigned code points.
+DEVICE_NAME_REFUSED = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs"})
+
+
+def device_name_problem(name: str) -> str | None:
+    """The message key refusing a device name, or None: it is shown later on the code page."""
+    if any(unicodedata.category(ch) in DEVICE_NAME_REFUSED for ch in name):
+        return "setup.device_invalid"
+    if len(name) > DEVICE_NAME_MAX:
+        return "setup.device_too_long"
+    return None
 
 
 def _mode(ps: PortalSession, now: float) -> str | None:
@@ -125,10 +139,11 @@ def setup_submit(
         return see_other("/mfa/setup")
     code = re.sub(r"\s+", "", code)
     device_name = device_name.strip()
+    refused = device_name_problem(device_name)
+    if refused is not None:  # not echoed back: it may hold characters that reorder the page
+        return _page(request, ps, 400, errors=[refused], device_name="")
     if not SIX_DIGITS.match(code):
         return _page(request, ps, 400, errors=["code.format"], device_name=device_name)
-    if len(device_name) > 64:
-        return _page(request, ps, 400, errors=["setup.device_too_long"], device_name=device_name)
     name = {"FriendlyDeviceName": device_name} if device_name else {}
     credential: dict[str, str]
     if mode == "challenge":

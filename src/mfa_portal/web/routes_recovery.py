@@ -87,9 +87,10 @@ def recover_submit(
     portal = get_portal(request)
     secret = portal.settings.client_secret
     username = username.strip()
+    if not (username and password and code.strip()):
+        missing = "recovery.recover.missing"
+        return render(request, "recovery/recover.html", 400, failed=missing, username=username)
     try:
-        if not (username and password and code.strip()):
-            raise ActionFailed("recovery-reset", username, "MissingInput", "a field was empty")
         self_service.recover_with_code(
             support_of(request),
             client_id=portal.client_id,
@@ -100,5 +101,6 @@ def recover_submit(
             source=_client_address(request),
         )
     except ActionFailed:
-        return render(request, "recovery/recover.html", 400, failed=True, username=username)
+        failed = "recovery.recover.failed"  # one sentence for every wrong combination
+        return render(request, "recovery/recover.html", 400, failed=failed, username=username)
     return render(request, "recovery/done.html", username=username)

@@ -30,6 +30,7 @@ from mfa_portal.web.messages import (
     password_policy_errors,
     signin_error,
 )
+from mfa_portal.web.password_policy import policy_sentence
 from mfa_portal.web.portal import get_portal
 from mfa_portal.web.sessions import PortalSession
 from mfa_portal.web.state import Challenge, Stage
@@ -45,6 +46,9 @@ CODE_FIELDS = {
 }
 SIX_DIGITS = re.compile(r"^[0-9]{6}$")
 OOB_CODE = re.compile(r"^[0-9]{6,8}$")
+#: How long a code step refused for a spent Cognito session waits for a sibling request (a double
+#: submit) to finish saving the signed-in session before concluding that the sign-in is over.
+SIBLING_WAIT_SECONDS = 2.0
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -126,7 +130,12 @@ def _pending(ps: PortalSession, *names: str) -> Challenge | None:
 def new_password_form(request: Request) -> Response:
     if _pending(portal_session(request), "NEW_PASSWORD_REQUIRED") is None:
         return see_other("/signin")
-    return render(request, "new_password.html")
+    return new_password_page(request)
+
+
+def new_password_page(request: Request, status: int = 200, **ctx: Any) -> Response:
+    """The new-password form, with the pool's policy stated up front when it can be read."""
+    return render(request, "new_password.html", status, policy=policy_sentence(request), **ctx)
 
 
 @router.post("/signin/new-password", dependencies=[CSRF])
@@ -138,17 +147,15 @@ def new_password_submit(
     if challenge is None:
         return see_other("/signin")
     if not password:
-        return render(request, "new_password.html", 400, errors=["newpw.missing"])
+        return new_password_page(request, 400, errors=["newpw.missing"])
     if password != confirm:
-        return render(request, "new_password.html", 400, errors=["newpw.mismatch"])
+        return new_password_page(request, 400, errors=["newpw.mismatch"])
     try:
         outcome = respond(get_portal(request), challenge, {"NEW_PASSWORD": password})
     except CognitoError as exc:
         rules = password_policy_errors(exc)
         if rules is not None:
-            return render(
-                request, "new_password.html", 400, errors=["password.policy"], rules=rules
-            )
+            return new_password_page(request, 400, errors=["password.policy"], rules=rules)
         if is_session_problem(exc) or is_lockout(exc):
             return restart(request, ps, code_error(exc))
         return restart(request, ps, signin_error(exc))
@@ -185,6 +192,13 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
     try:
         outcome = respond(get_portal(request), challenge, {CODE_FIELDS[challenge.name]: code})
     except CognitoError as exc:
+        if is_session_problem(exc) and "expired" not in exc.message.lower():
+            target = ps.superseded_target(wait_seconds=SIBLING_WAIT_SECONDS)
+            if target is not None:
+                # A double submit: the sibling request spent the Cognito session and signed the
+                # browser in under a new id. Follow it and leave its cookie in place.
+                ps.leave_cookie_alone()
+                return see_other(target)
         key = code_error(exc)
         if key != "code.wrong":
             return restart(request, ps, key)

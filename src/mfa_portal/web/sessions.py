@@ -1,16 +1,20 @@
 """Portal sessions: a random id in an HttpOnly cookie, the typed state on the server.
 
 The id changes (``rotate``) whenever privilege changes — sign-in, enrolment, re-authentication — so an
-id fixed or seen before that moment is worthless afterwards. The middleware loads the state before the
-route runs and saves it (and sets the cookie) after.
+id fixed or seen before that moment is worthless afterwards: for a minute it holds only a sealed
+"superseded" marker (where the browser went), never a session, so a request that raced the rotation
+(a double submit) can follow its sibling instead of ending the sign-in. The middleware loads the
+state before the route runs and saves it (and sets the cookie) after.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
 import secrets
+import time
 from collections.abc import Callable
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -18,17 +22,21 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp
 
 from mfa_portal.settings import LOOPBACK_HOSTS, CookieSecure, Settings
 from mfa_portal.web.session_store import SessionStore
-from mfa_portal.web.state import SessionState
+from mfa_portal.web.state import SessionState, Stage
 
 log = logging.getLogger("mfa_portal.web")
 
 
 SLIDE_EVERY_SECONDS = 60  # re-save an unchanged session at most this often to extend its idle time
+#: A rotated-away id is kept this long as a "superseded" marker (never as a session), so a request
+#: that raced the rotation (a double submit) can tell "my sibling won" from "this never completed".
+SUPERSEDED_SECONDS = 60
+SUPERSEDED_KEY = "superseded_to"
 
 
 def new_session_id() -> str:
@@ -56,11 +64,38 @@ class SessionCipher:
 class PortalSession:
     """The state of one browser, plus bookkeeping so the middleware knows what to persist."""
 
-    def __init__(self, session_id: str | None, state: SessionState) -> None:
+    def __init__(
+        self,
+        session_id: str | None,
+        state: SessionState,
+        *,
+        recheck: Callable[[str], str | None] | None = None,
+    ) -> None:
         self.id = session_id
         self.state = state
         self.dirty = False
         self.discarded: list[str] = []
+        self.superseded_to: str | None = None  # the cookie named an id rotated away just now
+        self._recheck = recheck
+
+    def superseded_target(self, wait_seconds: float = 0.0, poll: float = 0.02) -> str | None:
+        """Where the sibling request that rotated this session away sent the browser, or None.
+
+        Waits up to ``wait_seconds`` for the sibling to finish (it may still be saving).
+        """
+        if self.id is None or self._recheck is None:
+            return None
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            target = self._recheck(self.id)
+            if target is not None or time.monotonic() >= deadline:
+                return target
+            time.sleep(poll)
+
+    def leave_cookie_alone(self) -> None:
+        """Persist nothing and set no cookie: the browser keeps whatever cookie it has now."""
+        self.dirty = False
+        self.discarded.clear()
 
     def ensure_csrf(self) -> str:
         if not self.state.csrf:
@@ -76,6 +111,7 @@ class PortalSession:
         if self.id is not None:
             self.discarded.append(self.id)
         self.id = None
+        self.superseded_to = None
         self.state.csrf = secrets.token_urlsafe(32)
         self.dirty = True
 
@@ -124,6 +160,10 @@ class SessionMiddleware(BaseHTTPMiddleware):
         name = cookie_name(secure)
         session = await run_in_threadpool(self._open, request.cookies.get(name))
         request.state.portal_session = session
+        if session.superseded_to is not None and request.method == "POST":
+            # A stale form (e.g. the second of a double submit) after its sibling already moved
+            # this browser on: follow the sibling, and keep the cookie the sibling set.
+            return RedirectResponse(session.superseded_to, status_code=303)
         response = await call_next(request)
         if session.dirty or session.discarded:
             await run_in_threadpool(self._persist, session)
@@ -138,10 +178,23 @@ class SessionMiddleware(BaseHTTPMiddleware):
             )
         return response
 
+    def _document(self, session_id: str) -> str | None:
+        sealed = self._store.load(session_id)
+        return None if sealed is None else self._cipher.open(sealed)
+
+    def _superseded_target(self, session_id: str) -> str | None:
+        """The redirect a sibling request left under a rotated-away id, or None."""
+        return superseded_target_of(self._document(session_id))
+
     def _open(self, session_id: str | None) -> PortalSession:
         if session_id:
-            sealed = self._store.load(session_id)
-            document = None if sealed is None else self._cipher.open(sealed)
+            document = self._document(session_id)
+            target = superseded_target_of(document)
+            if target is not None:
+                # Never a session: an anonymous one that remembers where the winner went.
+                fresh = self._fresh()
+                fresh.superseded_to = target
+                return fresh
             if document is not None:
                 try:
                     state = SessionState.model_validate_json(document)
@@ -150,19 +203,47 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 else:
                     now = self._clock()
                     if state.created + self._max_age > now:
-                        session = PortalSession(session_id, state)
+                        session = PortalSession(session_id, state, recheck=self._superseded_target)
                         if now - state.saved >= SLIDE_EVERY_SECONDS:
                             session.dirty = True  # slide the idle timeout
                         return session
                 self._store.delete(session_id)
+        return self._fresh()
+
+    def _fresh(self) -> PortalSession:
         return PortalSession(None, SessionState(created=self._clock()))
 
     def _persist(self, session: PortalSession) -> None:
-        for old in session.discarded:
-            self._store.delete(old)
-        session.discarded.clear()
         if session.id is None:
             session.id = new_session_id()
         session.state.saved = self._clock()
         document = self._cipher.seal(session.state.model_dump_json())
         self._store.save(session.id, document, self._ttl)
+        # Only now mark the old ids: a sibling that sees the marker finds the new session saved.
+        marker = self._cipher.seal(json.dumps({SUPERSEDED_KEY: landing_of(session.state)}))
+        for old in session.discarded:
+            self._store.save(old, marker, SUPERSEDED_SECONDS)
+        session.discarded.clear()
+
+
+def landing_of(state: SessionState) -> str:
+    """The page a browser holding this state belongs on (what a superseded request redirects to)."""
+    if state.stage is Stage.SIGNED_IN:
+        return state.next_path
+    if state.stage is Stage.MUST_ENROL:
+        return "/mfa/setup"
+    return "/"
+
+
+def superseded_target_of(document: str | None) -> str | None:
+    """The target stored in a superseded marker, or None for a session document or nothing."""
+    if document is None or SUPERSEDED_KEY not in document:
+        return None
+    try:
+        data = json.loads(document)
+    except ValueError:
+        return None
+    target = data.get(SUPERSEDED_KEY) if isinstance(data, dict) else None
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -45,6 +45,14 @@ STRINGS: dict[str, str] = {
     "newpw.title": "Choose a new password",
     "newpw.intro": "You signed in with a temporary password. Choose your own password to continue.",
     "newpw.password": "New password",
+    "newpw.policy": "At least {length} characters{with_rules}.",
+    "newpw.policy.with": ", with {rules}",
+    "newpw.policy.and": " and ",
+    "newpw.policy.separator": ", ",
+    "newpw.policy.upper": "an uppercase letter",
+    "newpw.policy.lower": "a lowercase letter",
+    "newpw.policy.number": "a number",
+    "newpw.policy.symbol": "a symbol",
     "newpw.confirm": "Confirm new password",
     "newpw.submit": "Set password",
     "newpw.mismatch": "The two passwords do not match.",
@@ -95,7 +103,9 @@ STRINGS: dict[str, str] = {
     "setup.not_enabled": "Your authenticator was verified but could not be turned on. Please try again.",
     "setup.unavailable": "Authenticator apps are not enabled for this user pool. Contact your "
     "administrator.",
-    "setup.device_too_long": "The device name is too long.",
+    "setup.device_too_long": "The device name is too long: use at most 64 characters.",
+    "setup.device_invalid": "The device name can only contain letters, digits, spaces and "
+    "punctuation: no control or text-direction characters.",
     "setup.done.title": "Your authenticator is set up",
     "setup.done.body": "From now on you will be asked for a code from your authenticator app when you "
     "sign in.",
@@ -111,6 +121,7 @@ STRINGS: dict[str, str] = {
     # account
     "account.title": "Your account",
     "account.mfa": "Two-step sign-in",
+    "account.mfa.status": "Status",
     "account.mfa.on": "On: authenticator app",
     "account.mfa.off": "Off",
     "account.mfa.preferred": "Preferred method",
@@ -137,6 +148,11 @@ STRINGS: dict[str, str] = {
     "forbidden.title": "You do not have access to this page",
     "forbidden.body": "Your account does not have permission to see this page.",
     "notfound.title": "Page not found",
+    "notfound.body": "Check the address, or go back to the home page.",
+    "badrequest.title": "That request is not valid",
+    "badrequest.body": "That request is not valid: {detail}",
+    "badrequest.unreadable": "the address or the form could not be read.",
+    "badrequest.export_format": "the export format must be csv or jsonl.",
     "csrf.title": "Your form expired",
     "csrf.body": "Please go back, reload the page and try again.",
     "error.title": "Something went wrong",
@@ -153,7 +169,7 @@ STRINGS: dict[str, str] = {
     "admin.unknown": "unknown",
     "admin.unknown_short": "?",
     "admin.list_separator": ", ",
-    "admin.cognito_error": "{code}: {message}",
+    "admin.cognito_error": "The search did not work: {message}",
     "admin.reason": "Reason (kept in the audit trail)",
     "admin.search.title": "Support console",
     "admin.search.query": "Username or email starts with",
@@ -273,6 +289,7 @@ STRINGS: dict[str, str] = {
     "recovery.new.saved": "I have saved them – continue",
     "recovery.recover.title": "Lost your authenticator?",
     "recovery.recover.failed": "The username, password or recovery code is not right.",
+    "recovery.recover.missing": "Enter your username, password and a recovery code.",
     "recovery.recover.intro": "Enter your password and one of your recovery codes. Your old "
     "authenticator is removed, you are signed out everywhere, and you set up a new authenticator "
     "straight away.",

@@ -1,0 +1,70 @@
+"""The pool's password policy as one sentence for the new-password page.
+
+Read with ``DescribeUserPool`` through the portal's Cognito client (the portal speaks only the
+Cognito API), once per ``CACHE_SECONDS`` per app. Without permission to describe the pool (Amazon
+Cognito without that IAM action) the sentence is simply left out.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from starlette.requests import Request
+
+from mfa_portal.pool.errors import CognitoError
+from mfa_portal.web.portal import Portal, get_portal
+from mfa_portal.web.strings import t
+
+log = logging.getLogger("mfa_portal.web")
+
+CACHE_SECONDS = 300.0
+_RULES = (
+    ("RequireUppercase", "newpw.policy.upper"),
+    ("RequireLowercase", "newpw.policy.lower"),
+    ("RequireNumbers", "newpw.policy.number"),
+    ("RequireSymbols", "newpw.policy.symbol"),
+)
+_LOCK = threading.Lock()
+
+
+def describe(policy: dict[str, Any]) -> str:
+    """E.g. "At least 8 characters, with an uppercase letter, a lowercase letter and a number."."""
+    length = int(policy.get("MinimumLength", 8))
+    rules = [t(key) for field, key in _RULES if policy.get(field)]
+    if not rules:
+        return t("newpw.policy", length=length, with_rules="")
+    listed = (
+        rules[0]
+        if len(rules) == 1
+        else (t("newpw.policy.separator").join(rules[:-1]) + t("newpw.policy.and") + rules[-1])
+    )
+    return t("newpw.policy", length=length, with_rules=t("newpw.policy.with", rules=listed))
+
+
+def _fetch(portal: Portal) -> str | None:
+    if not portal.client.supports("DescribeUserPool"):
+        return None
+    try:
+        pool = portal.client.call("DescribeUserPool", UserPoolId=portal.user_pool_id)["UserPool"]
+    except CognitoError as exc:
+        log.info("cannot read the password policy (DescribeUserPool): %s", exc.code)
+        return None
+    policy = (pool.get("Policies") or {}).get("PasswordPolicy")
+    return describe(policy) if isinstance(policy, dict) else None
+
+
+def policy_sentence(request: Request) -> str | None:
+    """The policy sentence for this app's pool, cached on the app state (None: do not show one)."""
+    state = request.app.state
+    now = time.monotonic()
+    with _LOCK:
+        cached: tuple[float, str | None] | None = getattr(state, "password_policy", None)
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+    sentence = _fetch(get_portal(request))
+    with _LOCK:
+        state.password_policy = (now, sentence)
+    return sentence
