@@ -6,14 +6,15 @@ must look like the portal's other controls and never push the page wider than th
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mfa_portal.web.templating import STATIC_DIR
 from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS
+from tests.support.tools import require_tool
 
 pytestmark = pytest.mark.browser
 
@@ -41,8 +42,7 @@ PAGE = f"""<!doctype html><html><head><meta name="viewport" content="width=devic
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.skip("needs chromium")
+    require_tool("chromium", Path(CHROMIUM))
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

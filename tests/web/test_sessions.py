@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import time
@@ -16,6 +15,7 @@ from pydantic import SecretStr
 
 from mfa_portal.web.app import create_app
 from mfa_portal.web.session_store import RedisSessionStore, SessionStore, SqliteSessionStore
+from tests.support.tools import require_tool
 from tests.web.conftest import PASSWORD, Browser, PortalWorld, enrol
 
 
@@ -80,9 +80,7 @@ def test_two_portal_instances_share_redis_sessions(world: PortalWorld) -> None:
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
     """A real redis-server on a free port (Debian's), when installed."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
+    binary = require_tool("redis-server")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import shutil
 import sqlite3
 import subprocess
 import threading
@@ -21,6 +20,7 @@ from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.pools import Pool, save_pool
 from mfa_portal.pool.totp import Verdict
 from mfa_portal.pool.users import User, load_user_by_id
+from tests.support.tools import require_tool
 
 RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()  # RFC 6238 Appendix B, SHA-1
 # (time, 8-digit value from the RFC); a 6-digit code is the value's last six digits.
@@ -79,11 +79,11 @@ def test_codes_match_rfc_6238_vectors(when: int, value: str) -> None:
     assert totp.code_at(RFC_SECRET, totp.step_at(when)) == value[-6:]
 
 
-@pytest.mark.skipif(shutil.which("oathtool") is None, reason="oathtool not installed")
 def test_codes_match_an_independent_authenticator(engine: Engine, clock: FakeClock) -> None:
+    oathtool = require_tool("oathtool")
     secret = totp.new_secret(ctx_of(engine))
     shown = subprocess.run(
-        ["oathtool", "--totp", "--base32", secret, "--now", f"@{int(clock.now())}"],
+        [oathtool, "--totp", "--base32", secret, "--now", f"@{int(clock.now())}"],
         check=True,
         capture_output=True,
         text=True,
