@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mfa_portal.pool.keyfiles import create_secret_file
+
 FILE_NAME = "credentials.json"
 ENV_ACCESS_KEY_ID = "MFA_PORTAL_POOL_ACCESS_KEY_ID"
 ENV_SECRET_ACCESS_KEY = "MFA_PORTAL_POOL_SECRET_ACCESS_KEY"
@@ -118,34 +120,8 @@ def _secret_pointer(source: str) -> str:
 
 
 def _write_new(path: Path, creds: Credentials) -> bool:
-    """Write ``path`` atomically with mode 0600 unless it exists; False when someone else won."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``path`` with mode 0600 unless it exists; False when someone else won the race."""
     text = json.dumps(
         {"AccessKeyId": creds.access_key_id, "SecretAccessKey": creds.secret_access_key}, indent=2
     )
-    tmp = path.with_name(f".{FILE_NAME}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)  # atomic and never overwrites: a racing creator keeps its pair
-        except FileExistsError:
-            return False
-        except OSError:  # file systems without hard links: exclusive create, still no overwrite
-            return _write_exclusive(path, text)
-        return True
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _write_exclusive(path: Path, text: str) -> bool:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text + "\n")
-    return True
+    return create_secret_file(path, (text + "\n").encode())

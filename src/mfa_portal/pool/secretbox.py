@@ -12,6 +12,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from mfa_portal.pool.keyfiles import create_secret_file
+
 _PREFIX = "v1:"
 
 
@@ -47,18 +49,5 @@ class SecretBox:
 
 
 def _create_key_file(path: Path) -> None:
-    """Write a new key beside ``path`` and link it into place: a crash or a concurrent first start
-    never leaves an empty or half-written key (which would make every sealed seed unreadable)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(base64.urlsafe_b64encode(os.urandom(32)))
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)  # fails if another process won the race; then use its key
-        except FileExistsError:
-            pass
-    finally:
-        tmp.unlink(missing_ok=True)
+    """A new random key at ``path``, unless a concurrent first start already wrote one (then keep it)."""
+    create_secret_file(path, base64.urlsafe_b64encode(os.urandom(32)))

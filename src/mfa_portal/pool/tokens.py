@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +21,8 @@ from typing import Any, Literal
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from mfa_portal.pool.keyfiles import create_secret_file
 
 TokenUse = Literal["id", "access"]
 ALGORITHM = "RS256"
@@ -95,17 +96,7 @@ def _load_or_create(path: Path) -> SigningKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(pem)
-            try:
-                os.link(tmp, path)  # fails if another process won the race; then use its key
-            except FileExistsError:
-                pass
-        finally:
-            tmp.unlink(missing_ok=True)
+        create_secret_file(path, pem)  # a racing first start keeps the winner's key
     return SigningKey.from_pem(path.read_bytes())
 
 

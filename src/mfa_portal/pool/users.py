@@ -175,3 +175,23 @@ def public_user_dict(user: User) -> dict[str, Any]:
         "Enabled": user.enabled,
         "UserStatus": user.status,
     }
+
+
+def mfa_options(user: User) -> list[dict[str, str]]:
+    """The legacy MFAOptions: SMS only (spec §3.1)."""
+    if "SMS_MFA" in user.mfa_enabled and user.attributes.get("phone_number"):
+        return [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
+    return []
+
+
+def mfa_fields(user: User) -> dict[str, Any]:
+    """GetUser's and AdminGetUser's MFA fields, each omitted when empty (as Cognito does)."""
+    fields: dict[str, Any] = {}
+    options = mfa_options(user)
+    if options:
+        fields["MFAOptions"] = options
+    if user.preferred_mfa:
+        fields["PreferredMfaSetting"] = user.preferred_mfa
+    if user.mfa_enabled:
+        fields["UserMFASettingList"] = list(user.mfa_enabled)
+    return fields

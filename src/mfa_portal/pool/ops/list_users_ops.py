@@ -16,17 +16,10 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.user_filter import parse_filter
-from mfa_portal.pool.users import User, public_user_dict, user_from_row
+from mfa_portal.pool.users import User, mfa_options, public_user_dict, user_from_row
 
 DEFAULT_LIMIT = 60
 INVALID_TOKEN = "Invalid pagination token."
-
-
-def mfa_options(user: User) -> list[dict[str, str]]:
-    """The legacy MFAOptions: SMS only (spec §3.1)."""
-    if "SMS_MFA" in user.mfa_enabled and user.attributes.get("phone_number"):
-        return [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
-    return []
 
 
 def user_type(user: User, attributes_to_get: list[str] | None = None) -> dict[str, Any]:

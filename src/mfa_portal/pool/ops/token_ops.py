@@ -4,36 +4,21 @@ from __future__ import annotations
 
 import hmac
 import sqlite3
-from typing import Any
 
 from mfa_portal.pool import errors, lockout
 from mfa_portal.pool.access import authenticate_access_token
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.ops.list_users_ops import mfa_options
 from mfa_portal.pool.password_policy import enforce_policy
 from mfa_portal.pool.pools import AppClient, load_client, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.token_store import load_family_by_refresh, revoke_family, revoke_user_tokens
-from mfa_portal.pool.users import User, get_user, save_user
+from mfa_portal.pool.users import get_user, mfa_fields, save_user
 
 UNSUPPORTED_TOKEN = "The token type is not supported; only refresh tokens can be revoked."
 REVOCATION_DISABLED = "Token revocation is not enabled for this client."
 WRONG_PASSWORD = "Incorrect username or password."
 CLIENT_NOT_AUTHORIZED = "The client is not authorized to revoke this token."
-
-
-def mfa_fields(user: User) -> dict[str, Any]:
-    """GetUser's MFA fields, omitted when empty (as AdminGetUser does)."""
-    fields: dict[str, Any] = {}
-    options = mfa_options(user)
-    if options:
-        fields["MFAOptions"] = options
-    if user.preferred_mfa:
-        fields["PreferredMfaSetting"] = user.preferred_mfa
-    if user.mfa_enabled:
-        fields["UserMFASettingList"] = list(user.mfa_enabled)
-    return fields
 
 
 @operation("GetUser")

@@ -14,7 +14,7 @@ import uuid
 from mfa_portal.pool import attributes, errors, token_store
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.delivery import Message
-from mfa_portal.pool.ops.list_users_ops import mfa_options, user_type
+from mfa_portal.pool.ops.list_users_ops import user_type
 from mfa_portal.pool.password_policy import (
     enforce_policy,
     generate_temporary_password,
@@ -22,7 +22,7 @@ from mfa_portal.pool.password_policy import (
 )
 from mfa_portal.pool.pools import Pool, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
-from mfa_portal.pool.users import User, get_user, load_user_by_id, save_user
+from mfa_portal.pool.users import User, get_user, load_user_by_id, mfa_fields, save_user
 
 USER_EXISTS = "User account already exists"
 DELIVERY_FAILED = "Unable to deliver the invitation message."
@@ -185,14 +185,8 @@ def admin_get_user(ctx: Context, p: Params) -> Result:
         "UserLastModifiedDate": user.modified,
         "Enabled": user.enabled,
         "UserStatus": user.status,
+        **mfa_fields(user),
     }
-    options = mfa_options(user)
-    if options:
-        result["MFAOptions"] = options
-    if user.preferred_mfa:
-        result["PreferredMfaSetting"] = user.preferred_mfa
-    if user.mfa_enabled:
-        result["UserMFASettingList"] = list(user.mfa_enabled)
     return result
 
 
