@@ -9,6 +9,7 @@ through nginx.
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import json
 import os
@@ -253,7 +254,11 @@ def echo_app(seen: Seen) -> Starlette:
     """The protected application: answers with (and records) the identity headers it was given."""
 
     async def echo(request: Request) -> JSONResponse:
-        entry = {"path": request.url.path, **{h: request.headers.get(h) for h in AUTH_HEADERS}}
+        entry = {
+            "path": request.url.path,
+            "query": request.url.query,
+            **{h: request.headers.get(h) for h in AUTH_HEADERS},
+        }
         seen.append(entry)
         return JSONResponse(entry)
 
@@ -361,7 +366,8 @@ def sign_in_and_enrol(visitor: Visitor, username: str, *, start: str) -> httpx.R
     found = NEXT_FIELD.search(form.text)
     assert found
     restricted = visitor.post(
-        "/signin", {"username": username, "password": PASSWORD, "next": found.group(1)}
+        "/signin",
+        {"username": username, "password": PASSWORD, "next": html.unescape(found.group(1))},
     )
     assert (restricted.status_code, restricted.headers["location"]) == (303, "/mfa/setup")
     # Restricted to enrolment: the application still refuses, and so does the verify endpoint.
@@ -393,11 +399,11 @@ def test_documented_nginx_config_protects_an_application(
     stranger = Visitor(stack, scheme)
     seen_before = len(stack.seen)
     try:
-        # Anonymous: sent to the portal's sign-in page, with where to come back to (a relative
-        # Location keeps the scheme, host and port); the application never sees the request.
+        # Anonymous: sent to the portal's sign-in page, with where to come back to, URL-encoded (a
+        # relative Location keeps the scheme, host and port); the application never sees the request.
         anonymous = stranger.get("/hello?x=1", headers={"X-Auth-User": username})
         assert anonymous.status_code == 302
-        assert anonymous.headers["location"] == "/signin?next=/hello?x=1"
+        assert anonymous.headers["location"] == "/signin?next=/hello%3Fx%3D1"
 
         # Password accepted but no MFA yet: still refused (checked inside), then enrolled.
         password_step = sign_in_and_enrol(user, username, start="/hello?x=1")
@@ -413,6 +419,7 @@ def test_documented_nginx_config_protects_an_application(
         assert hello.status_code == 200
         assert hello.json() == {
             "path": "/hello",
+            "query": "x=1",
             "x-auth-user": username,
             "x-auth-email": f"{username}@example.com",
             "x-auth-groups": "staff",
@@ -420,7 +427,7 @@ def test_documented_nginx_config_protects_an_application(
 
         # Forged identity headers never reach the application.
         forged = user.get(
-            "/hello",
+            "/hello?x=1",
             headers={
                 "X-Auth-User": "mallory",
                 "X-Auth-Email": "mallory@example.com",
@@ -444,28 +451,47 @@ def test_documented_nginx_config_protects_an_application(
         stranger.close()
 
 
-def test_empty_identity_headers_still_replace_forged_ones(stack: Stack) -> None:
-    """A user in no group: nginx sends no X-Auth-Groups at all, and not the client's either.
+def test_the_whole_query_string_survives_sign_in(stack: Stack) -> None:
+    """``/report?a=1&b=2`` round-trips through sign-in and enrolment with every parameter.
 
-    Also shows the documented limit of ``next``: nginx cannot URL-encode ``$request_uri``.
+    nginx cannot URL-encode ``$request_uri``; the portal's ``/auth/signin`` does it from
+    ``X-Original-URI``. Also: a user in no group gets no X-Auth-Groups at all, not the client's.
     """
     create_user(stack.portal, "bob", group=None)
     bob = Visitor(stack, "http")
     seen_before = len(stack.seen)
     try:
         first = bob.get("/report?a=1&b=2")
-        assert first.headers["location"] == "/signin?next=/report?a=1&b=2"
-        assert NEXT_FIELD.findall(bob.get(first.headers["location"]).text) == ["/report?a=1"]
+        assert first.status_code == 302
+        assert first.headers["location"] == "/signin?next=/report%3Fa%3D1%26b%3D2"
+        form = bob.get(first.headers["location"])
+        assert [html.unescape(v) for v in NEXT_FIELD.findall(form.text)] == ["/report?a=1&b=2"]
 
-        sign_in_and_enrol(bob, "bob", start="/report")
-        answer = bob.get("/report", headers={"X-Auth-Groups": "admins"})
+        sign_in_and_enrol(bob, "bob", start="/report?a=1&b=2")
+        # The enrolment's last page offers the way back: the whole original address.
+        done = bob.get("/mfa/setup/done")
+        back = re.search(r'<a class="button" href="([^"]+)"', done.text)
+        assert back, done.text
+        assert html.unescape(back.group(1)) == "/report?a=1&b=2"
+
+        answer = bob.get(html.unescape(back.group(1)), headers={"X-Auth-Groups": "admins"})
         assert answer.status_code == 200
         assert answer.json() == {
             "path": "/report",
+            "query": "a=1&b=2",
             "x-auth-user": "bob",
             "x-auth-email": "bob@example.com",
             "x-auth-groups": None,
         }
+        assert len(stack.seen) == seen_before + 1
+
+        # A request the application refuses is not POSTed on to the portal: still a redirect.
+        assert bob.post("/signout", {}).status_code == 303
+        refused = bob.http.post("/report?a=1&b=2", data={"field": "value"})
+        assert (refused.status_code, refused.headers["location"]) == (
+            302,
+            first.headers["location"],
+        )
         assert len(stack.seen) == seen_before + 1
     finally:
         bob.close()

@@ -6,6 +6,7 @@ import json
 import re
 import time
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -89,6 +90,26 @@ def signin_form(request: Request, next: str = "/", notice: str = "") -> Response
         return see_other("/mfa/setup")
     shown = f"signin.{notice}" if notice in NOTICES else None
     return signin_page(request, next=safe_next(next), notice=shown)
+
+
+@router.api_route("/auth/signin", methods=["GET", "HEAD"])
+def forward_auth_signin(request: Request) -> Response:
+    """Where nginx sends a refused visitor: on to ``/signin`` with the whole original URI as ``next``.
+
+    nginx cannot URL-encode ``$request_uri`` itself, so ``return 302 /signin?next=$request_uri``
+    would cut ``/report?a=1&b=2`` at the first ``&``. nginx passes the raw URI in
+    ``X-Original-URI`` instead, and only a local path is kept (the same rule as ``next``).
+    The ``Location`` stays relative, so it keeps the scheme, host and port the browser used.
+    """
+    original = request.headers.get("x-original-uri", "")
+    target = safe_next(original)
+    if target == "/":
+        url = "/signin"
+    else:
+        # Headers arrive decoded as latin-1: encode back to the bytes nginx sent, so a raw UTF-8
+        # path survives the round trip through the query string.
+        url = "/signin?next=" + quote(target.encode("latin-1"), safe="/")
+    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/signin", dependencies=[CSRF])
