@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import threading
+from functools import partial
 
 from mfa_portal.admin.recovery_codes import (
     RecoveryCodes,
@@ -13,6 +13,7 @@ from mfa_portal.admin.recovery_codes import (
 )
 from mfa_portal.admin.store import PortalStore
 from tests.admin.support_world import cheap_hasher
+from tests.support.race import run_together
 
 POOL, SUB = "us-east-1_test", "sub-1"
 
@@ -66,18 +67,7 @@ def test_void_removes_the_users_codes(store: PortalStore) -> None:
 def test_two_racing_uses_of_one_code_exactly_one_wins(store: PortalStore) -> None:
     rc = _codes(store)
     code = rc.issue(POOL, SUB)[0]
-    results: list[bool] = []
-    barrier = threading.Barrier(8)
-
-    def use() -> None:
-        barrier.wait()
-        results.append(rc.consume(POOL, SUB, code))
-
-    threads = [threading.Thread(target=use) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_together([partial(rc.consume, POOL, SUB, code)] * 8)
     assert sorted(results) == [False] * 7 + [True]
 
 

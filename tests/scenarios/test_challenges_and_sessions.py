@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
-from typing import Any
+from functools import partial
 
 import pytest
 
 from mfa_portal.pool.errors import CognitoError
 from tests.support.backends import PASSWORD, Backend
+from tests.support.race import run_together
 from tests.support.setup import make_pool
 
 
@@ -173,21 +173,7 @@ def test_two_racing_uses_of_one_code_exactly_one_wins(backend: Backend) -> None:
     backend.next_step()
     sessions = [pool.sign_in("alice")["Session"] for _ in range(2)]
     code = backend.code(secret)
-    barrier = threading.Barrier(2)
-    results: list[Any] = []
-
-    def answer(session: str) -> None:
-        barrier.wait()
-        try:
-            results.append(pool.answer_totp("alice", session, code))
-        except CognitoError as exc:
-            results.append(exc)
-
-    threads = [threading.Thread(target=answer, args=(s,)) for s in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_together([partial(pool.answer_totp, "alice", s, code) for s in sessions])
     wins = [r for r in results if isinstance(r, dict)]
     losses = [r for r in results if isinstance(r, CognitoError)]
     assert len(wins) == 1 and len(losses) == 1

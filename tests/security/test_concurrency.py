@@ -21,6 +21,7 @@ from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
+from tests.support.race import run_together
 
 IAM = "test"
 PASSWORD = "Correct-Horse-9!"
@@ -113,30 +114,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 def race(world: World, attempt: Callable[[], Any]) -> list[Any]:
     """Run ``attempt`` in THREADS threads released together; each result or CognitoError, in a list."""
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[Any] = []
-    lock = threading.Lock()
-
-    def run() -> None:
-        barrier.wait()
-        try:
-            outcome: Any = attempt()
-        except errors.CognitoError as err:
-            outcome = err
-        except BaseException as exc:  # anything else is a bug the test must show
-            outcome = exc
-        finally:
-            world.engine.db.close()  # this thread's connection
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=run) for _ in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert len(outcomes) == THREADS
-    return outcomes
+    return run_together([attempt] * THREADS, after_each=world.engine.db.close)
 
 
 def split(outcomes: list[Any]) -> tuple[list[Any], list[errors.CognitoError]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
 
@@ -10,6 +10,7 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.errors import CognitoError
 from tests.support.auth_world import ALL_FLOWS, INVALID, Rig, tokens_of, totp_rig
 from tests.support.pool_rig import IAM, fails
+from tests.support.race import run_together
 
 # --- wrong codes and replayed codes ---------------------------------------------------------------
 
@@ -249,27 +250,9 @@ def test_two_threads_racing_with_one_correct_code(engine: Engine) -> None:
     rig, secret = totp_rig(engine)
     session = rig.login("alice")["Session"]
     code = rig.code(secret)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def answer() -> None:
-        barrier.wait()
-        try:
-            rig.respond(
-                "SOFTWARE_TOKEN_MFA", session, USERNAME="alice", SOFTWARE_TOKEN_MFA_CODE=code
-            )
-            result = "tokens"
-        except CognitoError as exc:
-            result = exc.code
-        finally:
-            engine.db.close()  # this thread's connection
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=answer) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    answer = partial(
+        rig.respond, "SOFTWARE_TOKEN_MFA", session, USERNAME="alice", SOFTWARE_TOKEN_MFA_CODE=code
+    )
+    results = run_together([answer, answer], after_each=engine.db.close)
+    outcomes = [r.code if isinstance(r, CognitoError) else "tokens" for r in results]
     assert sorted(outcomes) == ["NotAuthorizedException", "tokens"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.errors import CognitoError
 from mfa_portal.pool.ops.recovery_ops import CODE_MISMATCH, EXPIRED_CODE, NOT_FOUND
 from tests.support.pool_rig import fails
+from tests.support.race import run_together
 from tests.support.recovery_world import HOUR, NEW_PASSWORD, Rig, wrong
 
 # --- ConfirmForgotPassword ---------------------------------------------------------------------------
@@ -192,28 +193,14 @@ def test_two_racing_confirms_with_one_code_exactly_one_wins(engine: Engine) -> N
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def confirm(password: str) -> None:
-        barrier.wait()
-        try:
-            rig.confirm("alice", code, password)
-            result = password
-        except CognitoError as exc:
-            result = exc.code
-        finally:
-            engine.db.close()  # this thread's connection
-        with lock:
-            outcomes.append(result)
-
     passwords = ["Fir5t-winner!", "Sec0nd-winner!"]
-    threads = [threading.Thread(target=confirm, args=(pw,)) for pw in passwords]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+
+    def confirm(password: str) -> str:
+        rig.confirm("alice", code, password)
+        return password
+
+    results = run_together([partial(confirm, pw) for pw in passwords], after_each=engine.db.close)
+    outcomes = [r.code if isinstance(r, CognitoError) else r for r in results]
     assert len(outcomes) == 2 and "ExpiredCodeException" in outcomes
     winner = next(o for o in outcomes if o != "ExpiredCodeException")
     assert "AuthenticationResult" in rig.login("alice", winner)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client, load_pool, save_pool
 from mfa_portal.pool.token_store import issue_tokens
 from mfa_portal.pool.users import User, get_user
+from tests.support.race import run_together
 
 OPTIONAL_TOTP = {"MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": True}}
 IAM = "test"
@@ -414,26 +414,12 @@ def test_racing_verifications_of_one_code_exactly_one_wins(world: World) -> None
     token = world.access_token()
     secret = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
     code = world.code(secret)
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def attempt() -> None:
-        barrier.wait()
-        try:
-            result = world.call("VerifySoftwareToken", AccessToken=token, UserCode=code)["Status"]
-        except errors.CognitoError as exc:
-            result = exc.code
-        finally:
-            world.engine.db.close()
-        with lock:
-            outcomes.append(str(result))
+    def attempt() -> str:
+        return str(world.call("VerifySoftwareToken", AccessToken=token, UserCode=code)["Status"])
 
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_together([attempt, attempt], after_each=world.engine.db.close)
+    outcomes = [r.code if isinstance(r, errors.CognitoError) else r for r in results]
     assert sorted(outcomes) == ["SUCCESS", "SoftwareTokenMFANotFoundException"]
 
 

@@ -6,8 +6,8 @@ import base64
 import logging
 import sqlite3
 import subprocess
-import threading
 import uuid
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.pools import Pool, save_pool
 from mfa_portal.pool.totp import Verdict
 from mfa_portal.pool.users import User, load_user_by_id
+from tests.support.race import run_together
 from tests.support.tools import require_tool
 
 RFC_SECRET = base64.b32encode(b"12345678901234567890").decode()  # RFC 6238 Appendix B, SHA-1
@@ -240,24 +241,8 @@ def test_two_racing_sign_ins_with_one_code_exactly_one_wins(
     secret = enrol(engine, user)
     clock.advance(300)
     code = current_code(engine, secret)
-    barrier = threading.Barrier(2)
-    results: list[bool] = []
-    lock = threading.Lock()
-
-    def attempt() -> None:
-        barrier.wait()
-        try:
-            outcome = sign_in(engine, user, code)
-        finally:
-            engine.db.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=attempt) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    attempt = partial(sign_in, engine, user, code)
+    results = run_together([attempt, attempt], after_each=engine.db.close)
     assert sorted(results) == [False, True]
 
 
