@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,8 @@ from tests.web.conftest import (
     PASSWORD,
     Browser,
     PortalWorld,
-    _world_engine,
-    _world_wire,
     enrol,
+    isolated_world,
 )
 
 
@@ -30,23 +28,12 @@ def pw(
     monkeypatch: pytest.MonkeyPatch,
     make_wire_server: MakeWireServer,
 ) -> Iterator[PortalWorld]:
-    for name in list(os.environ):
-        if name.startswith("MFA_PORTAL_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    if request.param == "engine":
-        yield from _world_engine(tmp_path)
-    else:
-        yield from _world_wire(tmp_path, make_wire_server)
+    yield from isolated_world(request.param, tmp_path, monkeypatch, make_wire_server)
 
 
 @pytest.fixture
 def ew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PortalWorld]:
-    for name in list(os.environ):
-        if name.startswith("MFA_PORTAL_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    yield from _world_engine(tmp_path)
+    yield from isolated_world("engine", tmp_path, monkeypatch)
 
 
 def admin_browser(world: PortalWorld, name: str = "root", **overrides: Any) -> Browser:

@@ -3,7 +3,6 @@ to remove the authenticator and send the user to enrol again."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from mfa_portal.admin.audit import AuditFilter, AuditLog
 from mfa_portal.admin.runtime import portal_store
 from tests.support.wire import MakeWireServer
-from tests.web.conftest import PASSWORD, Browser, PortalWorld, _world_engine, _world_wire
+from tests.web.conftest import PASSWORD, Browser, PortalWorld, isolated_world
 
 CODE = re.compile(r"<li><code>([A-Z2-7]{4}(?:-[A-Z2-7]{4}){3})</code></li>")
 
@@ -26,14 +25,7 @@ def pw(
     monkeypatch: pytest.MonkeyPatch,
     make_wire_server: MakeWireServer,
 ) -> Iterator[PortalWorld]:
-    for name in list(os.environ):
-        if name.startswith("MFA_PORTAL_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    if request.param == "engine":
-        yield from _world_engine(tmp_path)
-    else:
-        yield from _world_wire(tmp_path, make_wire_server)
+    yield from isolated_world(request.param, tmp_path, monkeypatch, make_wire_server)
 
 
 def enrol_with_codes(world: PortalWorld, name: str) -> tuple[Browser, str, list[str]]:

@@ -226,6 +226,25 @@ def _no_enrolment_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hooks, "account_context", [])
 
 
+def isolated_world(
+    backend: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_wire_server: MakeWireServer | None = None,
+) -> Iterator[PortalWorld]:
+    """A portal world on ``backend`` ("engine" or "wire") that no outside setting can reach:
+    every ``MFA_PORTAL_*`` variable is removed and the working directory has no ``.env``."""
+    for name in list(os.environ):
+        if name.startswith("MFA_PORTAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    if backend == "engine":
+        yield from _world_engine(tmp_path)
+    else:
+        assert make_wire_server is not None, "the wire backend needs make_wire_server"
+        yield from _world_wire(tmp_path, make_wire_server)
+
+
 @pytest.fixture(params=["engine", "wire"])
 def world(
     request: pytest.FixtureRequest,
@@ -233,14 +252,7 @@ def world(
     monkeypatch: pytest.MonkeyPatch,
     make_wire_server: MakeWireServer,
 ) -> Iterator[PortalWorld]:
-    for name in list(os.environ):
-        if name.startswith("MFA_PORTAL_"):
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)  # no stray .env is read
-    if request.param == "engine":
-        yield from _world_engine(tmp_path)
-    else:
-        yield from _world_wire(tmp_path, make_wire_server)
+    yield from isolated_world(request.param, tmp_path, monkeypatch, make_wire_server)
 
 
 @pytest.fixture
