@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
+
+from mfa_portal.pool import errors
 
 log = logging.getLogger("mfa_portal.pool.delivery")
 
@@ -26,6 +29,20 @@ class Mailer(Protocol):
     def send(self, message: Message) -> None:
         """Deliver ``message`` or raise; the caller turns a failure into CodeDeliveryFailureException."""
         ...
+
+
+def send_all(mailer: Mailer, messages: Iterable[Message], *, failure: str) -> None:
+    """Send each message; any failure becomes CodeDeliveryFailureException(``failure``).
+
+    Callers send only after their transaction has committed. The cause is logged by type alone: its
+    text could quote the message, and so a code or a temporary password.
+    """
+    for message in messages:
+        try:
+            mailer.send(message)
+        except Exception as exc:
+            log.warning("mail delivery failed: %s", type(exc).__name__)
+            raise errors.CodeDeliveryFailureException(failure) from None
 
 
 class MemoryMailer:

@@ -30,7 +30,7 @@ from mfa_portal.pool.auth_sessions import (
     update_session,
 )
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.delivery import Message
+from mfa_portal.pool.delivery import Message, send_all
 from mfa_portal.pool.mfa_decision import (
     Challenge,
     ChallengeName,
@@ -101,12 +101,8 @@ def resolve_app(ctx: Context, client_id: str, pool_id: str | None = None) -> App
 
 
 def deliver(ctx: Context, outcome: Outcome) -> dict[str, Any]:
-    for message in outcome.outbox:
-        try:
-            ctx.engine.mailer.send(message)
-        except Exception as exc:  # no traceback: it could carry the message, and so the code
-            log.warning("email MFA code delivery failed: %s", type(exc).__name__)
-            raise errors.CodeDeliveryFailureException("Unable to deliver the code.") from None
+    """Send the outcome's mail (after the transaction has committed) and return its response."""
+    send_all(ctx.engine.mailer, outcome.outbox, failure="Unable to deliver the code.")
     return outcome.response
 
 

@@ -13,7 +13,7 @@ import uuid
 
 from mfa_portal.pool import attributes, errors, token_store
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.delivery import Message
+from mfa_portal.pool.delivery import Message, send_all
 from mfa_portal.pool.ops.list_users_ops import user_type
 from mfa_portal.pool.password_policy import (
     enforce_policy,
@@ -58,11 +58,10 @@ def _invite(ctx: Context, pool: Pool, user: User, password: str, p: Params) -> N
         return
     body = body.replace("{username}", _sign_in_name(pool, user)).replace("{####}", password)
     subject = str(template.get("EmailSubject") or DEFAULT_INVITE_SUBJECT)
-    try:
-        ctx.engine.mailer.send(Message(to=email, subject=subject, body=body))
-    except Exception:
-        # The user exists either way; MessageAction=RESEND retries. The cause may quote the body.
-        raise errors.CodeDeliveryFailureException(DELIVERY_FAILED) from None
+    # The user exists either way; MessageAction=RESEND retries.
+    send_all(
+        ctx.engine.mailer, [Message(to=email, subject=subject, body=body)], failure=DELIVERY_FAILED
+    )
 
 
 def _temporary_password(ctx: Context, pool: Pool, p: Params) -> str:
