@@ -22,11 +22,6 @@ from mfa_portal.settings import SettingsError, load_settings
 from mfa_portal.web.app import create_app
 
 
-def public_base(host: str, port: int) -> str:
-    """The URL people open for a server bound to ``host`` (wildcard binds mean loopback)."""
-    return endpoint_for(host, port)
-
-
 def _key_lines(data_dir: Path, region: str, *, reveal: bool) -> list[str]:
     """The pool's IAM key pair, ready to paste; the secret only on the start that created the pool
     (like the first admin's password), later a pointer to where it is kept."""
@@ -85,8 +80,9 @@ def serve(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     require_free_port(host, port)  # before the pool and its one-time admin password exist
+    base_url = endpoint_for(host, port)  # wildcard binds mean loopback
     try:
-        backend = open_backend(settings, base_url=public_base(host, port))
+        backend = open_backend(settings, base_url=base_url)
     except (SettingsError, CredentialsError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -97,7 +93,7 @@ def serve(
         clock=backend.clock,
         wire_app=backend.wire_app,
     )
-    typer.echo(banner(backend, (settings.public_url or public_base(host, port)).rstrip("/")))
+    typer.echo(banner(backend, (settings.public_url or base_url).rstrip("/")))
     try:
         uvicorn.run(web, host=host, port=port, http="h11", ws="none", proxy_headers=True)
     finally:
