@@ -8,7 +8,8 @@ from mfa_portal.admin import actions
 from mfa_portal.admin.audit import AuditFilter
 from mfa_portal.admin.support import ActionFailed
 from mfa_portal.client import CognitoError
-from tests.admin.support_world import ADMIN, World, make_pool
+from tests.admin.support_world import ADMIN, World
+from tests.support.setup import create_pool
 
 
 def _last(world: World) -> tuple[str, str, str, str]:
@@ -46,7 +47,7 @@ def test_enabling_totp_without_an_authenticator_fails_with_cognitos_error(world:
 
 @pytest.mark.backends("engine")
 def test_switching_a_user_to_email_codes(world: World) -> None:
-    pool_id, client_id = make_pool(world.client, email_mfa=True)
+    pool_id, client_id = create_pool(world.client, email_mfa=True)
     world.support.pool_id, world.client_id = pool_id, client_id
     world.add_user("bob")
     actions.set_mfa(world.support, ADMIN, "bob", "email", "preferred", "phone lost, no codes")

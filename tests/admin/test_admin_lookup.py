@@ -8,7 +8,8 @@ from mfa_portal.admin import lookup
 from mfa_portal.admin.pool_config import describe_pool, set_pool_mfa
 from mfa_portal.admin.support import ActionFailed
 from mfa_portal.client import CognitoError
-from tests.admin.support_world import ADMIN, World, make_pool
+from tests.admin.support_world import ADMIN, World
+from tests.support.setup import create_pool
 
 
 @pytest.mark.backends("engine", "moto")
@@ -59,7 +60,7 @@ def test_describe_pool(world: World) -> None:
 
 @pytest.mark.backends("engine")
 def test_set_pool_mfa_keeps_the_factors_not_mentioned(world: World) -> None:
-    pool_id, _ = make_pool(world.client, email_mfa=True)
+    pool_id, _ = create_pool(world.client, email_mfa=True)
     world.support.pool_id = pool_id
     result = set_pool_mfa(world.support, ADMIN, "on", "all must enrol")
     assert result.message == "pool MFA ON, totp on, email on"

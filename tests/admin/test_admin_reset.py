@@ -10,7 +10,8 @@ from mfa_portal.admin.actions import FALLBACK_NOTE, reset_mfa
 from mfa_portal.admin.audit import AuditFilter
 from mfa_portal.admin.support import ActionFailed, Support
 from mfa_portal.client import CognitoClient, CognitoError
-from tests.admin.support_world import ADMIN, World, make_pool
+from tests.admin.support_world import ADMIN, World
+from tests.support.setup import create_pool
 
 
 class WithoutDeleteSoftwareToken:
@@ -70,7 +71,7 @@ def test_reset_signs_out_every_session(world: World) -> None:
 
 @pytest.mark.backends("engine")
 def test_in_a_required_pool_the_next_sign_in_is_mfa_setup(world: World) -> None:
-    pool_id, client_id = make_pool(world.client, mfa="OPTIONAL")
+    pool_id, client_id = create_pool(world.client, mfa="OPTIONAL")
     w = World(
         world.backend, Support(world.client, pool_id, world.support.audit), world.outbox, client_id
     )

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from mfa_portal.admin.audit import AuditFilter
 from mfa_portal.cli import _load_commands, app
-from tests.admin.support_world import World, make_pool
+from tests.admin.support_world import World
+from tests.support.setup import create_pool
 
 _load_commands()
 RUNBOOK = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
@@ -41,7 +42,7 @@ def test_every_story_has_commands() -> None:
 def test_the_runbook_commands_work_as_written(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pool_id, client_id = make_pool(world.client, email_mfa=True)
+    pool_id, client_id = create_pool(world.client, email_mfa=True)
     world.support.pool_id, world.client_id = pool_id, client_id
     world.add_user("alice")
     monkeypatch.chdir(tmp_path)

@@ -90,9 +90,24 @@ def make_pool(
     prevent_user_existence: bool = False,
     email_mfa: bool = False,
 ) -> PoolSetup:
-    idp = backend.client
+    pool_id, client_id = create_pool(
+        backend.client, mfa=mfa, prevent_user_existence=prevent_user_existence, email_mfa=email_mfa
+    )
+    return PoolSetup(backend, pool_id, client_id)
+
+
+def create_pool(
+    idp: CognitoClient,
+    *,
+    name: str = "scenario",
+    mfa: str = "OPTIONAL",
+    prevent_user_existence: bool = False,
+    email_mfa: bool = False,
+) -> tuple[str, str]:
+    """A pool with TOTP on (``email_mfa`` adds an own-SES email configuration) and an app client
+    allowing the password and refresh flows; returns ``(pool_id, client_id)``."""
     pool: dict[str, Any] = {
-        "PoolName": "scenario",
+        "PoolName": name,
         "UsernameConfiguration": {"CaseSensitive": False},
     }
     if email_mfa:  # Cognito sends MFA email only through the pool's own SES identity
@@ -121,4 +136,4 @@ def make_pool(
     if prevent_user_existence:
         client["PreventUserExistenceErrors"] = "ENABLED"
     client_id = idp.call("CreateUserPoolClient", **client)["UserPoolClient"]["ClientId"]
-    return PoolSetup(backend, pool_id, client_id)
+    return str(pool_id), str(client_id)
