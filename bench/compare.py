@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pyotp
 from botocore.exceptions import ClientError
 
 from bench.servers import Server, cognito_local, embedded_pool, moto_server
-from bench.workloads import client_for
+from bench.workloads import LaxTOTP, client_for
 
 PW = "Probe-Pass-123!"
 # cognito-local's default pool signs in by email; an email-shaped username works on all three.
@@ -33,12 +32,6 @@ ALICE, MALLORY, VICTIM, NOBODY = (
     "victim@example.com",
     "nobody@example.com",
 )
-
-
-class LaxTOTP(pyotp.TOTP):
-    """moto hands out a 60-bit secret; pyotp refuses < 112 bits unless told otherwise."""
-
-    min_secret_length_bits = 0
 
 
 @dataclass
