@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
 from tests.support.shapes import assert_output_shape

@@ -15,7 +15,7 @@ from mfa_portal.admin.notify import Notifier, Outbox
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.admin.support import Actor, Support
-from mfa_portal.client import CognitoClient
+from mfa_portal.cognito_api.client import CognitoClient
 from tests.support.backends import PASSWORD, Backend
 from tests.support.setup import PoolSetup, create_pool
 

@@ -7,7 +7,7 @@ import pytest
 from mfa_portal.admin import actions
 from mfa_portal.admin.audit import AuditFilter
 from mfa_portal.admin.support import ActionFailed
-from mfa_portal.client import CognitoError
+from mfa_portal.cognito_api.client import CognitoError
 from tests.admin.support_world import ADMIN, World
 from tests.support.setup import create_pool
 

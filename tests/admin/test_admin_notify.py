@@ -30,7 +30,7 @@ from mfa_portal.admin.notify import (
     build_mailer,
 )
 from mfa_portal.admin.store import PortalStore
-from mfa_portal.pool.delivery import Message
+from mfa_portal.mail import Message
 
 
 class Inbox:

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 import pytest
 
 from mfa_portal.admin.audit import AuditFilter, AuditLog
-from mfa_portal.admin.runtime import portal_store
+from mfa_portal.wiring.support import portal_store
 from tests.support.wire import MakeWireServer
 from tests.web.conftest import PASSWORD, Browser, PortalWorld, isolated_world
 

@@ -9,7 +9,7 @@ import pytest
 from mfa_portal.admin.actions import FALLBACK_NOTE, reset_mfa
 from mfa_portal.admin.audit import AuditFilter
 from mfa_portal.admin.support import ActionFailed, Support
-from mfa_portal.client import CognitoClient, CognitoError
+from mfa_portal.cognito_api.client import CognitoClient, CognitoError
 from tests.admin.support_world import ADMIN, World
 from tests.support.setup import create_pool
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.web.templating import STATIC_DIR
+from mfa_portal.web.responses import STATIC_DIR
 from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS
 from tests.support.tools import require_tool
 

@@ -18,10 +18,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from mfa_portal.backend import open_embedded
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.settings import load_settings
-from mfa_portal.web.app import create_app
+from mfa_portal.wiring.app import serving_app
+from mfa_portal.wiring.backend import open_embedded
 from tests.support.wire import ServerThread, bound_socket
 
 pytestmark = pytest.mark.browser
@@ -76,13 +76,7 @@ def portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
             {"Name": "email_verified", "Value": "true"},
         ],
     )
-    app = create_app(
-        backend.settings,
-        backend.client,
-        verifier=backend.verifier,
-        clock=backend.clock,
-        wire_app=backend.wire_app,
-    )
+    app = serving_app(backend)
     server = ServerThread(app, sock)
     server.start()
     try:

@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from mfa_portal.admin.notify import Outbox
-from mfa_portal.admin.runtime import portal_store
-from mfa_portal.backend import open_embedded
 from mfa_portal.cli import _load_commands, app
 from mfa_portal.settings import load_settings
+from mfa_portal.wiring.backend import open_embedded
+from mfa_portal.wiring.support import portal_store
 from tests.admin.support_world import World
 from tests.support.wire import WireServer
 

@@ -38,7 +38,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from mfa_portal.bootstrap import load_ids
+from mfa_portal.wiring.bootstrap import load_ids
 from tests.support.tools import REPO, require_tool
 from tests.support.wire import boto3_session
 from tests.support.wire_server import free_port, serve_app_in_thread

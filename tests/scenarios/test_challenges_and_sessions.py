@@ -7,7 +7,7 @@ from functools import partial
 
 import pytest
 
-from mfa_portal.pool.errors import CognitoError
+from mfa_portal.cognito_api.errors import CognitoError
 from tests.support.backends import PASSWORD, Backend
 from tests.support.race import run_together
 from tests.support.setup import make_pool

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mfa_portal.pool.errors import CognitoError
+from mfa_portal.cognito_api.errors import CognitoError
 from tests.support.backends import Backend
 from tests.support.setup import make_pool
 

@@ -16,8 +16,9 @@ from typing import Any
 import pyotp
 import pytest
 
-from mfa_portal.pool import auth_sessions, errors
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher

@@ -25,8 +25,8 @@ from typing import Any
 
 import pyotp
 
-from mfa_portal.pool import errors
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
 

@@ -18,8 +18,9 @@ import pyotp
 import pytest
 from botocore.config import Config
 
-from mfa_portal.client import BotoCognitoClient, CognitoClient, EngineCognitoClient
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient
+from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
 from tests.support.clocks import OffsetClock

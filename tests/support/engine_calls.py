@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.engine import Engine
 from tests.support.shapes import assert_output_shape
 

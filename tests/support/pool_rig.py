@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.errors import CognitoError
 from mfa_portal.pool.pools import load_pool, save_pool
 
 IAM = "test"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mfa_portal.pool.delivery import MemoryMailer
+from mfa_portal.cognito_api.secret_hash import compute_secret_hash
+from mfa_portal.mail import MemoryMailer
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.secret_hash import compute_secret_hash
 from tests.support.pool_rig import PASSWORD, PoolRig, recovery_setting
 
 NEW_PASSWORD = "N3w-passw0rd!"

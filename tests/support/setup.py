@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mfa_portal.client import CognitoClient
+from mfa_portal.cognito_api.client import CognitoClient
 from tests.support.backends import PASSWORD, Backend
 
 

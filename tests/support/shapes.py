@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.model import Shape
 
-from mfa_portal.pool.service_model import service_model
+from mfa_portal.cognito_api.service_model import service_model
 
 
 def shape_problems(shape: Shape, value: Any, path: str = "$") -> list[str]:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.pool import errors
-from mfa_portal.pool.delivery import MemoryMailer
+from mfa_portal.cognito_api import errors
+from mfa_portal.mail import MemoryMailer
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.users import User, get_user

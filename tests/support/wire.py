@@ -32,7 +32,7 @@ from botocore.credentials import Credentials as BotoCredentials
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from mfa_portal.pool.clock import Clock, SystemClock
+from mfa_portal.clock import Clock, SystemClock
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher

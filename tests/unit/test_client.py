@@ -10,8 +10,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from mfa_portal.client import BotoCognitoClient, CognitoClient, EngineCognitoClient
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient
+from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
 from tests.support.wire_server import running_wire_server
 

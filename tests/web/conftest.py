@@ -7,7 +7,6 @@ takes), bootstrapped through the same Cognito calls ``mfa-portal serve`` makes.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import warnings
@@ -21,16 +20,17 @@ import pyotp
 import pytest
 from fastapi import FastAPI
 
-from mfa_portal.backend import engine_verifier
-from mfa_portal.bootstrap import ensure_default_pool
-from mfa_portal.client import BotoCognitoClient, CognitoClient, EngineCognitoClient
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient
+from mfa_portal.cognito_api.id_tokens import IdTokenVerifier
+from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.settings import Settings, load_settings
-from mfa_portal.web import hooks
-from mfa_portal.web.app import OPTIONAL_ROUTERS, create_app
-from mfa_portal.web.id_tokens import IdTokenVerifier
+from mfa_portal.web.session_store import SessionStore
+from mfa_portal.wiring.app import portal_app
+from mfa_portal.wiring.backend import PortalBackend, engine_verifier
+from mfa_portal.wiring.bootstrap import ensure_default_pool
 from tests.support.clocks import OffsetClock
 from tests.support.wire import MakeWireServer
 
@@ -59,9 +59,22 @@ class PortalWorld:
     verifier: IdTokenVerifier | None
     data_dir: Path
 
-    def app(self, **overrides: Any) -> FastAPI:
-        settings = Settings.model_validate({**self.settings.model_dump(), **overrides})
-        return create_app(settings, self.idp, verifier=self.verifier, clock=self.clock.now)
+    def app(
+        self,
+        *,
+        client: CognitoClient | None = None,
+        store: SessionStore | None = None,
+        **overrides: Any,
+    ) -> FastAPI:
+        """The portal as ``mfa-portal serve`` builds it (``mfa_portal.wiring``) on this world's pool;
+        ``client`` wraps the seam (fault injection), ``overrides`` replace settings."""
+        backend = PortalBackend(
+            settings=self.settings,
+            client=client or self.idp,
+            verifier=self.verifier,
+            clock=self.clock.now,
+        )
+        return portal_app(backend, store=store, **overrides)
 
     def browser(self, app: FastAPI | None = None, **overrides: Any) -> Browser:
         return Browser(app or self.app(**overrides))
@@ -208,22 +221,6 @@ def _world_wire(tmp_path: Path, make_wire_server: MakeWireServer) -> Iterator[Po
         None,
         tmp_path / "portal",
     )
-
-
-@pytest.fixture(autouse=True)
-def _no_enrolment_hooks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Portal tests see the portal's own success page; extensions' hooks are tested on their own.
-
-    Optional routers register hooks when imported, so import them first, then empty the list.
-    """
-    for name in OPTIONAL_ROUTERS:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
-    monkeypatch.setattr(hooks, "after_enrolment", [])
-    monkeypatch.setattr(hooks, "account_sections", [])
-    monkeypatch.setattr(hooks, "account_context", [])
 
 
 def isolated_world(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-
-from mfa_portal.web.deps import SignedInUser
 from tests.web.conftest import PASSWORD, EnrolledUser, PortalWorld
 
 NEW_PASSWORD = "Battery-Staple-7?"
@@ -160,37 +157,18 @@ def test_forward_auth_headers(world: PortalWorld, enrolled: EnrolledUser) -> Non
     assert answer.headers["cache-control"] == "no-store"
 
 
-def test_after_enrolment_hooks_choose_the_next_page(world: PortalWorld) -> None:
-    from mfa_portal.web import hooks
-
-    seen: list[tuple[str, bool]] = []
-
-    def failing(request: Request, user: SignedInUser) -> str | None:
-        raise RuntimeError("a broken extension")
-
-    def offer(request: Request, user: SignedInUser) -> str | None:
-        seen.append((user.username, user.mfa_satisfied))
-        return "/account?notice=enrolled"
-
-    hooks.after_enrolment.extend([failing, offer])
+def test_enrolment_leads_to_the_recovery_code_offer_and_the_account_shows_codes(
+    world: PortalWorld,
+) -> None:
+    """The portal as served ships the recovery-code extension: offer after set-up, account section."""
     world.create_user("alice", permanent=True)
     browser = world.browser()
     browser.follow(browser.sign_in("alice", PASSWORD))
     answer = browser.post("/mfa/setup", {"code": world.code(browser.secret())})
-    assert answer.headers["location"] == "/account?notice=enrolled"
-    assert seen == [("alice", True)]
-    assert "Your authenticator is set up." in browser.get("/account?notice=enrolled").text
-
-
-def test_extensions_can_add_sections_to_the_account_page(
-    world: PortalWorld, enrolled: EnrolledUser
-) -> None:
-    from mfa_portal.web import hooks
-
-    hooks.account_sections.append("_errors.html")  # any template renders with the page's context
-    browser, _ = enrolled("alice")
-    page = browser.get("/account?notice=enrolled")
-    assert page.text.count("Your authenticator is set up.") == 2
+    assert answer.headers["location"] == "/account/recovery-codes?offer=1"
+    account = browser.get("/account")
+    assert account.status_code == 200
+    assert 'href="/account/recovery-codes"' in account.text
 
 
 def test_setup_says_so_when_the_pool_has_no_totp(world: PortalWorld) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mfa_portal.bootstrap import ensure_default_pool, load_ids, temporary_password
-from mfa_portal.client import EngineCognitoClient
+from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
+from mfa_portal.wiring.bootstrap import ensure_default_pool, load_ids, temporary_password
 
 
 def test_first_start_creates_the_default_pool(engine: Engine, tmp_path: Path) -> None:
@@ -125,10 +125,10 @@ def test_serve_on_an_unknown_host_says_so_in_one_line(
 def test_banner_prints_where_to_sign_in_and_the_first_admin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mfa_portal.backend import open_embedded
     from mfa_portal.cli.serve import banner
     from mfa_portal.pool.passwords import PasswordHasher
     from mfa_portal.settings import load_settings
+    from mfa_portal.wiring.backend import open_embedded
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MFA_PORTAL_INITIAL_ADMIN_PASSWORD", raising=False)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mfa_portal.backend import engine_verifier
+from mfa_portal.cognito_api.id_tokens import IdTokenVerifier
 from mfa_portal.settings import Settings
-from mfa_portal.web.id_tokens import IdTokenVerifier
+from mfa_portal.wiring.backend import engine_verifier
 from tests.web.conftest import PASSWORD, TEMP_PASSWORD, PortalWorld, enrol
 
 
@@ -41,9 +41,9 @@ def test_on_pool_sets_up_through_the_mfa_setup_challenge(world: PortalWorld) -> 
     if answer.headers["location"] == "/signin/code":  # Cognito asked for a code after setup
         world.next_step()
         answer = browser.post("/signin/code", {"code": world.code(secret)})
-        assert answer.headers["location"] in ("/", "/mfa/setup/done")
+        assert answer.headers["location"] in ("/", "/account/recovery-codes?offer=1")
     else:
-        assert answer.headers["location"] == "/mfa/setup/done"
+        assert answer.headers["location"] == "/account/recovery-codes?offer=1"
     assert browser.get("/auth/verify").status_code == 200
     assert world.mfa_settings("erin") == ["SOFTWARE_TOKEN_MFA"]
 

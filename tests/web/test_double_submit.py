@@ -11,10 +11,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from mfa_portal.client import CognitoClient
-from mfa_portal.pool.errors import NotAuthorizedException
+from mfa_portal.cognito_api.client import CognitoClient
+from mfa_portal.cognito_api.errors import NotAuthorizedException
 from mfa_portal.web import routes_signin
-from mfa_portal.web.app import create_app
 from mfa_portal.web.session_store import RedisSessionStore
 from tests.web.conftest import PASSWORD, Browser, EnrolledUser, PortalWorld, enrol
 
@@ -45,7 +44,7 @@ class MeetAtCognito:
 
 
 def _app(world: PortalWorld, client: CognitoClient) -> FastAPI:
-    return create_app(world.settings, client, verifier=world.verifier, clock=world.clock.now)
+    return world.app(client=client)
 
 
 def _at_code_page(world: PortalWorld, app: FastAPI) -> Browser:
@@ -169,16 +168,7 @@ def test_superseded_marker_works_on_a_shared_redis_store(engine_world: PortalWor
     _, secret = enrol(engine_world, "alice")
     engine_world.next_step()
     store = RedisSessionStore(fakeredis.FakeRedis(server=fakeredis.FakeServer()))
-    one, two = (
-        create_app(
-            engine_world.settings,
-            engine_world.idp,
-            verifier=engine_world.verifier,
-            clock=engine_world.clock.now,
-            store=store,
-        )
-        for _ in range(2)
-    )
+    one, two = (engine_world.app(store=store) for _ in range(2))
     browser = _at_code_page(engine_world, one)
     twin = _twin(two, browser)
     code = engine_world.code(secret)

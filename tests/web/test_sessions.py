@@ -13,7 +13,6 @@ import pytest
 import redis
 from pydantic import SecretStr
 
-from mfa_portal.web.app import create_app
 from mfa_portal.web.session_store import RedisSessionStore, SessionStore, SqliteSessionStore
 from tests.support.tools import require_tool
 from tests.web.conftest import PASSWORD, Browser, PortalWorld, enrol
@@ -52,11 +51,7 @@ def test_redis_store_contract() -> None:
 
 
 def _app_on(world: PortalWorld, store: SessionStore) -> Browser:
-    return Browser(
-        create_app(
-            world.settings, world.idp, verifier=world.verifier, clock=world.clock.now, store=store
-        )
-    )
+    return Browser(world.app(store=store))
 
 
 def test_two_portal_instances_share_redis_sessions(world: PortalWorld) -> None:
@@ -177,13 +172,7 @@ def test_stored_sessions_are_encrypted(engine_world: PortalWorld) -> None:
     assert sealed is not None
     assert "eyJ" not in sealed and "alice" not in sealed and "signed_in" not in sealed
     # A portal with another secret key cannot read it: the visitor is simply anonymous.
-    other = create_app(
-        engine_world.settings.model_copy(update={"secret_key": SecretStr("another-key")}),
-        engine_world.idp,
-        verifier=engine_world.verifier,
-        clock=engine_world.clock.now,
-        store=store,
-    )
+    other = engine_world.app(store=store, secret_key=SecretStr("another-key"))
     stranger = Browser(other)
     stranger.http.cookies.set("__Host-mfa-portal", session_id, domain="testserver.local")
     assert stranger.get("/auth/verify").status_code == 401

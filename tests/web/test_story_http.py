@@ -30,7 +30,7 @@ def test_admin_created_user_is_forced_through_enrolment(world: PortalWorld) -> N
     assert browser.get("/auth/verify").status_code == 401
 
     answer = browser.post("/mfa/setup", {"code": world.code(secret), "device_name": "phone"})
-    assert answer.headers["location"] == "/mfa/setup/done"
+    assert answer.headers["location"] == "/account/recovery-codes?offer=1"
     assert world.mfa_settings("carol") == ["SOFTWARE_TOKEN_MFA"]
     home = browser.get("/")
     assert home.status_code == 200 and "signed in as carol" in home.text

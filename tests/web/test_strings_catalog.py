@@ -16,8 +16,8 @@ import pytest
 from jinja2 import Environment, nodes
 from markupsafe import Markup
 
+from mfa_portal.web.responses import TEMPLATES_DIR
 from mfa_portal.web.strings import STRINGS, t
-from mfa_portal.web.templating import TEMPLATES_DIR
 
 TEMPLATES = sorted(TEMPLATES_DIR.rglob("*.html"))
 ENV = Environment()

@@ -9,9 +9,14 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mfa_portal.pool.errors import error
+from mfa_portal.cognito_api.errors import error
+from mfa_portal.cognito_api.id_tokens import (
+    IdTokenVerifier,
+    StaticJwks,
+    TokenInvalid,
+    cognito_issuer,
+)
 from mfa_portal.web.deps import safe_next
-from mfa_portal.web.id_tokens import IdTokenVerifier, StaticJwks, TokenInvalid, cognito_issuer
 from mfa_portal.web.messages import code_error, password_policy_errors, signin_error
 from mfa_portal.web.qr import grouped, otpauth_uri
 from mfa_portal.web.strings import STRINGS, t

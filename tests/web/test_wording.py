@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from mfa_portal.client import CognitoClient
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.web import password_policy
-from mfa_portal.web.app import create_app
 from tests.web.conftest import TEMP_PASSWORD, Browser, EnrolledUser, PortalWorld
 
 
@@ -51,7 +50,7 @@ class CountingClient:
 
 
 def _app(world: PortalWorld, client: CognitoClient) -> FastAPI:
-    return create_app(world.settings, client, verifier=world.verifier, clock=world.clock.now)
+    return world.app(client=client)
 
 
 def _new_password_page(world: PortalWorld, app: FastAPI, name: str) -> str:

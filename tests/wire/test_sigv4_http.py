@@ -10,7 +10,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.registry import HANDLERS
 from mfa_portal.pool.sigv4 import MISMATCH

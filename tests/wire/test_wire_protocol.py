@@ -22,7 +22,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, save_pool
 from mfa_portal.pool.registry import HANDLERS

@@ -12,7 +12,7 @@ import string
 from typing import Any, Literal
 
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support, attributes, audited
-from mfa_portal.client import CognitoError
+from mfa_portal.cognito_api.client import CognitoError
 
 Method = Literal["totp", "email", "sms"]
 MfaSetting = Literal["preferred", "enabled", "disabled"]

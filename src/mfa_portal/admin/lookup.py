@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mfa_portal.admin.support import Support, attributes
-from mfa_portal.client import CognitoError
+from mfa_portal.cognito_api.client import CognitoError
 
 MFA_NAMES = {"SOFTWARE_TOKEN_MFA": "totp", "EMAIL_OTP": "email", "SMS_MFA": "sms"}
 STATUS_FILTERS = ("enabled", "disabled")

@@ -5,8 +5,8 @@ With no SMTP host in development mode, messages land in the development outbox (
 shown at ``/dev/outbox``) and are printed on the console, so a local run needs no mail server. In
 production mode without SMTP, sending fails loudly and callers report "notification not sent".
 
-The mailers accept the embedded pool's ``Message`` so one mailer can carry both the pool's codes and
-the portal's notifications.
+The mailers take ``mfa_portal.mail.Message``, so one mailer carries both the pool's codes and the
+portal's notifications.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Literal, Protocol
+from typing import Literal
 
 from mfa_portal.admin.store import PortalStore
-from mfa_portal.pool.delivery import Message
+from mfa_portal.mail import Mailer, Message
 
 log = logging.getLogger("mfa_portal.admin.notify")
 
@@ -46,10 +46,6 @@ class MailSettings:
     mode: Literal["development", "production"] = "development"
     public_url: str = "http://127.0.0.1:8000"
     timeout: float = 10.0
-
-
-class Mailer(Protocol):
-    def send(self, message: Message) -> None: ...
 
 
 class SmtpMailer:

@@ -8,22 +8,15 @@ trail; pages must show one uniform message (STYLE habit 8).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from typing import Any
 
 from mfa_portal.admin.actions import remove_authenticator
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support, attributes, audited
+from mfa_portal.cognito_api.secret_hash import secret_hash_parameter
 
 RESET_ACTION = "recovery-reset"
 UNIFORM_FAILURE = "The username, password or recovery code is not right."
-
-
-def secret_hash(username: str, client_id: str, client_secret: str) -> str:
-    digest = hmac.new(client_secret.encode(), (username + client_id).encode(), hashlib.sha256)
-    return base64.b64encode(digest.digest()).decode()
 
 
 def _codes(support: Support) -> RecoveryCodes:
@@ -74,8 +67,7 @@ def _check_password(
     support: Support, client_id: str, client_secret: str | None, username: str, password: str
 ) -> None:
     params = {"USERNAME": username, "PASSWORD": password}
-    if client_secret:
-        params["SECRET_HASH"] = secret_hash(username, client_id, client_secret)
+    params.update(secret_hash_parameter(client_secret, username, client_id))
     result = support.client.call(
         "InitiateAuth", AuthFlow="USER_PASSWORD_AUTH", ClientId=client_id, AuthParameters=params
     )

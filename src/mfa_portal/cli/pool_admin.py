@@ -11,7 +11,7 @@ from rich.table import Table
 from mfa_portal.admin.pool_config import describe_pool, set_pool_mfa
 from mfa_portal.cli import pool_app
 from mfa_portal.cli.users import Json, Reason, emit, fail, run_action, support_for
-from mfa_portal.client import CognitoError
+from mfa_portal.cognito_api.client import CognitoError
 
 
 def _switch(value: str, name: str) -> bool | None:

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from mfa_portal.backend import PortalBackend, open_backend
 from mfa_portal.cli import app
 from mfa_portal.cli.ports import require_free_port
 from mfa_portal.pool.credentials import (
@@ -19,7 +18,8 @@ from mfa_portal.pool.credentials import (
 )
 from mfa_portal.pool.standalone import endpoint_for
 from mfa_portal.settings import SettingsError, load_settings
-from mfa_portal.web.app import create_app
+from mfa_portal.wiring.app import serving_app
+from mfa_portal.wiring.backend import PortalBackend, open_backend
 
 
 def _key_lines(data_dir: Path, region: str, *, reveal: bool) -> list[str]:
@@ -86,13 +86,7 @@ def serve(
     except (SettingsError, CredentialsError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    web = create_app(
-        backend.settings,
-        backend.client,
-        verifier=backend.verifier,
-        clock=backend.clock,
-        wire_app=backend.wire_app,
-    )
+    web = serving_app(backend)
     typer.echo(banner(backend, (settings.public_url or base_url).rstrip("/")))
     try:
         uvicorn.run(web, host=host, port=port, http="h11", ws="none", proxy_headers=True)

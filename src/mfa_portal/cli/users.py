@@ -16,10 +16,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from mfa_portal.admin import actions, lookup
-from mfa_portal.admin.runtime import cli_actor
 from mfa_portal.admin.support import ActionFailed, ActionResult, Support
 from mfa_portal.cli import users_app
-from mfa_portal.client import CognitoError
+from mfa_portal.cognito_api.client import CognitoError
+from mfa_portal.wiring.support import cli_actor
 
 Reason = Annotated[str, typer.Option("--reason", "-r", help="Why (kept in the audit trail).")]
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -35,7 +35,7 @@ def support_for(ctx: typer.Context) -> Support:
     obj = ctx.find_root().obj
     if isinstance(obj, Support):
         return obj
-    from mfa_portal.admin.cli_backend import open_support
+    from mfa_portal.wiring.cli_support import open_support
 
     try:
         support = open_support()

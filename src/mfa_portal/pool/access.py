@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool
 from mfa_portal.pool.token_store import USER_DISABLED, load_family, revoked_for

@@ -12,7 +12,7 @@ import re
 import sqlite3
 from typing import Any
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.pools import Pool
 
 STANDARD_ATTRIBUTES = frozenset(

@@ -11,8 +11,8 @@ import hashlib
 import hmac
 from typing import Any
 
+from mfa_portal.mail import Message
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.delivery import Message
 
 CODE_DIGITS = 8
 PLACEHOLDER = "{####}"

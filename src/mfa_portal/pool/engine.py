@@ -11,14 +11,15 @@ import pkgutil
 from pathlib import Path
 from typing import Any
 
-from mfa_portal.pool import errors, ops
-from mfa_portal.pool.clock import Clock, Random, SystemClock, SystemRandom
+from mfa_portal.clock import Clock, Random, SystemClock, SystemRandom
+from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.service_model import service_model
+from mfa_portal.mail import Mailer, MemoryMailer
+from mfa_portal.pool import ops
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.delivery import Mailer, MemoryMailer
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.registry import HANDLERS, is_public
 from mfa_portal.pool.secretbox import SecretBox
-from mfa_portal.pool.service_model import service_model
 from mfa_portal.pool.storage import Database
 from mfa_portal.pool.tokens import TokenSigner
 from mfa_portal.pool.validate import validate_input

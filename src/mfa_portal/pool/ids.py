@@ -11,7 +11,7 @@ import base64
 import string
 from typing import TYPE_CHECKING
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 
 if TYPE_CHECKING:
     from mfa_portal.pool.context import Context

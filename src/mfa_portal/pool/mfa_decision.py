@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 
 NO_MFA_METHOD = "No MFA method is available for the user; an administrator must configure one."
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool
 

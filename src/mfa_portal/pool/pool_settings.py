@@ -11,8 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from mfa_portal.pool import errors
-from mfa_portal.pool.errors import CognitoError
+from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.errors import CognitoError
 
 TIERS_WITH_EMAIL_MFA = ("ESSENTIALS", "PLUS")
 OTP_FIRST_FACTORS = ("EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")

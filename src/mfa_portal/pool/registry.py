@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from mfa_portal.pool.service_model import service_model
+from mfa_portal.cognito_api.service_model import service_model
 
 if TYPE_CHECKING:
     from mfa_portal.pool.context import Context

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from cryptography.exceptions import InvalidTag
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.context import Context
 
 CODE_DIGITS = 6

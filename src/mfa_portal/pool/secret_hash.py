@@ -1,25 +1,17 @@
-"""SECRET_HASH for app clients with a secret (spec §4.2).
+"""The pool's SECRET_HASH checks (the computation itself is the seam's, in ``cognito_api``).
 
-``Base64(HMAC_SHA256(key=client_secret, msg=username + client_id))``, required in AuthParameters and
-in every ChallengeResponses when the client has a secret. The provided value is never echoed.
+Required in AuthParameters and in every ChallengeResponses when the client has a secret. The
+provided value is never echoed.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 from collections.abc import Iterable
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.secret_hash import compute_secret_hash
 from mfa_portal.pool.pools import AppClient
-
-
-def compute_secret_hash(client_secret: str, username: str, client_id: str) -> str:
-    digest = hmac.new(
-        client_secret.encode(), (username + client_id).encode(), hashlib.sha256
-    ).digest()
-    return base64.b64encode(digest).decode()
 
 
 def require_secret_hash(client: AppClient, provided: str | None) -> None:

@@ -20,7 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfa_portal.pool import email_otp, errors, lockout, token_store, totp
+from mfa_portal.cognito_api import errors
+from mfa_portal.mail import Message
+from mfa_portal.pool import email_otp, lockout, token_store, totp
 from mfa_portal.pool.auth_sessions import (
     INVALID,
     AuthSession,
@@ -30,7 +32,7 @@ from mfa_portal.pool.auth_sessions import (
     update_session,
 )
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.delivery import Message, send_all
+from mfa_portal.pool.delivery import send_all
 from mfa_portal.pool.mfa_decision import (
     Challenge,
     ChallengeName,

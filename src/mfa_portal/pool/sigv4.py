@@ -17,7 +17,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "cognito-idp"

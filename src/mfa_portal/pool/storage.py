@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mfa_portal.pool.errors import CognitoError
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool.schema import MIGRATIONS
 from mfa_portal.sqlite import SQLiteFile
 

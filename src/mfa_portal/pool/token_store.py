@@ -16,7 +16,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from mfa_portal.pool import auth_sessions, errors
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import AppClient, Pool
 from mfa_portal.pool.users import User, load_user_by_id, save_user, user_groups

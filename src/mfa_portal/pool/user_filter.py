@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 
 # Searchable attributes (spec §9) and the SQL expression each one reads.
 SEARCHABLE: dict[str, str] = {

@@ -11,8 +11,8 @@ from typing import Any
 import regex
 from botocore.model import Shape
 
-from mfa_portal.pool import errors
-from mfa_portal.pool.service_model import service_model
+from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.service_model import service_model
 
 # Where the live service's pattern differs from the one botocore ships. Cognito allows inner spaces in
 # passwords and reports this pattern for a leading or trailing one.

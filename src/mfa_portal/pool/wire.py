@@ -20,13 +20,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Mount, Route
 from starlette.types import Scope
 
-from mfa_portal.pool import errors, sigv4
-from mfa_portal.pool.clock import Clock, SystemClock
+from mfa_portal.clock import Clock, SystemClock
+from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.service_model import service_model
+from mfa_portal.pool import sigv4
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.registry import is_public
-from mfa_portal.pool.service_model import service_model
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ def create_wire_app(
 ) -> Starlette:
     """The Cognito endpoint as an ASGI app; serve it at the URL that ``engine.issuer_base`` names.
 
-    Mount it with ``WireMount("/cognito", app=...)`` (not ``Mount``) so ``endpoint_url=…/cognito``
+    Mount it with ``WireMount(prefix, app=...)`` (not ``Mount``) so ``endpoint_url=…<prefix>``
     works without a trailing slash, which is how boto3 posts to it.
     """
     front = WireFront(engine, credentials, wall_clock or SystemClock())

@@ -1,12 +1,12 @@
 """Assemble the portal: sessions, security headers, guards' error pages, routers, static files.
 
-With the embedded backend the pool's wire front is mounted at ``/cognito`` in the same process, so
-boto3, the AWS CLI and the SDKs can reach the very pool the portal uses.
+Everything the portal uses from outside (the Cognito client, support actions, the outbox, its
+extensions) arrives as arguments; the composition root (``mfa_portal.wiring``) decides what they are
+and mounts the embedded pool's wire front beside this app, never inside it.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -16,24 +16,29 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp
 
-from mfa_portal.client import CognitoClient
+from mfa_portal.admin.notify import Outbox
+from mfa_portal.admin.support import Support
+from mfa_portal.cognito_api.client import CognitoClient
+from mfa_portal.cognito_api.id_tokens import HttpJwks, IdTokenVerifier, cognito_issuer
 from mfa_portal.settings import SessionStoreKind, Settings
-from mfa_portal.web import routes_account, routes_enrol, routes_signin
-from mfa_portal.web.deps import CsrfFailed, Forbidden, RedirectTo, render
+from mfa_portal.web import (
+    routes_account,
+    routes_admin,
+    routes_enrol,
+    routes_recovery,
+    routes_signin,
+)
+from mfa_portal.web.deps import CsrfFailed, Forbidden, RedirectTo
+from mfa_portal.web.extensions import PortalExtensions
 from mfa_portal.web.headers import SecurityHeadersMiddleware
-from mfa_portal.web.id_tokens import HttpJwks, IdTokenVerifier, cognito_issuer
 from mfa_portal.web.portal import Portal
+from mfa_portal.web.responses import STATIC_DIR, build_templates, render
 from mfa_portal.web.session_store import RedisSessionStore, SessionStore, SqliteSessionStore
 from mfa_portal.web.sessions import SessionCipher, SessionMiddleware
 from mfa_portal.web.strings import STRINGS, t
-from mfa_portal.web.templating import STATIC_DIR, build_templates
 
 log = logging.getLogger("mfa_portal.web")
-
-#: Routers owned by the support console; included when their modules exist.
-OPTIONAL_ROUTERS = ("mfa_portal.web.routes_admin", "mfa_portal.web.routes_recovery")
 
 
 def build_store(settings: Settings) -> SessionStore:
@@ -58,10 +63,12 @@ def create_app(
     settings: Settings,
     client: CognitoClient,
     *,
+    support: Support,
+    extensions: PortalExtensions,
+    outbox: Outbox | None = None,
     verifier: IdTokenVerifier | None = None,
     store: SessionStore | None = None,
     clock: Callable[[], float] = time.time,
-    wire_app: ASGIApp | None = None,
 ) -> FastAPI:
     """The portal for one pool; ``settings.user_pool_id`` and ``client_id`` must be set."""
     session_store = store or build_store(settings)
@@ -78,9 +85,11 @@ def create_app(
         store=session_store,
         verifier=verifier or http_verifier(settings, clock),
         clock=clock,
+        support=support,
+        extensions=extensions,
+        outbox=outbox,
     )
     app.state.templates = build_templates()
-    app.state.console = False  # the support console's router is installed
     app.add_middleware(
         SessionMiddleware,
         settings=settings,
@@ -93,21 +102,9 @@ def create_app(
     app.include_router(routes_signin.router)
     app.include_router(routes_enrol.router)
     app.include_router(routes_account.router)
-    for name in OPTIONAL_ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            log.info("%s is not installed; its pages are off", name)
-            continue
-        app.include_router(module.router)
-        app.state.console = app.state.console or name.endswith("routes_admin")
+    app.include_router(routes_admin.router)
+    app.include_router(routes_recovery.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    if wire_app is not None:
-        from mfa_portal.pool.wire import WireMount
-
-        app.router.routes.append(WireMount("/cognito", app=wire_app, name="cognito"))
     return app
 
 

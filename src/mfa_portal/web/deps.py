@@ -14,9 +14,8 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
 
-from mfa_portal.client import CognitoClient
+from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.web.flow import ensure_live
 from mfa_portal.web.portal import get_portal
 from mfa_portal.web.sessions import PortalSession
@@ -114,10 +113,6 @@ def require_admin(request: Request) -> SignedInUser:
     return user
 
 
-def csrf_token(request: Request) -> str:
-    return portal_session(request).ensure_csrf()
-
-
 async def verify_csrf(request: Request) -> None:
     """Dependency for every POST route: the form's ``csrf_token`` must match the session's."""
     form = await request.form()
@@ -134,12 +129,6 @@ def safe_next(value: str | None) -> str:
     if any(ch in value for ch in ("\\", "\r", "\n", "\t")) or ":" in value.split("?", 1)[0]:
         return "/"
     return value
-
-
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    from mfa_portal.web.templating import render_template
-
-    return render_template(request, template, status_code=status_code, **context)
 
 
 #: Route parameter types: ``def page(user: SignedIn)`` / ``def console(user: Admin)``.

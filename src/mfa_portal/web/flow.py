@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from mfa_portal.pool.errors import CognitoError
+from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.cognito_api.id_tokens import TokenInvalid
 from mfa_portal.settings import Enforcement
-from mfa_portal.web.id_tokens import TokenInvalid
 from mfa_portal.web.messages import is_token_problem
 from mfa_portal.web.portal import Portal
 from mfa_portal.web.sessions import PortalSession
-from mfa_portal.web.state import Challenge, Stage, Tokens
+from mfa_portal.web.state import Challenge, Identity, Stage, Tokens
 
 log = logging.getLogger("mfa_portal.web")
 
@@ -104,7 +104,7 @@ def apply_outcome(portal: Portal, ps: PortalSession, outcome: Outcome) -> str:
 
 def complete_sign_in(portal: Portal, ps: PortalSession, tokens: Tokens) -> str:
     """Tokens in hand: verify who it is, then grant a full or a restricted session."""
-    identity = portal.verifier.verify(tokens.id_token)  # raises TokenInvalid
+    identity = Identity.of(portal.verifier.verify(tokens.id_token))  # raises TokenInvalid
     state = ps.state
     now = portal.clock()
     state.tokens = tokens
@@ -178,7 +178,7 @@ def _refresh(portal: Portal, ps: PortalSession) -> None:
     if not isinstance(fresh, Tokens):
         raise TokenInvalid("refresh asked for a challenge")
     fresh.refresh_token = fresh.refresh_token or state.tokens.refresh_token
-    identity = portal.verifier.verify(fresh.id_token)
+    identity = Identity.of(portal.verifier.verify(fresh.id_token))
     if identity.sub != state.identity.sub:
         raise TokenInvalid("refresh returned another user")
     state.tokens = fresh

@@ -31,20 +31,18 @@ class SecurityHeadersMiddleware:
         path: str = scope.get("path", "")
         static = path.startswith("/static/")
         https = scope.get("scheme") == "https"
-        wire = path == "/cognito" or path.startswith("/cognito/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in COMMON.items():
                     headers.setdefault(name, value)
-                if not wire:
-                    headers.setdefault("Content-Security-Policy", CSP)
+                headers.setdefault("Content-Security-Policy", CSP)
                 if https:
                     headers.setdefault("Strict-Transport-Security", "max-age=31536000")
                 if static:
                     headers.setdefault("Cache-Control", "public, max-age=3600")
-                elif not wire:
+                else:
                     headers["Cache-Control"] = "no-store"
             await send(message)
 

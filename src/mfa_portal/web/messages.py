@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from mfa_portal.pool.errors import CognitoError
+from mfa_portal.cognito_api.errors import CognitoError
 
 log = logging.getLogger("mfa_portal.web")
 

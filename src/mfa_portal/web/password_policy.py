@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from mfa_portal.pool.errors import CognitoError
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.strings import t
 

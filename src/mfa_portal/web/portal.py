@@ -1,18 +1,20 @@
-"""What every route needs, bundled once per app: settings, the Cognito seam, sessions, the verifier."""
+"""What every route needs, bundled once per app: settings, the Cognito seam, sessions, the verifier,
+support actions and the extensions the composition root passed in."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from mfa_portal.client import CognitoClient
+from mfa_portal.admin.notify import Outbox
+from mfa_portal.admin.support import Support
+from mfa_portal.cognito_api.client import CognitoClient
+from mfa_portal.cognito_api.id_tokens import IdTokenVerifier
+from mfa_portal.cognito_api.secret_hash import secret_hash_parameter
 from mfa_portal.settings import Settings
-from mfa_portal.web.id_tokens import IdTokenVerifier
+from mfa_portal.web.extensions import PortalExtensions
 from mfa_portal.web.session_store import SessionStore
 
 
@@ -23,6 +25,9 @@ class Portal:
     store: SessionStore
     verifier: IdTokenVerifier
     clock: Callable[[], float]
+    support: Support  # the console's and recovery pages' actions, on this portal's client and pool
+    extensions: PortalExtensions
+    outbox: Outbox | None = None  # the development outbox, when mail goes there
 
     @property
     def user_pool_id(self) -> str:
@@ -34,11 +39,10 @@ class Portal:
 
     def secret_hash(self, username: str) -> dict[str, str]:
         """``{"SECRET_HASH": ...}`` for an app client with a secret, else nothing (spec §4.2)."""
-        if self.settings.client_secret is None:
-            return {}
-        key = self.settings.client_secret.get_secret_value().encode()
-        digest = hmac.new(key, (username + self.client_id).encode(), hashlib.sha256).digest()
-        return {"SECRET_HASH": base64.b64encode(digest).decode()}
+        secret = self.settings.client_secret
+        return secret_hash_parameter(
+            secret.get_secret_value() if secret else None, username, self.client_id
+        )
 
 
 def get_portal(request: Request) -> Portal:

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from mfa_portal.pool.errors import CognitoError
-from mfa_portal.web import hooks
-from mfa_portal.web.deps import CSRF, SignedIn, SignedInUser, current_user, portal_session, render
+from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.web.deps import CSRF, SignedIn, SignedInUser, current_user, portal_session
 from mfa_portal.web.messages import is_token_problem, log, password_policy_errors
-from mfa_portal.web.routes_signin import restart, see_other
+from mfa_portal.web.outcomes import restart
+from mfa_portal.web.portal import get_portal
+from mfa_portal.web.responses import render, see_other
 
 router = APIRouter()
 
@@ -33,7 +34,8 @@ def _account_page(
             else render(request, "error.html", 502, title="error.title", body="error.body")
         )
     enabled = list(details.get("UserMFASettingList") or [])
-    for extra in hooks.account_context:
+    extensions = get_portal(request).extensions
+    for extra in extensions.account_context:
         ctx = {**extra(request, user), **ctx}
     return render(
         request,
@@ -43,7 +45,7 @@ def _account_page(
         totp_on="SOFTWARE_TOKEN_MFA" in enabled,
         enabled=enabled,
         preferred=details.get("PreferredMfaSetting"),
-        sections=list(hooks.account_sections),
+        sections=list(extensions.account_sections),
         **ctx,
     )
 

@@ -16,12 +16,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from mfa_portal.admin import actions, lookup
 from mfa_portal.admin.audit import AuditFilter, parse_time, write_csv, write_jsonl
-from mfa_portal.admin.notify import Outbox
-from mfa_portal.admin.runtime import build_support, portal_store
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support
-from mfa_portal.client import CognitoError
-from mfa_portal.web.deps import SignedInUser, render, require_admin, verify_csrf
+from mfa_portal.cognito_api.client import CognitoError
+from mfa_portal.web.deps import SignedInUser, require_admin, verify_csrf
 from mfa_portal.web.portal import get_portal
+from mfa_portal.web.responses import render
 from mfa_portal.web.strings import t
 
 router = APIRouter()
@@ -48,13 +47,8 @@ SETTINGS: dict[str, actions.MfaSetting] = {
 
 
 def support_of(request: Request) -> Support:
-    """One support bundle per app, on the portal's own client, pool and data directory."""
-    state = request.app.state
-    if getattr(state, "admin_support", None) is None:
-        portal = get_portal(request)
-        state.admin_support = build_support(portal.settings, portal.client, portal.user_pool_id)
-    support: Support = state.admin_support
-    return support
+    """The support actions the composition root gave this portal (its own client and pool)."""
+    return get_portal(request).support
 
 
 def actor_of(request: Request, admin: SignedInUser) -> Actor:
@@ -256,8 +250,8 @@ def audit_export(request: Request, admin: Admin, format: str = "csv") -> Respons
 @router.get("/dev/outbox", response_class=HTMLResponse)
 def dev_outbox(request: Request) -> Response:
     """Development only: the mail the portal would have sent, since no SMTP server is configured."""
-    settings = get_portal(request).settings
-    if settings.mode.value != "development":
+    portal = get_portal(request)
+    if portal.settings.mode.value != "development" or portal.outbox is None:
         raise HTTPException(404)
-    messages = Outbox(portal_store(settings.data_dir), echo=False).messages()
+    messages = portal.outbox.messages()
     return render(request, "admin/outbox.html", messages=messages)

@@ -17,17 +17,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from mfa_portal.pool.errors import CognitoError
-from mfa_portal.web import hooks
-from mfa_portal.web.deps import CSRF, current_user, portal_session, render, require_signed_in
+from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.cognito_api.id_tokens import TokenInvalid
+from mfa_portal.web.deps import CSRF, current_user, portal_session, require_signed_in
 from mfa_portal.web.flow import Outcome, complete_sign_in, respond, start_sign_in
-from mfa_portal.web.id_tokens import TokenInvalid
 from mfa_portal.web.messages import code_error, is_session_problem, log
+from mfa_portal.web.outcomes import advance, restart
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.qr import grouped, otpauth_uri, qr_svg
-from mfa_portal.web.routes_signin import advance, restart, see_other
+from mfa_portal.web.responses import render, see_other
 from mfa_portal.web.sessions import PortalSession
-from mfa_portal.web.state import Enrolment, Stage, Tokens
+from mfa_portal.web.state import Enrolment, Identity, Stage, Tokens
 from mfa_portal.web.strings import t
 
 router = APIRouter()
@@ -214,7 +214,7 @@ def _finish(request: Request, ps: PortalSession) -> Response:
     request.state.session_checked = True
     signed_in = current_user(request)
     assert signed_in is not None
-    target = hooks.run_after_enrolment(request, signed_in)
+    target = get_portal(request).extensions.run_after_enrolment(request, signed_in)
     return see_other(target or "/mfa/setup/done")
 
 
@@ -265,7 +265,7 @@ def replace_submit(
     if not isinstance(outcome, Tokens):
         return failed
     try:
-        identity = portal.verifier.verify(outcome.id_token)
+        identity = Identity.of(portal.verifier.verify(outcome.id_token))
     except TokenInvalid as exc:
         log.error("ID token from the pool failed verification: %s", exc)
         return failed

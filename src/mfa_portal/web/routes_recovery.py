@@ -15,11 +15,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from mfa_portal.admin import self_service
 from mfa_portal.admin.recovery_codes import as_text_file
-from mfa_portal.admin.support import ActionFailed
-from mfa_portal.web import hooks
-from mfa_portal.web.deps import SignedInUser, render, require_signed_in, verify_csrf
+from mfa_portal.admin.support import ActionFailed, Support
+from mfa_portal.web.deps import SignedInUser, portal_session, require_signed_in, verify_csrf
+from mfa_portal.web.extensions import PortalExtensions
 from mfa_portal.web.portal import get_portal
-from mfa_portal.web.routes_admin import support_of
+from mfa_portal.web.responses import render
 
 router = APIRouter()
 Field = Annotated[str, Form()]
@@ -27,29 +27,33 @@ CODES_PAGE = "/account/recovery-codes"
 
 
 def offer_codes_after_enrolment(request: Request, user: SignedInUser) -> str | None:
-    """``hooks.after_enrolment``: the first page after set-up offers a set of recovery codes."""
+    """After enrolment: the first page after set-up offers a set of recovery codes."""
     return f"{CODES_PAGE}?offer=1"
 
 
 def record_enrolment(request: Request, user: SignedInUser) -> str | None:
-    """``hooks.after_enrolment``: audit the new factor and notify the user (OWASP: every change)."""
+    """After enrolment: audit the new factor and notify the user (OWASP: every change)."""
     support = support_of(request)
     self_service.record_enrolment(support, user.username, user.email, _client_address(request))
     return None
 
 
 def remaining_for_account(request: Request, user: SignedInUser) -> dict[str, object]:
-    """``hooks.account_context``: the account page shows how many recovery codes remain."""
+    """Account page context: how many recovery codes remain."""
     return {"recovery_remaining": self_service.remaining_codes(support_of(request), user.username)}
 
 
-for _hook in (record_enrolment, offer_codes_after_enrolment):
-    if _hook not in hooks.after_enrolment:
-        hooks.after_enrolment.append(_hook)
-if remaining_for_account not in hooks.account_context:
-    hooks.account_context.append(remaining_for_account)
-if "recovery/_account_section.html" not in hooks.account_sections:
-    hooks.account_sections.append("recovery/_account_section.html")
+#: What the recovery-code pages add to enrolment and the account page; the composition root passes
+#: it to ``create_app`` (``mfa-portal serve`` always ships it).
+EXTENSIONS = PortalExtensions(
+    after_enrolment=(record_enrolment, offer_codes_after_enrolment),
+    account_sections=("recovery/_account_section.html",),
+    account_context=(remaining_for_account,),
+)
+
+
+def support_of(request: Request) -> Support:
+    return get_portal(request).support
 
 
 def _client_address(request: Request) -> str:
@@ -60,7 +64,10 @@ def _client_address(request: Request) -> str:
 def codes_page(request: Request, offer: str = "") -> Response:
     user = require_signed_in(request)
     remaining = self_service.remaining_codes(support_of(request), user.username)
-    return render(request, "recovery/codes.html", remaining=remaining, offer=bool(offer))
+    next_path = portal_session(request).state.next_path  # the first enrolment keeps its destination
+    return render(
+        request, "recovery/codes.html", remaining=remaining, offer=bool(offer), next_path=next_path
+    )
 
 
 @router.post(CODES_PAGE, dependencies=[Depends(verify_csrf)])
@@ -72,7 +79,10 @@ def issue_codes(request: Request) -> Response:
         support_of(request), user.username, source=_client_address(request)
     )
     download = "data:text/plain;charset=utf-8," + quote(as_text_file(user.username, codes))
-    return render(request, "recovery/new_codes.html", codes=codes, download=download)
+    next_path = portal_session(request).state.next_path
+    return render(
+        request, "recovery/new_codes.html", codes=codes, download=download, next_path=next_path
+    )
 
 
 @router.get("/recover", response_class=HTMLResponse)

@@ -11,18 +11,14 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mfa_portal.pool.errors import CognitoError
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.web.delay import Delayer
-from mfa_portal.web.deps import CSRF, portal_session, render, safe_next
+from mfa_portal.web.deps import CSRF, portal_session, safe_next
 from mfa_portal.web.flow import (
     MFA_CHALLENGES,
-    Outcome,
-    UnsupportedChallenge,
-    apply_outcome,
     respond,
     start_sign_in,
 )
-from mfa_portal.web.id_tokens import TokenInvalid
 from mfa_portal.web.messages import (
     code_error,
     is_lockout,
@@ -31,8 +27,10 @@ from mfa_portal.web.messages import (
     password_policy_errors,
     signin_error,
 )
+from mfa_portal.web.outcomes import advance, restart, signin_page
 from mfa_portal.web.password_policy import policy_sentence
 from mfa_portal.web.portal import get_portal
+from mfa_portal.web.responses import render, see_other
 from mfa_portal.web.sessions import PortalSession
 from mfa_portal.web.state import Challenge, Stage
 
@@ -50,35 +48,6 @@ OOB_CODE = re.compile(r"^[0-9]{6,8}$")
 #: How long a code step refused for a spent Cognito session waits for a sibling request (a double
 #: submit) to finish saving the signed-in session before concluding that the sign-in is over.
 SIBLING_WAIT_SECONDS = 2.0
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-def signin_page(
-    request: Request, *, error: str | None = None, status: int = 200, **ctx: Any
-) -> Response:
-    errors = [error] if error else []
-    return render(request, "signin.html", status_code=status, errors=errors, **ctx)
-
-
-def restart(request: Request, ps: PortalSession, error: str) -> Response:
-    """The Cognito flow is over (expired session, lockout): back to the password step."""
-    ps.end()
-    return signin_page(request, error=error, status=400)
-
-
-def advance(request: Request, ps: PortalSession, outcome: Outcome) -> Response:
-    """Apply a Cognito outcome and redirect; shared error handling for the unexpected cases."""
-    portal = get_portal(request)
-    try:
-        return see_other(apply_outcome(portal, ps, outcome))
-    except UnsupportedChallenge:
-        return restart(request, ps, "signin.unavailable")
-    except TokenInvalid as exc:
-        log.error("ID token from the pool failed verification: %s", exc)
-        return restart(request, ps, "signin.unavailable")
 
 
 @router.get("/signin")

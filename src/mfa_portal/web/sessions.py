@@ -154,7 +154,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
-        if path.startswith(("/static/", "/cognito/")) or path == "/cognito":
+        if path.startswith("/static/"):
             return await call_next(request)
         secure = cookie_is_secure(self._settings, request)
         name = cookie_name(secure)

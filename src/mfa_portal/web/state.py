@@ -7,9 +7,12 @@ server, and never in the browser.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+
+from mfa_portal.cognito_api.id_tokens import VerifiedIdentity
 
 
 class Stage(StrEnum):
@@ -43,7 +46,12 @@ class Identity(BaseModel):
     sub: str
     username: str
     email: str | None = None
+    email_verified: bool = False
     groups: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, verified: VerifiedIdentity) -> Identity:
+        return cls.model_validate(asdict(verified))
 
 
 class Enrolment(BaseModel):

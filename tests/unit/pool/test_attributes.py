@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.pool import attributes, errors
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import attributes
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pool_settings import schema_attributes
 from mfa_portal.pool.pools import Pool, save_pool

@@ -6,8 +6,8 @@ from functools import partial
 
 import pytest
 
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.errors import CognitoError
 from tests.support.auth_world import ALL_FLOWS, INVALID, Rig, tokens_of, totp_rig
 from tests.support.pool_rig import IAM, fails
 from tests.support.race import run_together

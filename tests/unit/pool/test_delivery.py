@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from mfa_portal.pool.delivery import Mailer, MemoryMailer, Message
+from mfa_portal.mail import Mailer, MemoryMailer, Message
 
 _: Mailer = MemoryMailer()  # conformance checked by mypy
 

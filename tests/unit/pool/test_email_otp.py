@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.mail import MemoryMailer, Message
 from mfa_portal.pool import email_otp, totp
-from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.delivery import MemoryMailer, Message
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.errors import CognitoError
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.pools import load_pool, save_pool
 from mfa_portal.pool.users import load_user_by_id

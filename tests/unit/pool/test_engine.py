@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mfa_portal.pool import errors
-from mfa_portal.pool.clock import FakeClock, SystemClock, SystemRandom
+from mfa_portal.clock import FakeClock, SystemClock, SystemRandom
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.registry import HANDLERS, Params, Result

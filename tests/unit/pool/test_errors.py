@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mfa_portal.pool import errors
-from mfa_portal.pool.service_model import service_model
+from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.service_model import service_model
 
 
 def test_every_error_shape_of_the_model_has_a_class() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mfa_portal.pool.errors import CognitoError
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool.mfa_decision import (
     Challenge,
     ChallengeName,

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.pool import errors, totp
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import totp
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client, load_pool, save_pool

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.password_policy import (

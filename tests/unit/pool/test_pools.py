@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.pools import AppClient, Pool, load_client, load_pool, save_client, save_pool
 from mfa_portal.pool.storage import Database
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool import totp
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.errors import CognitoError
 from mfa_portal.pool.ops.recovery_ops import CODE_MISMATCH, EXPIRED_CODE, NOT_FOUND
 from tests.support.pool_rig import fails
 from tests.support.race import run_together

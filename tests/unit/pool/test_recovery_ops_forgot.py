@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from mfa_portal.pool.delivery import Message
+from mfa_portal.cognito_api.secret_hash import compute_secret_hash
+from mfa_portal.mail import Message
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.ops.recovery_ops import CODE_MISMATCH, CONTACT_ADMIN, NO_DESTINATION, NOT_FOUND
-from mfa_portal.pool.secret_hash import compute_secret_hash
 from tests.support.pool_rig import fails
 from tests.support.recovery_world import HOUR, LIMIT, NEW_PASSWORD, Rig, reset_rows
 

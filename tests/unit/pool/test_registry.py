@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from mfa_portal.cognito_api.service_model import service_model
 from mfa_portal.pool import registry
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.registry import HANDLERS, Params, Result, is_public, operation
-from mfa_portal.pool.service_model import service_model
 
 
 def _handler(ctx: Context, p: Params) -> Result:

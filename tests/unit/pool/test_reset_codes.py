@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool import reset_codes
-from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.errors import CognitoError
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.reset_codes import Verdict
 

@@ -6,13 +6,14 @@ from typing import Any
 
 import pytest
 
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.cognito_api.secret_hash import compute_secret_hash
 from mfa_portal.pool import totp
-from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.errors import CognitoError
 from mfa_portal.pool.pools import AppClient, load_pool, save_pool
-from mfa_portal.pool.secret_hash import check_secret_hash, compute_secret_hash
+from mfa_portal.pool.secret_hash import check_secret_hash
 from mfa_portal.pool.users import find_user
 
 CLIENT_ID = "3n4b5urk1ft4fl3mg5e62d9ado"

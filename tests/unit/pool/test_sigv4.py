@@ -15,8 +15,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool.credentials import Credentials
-from mfa_portal.pool.errors import CognitoError
 from mfa_portal.pool.sigv4 import MISMATCH, SignedRequest, verify
 
 KEYS = Credentials("AKIAUNITTEST00000001", "s3cr3t/KEY+unit-test-0123456789abcdefghij")

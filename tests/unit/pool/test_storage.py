@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mfa_portal.pool import errors, storage
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import storage
 from mfa_portal.pool.schema import MIGRATIONS
 from mfa_portal.pool.storage import CommitThenRaise, Database
 

@@ -10,10 +10,10 @@ from typing import Any
 import jwt
 import pytest
 
-from mfa_portal.pool import errors
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.access import authenticate_access_token
 from mfa_portal.pool.auth_sessions import create_session
-from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import AppClient, Pool, save_client, save_pool

@@ -14,7 +14,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.tokens import TokenExpired, TokenInvalid, TokenSigner

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from mfa_portal.clock import FakeClock
 from mfa_portal.pool import totp
-from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher

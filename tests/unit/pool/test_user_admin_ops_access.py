@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mfa_portal.clock import FakeClock
 from mfa_portal.pool import auth_sessions
-from mfa_portal.pool.clock import FakeClock
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client, load_pool

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.users import get_user, save_user

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.pool import errors
-from mfa_portal.pool.clock import FakeClock
-from mfa_portal.pool.delivery import Message
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api import errors
+from mfa_portal.mail import Message
 from mfa_portal.pool.engine import Engine
 from tests.support import user_admin_world
 from tests.support.user_admin_world import (

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.user_filter import SEARCHABLE, UserFilter, parse_filter
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.pool import errors
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.service_model import service_model
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
-from mfa_portal.pool.service_model import service_model
 from tests.support.engine_calls import IAM, SMS, call, create_pool, expect  # noqa: F401
 from tests.support.shapes import assert_output_shape, shape_problems  # noqa: F401
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.pools import Pool, save_pool
 from mfa_portal.pool.storage import Database
 from mfa_portal.pool.users import (

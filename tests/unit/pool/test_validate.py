@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from mfa_portal.pool import errors
-from mfa_portal.pool.clock import FakeClock
+from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.service_model import service_model
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
-from mfa_portal.pool.service_model import service_model
 from mfa_portal.pool.validate import validate_input
 from tests.support.shapes import assert_output_shape
 

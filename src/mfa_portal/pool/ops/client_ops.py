@@ -10,7 +10,8 @@ import copy
 import sqlite3
 from typing import Any
 
-from mfa_portal.pool import errors, ids
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import ids
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import TOKEN_UNIT_SECONDS, AppClient, load_client, load_pool, save_client
 from mfa_portal.pool.registry import Params, Result, operation

@@ -6,7 +6,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from mfa_portal.pool import errors, ids
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import ids
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.registry import Params, Result, operation

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mfa_portal.pool import errors
+from mfa_portal.cognito_api import errors
 from mfa_portal.pool.attributes import STANDARD_ATTRIBUTES
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import load_pool

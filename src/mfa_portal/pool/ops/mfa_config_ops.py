@@ -11,7 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from mfa_portal.pool import errors, pool_settings
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import pool_settings
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool, save_pool
 from mfa_portal.pool.registry import Params, Result, operation

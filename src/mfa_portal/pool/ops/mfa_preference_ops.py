@@ -21,7 +21,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from mfa_portal.pool import errors, totp
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import totp
 from mfa_portal.pool.access import authenticate_access_token
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool

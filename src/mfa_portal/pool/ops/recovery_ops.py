@@ -20,9 +20,10 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
-from mfa_portal.pool import errors, lockout, reset_codes, token_store
+from mfa_portal.cognito_api import errors
+from mfa_portal.mail import Message
+from mfa_portal.pool import lockout, reset_codes, token_store
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.delivery import Message
 from mfa_portal.pool.email_otp import PLACEHOLDER, mask_email
 from mfa_portal.pool.mfa_decision import PoolMode, pool_mfa_of, recovery_channels
 from mfa_portal.pool.password_policy import enforce_policy

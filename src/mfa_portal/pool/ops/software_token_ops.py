@@ -16,7 +16,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from mfa_portal.pool import auth_sessions, errors, lockout, totp
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import auth_sessions, lockout, totp
 from mfa_portal.pool.access import authenticate_access_token
 from mfa_portal.pool.auth_sessions import AuthSession
 from mfa_portal.pool.context import Context

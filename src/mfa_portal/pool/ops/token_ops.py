@@ -5,7 +5,8 @@ from __future__ import annotations
 import hmac
 import sqlite3
 
-from mfa_portal.pool import errors, lockout
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import lockout
 from mfa_portal.pool.access import authenticate_access_token
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.password_policy import enforce_policy

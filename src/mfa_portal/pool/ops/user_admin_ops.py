@@ -11,9 +11,11 @@ import json
 import sqlite3
 import uuid
 
-from mfa_portal.pool import attributes, errors, token_store
+from mfa_portal.cognito_api import errors
+from mfa_portal.mail import Message
+from mfa_portal.pool import attributes, token_store
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.delivery import Message, send_all
+from mfa_portal.pool.delivery import send_all
 from mfa_portal.pool.ops.list_users_ops import user_type
 from mfa_portal.pool.password_policy import (
     enforce_policy,

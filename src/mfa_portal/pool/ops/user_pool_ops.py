@@ -7,7 +7,8 @@ import json
 import sqlite3
 from typing import Any
 
-from mfa_portal.pool import errors, ids, pool_settings
+from mfa_portal.cognito_api import errors
+from mfa_portal.pool import ids, pool_settings
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool, save_pool
 from mfa_portal.pool.registry import Params, Result, operation

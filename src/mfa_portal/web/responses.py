@@ -1,4 +1,5 @@
-"""Jinja2 set-up: the templates directory, the strings function ``t`` and the per-request globals."""
+"""Responses every route uses: rendered pages (Jinja2, the strings function ``t``, the per-request
+globals) and redirects. It sits below the routes and the guards, so none of them imports another."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from mfa_portal.web.sessions import PortalSession
 from mfa_portal.web.state import Stage
 from mfa_portal.web.strings import t
 
@@ -33,17 +35,22 @@ def _viewer(request: Request) -> dict[str, Any]:
         "stage": state.stage.value,
         "username": state.identity.username,
         "is_admin": is_admin,
-        "console": is_admin and bool(getattr(request.app.state, "console", False)),
+        "console": is_admin,
     }
 
 
-def render_template(
-    request: Request, template: str, *, status_code: int = 200, **context: Any
-) -> HTMLResponse:
-    from mfa_portal.web.deps import csrf_token
+def csrf_token(request: Request) -> str:
+    session: PortalSession = request.state.portal_session
+    return session.ensure_csrf()
 
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     templates: Jinja2Templates = request.app.state.templates
     context.setdefault("errors", [])
     context["viewer"] = _viewer(request)
     context["csrf_token"] = csrf_token(request)
     return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)

@@ -11,12 +11,22 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
 import jwt
 
-from mfa_portal.web.state import Identity
+
+@dataclass(frozen=True)
+class VerifiedIdentity:
+    """Who a verified ID token names; ``email`` only with the token's ``email_verified`` flag."""
+
+    sub: str
+    username: str
+    email: str | None = None
+    email_verified: bool = False
+    groups: list[str] = field(default_factory=list)
 
 
 class TokenInvalid(Exception):
@@ -87,13 +97,15 @@ class IdTokenVerifier:
         self._clock = clock
         self._leeway = leeway
 
-    def verify(self, id_token: str) -> Identity:
+    def verify(self, id_token: str) -> VerifiedIdentity:
         claims = self.claims(id_token)
         groups = claims.get("cognito:groups") or []
-        return Identity(
+        verified = claims.get("email_verified")
+        return VerifiedIdentity(
             sub=str(claims["sub"]),
             username=str(claims.get("cognito:username") or claims["sub"]),
             email=claims.get("email"),
+            email_verified=verified is True or str(verified).lower() == "true",
             groups=[str(group) for group in groups],
         )
 

@@ -10,15 +10,16 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mfa_portal.bootstrap import Bootstrap, ensure_default_pool
-from mfa_portal.client import BotoCognitoClient, CognitoClient, EngineCognitoClient
+from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient
+from mfa_portal.cognito_api.id_tokens import IdTokenVerifier, StaticJwks
+from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.settings import Backend, Settings
-from mfa_portal.web.id_tokens import IdTokenVerifier, StaticJwks
+from mfa_portal.wiring.bootstrap import Bootstrap, ensure_default_pool
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
-    from mfa_portal.pool.clock import Clock
+    from mfa_portal.clock import Clock
     from mfa_portal.pool.engine import Engine
     from mfa_portal.pool.passwords import PasswordHasher
 
@@ -64,7 +65,7 @@ def open_embedded(
     from mfa_portal.pool.engine import Engine
 
     endpoint = (settings.public_url or base_url).rstrip("/") + WIRE_PATH
-    from mfa_portal.admin.runtime import portal_mailer
+    from mfa_portal.wiring.support import portal_mailer
 
     # The pool's own mail (email MFA codes, invitations) goes where the portal's goes: SMTP, or the
     # development outbox — never into a memory buffer nobody reads.

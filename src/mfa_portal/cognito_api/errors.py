@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mfa_portal.pool.service_model import service_model
+from mfa_portal.cognito_api.service_model import service_model
 
 
 class CognitoError(Exception):

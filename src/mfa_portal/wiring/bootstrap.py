@@ -16,7 +16,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from mfa_portal.client import CognitoClient
+from mfa_portal.cognito_api.client import CognitoClient
 
 STATE_FILE = "portal.json"
 POOL_NAME = "mfa-portal"

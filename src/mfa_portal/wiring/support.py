@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mfa_portal.admin.audit import AuditLog
-from mfa_portal.admin.notify import Mailer, MailSettings, Notifier, build_mailer
+from mfa_portal.admin.notify import MailSettings, Notifier, build_mailer
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.admin.support import Actor, Support
-from mfa_portal.client import CognitoClient
+from mfa_portal.cognito_api.client import CognitoClient
+from mfa_portal.mail import Mailer
 
 if TYPE_CHECKING:
     from mfa_portal.settings import Settings

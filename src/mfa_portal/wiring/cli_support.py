@@ -7,11 +7,11 @@ For Cognito it uses boto3's standard credential chain and region.
 
 from __future__ import annotations
 
-from mfa_portal.admin.runtime import build_support, portal_mailer
 from mfa_portal.admin.support import Support
-from mfa_portal.backend import open_cognito, open_embedded
-from mfa_portal.bootstrap import load_ids
 from mfa_portal.settings import Backend, Settings, load_settings
+from mfa_portal.wiring.backend import open_cognito, open_embedded
+from mfa_portal.wiring.bootstrap import load_ids
+from mfa_portal.wiring.support import build_support, portal_mailer
 
 
 class NoPool(RuntimeError):

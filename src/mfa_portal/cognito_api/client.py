@@ -7,14 +7,11 @@ the embedded pool's wire front) and against the in-process engine, and raises th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from botocore.exceptions import ClientError, ParamValidationError
 
-from mfa_portal.pool.errors import CognitoError, error
-
-if TYPE_CHECKING:
-    from mfa_portal.pool.engine import Engine
+from mfa_portal.cognito_api.errors import CognitoError, error
 
 
 class CognitoClient(Protocol):
@@ -67,17 +64,4 @@ def _param_report(exc: ParamValidationError) -> str:
     return "; ".join(line.split(", value:", 1)[0] for line in lines) or "Invalid parameters"
 
 
-class EngineCognitoClient:
-    """Calls the embedded engine in-process, as a trusted IAM principal of the same deployment."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def call(self, operation: str, **params: Any) -> dict[str, Any]:
-        return self._engine.call(operation, params, iam_principal="in-process")
-
-    def supports(self, operation: str) -> bool:
-        return self._engine.supports(operation)
-
-
-__all__ = ["BotoCognitoClient", "CognitoClient", "CognitoError", "EngineCognitoClient"]
+__all__ = ["BotoCognitoClient", "CognitoClient", "CognitoError"]

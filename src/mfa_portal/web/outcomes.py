@@ -1,0 +1,43 @@
+"""Where a sign-in step goes next: apply Cognito's outcome, or end the flow with a reason.
+
+Shared by the sign-in, set-up and account routes, so no route module imports another.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from mfa_portal.cognito_api.id_tokens import TokenInvalid
+from mfa_portal.web.flow import Outcome, UnsupportedChallenge, apply_outcome
+from mfa_portal.web.messages import log
+from mfa_portal.web.portal import get_portal
+from mfa_portal.web.responses import render, see_other
+from mfa_portal.web.sessions import PortalSession
+
+
+def signin_page(
+    request: Request, *, error: str | None = None, status: int = 200, **ctx: Any
+) -> Response:
+    errors = [error] if error else []
+    return render(request, "signin.html", status_code=status, errors=errors, **ctx)
+
+
+def restart(request: Request, ps: PortalSession, error: str) -> Response:
+    """The Cognito flow is over (expired session, lockout): back to the password step."""
+    ps.end()
+    return signin_page(request, error=error, status=400)
+
+
+def advance(request: Request, ps: PortalSession, outcome: Outcome) -> Response:
+    """Apply a Cognito outcome and redirect; shared error handling for the unexpected cases."""
+    portal = get_portal(request)
+    try:
+        return see_other(apply_outcome(portal, ps, outcome))
+    except UnsupportedChallenge:
+        return restart(request, ps, "signin.unavailable")
+    except TokenInvalid as exc:
+        log.error("ID token from the pool failed verification: %s", exc)
+        return restart(request, ps, "signin.unavailable")
