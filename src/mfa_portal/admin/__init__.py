@@ -1,1 +1,9 @@
-"""Support actions shared by the admin console and the CLI, plus the audit trail."""
+"""Support: what the console and the CLI do to users, and the records they keep.
+
+``support`` (what every action needs, and the ``audited`` wrapper), ``actions`` (reset the
+authenticator, set MFA, attributes, passwords, disable/enable/delete, sign-out), ``self_service``
+(recovery codes and the lost-phone reset), ``lookup`` (read-only user and pool views),
+``pool_config`` (the pool's MFA configuration), ``audit`` (the append-only audit trail),
+``recovery_codes``, ``notify`` (notices by SMTP or the development outbox), ``store`` (the portal
+store these live in). Speaks to the pool only through the Cognito API.
+"""
