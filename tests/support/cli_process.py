@@ -28,6 +28,7 @@ from tests.support.setup import create_pool
 from tests.support.wire_server import free_port
 
 EXE = str(Path(sys.executable).parent / "mfa-portal")
+USER_UMASK = 0o022  # a usual login shell's: files are world-readable unless the program says not
 
 
 @dataclass
@@ -52,7 +53,13 @@ def child_env(**extra: str) -> dict[str, str]:
 def start(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 20) -> Outcome:
     """Run ``mfa-portal *args``; stop it if it is still running after ``timeout`` seconds."""
     proc = subprocess.Popen(
-        [EXE, *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [EXE, *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        umask=USER_UMASK,
     )
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -67,6 +74,8 @@ def start(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 20) 
 class Running:
     url: str
     proc: subprocess.Popen[str]
+    stdout: str = ""  # both filled in once the server has been stopped
+    stderr: str = ""
 
 
 @contextmanager
@@ -80,8 +89,10 @@ def serving(args: list[str], cwd: Path, env: dict[str, str]) -> Iterator[Running
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        umask=USER_UMASK,
     )
     url = f"http://127.0.0.1:{port}"
+    running = Running(url, proc)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -93,14 +104,14 @@ def serving(args: list[str], cwd: Path, env: dict[str, str]) -> Iterator[Running
                     out, err = proc.communicate(timeout=10) if proc.poll() is not None else ("", "")
                     raise RuntimeError(f"mfa-portal did not start: {out}{err}") from None
                 time.sleep(0.1)
-        yield Running(url, proc)
+        yield running
     finally:
         proc.terminate()
         try:
-            proc.communicate(timeout=10)
+            running.stdout, running.stderr = proc.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.communicate()
+            running.stdout, running.stderr = proc.communicate()
 
 
 def enrolled_data_dir(data_dir: Path) -> Path:
