@@ -192,6 +192,8 @@ def _no_write_access(exc: sqlite3.DatabaseError) -> bool:
 
 def _unusable(path: Path, exc: sqlite3.DatabaseError) -> str:
     reason = " ".join(str(exc).split())
+    if len(reason) > 120:  # quick_check lists every damaged cell; the first ones say enough
+        reason = reason[:117] + "..."
     if _no_write_access(exc):
         return unwritable(path, reason)
     return (
