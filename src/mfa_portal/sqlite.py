@@ -4,15 +4,39 @@ The embedded pool's database and the portal's own store are separate files with 
 portal must work the same against Amazon Cognito, where there is no pool database), but they share
 these mechanics: a connection per thread, ``BEGIN IMMEDIATE`` transactions so read-check-write sequences
 are serialised by SQLite, and migrations counted by ``PRAGMA user_version``.
+
+Opening a file is also where a damaged or unusable one is caught: ``PRAGMA quick_check`` runs once per
+open, and every failure becomes a ``StartupError`` whose one-line message names the file and says what
+to do, instead of a traceback. The data directory is created 0700 and the database file 0600 (SQLite
+gives its ``-wal`` and ``-shm`` files the database file's mode), because they hold password hashes,
+sealed seeds and the audit trail.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+
+
+class StartupError(Exception):
+    """The data directory cannot be used as it is; the message is one line naming the file and the fix."""
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) readable by this user only; an existing one is kept."""
+    if path.is_dir():
+        return
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StartupError(
+            f"cannot create the directory {path} ({exc.strerror or exc}): create it, or give this "
+            "user write access to its parent, or use another data directory"
+        ) from None
 
 
 class SQLiteFile:
@@ -23,11 +47,25 @@ class SQLiteFile:
 
     def __init__(self, path: Path, migrations: Sequence[str]) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._migrate(migrations)
+        try:
+            self._create_private()
+            self._check_integrity()
+        except OSError as exc:
+            self.close_all()
+            raise StartupError(unwritable(path, exc.strerror or str(exc))) from None
+        except sqlite3.DatabaseError as exc:
+            self.close_all()
+            raise StartupError(_unusable(path, exc)) from None
+        try:
+            self._migrate(migrations)
+        except sqlite3.OperationalError as exc:
+            self.close_all()
+            if _no_write_access(exc):  # a read-only file or directory; a broken script is a bug
+                raise StartupError(unwritable(path, str(exc))) from None
+            raise
 
     def connect(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -93,6 +131,22 @@ class SQLiteFile:
             self._connections.clear()
         self._local = threading.local()
 
+    def _create_private(self) -> None:
+        """The file with mode 0600 before SQLite opens it; its -wal and -shm files inherit the mode."""
+        private_dir(self.path.parent)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
+        for suffix in ("", "-wal", "-shm"):
+            sibling = self.path.with_name(self.path.name + suffix)
+            if sibling.exists() and sibling.stat().st_mode & 0o077:
+                sibling.chmod(0o600)  # a file created by an older version, or under a loose umask
+
+    def _check_integrity(self) -> None:
+        """``PRAGMA quick_check`` (O(size), no index cross-check): a damaged file stops the start."""
+        rows = self.connect().execute("PRAGMA quick_check").fetchall()
+        if [tuple(row) for row in rows] != [("ok",)]:
+            raise sqlite3.DatabaseError(f"quick_check: {rows[0][0]}")
+
     def _migrate(self, migrations: Sequence[str]) -> None:
         conn = self.connect()
         conn.execute("BEGIN IMMEDIATE")
@@ -120,3 +174,29 @@ def statements(script: str) -> Iterator[str]:
             buffer = ""
     if buffer.strip():
         yield buffer.strip()
+
+
+def unwritable(path: Path, reason: str) -> str:
+    return (
+        f"cannot open {path} for writing ({reason}): give this user write access to "
+        f"{path.parent} and its files, or use another data directory"
+    )
+
+
+def _no_write_access(exc: sqlite3.DatabaseError) -> bool:
+    reason = str(exc)
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        words in reason for words in ("unable to open", "readonly", "read-only")
+    )
+
+
+def _unusable(path: Path, exc: sqlite3.DatabaseError) -> str:
+    reason = " ".join(str(exc).split())
+    if len(reason) > 120:  # quick_check lists every damaged cell; the first ones say enough
+        reason = reason[:117] + "..."
+    if _no_write_access(exc):
+        return unwritable(path, reason)
+    return (
+        f"{path} is damaged ({reason}): stop every process using it, then restore it from a "
+        "backup, or move it (with its -wal and -shm files) aside to start with an empty one"
+    )

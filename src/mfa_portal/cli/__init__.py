@@ -8,6 +8,7 @@ the pool and the portal only through ``mfa_portal.wiring``.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -88,5 +89,8 @@ def _load_commands() -> None:
 
 
 def main() -> None:
+    # Every file the portal and the pool create (databases with their -wal/-shm files, keys,
+    # portal.json, the session store) holds secrets or personal data: readable by this user only.
+    os.umask(0o077)
     _load_commands()
     app()

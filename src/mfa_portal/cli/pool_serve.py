@@ -10,7 +10,7 @@ import uvicorn
 
 from mfa_portal.cli import pool_app
 from mfa_portal.cli.ports import require_free_port
-from mfa_portal.pool.credentials import FILE_NAME, CredentialsError
+from mfa_portal.pool.credentials import FILE_NAME
 from mfa_portal.pool.standalone import (
     DEFAULT_DATA_DIR,
     DEFAULT_HOST,
@@ -19,6 +19,7 @@ from mfa_portal.pool.standalone import (
     StandalonePool,
     build_standalone,
 )
+from mfa_portal.wiring.backend import StartupError
 
 
 def banner(pool: StandalonePool, data_dir: Path) -> str:
@@ -62,7 +63,9 @@ def serve(
         pool = build_standalone(
             data_dir, host=host, port=port, public_url=public_url, region=region
         )
-    except CredentialsError as exc:
+    except (
+        StartupError
+    ) as exc:  # damaged database, missing or different key: one line, no traceback
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(banner(pool, data_dir))

@@ -18,8 +18,8 @@ from mfa_portal.pool.credentials import (
 )
 from mfa_portal.pool.standalone import endpoint_for
 from mfa_portal.settings import SettingsError, load_settings
-from mfa_portal.wiring.app import serving_app
-from mfa_portal.wiring.backend import PortalBackend, open_backend
+from mfa_portal.wiring.app import outbox_warning, serving_app
+from mfa_portal.wiring.backend import PortalBackend, StartupError, open_backend
 
 
 def _key_lines(data_dir: Path, region: str, *, reveal: bool) -> list[str]:
@@ -27,7 +27,7 @@ def _key_lines(data_dir: Path, region: str, *, reveal: bool) -> list[str]:
     (like the first admin's password), later a pointer to where it is kept."""
     path = data_dir / FILE_NAME
     try:
-        creds, _ = Credentials.load_or_create(data_dir)  # open_backend has created or read it
+        creds, _ = Credentials.load_or_create(data_dir, may_create=False)  # open_backend made it
     except CredentialsError:
         return [f"  IAM access key for signed calls: {path}"]
     if creds.source == "env":
@@ -83,11 +83,29 @@ def serve(
     base_url = endpoint_for(host, port)  # wildcard binds mean loopback
     try:
         backend = open_backend(settings, base_url=base_url)
-    except (SettingsError, CredentialsError) as exc:
+    except SettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    web = serving_app(backend)
+    except (
+        StartupError
+    ) as exc:  # the data directory as it is cannot be used: one line, no traceback
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        web = serving_app(backend, bind_host=host)
+    except (StartupError, OSError) as exc:  # e.g. the portal's secret_key cannot be written
+        backend.close()
+        if isinstance(exc, OSError):
+            exc = StartupError(
+                f"cannot write {exc.filename} ({exc.strerror}): give this user write access to "
+                "it, or use another data directory"
+            )
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(banner(backend, (settings.public_url or base_url).rstrip("/")))
+    warning = outbox_warning(backend.settings, host)
+    if warning:
+        typer.echo(warning, err=True)
     try:
         uvicorn.run(web, host=host, port=port, http="h11", ws="none", proxy_headers=True)
     finally:

@@ -3,6 +3,9 @@
 Real Cognito authorises ``Admin*`` and management calls with IAM; the embedded pool has no IAM,
 so it knows exactly one key pair. It is created once in the data directory (mode 0600, never
 overwritten) or taken from the environment, so boto3 and the AWS CLI can sign requests with it.
+It is created only while the data directory holds no pool: a new pair beside existing pools would
+silently lock out every script and SDK configured with the old one, so a missing file there is an
+error that says how to restore it.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sqlite3
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mfa_portal.pool.keyfiles import create_secret_file
+from mfa_portal.sqlite import StartupError
 
 FILE_NAME = "credentials.json"
 ENV_ACCESS_KEY_ID = "MFA_PORTAL_POOL_ACCESS_KEY_ID"
@@ -25,7 +30,7 @@ _KEY_ALPHABET = string.ascii_uppercase + string.digits
 _SECRET_ALPHABET = string.ascii_letters + string.digits
 
 
-class CredentialsError(Exception):
+class CredentialsError(StartupError):
     """The key pair cannot be loaded (half-set environment, unreadable or corrupt file)."""
 
 
@@ -52,10 +57,11 @@ class Credentials:
 
     @classmethod
     def load_or_create(
-        cls, data_dir: Path, env: Mapping[str, str] | None = None
+        cls, data_dir: Path, env: Mapping[str, str] | None = None, *, may_create: bool | None = None
     ) -> tuple[Credentials, bool]:
         """The environment's pair, else the data directory's; create the file on first start.
 
+        ``may_create`` None means: only while the data directory's pool database has no pool.
         Returns ``(credentials, created)``; ``created`` is True only when this call wrote the file.
         """
         env = os.environ if env is None else env
@@ -70,6 +76,12 @@ class Credentials:
         path = data_dir / FILE_NAME
         if path.exists():
             return cls._read(path), False
+        if not (holds_no_pool(data_dir) if may_create is None else may_create):
+            raise CredentialsError(
+                f"{path} is missing but {data_dir / POOL_DATABASE} holds pools whose callers sign "
+                f"with it: restore it from a backup, or set {ENV_ACCESS_KEY_ID} and "
+                f"{ENV_SECRET_ACCESS_KEY}"
+            )
         fresh = cls.generate()
         if _write_new(path, fresh):
             return fresh, True
@@ -81,9 +93,9 @@ class Credentials:
             data = json.loads(path.read_text(encoding="utf-8"))
             akid, secret = data["AccessKeyId"], data["SecretAccessKey"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise CredentialsError(f"{path} is not a valid credentials file") from exc
+            raise CredentialsError(f"{path} is not a valid credentials file: {_FIX}") from exc
         if not (isinstance(akid, str) and isinstance(secret, str) and akid and secret):
-            raise CredentialsError(f"{path} is not a valid credentials file")
+            raise CredentialsError(f"{path} is not a valid credentials file: {_FIX}")
         return cls(akid, secret, "file")
 
     def usage_hint(self, endpoint: str, *, region: str = "us-east-1", reveal: bool = True) -> str:
@@ -111,6 +123,28 @@ class Credentials:
                 "  cognito.list_user_pools(MaxResults=10)",
             ]
         )
+
+
+POOL_DATABASE = "pool.sqlite3"
+_FIX = (
+    'restore it from a backup (JSON with "AccessKeyId" and "SecretAccessKey"), '
+    f"or set {ENV_ACCESS_KEY_ID} and {ENV_SECRET_ACCESS_KEY}"
+)
+
+
+def holds_no_pool(data_dir: Path) -> bool:
+    """True when ``data_dir`` has no pool database, or one without any pool (read-only look)."""
+    path = data_dir / POOL_DATABASE
+    if not path.exists():
+        return True
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return not conn.execute("SELECT EXISTS (SELECT 1 FROM pools)").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return path.stat().st_size == 0  # an unreadable database is reported when it is opened
 
 
 def _secret_pointer(source: str) -> str:

@@ -17,11 +17,10 @@ from mfa_portal.cognito_api.service_model import service_model
 from mfa_portal.mail import Mailer, MemoryMailer
 from mfa_portal.pool import ops
 from mfa_portal.pool.context import Context
+from mfa_portal.pool.key_binding import bind_keys
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.registry import HANDLERS, is_public
-from mfa_portal.pool.secretbox import SecretBox
 from mfa_portal.pool.storage import Database
-from mfa_portal.pool.tokens import TokenSigner
 from mfa_portal.pool.validate import validate_input
 
 
@@ -51,8 +50,13 @@ class Engine:
         self.clock: Clock = clock or SystemClock()
         self.rng: Random = rng or SystemRandom()
         self.db = Database(data_dir / "pool.sqlite3")
-        self.seal = SecretBox.from_data_dir(data_dir)
-        self.signer = TokenSigner.from_data_dir(data_dir)
+        try:
+            keys = bind_keys(self.db, data_dir)  # refuses a missing or different key
+        except BaseException:
+            self.db.close_all()
+            raise
+        self.seal, self.signer = keys.seal, keys.signer
+        self.was_empty = keys.was_empty
         self.hasher = hasher or PasswordHasher()
         self.mailer: Mailer = mailer or MemoryMailer()
 

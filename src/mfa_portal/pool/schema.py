@@ -114,4 +114,12 @@ CREATE TABLE recovery_keys (
     simulation_key TEXT NOT NULL     -- keys the stable fake destination shown for unknown users
 )
 """,
+    # 3: check values of the keys kept outside the database (seed key, token signing keys), written
+    # when a key is first used, so a process started with a missing or different key refuses to run
+    """
+CREATE TABLE meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+""",
 ]

@@ -1,20 +1,32 @@
 """Encryption at rest for TOTP seeds, with a key kept in the data directory outside the database.
 
 A copied database file alone does not reveal any seed. The key file is created on first start with
-mode 0600; ``MFA_PORTAL_POOL_SEED_KEY`` (urlsafe base64, 32 bytes) can supply it instead.
+mode 0600; ``MFA_PORTAL_POOL_SEED_KEY`` (urlsafe base64, 32 bytes) or a file named by
+``MFA_PORTAL_POOL_SEED_KEY_FILE`` can supply it instead (replicas share one key). A key is created only
+when the caller says the store is empty: a new key over existing sealed seeds would make every
+enrolled user's code fail, so a missing key there is an error (see ``key_binding``).
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from mfa_portal.pool.keyfiles import create_secret_file
+from mfa_portal.pool.keyfiles import KeyMaterial, create_secret_file, find_key
+from mfa_portal.sqlite import StartupError
 
 _PREFIX = "v1:"
+ENV_SEED_KEY = "MFA_PORTAL_POOL_SEED_KEY"
+KEY_FILE = "seed.key"
+RESTORE_HINT = (
+    f"restore {KEY_FILE} from a backup, or set {ENV_SEED_KEY} or {ENV_SEED_KEY}_FILE "
+    "to this deployment's key"
+)
 
 
 class SecretBox:
@@ -27,14 +39,27 @@ class SecretBox:
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> SecretBox:
-        env = os.environ.get("MFA_PORTAL_POOL_SEED_KEY")
-        if env:
-            return cls(base64.urlsafe_b64decode(env))
-        path = data_dir / "seed.key"
-        if not path.exists():
-            data_dir.mkdir(parents=True, exist_ok=True)
+        """The data directory's key, created if absent (for a store known to be empty)."""
+        return cls.load(data_dir, may_create=True)[0]
+
+    @classmethod
+    def load(
+        cls, data_dir: Path, env: Mapping[str, str] | None = None, *, may_create: bool
+    ) -> tuple[SecretBox, str]:
+        """The key and where it came from; ``StartupError`` when it is missing or damaged."""
+        env = os.environ if env is None else env
+        path = data_dir / KEY_FILE
+        found = find_key(ENV_SEED_KEY, path, env)
+        if found is None:
+            if not may_create:
+                raise StartupError(
+                    f"{path} is missing but the pool database holds data sealed with it: "
+                    f"{RESTORE_HINT}"
+                )
             _create_key_file(path)
-        return cls(base64.urlsafe_b64decode(path.read_bytes().strip()))
+            found = find_key(ENV_SEED_KEY, path, env)
+            assert found is not None  # just created (or a concurrent first start's)
+        return cls(_decode(found)), found.source
 
     def seal(self, plaintext: str, context: str) -> str:
         nonce = os.urandom(12)
@@ -46,6 +71,21 @@ class SecretBox:
             raise ValueError("unknown sealed format")
         raw = base64.urlsafe_b64decode(sealed[len(_PREFIX) :])
         return self._aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
+
+
+def _decode(found: KeyMaterial) -> bytes:
+    text = found.data.strip()
+    if not text:
+        raise StartupError(f"{found.source} is empty: {RESTORE_HINT}")
+    try:
+        key = base64.urlsafe_b64decode(text)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise StartupError(
+            f"{found.source} is not a seed key (32 bytes in urlsafe base64): {RESTORE_HINT}"
+        )
+    return key
 
 
 def _create_key_file(path: Path) -> None:

@@ -1,7 +1,9 @@
 """RS256 signing keys of the embedded pool, the JWKS that publishes them, and JWT sign/verify.
 
 Cognito signs ID and access tokens with different keys (different ``kid``), so we keep two RSA-2048
-keys. They live as PEM files (mode 0600) under ``<data_dir>/keys/`` and are created on first start.
+keys. They live as PEM files (mode 0600) under ``<data_dir>/keys/`` and are created on first start of
+an empty store only; replicas can share them through ``MFA_PORTAL_POOL_ID_TOKEN_KEY`` and
+``MFA_PORTAL_POOL_ACCESS_TOKEN_KEY`` (PEM) or the files their ``…_FILE`` variants name.
 Unlike real Cognito, which has one key pair per user pool, all pools of one data directory share
 these two keys; the ``iss`` claim still names the pool (see docs/compatibility.md).
 
@@ -14,15 +16,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mfa_portal.pool.keyfiles import create_secret_file
+from mfa_portal.pool.keyfiles import create_secret_file, find_key
+from mfa_portal.sqlite import StartupError, private_dir
 
 TokenUse = Literal["id", "access"]
 ALGORITHM = "RS256"
@@ -87,9 +93,31 @@ def _thumbprint(public_key: rsa.RSAPublicKey) -> str:
     )
 
 
-def _load_or_create(path: Path) -> SigningKey:
-    """Read the PEM at ``path``; if absent, create it atomically (never half-written)."""
-    if not path.exists():
+#: token use -> (file under ``keys/``, environment variable)
+KEY_FILES: dict[TokenUse, tuple[str, str]] = {
+    "id": ("id-token.pem", "MFA_PORTAL_POOL_ID_TOKEN_KEY"),
+    "access": ("access-token.pem", "MFA_PORTAL_POOL_ACCESS_TOKEN_KEY"),
+}
+
+
+def restore_hint(use: TokenUse) -> str:
+    name, var = KEY_FILES[use]
+    return f"restore keys/{name} from a backup, or set {var} or {var}_FILE to this deployment's key"
+
+
+def load_signing_key(
+    use: TokenUse, keys_dir: Path, env: Mapping[str, str], *, may_create: bool
+) -> SigningKey:
+    """The PEM from the environment or ``keys_dir``; created (atomically) only if ``may_create``."""
+    name, var = KEY_FILES[use]
+    path = keys_dir / name
+    found = find_key(var, path, env)
+    if found is None:
+        if not may_create:
+            raise StartupError(
+                f"{path} is missing but the pool database has users and tokens signed with it: "
+                f"{restore_hint(use)}"
+            )
         key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
         pem = key.private_bytes(
             serialization.Encoding.PEM,
@@ -97,7 +125,15 @@ def _load_or_create(path: Path) -> SigningKey:
             serialization.NoEncryption(),
         )
         create_secret_file(path, pem)  # a racing first start keeps the winner's key
-    return SigningKey.from_pem(path.read_bytes())
+        found = find_key(var, path, env)
+        assert found is not None
+    try:
+        return SigningKey.from_pem(found.data)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise StartupError(
+            f"{found.source} is not an RSA private key in PEM (2048 bits or more): "
+            f"{restore_hint(use)}"
+        ) from None
 
 
 class TokenSigner:
@@ -109,12 +145,15 @@ class TokenSigner:
         self._keys: dict[TokenUse, SigningKey] = {"id": id_key, "access": access_key}
 
     @classmethod
-    def from_data_dir(cls, data_dir: Path) -> TokenSigner:
+    def from_data_dir(
+        cls, data_dir: Path, env: Mapping[str, str] | None = None, *, may_create: bool = True
+    ) -> TokenSigner:
+        env = os.environ if env is None else env
         keys_dir = data_dir / "keys"
-        keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(keys_dir)
         return cls(
-            _load_or_create(keys_dir / "id-token.pem"),
-            _load_or_create(keys_dir / "access-token.pem"),
+            load_signing_key("id", keys_dir, env, may_create=may_create),
+            load_signing_key("access", keys_dir, env, may_create=may_create),
         )
 
     def kid(self, use: TokenUse) -> str:

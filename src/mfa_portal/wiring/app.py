@@ -2,10 +2,15 @@
 
 The two are composed side by side (``/cognito`` → wire front, everything else → portal), so the
 portal's session and header middleware never see a Cognito API call.
+
+The development outbox (``/dev/outbox``) shows every mail the portal sent, sign-in codes and reset
+links included, to anyone who can reach it; it is served only when the portal is bound to a loopback
+address.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,19 +27,44 @@ from mfa_portal.wiring.backend import WIRE_PATH, PortalBackend
 from mfa_portal.wiring.support import build_support, portal_store
 
 
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses; a wildcard or any other address is not."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def outbox_warning(settings: Settings, bind_host: str) -> str | None:
+    """The start-up line saying the outbox is off, when development mode is served beyond loopback."""
+    if settings.mode is not Mode.DEVELOPMENT or is_loopback(bind_host):
+        return None
+    return (
+        f"warning: /dev/outbox is off because the portal listens on {bind_host}, not loopback "
+        "(it would show every sent code to the network); bind 127.0.0.1 or configure SMTP"
+    )
+
+
 def portal_app(
-    backend: PortalBackend, *, store: SessionStore | None = None, **overrides: Any
+    backend: PortalBackend,
+    *,
+    store: SessionStore | None = None,
+    bind_host: str = "127.0.0.1",
+    **overrides: Any,
 ) -> FastAPI:
     """The portal exactly as ``mfa-portal serve`` ships it: console, recovery codes, enrolment audit.
 
     ``overrides`` replace settings (tests use them for enforcement, cookie and mode variants).
+    ``bind_host`` is the address the server listens on: beyond loopback there is no outbox page.
     """
     settings = backend.settings
     if overrides:
         settings = Settings.model_validate({**settings.model_dump(), **overrides})
     support = build_support(settings, backend.client, settings.user_pool_id or "")
     outbox = None
-    if settings.mode is Mode.DEVELOPMENT:
+    if settings.mode is Mode.DEVELOPMENT and is_loopback(bind_host):
         outbox = Outbox(portal_store(settings.data_dir), echo=False)
     return create_app(
         settings,
@@ -48,9 +78,9 @@ def portal_app(
     )
 
 
-def serving_app(backend: PortalBackend) -> ASGIApp:
+def serving_app(backend: PortalBackend, *, bind_host: str = "127.0.0.1") -> ASGIApp:
     """The portal, with the embedded pool's wire front mounted beside it at ``/cognito``."""
-    portal = portal_app(backend)
+    portal = portal_app(backend, bind_host=bind_host)
     if backend.wire_app is None:
         return portal
     from mfa_portal.pool.wire import WireMount

@@ -1,7 +1,8 @@
 """Build the Cognito client the portal uses: the embedded pool in-process, or boto3 to Cognito.
 
 Everything above this module sees only a ``CognitoClient`` and an ID-token verifier; which pool is
-behind them is decided here, once, from the settings.
+behind them is decided here, once, from the settings. Anything that makes the data directory unusable
+(a damaged database, a missing or different key, no write access) surfaces as one ``StartupError``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient
 from mfa_portal.cognito_api.id_tokens import IdTokenVerifier, StaticJwks
 from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.settings import Backend, Settings
+from mfa_portal.sqlite import StartupError as StartupError  # re-exported for the CLI
 from mfa_portal.wiring.bootstrap import Bootstrap, ensure_default_pool
 
 if TYPE_CHECKING:
@@ -67,6 +69,11 @@ def open_embedded(
     endpoint = (settings.public_url or base_url).rstrip("/") + WIRE_PATH
     from mfa_portal.wiring.support import portal_mailer
 
+    credentials = None
+    if with_wire:  # before the engine: the key pair is created only while no pool exists
+        from mfa_portal.pool.credentials import Credentials
+
+        credentials, _ = Credentials.load_or_create(settings.data_dir)
     # The pool's own mail (email MFA codes, invitations) goes where the portal's goes: SMTP, or the
     # development outbox — never into a memory buffer nobody reads.
     engine = Engine(
@@ -91,11 +98,9 @@ def open_embedded(
         pool_id, client_id = boot.ids.user_pool_id, boot.ids.client_id
     settings = settings.model_copy(update={"user_pool_id": pool_id, "client_id": client_id})
     wire_app = None
-    if with_wire:
-        from mfa_portal.pool.credentials import Credentials
+    if credentials is not None:
         from mfa_portal.pool.wire import create_wire_app
 
-        credentials, _ = Credentials.load_or_create(settings.data_dir)
         wire_app = create_wire_app(engine, credentials)
     return PortalBackend(
         settings=settings,

@@ -13,6 +13,7 @@ from cryptography.exceptions import InvalidTag
 
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.secretbox import SecretBox
+from mfa_portal.sqlite import StartupError
 
 SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ENV = "MFA_PORTAL_POOL_SEED_KEY"
@@ -106,7 +107,7 @@ def test_env_key_overrides_the_key_file(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_a_bad_env_key_fails_loudly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV, base64.urlsafe_b64encode(b"short").decode())
-    with pytest.raises(ValueError, match="32 bytes"):
+    with pytest.raises(StartupError, match=f"{ENV} is not a seed key \\(32 bytes"):
         SecretBox.from_data_dir(tmp_path)
 
 
