@@ -40,10 +40,18 @@ def _notify_email(user: dict[str, Any]) -> str | None:
     return attributes(user).get("email") or None
 
 
-def remove_authenticator(support: Support, username: str) -> list[str]:
+def end_portal_sessions(support: Support, sub: str | None) -> None:
+    """Mark the user's portal sessions as over in the shared store, so every portal instance (and
+    forward-auth) refuses them on its next request instead of at its next Cognito re-check."""
+    if support.revocations is not None and sub:
+        support.revocations.revoke(support.pool_id, sub)
+
+
+def remove_authenticator(support: Support, username: str, sub: str | None = None) -> list[str]:
     """Delete the TOTP registration and end every session; the fallback is said in the notes.
 
-    Shared by the admin reset and the self-service recovery-code reset.
+    Shared by the admin reset and the self-service recovery-code reset; ``sub`` names the user
+    whose portal sessions end (see ``end_portal_sessions``).
     """
     notes: list[str] = []
     pool, name = support.pool_id, username
@@ -67,6 +75,7 @@ def remove_authenticator(support: Support, username: str) -> list[str]:
         )
         notes.append(FALLBACK_NOTE)
     support.client.call("AdminUserGlobalSignOut", UserPoolId=pool, Username=name)
+    end_portal_sessions(support, sub)
     return notes
 
 
@@ -75,7 +84,7 @@ def reset_mfa(support: Support, actor: Actor, username: str, reason: str) -> Act
     with audited(support, actor, "reset-mfa", username, reason) as step:
         user = _lookup(support, username)
         step.target = user["Username"]
-        notes = remove_authenticator(support, step.target)
+        notes = remove_authenticator(support, step.target, attributes(user).get("sub"))
         email = _notify_email(user)
         if support.notifier and email:
             if not support.notifier.mfa_reset(email, step.target, by="by support"):
@@ -222,16 +231,29 @@ def _simple(
     username: str,
     reason: str,
     done: str,
+    *,
+    ends_sessions: bool = False,
 ) -> ActionResult:
     with audited(support, actor, action, username, reason) as step:
+        sub = attributes(_lookup(support, username)).get("sub") if ends_sessions else None
         support.client.call(operation, UserPoolId=support.pool_id, Username=username)
+        end_portal_sessions(support, sub)
         step.done(done)
     assert step.result is not None
     return step.result
 
 
 def disable_user(support: Support, actor: Actor, username: str, reason: str) -> ActionResult:
-    return _simple(support, actor, "disable", "AdminDisableUser", username, reason, "user disabled")
+    return _simple(
+        support,
+        actor,
+        "disable",
+        "AdminDisableUser",
+        username,
+        reason,
+        "user disabled",
+        ends_sessions=True,
+    )
 
 
 def enable_user(support: Support, actor: Actor, username: str, reason: str) -> ActionResult:
@@ -247,6 +269,7 @@ def sign_out(support: Support, actor: Actor, username: str, reason: str) -> Acti
         username,
         reason,
         "signed out everywhere",
+        ends_sessions=True,
     )
 
 
@@ -267,6 +290,7 @@ def delete_user(
         support.client.call("AdminDeleteUser", UserPoolId=support.pool_id, Username=step.target)
         notes: list[str] = []
         sub = attributes(user).get("sub")
+        end_portal_sessions(support, sub)
         if support.recovery and sub:
             if support.recovery.void(support.pool_id, sub):
                 notes.append("recovery codes deleted")

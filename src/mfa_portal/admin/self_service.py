@@ -105,7 +105,7 @@ def recover_with_code(
             raise ActionFailed(
                 RESET_ACTION, step.target, "RecoveryCodeRejected", "no unused code matched"
             )
-        notes = remove_authenticator(support, step.target)
+        notes = remove_authenticator(support, step.target, attrs["sub"])
         remaining = codes.remaining(support.pool_id, attrs["sub"])
         if support.notifier and attrs.get("email"):
             if not support.notifier.recovery_code_used(attrs["email"], step.target, remaining):

@@ -1,4 +1,4 @@
-"""The portal's own SQLite store: audit trail, recovery codes and the development outbox.
+"""The portal's own SQLite store: audit trail, recovery codes, session revocations and the outbox.
 
 It lives in ``<data_dir>/portal.sqlite3``, apart from the embedded pool's database, because the
 portal must work the same against Amazon Cognito, where there is no pool database at all. The audit
@@ -52,6 +52,17 @@ MIGRATIONS: tuple[str, ...] = (
         subject TEXT NOT NULL,
         body TEXT NOT NULL
     );
+    """,
+    # 2: session revocation markers (see mfa_portal.admin.revocations): one row per user whose
+    # portal sessions were ended by the portal or support; ``generation`` counts those events.
+    """
+    CREATE TABLE session_revocations (
+        pool_id TEXT NOT NULL,
+        user_sub TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        revoked_at REAL NOT NULL,
+        PRIMARY KEY (pool_id, user_sub)
+    ) WITHOUT ROWID;
     """,
 )
 

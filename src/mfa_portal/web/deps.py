@@ -2,13 +2,14 @@
 
 ``require_signed_in`` is the enrolment guard: a restricted session (password ok, no MFA, policy
 ``required``) is sent to the set-up page from every route that uses it; an anonymous visitor is sent
-to sign in. ``require_admin`` also needs membership of ``admins`` and a second factor proven in this
-sign-in.
+to sign in. ``require_admin`` also needs a second factor proven in this sign-in and membership of
+``admins`` as Cognito has it now (asked on every request, not taken from the ID token alone).
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -16,12 +17,16 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 
 from mfa_portal.cognito_api.client import CognitoClient
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.web.flow import ensure_live
-from mfa_portal.web.portal import get_portal
+from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.sessions import PortalSession
 from mfa_portal.web.state import Stage
 
 ADMIN_GROUP = "admins"
+GROUPS_PAGE = 60  # AdminListGroupsForUser's largest Limit
+
+log = logging.getLogger("mfa_portal.web")
 
 
 class RedirectTo(Exception):
@@ -45,6 +50,7 @@ class SignedInUser:
     username: str
     sub: str
     email: str | None
+    email_verified: bool
     groups: tuple[str, ...]
     mfa_satisfied: bool
     access_token: str = field(repr=False)
@@ -84,6 +90,7 @@ def current_user(request: Request) -> SignedInUser | None:
         username=state.identity.username,
         sub=state.identity.sub,
         email=state.identity.email,
+        email_verified=state.identity.email_verified,
         groups=tuple(state.identity.groups),
         mfa_satisfied=state.mfa_answered,
         access_token=state.tokens.access_token,
@@ -107,10 +114,42 @@ def require_signed_in(request: Request) -> SignedInUser:
 
 
 def require_admin(request: Request) -> SignedInUser:
+    """An admin by the session's ID token *and* by Cognito right now.
+
+    The token's ``cognito:groups`` may be up to ``revalidate_seconds`` old; a privileged page must
+    not be, so every one asks ``AdminListGroupsForUser`` (one call, only on admin pages). When
+    Cognito says no, the session's identity is refreshed at once, so forward-auth stops sending
+    ``X-Auth-Groups: admins`` too.
+    """
     user = require_signed_in(request)
     if not user.is_admin:
         raise Forbidden()
+    portal = get_portal(request)
+    if not _member_now(portal, user.username, ADMIN_GROUP):
+        log.info("admin page refused: no longer a member of %s", ADMIN_GROUP)
+        ensure_live(portal, portal_session(request), recheck_now=True)
+        raise Forbidden()
     return user
+
+
+def _member_now(portal: Portal, username: str, group: str) -> bool:
+    """Is ``username`` in ``group`` according to Cognito now? Fails closed on an error."""
+    params: dict[str, Any] = {
+        "UserPoolId": portal.user_pool_id,
+        "Username": username,
+        "Limit": GROUPS_PAGE,
+    }
+    while True:
+        try:
+            page = portal.client.call("AdminListGroupsForUser", **params)
+        except CognitoError as exc:
+            log.warning("could not check group membership with Cognito: %s", exc.code)
+            return False
+        if any(g.get("GroupName") == group for g in page.get("Groups") or []):
+            return True
+        if not page.get("NextToken"):
+            return False
+        params["NextToken"] = page["NextToken"]
 
 
 async def verify_csrf(request: Request) -> None:

@@ -113,17 +113,27 @@ def complete_sign_in(portal: Portal, ps: PortalSession, tokens: Tokens) -> str:
     state.enrolment = None
     state.last_checked = now
     state.created = now
+    state.revocation_generation = _revocation_generation(portal, identity.sub)
     required = portal.settings.enforcement is Enforcement.REQUIRED
     state.stage = Stage.MUST_ENROL if required and not state.mfa_answered else Stage.SIGNED_IN
     ps.rotate()
     return state.next_path if state.stage is Stage.SIGNED_IN else "/mfa/setup"
 
 
-def ensure_live(portal: Portal, ps: PortalSession) -> bool:
-    """Keep a token-holding session valid: refresh near expiry, re-check revocation now and then.
+def _revocation_generation(portal: Portal, sub: str) -> int:
+    revocations = portal.support.revocations
+    return 0 if revocations is None else revocations.generation(portal.user_pool_id, sub)
 
-    Returns False (and ends the session) when Cognito no longer accepts it, e.g. after a global
-    sign-out, an admin reset or a disabled account.
+
+def ensure_live(portal: Portal, ps: PortalSession, *, recheck_now: bool = False) -> bool:
+    """Keep a token-holding session valid and its identity current.
+
+    On every call: refused at once when the portal or support ended the user's sessions since this
+    sign-in (the shared revocation marker, one indexed lookup). Every ``revalidate_seconds`` (or
+    now, with ``recheck_now``) and near expiry: ``REFRESH_TOKEN_AUTH``, which Cognito refuses after a
+    global sign-out, reset, disable or delete made anywhere (the AWS console included), and whose
+    new ID token carries the current groups, email and ``email_verified``. Returns False (and ends
+    the session) when the session is over.
     """
     state = ps.state
     now = portal.clock()
@@ -134,10 +144,17 @@ def ensure_live(portal: Portal, ps: PortalSession) -> bool:
         return True
     if state.stage not in (Stage.MUST_ENROL, Stage.SIGNED_IN) or state.tokens is None:
         return False
+    if state.identity is not None and (
+        _revocation_generation(portal, state.identity.sub) != state.revocation_generation
+    ):
+        log.info("portal session ended: revoked through the portal")
+        ps.end()
+        return False
     try:
-        if now >= state.tokens.expires_at - 60:
+        due = recheck_now or now - state.last_checked >= portal.settings.revalidate_seconds
+        if now >= state.tokens.expires_at - 60 or (due and state.tokens.refresh_token):
             _refresh(portal, ps)
-        elif now - state.last_checked >= portal.settings.revalidate_seconds:
+        elif due:
             portal.client.call("GetUser", AccessToken=state.tokens.access_token)
             state.last_checked = now
             ps.changed()

@@ -90,13 +90,20 @@ def signout_everywhere(request: Request, user: SignedIn) -> Response:
         user.call("GlobalSignOut")
     except CognitoError as exc:
         log.info("global sign-out failed: %s", exc.code)
+    revocations = get_portal(request).support.revocations
+    if revocations is not None:  # every portal instance refuses the other sessions at once
+        revocations.revoke(get_portal(request).user_pool_id, user.sub)
     portal_session(request).end()
     return see_other("/signin?notice=signed_out_everywhere")
 
 
 @router.get("/auth/verify")
 def forward_auth(request: Request) -> Response:
-    """nginx ``auth_request`` / Traefik ``forwardAuth``: 200 with who it is, or 401."""
+    """nginx ``auth_request`` / Traefik ``forwardAuth``: 200 with who it is, or 401.
+
+    ``X-Auth-Email`` is empty unless the ID token says the address is verified: an address the user
+    just typed in (self-service change) must not let them pass as its owner in an app keyed on email.
+    """
     user = current_user(request)
     if user is None or not user.mfa_satisfied:
         return Response(status_code=401, headers={"Cache-Control": "no-store"})
@@ -104,7 +111,7 @@ def forward_auth(request: Request) -> Response:
         status_code=200,
         headers={
             "X-Auth-User": user.username,
-            "X-Auth-Email": user.email or "",
+            "X-Auth-Email": (user.email or "") if user.email_verified else "",
             "X-Auth-Groups": ",".join(user.groups),
             "Cache-Control": "no-store",
         },

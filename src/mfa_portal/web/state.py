@@ -73,6 +73,7 @@ class SessionState(BaseModel):
     enrolment: Enrolment | None = None
     reauth_until: float = 0.0  # replacing the authenticator is allowed until then
     last_checked: float = 0.0  # last time the access token was confirmed with Cognito
+    revocation_generation: int = 0  # the user's revocation generation when this sign-in completed
     next_path: str = "/"
 
     @property
