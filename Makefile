@@ -7,7 +7,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DATA_DIR ?= .mfa-portal
 # Debian packages the test suite drives: a real browser, a QR decoder, an independent TOTP generator,
-# Redis (shared sessions) and nginx (the documented forward-auth set-up).
+# Redis (shared sessions) and nginx (the documented forward-auth set-up); the en_US.UTF-8 locale
+# (locales-all), which warrant-lite's SRP client switches to.
 TEST_DEBS := chromium:chromium zbarimg:zbar-tools oathtool:oathtool redis-server:redis-server nginx:nginx
 
 .PHONY: run test install install-test system-deps lint typecheck bench clean
@@ -46,6 +47,7 @@ system-deps:
 		cmd=$${pair%%:*}; pkg=$${pair##*:}; \
 		command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; \
 	done; \
+	locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$$' || missing="$$missing locales-all"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "Installing Debian packages:$$missing"; \

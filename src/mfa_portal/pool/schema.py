@@ -114,4 +114,11 @@ CREATE TABLE recovery_keys (
     simulation_key TEXT NOT NULL     -- keys the stable fake destination shown for unknown users
 )
 """,
+    # 3: SRP password verifiers (USER_SRP_AUTH), sealed like TOTP seeds
+    """
+CREATE TABLE srp_verifiers (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    verifier TEXT NOT NULL           -- sealed "<salt hex>:<v hex>"; a password equivalent offline
+)
+""",
 ]

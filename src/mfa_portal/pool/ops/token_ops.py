@@ -12,6 +12,7 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.password_policy import enforce_policy
 from mfa_portal.pool.pools import AppClient, load_client, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
+from mfa_portal.pool.srp_store import save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.token_store import load_family_by_refresh, revoke_family, revoke_user_tokens
 from mfa_portal.pool.users import get_user, mfa_fields, save_user
@@ -48,6 +49,14 @@ def change_password(ctx: Context, p: Params) -> Result:
         enforce_policy(identity.pool, p["ProposedPassword"], field="proposedPassword")
         user.password_hash = ctx.engine.hasher.hash(p["ProposedPassword"])
         save_user(conn, user, ctx.now)
+        save_verifier(
+            ctx,
+            conn,
+            user_id=user.id,
+            pool_id=identity.pool.id,
+            username=user.username,
+            password=p["ProposedPassword"],
+        )
     return {}
 
 
