@@ -60,6 +60,9 @@ RESET_REQUIRED = "Password reset required for the user"
 TEMP_EXPIRED = "Temporary password has expired and must be reset by an administrator."
 CODE_MISMATCH = "Invalid code or auth state for the user."
 NO_SOFTWARE_TOKEN = "Software Token MFA does not exist for the user."
+ROTATION_NEEDS_GET_TOKENS = (
+    "Refresh token rotation is enabled for this client: refresh with GetTokensFromRefreshToken."
+)
 MAX_WRONG_CODES = 3  # per challenge session; the user-wide lockout bounds guesses across sessions
 
 _UNSUPPORTED_FLOWS = {"CUSTOM_AUTH", "USER_AUTH"}
@@ -195,6 +198,8 @@ def _unknown_user(client: AppClient) -> errors.CognitoError:
 def refresh(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
     """REFRESH_TOKEN_AUTH: new tokens in the same family; never an MFA challenge (spec §4.6)."""
     token = required(params, "REFRESH_TOKEN")
+    if app.client.rotates_refresh_tokens:  # a rotating family must move on with every refresh
+        raise errors.InvalidParameterException(ROTATION_NEEDS_GET_TOKENS)
     require_secret_hash(app.client, params.get("SECRET_HASH"))
     with ctx.tx() as conn:
         family = token_store.load_family_by_refresh(conn, token)

@@ -14,7 +14,12 @@ from mfa_portal.pool.pools import AppClient, load_client, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.srp_store import save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
-from mfa_portal.pool.token_store import load_family_by_refresh, revoke_family, revoke_user_tokens
+from mfa_portal.pool.token_store import (
+    load_family_by_refresh,
+    refresh_tokens,
+    revoke_family,
+    revoke_user_tokens,
+)
 from mfa_portal.pool.users import get_user, mfa_fields, save_user
 
 UNSUPPORTED_TOKEN = "The token type is not supported; only refresh tokens can be revoked."
@@ -76,6 +81,9 @@ def admin_user_global_sign_out(ctx: Context, p: Params) -> Result:
     return {}
 
 
+REFRESH_NOT_ENABLED = "Refresh token auth flow not enabled for this client"
+
+
 @operation("RevokeToken")
 def revoke_token(ctx: Context, p: Params) -> Result:
     """Revoke one refresh token's family: it and every access/ID token minted from it.
@@ -117,3 +125,24 @@ def _authorised_client(conn: sqlite3.Connection, client_id: str, secret: str | N
 def _looks_like_jwt(token: str) -> bool:
     """Access and ID tokens are three dot-separated parts; our refresh tokens have no dot."""
     return token.count(".") == 2
+
+
+@operation("GetTokensFromRefreshToken")
+def get_tokens_from_refresh_token(ctx: Context, p: Params) -> Result:
+    """What the SDKs (Amplify v6) call to refresh: new access and ID tokens, and with rotation a new
+    refresh token. A client with a secret proves it with ``ClientSecret`` (not SECRET_HASH)."""
+    with ctx.tx() as conn:
+        client = load_client(conn, p["ClientId"])
+        pool = load_pool(conn, client.pool_id)
+        if client.secret is not None and not hmac.compare_digest(
+            client.secret.encode(), str(p.get("ClientSecret") or "").encode()
+        ):
+            raise errors.NotAuthorizedException(
+                f"Unable to verify secret hash for client {client.id}"
+            )
+        if not client.allows("ALLOW_REFRESH_TOKEN_AUTH"):
+            raise errors.InvalidParameterException(REFRESH_NOT_ENABLED)
+        result = refresh_tokens(
+            ctx, conn, pool, client, p["RefreshToken"], rotate=client.rotates_refresh_tokens
+        )
+    return {"AuthenticationResult": result}
