@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.srp import TIMESTAMP_FORMAT
 from mfa_portal.pool import srp
 from mfa_portal.pool.auth_sessions import create_session
 from mfa_portal.pool.context import Context
@@ -34,7 +35,6 @@ STAGE = "srp_started"
 CHALLENGE = "PASSWORD_VERIFIER"
 CLOCK_SKEW_SECONDS = 300  # how far TIMESTAMP may be from the pool's clock
 BAD_SRP_A = "SRP_A is not a valid SRP public value."
-TIMESTAMP_FORMAT = "%a %b %d %H:%M:%S UTC %Y"  # "Tue Sep 5 07:08:09 UTC 2026" (day not padded)
 
 
 def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:

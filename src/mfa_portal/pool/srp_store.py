@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from mfa_portal.cognito_api.srp import G, N, pad_hex
 from mfa_portal.pool import srp
 from mfa_portal.pool.context import Context
 
@@ -54,6 +55,6 @@ def has_verifier(conn: sqlite3.Connection, user_id: int) -> bool:
 def decoy_verifier(ctx: Context) -> srp.Verifier:
     """A verifier no password matches: an unknown or unprepared user gets a challenge like anyone's."""
     return srp.Verifier(
-        srp.pad_hex(int.from_bytes(ctx.random_bytes(srp.SALT_BYTES), "big")),
-        pow(srp.G, int.from_bytes(ctx.random_bytes(32), "big") | 1, srp.N),
+        pad_hex(int.from_bytes(ctx.random_bytes(srp.SALT_BYTES), "big")),
+        pow(G, int.from_bytes(ctx.random_bytes(32), "big") | 1, N),
     )

@@ -1,7 +1,8 @@
 """The portal's side of the Cognito sign-in conversation, as transitions of the session state.
 
 Routes call these with form input; every Cognito call goes through the client seam with Cognito's own
-request shapes (``USER_PASSWORD_AUTH``, ``RespondToAuthChallenge``, ``REFRESH_TOKEN_AUTH``).
+request shapes (``USER_SRP_AUTH`` or ``USER_PASSWORD_AUTH``, ``RespondToAuthChallenge``,
+``REFRESH_TOKEN_AUTH``).
 """
 
 from __future__ import annotations
@@ -57,13 +58,14 @@ def outcome_of(response: dict[str, Any], username: str, now: float) -> Outcome:
     )
 
 
-def start_sign_in(portal: Portal, username: str, password: str) -> Outcome:
-    response = portal.client.call(
-        "InitiateAuth",
-        AuthFlow="USER_PASSWORD_AUTH",
-        ClientId=portal.client_id,
-        AuthParameters={"USERNAME": username, "PASSWORD": password, **portal.secret_hash(username)},
+def start_sign_in(
+    portal: Portal, username: str, password: str, *, client_ip: str | None = None
+) -> Outcome:
+    """The password step (SRP unless ``MFA_PORTAL_AUTH_FLOW=password``), with the visitor's address."""
+    response = portal.password_step.call(
+        username, password, now=portal.clock(), client_ip=client_ip
     )
+    username = str((response.get("ChallengeParameters") or {}).get("USER_ID_FOR_SRP") or username)
     return outcome_of(response, username, portal.clock())
 
 

@@ -4,6 +4,7 @@ real applications use (pycognito and warrant-lite): what they sign, the pool acc
 from __future__ import annotations
 
 import base64
+import datetime
 import os
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mfa_portal.cognito_api.srp import N, pad_hex
 from mfa_portal.pool import srp
 
 POOL_ID = "eu-west-1_AbCdEf123"
@@ -107,7 +109,7 @@ def test_another_challenge_for_the_same_user_does_not_accept_an_old_claim() -> N
     assert not _accepts("alice", verifier, second, a, responses)
 
 
-@pytest.mark.parametrize("value", ["0", format(srp.N, "x"), format(2 * srp.N, "x"), "xyz", ""])
+@pytest.mark.parametrize("value", ["0", format(N, "x"), format(2 * N, "x"), "xyz", ""])
 def test_a_public_value_that_would_fix_the_key_is_refused(value: str) -> None:
     with pytest.raises(srp.BadClientValue):
         srp.parse_a(value)
@@ -118,7 +120,7 @@ def test_a_public_value_that_would_fix_the_key_is_refused(value: str) -> None:
     [(0xABC, "0abc"), (0x8A, "008a"), (0x7F, "7f"), (0x1, "01"), (0xFF01, "00ff01")],
 )
 def test_numbers_are_hashed_in_cognitos_padded_form(value: int, padded: str) -> None:
-    assert srp.pad_hex(value) == padded
+    assert pad_hex(value) == padded
 
 
 def test_the_verifier_survives_storage() -> None:
@@ -137,3 +139,39 @@ def test_any_user_and_password_round_trip_with_an_sdk(user_id: str, password: st
     verifier, challenge, block = _challenge(user_id, password)
     a, responses = _client_claim(client_class, user_id, password, verifier, challenge, block)
     assert _accepts(user_id, verifier, challenge, a, responses)
+
+
+def test_the_portals_own_client_is_accepted_by_the_pool() -> None:
+    from mfa_portal.cognito_api.srp import SrpClient
+
+    verifier, challenge, block = _challenge("alice", "Correct-Horse-9!")
+    client = SrpClient(POOL_ID, "Correct-Horse-9!")
+    params = {
+        "USER_ID_FOR_SRP": "alice",
+        "SALT": verifier.salt,
+        "SRP_B": format(challenge.big_b, "x"),
+        "SECRET_BLOCK": base64.b64encode(block).decode(),
+    }
+    answers = client.answer(params, now=1_800_000_000.0)
+    assert _accepts("alice", verifier, challenge, client.big_a, answers)
+    wrong = SrpClient(POOL_ID, "Correct-Horse-8!")
+    assert not _accepts("alice", verifier, challenge, wrong.big_a, wrong.answer(params, 1.8e9))
+
+
+@pytest.mark.parametrize(
+    ("when", "text"),
+    [
+        (1_788_591_689.0, "Sat Sep 5 07:01:29 UTC 2026"),
+        (1_800_000_000.0, "Fri Jan 15 08:00:00 UTC 2027"),
+    ],
+)
+def test_the_timestamp_is_cognitos_english_form_with_an_unpadded_day(
+    when: float, text: str
+) -> None:
+    from pycognito.aws_srp import AWSSRP
+
+    from mfa_portal.cognito_api.srp import timestamp
+
+    assert timestamp(when) == text
+    moment = datetime.datetime.fromtimestamp(when, datetime.UTC)
+    assert AWSSRP.get_cognito_formatted_timestamp(moment) == text
