@@ -7,8 +7,10 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DATA_DIR ?= .mfa-portal
 # Debian packages the test suite drives: a real browser, a QR decoder, an independent TOTP generator,
-# Redis (shared sessions) and nginx (the documented forward-auth set-up).
-TEST_DEBS := chromium:chromium zbarimg:zbar-tools oathtool:oathtool redis-server:redis-server nginx:nginx
+# Redis (shared sessions) and nginx (the documented forward-auth set-up); the en_US.UTF-8 locale
+# (locales-all), which warrant-lite's SRP client switches to.
+TEST_DEBS := chromium:chromium zbarimg:zbar-tools oathtool:oathtool redis-server:redis-server nginx:nginx \
+	node:nodejs npm:npm
 
 .PHONY: run test install install-test system-deps lint typecheck bench clean
 
@@ -31,7 +33,13 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test .venv-awscli/bin/aws system-deps
+# The JavaScript Cognito SDKs the tests run (versions pinned in tests/sdk/js/package-lock.json).
+SDK_JS := tests/sdk/js
+$(SDK_JS)/node_modules/.installed: $(SDK_JS)/package.json $(SDK_JS)/package-lock.json | system-deps
+	cd $(SDK_JS) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install-test: $(VENV)/.installed-test .venv-awscli/bin/aws system-deps $(SDK_JS)/node_modules/.installed
 
 ## Start the portal with the embedded pool on http://$(HOST):$(PORT)
 run: install
@@ -46,6 +54,7 @@ system-deps:
 		cmd=$${pair%%:*}; pkg=$${pair##*:}; \
 		command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; \
 	done; \
+	locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$$' || missing="$$missing locales-all"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "Installing Debian packages:$$missing"; \
@@ -67,4 +76,4 @@ bench: install-test
 	$(PY) -m bench.run --write docs/benchmarks.md
 
 clean:
-	rm -rf $(VENV) .venv-awscli .pytest_cache .mypy_cache .ruff_cache build *.egg-info src/*.egg-info test-artifacts
+	rm -rf $(VENV) .venv-awscli $(SDK_JS)/node_modules .pytest_cache .mypy_cache .ruff_cache build *.egg-info src/*.egg-info test-artifacts

@@ -45,6 +45,11 @@ class Mode(StrEnum):
     PRODUCTION = "production"
 
 
+class AuthFlow(StrEnum):
+    SRP = "srp"  # USER_SRP_AUTH: the password never leaves the portal
+    PASSWORD = "password"  # USER_PASSWORD_AUTH
+
+
 class SmtpSecurity(StrEnum):
     NONE = "none"
     STARTTLS = "starttls"
@@ -68,6 +73,7 @@ class Settings(BaseSettings):
     client_id: str | None = None
     client_secret: SecretStr | None = None
     endpoint_url: str | None = None  # any Cognito-compatible endpoint instead of AWS
+    auth_flow: AuthFlow = AuthFlow.SRP  # falls back to password when the app client refuses SRP
     data_dir: Path = Path(".mfa-portal")
     secret_key: SecretStr | None = None  # generated into the data dir when unset
     session_store: SessionStoreKind | None = (

@@ -17,6 +17,7 @@ from mfa_portal.admin import actions, self_service
 from mfa_portal.admin.revocations import SessionRevocations
 from mfa_portal.admin.store import MIGRATIONS, PortalStore
 from mfa_portal.admin.support import ActionFailed, attributes
+from mfa_portal.cognito_api.password_auth import PasswordStep
 from mfa_portal.sqlite import SQLiteFile
 from tests.admin.support_world import ADMIN, World
 
@@ -95,8 +96,9 @@ def test_a_recovery_code_reset_writes_a_marker(world: World) -> None:
     codes = self_service.issue_codes(world.support, "bob")
     self_service.recover_with_code(
         world.support,
-        client_id=world.client_id,
-        client_secret=None,
+        password_step=PasswordStep(
+            world.support.client, pool_id=world.pool_id, client_id=world.client_id
+        ),
         username="bob",
         password="Correct-Horse-9!",
         code=codes[0],

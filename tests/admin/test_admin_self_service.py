@@ -7,15 +7,16 @@ import pytest
 from mfa_portal.admin import self_service
 from mfa_portal.admin.audit import AuditFilter
 from mfa_portal.admin.support import ActionFailed
+from mfa_portal.cognito_api.password_auth import PasswordStep
 from tests.admin.support_world import World
 from tests.support.backends import PASSWORD
 
 
 def _recover(world: World, code: str, password: str = PASSWORD, user: str = "bob") -> str:
+    step = PasswordStep(world.support.client, pool_id=world.pool_id, client_id=world.client_id)
     return self_service.recover_with_code(
         world.support,
-        client_id=world.client_id,
-        client_secret=None,
+        password_step=step,
         username=user,
         password=password,
         code=code,
@@ -108,10 +109,15 @@ def test_an_app_client_with_a_secret_gets_a_secret_hash(world: World) -> None:
     world.add_user("bob")
     world.enrol_totp("bob")
     codes = self_service.issue_codes(world.support, "bob")
-    result = self_service.recover_with_code(
-        world.support,
+    step = PasswordStep(
+        world.support.client,
+        pool_id=world.pool_id,
         client_id=app["ClientId"],
         client_secret=app["ClientSecret"],
+    )
+    result = self_service.recover_with_code(
+        world.support,
+        password_step=step,
         username="bob",
         password=PASSWORD,
         code=codes[0],

@@ -8,12 +8,13 @@ trail; pages must show one uniform message (STYLE habit 8).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from mfa_portal.admin.actions import remove_authenticator
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support, attributes, audited
-from mfa_portal.cognito_api.secret_hash import secret_hash_parameter
+from mfa_portal.cognito_api.password_auth import PasswordStep
 
 RESET_ACTION = "recovery-reset"
 UNIFORM_FAILURE = "The username, password or recovery code is not right."
@@ -64,13 +65,10 @@ def remaining_codes(support: Support, username: str) -> int:
 
 
 def _check_password(
-    support: Support, client_id: str, client_secret: str | None, username: str, password: str
+    step: PasswordStep, username: str, password: str, *, now: float, source: str
 ) -> None:
-    params = {"USERNAME": username, "PASSWORD": password}
-    params.update(secret_hash_parameter(client_secret, username, client_id))
-    result = support.client.call(
-        "InitiateAuth", AuthFlow="USER_PASSWORD_AUTH", ClientId=client_id, AuthParameters=params
-    )
+    """Cognito itself judges the password (SRP or password flow, as the portal signs in)."""
+    result = step.call(username, password, now=now, client_ip=source or None)
     if not result.get("ChallengeName") and not result.get("AuthenticationResult"):
         raise ActionFailed(
             RESET_ACTION, username, "NotAuthorizedException", "password step gave no result"
@@ -80,12 +78,12 @@ def _check_password(
 def recover_with_code(
     support: Support,
     *,
-    client_id: str,
-    client_secret: str | None,
+    password_step: PasswordStep,
     username: str,
     password: str,
     code: str,
     source: str = "",
+    now: float | None = None,
 ) -> ActionResult:
     """Password + one unused recovery code: remove the authenticator and sign out everywhere.
 
@@ -96,7 +94,13 @@ def recover_with_code(
     with audited(
         support, actor, RESET_ACTION, username, "lost authenticator (recovery code)"
     ) as step:
-        _check_password(support, client_id, client_secret, username, password)
+        _check_password(
+            password_step,
+            username,
+            password,
+            now=time.time() if now is None else now,
+            source=source,
+        )
         user = _user(support, username)
         step.target = user["Username"]
         attrs = attributes(user)

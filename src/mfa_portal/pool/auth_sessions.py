@@ -54,9 +54,15 @@ def create_session(
     challenge: str,
     ttl_seconds: int,
     data: dict[str, Any] | None = None,
+    token: str | None = None,
 ) -> str:
-    """Store a new session and return its opaque string (~400 chars, like Cognito's ``AYAB…``)."""
-    token = "AYAB" + base64.urlsafe_b64encode(ctx.random_bytes(288)).decode().rstrip("=")
+    """Store a new session and return its opaque string (~400 chars, like Cognito's ``AYAB…``).
+
+    ``token`` names the session with a string the caller drew (SRP's ``SECRET_BLOCK``, which the
+    SDKs send back instead of a ``Session``); it must be as random as the default.
+    """
+    if token is None:
+        token = "AYAB" + base64.urlsafe_b64encode(ctx.random_bytes(288)).decode().rstrip("=")
     conn.execute(
         "INSERT INTO auth_sessions (id_hash, pool_id, client_id, user_id, stage, challenge, data, created, "
         "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -98,6 +98,17 @@ class AppClient:
         return bool(self.settings.get("PreventUserExistenceErrors", "LEGACY") == "ENABLED")
 
     @property
+    def rotates_refresh_tokens(self) -> bool:
+        """``RefreshTokenRotation.Feature``: each refresh hands out a new refresh token."""
+        return bool((self.settings.get("RefreshTokenRotation") or {}).get("Feature") == "ENABLED")
+
+    @property
+    def refresh_retry_grace_seconds(self) -> int:
+        """How long a just-replaced refresh token still works (a client retrying a lost answer)."""
+        rotation = self.settings.get("RefreshTokenRotation") or {}
+        return int(rotation.get("RetryGracePeriodSeconds", 0))
+
+    @property
     def token_revocation(self) -> bool:
         return bool(self.settings.get("EnableTokenRevocation", True))
 

@@ -122,4 +122,21 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 )
 """,
+    # 4: SRP password verifiers (USER_SRP_AUTH), sealed like TOTP seeds
+    """
+CREATE TABLE srp_verifiers (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    verifier TEXT NOT NULL           -- sealed "<salt hex>:<v hex>"; a password equivalent offline
+)
+""",
+    # 5: refresh-token rotation: every refresh token a family has replaced, for the retry grace
+    #    period and for reuse detection
+    """
+CREATE TABLE rotated_refresh_tokens (
+    refresh_hash TEXT PRIMARY KEY,   -- SHA-256 of a refresh token the family no longer accepts
+    origin_jti TEXT NOT NULL REFERENCES token_families(origin_jti) ON DELETE CASCADE,
+    replaced_at REAL NOT NULL
+);
+CREATE INDEX rotated_refresh_tokens_family ON rotated_refresh_tokens(origin_jti)
+""",
 ]

@@ -17,12 +17,11 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from mfa_portal.cognito_api import errors
 from mfa_portal.mail import Message
-from mfa_portal.pool import email_otp, lockout, token_store, totp
+from mfa_portal.pool import email_otp, lockout, srp_sign_in, token_store, totp
 from mfa_portal.pool.auth_sessions import (
     INVALID,
     AuthSession,
@@ -33,6 +32,7 @@ from mfa_portal.pool.auth_sessions import (
 )
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.delivery import send_all
+from mfa_portal.pool.flow_types import Answer, App, Outcome, required
 from mfa_portal.pool.mfa_decision import (
     Challenge,
     ChallengeName,
@@ -45,8 +45,9 @@ from mfa_portal.pool.mfa_decision import (
     user_mfa_of,
 )
 from mfa_portal.pool.password_policy import enforce_policy
-from mfa_portal.pool.pools import AppClient, Pool, load_client, load_pool
+from mfa_portal.pool.pools import AppClient, load_client, load_pool
 from mfa_portal.pool.secret_hash import check_secret_hash, require_secret_hash
+from mfa_portal.pool.srp_store import has_verifier, save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import USER_NOT_FOUND, User, find_user, load_user_by_id, save_user
 
@@ -59,38 +60,28 @@ RESET_REQUIRED = "Password reset required for the user"
 TEMP_EXPIRED = "Temporary password has expired and must be reset by an administrator."
 CODE_MISMATCH = "Invalid code or auth state for the user."
 NO_SOFTWARE_TOKEN = "Software Token MFA does not exist for the user."
+ROTATION_NEEDS_GET_TOKENS = (
+    "Refresh token rotation is enabled for this client: refresh with GetTokensFromRefreshToken."
+)
 MAX_WRONG_CODES = 3  # per challenge session; the user-wide lockout bounds guesses across sessions
 
-_UNSUPPORTED_FLOWS = {"USER_SRP_AUTH", "CUSTOM_AUTH", "USER_AUTH"}
+_UNSUPPORTED_FLOWS = {"CUSTOM_AUTH", "USER_AUTH"}
 _REFRESH = "ALLOW_REFRESH_TOKEN_AUTH"
+_SRP = "ALLOW_USER_SRP_AUTH"
 _PUBLIC_FLOWS = {
     "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+    "USER_SRP_AUTH": _SRP,
     "REFRESH_TOKEN_AUTH": _REFRESH,
     "REFRESH_TOKEN": _REFRESH,
 }
 _ADMIN_FLOWS = {
     "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "USER_SRP_AUTH": _SRP,
     "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
     "REFRESH_TOKEN_AUTH": _REFRESH,
     "REFRESH_TOKEN": _REFRESH,
 }
 _OPEN_STAGES = {Stage.PASSWORD_OK.value, Stage.NEW_PASSWORD_SET.value}
-
-
-@dataclass(frozen=True)
-class App:
-    """The pool and app client a call is made through."""
-
-    pool: Pool
-    client: AppClient
-
-
-@dataclass
-class Outcome:
-    """The operation's response, plus emails to send once the transaction has committed."""
-
-    response: dict[str, Any]
-    outbox: list[Message] = field(default_factory=list)
 
 
 def resolve_app(ctx: Context, client_id: str, pool_id: str | None = None) -> App:
@@ -108,21 +99,14 @@ def deliver(ctx: Context, outcome: Outcome) -> dict[str, Any]:
     return outcome.response
 
 
-def _required(params: dict[str, Any], name: str) -> str:
-    value = params.get(name)
-    if not isinstance(value, str) or not value:
-        raise errors.InvalidParameterException(f"Missing required parameter {name}")
-    return value
-
-
 # --- first factor -------------------------------------------------------------------------------
 
 
 def initiate(ctx: Context, app: App, flow: str, params: dict[str, Any], *, admin: bool) -> Outcome:
     if flow in _UNSUPPORTED_FLOWS:
         raise errors.InvalidParameterException(
-            f"{flow} is not supported by the embedded user pool; use USER_PASSWORD_AUTH or "
-            "ADMIN_USER_PASSWORD_AUTH (see docs/compatibility.md)."
+            f"{flow} is not supported by the embedded user pool; use USER_SRP_AUTH, "
+            "USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH (see docs/compatibility.md)."
         )
     allow = (_ADMIN_FLOWS if admin else _PUBLIC_FLOWS).get(flow)
     if allow is None:
@@ -135,12 +119,14 @@ def initiate(ctx: Context, app: App, flow: str, params: dict[str, Any], *, admin
         )
     if allow == _REFRESH:
         return refresh(ctx, app, params)
+    if allow == _SRP:
+        return srp_sign_in.start(ctx, app, params)
     return password_sign_in(ctx, app, params)
 
 
 def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
-    username = _required(params, "USERNAME")
-    password = _required(params, "PASSWORD")
+    username = required(params, "USERNAME")
+    password = required(params, "PASSWORD")
     check_secret_hash(app.client, [username], params.get("SECRET_HASH"))
     hasher = ctx.engine.hasher
     with ctx.read() as conn:
@@ -157,30 +143,50 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
             raise _unknown_user(app.client) from None
         if user.password_hash != seen.password_hash:  # changed meanwhile: judge the current one
             ok = hasher.verify(user.password_hash, password)
-        lockout.check_not_locked(user, ctx.now)  # a right password is refused while locked, too
-        if user.status == "RESET_REQUIRED" and (ok or not app.client.prevent_user_existence_errors):
-            raise errors.PasswordResetRequiredException(RESET_REQUIRED)
-        if not ok:
-            lockout.record_failure(user, ctx.now)
-            save_user(conn, user, ctx.now)
-            _refused(user, f"wrong password (failure {user.failed_attempts})")
-            raise CommitThenRaise(errors.NotAuthorizedException(WRONG_PASSWORD))
-        if not user.enabled:
-            raise errors.NotAuthorizedException(DISABLED)
-        if user.status == "UNCONFIRMED":
-            raise errors.UserNotConfirmedException(NOT_CONFIRMED)
-        if user.status == "FORCE_CHANGE_PASSWORD":
-            if user.temp_password_expires is not None and ctx.now >= user.temp_password_expires:
-                raise errors.NotAuthorizedException(TEMP_EXPIRED)
-            return open_challenge(
+        if ok and not has_verifier(conn, user.id):  # set before SRP existed: the one chance
+            save_verifier(
                 ctx,
                 conn,
-                app,
-                user,
-                Challenge(ChallengeName.NEW_PASSWORD_REQUIRED),
-                Stage.PASSWORD_OK,
+                user_id=user.id,
+                pool_id=app.pool.id,
+                username=user.username,
+                password=password,
             )
-        return proceed(ctx, conn, app, user, Stage.PASSWORD_OK)
+        return finish_first_factor(ctx, conn, app, user, ok, "wrong password")
+
+
+def finish_first_factor(
+    ctx: Context, conn: sqlite3.Connection, app: App, user: User, ok: bool, cause: str
+) -> Outcome:
+    """After the password (or its SRP proof) was judged: lockout, account state, then the next step.
+
+    The lockout is checked first (a right password is refused while locked, too); account states
+    that a stranger must not learn (disabled, unconfirmed) are told only after a right password.
+    """
+    lockout.check_not_locked(user, ctx.now)
+    if user.status == "RESET_REQUIRED" and (ok or not app.client.prevent_user_existence_errors):
+        raise errors.PasswordResetRequiredException(RESET_REQUIRED)
+    if not ok:
+        lockout.record_failure(user, ctx.now)
+        save_user(conn, user, ctx.now)
+        _refused(user, f"{cause} (failure {user.failed_attempts})")
+        raise CommitThenRaise(errors.NotAuthorizedException(WRONG_PASSWORD))
+    if not user.enabled:
+        raise errors.NotAuthorizedException(DISABLED)
+    if user.status == "UNCONFIRMED":
+        raise errors.UserNotConfirmedException(NOT_CONFIRMED)
+    if user.status == "FORCE_CHANGE_PASSWORD":
+        if user.temp_password_expires is not None and ctx.now >= user.temp_password_expires:
+            raise errors.NotAuthorizedException(TEMP_EXPIRED)
+        return open_challenge(
+            ctx,
+            conn,
+            app,
+            user,
+            Challenge(ChallengeName.NEW_PASSWORD_REQUIRED),
+            Stage.PASSWORD_OK,
+        )
+    return proceed(ctx, conn, app, user, Stage.PASSWORD_OK)
 
 
 def _unknown_user(client: AppClient) -> errors.CognitoError:
@@ -191,7 +197,9 @@ def _unknown_user(client: AppClient) -> errors.CognitoError:
 
 def refresh(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
     """REFRESH_TOKEN_AUTH: new tokens in the same family; never an MFA challenge (spec §4.6)."""
-    token = _required(params, "REFRESH_TOKEN")
+    token = required(params, "REFRESH_TOKEN")
+    if app.client.rotates_refresh_tokens:  # a rotating family must move on with every refresh
+        raise errors.InvalidParameterException(ROTATION_NEEDS_GET_TOKENS)
     require_secret_hash(app.client, params.get("SECRET_HASH"))
     with ctx.tx() as conn:
         family = token_store.load_family_by_refresh(conn, token)
@@ -290,18 +298,6 @@ def _refused(user: User, cause: str) -> None:
 # --- challenge responses ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One challenge response, after the session, identity and SECRET_HASH checks."""
-
-    app: App
-    session: str
-    found: AuthSession
-    user: User
-    responses: dict[str, Any]
-    new_hash: str | None = None  # NEW_PASSWORD_REQUIRED: the checked, hashed new password
-
-
 def respond(
     ctx: Context, app: App, name: str, session: str | None, responses: dict[str, Any]
 ) -> Outcome:
@@ -310,19 +306,30 @@ def respond(
         raise errors.InvalidParameterException(
             f"{name} is not supported by the embedded user pool (see docs/compatibility.md)."
         )
+    if name == srp_sign_in.CHALLENGE:
+        # The SDKs answer with the secret block and (most of them) no Session.
+        session = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
     if not session:
         raise errors.InvalidParameterException("Missing required parameter Session")
-    username = _required(responses, "USERNAME")
+    username = required(responses, "USERNAME")
     check_secret_hash(app.client, [username], responses.get("SECRET_HASH"))
     new_hash = _new_password_hash(ctx, app, responses) if name == "NEW_PASSWORD_REQUIRED" else None
     with ctx.tx() as conn:
-        found = _live_session(ctx, conn, app, session, name)
+        try:
+            found = _live_session(ctx, conn, app, session, name)
+        except (errors.NotAuthorizedException, CommitThenRaise) as exc:
+            if name != srp_sign_in.CHALLENGE:
+                raise
+            # An unknown user's challenge has no session at all: every session problem of SRP
+            # must read like a wrong password, or the second step would tell who exists.
+            wrong = errors.NotAuthorizedException(WRONG_PASSWORD)
+            raise (CommitThenRaise(wrong) if isinstance(exc, CommitThenRaise) else wrong) from None
         user = load_user_by_id(conn, found.user_id)
         named = find_user(conn, app.pool, username)
         if named is None or named.id != user.id:
             _refused(user, "USERNAME in the challenge response names another user")
             raise errors.NotAuthorizedException(INVALID)
-        if not user.enabled:
+        if not user.enabled and name != srp_sign_in.CHALLENGE:  # SRP: told after the proof
             raise errors.NotAuthorizedException(DISABLED)
         return handler(ctx, conn, Answer(app, session, found, user, responses, new_hash))
 
@@ -336,6 +343,8 @@ def _live_session(
         raise errors.NotAuthorizedException(INVALID)
     if name == ChallengeName.MFA_SETUP:  # only VerifySoftwareToken's session completes it
         fits = found.stage == Stage.SETUP_VERIFIED
+    elif name == srp_sign_in.CHALLENGE:
+        fits = found.challenge == name and found.stage == srp_sign_in.STAGE
     else:
         fits = found.challenge == name and found.stage in _OPEN_STAGES
     if not fits:
@@ -345,7 +354,7 @@ def _live_session(
 
 def _new_password_hash(ctx: Context, app: App, responses: dict[str, Any]) -> str:
     """Policy check and argon2 hash of NEW_PASSWORD, done before the write transaction."""
-    password = _required(responses, "NEW_PASSWORD")
+    password = required(responses, "NEW_PASSWORD")
     if any(key.startswith("userAttributes.") for key in responses):
         raise errors.InvalidParameterException(
             "Setting attributes in a NEW_PASSWORD_REQUIRED response is not supported by the embedded "
@@ -362,19 +371,27 @@ def _answer_new_password(ctx: Context, conn: sqlite3.Connection, a: Answer) -> O
     a.user.status = "CONFIRMED"
     a.user.temp_password_expires = None
     save_user(conn, a.user, ctx.now)
+    save_verifier(
+        ctx,
+        conn,
+        user_id=a.user.id,
+        pool_id=a.app.pool.id,
+        username=a.user.username,
+        password=required(a.responses, "NEW_PASSWORD"),
+    )
     spend_session(ctx, conn, a.session)
     return proceed(ctx, conn, a.app, a.user, Stage.NEW_PASSWORD_SET)
 
 
 def _answer_software_token(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
-    code = _required(a.responses, "SOFTWARE_TOKEN_MFA_CODE")
+    code = required(a.responses, "SOFTWARE_TOKEN_MFA_CODE")
     if not totp.has_verified_token(conn, a.user.id):
         raise errors.SoftwareTokenMFANotFoundException(NO_SOFTWARE_TOKEN)
     return _answer_code(ctx, conn, a, lambda: totp.verify_signin_code(ctx, conn, a.user, code))
 
 
 def _answer_email(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
-    code = _required(a.responses, "EMAIL_OTP_CODE")
+    code = required(a.responses, "EMAIL_OTP_CODE")
 
     def accepted() -> bool:
         if not email_otp.check_code(a.found.data, code):
@@ -406,7 +423,7 @@ def _answer_code(
 
 
 def _answer_select(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
-    choice = _required(a.responses, "ANSWER")
+    choice = required(a.responses, "ANSWER")
     if choice not in a.found.data.get("choices", []):
         raise errors.InvalidParameterException(
             "ANSWER must be one of the MFA types offered in MFAS_CAN_CHOOSE."
@@ -415,6 +432,14 @@ def _answer_select(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome
     return open_challenge(
         ctx, conn, a.app, a.user, challenge_for(Factor(choice)), Stage(a.found.stage)
     )
+
+
+def _answer_password_verifier(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
+    """The SRP claim: one try per challenge (the session is spent either way), counted like a
+    password."""
+    ok = srp_sign_in.claim_is_valid(ctx, conn, a)
+    spend_session(ctx, conn, a.session)
+    return finish_first_factor(ctx, conn, a.app, a.user, ok, "wrong SRP password claim")
 
 
 def _answer_setup(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
@@ -428,5 +453,6 @@ _HANDLERS: dict[str, _Handler] = {
     "EMAIL_OTP": _answer_email,
     "SELECT_MFA_TYPE": _answer_select,
     "MFA_SETUP": _answer_setup,
+    "PASSWORD_VERIFIER": _answer_password_verifier,
     "NEW_PASSWORD_REQUIRED": _answer_new_password,
 }

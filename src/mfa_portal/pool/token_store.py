@@ -20,6 +20,7 @@ from mfa_portal.cognito_api import errors
 from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import AppClient, Pool
+from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, load_user_by_id, save_user, user_groups
 
 ACCESS_SCOPE = "aws.cognito.signin.user.admin"
@@ -28,6 +29,7 @@ INVALID_REFRESH = "Invalid Refresh Token"
 REVOKED_REFRESH = "Refresh Token has been revoked"
 EXPIRED_REFRESH = "Refresh Token has expired"
 OTHER_CLIENT_REFRESH = "Refresh Token has different Client"  # observed since 2022 (aws-sdk-js#4016)
+REUSED_REFRESH = "Refresh Token has been reused"  # wording UNCONFIRMED (docs/compatibility.md)
 USER_DISABLED = "User is disabled."
 # Access/ID tokens live at most a day; a family is kept that long after its refresh token expires
 # so that those tokens still pass the family check, then it is purged.
@@ -129,10 +131,27 @@ def issue_tokens(
 
 
 def refresh_tokens(
-    ctx: Context, conn: sqlite3.Connection, pool: Pool, client: AppClient, refresh_token: str
+    ctx: Context,
+    conn: sqlite3.Connection,
+    pool: Pool,
+    client: AppClient,
+    refresh_token: str,
+    *,
+    rotate: bool = False,
 ) -> dict[str, Any]:
-    """New access and ID tokens in the refresh token's family (same origin_jti and auth_time)."""
+    """New access and ID tokens in the refresh token's family (same origin_jti and auth_time).
+
+    With ``rotate`` the answer also carries a new refresh token and the one presented stops working,
+    except for the client's retry grace period (a client that lost the answer may ask again). A
+    replaced token presented after that is a stolen copy or a replay: the whole family is revoked.
+    """
     family = load_family_by_refresh(conn, refresh_token)
+    replaced = None if family is not None else _replaced(conn, refresh_token)
+    if replaced is not None:
+        family, replaced_at = replaced
+        if ctx.now - replaced_at > client.refresh_retry_grace_seconds:
+            revoke_family(conn, family.origin_jti)
+            raise CommitThenRaise(errors.RefreshTokenReuseException(REUSED_REFRESH))
     if family is None:
         raise errors.NotAuthorizedException(INVALID_REFRESH)
     if family.client_id != client.id:
@@ -146,7 +165,47 @@ def refresh_tokens(
         raise errors.NotAuthorizedException(REVOKED_REFRESH)
     if ctx.now >= family.expires_at:
         raise errors.NotAuthorizedException(EXPIRED_REFRESH)
-    return _mint(ctx, pool, client, user, family.origin_jti, family.auth_time)
+    result = _mint(ctx, pool, client, user, family.origin_jti, family.auth_time)
+    if rotate:
+        result["RefreshToken"] = _rotate(ctx, conn, family)
+    return result
+
+
+def _replaced(conn: sqlite3.Connection, refresh_token: str) -> tuple[TokenFamily, float] | None:
+    """The family a rotated-out refresh token belonged to, and when it was replaced."""
+    row = conn.execute(
+        "SELECT origin_jti, replaced_at FROM rotated_refresh_tokens WHERE refresh_hash = ?",
+        (refresh_digest(refresh_token),),
+    ).fetchone()
+    if row is None:
+        return None
+    family = load_family(conn, row["origin_jti"])
+    return None if family is None else (family, float(row["replaced_at"]))
+
+
+def _rotate(ctx: Context, conn: sqlite3.Connection, family: TokenFamily) -> str:
+    """Give the family a new refresh token; the current one joins the replaced ones.
+
+    Compare-and-set on the current hash: of two refreshes racing with one token, exactly one moves
+    the family on; the other is judged as a replaced token (grace period or reuse).
+    """
+    current = conn.execute(
+        "SELECT refresh_hash FROM token_families WHERE origin_jti = ?", (family.origin_jti,)
+    ).fetchone()["refresh_hash"]
+    fresh = base64.urlsafe_b64encode(ctx.random_bytes(REFRESH_TOKEN_BYTES)).decode().rstrip("=")
+    moved = conn.execute(
+        "UPDATE token_families SET refresh_hash = ?, expires_at = MAX(expires_at, ?) "
+        "WHERE origin_jti = ? AND refresh_hash = ?",
+        (refresh_digest(fresh), family.expires_at, family.origin_jti, current),
+    ).rowcount
+    if moved != 1:
+        raise errors.NotAuthorizedException(INVALID_REFRESH)
+    conn.execute(
+        "INSERT OR REPLACE INTO rotated_refresh_tokens (refresh_hash, origin_jti, replaced_at) "
+        "VALUES (?, ?, ?)",
+        (current, family.origin_jti, ctx.now),
+    )
+    return fresh
 
 
 def revoke_family(conn: sqlite3.Connection, origin_jti: str) -> None:

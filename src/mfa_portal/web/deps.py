@@ -98,6 +98,11 @@ def current_user(request: Request) -> SignedInUser | None:
     )
 
 
+def client_address(request: Request) -> str | None:
+    """The visitor's address (behind a proxy: as the trusted proxy headers say, via uvicorn)."""
+    return request.client.host if request.client else None
+
+
 def sign_in_url(request: Request) -> str:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return "/signin?next=" + quote(target, safe="/")

@@ -1,7 +1,8 @@
 """The portal's side of the Cognito sign-in conversation, as transitions of the session state.
 
 Routes call these with form input; every Cognito call goes through the client seam with Cognito's own
-request shapes (``USER_PASSWORD_AUTH``, ``RespondToAuthChallenge``, ``REFRESH_TOKEN_AUTH``).
+request shapes (``USER_SRP_AUTH`` or ``USER_PASSWORD_AUTH``, ``RespondToAuthChallenge``,
+``REFRESH_TOKEN_AUTH``).
 """
 
 from __future__ import annotations
@@ -57,13 +58,14 @@ def outcome_of(response: dict[str, Any], username: str, now: float) -> Outcome:
     )
 
 
-def start_sign_in(portal: Portal, username: str, password: str) -> Outcome:
-    response = portal.client.call(
-        "InitiateAuth",
-        AuthFlow="USER_PASSWORD_AUTH",
-        ClientId=portal.client_id,
-        AuthParameters={"USERNAME": username, "PASSWORD": password, **portal.secret_hash(username)},
+def start_sign_in(
+    portal: Portal, username: str, password: str, *, client_ip: str | None = None
+) -> Outcome:
+    """The password step (SRP unless ``MFA_PORTAL_AUTH_FLOW=password``), with the visitor's address."""
+    response = portal.password_step.call(
+        username, password, now=portal.clock(), client_ip=client_ip
     )
+    username = str((response.get("ChallengeParameters") or {}).get("USER_ID_FOR_SRP") or username)
     return outcome_of(response, username, portal.clock())
 
 
@@ -172,6 +174,10 @@ def ensure_live(portal: Portal, ps: PortalSession, *, recheck_now: bool = False)
             log.info("portal session ended: %s", getattr(exc, "code", "invalid token"))
             ps.end()
             return False
+        if now >= state.tokens.expires_at:  # fail closed: nothing vouches for this session now
+            log.warning("session ended: its tokens expired and Cognito could not renew them")
+            ps.end()
+            return False
         log.warning("could not re-check a session with Cognito: %s", exc.code)
     return True
 
@@ -182,15 +188,30 @@ def _refresh(portal: Portal, ps: PortalSession) -> None:
     if not state.tokens.refresh_token:
         raise TokenInvalid("no refresh token")
     username = state.identity.username
-    response = portal.client.call(
-        "InitiateAuth",
-        AuthFlow="REFRESH_TOKEN_AUTH",
-        ClientId=portal.client_id,
-        AuthParameters={
-            "REFRESH_TOKEN": state.tokens.refresh_token,
-            **portal.secret_hash(username),
-        },
-    )
+    try:
+        response = portal.client.call(
+            "InitiateAuth",
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            ClientId=portal.client_id,
+            AuthParameters={
+                "REFRESH_TOKEN": state.tokens.refresh_token,
+                **portal.secret_hash(username),
+            },
+        )
+    except CognitoError as exc:
+        if (
+            exc.code != "InvalidParameterException"
+            or "GetTokensFromRefreshToken" not in exc.message
+        ):
+            raise
+        # A client with refresh-token rotation: the family moves on with every refresh.
+        secret = portal.settings.client_secret
+        response = portal.client.call(
+            "GetTokensFromRefreshToken",
+            ClientId=portal.client_id,
+            RefreshToken=state.tokens.refresh_token,
+            **({"ClientSecret": secret.get_secret_value()} if secret else {}),
+        )
     fresh = outcome_of(response, username, portal.clock())
     if not isinstance(fresh, Tokens):
         raise TokenInvalid("refresh asked for a challenge")

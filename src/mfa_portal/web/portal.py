@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from starlette.requests import Request
 
@@ -12,8 +13,9 @@ from mfa_portal.admin.notify import Outbox
 from mfa_portal.admin.support import Support
 from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.cognito_api.id_tokens import IdTokenVerifier
+from mfa_portal.cognito_api.password_auth import PasswordStep
 from mfa_portal.cognito_api.secret_hash import secret_hash_parameter
-from mfa_portal.settings import Settings
+from mfa_portal.settings import AuthFlow, Settings
 from mfa_portal.web.extensions import PortalExtensions
 from mfa_portal.web.session_store import SessionStore
 
@@ -28,6 +30,18 @@ class Portal:
     support: Support  # the console's and recovery pages' actions, on this portal's client and pool
     extensions: PortalExtensions
     outbox: Outbox | None = None  # the development outbox, when mail goes there
+
+    @cached_property
+    def password_step(self) -> PasswordStep:
+        """The sign-in's password step for this app client (SRP unless configured otherwise)."""
+        secret = self.settings.client_secret
+        return PasswordStep(
+            self.client,
+            pool_id=self.user_pool_id,
+            client_id=self.client_id,
+            client_secret=secret.get_secret_value() if secret else None,
+            srp=self.settings.auth_flow is AuthFlow.SRP,
+        )
 
     @property
     def user_pool_id(self) -> str:

@@ -19,7 +19,13 @@ from fastapi.responses import Response
 
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
-from mfa_portal.web.deps import CSRF, current_user, portal_session, require_signed_in
+from mfa_portal.web.deps import (
+    CSRF,
+    client_address,
+    current_user,
+    portal_session,
+    require_signed_in,
+)
 from mfa_portal.web.flow import Outcome, complete_sign_in, respond, start_sign_in
 from mfa_portal.web.messages import code_error, is_session_problem, log
 from mfa_portal.web.outcomes import advance, restart
@@ -253,7 +259,7 @@ def replace_submit(
     if not password or (needs_code and not SIX_DIGITS.match(code)):
         return failed
     try:
-        outcome = start_sign_in(portal, user.username, password)
+        outcome = start_sign_in(portal, user.username, password, client_ip=client_address(request))
         if not isinstance(outcome, Tokens) and outcome.name == "SOFTWARE_TOKEN_MFA" and code:
             outcome = respond(portal, outcome, {"SOFTWARE_TOKEN_MFA_CODE": code})
     except CognitoError as exc:

@@ -95,7 +95,6 @@ def recover_submit(
     request: Request, username: Field = "", password: Field = "", code: Field = ""
 ) -> Response:
     portal = get_portal(request)
-    secret = portal.settings.client_secret
     username = username.strip()
     if not (username and password and code.strip()):
         missing = "recovery.recover.missing"
@@ -103,12 +102,12 @@ def recover_submit(
     try:
         self_service.recover_with_code(
             support_of(request),
-            client_id=portal.client_id,
-            client_secret=secret.get_secret_value() if secret else None,
+            password_step=portal.password_step,
             username=username,
             password=password,
             code=code,
             source=_client_address(request),
+            now=portal.clock(),
         )
     except ActionFailed:
         failed = "recovery.recover.failed"  # one sentence for every wrong combination

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.web.delay import Delayer
-from mfa_portal.web.deps import CSRF, portal_session, safe_next
+from mfa_portal.web.deps import CSRF, client_address, portal_session, safe_next
 from mfa_portal.web.flow import (
     MFA_CHALLENGES,
     respond,
@@ -99,7 +99,9 @@ def signin_submit(
         )
     started = time.monotonic()
     try:
-        outcome = start_sign_in(get_portal(request), username, password)
+        outcome = start_sign_in(
+            get_portal(request), username, password, client_ip=client_address(request)
+        )
     except CognitoError as exc:
         DELAYER.refused(started)
         return signin_page(

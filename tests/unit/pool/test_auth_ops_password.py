@@ -28,7 +28,7 @@ def test_admin_password_flows(engine: Engine, flow: str) -> None:
     tokens_of(rig.login("alice", flow=flow))
 
 
-@pytest.mark.parametrize("flow", ["USER_SRP_AUTH", "CUSTOM_AUTH", "USER_AUTH"])
+@pytest.mark.parametrize("flow", ["CUSTOM_AUTH", "USER_AUTH"])
 def test_flows_the_embedded_pool_does_not_support(engine: Engine, flow: str) -> None:
     rig = Rig(engine, flows=ALL_FLOWS + ["ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"])
     err = fails(lambda: rig.login("alice", flow=flow), "InvalidParameterException")

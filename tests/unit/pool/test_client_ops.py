@@ -325,17 +325,16 @@ def test_delete_client(engine: Engine, pool_id: str) -> None:
     )
 
 
-def test_refresh_token_rotation_enabled_is_refused_because_the_pool_does_not_rotate(
-    engine: Engine,
-) -> None:
+def test_refresh_token_rotation_is_kept_and_described(engine: Engine) -> None:
     pool_id = create_pool(engine)["Id"]
-    params = {
-        "UserPoolId": pool_id,
-        "ClientName": "c",
-        "RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 0},
-    }
-    message = expect(engine, "CreateUserPoolClient", params, "InvalidParameterException")
-    assert "RefreshTokenRotation" in message
+    rotation = {"Feature": "ENABLED", "RetryGracePeriodSeconds": 10}
+    params = {"UserPoolId": pool_id, "ClientName": "c", "RefreshTokenRotation": rotation}
+    client = call(engine, "CreateUserPoolClient", params)["UserPoolClient"]
+    assert client["RefreshTokenRotation"] == rotation
+    described = call(
+        engine, "DescribeUserPoolClient", {"UserPoolId": pool_id, "ClientId": client["ClientId"]}
+    )["UserPoolClient"]
+    assert described["RefreshTokenRotation"] == rotation
 
 
 def test_a_client_with_only_legacy_flows_may_still_refresh(engine: Engine) -> None:

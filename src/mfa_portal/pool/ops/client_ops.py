@@ -83,11 +83,6 @@ def _validities(p: Params) -> dict[str, Any]:
 def build_client_settings(p: Params) -> dict[str, Any]:
     """A create or update request as stored settings; omitted members take their defaults."""
     settings: dict[str, Any] = {key: copy.deepcopy(p[key]) for key in _PASS_THROUGH if key in p}
-    if (p.get("RefreshTokenRotation") or {}).get("Feature") == "ENABLED":
-        # Rotation is a security promise (a reused refresh token must fail); we do not rotate.
-        raise errors.InvalidParameterException(
-            "RefreshTokenRotation is not supported by the embedded pool; omit it or set Feature DISABLED."
-        )
     settings["ExplicitAuthFlows"] = _flows(p.get("ExplicitAuthFlows"))
     settings.update(_validities(p))
     settings["AllowedOAuthFlowsUserPoolClient"] = bool(

@@ -25,13 +25,15 @@ from mfa_portal.mail import Message
 from mfa_portal.pool import lockout, reset_codes, token_store
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.email_otp import PLACEHOLDER, mask_email
+from mfa_portal.pool.flow_types import Outcome
 from mfa_portal.pool.mfa_decision import PoolMode, pool_mfa_of, recovery_channels
 from mfa_portal.pool.password_policy import enforce_policy
 from mfa_portal.pool.pool_settings import recovery_names
 from mfa_portal.pool.pools import Pool, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.secret_hash import check_secret_hash
-from mfa_portal.pool.sign_in import Outcome, deliver, resolve_app
+from mfa_portal.pool.sign_in import deliver, resolve_app
+from mfa_portal.pool.srp_store import save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, find_user, get_user
 
@@ -222,6 +224,14 @@ def confirm_forgot_password(ctx: Context, p: Params) -> Result:
         user.password_hash = new_hash
         user.status = "CONFIRMED"
         user.temp_password_expires = None
+        save_verifier(
+            ctx,
+            conn,
+            user_id=user.id,
+            pool_id=app.pool.id,
+            username=user.username,
+            password=password,
+        )
         lockout.record_success(user)
         token_store.revoke_user_tokens(ctx, conn, user)  # signs out everywhere; saves the user
     log.info("password reset completed for user %s in %s", user.sub, app.pool.id)

@@ -12,8 +12,14 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.password_policy import enforce_policy
 from mfa_portal.pool.pools import AppClient, load_client, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
+from mfa_portal.pool.srp_store import save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
-from mfa_portal.pool.token_store import load_family_by_refresh, revoke_family, revoke_user_tokens
+from mfa_portal.pool.token_store import (
+    load_family_by_refresh,
+    refresh_tokens,
+    revoke_family,
+    revoke_user_tokens,
+)
 from mfa_portal.pool.users import get_user, mfa_fields, save_user
 
 UNSUPPORTED_TOKEN = "The token type is not supported; only refresh tokens can be revoked."
@@ -48,6 +54,14 @@ def change_password(ctx: Context, p: Params) -> Result:
         enforce_policy(identity.pool, p["ProposedPassword"], field="proposedPassword")
         user.password_hash = ctx.engine.hasher.hash(p["ProposedPassword"])
         save_user(conn, user, ctx.now)
+        save_verifier(
+            ctx,
+            conn,
+            user_id=user.id,
+            pool_id=identity.pool.id,
+            username=user.username,
+            password=p["ProposedPassword"],
+        )
     return {}
 
 
@@ -65,6 +79,9 @@ def admin_user_global_sign_out(ctx: Context, p: Params) -> Result:
         pool = load_pool(conn, p["UserPoolId"])
         revoke_user_tokens(ctx, conn, get_user(conn, pool, p["Username"]))
     return {}
+
+
+REFRESH_NOT_ENABLED = "Refresh token auth flow not enabled for this client"
 
 
 @operation("RevokeToken")
@@ -108,3 +125,24 @@ def _authorised_client(conn: sqlite3.Connection, client_id: str, secret: str | N
 def _looks_like_jwt(token: str) -> bool:
     """Access and ID tokens are three dot-separated parts; our refresh tokens have no dot."""
     return token.count(".") == 2
+
+
+@operation("GetTokensFromRefreshToken")
+def get_tokens_from_refresh_token(ctx: Context, p: Params) -> Result:
+    """What the SDKs (Amplify v6) call to refresh: new access and ID tokens, and with rotation a new
+    refresh token. A client with a secret proves it with ``ClientSecret`` (not SECRET_HASH)."""
+    with ctx.tx() as conn:
+        client = load_client(conn, p["ClientId"])
+        pool = load_pool(conn, client.pool_id)
+        if client.secret is not None and not hmac.compare_digest(
+            client.secret.encode(), str(p.get("ClientSecret") or "").encode()
+        ):
+            raise errors.NotAuthorizedException(
+                f"Unable to verify secret hash for client {client.id}"
+            )
+        if not client.allows("ALLOW_REFRESH_TOKEN_AUTH"):
+            raise errors.InvalidParameterException(REFRESH_NOT_ENABLED)
+        result = refresh_tokens(
+            ctx, conn, pool, client, p["RefreshToken"], rotate=client.rotates_refresh_tokens
+        )
+    return {"AuthenticationResult": result}

@@ -24,6 +24,7 @@ from mfa_portal.pool.password_policy import (
 )
 from mfa_portal.pool.pools import Pool, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
+from mfa_portal.pool.srp_store import save_verifier
 from mfa_portal.pool.users import User, get_user, load_user_by_id, mfa_fields, save_user
 
 USER_EXISTS = "User account already exists"
@@ -150,6 +151,9 @@ def admin_create_user(ctx: Context, p: Params) -> Result:
             now=ctx.now,
         )
         user = _insert_user(ctx, conn, pool, username, sub, attrs, password_hash)
+        save_verifier(
+            ctx, conn, user_id=user.id, pool_id=pool.id, username=user.username, password=password
+        )
     _invite(ctx, pool, user, password, p)
     return {"User": user_type(user)}
 
@@ -172,6 +176,9 @@ def _resend_invitation(ctx: Context, p: Params) -> Result:
         user.password_hash = password_hash
         user.temp_password_expires = ctx.now + temporary_password_seconds(pool)
         save_user(conn, user, ctx.now)
+        save_verifier(
+            ctx, conn, user_id=user.id, pool_id=pool.id, username=user.username, password=password
+        )
     _invite(ctx, pool, user, password, p)
     return {"User": user_type(user)}
 
@@ -214,6 +221,14 @@ def admin_set_user_password(ctx: Context, p: Params) -> Result:
         expires = ctx.now + temporary_password_seconds(pool)
         user.temp_password_expires = None if permanent else expires
         save_user(conn, user, ctx.now)
+        save_verifier(
+            ctx,
+            conn,
+            user_id=user.id,
+            pool_id=pool.id,
+            username=user.username,
+            password=str(p["Password"]),
+        )
     return {}
 
 

@@ -1,0 +1,49 @@
+"""The records every sign-in step passes around: the app a call comes through, a challenge answer
+after its checks, the outcome with the mail to send after commit, and the one required-parameter
+check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mfa_portal.cognito_api import errors
+from mfa_portal.mail import Message
+from mfa_portal.pool.auth_sessions import AuthSession
+from mfa_portal.pool.pools import AppClient, Pool
+from mfa_portal.pool.users import User
+
+
+@dataclass(frozen=True)
+class App:
+    """The pool and app client a call is made through."""
+
+    pool: Pool
+    client: AppClient
+
+
+@dataclass
+class Outcome:
+    """The operation's response, plus emails to send once the transaction has committed."""
+
+    response: dict[str, Any]
+    outbox: list[Message] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One challenge response, after the session, identity and SECRET_HASH checks."""
+
+    app: App
+    session: str
+    found: AuthSession
+    user: User
+    responses: dict[str, Any]
+    new_hash: str | None = None  # NEW_PASSWORD_REQUIRED: the checked, hashed new password
+
+
+def required(params: dict[str, Any], name: str) -> str:
+    value = params.get(name)
+    if not isinstance(value, str) or not value:
+        raise errors.InvalidParameterException(f"Missing required parameter {name}")
+    return value

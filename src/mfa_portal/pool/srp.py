@@ -1,0 +1,102 @@
+"""Cognito's SRP, the pool's side: the verifier, the challenge and the check of the password claim.
+
+The shared math (the group, padding, the key derivation, the claim) is the seam's
+(``mfa_portal.cognito_api.srp``). The verifier ``v = g^x`` is a password equivalent for offline
+guessing: callers keep it sealed at rest (``srp_store``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+from dataclasses import dataclass
+
+from mfa_portal.cognito_api.srp import (
+    G,
+    K,
+    N,
+    claim_signature,
+    derive_key,
+    pad_hex,
+    password_x,
+    scramble,
+)
+
+SALT_BYTES = 16
+SECRET_BYTES = 32  # the server's ephemeral b: 256 bits
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """What the pool keeps instead of a password for SRP: the salt (hex, as sent) and v."""
+
+    salt: str
+    v: int
+
+    def dump(self) -> str:
+        return f"{self.salt}:{format(self.v, 'x')}"
+
+    @classmethod
+    def load(cls, text: str) -> Verifier:
+        salt, v = text.split(":", 1)
+        return cls(salt, int(v, 16))
+
+
+def make_verifier(pool_id: str, user_id: str, password: str, salt: bytes) -> Verifier:
+    """The verifier for ``user_id`` (Cognito's ``USER_ID_FOR_SRP``) and ``password`` in ``pool_id``."""
+    salt_hex = pad_hex(int.from_bytes(salt, "big"))
+    return Verifier(salt_hex, pow(G, password_x(pool_id, user_id, password, salt_hex), N))
+
+
+@dataclass(frozen=True)
+class ServerChallenge:
+    """The server's ephemeral secret b and public B for one PASSWORD_VERIFIER challenge."""
+
+    b: int
+    big_b: int
+
+
+def server_challenge(verifier: Verifier, secret: bytes) -> ServerChallenge:
+    """``B = k·v + g^b mod N`` from ``secret`` (random bytes; b must never be 0 mod N)."""
+    b = int.from_bytes(secret, "big") % N
+    if b == 0:
+        raise ValueError("b must not be zero")
+    big_b = (K * verifier.v + pow(G, b, N)) % N
+    if big_b == 0:
+        raise ValueError("B must not be zero")
+    return ServerChallenge(b, big_b)
+
+
+class BadClientValue(ValueError):
+    """``SRP_A`` is not a usable public value (zero mod N, or not hex)."""
+
+
+def parse_a(srp_a: str) -> int:
+    """The client's A; refusing A ≡ 0 (mod N), which would make the shared key predictable."""
+    try:
+        big_a = int(srp_a, 16)
+    except ValueError:
+        raise BadClientValue("SRP_A is not a hexadecimal number") from None
+    if big_a % N == 0:
+        raise BadClientValue("SRP_A must not be zero modulo N")
+    return big_a
+
+
+def session_key(big_a: int, challenge: ServerChallenge, verifier: Verifier) -> bytes:
+    """The 16-byte key both sides derive, with S = (A·v^u)^b mod N on this side."""
+    u = scramble(big_a, challenge.big_b)
+    if u == 0:
+        raise BadClientValue("u must not be zero")
+    return derive_key(pow(big_a * pow(verifier.v, u, N), challenge.b, N), u)
+
+
+def claim_matches(
+    key: bytes, pool_id: str, user_id: str, secret_block: bytes, timestamp: str, signature: str
+) -> bool:
+    """Constant-time check of the client's base64 ``PASSWORD_CLAIM_SIGNATURE``."""
+    try:
+        sent = base64.b64decode(signature, validate=True)
+    except ValueError:
+        return False
+    expected = claim_signature(key, pool_id, user_id, secret_block, timestamp)
+    return hmac.compare_digest(expected, sent)

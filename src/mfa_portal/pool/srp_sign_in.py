@@ -1,0 +1,117 @@
+"""USER_SRP_AUTH: the password proven without sending it, then the same steps as a password sign-in.
+
+``start`` answers InitiateAuth/AdminInitiateAuth with the PASSWORD_VERIFIER challenge; the SDKs send
+back the claim with ``PASSWORD_CLAIM_SECRET_BLOCK`` (usually without ``Session``), so the secret
+block *is* the session string. ``answer`` checks the claim, spends the session whatever the result,
+counts a wrong claim into the same lockout as a wrong password, and then continues exactly like
+``password_sign_in`` (new password, MFA challenge or tokens).
+
+An unknown user (on clients that prevent user-existence errors) or a user without a verifier yet
+gets a challenge that looks the same and fails at the claim with the wrong-password error, so the
+two steps never tell who has an account.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api.srp import TIMESTAMP_FORMAT
+from mfa_portal.pool import srp
+from mfa_portal.pool.auth_sessions import create_session
+from mfa_portal.pool.context import Context
+from mfa_portal.pool.flow_types import Answer, App, Outcome, required
+from mfa_portal.pool.secret_hash import check_secret_hash
+from mfa_portal.pool.srp_store import decoy_verifier, load_verifier
+from mfa_portal.pool.users import USER_NOT_FOUND, find_user
+
+log = logging.getLogger("mfa_portal.pool.sign_in")
+
+STAGE = "srp_started"
+CHALLENGE = "PASSWORD_VERIFIER"
+CLOCK_SKEW_SECONDS = 300  # how far TIMESTAMP may be from the pool's clock
+BAD_SRP_A = "SRP_A is not a valid SRP public value."
+
+
+def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
+    username = required(params, "USERNAME")
+    srp_a = required(params, "SRP_A")
+    check_secret_hash(app.client, [username], params.get("SECRET_HASH"))
+    try:
+        big_a = srp.parse_a(srp_a)
+    except srp.BadClientValue:
+        raise errors.InvalidParameterException(BAD_SRP_A) from None
+    with ctx.tx() as conn:
+        user = find_user(conn, app.pool, username)
+        if user is None and not app.client.prevent_user_existence_errors:
+            log.info("SRP sign-in refused in %s: unknown user", app.pool.id)
+            raise errors.UserNotFoundException(USER_NOT_FOUND)
+        verifier = load_verifier(ctx, conn, user.id) if user is not None else None
+        challenge = srp.server_challenge(
+            verifier or decoy_verifier(ctx), ctx.random_bytes(srp.SECRET_BYTES)
+        )
+        block = base64.b64encode(ctx.random_bytes(288)).decode()
+        user_id = user.username if user is not None else username
+        if user is not None:
+            data = {
+                "A": format(big_a, "x"),
+                "b": ctx.engine.seal.seal(format(challenge.b, "x"), context=f"srp-b:{user.id}"),
+                "B": format(challenge.big_b, "x"),
+                "ready": verifier is not None,
+            }
+            create_session(
+                ctx,
+                conn,
+                pool_id=app.pool.id,
+                client_id=app.client.id,
+                user_id=user.id,
+                stage=STAGE,
+                challenge=CHALLENGE,
+                ttl_seconds=app.client.auth_session_seconds,
+                data=data,
+                token=block,
+            )
+        salt = verifier.salt if verifier is not None else decoy_verifier(ctx).salt
+    return Outcome(
+        {
+            "ChallengeName": CHALLENGE,
+            "ChallengeParameters": {
+                "SALT": salt,
+                "SECRET_BLOCK": block,
+                "SRP_B": format(challenge.big_b, "x"),
+                "USERNAME": user_id,
+                "USER_ID_FOR_SRP": user_id,
+            },
+        }
+    )
+
+
+def claim_is_valid(ctx: Context, conn: sqlite3.Connection, a: Answer) -> bool:
+    """Whether the PASSWORD_VERIFIER responses prove the password; False for any malformed part."""
+    signature = required(a.responses, "PASSWORD_CLAIM_SIGNATURE")
+    stamp = required(a.responses, "TIMESTAMP")
+    if not a.found.data.get("ready"):
+        return False
+    verifier = load_verifier(ctx, conn, a.user.id)
+    if verifier is None or not _fresh(stamp, ctx.now):
+        return False
+    b = int(ctx.engine.seal.open(a.found.data["b"], context=f"srp-b:{a.user.id}"), 16)
+    challenge = srp.ServerChallenge(b, int(a.found.data["B"], 16))
+    try:
+        key = srp.session_key(int(a.found.data["A"], 16), challenge, verifier)
+        block = base64.b64decode(a.session, validate=True)
+    except (srp.BadClientValue, ValueError):
+        return False
+    return srp.claim_matches(key, a.app.pool.id, a.user.username, block, stamp, signature)
+
+
+def _fresh(stamp: str, now: float) -> bool:
+    try:
+        when = datetime.strptime(stamp, TIMESTAMP_FORMAT).replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return False
+    return abs(when - now) <= CLOCK_SKEW_SECONDS

@@ -1,0 +1,60 @@
+"""SRP verifiers at rest: computed whenever a password is set, sealed, bound to the user.
+
+A verifier lets anyone who holds it guess the password offline as fast as SHA-256 allows, so it is
+sealed with the pool's seed key (like TOTP seeds) and never leaves the server. Users whose password
+was set before the pool knew SRP get theirs at their next password sign-in (the one moment the
+pool sees the password again); until then USER_SRP_AUTH refuses them like a wrong password.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from mfa_portal.cognito_api.srp import G, N, pad_hex
+from mfa_portal.pool import srp
+from mfa_portal.pool.context import Context
+
+
+def _context(user_id: int) -> str:
+    return f"srp-verifier:{user_id}"
+
+
+def save_verifier(
+    ctx: Context,
+    conn: sqlite3.Connection,
+    *,
+    user_id: int,
+    pool_id: str,
+    username: str,
+    password: str,
+) -> None:
+    """Compute and store the verifier for a password just set (inside the caller's transaction)."""
+    verifier = srp.make_verifier(pool_id, username, password, ctx.random_bytes(srp.SALT_BYTES))
+    sealed = ctx.engine.seal.seal(verifier.dump(), context=_context(user_id))
+    conn.execute(
+        "INSERT INTO srp_verifiers (user_id, verifier) VALUES (?, ?) "
+        "ON CONFLICT(user_id) DO UPDATE SET verifier = excluded.verifier",
+        (user_id, sealed),
+    )
+
+
+def load_verifier(ctx: Context, conn: sqlite3.Connection, user_id: int) -> srp.Verifier | None:
+    row = conn.execute(
+        "SELECT verifier FROM srp_verifiers WHERE user_id = ?", (user_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    return srp.Verifier.load(ctx.engine.seal.open(row["verifier"], context=_context(user_id)))
+
+
+def has_verifier(conn: sqlite3.Connection, user_id: int) -> bool:
+    row = conn.execute("SELECT 1 FROM srp_verifiers WHERE user_id = ?", (user_id,)).fetchone()
+    return row is not None
+
+
+def decoy_verifier(ctx: Context) -> srp.Verifier:
+    """A verifier no password matches: an unknown or unprepared user gets a challenge like anyone's."""
+    return srp.Verifier(
+        pad_hex(int.from_bytes(ctx.random_bytes(srp.SALT_BYTES), "big")),
+        pow(G, int.from_bytes(ctx.random_bytes(32), "big") | 1, N),
+    )
