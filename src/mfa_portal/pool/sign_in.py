@@ -20,11 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
 from mfa_portal.pool import email_otp, lockout, token_store, totp
 from mfa_portal.pool.auth_sessions import (
-    INVALID,
     AuthSession,
     create_session,
     load_session,
@@ -48,17 +47,10 @@ from mfa_portal.pool.password_policy import enforce_policy
 from mfa_portal.pool.pools import AppClient, Pool, load_client, load_pool
 from mfa_portal.pool.secret_hash import check_secret_hash, require_secret_hash
 from mfa_portal.pool.storage import CommitThenRaise
-from mfa_portal.pool.users import USER_NOT_FOUND, User, find_user, load_user_by_id, save_user
+from mfa_portal.pool.users import User, find_user, load_user_by_id, save_user
 
 log = logging.getLogger("mfa_portal.pool.sign_in")
 
-WRONG_PASSWORD = "Incorrect username or password."
-DISABLED = "User is disabled."
-NOT_CONFIRMED = "User is not confirmed."
-RESET_REQUIRED = "Password reset required for the user"
-TEMP_EXPIRED = "Temporary password has expired and must be reset by an administrator."
-CODE_MISMATCH = "Invalid code or auth state for the user."
-NO_SOFTWARE_TOKEN = "Software Token MFA does not exist for the user."
 MAX_WRONG_CODES = 3  # per challenge session; the user-wide lockout bounds guesses across sessions
 
 _UNSUPPORTED_FLOWS = {"USER_SRP_AUTH", "CUSTOM_AUTH", "USER_AUTH"}
@@ -104,14 +96,14 @@ def resolve_app(ctx: Context, client_id: str, pool_id: str | None = None) -> App
 
 def deliver(ctx: Context, outcome: Outcome) -> dict[str, Any]:
     """Send the outcome's mail (after the transaction has committed) and return its response."""
-    send_all(ctx.engine.mailer, outcome.outbox, failure="Unable to deliver the code.")
+    send_all(ctx.engine.mailer, outcome.outbox, failure=messages.CODE_DELIVERY_FAILED)
     return outcome.response
 
 
 def _required(params: dict[str, Any], name: str) -> str:
     value = params.get(name)
     if not isinstance(value, str) or not value:
-        raise errors.InvalidParameterException(f"Missing required parameter {name}")
+        raise errors.InvalidParameterException(messages.missing_parameter(name))
     return value
 
 
@@ -120,18 +112,15 @@ def _required(params: dict[str, Any], name: str) -> str:
 
 def initiate(ctx: Context, app: App, flow: str, params: dict[str, Any], *, admin: bool) -> Outcome:
     if flow in _UNSUPPORTED_FLOWS:
-        raise errors.InvalidParameterException(
-            f"{flow} is not supported by the embedded user pool; use USER_PASSWORD_AUTH or "
-            "ADMIN_USER_PASSWORD_AUTH (see docs/compatibility.md)."
-        )
+        raise errors.InvalidParameterException(messages.flow_not_supported(flow))
     allow = (_ADMIN_FLOWS if admin else _PUBLIC_FLOWS).get(flow)
     if allow is None:
-        raise errors.InvalidParameterException("Initiate Auth method not supported.")
+        raise errors.InvalidParameterException(messages.INITIATE_AUTH_NOT_SUPPORTED)
     if not app.client.allows(allow):
         raise errors.InvalidParameterException(
-            "USER_PASSWORD_AUTH flow not enabled for this client"
+            messages.USER_PASSWORD_AUTH_NOT_ENABLED
             if flow == "USER_PASSWORD_AUTH"
-            else "Auth flow not enabled for this client"
+            else messages.AUTH_FLOW_NOT_ENABLED
         )
     if allow == _REFRESH:
         return refresh(ctx, app, params)
@@ -159,19 +148,19 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
             ok = hasher.verify(user.password_hash, password)
         lockout.check_not_locked(user, ctx.now)  # a right password is refused while locked, too
         if user.status == "RESET_REQUIRED" and (ok or not app.client.prevent_user_existence_errors):
-            raise errors.PasswordResetRequiredException(RESET_REQUIRED)
+            raise errors.PasswordResetRequiredException(messages.PASSWORD_RESET_REQUIRED)
         if not ok:
             lockout.record_failure(user, ctx.now)
             save_user(conn, user, ctx.now)
             _refused(user, f"wrong password (failure {user.failed_attempts})")
-            raise CommitThenRaise(errors.NotAuthorizedException(WRONG_PASSWORD))
+            raise CommitThenRaise(errors.NotAuthorizedException(messages.WRONG_PASSWORD))
         if not user.enabled:
-            raise errors.NotAuthorizedException(DISABLED)
+            raise errors.NotAuthorizedException(messages.USER_DISABLED)
         if user.status == "UNCONFIRMED":
-            raise errors.UserNotConfirmedException(NOT_CONFIRMED)
+            raise errors.UserNotConfirmedException(messages.USER_NOT_CONFIRMED)
         if user.status == "FORCE_CHANGE_PASSWORD":
             if user.temp_password_expires is not None and ctx.now >= user.temp_password_expires:
-                raise errors.NotAuthorizedException(TEMP_EXPIRED)
+                raise errors.NotAuthorizedException(messages.TEMPORARY_PASSWORD_EXPIRED)
             return open_challenge(
                 ctx,
                 conn,
@@ -185,8 +174,8 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
 
 def _unknown_user(client: AppClient) -> errors.CognitoError:
     if client.prevent_user_existence_errors:
-        return errors.error("NotAuthorizedException", WRONG_PASSWORD)
-    return errors.error("UserNotFoundException", USER_NOT_FOUND)
+        return errors.error("NotAuthorizedException", messages.WRONG_PASSWORD)
+    return errors.error("UserNotFoundException", messages.USER_NOT_FOUND)
 
 
 def refresh(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
@@ -307,11 +296,9 @@ def respond(
 ) -> Outcome:
     handler = _HANDLERS.get(name)
     if handler is None:
-        raise errors.InvalidParameterException(
-            f"{name} is not supported by the embedded user pool (see docs/compatibility.md)."
-        )
+        raise errors.InvalidParameterException(messages.not_supported(name))
     if not session:
-        raise errors.InvalidParameterException("Missing required parameter Session")
+        raise errors.InvalidParameterException(messages.missing_parameter("Session"))
     username = _required(responses, "USERNAME")
     check_secret_hash(app.client, [username], responses.get("SECRET_HASH"))
     new_hash = _new_password_hash(ctx, app, responses) if name == "NEW_PASSWORD_REQUIRED" else None
@@ -321,9 +308,9 @@ def respond(
         named = find_user(conn, app.pool, username)
         if named is None or named.id != user.id:
             _refused(user, "USERNAME in the challenge response names another user")
-            raise errors.NotAuthorizedException(INVALID)
+            raise errors.NotAuthorizedException(messages.SESSION_INVALID)
         if not user.enabled:
-            raise errors.NotAuthorizedException(DISABLED)
+            raise errors.NotAuthorizedException(messages.USER_DISABLED)
         return handler(ctx, conn, Answer(app, session, found, user, responses, new_hash))
 
 
@@ -333,13 +320,13 @@ def _live_session(
     """The session, if it belongs to this pool and client and answers ``name`` at this stage."""
     found = load_session(ctx, conn, session)
     if found.pool_id != app.pool.id or found.client_id != app.client.id:
-        raise errors.NotAuthorizedException(INVALID)
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     if name == ChallengeName.MFA_SETUP:  # only VerifySoftwareToken's session completes it
         fits = found.stage == Stage.SETUP_VERIFIED
     else:
         fits = found.challenge == name and found.stage in _OPEN_STAGES
     if not fits:
-        raise errors.NotAuthorizedException(INVALID)
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     return found
 
 
@@ -347,17 +334,14 @@ def _new_password_hash(ctx: Context, app: App, responses: dict[str, Any]) -> str
     """Policy check and argon2 hash of NEW_PASSWORD, done before the write transaction."""
     password = _required(responses, "NEW_PASSWORD")
     if any(key.startswith("userAttributes.") for key in responses):
-        raise errors.InvalidParameterException(
-            "Setting attributes in a NEW_PASSWORD_REQUIRED response is not supported by the embedded "
-            "user pool; use AdminUpdateUserAttributes."
-        )
+        raise errors.InvalidParameterException(messages.NEW_PASSWORD_ATTRIBUTES_NOT_SUPPORTED)
     enforce_policy(app.pool, password)
     return ctx.engine.hasher.hash(password)
 
 
 def _answer_new_password(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
     if a.user.status != "FORCE_CHANGE_PASSWORD" or a.new_hash is None:
-        raise errors.NotAuthorizedException(INVALID)
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     a.user.password_hash = a.new_hash
     a.user.status = "CONFIRMED"
     a.user.temp_password_expires = None
@@ -369,7 +353,7 @@ def _answer_new_password(ctx: Context, conn: sqlite3.Connection, a: Answer) -> O
 def _answer_software_token(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
     code = _required(a.responses, "SOFTWARE_TOKEN_MFA_CODE")
     if not totp.has_verified_token(conn, a.user.id):
-        raise errors.SoftwareTokenMFANotFoundException(NO_SOFTWARE_TOKEN)
+        raise errors.SoftwareTokenMFANotFoundException(messages.SOFTWARE_TOKEN_MISSING)
     return _answer_code(ctx, conn, a, lambda: totp.verify_signin_code(ctx, conn, a.user, code))
 
 
@@ -400,7 +384,7 @@ def _answer_code(
             a.found.data["wrong"] = wrong
             update_session(conn, a.found)
         _refused(a.user, f"wrong or replayed {a.found.challenge} code ({wrong} in this session)")
-        raise CommitThenRaise(errors.CodeMismatchException(CODE_MISMATCH))
+        raise CommitThenRaise(errors.CodeMismatchException(messages.MFA_CODE_MISMATCH))
     spend_session(ctx, conn, a.session)
     return _tokens(ctx, conn, a.app, a.user)
 
@@ -408,9 +392,7 @@ def _answer_code(
 def _answer_select(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
     choice = _required(a.responses, "ANSWER")
     if choice not in a.found.data.get("choices", []):
-        raise errors.InvalidParameterException(
-            "ANSWER must be one of the MFA types offered in MFAS_CAN_CHOOSE."
-        )
+        raise errors.InvalidParameterException(messages.ANSWER_NOT_OFFERED)
     spend_session(ctx, conn, a.session)
     return open_challenge(
         ctx, conn, a.app, a.user, challenge_for(Factor(choice)), Stage(a.found.stage)
