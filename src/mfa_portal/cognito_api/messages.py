@@ -96,19 +96,20 @@ ATTEMPT_LIMIT_EXCEEDED = "Attempt limit exceeded, please try after some time."
 # --- password policy ------------------------------------------------------------------------------
 POLICY_PREFIX = "Password did not conform with policy: "
 POLICY_PREFIXES = (POLICY_PREFIX, "Password does not conform to policy: ")  # the second: SignUp
-PASSWORD_TOO_SHORT = POLICY_PREFIX + "Password not long enough"
-PASSWORD_NEEDS_UPPERCASE = POLICY_PREFIX + "Password must have uppercase characters"
-PASSWORD_NEEDS_LOWERCASE = POLICY_PREFIX + "Password must have lowercase characters"
-PASSWORD_NEEDS_NUMBER = POLICY_PREFIX + "Password must have numeric characters"
-PASSWORD_NEEDS_SYMBOL = POLICY_PREFIX + "Password must have symbol characters"
-# The rule each policy text names, as the portal reports it.
-PASSWORD_RULES = {
-    PASSWORD_TOO_SHORT: "length",
-    PASSWORD_NEEDS_UPPERCASE: "uppercase",
-    PASSWORD_NEEDS_LOWERCASE: "lowercase",
-    PASSWORD_NEEDS_NUMBER: "number",
-    PASSWORD_NEEDS_SYMBOL: "symbol",
+NOT_LONG_ENOUGH = "Password not long enough"
+MUST_HAVE = "Password must have "
+# Each rule's words after MUST_HAVE, and the rule the portal reports (Cognito names the first broken).
+RULE_WORDS = {
+    "uppercase characters": "uppercase",
+    "lowercase characters": "lowercase",
+    "numeric characters": "number",
+    "symbol characters": "symbol",
 }
+PASSWORD_TOO_SHORT = POLICY_PREFIX + NOT_LONG_ENOUGH
+PASSWORD_NEEDS_UPPERCASE = POLICY_PREFIX + MUST_HAVE + "uppercase characters"
+PASSWORD_NEEDS_LOWERCASE = POLICY_PREFIX + MUST_HAVE + "lowercase characters"
+PASSWORD_NEEDS_NUMBER = POLICY_PREFIX + MUST_HAVE + "numeric characters"
+PASSWORD_NEEDS_SYMBOL = POLICY_PREFIX + MUST_HAVE + "symbol characters"
 PASSWORD_FIELDS = frozenset(
     {"password", "proposedPassword", "previousPassword", "temporaryPassword"}
 )
@@ -225,6 +226,11 @@ def flow_not_supported(flow: str) -> str:
         f"{flow} is not supported by the embedded user pool; use USER_PASSWORD_AUTH or "
         "ADMIN_USER_PASSWORD_AUTH (see docs/compatibility.md)."
     )
+
+
+def flow_not_enabled(flow: str) -> str:
+    """Cognito names USER_PASSWORD_AUTH; every other flow gets the generic text."""
+    return USER_PASSWORD_AUTH_NOT_ENABLED if flow == "USER_PASSWORD_AUTH" else AUTH_FLOW_NOT_ENABLED
 
 
 def not_supported(name: str) -> str:
@@ -437,14 +443,24 @@ def is_temporary_password_expired(exc: CognitoError) -> bool:
     return _not_authorized(exc, frozenset({TEMPORARY_PASSWORD_EXPIRED}))
 
 
-def broken_password_rule(exc: CognitoError) -> str | None:
-    """The policy rule an InvalidPasswordException names (``length``, ``uppercase``, …), if known."""
+def broken_password_rules(exc: CognitoError) -> list[str]:
+    """The policy rules an InvalidPasswordException names (``length``, ``uppercase``, …); [] if unknown.
+
+    Read with the catalog's own grammar: a policy prefix, then "Password not long enough" or
+    "Password must have " and rule words joined by "and" (Cognito names one; a list is accepted).
+    """
     if exc.code != "InvalidPasswordException":
-        return None
-    for prefix in POLICY_PREFIXES:
-        if exc.message.startswith(prefix):
-            return PASSWORD_RULES.get(POLICY_PREFIX + exc.message.removeprefix(prefix))
-    return None
+        return []
+    rest = next(
+        (exc.message.removeprefix(p) for p in POLICY_PREFIXES if exc.message.startswith(p)), None
+    )
+    if rest == NOT_LONG_ENOUGH:
+        return ["length"]
+    if rest is None or not rest.startswith(MUST_HAVE):
+        return []
+    words = re.split(r",\s*(?:and\s+)?|\s+and\s+", rest.removeprefix(MUST_HAVE))
+    rules = [RULE_WORDS.get(w.strip()) for w in words]
+    return [r for r in rules if r is not None] if None not in rules else []
 
 
 def is_password_constraint(exc: CognitoError) -> bool:

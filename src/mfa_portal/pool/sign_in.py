@@ -117,11 +117,7 @@ def initiate(ctx: Context, app: App, flow: str, params: dict[str, Any], *, admin
     if allow is None:
         raise errors.InvalidParameterException(messages.INITIATE_AUTH_NOT_SUPPORTED)
     if not app.client.allows(allow):
-        raise errors.InvalidParameterException(
-            messages.USER_PASSWORD_AUTH_NOT_ENABLED
-            if flow == "USER_PASSWORD_AUTH"
-            else messages.AUTH_FLOW_NOT_ENABLED
-        )
+        raise errors.InvalidParameterException(messages.flow_not_enabled(flow))
     if allow == _REFRESH:
         return refresh(ctx, app, params)
     return password_sign_in(ctx, app, params)
