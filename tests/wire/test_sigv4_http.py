@@ -11,9 +11,9 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
 from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api import messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.registry import HANDLERS
-from mfa_portal.pool.sigv4 import MISMATCH
 
 if TYPE_CHECKING:
     from tests.support.wire import MakeWireServer, WireServer
@@ -79,7 +79,10 @@ def test_body_changed_in_transit_is_refused(
 
     response = send(url, b'{"MaxResults": 60}', headers)
 
-    assert response.json() == {"__type": "InvalidSignatureException", "message": MISMATCH}
+    assert response.json() == {
+        "__type": "InvalidSignatureException",
+        "message": messages.SIGNATURE_MISMATCH,
+    }
     assert principals == []
 
 
@@ -107,7 +110,10 @@ def test_signature_moved_to_another_operation_is_refused(
 
     response = send(url, body, headers)
 
-    assert response.json() == {"__type": "InvalidSignatureException", "message": MISMATCH}
+    assert response.json() == {
+        "__type": "InvalidSignatureException",
+        "message": messages.SIGNATURE_MISMATCH,
+    }
     assert principals == []
 
 

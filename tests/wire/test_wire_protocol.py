@@ -22,11 +22,10 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, save_pool
 from mfa_portal.pool.registry import HANDLERS
-from mfa_portal.pool.sigv4 import MISMATCH
 from mfa_portal.pool.wire import WireMount
 
 if TYPE_CHECKING:
@@ -118,7 +117,7 @@ def test_wrong_secret_is_refused(wire_server: WireServer, list_pools: Recorder) 
     with pytest.raises(ClientError) as info:
         forger.list_user_pools(MaxResults=10)
 
-    assert error_of(info) == ("InvalidSignatureException", MISMATCH)
+    assert error_of(info) == ("InvalidSignatureException", messages.SIGNATURE_MISMATCH)
     assert wire_server.credentials.secret_access_key not in json.dumps(info.value.response)
     assert list_pools.calls == []
 
@@ -413,7 +412,10 @@ def test_signature_for_the_root_path_fails_under_the_mount(
     moved = server.post(None, body, path="/cognito", headers=dict(request.headers.items()))
 
     assert moved.status_code == 400
-    assert moved.json() == {"__type": "InvalidSignatureException", "message": MISMATCH}
+    assert moved.json() == {
+        "__type": "InvalidSignatureException",
+        "message": messages.SIGNATURE_MISMATCH,
+    }
     assert recorder.calls == []
 
 

@@ -13,10 +13,9 @@ from typing import Any
 
 from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.cognito_api.messages import is_flow_not_enabled
 from mfa_portal.cognito_api.secret_hash import secret_hash_parameter
 from mfa_portal.cognito_api.srp import SrpClient
-
-FLOW_NOT_ENABLED = "flow not enabled for this client"
 
 
 class PasswordStep:
@@ -46,7 +45,7 @@ class PasswordStep:
             try:
                 return self._srp(username, password, now, context)
             except CognitoError as exc:
-                if exc.code != "InvalidParameterException" or FLOW_NOT_ENABLED not in exc.message:
+                if not is_flow_not_enabled(exc):
                     raise
                 self.srp = False  # this app client has no ALLOW_USER_SRP_AUTH
         return self._client.call(

@@ -12,16 +12,12 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool
-from mfa_portal.pool.token_store import USER_DISABLED, load_family, revoked_for
+from mfa_portal.pool.token_store import load_family, revoked_for
 from mfa_portal.pool.tokens import TokenExpired, TokenInvalid
-from mfa_portal.pool.users import USER_NOT_FOUND, User, user_from_row, user_groups
-
-INVALID_ACCESS = "Invalid Access Token"
-EXPIRED_ACCESS = "Access Token has expired"
-REVOKED_ACCESS = "Access Token has been revoked"
+from mfa_portal.pool.users import User, user_from_row, user_groups
 
 
 @dataclass(frozen=True)
@@ -39,9 +35,9 @@ def authenticate_access_token(ctx: Context, conn: sqlite3.Connection, token: str
     try:
         claims = ctx.engine.signer.decode(token, "access", now=ctx.now)
     except TokenExpired:
-        raise errors.NotAuthorizedException(EXPIRED_ACCESS) from None
+        raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_EXPIRED) from None
     except TokenInvalid:
-        raise errors.NotAuthorizedException(INVALID_ACCESS) from None
+        raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID) from None
     pool = _pool_of(ctx, conn, claims.get("iss"))
     sub, client_id, origin_jti = (
         claims.get("sub"),
@@ -49,22 +45,22 @@ def authenticate_access_token(ctx: Context, conn: sqlite3.Connection, token: str
         claims.get("origin_jti"),
     )
     if not (isinstance(sub, str) and isinstance(client_id, str) and isinstance(origin_jti, str)):
-        raise errors.NotAuthorizedException(INVALID_ACCESS)
+        raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
     row = conn.execute(
         "SELECT * FROM users WHERE pool_id = ? AND sub = ?", (pool.id, sub)
     ).fetchone()
     if row is None:
-        raise errors.UserNotFoundException(USER_NOT_FOUND)
+        raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
     user = user_from_row(row)
     if claims.get("username") != user.username:
-        raise errors.NotAuthorizedException(INVALID_ACCESS)
+        raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
     if not user.enabled:
-        raise errors.NotAuthorizedException(USER_DISABLED)
+        raise errors.NotAuthorizedException(messages.USER_DISABLED)
     family = load_family(conn, origin_jti)
     if family is not None and (family.user_id != user.id or family.client_id != client_id):
-        raise errors.NotAuthorizedException(INVALID_ACCESS)
+        raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
     if revoked_for(family, user, claims["iat"]):
-        raise errors.NotAuthorizedException(REVOKED_ACCESS)
+        raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_REVOKED)
     user.groups = user_groups(conn, user.id)
     return AccessIdentity(pool, user, client_id, claims)
 
@@ -72,11 +68,11 @@ def authenticate_access_token(ctx: Context, conn: sqlite3.Connection, token: str
 def _pool_of(ctx: Context, conn: sqlite3.Connection, issuer: object) -> Pool:
     """The pool named by ``iss``, which must be exactly this engine's issuer URL for it."""
     if not isinstance(issuer, str) or "/" not in issuer:
-        raise errors.NotAuthorizedException(INVALID_ACCESS)
+        raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
     pool_id = issuer.rsplit("/", 1)[1]
     if issuer != ctx.engine.issuer(pool_id):
-        raise errors.NotAuthorizedException(INVALID_ACCESS)
+        raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
     try:
         return load_pool(conn, pool_id)
     except errors.ResourceNotFoundException:
-        raise errors.NotAuthorizedException(INVALID_ACCESS) from None
+        raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID) from None

@@ -12,7 +12,7 @@ import re
 import sqlite3
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.pools import Pool
 
 STANDARD_ATTRIBUTES = frozenset(
@@ -70,9 +70,7 @@ def _schema(pool: Pool) -> dict[str, dict[str, Any]] | None:
 
 def _check_name(pool: Pool, name: str) -> None:
     if name in READONLY:
-        raise errors.InvalidParameterException(
-            f"{_SCHEMA}{name}: Attribute cannot be updated. (changing an immutable attribute)"
-        )
+        raise errors.InvalidParameterException(messages.schema_immutable(name))
     if name in STANDARD_ATTRIBUTES:
         return
     schema = _schema(pool)
@@ -80,9 +78,7 @@ def _check_name(pool: Pool, name: str) -> None:
     if schema is not None:
         known = name in schema
     if not known:
-        raise errors.InvalidParameterException(
-            f"{_SCHEMA}{name}: Attribute does not exist in the schema."
-        )
+        raise errors.InvalidParameterException(messages.schema_unknown(name))
 
 
 def validate(pool: Pool, attrs: dict[str, str], *, creating: bool) -> dict[str, str]:
@@ -96,23 +92,19 @@ def validate(pool: Pool, attrs: dict[str, str], *, creating: bool) -> dict[str, 
     for name, value in attrs.items():
         _check_name(pool, name)
         if not creating and schema.get(name, {}).get("Mutable") is False:
-            raise errors.InvalidParameterException(
-                f"{_SCHEMA}{name}: Attribute cannot be updated. (changing an immutable attribute)"
-            )
+            raise errors.InvalidParameterException(messages.schema_immutable(name))
         if value == "":
             if not creating:
                 out[name] = value
             continue
         if name in VERIFIED_FLAGS:
             if value.lower() not in ("true", "false"):
-                raise errors.InvalidParameterException(
-                    f"{_SCHEMA}{name}: Attribute value must be true or false."
-                )
+                raise errors.InvalidParameterException(messages.schema_boolean(name))
             value = value.lower()
         elif name == "email" and not is_email(value):
-            raise errors.InvalidParameterException("Invalid email address format.")
+            raise errors.InvalidParameterException(messages.INVALID_EMAIL)
         elif name == "phone_number" and not is_phone(value):
-            raise errors.InvalidParameterException("Invalid phone number format.")
+            raise errors.InvalidParameterException(messages.INVALID_PHONE)
         out[name] = value
     return out
 
@@ -123,7 +115,7 @@ def check_required(pool: Pool, attrs: dict[str, str], *, only: set[str] | None =
         if only is not None and name not in only:
             continue
         if spec.get("Required") and name not in READONLY and not attrs.get(name):
-            raise errors.InvalidParameterException(f"{_SCHEMA}{name}: The attribute is required")
+            raise errors.InvalidParameterException(messages.schema_required(name))
 
 
 def apply_changes(current: dict[str, str], changes: dict[str, str]) -> dict[str, str]:
@@ -160,18 +152,11 @@ def check_username(pool: Pool, username: str) -> str | None:
                 attr == "phone_number" and is_phone(username)
             ):
                 return attr
-        raise errors.InvalidParameterException(
-            "Username should be either an email or a phone number."
-        )
+        raise errors.InvalidParameterException(messages.USERNAME_EMAIL_OR_PHONE)
     if "email" in pool.alias_attributes and is_email(username):
-        raise errors.InvalidParameterException(
-            "Username cannot be of email format, since user pool is configured for email alias."
-        )
+        raise errors.InvalidParameterException(messages.USERNAME_NOT_EMAIL)
     if "phone_number" in pool.alias_attributes and is_phone(username):
-        raise errors.InvalidParameterException(
-            "Username cannot be of phone number format, since user pool is configured for "
-            "phone number alias."
-        )
+        raise errors.InvalidParameterException(messages.USERNAME_NOT_PHONE)
     return None
 
 
@@ -226,15 +211,13 @@ def enforce_uniqueness(
         flag = f"{attr}_verified"
         if attr == "preferred_username":
             if attr in changed and _holders(conn, pool, attr, attrs[attr], user_id, verified=False):
-                raise errors.AliasExistsException(
-                    "An account with the preferred_username already exists."
-                )
+                raise errors.AliasExistsException(messages.alias_exists("preferred_username"))
             continue
         if attrs.get(flag) != "true" or not ({attr, flag} & changed):
             continue
         holders = _holders(conn, pool, attr, attrs[attr], user_id, verified=True)
         if holders and not force_alias:
-            raise errors.AliasExistsException(f"An account with the {attr} already exists.")
+            raise errors.AliasExistsException(messages.alias_exists(attr))
         for row in holders:
             moved = json.loads(row["attributes"])
             moved[flag] = "false"

@@ -15,12 +15,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.storage import CommitThenRaise
-
-INVALID = "Invalid session for the user."
-EXPIRED = "Invalid session for the user, session is expired."
 
 
 @dataclass
@@ -94,7 +91,7 @@ def load_session(
         "SELECT * FROM auth_sessions WHERE id_hash = ?", (_digest(session),)
     ).fetchone()
     if row is None:
-        raise errors.NotAuthorizedException(INVALID)
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     found = AuthSession(
         row["id_hash"],
         row["pool_id"],
@@ -109,9 +106,9 @@ def load_session(
     if not found.valid(ctx.now):
         # Commit the removal: a plain raise would roll it back with the caller's transaction.
         conn.execute("DELETE FROM auth_sessions WHERE id_hash = ?", (found.id_hash,))
-        raise CommitThenRaise(errors.NotAuthorizedException(EXPIRED))
+        raise CommitThenRaise(errors.NotAuthorizedException(messages.SESSION_EXPIRED))
     if challenges is not None and found.challenge not in challenges:
-        raise errors.NotAuthorizedException(INVALID)
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     return found
 
 
@@ -122,7 +119,7 @@ def spend_session(
     found = load_session(ctx, conn, session, challenges=challenges)
     deleted = conn.execute("DELETE FROM auth_sessions WHERE id_hash = ?", (found.id_hash,)).rowcount
     if deleted != 1:
-        raise errors.NotAuthorizedException(INVALID)
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     return found
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mfa_portal.clock import Clock, Random, SystemClock, SystemRandom
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.service_model import service_model
 from mfa_portal.mail import Mailer, MemoryMailer
 from mfa_portal.pool import ops
@@ -76,17 +76,17 @@ class Engine:
     ) -> dict[str, Any]:
         """Run one operation; raise a ``CognitoError`` subclass on any failure."""
         if operation not in service_model().operation_names:
-            raise errors.error("UnknownOperationException", f"Unknown operation {operation}.")
+            raise errors.error("UnknownOperationException", messages.unknown_operation(operation))
         handler = HANDLERS.get(operation)
         if handler is None:
             raise errors.error(
                 "UnsupportedOperationException",
-                f"{operation} is not supported by the embedded user pool (see docs/compatibility.md).",
+                messages.not_supported(operation),
             )
         if not is_public(operation) and iam_principal is None:
             raise errors.error(
                 "MissingAuthenticationTokenException",
-                f"{operation} requires a request signed with AWS Signature Version 4.",
+                messages.signature_required(operation),
             )
         validate_input(operation, params)
         ctx = Context(self, self.clock.now(), iam_principal, source_ip)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
 from mfa_portal.pool.auth_sessions import AuthSession
 from mfa_portal.pool.pools import AppClient, Pool
@@ -45,5 +45,5 @@ class Answer:
 def required(params: dict[str, Any], name: str) -> str:
     value = params.get(name)
     if not isinstance(value, str) or not value:
-        raise errors.InvalidParameterException(f"Missing required parameter {name}")
+        raise errors.InvalidParameterException(messages.missing_parameter(name))
     return value

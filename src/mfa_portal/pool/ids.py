@@ -11,7 +11,7 @@ import base64
 import string
 from typing import TYPE_CHECKING
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 
 if TYPE_CHECKING:
     from mfa_portal.pool.context import Context
@@ -63,4 +63,4 @@ def decode_page_token(token: str | None) -> str | None:
         padded = token + "=" * (-len(token) % 4)
         return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
     except (ValueError, UnicodeDecodeError) as exc:
-        raise errors.InvalidParameterException("Invalid pagination token.") from exc
+        raise errors.InvalidParameterException(messages.INVALID_PAGINATION_TOKEN) from exc

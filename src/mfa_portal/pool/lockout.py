@@ -18,10 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.users import User
-
-ATTEMPTS_EXCEEDED = "Password attempts exceeded"
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class Throttle:
 
     def check_not_locked(self, user: User, now: float) -> None:
         if now < user.locked_until:
-            raise errors.NotAuthorizedException(ATTEMPTS_EXCEEDED)
+            raise errors.NotAuthorizedException(messages.PASSWORD_ATTEMPTS_EXCEEDED)
 
     def record_failure(self, user: User, now: float) -> None:
         if user.failed_attempts and now - user.last_failure >= self.idle_reset_seconds:

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from mfa_portal.cognito_api import errors
-
-NO_MFA_METHOD = "No MFA method is available for the user; an administrator must configure one."
+from mfa_portal.cognito_api import errors, messages
 
 
 class PoolMode(StrEnum):
@@ -126,7 +124,7 @@ def _required(pool: PoolMfa, user: UserMfa) -> Step:
         return _choose(usable, user.preferred)
     if pool.totp_enabled:
         return Challenge(ChallengeName.MFA_SETUP, (Factor.SOFTWARE_TOKEN_MFA,))
-    raise errors.MFAMethodNotFoundException(NO_MFA_METHOD)
+    raise errors.MFAMethodNotFoundException(messages.NO_MFA_METHOD)
 
 
 def _chose_email(user: UserMfa) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool
 
@@ -29,12 +29,11 @@ DEFAULT_POLICY: dict[str, Any] = {
     "TemporaryPasswordValidityDays": DEFAULT_TEMPORARY_PASSWORD_DAYS,
 }
 
-_PREFIX = "Password did not conform with policy: "
 _RULES: tuple[tuple[str, str, str], ...] = (
-    ("RequireUppercase", string.ascii_uppercase, "Password must have uppercase characters"),
-    ("RequireLowercase", string.ascii_lowercase, "Password must have lowercase characters"),
-    ("RequireNumbers", string.digits, "Password must have numeric characters"),
-    ("RequireSymbols", SYMBOLS, "Password must have symbol characters"),
+    ("RequireUppercase", string.ascii_uppercase, messages.PASSWORD_NEEDS_UPPERCASE),
+    ("RequireLowercase", string.ascii_lowercase, messages.PASSWORD_NEEDS_LOWERCASE),
+    ("RequireNumbers", string.digits, messages.PASSWORD_NEEDS_NUMBER),
+    ("RequireSymbols", SYMBOLS, messages.PASSWORD_NEEDS_SYMBOL),
 )
 # Symbols that survive copy and paste from an e-mail (no quotes, spaces or brackets).
 _GENERATED_SYMBOLS = "!#%*+-=?@^_~"
@@ -62,21 +61,19 @@ def enforce_policy(pool: Pool, password: str, *, field: str = "password") -> Non
     """
     if len(password) > MAX_PASSWORD_LENGTH:
         raise errors.InvalidParameterException(
-            f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
-            f"Member must have length less than or equal to {MAX_PASSWORD_LENGTH}"
+            messages.failed_constraint(field, messages.max_length(MAX_PASSWORD_LENGTH))
         )
     if password != password.strip() or any(c.isspace() and c != " " for c in password):
         raise errors.InvalidParameterException(
-            f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
-            "Member must satisfy regular expression pattern: ^[\\S]+.*[\\S]+$"
+            messages.failed_constraint(field, messages.PASSWORD_PATTERN)
         )
     policy = effective_policy(pool)
     minimum = int(policy.get("MinimumLength") or DEFAULT_MINIMUM_LENGTH)
     if len(password) < minimum:
-        raise errors.InvalidPasswordException(_PREFIX + "Password not long enough")
+        raise errors.InvalidPasswordException(messages.PASSWORD_TOO_SHORT)
     for key, alphabet, message in _RULES:
         if policy.get(key) and not any(c in alphabet for c in password):
-            raise errors.InvalidPasswordException(_PREFIX + message)
+            raise errors.InvalidPasswordException(message)
 
 
 def _index(ctx: Context, n: int) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.errors import CognitoError
 
 TIERS_WITH_EMAIL_MFA = ("ESSENTIALS", "PLUS")
@@ -116,10 +116,7 @@ def schema_attributes(schema: list[dict[str, Any]] | None) -> list[dict[str, Any
             if item.get("DeveloperOnlyAttribute") or (
                 kind and kind != standard["AttributeDataType"]
             ):
-                raise errors.InvalidParameterException(
-                    "You can not change AttributeDataType or set developerOnlyAttribute for "
-                    f"standard schema attribute {name}"
-                )
+                raise errors.InvalidParameterException(messages.standard_attribute_change(name))
             for key in (
                 "Mutable",
                 "Required",
@@ -130,19 +127,12 @@ def schema_attributes(schema: list[dict[str, Any]] | None) -> list[dict[str, Any
                     standard[key] = copy.deepcopy(item[key])
             continue
         if not item.get("AttributeDataType"):
-            raise errors.InvalidParameterException(
-                "Invalid AttributeDataType input, consider using the provided "
-                "AttributeDataType enum."
-            )
+            raise errors.InvalidParameterException(messages.INVALID_ATTRIBUTE_DATA_TYPE)
         if item.get("Required"):
-            raise errors.InvalidParameterException(
-                "Required custom attributes are not supported currently."
-            )
+            raise errors.InvalidParameterException(messages.REQUIRED_CUSTOM_ATTRIBUTE)
         full = ("dev:custom:" if item.get("DeveloperOnlyAttribute") else "custom:") + name
         if full in by_name:
-            raise errors.InvalidParameterException(
-                f"{full}: Existing attribute already has name {full}."
-            )
+            raise errors.InvalidParameterException(messages.attribute_exists(full))
         custom = {
             "Name": full,
             "AttributeDataType": item["AttributeDataType"],
@@ -188,10 +178,7 @@ def _policies(params: dict[str, Any]) -> dict[str, Any]:
     if unused is not None:
         explicit = (given.get("PasswordPolicy") or {}).get("TemporaryPasswordValidityDays")
         if explicit is not None and explicit != unused:
-            raise errors.InvalidParameterException(
-                "Please use TemporaryPasswordValidityDays in PasswordPolicy instead of "
-                "UnusedAccountValidityDays"
-            )
+            raise errors.InvalidParameterException(messages.USE_TEMPORARY_PASSWORD_VALIDITY)
         policy["TemporaryPasswordValidityDays"] = unused
     sign_in = given.get("SignInPolicy") or {"AllowedFirstAuthFactors": ["PASSWORD"]}
     return {"PasswordPolicy": policy, "SignInPolicy": copy.deepcopy(sign_in)}
@@ -260,44 +247,29 @@ def _check_recovery(settings: dict[str, Any]) -> None:
     names = [m["Name"] for m in mechanisms]
     priorities = [m["Priority"] for m in mechanisms]
     if len(set(names)) != len(names) or len(set(priorities)) != len(priorities):
-        raise errors.InvalidParameterException(
-            "Invalid account recovery setting parameter. Recovery mechanisms must have "
-            "distinct names and priorities."
-        )
+        raise errors.InvalidParameterException(messages.RECOVERY_NOT_DISTINCT)
     if "admin_only" in names and len(names) > 1:
-        raise errors.InvalidParameterException(
-            "Invalid account recovery setting parameter. admin_only cannot be combined "
-            "with another recovery mechanism."
-        )
+        raise errors.InvalidParameterException(messages.RECOVERY_ADMIN_ONLY_ALONE)
 
 
 def _check_unsupported(settings: dict[str, Any]) -> None:
     """Refuse security-relevant members the embedded pool would otherwise silently ignore."""
     gating = [name for name in GATING_TRIGGERS if settings.get("LambdaConfig", {}).get(name)]
     if gating:
-        raise errors.InvalidParameterException(
-            f"LambdaConfig {', '.join(gating)} is not supported by the embedded pool: its triggers "
-            "never run, so it would not enforce what the trigger decides."
-        )
+        raise errors.InvalidParameterException(messages.triggers_not_supported(gating))
     add_ons = settings.get("UserPoolAddOns", {})
     custom_mode = add_ons.get("AdvancedSecurityAdditionalFlows", {}).get("CustomAuthMode")
     if add_ons.get("AdvancedSecurityMode") == "ENFORCED" or custom_mode == "ENFORCED":
-        raise errors.InvalidParameterException(
-            "UserPoolAddOns ENFORCED threat protection is not supported by the embedded pool."
-        )
+        raise errors.InvalidParameterException(messages.ENFORCED_THREAT_PROTECTION)
 
 
 def _check_tier(settings: dict[str, Any]) -> None:
     tier = settings["UserPoolTier"]
     if tier == "LITE" and settings["Policies"]["PasswordPolicy"].get("PasswordHistorySize"):
-        raise errors.FeatureUnavailableInTierException(
-            "PasswordHistorySize requires the ESSENTIALS or PLUS feature plan."
-        )
+        raise errors.FeatureUnavailableInTierException(messages.PASSWORD_HISTORY_TIER)
     add_ons = settings.get("UserPoolAddOns", {})
     if tier != "PLUS" and add_ons.get("AdvancedSecurityMode", "OFF") != "OFF":
-        raise errors.FeatureUnavailableInTierException(
-            "Threat protection requires the PLUS feature plan."
-        )
+        raise errors.FeatureUnavailableInTierException(messages.THREAT_PROTECTION_TIER)
 
 
 def mfa_problem(settings: dict[str, Any], mfa: dict[str, Any]) -> CognitoError | None:
@@ -308,31 +280,28 @@ def mfa_problem(settings: dict[str, Any], mfa: dict[str, Any]) -> CognitoError |
         if settings["UserPoolTier"] not in TIERS_WITH_EMAIL_MFA:
             return errors.error(
                 "FeatureUnavailableInTierException",
-                "Email MFA requires the ESSENTIALS or PLUS feature plan.",
+                messages.EMAIL_MFA_TIER,
             )
         if settings["EmailConfiguration"].get("EmailSendingAccount") != "DEVELOPER":
             return errors.error(
                 "InvalidParameterException",
-                "Email MFA requires EmailConfiguration with EmailSendingAccount DEVELOPER.",
+                messages.EMAIL_MFA_SENDER,
             )
         if recovery == ["verified_email"]:
             return errors.error(
                 "InvalidParameterException",
-                "Invalid account recovery setting parameter. Account Recovery Setting cannot use "
-                "verified_email as the only recovery mechanism when email MFA is configured.",
+                messages.EMAIL_MFA_EMAIL_RECOVERY,
             )
     if "SmsMfaConfiguration" in mfa and level == "ON" and "verified_phone_number" in recovery:
         return errors.error(
             "InvalidParameterException",
-            "Invalid account recovery setting parameter. Account Recovery Setting cannot use "
-            "verified_phone_number as a recovery mechanism when SMS MFA is configured.",
+            messages.SMS_MFA_PHONE_RECOVERY,
         )
     factors = settings["Policies"].get("SignInPolicy", {}).get("AllowedFirstAuthFactors", [])
     if level == "ON" and any(f in OTP_FIRST_FACTORS for f in factors):
         return errors.error(
             "InvalidParameterException",
-            "MFA cannot be required when AllowedFirstAuthFactors includes one-time "
-            "passwords or passkeys.",
+            messages.MFA_REQUIRED_WITH_OTP_SIGN_IN,
         )
     return None
 
@@ -340,9 +309,7 @@ def mfa_problem(settings: dict[str, Any], mfa: dict[str, Any]) -> CognitoError |
 def check_settings(settings: dict[str, Any], mfa: dict[str, Any]) -> None:
     """Raise the first cross-field rule the settings (with the pool's MFA) break."""
     if settings.get("AliasAttributes") and settings.get("UsernameAttributes"):
-        raise errors.InvalidParameterException(
-            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
-        )
+        raise errors.InvalidParameterException(messages.ALIAS_AND_USERNAME_ATTRIBUTES)
     _check_recovery(settings)
     _check_tier(settings)
     _check_unsupported(settings)

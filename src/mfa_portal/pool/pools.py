@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 
 TOKEN_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 
@@ -158,14 +158,14 @@ def client_from_row(row: sqlite3.Row) -> AppClient:
 def load_pool(conn: sqlite3.Connection, pool_id: str) -> Pool:
     row = conn.execute("SELECT * FROM pools WHERE id = ?", (pool_id,)).fetchone()
     if row is None:
-        raise errors.ResourceNotFoundException(f"User pool {pool_id} does not exist.")
+        raise errors.ResourceNotFoundException(messages.pool_not_found(pool_id))
     return pool_from_row(row)
 
 
 def load_client(conn: sqlite3.Connection, client_id: str, pool_id: str | None = None) -> AppClient:
     row = conn.execute("SELECT * FROM clients WHERE id = ?", (client_id,)).fetchone()
     if row is None or (pool_id is not None and row["pool_id"] != pool_id):
-        raise errors.ResourceNotFoundException(f"User pool client {client_id} does not exist.")
+        raise errors.ResourceNotFoundException(messages.client_not_found(client_id))
     return client_from_row(row)
 
 

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from cryptography.exceptions import InvalidTag
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 
 CODE_DIGITS = 6
@@ -27,7 +27,6 @@ CODE_SECONDS = 3600.0  # "forgot-password code 1 h" (§12)
 MAX_WRONG_CODES = 5
 MAX_REQUESTS_PER_HOUR = 5
 _HOUR = 3600.0
-ATTEMPT_LIMIT = "Attempt limit exceeded, please try after some time."
 
 
 class Verdict(StrEnum):
@@ -83,7 +82,7 @@ def issue_code(ctx: Context, conn: sqlite3.Connection, user_id: int, *, counted:
     requests = _recent_requests(row, ctx.now)
     if counted:
         if len(requests) >= MAX_REQUESTS_PER_HOUR:
-            raise errors.LimitExceededException(ATTEMPT_LIMIT)
+            raise errors.LimitExceededException(messages.ATTEMPT_LIMIT_EXCEEDED)
         requests.append(ctx.now)
     code = new_code(ctx)
     conn.execute(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.secret_hash import compute_secret_hash
 from mfa_portal.pool.pools import AppClient
 
@@ -17,9 +17,7 @@ from mfa_portal.pool.pools import AppClient
 def require_secret_hash(client: AppClient, provided: str | None) -> None:
     """Fail early when a secret client sent no SECRET_HASH at all."""
     if client.secret and not provided:
-        raise errors.NotAuthorizedException(
-            f"Client {client.id} is configured for secret but secret was not received"
-        )
+        raise errors.NotAuthorizedException(messages.secret_not_received(client.id))
 
 
 def check_secret_hash(client: AppClient, usernames: Iterable[str], provided: str | None) -> None:
@@ -33,4 +31,4 @@ def check_secret_hash(client: AppClient, usernames: Iterable[str], provided: str
         expected = compute_secret_hash(client.secret, name, client.id).encode()
         matched |= hmac.compare_digest(expected, given)
     if not matched:
-        raise errors.NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
+        raise errors.NotAuthorizedException(messages.secret_hash_mismatch(client.id))

@@ -19,11 +19,10 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
 from mfa_portal.pool import email_otp, lockout, srp_sign_in, token_store, totp
 from mfa_portal.pool.auth_sessions import (
-    INVALID,
     AuthSession,
     create_session,
     load_session,
@@ -49,20 +48,10 @@ from mfa_portal.pool.pools import AppClient, load_client, load_pool
 from mfa_portal.pool.secret_hash import check_secret_hash, require_secret_hash
 from mfa_portal.pool.srp_store import has_verifier, save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
-from mfa_portal.pool.users import USER_NOT_FOUND, User, find_user, load_user_by_id, save_user
+from mfa_portal.pool.users import User, find_user, load_user_by_id, save_user
 
 log = logging.getLogger("mfa_portal.pool.sign_in")
 
-WRONG_PASSWORD = "Incorrect username or password."
-DISABLED = "User is disabled."
-NOT_CONFIRMED = "User is not confirmed."
-RESET_REQUIRED = "Password reset required for the user"
-TEMP_EXPIRED = "Temporary password has expired and must be reset by an administrator."
-CODE_MISMATCH = "Invalid code or auth state for the user."
-NO_SOFTWARE_TOKEN = "Software Token MFA does not exist for the user."
-ROTATION_NEEDS_GET_TOKENS = (
-    "Refresh token rotation is enabled for this client: refresh with GetTokensFromRefreshToken."
-)
 MAX_WRONG_CODES = 3  # per challenge session; the user-wide lockout bounds guesses across sessions
 
 _UNSUPPORTED_FLOWS = {"CUSTOM_AUTH", "USER_AUTH"}
@@ -95,7 +84,7 @@ def resolve_app(ctx: Context, client_id: str, pool_id: str | None = None) -> App
 
 def deliver(ctx: Context, outcome: Outcome) -> dict[str, Any]:
     """Send the outcome's mail (after the transaction has committed) and return its response."""
-    send_all(ctx.engine.mailer, outcome.outbox, failure="Unable to deliver the code.")
+    send_all(ctx.engine.mailer, outcome.outbox, failure=messages.CODE_DELIVERY_FAILED)
     return outcome.response
 
 
@@ -104,19 +93,12 @@ def deliver(ctx: Context, outcome: Outcome) -> dict[str, Any]:
 
 def initiate(ctx: Context, app: App, flow: str, params: dict[str, Any], *, admin: bool) -> Outcome:
     if flow in _UNSUPPORTED_FLOWS:
-        raise errors.InvalidParameterException(
-            f"{flow} is not supported by the embedded user pool; use USER_SRP_AUTH, "
-            "USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH (see docs/compatibility.md)."
-        )
+        raise errors.InvalidParameterException(messages.flow_not_supported(flow))
     allow = (_ADMIN_FLOWS if admin else _PUBLIC_FLOWS).get(flow)
     if allow is None:
-        raise errors.InvalidParameterException("Initiate Auth method not supported.")
+        raise errors.InvalidParameterException(messages.INITIATE_AUTH_NOT_SUPPORTED)
     if not app.client.allows(allow):
-        raise errors.InvalidParameterException(
-            "USER_PASSWORD_AUTH flow not enabled for this client"
-            if flow == "USER_PASSWORD_AUTH"
-            else "Auth flow not enabled for this client"
-        )
+        raise errors.InvalidParameterException(messages.flow_not_enabled(flow))
     if allow == _REFRESH:
         return refresh(ctx, app, params)
     if allow == _SRP:
@@ -164,20 +146,22 @@ def finish_first_factor(
     that a stranger must not learn (disabled, unconfirmed) are told only after a right password.
     """
     lockout.check_not_locked(user, ctx.now)
-    if user.status == "RESET_REQUIRED" and (ok or not app.client.prevent_user_existence_errors):
-        raise errors.PasswordResetRequiredException(RESET_REQUIRED)
+    if user.status == "messages.PASSWORD_RESET_REQUIRED" and (
+        ok or not app.client.prevent_user_existence_errors
+    ):
+        raise errors.PasswordResetRequiredException(messages.PASSWORD_RESET_REQUIRED)
     if not ok:
         lockout.record_failure(user, ctx.now)
         save_user(conn, user, ctx.now)
         _refused(user, f"{cause} (failure {user.failed_attempts})")
-        raise CommitThenRaise(errors.NotAuthorizedException(WRONG_PASSWORD))
+        raise CommitThenRaise(errors.NotAuthorizedException(messages.WRONG_PASSWORD))
     if not user.enabled:
-        raise errors.NotAuthorizedException(DISABLED)
+        raise errors.NotAuthorizedException(messages.USER_DISABLED)
     if user.status == "UNCONFIRMED":
-        raise errors.UserNotConfirmedException(NOT_CONFIRMED)
+        raise errors.UserNotConfirmedException(messages.USER_NOT_CONFIRMED)
     if user.status == "FORCE_CHANGE_PASSWORD":
         if user.temp_password_expires is not None and ctx.now >= user.temp_password_expires:
-            raise errors.NotAuthorizedException(TEMP_EXPIRED)
+            raise errors.NotAuthorizedException(messages.TEMPORARY_PASSWORD_EXPIRED)
         return open_challenge(
             ctx,
             conn,
@@ -191,15 +175,15 @@ def finish_first_factor(
 
 def _unknown_user(client: AppClient) -> errors.CognitoError:
     if client.prevent_user_existence_errors:
-        return errors.error("NotAuthorizedException", WRONG_PASSWORD)
-    return errors.error("UserNotFoundException", USER_NOT_FOUND)
+        return errors.error("NotAuthorizedException", messages.WRONG_PASSWORD)
+    return errors.error("UserNotFoundException", messages.USER_NOT_FOUND)
 
 
 def refresh(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
     """REFRESH_TOKEN_AUTH: new tokens in the same family; never an MFA challenge (spec §4.6)."""
     token = required(params, "REFRESH_TOKEN")
     if app.client.rotates_refresh_tokens:  # a rotating family must move on with every refresh
-        raise errors.InvalidParameterException(ROTATION_NEEDS_GET_TOKENS)
+        raise errors.InvalidParameterException(messages.ROTATION_NEEDS_GET_TOKENS)
     require_secret_hash(app.client, params.get("SECRET_HASH"))
     with ctx.tx() as conn:
         family = token_store.load_family_by_refresh(conn, token)
@@ -303,14 +287,12 @@ def respond(
 ) -> Outcome:
     handler = _HANDLERS.get(name)
     if handler is None:
-        raise errors.InvalidParameterException(
-            f"{name} is not supported by the embedded user pool (see docs/compatibility.md)."
-        )
+        raise errors.InvalidParameterException(messages.not_supported(name))
     if name == srp_sign_in.CHALLENGE:
         # The SDKs answer with the secret block and (most of them) no Session.
         session = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
     if not session:
-        raise errors.InvalidParameterException("Missing required parameter Session")
+        raise errors.InvalidParameterException(messages.missing_parameter("Session"))
     username = required(responses, "USERNAME")
     check_secret_hash(app.client, [username], responses.get("SECRET_HASH"))
     new_hash = _new_password_hash(ctx, app, responses) if name == "NEW_PASSWORD_REQUIRED" else None
@@ -322,15 +304,15 @@ def respond(
                 raise
             # An unknown user's challenge has no session at all: every session problem of SRP
             # must read like a wrong password, or the second step would tell who exists.
-            wrong = errors.NotAuthorizedException(WRONG_PASSWORD)
+            wrong = errors.NotAuthorizedException(messages.WRONG_PASSWORD)
             raise (CommitThenRaise(wrong) if isinstance(exc, CommitThenRaise) else wrong) from None
         user = load_user_by_id(conn, found.user_id)
         named = find_user(conn, app.pool, username)
         if named is None or named.id != user.id:
             _refused(user, "USERNAME in the challenge response names another user")
-            raise errors.NotAuthorizedException(INVALID)
+            raise errors.NotAuthorizedException(messages.SESSION_INVALID)
         if not user.enabled and name != srp_sign_in.CHALLENGE:  # SRP: told after the proof
-            raise errors.NotAuthorizedException(DISABLED)
+            raise errors.NotAuthorizedException(messages.USER_DISABLED)
         return handler(ctx, conn, Answer(app, session, found, user, responses, new_hash))
 
 
@@ -340,7 +322,7 @@ def _live_session(
     """The session, if it belongs to this pool and client and answers ``name`` at this stage."""
     found = load_session(ctx, conn, session)
     if found.pool_id != app.pool.id or found.client_id != app.client.id:
-        raise errors.NotAuthorizedException(INVALID)
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     if name == ChallengeName.MFA_SETUP:  # only VerifySoftwareToken's session completes it
         fits = found.stage == Stage.SETUP_VERIFIED
     elif name == srp_sign_in.CHALLENGE:
@@ -348,7 +330,7 @@ def _live_session(
     else:
         fits = found.challenge == name and found.stage in _OPEN_STAGES
     if not fits:
-        raise errors.NotAuthorizedException(INVALID)
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     return found
 
 
@@ -356,17 +338,14 @@ def _new_password_hash(ctx: Context, app: App, responses: dict[str, Any]) -> str
     """Policy check and argon2 hash of NEW_PASSWORD, done before the write transaction."""
     password = required(responses, "NEW_PASSWORD")
     if any(key.startswith("userAttributes.") for key in responses):
-        raise errors.InvalidParameterException(
-            "Setting attributes in a NEW_PASSWORD_REQUIRED response is not supported by the embedded "
-            "user pool; use AdminUpdateUserAttributes."
-        )
+        raise errors.InvalidParameterException(messages.NEW_PASSWORD_ATTRIBUTES_NOT_SUPPORTED)
     enforce_policy(app.pool, password)
     return ctx.engine.hasher.hash(password)
 
 
 def _answer_new_password(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
     if a.user.status != "FORCE_CHANGE_PASSWORD" or a.new_hash is None:
-        raise errors.NotAuthorizedException(INVALID)
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     a.user.password_hash = a.new_hash
     a.user.status = "CONFIRMED"
     a.user.temp_password_expires = None
@@ -386,7 +365,7 @@ def _answer_new_password(ctx: Context, conn: sqlite3.Connection, a: Answer) -> O
 def _answer_software_token(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
     code = required(a.responses, "SOFTWARE_TOKEN_MFA_CODE")
     if not totp.has_verified_token(conn, a.user.id):
-        raise errors.SoftwareTokenMFANotFoundException(NO_SOFTWARE_TOKEN)
+        raise errors.SoftwareTokenMFANotFoundException(messages.SOFTWARE_TOKEN_MISSING)
     return _answer_code(ctx, conn, a, lambda: totp.verify_signin_code(ctx, conn, a.user, code))
 
 
@@ -417,7 +396,7 @@ def _answer_code(
             a.found.data["wrong"] = wrong
             update_session(conn, a.found)
         _refused(a.user, f"wrong or replayed {a.found.challenge} code ({wrong} in this session)")
-        raise CommitThenRaise(errors.CodeMismatchException(CODE_MISMATCH))
+        raise CommitThenRaise(errors.CodeMismatchException(messages.MFA_CODE_MISMATCH))
     spend_session(ctx, conn, a.session)
     return _tokens(ctx, conn, a.app, a.user)
 
@@ -425,9 +404,7 @@ def _answer_code(
 def _answer_select(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
     choice = required(a.responses, "ANSWER")
     if choice not in a.found.data.get("choices", []):
-        raise errors.InvalidParameterException(
-            "ANSWER must be one of the MFA types offered in MFAS_CAN_CHOOSE."
-        )
+        raise errors.InvalidParameterException(messages.ANSWER_NOT_OFFERED)
     spend_session(ctx, conn, a.session)
     return open_challenge(
         ctx, conn, a.app, a.user, challenge_for(Factor(choice)), Stage(a.found.stage)

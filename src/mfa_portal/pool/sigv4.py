@@ -17,17 +17,13 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "cognito-idp"
 TERMINATOR = "aws4_request"
 MAX_SKEW_SECONDS = 300
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
-MISMATCH = (
-    "The request signature we calculated does not match the signature you provided. Check your "
-    "AWS Secret Access Key and signing method. Consult the service documentation for details."
-)
 
 
 class SecretLookup(Protocol):
@@ -75,9 +71,7 @@ def _parse_authorization(value: str) -> tuple[list[str], list[str], str]:
     """Split ``Credential=…, SignedHeaders=…, Signature=…`` into scope, header names, signature."""
     algorithm, _, rest = value.strip().partition(" ")
     if algorithm != ALGORITHM:
-        raise _fail(
-            "IncompleteSignatureException", f"Unsupported AWS 'algorithm'; use {ALGORITHM}."
-        )
+        raise _fail("IncompleteSignatureException", messages.unsupported_algorithm(ALGORITHM))
     parts: dict[str, str] = {}
     for item in rest.split(","):
         key, sep, val = item.strip().partition("=")
@@ -87,13 +81,13 @@ def _parse_authorization(value: str) -> tuple[list[str], list[str], str]:
         if not parts.get(required):
             raise _fail(
                 "IncompleteSignatureException",
-                f"Authorization header requires '{required}' parameter.",
+                messages.authorization_parameter(required),
             )
     scope = parts["Credential"].split("/")
     if len(scope) != 5 or not all(scope):
         raise _fail(
             "IncompleteSignatureException",
-            "Credential must have the form AKID/YYYYMMDD/region/cognito-idp/aws4_request.",
+            messages.CREDENTIAL_FORM,
         )
     return scope, parts["SignedHeaders"].split(";"), parts["Signature"]
 
@@ -107,21 +101,19 @@ def _request_time(req: SignedRequest) -> tuple[str, datetime]:
         except ValueError:
             raise _fail(
                 "IncompleteSignatureException",
-                "X-Amz-Date must be in ISO-8601 basic format (YYYYMMDD'T'HHMMSS'Z').",
+                messages.AMZ_DATE_FORMAT,
             ) from None
         return amz.strip(), when
     date = req.header("date")
     if date is None:
         raise _fail(
             "IncompleteSignatureException",
-            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+            messages.DATE_REQUIRED,
         )
     try:
         when = parsedate_to_datetime(date).astimezone(UTC)
     except (TypeError, ValueError):
-        raise _fail(
-            "IncompleteSignatureException", "Date header is not a valid HTTP date."
-        ) from None
+        raise _fail("IncompleteSignatureException", messages.DATE_HEADER_INVALID) from None
     return when.strftime(TIMESTAMP_FORMAT), when
 
 
@@ -133,13 +125,13 @@ def _check_skew(stamp: str, when: datetime, now: float) -> None:
         limit = datetime.fromtimestamp(now - MAX_SKEW_SECONDS, UTC).strftime(TIMESTAMP_FORMAT)
         raise _fail(
             "InvalidSignatureException",
-            f"Signature expired: {stamp} is now earlier than {limit} ({now_s} - 5 min.)",
+            messages.signature_expired(stamp, limit, now_s),
         )
     if skew > MAX_SKEW_SECONDS:
         limit = datetime.fromtimestamp(now + MAX_SKEW_SECONDS, UTC).strftime(TIMESTAMP_FORMAT)
         raise _fail(
             "InvalidSignatureException",
-            f"Signature not yet current: {stamp} is still later than {limit} ({now_s} + 5 min.)",
+            messages.signature_not_yet_current(stamp, limit, now_s),
         )
 
 
@@ -195,45 +187,42 @@ def verify(req: SignedRequest, keys: SecretLookup, now: float) -> str:
     """Return the access key id that validly signed ``req``; raise a ``CognitoError`` otherwise."""
     authorization = req.header("authorization")
     if not authorization:
-        raise _fail("MissingAuthenticationTokenException", "Missing Authentication Token")
+        raise _fail("MissingAuthenticationTokenException", messages.MISSING_AUTHENTICATION_TOKEN)
     scope, signed_headers, signature = _parse_authorization(authorization)
     akid, scope_date, region, service, terminator = scope
     if service != SERVICE:
         raise _fail(
             "InvalidSignatureException",
-            f"Credential should be scoped to correct service: '{SERVICE}'.",
+            messages.credential_service(SERVICE),
         )
     if terminator != TERMINATOR:
         raise _fail(
             "InvalidSignatureException",
-            f"Credential should be scoped with a valid terminator: '{TERMINATOR}'.",
+            messages.credential_terminator(TERMINATOR),
         )
     stamp, when = _request_time(req)
     secret = keys.lookup(akid)
     if secret is None:
-        raise _fail(
-            "UnrecognizedClientException", "The security token included in the request is invalid."
-        )
+        raise _fail("UnrecognizedClientException", messages.SECURITY_TOKEN_INVALID)
     _check_skew(stamp, when, now)
     if scope_date != stamp[:8]:
         raise _fail(
             "InvalidSignatureException",
-            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
-            f"from HTTP: '{scope_date}' != '{stamp[:8]}'.",
+            messages.scope_date_mismatch(scope_date, stamp[:8]),
         )
     date_header = "x-amz-date" if req.header("x-amz-date") is not None else "date"
     for needed in ("host", date_header, "x-amz-target"):
         if needed not in signed_headers:
             raise _fail(
                 "InvalidSignatureException",
-                f"'{needed}' must be a SignedHeader in the AWS Authorization.",
+                messages.header_not_signed(needed),
             )
     payload_hash = hashlib.sha256(req.body).hexdigest()
     declared = req.header("x-amz-content-sha256")
     if declared is not None and declared != payload_hash:
         raise _fail(
             "InvalidSignatureException",
-            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+            messages.CONTENT_SHA256_MISMATCH,
         )
     canonical = canonical_request(req, signed_headers, payload_hash)
     string_to_sign = "\n".join(
@@ -248,5 +237,5 @@ def verify(req: SignedRequest, keys: SecretLookup, now: float) -> str:
         signing_key(secret, scope_date, region), string_to_sign.encode(), hashlib.sha256
     ).hexdigest()
     if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
-        raise _fail("InvalidSignatureException", MISMATCH)
+        raise _fail("InvalidSignatureException", messages.SIGNATURE_MISMATCH)
     return akid

@@ -19,7 +19,7 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.srp import TIMESTAMP_FORMAT
 from mfa_portal.pool import srp
 from mfa_portal.pool.auth_sessions import create_session
@@ -27,14 +27,13 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.flow_types import Answer, App, Outcome, required
 from mfa_portal.pool.secret_hash import check_secret_hash
 from mfa_portal.pool.srp_store import decoy_verifier, load_verifier
-from mfa_portal.pool.users import USER_NOT_FOUND, find_user
+from mfa_portal.pool.users import find_user
 
 log = logging.getLogger("mfa_portal.pool.sign_in")
 
 STAGE = "srp_started"
 CHALLENGE = "PASSWORD_VERIFIER"
 CLOCK_SKEW_SECONDS = 300  # how far TIMESTAMP may be from the pool's clock
-BAD_SRP_A = "SRP_A is not a valid SRP public value."
 
 
 def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
@@ -44,12 +43,12 @@ def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
     try:
         big_a = srp.parse_a(srp_a)
     except srp.BadClientValue:
-        raise errors.InvalidParameterException(BAD_SRP_A) from None
+        raise errors.InvalidParameterException(messages.BAD_SRP_A) from None
     with ctx.tx() as conn:
         user = find_user(conn, app.pool, username)
         if user is None and not app.client.prevent_user_existence_errors:
             log.info("SRP sign-in refused in %s: unknown user", app.pool.id)
-            raise errors.UserNotFoundException(USER_NOT_FOUND)
+            raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
         verifier = load_verifier(ctx, conn, user.id) if user is not None else None
         challenge = srp.server_challenge(
             verifier or decoy_verifier(ctx), ctx.random_bytes(srp.SECRET_BYTES)

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import AppClient, Pool
@@ -25,12 +25,6 @@ from mfa_portal.pool.users import User, load_user_by_id, save_user, user_groups
 
 ACCESS_SCOPE = "aws.cognito.signin.user.admin"
 REFRESH_TOKEN_BYTES = 64  # 512 bits from the injected CSPRNG
-INVALID_REFRESH = "Invalid Refresh Token"
-REVOKED_REFRESH = "Refresh Token has been revoked"
-EXPIRED_REFRESH = "Refresh Token has expired"
-OTHER_CLIENT_REFRESH = "Refresh Token has different Client"  # observed since 2022 (aws-sdk-js#4016)
-REUSED_REFRESH = "Refresh Token has been reused"  # wording UNCONFIRMED (docs/compatibility.md)
-USER_DISABLED = "User is disabled."
 # Access/ID tokens live at most a day; a family is kept that long after its refresh token expires
 # so that those tokens still pass the family check, then it is purged.
 MAX_TOKEN_SECONDS = 86400
@@ -151,20 +145,20 @@ def refresh_tokens(
         family, replaced_at = replaced
         if ctx.now - replaced_at > client.refresh_retry_grace_seconds:
             revoke_family(conn, family.origin_jti)
-            raise CommitThenRaise(errors.RefreshTokenReuseException(REUSED_REFRESH))
+            raise CommitThenRaise(errors.RefreshTokenReuseException(messages.REFRESH_TOKEN_REUSED))
     if family is None:
-        raise errors.NotAuthorizedException(INVALID_REFRESH)
+        raise errors.NotAuthorizedException(messages.REFRESH_TOKEN_INVALID)
     if family.client_id != client.id:
-        raise errors.NotAuthorizedException(OTHER_CLIENT_REFRESH)
+        raise errors.NotAuthorizedException(messages.REFRESH_TOKEN_OTHER_CLIENT)
     user = load_user_by_id(conn, family.user_id)
     if user.pool_id != pool.id:
-        raise errors.NotAuthorizedException(INVALID_REFRESH)
+        raise errors.NotAuthorizedException(messages.REFRESH_TOKEN_INVALID)
     if not user.enabled:
-        raise errors.NotAuthorizedException(USER_DISABLED)
+        raise errors.NotAuthorizedException(messages.USER_DISABLED)
     if family.revoked or family.created < user.tokens_valid_after:
-        raise errors.NotAuthorizedException(REVOKED_REFRESH)
+        raise errors.NotAuthorizedException(messages.REFRESH_TOKEN_REVOKED)
     if ctx.now >= family.expires_at:
-        raise errors.NotAuthorizedException(EXPIRED_REFRESH)
+        raise errors.NotAuthorizedException(messages.REFRESH_TOKEN_EXPIRED)
     result = _mint(ctx, pool, client, user, family.origin_jti, family.auth_time)
     if rotate:
         result["RefreshToken"] = _rotate(ctx, conn, family)
@@ -199,7 +193,7 @@ def _rotate(ctx: Context, conn: sqlite3.Connection, family: TokenFamily) -> str:
         (refresh_digest(fresh), family.expires_at, family.origin_jti, current),
     ).rowcount
     if moved != 1:
-        raise errors.NotAuthorizedException(INVALID_REFRESH)
+        raise errors.NotAuthorizedException(messages.REFRESH_TOKEN_INVALID)
     conn.execute(
         "INSERT OR REPLACE INTO rotated_refresh_tokens (refresh_hash, origin_jti, replaced_at) "
         "VALUES (?, ?, ?)",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 
 # Searchable attributes (spec §9) and the SQL expression each one reads.
 SEARCHABLE: dict[str, str] = {
@@ -55,10 +55,8 @@ def parse_filter(text: str | None) -> UserFilter | None:
         return None
     match = _GRAMMAR.fullmatch(text)
     if match is None:
-        raise errors.InvalidParameterException("Error while parsing filter.")
+        raise errors.InvalidParameterException(messages.FILTER_PARSE_ERROR)
     name, operator, raw = match.groups()
     if name not in SEARCHABLE:
-        raise errors.InvalidParameterException(
-            f"Invalid search attribute: {name}. Searchable attributes are: {', '.join(SEARCHABLE)}."
-        )
+        raise errors.InvalidParameterException(messages.invalid_search_attribute(name, SEARCHABLE))
     return UserFilter(name, operator == "^=", _UNESCAPE.sub(r"\1", raw))

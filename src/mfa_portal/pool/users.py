@@ -13,10 +13,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.pools import Pool
-
-USER_NOT_FOUND = "User does not exist."
 
 
 @dataclass
@@ -117,7 +115,7 @@ def get_user(conn: sqlite3.Connection, pool: Pool, name: str) -> User:
     """The user, or ``UserNotFoundException`` (admin operations always reveal existence)."""
     user = find_user(conn, pool, name)
     if user is None:
-        raise errors.UserNotFoundException(USER_NOT_FOUND)
+        raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
     user.groups = user_groups(conn, user.id)
     return user
 
@@ -125,7 +123,7 @@ def get_user(conn: sqlite3.Connection, pool: Pool, name: str) -> User:
 def load_user_by_id(conn: sqlite3.Connection, user_id: int) -> User:
     row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
     if row is None:
-        raise errors.UserNotFoundException(USER_NOT_FOUND)
+        raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
     user = user_from_row(row)
     user.groups = user_groups(conn, user.id)
     return user

@@ -11,7 +11,7 @@ from typing import Any
 import regex
 from botocore.model import Shape
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.service_model import service_model
 
 # Where the live service's pattern differs from the one botocore ships. Cognito allows inner spaces in
@@ -35,14 +35,13 @@ def validate_input(operation: str, params: Any) -> None:
     shape = service_model().operation_model(operation).input_shape
     problems: list[str] = []
     if not isinstance(params, dict):
-        raise errors.error("SerializationException", "The request body must be a JSON object.")
+        raise errors.error("SerializationException", messages.BODY_NOT_OBJECT)
     if shape is not None:
         _check(shape, params, "", problems)
     elif params:
         problems.append(f"{operation} takes no parameters")
     if problems:
-        head = f"{len(problems)} validation error{'s' if len(problems) > 1 else ''} detected: "
-        raise errors.InvalidParameterException(head + "; ".join(problems))
+        raise errors.InvalidParameterException(messages.validation_errors(problems))
 
 
 def _field(path: str, name: str) -> str:

@@ -21,7 +21,7 @@ from starlette.routing import Match, Mount, Route
 from starlette.types import Scope
 
 from mfa_portal.clock import Clock, SystemClock
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.service_model import service_model
 from mfa_portal.pool import sigv4
 from mfa_portal.pool.credentials import Credentials
@@ -46,10 +46,10 @@ def _operation(target: str | None) -> str:
     if f"{prefix}." != TARGET_PREFIX or not _OPERATION_NAME.fullmatch(name):
         raise errors.error(
             "UnknownOperationException",
-            f"Missing or malformed X-Amz-Target header; expected {TARGET_PREFIX}<Operation>.",
+            messages.malformed_target(TARGET_PREFIX),
         )
     if name not in service_model().operation_names:
-        raise errors.error("UnknownOperationException", f"Unknown operation {name}.")
+        raise errors.error("UnknownOperationException", messages.unknown_operation(name))
     return name
 
 
@@ -59,7 +59,7 @@ def _check_content_type(value: str | None) -> None:
     media = value.split(";", 1)[0].strip().lower()
     if media not in ACCEPTED_TYPES:
         raise errors.error(
-            "SerializationException", f"Unsupported Content-Type; send {CONTENT_TYPE}."
+            "SerializationException", messages.unsupported_content_type(CONTENT_TYPE)
         )
 
 
@@ -73,11 +73,9 @@ def _parse_params(body: bytes) -> dict[str, Any]:
     try:
         params = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError):
-        raise errors.error(
-            "SerializationException", "The request body is not valid JSON."
-        ) from None
+        raise errors.error("SerializationException", messages.BODY_NOT_JSON) from None
     if not isinstance(params, dict):
-        raise errors.error("SerializationException", "The request body must be a JSON object.")
+        raise errors.error("SerializationException", messages.BODY_NOT_OBJECT)
     return params
 
 
@@ -88,9 +86,7 @@ async def _read_body(request: Request) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise errors.error(
-                "SerializationException", f"The request body is larger than {MAX_BODY_BYTES} bytes."
-            )
+            raise errors.error("SerializationException", messages.body_too_large(MAX_BODY_BYTES))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -147,7 +143,7 @@ class WireFront:
             return error_response(exc, request_id)
         except Exception:
             logger.exception("internal error in %s (request %s)", operation, request_id)
-            internal = errors.error("InternalErrorException", "An internal error occurred.")
+            internal = errors.error("InternalErrorException", messages.INTERNAL_ERROR)
             return error_response(internal, request_id)
 
     async def health(self, request: Request) -> Response:

@@ -22,6 +22,7 @@ from mfa_portal.web.flow import (
 from mfa_portal.web.messages import (
     code_error,
     is_lockout,
+    is_session_expired,
     is_session_problem,
     log,
     password_policy_errors,
@@ -184,7 +185,7 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
     try:
         outcome = respond(get_portal(request), challenge, {CODE_FIELDS[challenge.name]: code})
     except CognitoError as exc:
-        if is_session_problem(exc) and "expired" not in exc.message.lower():
+        if is_session_problem(exc) and not is_session_expired(exc):
             target = ps.superseded_target(wait_seconds=SIBLING_WAIT_SECONDS)
             if target is not None:
                 # A double submit: the sibling request spent the Cognito session and signed the

@@ -12,9 +12,8 @@ import pyotp
 import pytest
 
 from mfa_portal.clock import FakeClock
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import auth_sessions
-from mfa_portal.pool.auth_sessions import EXPIRED, INVALID
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 
@@ -134,7 +133,7 @@ def test_load_returns_the_stored_flow_state(world: World) -> None:
 
 
 def test_unknown_session_is_invalid(world: World) -> None:
-    with refused(INVALID):
+    with refused(messages.SESSION_INVALID):
         world.load("AYAB" + "x" * 100)
 
 
@@ -142,9 +141,9 @@ def test_session_is_single_use(world: World) -> None:
     uid = world.add_user("alice")
     session = world.create(uid)
     assert world.spend(session).user_id == uid
-    with refused(INVALID):
+    with refused(messages.SESSION_INVALID):
         world.spend(session)
-    with refused(INVALID):
+    with refused(messages.SESSION_INVALID):
         world.load(session)
 
 
@@ -154,17 +153,17 @@ def test_expired_session_is_refused_and_removed(world: World) -> None:
     world.clock.advance(179.9)
     world.load(session)  # still alive just before expiry
     world.clock.advance(0.1)  # expires_at itself is already too late
-    with refused(EXPIRED):
+    with refused(messages.SESSION_EXPIRED):
         world.spend(session)
     assert world.count() == 0  # the row is gone, the removal was committed
-    with refused(INVALID):
+    with refused(messages.SESSION_INVALID):
         world.load(session)
 
 
 def test_session_for_another_challenge_is_refused(world: World) -> None:
     uid = world.add_user("alice")
     session = world.create(uid, challenge="MFA_SETUP")
-    with refused(INVALID):
+    with refused(messages.SESSION_INVALID):
         world.spend(session, challenges={"SOFTWARE_TOKEN_MFA"})
     assert world.count() == 1  # a misdirected answer does not burn the session
     assert (
@@ -194,7 +193,7 @@ def test_drop_user_sessions_forgets_only_that_user(world: World) -> None:
     with world.engine.db.transaction() as conn:
         auth_sessions.drop_user_sessions(conn, alice)
     for gone in (a1, a2):
-        with refused(INVALID):
+        with refused(messages.SESSION_INVALID):
             world.load(gone)
     assert world.load(b1).user_id == bob
 
@@ -205,7 +204,7 @@ def test_long_expired_sessions_are_swept_when_a_new_one_is_made(world: World) ->
     world.clock.advance(60 + 3601)
     world.create(uid)
     assert world.count() == 1
-    with refused(INVALID):
+    with refused(messages.SESSION_INVALID):
         world.load(old)
 
 
@@ -275,13 +274,13 @@ def test_engine_refuses_a_spent_session(world: World) -> None:
         world, session, pyotp.TOTP(secret).at(world.clock.now())
     )
     world.clock.advance(30)
-    with refused(INVALID):
+    with refused(messages.SESSION_INVALID):
         _answer(world, session, pyotp.TOTP(secret).at(world.clock.now()))
 
 
 def test_engine_refuses_and_removes_an_expired_session(world: World) -> None:
     secret, session = _enrolled(world)
     world.clock.advance(181)
-    with refused(EXPIRED):
+    with refused(messages.SESSION_EXPIRED):
         _answer(world, session, pyotp.TOTP(secret).at(world.clock.now()))
     assert world.count() == 0

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, generate_errors
 from mfa_portal.cognito_api.service_model import service_model
+
+WIRE_EXTRAS = {
+    "UnknownOperationException",
+    "SerializationException",
+    "MissingAuthenticationTokenException",
+    "InvalidSignatureException",
+    "UnrecognizedClientException",
+    "IncompleteSignatureException",
+}
 
 
 def test_every_error_shape_of_the_model_has_a_class() -> None:
@@ -28,7 +41,7 @@ def test_handlers_raise_errors_by_attribute_name() -> None:
 
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError):
-        errors.NoSuchCognitoError  # noqa: B018
+        errors.NoSuchCognitoError  # type: ignore[attr-defined]  # noqa: B018
 
 
 @pytest.mark.parametrize(
@@ -87,3 +100,62 @@ def test_distinct_errors_are_distinct_classes() -> None:
     assert not isinstance(err, errors.NotAuthorizedException)
     with pytest.raises(errors.CodeMismatchException):
         raise err
+
+
+def test_declared_classes_are_exactly_the_model_shapes_and_the_wire_extras() -> None:
+    model = {shape.name: shape for shape in service_model().error_shapes}
+    declared = {
+        name: cls
+        for name, cls in vars(errors).items()
+        if isinstance(cls, type)
+        and issubclass(cls, errors.CognitoError)
+        and cls is not errors.CognitoError
+    }
+    assert set(declared) == set(model) | WIRE_EXTRAS
+    assert errors.ERRORS == declared
+    for name, shape in model.items():
+        expected = int(shape.metadata.get("error", {}).get("httpStatusCode", 400))
+        if shape.metadata.get("fault") or name == "InternalErrorException":
+            expected = 500
+        assert declared[name].status == expected, name
+        assert declared[name].code == name
+    assert all(declared[name].status == 400 for name in WIRE_EXTRAS)
+
+
+def test_errors_module_is_what_the_generator_writes_today() -> None:
+    """A botocore upgrade that adds or drops an error shape fails here until errors.py is regenerated."""
+    written = Path(errors.__file__).read_text(encoding="utf-8")
+    assert written == generate_errors.render(generate_errors.shapes())
+
+
+def _mypy(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+    """Type-check ``source`` against a copy of errors.py (it imports nothing of the project).
+
+    A copy, not the package: the shared venv's editable install may point at another checkout.
+    """
+    (tmp_path / "cognito_errors.py").write_text(Path(errors.__file__).read_text(encoding="utf-8"))
+    (tmp_path / "snippet.py").write_text(source, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "snippet.py"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        check=False,
+    )
+
+
+_SNIPPET = """import cognito_errors as errors
+
+
+def refuse() -> None:
+    raise errors.{name}("Incorrect username or password.")
+"""
+
+
+def test_mypy_rejects_a_misspelt_error_name_and_accepts_the_right_one(tmp_path: Path) -> None:
+    wrong = _mypy(tmp_path, _SNIPPET.format(name="NotAuthorisedException"))
+    assert wrong.returncode == 1, wrong.stdout + wrong.stderr
+    assert 'Module has no attribute "NotAuthorisedException"' in wrong.stdout
+    right = _mypy(tmp_path, _SNIPPET.format(name="NotAuthorizedException"))
+    assert right.returncode == 0, right.stdout + right.stderr

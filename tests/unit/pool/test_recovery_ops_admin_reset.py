@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from mfa_portal.cognito_api import messages
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.ops.recovery_ops import NO_DESTINATION
 from tests.support.pool_rig import fails
 from tests.support.recovery_world import LIMIT, NEW_PASSWORD, Rig
 
@@ -54,7 +54,7 @@ def test_admin_reset_errors(engine: Engine) -> None:
     fails(
         lambda: rig.admin("AdminResetUserPassword", Username="nomail"),
         "InvalidParameterException",
-        NO_DESTINATION,
+        messages.NO_RECOVERY_DESTINATION,
     )
     assert rig.status("nomail") == "CONFIRMED"
     fails(

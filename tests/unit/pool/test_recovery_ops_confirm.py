@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from mfa_portal.cognito_api import messages
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool import totp
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.ops.recovery_ops import CODE_MISMATCH, EXPIRED_CODE, NOT_FOUND
 from tests.support.pool_rig import fails
 from tests.support.race import run_together
 from tests.support.recovery_world import HOUR, NEW_PASSWORD, Rig, wrong
@@ -25,8 +25,16 @@ def test_wrong_codes_then_the_code_is_void(engine: Engine) -> None:
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
     for _ in range(5):
-        fails(lambda: rig.confirm("alice", wrong(code)), "CodeMismatchException", CODE_MISMATCH)
-    fails(lambda: rig.confirm("alice", code), "ExpiredCodeException", EXPIRED_CODE)
+        fails(
+            lambda: rig.confirm("alice", wrong(code)),
+            "CodeMismatchException",
+            messages.CONFIRMATION_CODE_MISMATCH,
+        )
+    fails(
+        lambda: rig.confirm("alice", code),
+        "ExpiredCodeException",
+        messages.CONFIRMATION_CODE_EXPIRED,
+    )
     rig.forgot("alice")  # a new code starts a new count
     fails(lambda: rig.confirm("alice", wrong(code)), "CodeMismatchException")
     rig.confirm("alice", rig.code_sent_to("alice@example.com"))
@@ -42,13 +50,19 @@ def test_code_is_valid_for_one_hour(engine: Engine) -> None:
     rig.confirm("alice", rig.code_sent_to("alice@example.com"))
     rig.clock.advance(1)
     code = rig.code_sent_to("bob@example.com")
-    fails(lambda: rig.confirm("bob", code), "ExpiredCodeException", EXPIRED_CODE)
+    fails(
+        lambda: rig.confirm("bob", code), "ExpiredCodeException", messages.CONFIRMATION_CODE_EXPIRED
+    )
 
 
 def test_never_requested_or_already_used(engine: Engine) -> None:
     rig = Rig(engine)
     rig.user("alice", email="alice@example.com")
-    fails(lambda: rig.confirm("alice", "123456"), "ExpiredCodeException", EXPIRED_CODE)
+    fails(
+        lambda: rig.confirm("alice", "123456"),
+        "ExpiredCodeException",
+        messages.CONFIRMATION_CODE_EXPIRED,
+    )
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
     rig.confirm("alice", code)
@@ -70,7 +84,11 @@ def test_a_code_belongs_to_its_user(engine: Engine) -> None:
 
 def test_unknown_and_disabled_users_legacy(engine: Engine) -> None:
     rig = Rig(engine)
-    fails(lambda: rig.confirm("nobody", "123456"), "UserNotFoundException", NOT_FOUND)
+    fails(
+        lambda: rig.confirm("nobody", "123456"),
+        "UserNotFoundException",
+        messages.USERNAME_CLIENT_NOT_FOUND,
+    )
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     rig.admin("AdminDisableUser", Username="alice")
@@ -80,14 +98,26 @@ def test_unknown_and_disabled_users_legacy(engine: Engine) -> None:
 
 def test_unknown_and_disabled_users_enabled(engine: Engine) -> None:
     rig = Rig(engine, prevent=True)
-    fails(lambda: rig.confirm("nobody", "123456"), "CodeMismatchException", CODE_MISMATCH)
+    fails(
+        lambda: rig.confirm("nobody", "123456"),
+        "CodeMismatchException",
+        messages.CONFIRMATION_CODE_MISMATCH,
+    )
     rig.user("bob", email="bob@example.com")  # exists, never asked: spec §7.3
-    fails(lambda: rig.confirm("bob", "123456"), "ExpiredCodeException", EXPIRED_CODE)
+    fails(
+        lambda: rig.confirm("bob", "123456"),
+        "ExpiredCodeException",
+        messages.CONFIRMATION_CODE_EXPIRED,
+    )
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     rig.admin("AdminDisableUser", Username="alice")
     code = rig.code_sent_to("alice@example.com")
-    fails(lambda: rig.confirm("alice", code), "CodeMismatchException", CODE_MISMATCH)
+    fails(
+        lambda: rig.confirm("alice", code),
+        "CodeMismatchException",
+        messages.CONFIRMATION_CODE_MISMATCH,
+    )
 
 
 def test_new_password_must_meet_the_policy_and_the_code_survives(engine: Engine) -> None:

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
+from mfa_portal.cognito_api import messages
 from mfa_portal.cognito_api.secret_hash import compute_secret_hash
 from mfa_portal.mail import Message
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.ops.recovery_ops import CODE_MISMATCH, CONTACT_ADMIN, NO_DESTINATION, NOT_FOUND
 from tests.support.pool_rig import fails
 from tests.support.recovery_world import HOUR, LIMIT, NEW_PASSWORD, Rig, reset_rows
 
@@ -76,8 +76,8 @@ def test_secret_client_needs_a_valid_secret_hash(engine: Engine) -> None:
 def test_admin_only_pools_refuse_self_service(engine: Engine, prevent: bool) -> None:
     rig = Rig(engine, recovery=["admin_only"], prevent=prevent)
     rig.user("alice", email="alice@example.com")
-    fails(lambda: rig.forgot("alice"), "NotAuthorizedException", CONTACT_ADMIN)
-    fails(lambda: rig.forgot("nobody"), "NotAuthorizedException", CONTACT_ADMIN)
+    fails(lambda: rig.forgot("alice"), "NotAuthorizedException", messages.CONTACT_ADMIN)
+    fails(lambda: rig.forgot("nobody"), "NotAuthorizedException", messages.CONTACT_ADMIN)
     assert rig.mailer.messages == []
 
 
@@ -102,7 +102,9 @@ def test_no_usable_destination(
 ) -> None:
     rig = Rig(engine, recovery=recovery)
     rig.user("alice", email="alice@example.com", email_verified=email_verified, phone=phone)
-    fails(lambda: rig.forgot("alice"), "InvalidParameterException", NO_DESTINATION)
+    fails(
+        lambda: rig.forgot("alice"), "InvalidParameterException", messages.NO_RECOVERY_DESTINATION
+    )
     assert rig.mailer.messages == []
     assert reset_rows(engine) == 0
 
@@ -110,7 +112,9 @@ def test_no_usable_destination(
 def test_no_email_at_all(engine: Engine) -> None:
     rig = Rig(engine, recovery=["verified_email"])
     rig.user("alice")
-    fails(lambda: rig.forgot("alice"), "InvalidParameterException", NO_DESTINATION)
+    fails(
+        lambda: rig.forgot("alice"), "InvalidParameterException", messages.NO_RECOVERY_DESTINATION
+    )
 
 
 def test_email_second_priority_after_phone(engine: Engine) -> None:
@@ -133,11 +137,13 @@ def test_email_mfa_users_cannot_reset_by_email(
             "UPDATE users SET mfa_enabled = ?, preferred_mfa = ? WHERE username = 'alice'",
             (str(enabled).replace("'", '"'), preferred),
         )
-    fails(lambda: rig.forgot("alice"), "InvalidParameterException", NO_DESTINATION)
+    fails(
+        lambda: rig.forgot("alice"), "InvalidParameterException", messages.NO_RECOVERY_DESTINATION
+    )
     fails(
         lambda: rig.admin("AdminResetUserPassword", Username="alice"),
         "InvalidParameterException",
-        NO_DESTINATION,
+        messages.NO_RECOVERY_DESTINATION,
     )
     assert rig.mailer.messages == []
 
@@ -154,7 +160,7 @@ def test_required_email_mfa_takes_email_when_the_user_also_has_a_phone(engine: E
     rig = Rig(engine)
     rig.set_mfa(EMAIL_MFA_ON)
     rig.user("both", email="both@example.com", phone="+15555550100")
-    fails(lambda: rig.forgot("both"), "InvalidParameterException", NO_DESTINATION)
+    fails(lambda: rig.forgot("both"), "InvalidParameterException", messages.NO_RECOVERY_DESTINATION)
     rig.user("mailonly", email="mailonly@example.com")  # email is its only recovery channel
     assert rig.forgot("mailonly")["CodeDeliveryDetails"]["Destination"] == "m***@e***"
 
@@ -164,7 +170,7 @@ def test_required_email_mfa_takes_email_when_the_user_also_has_a_phone(engine: E
 
 def test_unknown_user_legacy(engine: Engine) -> None:
     rig = Rig(engine)
-    fails(lambda: rig.forgot("nobody"), "UserNotFoundException", NOT_FOUND)
+    fails(lambda: rig.forgot("nobody"), "UserNotFoundException", messages.USERNAME_CLIENT_NOT_FOUND)
 
 
 def test_unknown_user_enabled_gets_a_stable_simulated_destination(engine: Engine) -> None:
@@ -229,7 +235,11 @@ def test_a_new_request_replaces_the_old_code(engine: Engine) -> None:
     rig.forgot("alice")
     new = rig.code_sent_to("alice@example.com")
     if old != new:
-        fails(lambda: rig.confirm("alice", old), "CodeMismatchException", CODE_MISMATCH)
+        fails(
+            lambda: rig.confirm("alice", old),
+            "CodeMismatchException",
+            messages.CONFIRMATION_CODE_MISMATCH,
+        )
     rig.confirm("alice", new)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mfa_portal.clock import FakeClock
+from mfa_portal.cognito_api import messages
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool import reset_codes
 from mfa_portal.pool.context import Context
@@ -148,7 +149,7 @@ def test_requests_are_limited_in_a_sliding_hour(engine: Engine, clock: FakeClock
     with pytest.raises(CognitoError) as caught:
         issue(engine, user)
     assert caught.value.code == "LimitExceededException"
-    assert caught.value.message == reset_codes.ATTEMPT_LIMIT
+    assert caught.value.message == messages.ATTEMPT_LIMIT_EXCEEDED
     issue(engine, user, counted=False)  # an administrator's reset is not limited
     clock.advance(600)  # the first request is now exactly an hour old
     issue(engine, user)

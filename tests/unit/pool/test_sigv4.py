@@ -15,9 +15,10 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials as BotoCredentials
 
+from mfa_portal.cognito_api import messages
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool.credentials import Credentials
-from mfa_portal.pool.sigv4 import MISMATCH, SignedRequest, verify
+from mfa_portal.pool.sigv4 import SignedRequest, verify
 
 KEYS = Credentials("AKIAUNITTEST00000001", "s3cr3t/KEY+unit-test-0123456789abcdefghij")
 SIGNED_AT = datetime(2026, 11, 28, 12, 0, 0)  # naive UTC, as botocore's clock returns it
@@ -136,7 +137,7 @@ def test_unknown_access_key() -> None:
 
 def test_wrong_secret() -> None:
     error = refused(received(sign(secret="not-the-secret")))
-    assert (error.code, error.message) == ("InvalidSignatureException", MISMATCH)
+    assert (error.code, error.message) == ("InvalidSignatureException", messages.SIGNATURE_MISMATCH)
 
 
 @pytest.mark.parametrize(
@@ -158,7 +159,7 @@ def test_any_change_after_signing_is_refused(
     tamper: Callable[[SignedRequest], SignedRequest],
 ) -> None:
     error = refused(tamper(received(sign())))
-    assert (error.code, error.message) == ("InvalidSignatureException", MISMATCH)
+    assert (error.code, error.message) == ("InvalidSignatureException", messages.SIGNATURE_MISMATCH)
 
 
 def test_signature_for_another_service_is_refused() -> None:

@@ -10,7 +10,7 @@ import copy
 import sqlite3
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import ids
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import TOKEN_UNIT_SECONDS, AppClient, load_client, load_pool, save_client
@@ -18,11 +18,6 @@ from mfa_portal.pool.registry import Params, Result, operation
 
 DEFAULT_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 LEGACY_FLOWS = ("ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH")
-INVALID_VALIDITY = "Invalid range for token validity."
-MIXED_FLOWS = (
-    "ExplicitAuthFlows cannot combine the legacy values ADMIN_NO_SRP_AUTH, "
-    "CUSTOM_AUTH_FLOW_ONLY and USER_PASSWORD_AUTH with ALLOW_ values."
-)
 
 # (member, unit key, default seconds, unit when a value comes without one, min s, max s) — spec §11
 _VALIDITIES = (
@@ -53,7 +48,7 @@ def _flows(given: list[str] | None) -> list[str]:
         return list(DEFAULT_FLOWS)
     flows = list(dict.fromkeys(given))
     if any(f in LEGACY_FLOWS for f in flows) and any(f.startswith("ALLOW_") for f in flows):
-        raise errors.InvalidParameterException(MIXED_FLOWS)
+        raise errors.InvalidParameterException(messages.MIXED_AUTH_FLOWS)
     return flows
 
 
@@ -71,12 +66,12 @@ def _validities(p: Params) -> dict[str, Any]:
             unit = given_units.get(unit_key, value_unit)
         seconds[member] = int(value) * TOKEN_UNIT_SECONDS[unit]
         if not low <= seconds[member] <= high:
-            raise errors.InvalidParameterException(INVALID_VALIDITY)
+            raise errors.InvalidParameterException(messages.INVALID_TOKEN_VALIDITY)
         out[member] = int(value)
         out["TokenValidityUnits"][unit_key] = unit
     refresh = seconds["RefreshTokenValidity"]
     if seconds["AccessTokenValidity"] > refresh or seconds["IdTokenValidity"] > refresh:
-        raise errors.InvalidParameterException(INVALID_VALIDITY)
+        raise errors.InvalidParameterException(messages.INVALID_TOKEN_VALIDITY)
     return out
 
 
@@ -89,9 +84,7 @@ def build_client_settings(p: Params) -> dict[str, Any]:
         p.get("AllowedOAuthFlowsUserPoolClient", False)
     )
     if settings["AllowedOAuthFlowsUserPoolClient"] and not p.get("AllowedOAuthFlows"):
-        raise errors.InvalidParameterException(
-            "AllowedOAuthFlows must be set when AllowedOAuthFlowsUserPoolClient is true."
-        )
+        raise errors.InvalidParameterException(messages.OAUTH_FLOWS_REQUIRED)
     settings["PreventUserExistenceErrors"] = p.get("PreventUserExistenceErrors", "LEGACY")
     settings["EnableTokenRevocation"] = bool(p.get("EnableTokenRevocation", True))
     settings["EnablePropagateAdditionalUserContextData"] = bool(
@@ -121,9 +114,7 @@ def describe_client(client: AppClient) -> dict[str, Any]:
 def _secret(ctx: Context, p: Params) -> str | None:
     if p.get("ClientSecret") is not None:
         if p.get("GenerateSecret") is False:
-            raise errors.InvalidParameterException(
-                "ClientSecret can only be given when GenerateSecret is true."
-            )
+            raise errors.InvalidParameterException(messages.CLIENT_SECRET_WITHOUT_GENERATE)
         return str(p["ClientSecret"])
     return ids.new_client_secret(ctx) if p.get("GenerateSecret") else None
 

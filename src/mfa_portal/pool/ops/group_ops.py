@@ -6,15 +6,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import ids
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.users import get_user, public_user_dict, user_from_row
 
-GROUP_EXISTS = "A group with the name already exists."
-GROUP_NOT_FOUND = "Group not found."
 _COLUMNS = "name, pool_id, description, precedence, role_arn, created, modified"
 
 
@@ -41,7 +39,7 @@ def load_group(conn: sqlite3.Connection, pool_id: str, name: str) -> sqlite3.Row
         f"SELECT {_COLUMNS} FROM groups WHERE pool_id = ? AND name = ?", (pool_id, name)
     ).fetchone()
     if row is None:
-        raise errors.ResourceNotFoundException(GROUP_NOT_FOUND)
+        raise errors.ResourceNotFoundException(messages.GROUP_NOT_FOUND)
     return row  # type: ignore[no-any-return]
 
 
@@ -68,7 +66,7 @@ def create_group(ctx: Context, p: Params) -> Result:
                 ),
             )
         except sqlite3.IntegrityError as exc:
-            raise errors.GroupExistsException(GROUP_EXISTS) from exc
+            raise errors.GroupExistsException(messages.GROUP_EXISTS) from exc
         return {"Group": group_dict(load_group(conn, pool.id, p["GroupName"]))}
 
 
@@ -176,7 +174,7 @@ def list_users_in_group(ctx: Context, p: Params) -> Result:
     limit = _limit(p)
     token = ids.decode_page_token(p.get("NextToken"))
     if token is not None and not token.isdigit():
-        raise errors.InvalidParameterException("Invalid pagination token.")
+        raise errors.InvalidParameterException(messages.INVALID_PAGINATION_TOKEN)
     with ctx.read() as conn:
         pool = load_pool(conn, p["UserPoolId"])
         group = load_group(conn, pool.id, p["GroupName"])

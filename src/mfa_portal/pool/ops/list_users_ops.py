@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.attributes import STANDARD_ATTRIBUTES
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import load_pool
@@ -19,7 +19,6 @@ from mfa_portal.pool.user_filter import parse_filter
 from mfa_portal.pool.users import User, mfa_options, public_user_dict, user_from_row
 
 DEFAULT_LIMIT = 60
-INVALID_TOKEN = "Invalid pagination token."
 
 
 def user_type(user: User, attributes_to_get: list[str] | None = None) -> dict[str, Any]:
@@ -42,16 +41,16 @@ def _read_token(ctx: Context, pool_id: str, token: str | None) -> int:
     try:
         after = json.loads(ctx.engine.seal.open(token, _token_context(pool_id)))["after"]
     except Exception as exc:  # any tampering, truncation or foreign token reads the same
-        raise errors.InvalidParameterException(INVALID_TOKEN) from exc
+        raise errors.InvalidParameterException(messages.INVALID_PAGINATION_TOKEN) from exc
     if not isinstance(after, int):
-        raise errors.InvalidParameterException(INVALID_TOKEN)
+        raise errors.InvalidParameterException(messages.INVALID_PAGINATION_TOKEN)
     return after
 
 
 def _check_requested(names: list[str] | None) -> None:
     for name in names or []:
         if name not in STANDARD_ATTRIBUTES and not name.startswith("custom:"):
-            raise errors.InvalidParameterException("One or more requested attributes do not exist.")
+            raise errors.InvalidParameterException(messages.UNKNOWN_REQUESTED_ATTRIBUTES)
 
 
 @operation("ListUsers")

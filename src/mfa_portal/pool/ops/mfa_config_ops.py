@@ -11,21 +11,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import pool_settings
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool, save_pool
 from mfa_portal.pool.registry import Params, Result, operation
 
-OFF_WITH_FACTOR = (
-    "Invalid MFA configuration given, can't turn off MFA and configure an MFA together."
-)
-NO_FACTOR = (
-    "Invalid MFA configuration given, can't disable all MFAs with a required or optional "
-    "configuration."
-)
-SMS_STAYS = "Can't turn off SMS_MFA when SMS configuration is set for the user pool"
-SMS_NEEDS_CONFIGURATION = "SmsConfiguration is required to turn on SMS_MFA."
 FACTOR_BLOCKS = ("SoftwareTokenMfaConfiguration", "EmailMfaConfiguration", "SmsMfaConfiguration")
 OUTPUT_KEYS = ("MfaConfiguration", *FACTOR_BLOCKS, "WebAuthnConfiguration")
 
@@ -41,7 +32,7 @@ def _sms_block(pool: Pool, given: dict[str, Any]) -> dict[str, Any]:
     block = copy.deepcopy(given)
     if "SmsConfiguration" not in block:
         if "SmsConfiguration" not in pool.settings:
-            raise errors.InvalidParameterException(SMS_NEEDS_CONFIGURATION)
+            raise errors.InvalidParameterException(messages.SMS_MFA_NEEDS_CONFIGURATION)
         block["SmsConfiguration"] = copy.deepcopy(pool.settings["SmsConfiguration"])
     return block
 
@@ -53,7 +44,7 @@ def _new_mfa(pool: Pool, p: Params) -> dict[str, Any]:
         mfa["WebAuthnConfiguration"] = copy.deepcopy(p["WebAuthnConfiguration"])
     if level == "OFF":
         if any(key in p for key in FACTOR_BLOCKS):
-            raise errors.InvalidParameterException(OFF_WITH_FACTOR)
+            raise errors.InvalidParameterException(messages.MFA_OFF_WITH_FACTOR)
         return mfa
     for key in ("SoftwareTokenMfaConfiguration", "EmailMfaConfiguration"):
         if key in p:
@@ -61,10 +52,10 @@ def _new_mfa(pool: Pool, p: Params) -> dict[str, Any]:
     if "SmsMfaConfiguration" in p:
         mfa["SmsMfaConfiguration"] = _sms_block(pool, p["SmsMfaConfiguration"])
     elif "SmsConfiguration" in pool.settings and "SmsMfaConfiguration" in pool.mfa:
-        raise errors.InvalidParameterException(SMS_STAYS)
+        raise errors.InvalidParameterException(messages.SMS_MFA_STAYS)
     totp = bool(mfa.get("SoftwareTokenMfaConfiguration", {}).get("Enabled", False))
     if not (totp or "EmailMfaConfiguration" in mfa or "SmsMfaConfiguration" in mfa):
-        raise errors.InvalidParameterException(NO_FACTOR)
+        raise errors.InvalidParameterException(messages.MFA_WITHOUT_FACTOR)
     return mfa
 
 
@@ -74,9 +65,7 @@ def _check_webauthn(pool: Pool, mfa: dict[str, Any]) -> None:
         factor == "MULTI_FACTOR_WITH_USER_VERIFICATION"
         and pool.settings.get("UserPoolTier") == "LITE"
     ):
-        raise errors.FeatureUnavailableInTierException(
-            "Passkey MFA requires the ESSENTIALS or PLUS feature plan."
-        )
+        raise errors.FeatureUnavailableInTierException(messages.PASSKEY_MFA_TIER)
 
 
 @operation("SetUserPoolMfaConfig")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import totp
 from mfa_portal.pool.access import authenticate_access_token
 from mfa_portal.pool.context import Context
@@ -34,14 +34,6 @@ BLOCKS = {
     "EmailMfaSettings": "EMAIL_OTP",
     "SMSMfaSettings": "SMS_MFA",
 }
-NO_DELIVERY = "User does not have delivery config set to turn on {factor}"
-ONE_PREFERRED = "Only one MFA method can be set as preferred."
-PREFERRED_DISABLED = "{factor} cannot be the preferred MFA method while it is disabled."
-REQUIRED_POOL = (
-    "MFA methods cannot be disabled for users of a user pool where MFA is required; "
-    "only the preferred method can be changed."
-)
-NO_WEBAUTHN = "WebAuthn MFA is not supported by the embedded user pool."
 
 
 @operation("SetUserMFAPreference")
@@ -67,10 +59,10 @@ def apply_preferences(
     """Validate every block first, then apply them all (one transaction: all or nothing)."""
     webauthn = p.get("WebAuthnMfaSettings") or {}
     if webauthn.get("Enabled") is True:
-        raise errors.InvalidParameterException(NO_WEBAUTHN)
+        raise errors.InvalidParameterException(messages.NO_WEBAUTHN)
     requested = [(f, p[block]) for block, f in BLOCKS.items() if p.get(block) is not None]
     if sum(1 for _, s in requested if s.get("PreferredMfa") is True) > 1:
-        raise errors.InvalidParameterException(ONE_PREFERRED)
+        raise errors.InvalidParameterException(messages.ONE_PREFERRED)
     for factor, settings in requested:
         _check(conn, pool, user, factor, settings)
     for factor, settings in requested:
@@ -83,11 +75,11 @@ def _check(
 ) -> None:
     enable, prefer = settings.get("Enabled"), settings.get("PreferredMfa")
     if enable is False and pool.mfa_configuration == "ON":
-        raise errors.InvalidParameterException(REQUIRED_POOL)
+        raise errors.InvalidParameterException(messages.REQUIRED_POOL_PREFERENCE)
     if prefer is True and not (enable if enable is not None else factor in user.mfa_enabled):
-        raise errors.InvalidParameterException(PREFERRED_DISABLED.format(factor=factor))
+        raise errors.InvalidParameterException(messages.preferred_disabled(factor))
     if enable is True and not _deliverable(conn, pool, user, factor):
-        raise errors.InvalidParameterException(NO_DELIVERY.format(factor=factor))
+        raise errors.InvalidParameterException(messages.no_delivery_config(factor))
 
 
 def _deliverable(conn: sqlite3.Connection, pool: Pool, user: User, factor: str) -> bool:

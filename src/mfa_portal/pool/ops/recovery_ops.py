@@ -20,7 +20,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
 from mfa_portal.pool import lockout, reset_codes, token_store
 from mfa_portal.pool.context import Context
@@ -39,18 +39,6 @@ from mfa_portal.pool.users import User, find_user, get_user
 
 log = logging.getLogger("mfa_portal.pool.recovery")
 
-CONTACT_ADMIN = "Contact administrator to reset password."
-NO_DESTINATION = (
-    "Cannot reset password for the user as there is no registered/verified email or phone_number"
-)
-NO_SELF_SERVICE = (
-    "Cannot reset password for the user as the user pool has no self-service account recovery "
-    "configured (AccountRecoverySetting is admin_only)."
-)
-NOT_FOUND = "Username/client id combination not found."
-DISABLED = "User is disabled."
-CODE_MISMATCH = "Invalid verification code provided, please try again."
-EXPIRED_CODE = "Invalid code provided, please request a code again."
 DEFAULT_SUBJECT = "Your password reset code"
 DEFAULT_MESSAGE = "Your password reset code is {####}. It is valid for one hour."
 LEGACY_ORDER = ["verified_phone_number", "verified_email"]
@@ -156,19 +144,19 @@ def _plan_forgot(
     if user is None:
         log.info("forgot-password in %s: unknown user", pool.id)
         if not prevent:
-            raise errors.UserNotFoundException(NOT_FOUND)
+            raise errors.UserNotFoundException(messages.USERNAME_CLIENT_NOT_FOUND)
         return _Plan(None, None)
     shown = user.attributes.get("email")
     if not user.enabled:
         log.info("forgot-password refused for user %s: disabled", user.sub)
         if not prevent:
-            raise errors.NotAuthorizedException(DISABLED)
+            raise errors.NotAuthorizedException(messages.USER_DISABLED)
         return _Plan(None, shown)
     destination = reset_destination(pool, user)
     if destination is None:
         log.info("forgot-password refused for user %s: no usable recovery channel", user.sub)
         if not prevent:
-            raise errors.InvalidParameterException(NO_DESTINATION)
+            raise errors.InvalidParameterException(messages.NO_RECOVERY_DESTINATION)
         return _Plan(None, shown)
     code = reset_codes.issue_code(ctx, conn, user.id, counted=True)
     log.info("forgot-password code issued for user %s in %s", user.sub, pool.id)
@@ -181,7 +169,7 @@ def forgot_password(ctx: Context, p: Params) -> Result:
     name = str(p["Username"])
     check_secret_hash(app.client, [name], p.get("SecretHash"))
     if admin_only(app.pool):
-        raise errors.NotAuthorizedException(CONTACT_ADMIN)
+        raise errors.NotAuthorizedException(messages.CONTACT_ADMIN)
     prevent = app.client.prevent_user_existence_errors
     with ctx.tx() as conn:
         plan = _plan_forgot(ctx, conn, app.pool, name, prevent)
@@ -210,17 +198,17 @@ def confirm_forgot_password(ctx: Context, p: Params) -> Result:
         if user is None or not user.enabled:
             log.info("confirm-forgot-password in %s: unknown or disabled user", app.pool.id)
             if prevent:
-                raise errors.CodeMismatchException(CODE_MISMATCH)
+                raise errors.CodeMismatchException(messages.CONFIRMATION_CODE_MISMATCH)
             if user is None:
-                raise errors.UserNotFoundException(NOT_FOUND)
-            raise errors.NotAuthorizedException(DISABLED)
+                raise errors.UserNotFoundException(messages.USERNAME_CLIENT_NOT_FOUND)
+            raise errors.NotAuthorizedException(messages.USER_DISABLED)
         verdict = reset_codes.check_code(ctx, conn, user.id, str(p["ConfirmationCode"]))
         if verdict is reset_codes.Verdict.EXPIRED:
             log.info("confirm-forgot-password for user %s: no live code", user.sub)
-            raise CommitThenRaise(errors.ExpiredCodeException(EXPIRED_CODE))
+            raise CommitThenRaise(errors.ExpiredCodeException(messages.CONFIRMATION_CODE_EXPIRED))
         if verdict is reset_codes.Verdict.WRONG:
             log.info("confirm-forgot-password for user %s: wrong code", user.sub)
-            raise CommitThenRaise(errors.CodeMismatchException(CODE_MISMATCH))
+            raise CommitThenRaise(errors.CodeMismatchException(messages.CONFIRMATION_CODE_MISMATCH))
         user.password_hash = new_hash
         user.status = "CONFIRMED"
         user.temp_password_expires = None
@@ -252,10 +240,10 @@ def admin_reset_user_password(ctx: Context, p: Params) -> Result:
         pool = load_pool(conn, str(p["UserPoolId"]))
         user = get_user(conn, pool, str(p["Username"]))
         if admin_only(pool):
-            raise errors.InvalidParameterException(NO_SELF_SERVICE)
+            raise errors.InvalidParameterException(messages.NO_SELF_SERVICE_RECOVERY)
         destination = reset_destination(pool, user)
         if destination is None:
-            raise errors.InvalidParameterException(NO_DESTINATION)
+            raise errors.InvalidParameterException(messages.NO_RECOVERY_DESTINATION)
         code = reset_codes.issue_code(ctx, conn, user.id, counted=False)
         user.status = "RESET_REQUIRED"
         user.temp_password_expires = None

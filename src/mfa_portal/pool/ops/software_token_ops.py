@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import auth_sessions, lockout, totp
 from mfa_portal.pool.access import authenticate_access_token
 from mfa_portal.pool.auth_sessions import AuthSession
@@ -27,12 +27,6 @@ from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, get_user, load_user_by_id, save_user
 
 SETUP = "MFA_SETUP"
-ONE_OF = "Exactly one of AccessToken or Session must be provided."
-TOTP_OFF = "Software Token MFA has not been enabled by the userPool"
-CODE_MISMATCH = "Code mismatch and fail enable Software Token MFA"
-NOT_ASSOCIATED = "No software token is awaiting verification; call AssociateSoftwareToken first."
-NO_TOKEN = "User does not have a software token registration."
-USER_DISABLED = "User is disabled."
 
 
 @dataclass
@@ -49,25 +43,25 @@ def _caller(
 ) -> Caller:
     token, session = p.get("AccessToken"), p.get("Session")
     if (token is None) == (session is None):
-        raise errors.InvalidParameterException(ONE_OF)
+        raise errors.InvalidParameterException(messages.TOKEN_OR_SESSION)
     if session is None:
         who = authenticate_access_token(ctx, conn, str(token))
         return Caller(who.pool, who.user, None)
     load = auth_sessions.spend_session if spend else auth_sessions.load_session
     found = load(ctx, conn, str(session), challenges={SETUP})
     if found.stage not in stages:
-        raise errors.NotAuthorizedException(auth_sessions.INVALID)
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     user = load_user_by_id(conn, found.user_id)
     if user.pool_id != found.pool_id:
-        raise errors.NotAuthorizedException(auth_sessions.INVALID)
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     if not user.enabled:
-        raise errors.NotAuthorizedException(USER_DISABLED)
+        raise errors.NotAuthorizedException(messages.USER_DISABLED)
     return Caller(load_pool(conn, found.pool_id), user, found)
 
 
 def _require_totp(pool: Pool) -> None:
     if not pool.totp_enabled or pool.mfa_configuration == "OFF":
-        raise errors.SoftwareTokenMFANotFoundException(TOTP_OFF)
+        raise errors.SoftwareTokenMFANotFoundException(messages.SOFTWARE_TOKEN_NOT_ENABLED)
 
 
 def _next_session(ctx: Context, conn: sqlite3.Connection, previous: AuthSession, stage: str) -> str:
@@ -104,7 +98,7 @@ def verify_software_token(ctx: Context, p: Params) -> Result:
         pool, user = caller.pool, caller.user
         _require_totp(pool)
         if not totp.has_pending_association(conn, user.id):
-            raise errors.SoftwareTokenMFANotFoundException(NOT_ASSOCIATED)
+            raise errors.SoftwareTokenMFANotFoundException(messages.SOFTWARE_TOKEN_NOT_ASSOCIATED)
         lockout.check_not_locked(user, ctx.now)
         verdict = totp.verify_association(
             ctx, conn, user, p["UserCode"], p.get("FriendlyDeviceName")
@@ -112,7 +106,9 @@ def verify_software_token(ctx: Context, p: Params) -> Result:
         if verdict is not totp.Verdict.ACCEPTED:
             lockout.record_failure(user, ctx.now)
             save_user(conn, user, ctx.now)
-            raise CommitThenRaise(errors.EnableSoftwareTokenMFAException(CODE_MISMATCH))
+            raise CommitThenRaise(
+                errors.EnableSoftwareTokenMFAException(messages.SOFTWARE_TOKEN_CODE_MISMATCH)
+            )
         lockout.record_success(user)
         result: Result = {"Status": "SUCCESS"}
         if caller.session is not None:
@@ -141,7 +137,7 @@ def admin_delete_software_token(ctx: Context, p: Params) -> Result:
         pool = load_pool(conn, p["UserPoolId"])
         user = get_user(conn, pool, p["Username"])
         if not totp.delete_token(conn, user.id):
-            raise errors.ResourceNotFoundException(NO_TOKEN)
+            raise errors.ResourceNotFoundException(messages.SOFTWARE_TOKEN_NOT_REGISTERED)
         user.mfa_enabled = [f for f in user.mfa_enabled if f != totp.NAME]
         if user.preferred_mfa == totp.NAME:
             user.preferred_mfa = None

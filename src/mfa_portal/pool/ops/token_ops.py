@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import sqlite3
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import lockout
 from mfa_portal.pool.access import authenticate_access_token
 from mfa_portal.pool.context import Context
@@ -21,11 +21,6 @@ from mfa_portal.pool.token_store import (
     revoke_user_tokens,
 )
 from mfa_portal.pool.users import get_user, mfa_fields, save_user
-
-UNSUPPORTED_TOKEN = "The token type is not supported; only refresh tokens can be revoked."
-REVOCATION_DISABLED = "Token revocation is not enabled for this client."
-WRONG_PASSWORD = "Incorrect username or password."
-CLIENT_NOT_AUTHORIZED = "The client is not authorized to revoke this token."
 
 
 @operation("GetUser")
@@ -50,7 +45,7 @@ def change_password(ctx: Context, p: Params) -> Result:
         if not ctx.engine.hasher.verify(user.password_hash, p["PreviousPassword"]):
             lockout.record_failure(user, ctx.now)
             save_user(conn, user, ctx.now)
-            raise CommitThenRaise(errors.NotAuthorizedException(WRONG_PASSWORD))
+            raise CommitThenRaise(errors.NotAuthorizedException(messages.WRONG_PASSWORD))
         enforce_policy(identity.pool, p["ProposedPassword"], field="proposedPassword")
         user.password_hash = ctx.engine.hasher.hash(p["ProposedPassword"])
         save_user(conn, user, ctx.now)
@@ -81,9 +76,6 @@ def admin_user_global_sign_out(ctx: Context, p: Params) -> Result:
     return {}
 
 
-REFRESH_NOT_ENABLED = "Refresh token auth flow not enabled for this client"
-
-
 @operation("RevokeToken")
 def revoke_token(ctx: Context, p: Params) -> Result:
     """Revoke one refresh token's family: it and every access/ID token minted from it.
@@ -94,14 +86,14 @@ def revoke_token(ctx: Context, p: Params) -> Result:
     with ctx.tx() as conn:
         client = _authorised_client(conn, p["ClientId"], p.get("ClientSecret"))
         if not client.token_revocation:
-            raise errors.UnsupportedOperationException(REVOCATION_DISABLED)
+            raise errors.UnsupportedOperationException(messages.REVOCATION_DISABLED)
         if _looks_like_jwt(token):
-            raise errors.UnsupportedTokenTypeException(UNSUPPORTED_TOKEN)
+            raise errors.UnsupportedTokenTypeException(messages.TOKEN_TYPE_NOT_REVOCABLE)
         family = load_family_by_refresh(conn, token)
         if family is None:
             return {}
         if family.client_id != client.id:
-            raise errors.UnauthorizedException(CLIENT_NOT_AUTHORIZED)
+            raise errors.UnauthorizedException(messages.CLIENT_CANNOT_REVOKE)
         revoke_family(conn, family.origin_jti)
     return {}
 
@@ -111,14 +103,12 @@ def _authorised_client(conn: sqlite3.Connection, client_id: str, secret: str | N
     try:
         client = load_client(conn, client_id)
     except errors.ResourceNotFoundException:
-        raise errors.UnauthorizedException(CLIENT_NOT_AUTHORIZED) from None
+        raise errors.UnauthorizedException(messages.CLIENT_CANNOT_REVOKE) from None
     if client.secret is not None:
         if secret is None:
-            raise errors.UnauthorizedException(
-                f"Client {client.id} is configured for secret but secret was not received"
-            )
+            raise errors.UnauthorizedException(messages.secret_not_received(client.id))
         if not hmac.compare_digest(client.secret.encode(), secret.encode()):
-            raise errors.UnauthorizedException(f"Unable to verify secret for client {client.id}")
+            raise errors.UnauthorizedException(messages.client_secret_mismatch(client.id))
     return client
 
 
@@ -141,7 +131,7 @@ def get_tokens_from_refresh_token(ctx: Context, p: Params) -> Result:
                 f"Unable to verify secret hash for client {client.id}"
             )
         if not client.allows("ALLOW_REFRESH_TOKEN_AUTH"):
-            raise errors.InvalidParameterException(REFRESH_NOT_ENABLED)
+            raise errors.InvalidParameterException(messages.REFRESH_NOT_ENABLED)
         result = refresh_tokens(
             ctx, conn, pool, client, p["RefreshToken"], rotate=client.rotates_refresh_tokens
         )

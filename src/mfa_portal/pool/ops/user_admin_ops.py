@@ -11,7 +11,7 @@ import json
 import sqlite3
 import uuid
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
 from mfa_portal.pool import attributes, token_store
 from mfa_portal.pool.context import Context
@@ -27,8 +27,6 @@ from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.srp_store import save_verifier
 from mfa_portal.pool.users import User, get_user, load_user_by_id, mfa_fields, save_user
 
-USER_EXISTS = "User account already exists"
-DELIVERY_FAILED = "Unable to deliver the invitation message."
 DEFAULT_INVITE_SUBJECT = "Your temporary password"
 DEFAULT_INVITE_BODY = "Your username is {username} and temporary password is {####}."
 
@@ -63,7 +61,9 @@ def _invite(ctx: Context, pool: Pool, user: User, password: str, p: Params) -> N
     subject = str(template.get("EmailSubject") or DEFAULT_INVITE_SUBJECT)
     # The user exists either way; MessageAction=RESEND retries.
     send_all(
-        ctx.engine.mailer, [Message(to=email, subject=subject, body=body)], failure=DELIVERY_FAILED
+        ctx.engine.mailer,
+        [Message(to=email, subject=subject, body=body)],
+        failure=messages.INVITATION_DELIVERY_FAILED,
     )
 
 
@@ -84,7 +84,7 @@ def _new_user_attributes(pool: Pool, username: str, p: Params) -> tuple[str | No
         fold = str.lower if username_attr == "email" else str
         if given is not None and fold(given) != fold(username):
             raise errors.InvalidParameterException(
-                f"The {username_attr} attribute must match the username in this user pool."
+                messages.username_attribute_mismatch(username_attr)
             )
         attrs[username_attr] = username
     attributes.check_required(pool, attrs)
@@ -140,7 +140,7 @@ def admin_create_user(ctx: Context, p: Params) -> Result:
             (pool.id, pool.username_key(username)),
         ).fetchone()
         if taken is not None:
-            raise errors.UsernameExistsException(USER_EXISTS)
+            raise errors.UsernameExistsException(messages.USER_EXISTS)
         attributes.enforce_uniqueness(
             conn,
             pool,
@@ -158,21 +158,17 @@ def admin_create_user(ctx: Context, p: Params) -> Result:
     return {"User": user_type(user)}
 
 
-def _resend_refused(user: User) -> str:
-    return f"Resend not possible. User status is {user.status}."
-
-
 def _resend_invitation(ctx: Context, p: Params) -> Result:
     """MessageAction=RESEND: a new temporary password and expiry for a user who never signed in."""
     pool, user = _read_user(ctx, p)
     if user.status != "FORCE_CHANGE_PASSWORD":
-        raise errors.UnsupportedUserStateException(_resend_refused(user))
+        raise errors.UnsupportedUserStateException(messages.resend_refused(user.status))
     password = _temporary_password(ctx, pool, p)
     password_hash = ctx.engine.hasher.hash(password)
     with ctx.tx() as conn:
         user = load_user_by_id(conn, user.id)
         if user.status != "FORCE_CHANGE_PASSWORD":
-            raise errors.UnsupportedUserStateException(_resend_refused(user))
+            raise errors.UnsupportedUserStateException(messages.resend_refused(user.status))
         user.password_hash = password_hash
         user.temp_password_expires = ctx.now + temporary_password_seconds(pool)
         save_user(conn, user, ctx.now)
@@ -240,9 +236,7 @@ def _store_attributes(
     deleted = {name for name, value in changes.items() if value == ""}
     attributes.check_required(pool, updated, only=deleted)
     if pool.username_attributes and not any(updated.get(a) for a in pool.username_attributes):
-        raise errors.InvalidParameterException(
-            "A user in this user pool must keep an email or phone number to sign in with."
-        )
+        raise errors.InvalidParameterException(messages.SIGN_IN_ATTRIBUTE_REQUIRED)
     attributes.enforce_uniqueness(
         conn, pool, updated, set(changes), user_id=user.id, force_alias=False, now=ctx.now
     )

@@ -7,21 +7,11 @@ import json
 import sqlite3
 from typing import Any
 
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import ids, pool_settings
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool, save_pool
 from mfa_portal.pool.registry import Params, Result, operation
-
-SMS_REQUIRED = (
-    "SMS configuration and Auto verification for phone_number are required when MFA is "
-    "required/optional"
-)
-NO_MFA_ON_UPDATE = "Cannot turn MFA functionality ON, once the user pool has been created."
-DELETION_PROTECTED = (
-    "The user pool cannot be deleted because deletion protection is activated. "
-    "Deletion protection must be inactivated first."
-)
 
 
 def describe_pool(conn: sqlite3.Connection, ctx: Context, pool: Pool) -> dict[str, Any]:
@@ -62,14 +52,14 @@ def _create_mfa(settings: dict[str, Any], level: str) -> dict[str, Any]:
     if "SmsConfiguration" not in settings or "phone_number" not in settings.get(
         "AutoVerifiedAttributes", []
     ):
-        raise errors.InvalidParameterException(SMS_REQUIRED)
+        raise errors.InvalidParameterException(messages.SMS_REQUIRED_FOR_MFA)
     mfa["SmsMfaConfiguration"] = _sms_block(settings)
     return mfa
 
 
 def _updated_mfa(pool: Pool, settings: dict[str, Any], level: str) -> dict[str, Any]:
     if level == "ON" and pool.mfa_configuration != "ON":
-        raise errors.InvalidParameterException(NO_MFA_ON_UPDATE)
+        raise errors.InvalidParameterException(messages.MFA_ON_AFTER_CREATION)
     if level == "OFF":
         return {"MfaConfiguration": "OFF"}
     mfa = copy.deepcopy(pool.mfa)
@@ -79,7 +69,7 @@ def _updated_mfa(pool: Pool, settings: dict[str, Any], level: str) -> dict[str, 
     ):
         mfa["SmsMfaConfiguration"] = _sms_block(settings)
     if not _has_factor(mfa):
-        raise errors.InvalidParameterException(SMS_REQUIRED)
+        raise errors.InvalidParameterException(messages.SMS_REQUIRED_FOR_MFA)
     return mfa
 
 
@@ -121,7 +111,7 @@ def delete_user_pool(ctx: Context, p: Params) -> Result:
     with ctx.tx() as conn:
         pool = load_pool(conn, p["UserPoolId"])
         if pool.settings.get("DeletionProtection") == "ACTIVE":
-            raise errors.InvalidParameterException(DELETION_PROTECTED)
+            raise errors.InvalidParameterException(messages.DELETION_PROTECTED)
         conn.execute("DELETE FROM auth_sessions WHERE pool_id = ?", (pool.id,))
         conn.execute("DELETE FROM pools WHERE id = ?", (pool.id,))
     return {}
