@@ -26,6 +26,7 @@ from mfa_portal.pool import email_otp, lockout, token_store, totp
 from mfa_portal.pool.auth_sessions import (
     INVALID,
     AuthSession,
+    SessionStage,
     create_session,
     load_session,
     spend_session,
@@ -38,7 +39,6 @@ from mfa_portal.pool.mfa_decision import (
     ChallengeName,
     Factor,
     IssueTokens,
-    Stage,
     challenge_for,
     next_step,
     pool_mfa_of,
@@ -47,7 +47,6 @@ from mfa_portal.pool.mfa_decision import (
 from mfa_portal.pool.password_policy import enforce_policy
 from mfa_portal.pool.pools import AppClient, Pool, load_client, load_pool
 from mfa_portal.pool.secret_hash import check_secret_hash, require_secret_hash
-from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import USER_NOT_FOUND, User, find_user, load_user_by_id, save_user
 
 log = logging.getLogger("mfa_portal.pool.sign_in")
@@ -74,7 +73,7 @@ _ADMIN_FLOWS = {
     "REFRESH_TOKEN_AUTH": _REFRESH,
     "REFRESH_TOKEN": _REFRESH,
 }
-_OPEN_STAGES = {Stage.PASSWORD_OK.value, Stage.NEW_PASSWORD_SET.value}
+_OPEN_STAGES = {SessionStage.PASSWORD_OK, SessionStage.NEW_PASSWORD_SET}
 
 
 @dataclass(frozen=True)
@@ -157,14 +156,23 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
             raise _unknown_user(app.client) from None
         if user.password_hash != seen.password_hash:  # changed meanwhile: judge the current one
             ok = hasher.verify(user.password_hash, password)
-        lockout.check_not_locked(user, ctx.now)  # a right password is refused while locked, too
-        if user.status == "RESET_REQUIRED" and (ok or not app.client.prevent_user_existence_errors):
-            raise errors.PasswordResetRequiredException(RESET_REQUIRED)
-        if not ok:
-            lockout.record_failure(user, ctx.now)
-            save_user(conn, user, ctx.now)
-            _refused(user, f"wrong password (failure {user.failed_attempts})")
-            raise CommitThenRaise(errors.NotAuthorizedException(WRONG_PASSWORD))
+
+        def accepted() -> bool:
+            if user.status == "RESET_REQUIRED" and (
+                ok or not app.client.prevent_user_existence_errors
+            ):
+                raise errors.PasswordResetRequiredException(RESET_REQUIRED)
+            return ok
+
+        # A right password is refused while locked, too; success does not reset (tokens do).
+        lockout.guard(
+            conn,
+            user,
+            ctx.now,
+            accepted,
+            errors.NotAuthorizedException(WRONG_PASSWORD),
+            on_failure=lambda: _refused(user, f"wrong password (failure {user.failed_attempts})"),
+        )
         if not user.enabled:
             raise errors.NotAuthorizedException(DISABLED)
         if user.status == "UNCONFIRMED":
@@ -178,9 +186,9 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
                 app,
                 user,
                 Challenge(ChallengeName.NEW_PASSWORD_REQUIRED),
-                Stage.PASSWORD_OK,
+                SessionStage.PASSWORD_OK,
             )
-        return proceed(ctx, conn, app, user, Stage.PASSWORD_OK)
+        return proceed(ctx, conn, app, user, SessionStage.PASSWORD_OK)
 
 
 def _unknown_user(client: AppClient) -> errors.CognitoError:
@@ -205,7 +213,9 @@ def refresh(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
 # --- the decision and the challenges it opens ------------------------------------------------------
 
 
-def proceed(ctx: Context, conn: sqlite3.Connection, app: App, user: User, stage: Stage) -> Outcome:
+def proceed(
+    ctx: Context, conn: sqlite3.Connection, app: App, user: User, stage: SessionStage
+) -> Outcome:
     """Ask ``next_step`` what follows ``stage``, then issue tokens or open that challenge."""
     mfa = user_mfa_of(
         mfa_enabled=user.mfa_enabled,
@@ -222,7 +232,12 @@ def proceed(ctx: Context, conn: sqlite3.Connection, app: App, user: User, stage:
 
 
 def open_challenge(
-    ctx: Context, conn: sqlite3.Connection, app: App, user: User, challenge: Challenge, stage: Stage
+    ctx: Context,
+    conn: sqlite3.Connection,
+    app: App,
+    user: User,
+    challenge: Challenge,
+    stage: SessionStage,
 ) -> Outcome:
     """Store the session for ``challenge`` and build its response (sending a code if it needs one)."""
     name, options = challenge.name, [f.value for f in challenge.options]
@@ -260,7 +275,7 @@ def open_challenge(
         pool_id=app.pool.id,
         client_id=app.client.id,
         user_id=user.id,
-        stage=stage.value,
+        stage=stage,
         challenge=name.value,
         ttl_seconds=app.client.auth_session_seconds,
         data=data,
@@ -335,7 +350,7 @@ def _live_session(
     if found.pool_id != app.pool.id or found.client_id != app.client.id:
         raise errors.NotAuthorizedException(INVALID)
     if name == ChallengeName.MFA_SETUP:  # only VerifySoftwareToken's session completes it
-        fits = found.stage == Stage.SETUP_VERIFIED
+        fits = found.stage is SessionStage.SETUP_VERIFIED
     else:
         fits = found.challenge == name and found.stage in _OPEN_STAGES
     if not fits:
@@ -363,7 +378,7 @@ def _answer_new_password(ctx: Context, conn: sqlite3.Connection, a: Answer) -> O
     a.user.temp_password_expires = None
     save_user(conn, a.user, ctx.now)
     spend_session(ctx, conn, a.session)
-    return proceed(ctx, conn, a.app, a.user, Stage.NEW_PASSWORD_SET)
+    return proceed(ctx, conn, a.app, a.user, SessionStage.NEW_PASSWORD_SET)
 
 
 def _answer_software_token(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
@@ -388,11 +403,9 @@ def _answer_email(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
 def _answer_code(
     ctx: Context, conn: sqlite3.Connection, a: Answer, accepted: Callable[[], bool]
 ) -> Outcome:
-    """Lockout first (a right code is refused while locked); a wrong code is counted and committed."""
-    lockout.check_not_locked(a.user, ctx.now)
-    if not accepted():
-        lockout.record_failure(a.user, ctx.now)
-        save_user(conn, a.user, ctx.now)
+    """Under the lockout guard; a wrong code also counts against this session (3 end it)."""
+
+    def wrong_code() -> None:
         wrong = int(a.found.data.get("wrong", 0)) + 1
         if wrong >= MAX_WRONG_CODES:
             spend_session(ctx, conn, a.session)
@@ -400,7 +413,16 @@ def _answer_code(
             a.found.data["wrong"] = wrong
             update_session(conn, a.found)
         _refused(a.user, f"wrong or replayed {a.found.challenge} code ({wrong} in this session)")
-        raise CommitThenRaise(errors.CodeMismatchException(CODE_MISMATCH))
+
+    lockout.guard(
+        conn,
+        a.user,
+        ctx.now,
+        accepted,
+        errors.CodeMismatchException(CODE_MISMATCH),
+        on_failure=wrong_code,
+        reset=True,
+    )
     spend_session(ctx, conn, a.session)
     return _tokens(ctx, conn, a.app, a.user)
 
@@ -412,14 +434,12 @@ def _answer_select(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome
             "ANSWER must be one of the MFA types offered in MFAS_CAN_CHOOSE."
         )
     spend_session(ctx, conn, a.session)
-    return open_challenge(
-        ctx, conn, a.app, a.user, challenge_for(Factor(choice)), Stage(a.found.stage)
-    )
+    return open_challenge(ctx, conn, a.app, a.user, challenge_for(Factor(choice)), a.found.stage)
 
 
 def _answer_setup(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
     spend_session(ctx, conn, a.session)
-    return proceed(ctx, conn, a.app, a.user, Stage.SETUP_VERIFIED)
+    return proceed(ctx, conn, a.app, a.user, SessionStage.SETUP_VERIFIED)
 
 
 _Handler = Callable[[Context, sqlite3.Connection, Answer], Outcome]
