@@ -1,4 +1,8 @@
-"""The lockout policy (spec §4.7): its maths on a User, then as users meet it through sign-in."""
+"""The lockout policy (spec §4.7): its maths, and the one counter passwords and codes share.
+
+How each entry point applies it (free failures, lock, reset, expiry, races) is one parametrized suite
+in test_throttle.py.
+"""
 
 from __future__ import annotations
 
@@ -188,35 +192,16 @@ def stored(engine: Engine, pool_id: str) -> User:
     return user
 
 
-def test_correct_password_is_refused_while_locked(engine: Engine, clock: FakeClock) -> None:
+def test_iam_authorised_sign_in_shares_the_counter(engine: Engine, clock: FakeClock) -> None:
+    """Spec §4.7: "regardless of whether those are requested with unauthenticated or
+    IAM-authorized API operations" (every entry point's own behaviour: test_throttle.py)."""
     pool_id, client = setup(engine)
     for _ in range(5):
-        assert error_of(lambda: login(engine, client, "Wrong-pass-1")).message == (
-            "Incorrect username or password."
-        )
-    assert error_of(lambda: login(engine, client, PASSWORD)).message == EXCEEDED
-    # IAM-authorised attempts share the counter (spec §4.1).
-    assert error_of(lambda: login(engine, client, PASSWORD, admin_pool=pool_id)).message == EXCEEDED
-    assert stored(engine, pool_id).failed_attempts == 5  # attempts during the lock are not failures
-    clock.advance(1)
-    assert "AuthenticationResult" in login(engine, client, PASSWORD)
-    assert stored(engine, pool_id).failed_attempts == 0
-
-
-def test_lock_doubles_through_sign_in(engine: Engine, clock: FakeClock) -> None:
-    _, client = setup(engine)
-    for _ in range(6):
         error_of(lambda: login(engine, client, "Wrong-pass-1"))
-        clock.advance(1)
-    # the sixth failure locked for 2 s; one second has passed
-    assert error_of(lambda: login(engine, client, PASSWORD)).message == EXCEEDED
-    clock.advance(1)
-    assert "AuthenticationResult" in login(engine, client, PASSWORD)
+    assert error_of(lambda: login(engine, client, PASSWORD, admin_pool=pool_id)).message == EXCEEDED
 
 
-def test_mfa_code_failures_count_and_a_right_code_is_refused_while_locked(
-    engine: Engine, clock: FakeClock
-) -> None:
+def test_passwords_and_mfa_codes_count_into_one_counter(engine: Engine, clock: FakeClock) -> None:
     pool_id, client = setup(engine, mfa="OPTIONAL")
     user = stored(engine, pool_id)
     ctx = Context(engine, clock.now(), None)

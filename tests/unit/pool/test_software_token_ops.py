@@ -354,19 +354,6 @@ def test_verify_rejects_malformed_codes_at_validation(world: World) -> None:
         world.call("VerifySoftwareToken", AccessToken=token, UserCode="12ab56")
 
 
-def test_wrong_codes_lock_the_user_out(world: World) -> None:
-    token = world.access_token()
-    secret = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
-    for _ in range(5):
-        with pytest.raises(errors.EnableSoftwareTokenMFAException):
-            world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(secret, 7))
-    with fails(errors.NotAuthorizedException, "Password attempts exceeded"):
-        world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(secret))
-    world.clock.advance(2)
-    got = world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(secret))
-    assert got["Status"] == "SUCCESS"
-
-
 def test_the_setup_session_chain_activates_totp(world: World) -> None:
     associated = world.call("AssociateSoftwareToken", Session=world.setup_session())
     secret, session = associated["SecretCode"], associated["Session"]
