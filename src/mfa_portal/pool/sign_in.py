@@ -18,11 +18,11 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from mfa_portal.cognito_api import errors
 from mfa_portal.mail import Message
-from mfa_portal.pool import email_otp, lockout, token_store, totp
+from mfa_portal.pool import email_otp, lockout, token_store, totp, unknown_names
 from mfa_portal.pool.auth_sessions import (
     INVALID,
     AuthSession,
@@ -147,13 +147,14 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
     # An unknown user costs the same (a dummy hash is verified): no timing oracle.
     ok = hasher.verify(None if seen is None else seen.password_hash, password)
     if seen is None:
-        log.info("sign-in refused in %s: unknown user", app.pool.id)
-        raise _unknown_user(app.client)
+        _refuse_unknown_name(ctx, app, username)
     with ctx.tx() as conn:
         try:
             user = load_user_by_id(conn, seen.id)
         except errors.UserNotFoundException:  # deleted meanwhile
-            raise _unknown_user(app.client) from None
+            user = None
+        if user is None:
+            _refuse_unknown_name(ctx, app, username, conn)
         if user.password_hash != seen.password_hash:  # changed meanwhile: judge the current one
             ok = hasher.verify(user.password_hash, password)
 
@@ -191,10 +192,21 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
         return proceed(ctx, conn, app, user, SessionStage.PASSWORD_OK)
 
 
-def _unknown_user(client: AppClient) -> errors.CognitoError:
-    if client.prevent_user_existence_errors:
-        return errors.error("NotAuthorizedException", WRONG_PASSWORD)
-    return errors.error("UserNotFoundException", USER_NOT_FOUND)
+def _refuse_unknown_name(
+    ctx: Context, app: App, username: str, conn: sqlite3.Connection | None = None
+) -> NoReturn:
+    """LEGACY clients are told; otherwise the name is counted and refused like a wrong password,
+    "Password attempts exceeded" included, so the answers do not tell names from users."""
+    log.info("sign-in refused in %s: unknown user", app.pool.id)
+    if not app.client.prevent_user_existence_errors:
+        raise errors.error("UserNotFoundException", USER_NOT_FOUND)
+    refusal = errors.error("NotAuthorizedException", WRONG_PASSWORD)
+    if conn is not None:
+        unknown_names.refuse_sign_in(ctx, conn, app.pool, username, refusal)
+    else:
+        with ctx.tx() as fresh:
+            unknown_names.refuse_sign_in(ctx, fresh, app.pool, username, refusal)
+    raise refusal  # not reached: the guard always refuses
 
 
 def refresh(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
