@@ -126,16 +126,6 @@ def guard(
     )
 
 
-def check_not_locked(user: User, now: float) -> None:
-    """Raise NotAuthorizedException("Password attempts exceeded") while ``user`` is locked out."""
-    COGNITO.check_not_locked(user, now)
-
-
-def record_failure(user: User, now: float) -> None:
-    """Count one wrong password or code at ``now``; may lock the user."""
-    COGNITO.record_failure(user, now)
-
-
 def record_success(user: User) -> None:
     """Forget past failures (call when the sign-in completes)."""
     COGNITO.record_success(user)

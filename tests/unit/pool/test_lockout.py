@@ -46,7 +46,7 @@ def blank_user() -> User:
 
 def is_locked(user: User, now: float) -> bool:
     try:
-        lockout.check_not_locked(user, now)
+        lockout.COGNITO.check_not_locked(user, now)
     except CognitoError as exc:
         assert exc.code == "NotAuthorizedException" and exc.message == EXCEEDED
         return True
@@ -77,9 +77,9 @@ def test_lock_length_is_two_to_the_n_minus_five_capped_at_900(
 def test_five_failures_are_free_then_one_second() -> None:
     user = blank_user()
     for i in range(4):
-        lockout.record_failure(user, T0 + i)
+        lockout.COGNITO.record_failure(user, T0 + i)
         assert not is_locked(user, T0 + i)
-    lockout.record_failure(user, T0 + 4)
+    lockout.COGNITO.record_failure(user, T0 + 4)
     assert is_locked(user, T0 + 4)
     assert is_locked(user, T0 + 4.999)
     assert not is_locked(user, T0 + 5)
@@ -89,7 +89,7 @@ def test_each_further_failure_doubles_the_lock_up_to_the_cap() -> None:
     user, now = blank_user(), T0
     locks = []
     for _ in range(16):
-        lockout.record_failure(user, now)
+        lockout.COGNITO.record_failure(user, now)
         locks.append(user.locked_until - now if user.locked_until else 0)
         now = max(now + 1, user.locked_until)  # the next attempt comes once the lock is over
     # The 15th failure hits the 900 s cap. Waiting out a 900 s lock is also 15 idle minutes, so
@@ -101,11 +101,11 @@ def test_each_further_failure_doubles_the_lock_up_to_the_cap() -> None:
 def test_fifteen_idle_minutes_forget_the_failures() -> None:
     user = blank_user()
     for i in range(6):
-        lockout.record_failure(user, T0 + i * 10)
+        lockout.COGNITO.record_failure(user, T0 + i * 10)
     last = user.last_failure
-    lockout.record_failure(user, last + 899)  # not yet idle: counts on (7th failure → 4 s)
+    lockout.COGNITO.record_failure(user, last + 899)  # not yet idle: counts on (7th failure → 4 s)
     assert user.failed_attempts == 7 and user.locked_until == last + 899 + 4
-    lockout.record_failure(user, user.last_failure + 900)
+    lockout.COGNITO.record_failure(user, user.last_failure + 900)
     assert user.failed_attempts == 1
     assert not is_locked(user, user.last_failure)
 
@@ -113,8 +113,8 @@ def test_fifteen_idle_minutes_forget_the_failures() -> None:
 def test_success_resets_the_counter() -> None:
     user = blank_user()
     for i in range(7):
-        lockout.record_failure(user, T0 + i * 100)
-    lockout.record_success(user)
+        lockout.COGNITO.record_failure(user, T0 + i * 100)
+    lockout.COGNITO.record_success(user)
     assert (user.failed_attempts, user.locked_until) == (0, 0)
     assert not is_locked(user, T0 + 700)
 
