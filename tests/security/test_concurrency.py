@@ -139,7 +139,7 @@ def test_racing_spends_of_one_auth_session_have_one_winner(world: World) -> None
             pool_id=world.pool_id,
             client_id=world.client_id,
             user_id=user_id,
-            stage="password_ok",
+            stage=auth_sessions.SessionStage.PASSWORD_OK,
             challenge="SOFTWARE_TOKEN_MFA",
             ttl_seconds=180,
         )

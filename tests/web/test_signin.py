@@ -41,6 +41,21 @@ def test_unknown_user_and_wrong_password_look_identical(world: PortalWorld) -> N
     assert strip[0].split("<main")[1] == strip[1].split("<main")[1]
 
 
+def test_the_lockout_page_looks_identical_for_unknown_and_real_names(world: PortalWorld) -> None:
+    world.create_user("alice", permanent=True)
+    pages = {}
+    for name in ("alice", "nobody"):
+        browser = world.browser()
+        for _ in range(5):
+            assert INCORRECT in browser.sign_in(name, "Not-The-Password-1!").text
+        pages[name] = browser.sign_in(name, "Not-The-Password-1!")
+    assert pages["alice"].status_code == pages["nobody"].status_code
+    assert "Too many failed attempts. Wait a few minutes" in pages["nobody"].text
+    token = re.compile(r'value="[A-Za-z0-9_-]{32,}"')  # each browser has its own CSRF token
+    strip = [token.sub("", pages[n].text.replace(n, "X")) for n in ("alice", "nobody")]
+    assert strip[0].split("<main")[1] == strip[1].split("<main")[1]
+
+
 def test_email_alias_and_any_case_sign_in(world: PortalWorld) -> None:
     world.create_user("alice", permanent=True, email="alice@example.com")
     for name in ("ALICE", "alice@example.com"):

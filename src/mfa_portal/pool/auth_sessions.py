@@ -13,11 +13,22 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.storage import CommitThenRaise
+
+
+class SessionStage(StrEnum):
+    """How far the sign-in a session belongs to has come; the database stores the value."""
+
+    SRP_STARTED = "srp_started"  # USER_SRP_AUTH: PASSWORD_VERIFIER sent, the claim not yet checked
+    PASSWORD_OK = "password_ok"  # the password (first factor) was right
+    NEW_PASSWORD_SET = "new_password_set"  # NEW_PASSWORD_REQUIRED was answered
+    SETUP_ASSOCIATED = "setup_associated"  # MFA_SETUP: AssociateSoftwareToken gave a secret
+    SETUP_VERIFIED = "setup_verified"  # MFA_SETUP: VerifySoftwareToken accepted its code
 
 
 @dataclass
@@ -26,7 +37,7 @@ class AuthSession:
     pool_id: str
     client_id: str
     user_id: int
-    stage: str  # password_ok | new_password_set | setup_associated | setup_verified
+    stage: SessionStage
     challenge: str  # the challenge this session answers (NEW_PASSWORD_REQUIRED, MFA_SETUP, ...)
     created: float
     expires_at: float
@@ -47,7 +58,7 @@ def create_session(
     pool_id: str,
     client_id: str,
     user_id: int,
-    stage: str,
+    stage: SessionStage,
     challenge: str,
     ttl_seconds: int,
     data: dict[str, Any] | None = None,
@@ -68,7 +79,7 @@ def create_session(
             pool_id,
             client_id,
             user_id,
-            stage,
+            stage.value,
             challenge,
             json.dumps(data or {}),
             ctx.now,
@@ -97,7 +108,7 @@ def load_session(
         row["pool_id"],
         row["client_id"],
         row["user_id"],
-        row["stage"],
+        SessionStage(row["stage"]),
         row["challenge"],
         row["created"],
         row["expires_at"],
@@ -127,7 +138,7 @@ def update_session(conn: sqlite3.Connection, found: AuthSession) -> None:
     """Persist changes to a live session's stage, challenge or data (e.g. a failed-attempt count)."""
     conn.execute(
         "UPDATE auth_sessions SET stage = ?, challenge = ?, data = ? WHERE id_hash = ?",
-        (found.stage, found.challenge, json.dumps(found.data), found.id_hash),
+        (found.stage.value, found.challenge, json.dumps(found.data), found.id_hash),
     )
 
 

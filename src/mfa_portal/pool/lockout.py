@@ -10,16 +10,30 @@ While locked, every attempt fails with "Password attempts exceeded" — a correc
 and does not extend the lock. Waiting out the 900-second cap is itself 15 idle minutes, so the count
 then starts over: an attacker gets at most about 28 guesses an hour (ASVS 2.2.1 asks for ≤ 100).
 
-The functions mutate the ``User``; the caller saves it (``users.save_user``) in the same transaction,
-and on a failure commits that write before raising (``storage.CommitThenRaise``).
+Every password and code check goes through one guard (``guard``, or ``Throttle.guard`` for a counter
+that is not a user row): it refuses while locked, counts a failure and commits that count before the
+Cognito error propagates (``storage.CommitThenRaise``), and forgets the failures on success where the
+caller says so. A new entry point cannot forget a step of the policy by calling it.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from mfa_portal.cognito_api import errors, messages
-from mfa_portal.pool.users import User
+from mfa_portal.pool.storage import CommitThenRaise
+from mfa_portal.pool.users import User, save_user
+
+
+class Counted(Protocol):
+    """What the policy keeps per subject: a user row, or a name that is not a user."""
+
+    failed_attempts: int
+    last_failure: float
+    locked_until: float
 
 
 @dataclass(frozen=True)
@@ -37,11 +51,41 @@ class Throttle:
             return self.max_lock_seconds
         return float(min(2**exponent, self.max_lock_seconds))
 
-    def check_not_locked(self, user: User, now: float) -> None:
+    def guard(
+        self,
+        subject: Counted,
+        now: float,
+        accepted: Callable[[], bool],
+        refusal: errors.CognitoError,
+        *,
+        save: Callable[[], None],
+        on_failure: Callable[[], None] | None = None,
+        reset: bool = False,
+    ) -> None:
+        """Run one password or code check under the policy; return only when it passed.
+
+        Locked: "Password attempts exceeded", even for a right answer, and nothing is counted.
+        ``accepted`` may raise a Cognito error of its own, which is not counted. A wrong answer is
+        counted and saved with ``save`` (then ``on_failure`` runs, in the same transaction), and
+        the caller's transaction commits before ``refusal`` reaches the client. ``reset`` forgets
+        past failures on success; steps that do not finish a sign-in (a right password before an
+        MFA challenge, ChangePassword) leave them, so they cannot buy fresh code guesses.
+        """
+        self.check_not_locked(subject, now)
+        if not accepted():
+            self.record_failure(subject, now)
+            save()
+            if on_failure is not None:
+                on_failure()
+            raise CommitThenRaise(refusal)
+        if reset:
+            self.record_success(subject)
+
+    def check_not_locked(self, user: Counted, now: float) -> None:
         if now < user.locked_until:
             raise errors.NotAuthorizedException(messages.PASSWORD_ATTEMPTS_EXCEEDED)
 
-    def record_failure(self, user: User, now: float) -> None:
+    def record_failure(self, user: Counted, now: float) -> None:
         if user.failed_attempts and now - user.last_failure >= self.idle_reset_seconds:
             user.failed_attempts = 0
         user.failed_attempts += 1
@@ -49,7 +93,7 @@ class Throttle:
         lock = self.lock_seconds(user.failed_attempts)
         user.locked_until = now + lock if lock else 0.0
 
-    def record_success(self, user: User) -> None:
+    def record_success(self, user: Counted) -> None:
         user.failed_attempts = 0
         user.last_failure = 0.0
         user.locked_until = 0.0
@@ -58,14 +102,26 @@ class Throttle:
 COGNITO = Throttle()
 
 
-def check_not_locked(user: User, now: float) -> None:
-    """Raise NotAuthorizedException("Password attempts exceeded") while ``user`` is locked out."""
-    COGNITO.check_not_locked(user, now)
-
-
-def record_failure(user: User, now: float) -> None:
-    """Count one wrong password or code at ``now``; may lock the user."""
-    COGNITO.record_failure(user, now)
+def guard(
+    conn: sqlite3.Connection,
+    user: User,
+    now: float,
+    accepted: Callable[[], bool],
+    refusal: errors.CognitoError,
+    *,
+    on_failure: Callable[[], None] | None = None,
+    reset: bool = False,
+) -> None:
+    """``COGNITO.guard`` for a user row, saved with ``save_user`` in the caller's transaction."""
+    COGNITO.guard(
+        user,
+        now,
+        accepted,
+        refusal,
+        save=lambda: save_user(conn, user, now),
+        on_failure=on_failure,
+        reset=reset,
+    )
 
 
 def record_success(user: User) -> None:

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
+from mfa_portal.pool.auth_sessions import SessionStage
 
 
 class PoolMode(StrEnum):
@@ -37,12 +38,6 @@ class ChallengeName(StrEnum):
     MFA_SETUP = "MFA_SETUP"
     # Issued by the password step, never by next_step.
     NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
-
-
-class Stage(StrEnum):
-    PASSWORD_OK = "password_ok"
-    NEW_PASSWORD_SET = "new_password_set"
-    SETUP_VERIFIED = "setup_verified"
 
 
 @dataclass(frozen=True)
@@ -87,9 +82,9 @@ def challenge_for(factor: Factor) -> Challenge:
     return Challenge(_CHALLENGE_OF[factor])
 
 
-def next_step(pool: PoolMfa, user: UserMfa, stage: Stage) -> Step:
+def next_step(pool: PoolMfa, user: UserMfa, stage: SessionStage) -> Step:
     """Tokens, or the challenge the user must answer next; MFAMethodNotFoundException if none can be."""
-    if stage is Stage.SETUP_VERIFIED or pool.mode is PoolMode.OFF:
+    if stage is SessionStage.SETUP_VERIFIED or pool.mode is PoolMode.OFF:
         # The API reference: answering MFA_SETUP with the VerifySoftwareToken session completes sign-in.
         return IssueTokens()
     if pool.mode is PoolMode.OPTIONAL:

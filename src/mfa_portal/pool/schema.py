@@ -139,4 +139,21 @@ CREATE TABLE rotated_refresh_tokens (
 );
 CREATE INDEX rotated_refresh_tokens_family ON rotated_refresh_tokens(origin_jti)
 """,
+    # 6: what a name that is no user has been through, so that it is answered as a user would be
+    #    (PreventUserExistenceErrors): lockout counter, ForgotPassword requests, a simulated code
+    """
+CREATE TABLE unknown_names (
+    pool_id TEXT NOT NULL REFERENCES pools(id) ON DELETE CASCADE,
+    name_hash TEXT NOT NULL,         -- keyed digest of the normalised name; the name is never stored
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    last_failure REAL NOT NULL DEFAULT 0,
+    locked_until REAL NOT NULL DEFAULT 0,
+    requests TEXT NOT NULL DEFAULT '[]',     -- JSON list: times of ForgotPassword calls in the last hour
+    code_expires REAL NOT NULL DEFAULT 0,    -- when the simulated reset code would expire (0: none)
+    code_attempts INTEGER NOT NULL DEFAULT 0,
+    expires_at REAL NOT NULL,        -- after this the row says nothing a missing row would not
+    PRIMARY KEY (pool_id, name_hash)
+);
+CREATE INDEX unknown_names_expiry ON unknown_names(expires_at)
+""",
 ]

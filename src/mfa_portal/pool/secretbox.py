@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,6 +38,7 @@ class SecretBox:
         if len(key) != 32:
             raise ValueError("seed key must be 32 bytes")
         self._aead = AESGCM(key)
+        self._mac_key = hmac.new(key, b"mfa-portal digest v1", hashlib.sha256).digest()
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> SecretBox:
@@ -65,6 +68,12 @@ class SecretBox:
         nonce = os.urandom(12)
         blob = self._aead.encrypt(nonce, plaintext.encode(), context.encode())
         return _PREFIX + base64.urlsafe_b64encode(nonce + blob).decode()
+
+    def digest(self, text: str, context: str) -> str:
+        """A stable keyed digest (HMAC-SHA256 under a subkey): a lookup key that a copied database
+        file alone cannot be searched against."""
+        message = context.encode() + b"\x00" + text.encode()
+        return hmac.new(self._mac_key, message, hashlib.sha256).hexdigest()
 
     def open(self, sealed: str, context: str) -> str:
         if not sealed.startswith(_PREFIX):

@@ -17,13 +17,14 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
-from mfa_portal.pool import email_otp, lockout, srp_sign_in, token_store, totp
+from mfa_portal.pool import email_otp, lockout, srp_sign_in, token_store, totp, unknown_names
 from mfa_portal.pool.auth_sessions import (
     AuthSession,
+    SessionStage,
     create_session,
     load_session,
     spend_session,
@@ -37,14 +38,13 @@ from mfa_portal.pool.mfa_decision import (
     ChallengeName,
     Factor,
     IssueTokens,
-    Stage,
     challenge_for,
     next_step,
     pool_mfa_of,
     user_mfa_of,
 )
 from mfa_portal.pool.password_policy import enforce_policy
-from mfa_portal.pool.pools import AppClient, load_client, load_pool
+from mfa_portal.pool.pools import load_client, load_pool
 from mfa_portal.pool.secret_hash import check_secret_hash, require_secret_hash
 from mfa_portal.pool.srp_store import has_verifier, save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
@@ -70,7 +70,7 @@ _ADMIN_FLOWS = {
     "REFRESH_TOKEN_AUTH": _REFRESH,
     "REFRESH_TOKEN": _REFRESH,
 }
-_OPEN_STAGES = {Stage.PASSWORD_OK.value, Stage.NEW_PASSWORD_SET.value}
+_OPEN_STAGES = {SessionStage.PASSWORD_OK, SessionStage.NEW_PASSWORD_SET}
 
 
 def resolve_app(ctx: Context, client_id: str, pool_id: str | None = None) -> App:
@@ -116,13 +116,14 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
     # An unknown user costs the same (a dummy hash is verified): no timing oracle.
     ok = hasher.verify(None if seen is None else seen.password_hash, password)
     if seen is None:
-        log.info("sign-in refused in %s: unknown user", app.pool.id)
-        raise _unknown_user(app.client)
+        refuse_unknown_name(ctx, app, username)
     with ctx.tx() as conn:
         try:
             user = load_user_by_id(conn, seen.id)
         except errors.UserNotFoundException:  # deleted meanwhile
-            raise _unknown_user(app.client) from None
+            user = None
+        if user is None:
+            refuse_unknown_name(ctx, app, username, conn)
         if user.password_hash != seen.password_hash:  # changed meanwhile: judge the current one
             ok = hasher.verify(user.password_hash, password)
         if ok and not has_verifier(conn, user.id):  # set before SRP existed: the one chance
@@ -142,19 +143,24 @@ def finish_first_factor(
 ) -> Outcome:
     """After the password (or its SRP proof) was judged: lockout, account state, then the next step.
 
-    The lockout is checked first (a right password is refused while locked, too); account states
+    The guard refuses while locked (a right password too) and counts a wrong one; account states
     that a stranger must not learn (disabled, unconfirmed) are told only after a right password.
+    Success does not reset the count here: only issued tokens do.
     """
-    lockout.check_not_locked(user, ctx.now)
-    if user.status == "messages.PASSWORD_RESET_REQUIRED" and (
-        ok or not app.client.prevent_user_existence_errors
-    ):
-        raise errors.PasswordResetRequiredException(messages.PASSWORD_RESET_REQUIRED)
-    if not ok:
-        lockout.record_failure(user, ctx.now)
-        save_user(conn, user, ctx.now)
-        _refused(user, f"{cause} (failure {user.failed_attempts})")
-        raise CommitThenRaise(errors.NotAuthorizedException(messages.WRONG_PASSWORD))
+
+    def accepted() -> bool:
+        if user.status == "RESET_REQUIRED" and (ok or not app.client.prevent_user_existence_errors):
+            raise errors.PasswordResetRequiredException(messages.PASSWORD_RESET_REQUIRED)
+        return ok
+
+    lockout.guard(
+        conn,
+        user,
+        ctx.now,
+        accepted,
+        errors.NotAuthorizedException(messages.WRONG_PASSWORD),
+        on_failure=lambda: _refused(user, f"{cause} (failure {user.failed_attempts})"),
+    )
     if not user.enabled:
         raise errors.NotAuthorizedException(messages.USER_DISABLED)
     if user.status == "UNCONFIRMED":
@@ -168,15 +174,26 @@ def finish_first_factor(
             app,
             user,
             Challenge(ChallengeName.NEW_PASSWORD_REQUIRED),
-            Stage.PASSWORD_OK,
+            SessionStage.PASSWORD_OK,
         )
-    return proceed(ctx, conn, app, user, Stage.PASSWORD_OK)
+    return proceed(ctx, conn, app, user, SessionStage.PASSWORD_OK)
 
 
-def _unknown_user(client: AppClient) -> errors.CognitoError:
-    if client.prevent_user_existence_errors:
-        return errors.error("NotAuthorizedException", messages.WRONG_PASSWORD)
-    return errors.error("UserNotFoundException", messages.USER_NOT_FOUND)
+def refuse_unknown_name(
+    ctx: Context, app: App, username: str, conn: sqlite3.Connection | None = None
+) -> NoReturn:
+    """LEGACY clients are told; otherwise the name is counted and refused like a wrong password,
+    "Password attempts exceeded" included, so the answers do not tell names from users."""
+    log.info("sign-in refused in %s: unknown user", app.pool.id)
+    if not app.client.prevent_user_existence_errors:
+        raise errors.error("UserNotFoundException", messages.USER_NOT_FOUND)
+    refusal = errors.error("NotAuthorizedException", messages.WRONG_PASSWORD)
+    if conn is not None:
+        unknown_names.refuse_sign_in(ctx, conn, app.pool, username, refusal)
+    else:
+        with ctx.tx() as fresh:
+            unknown_names.refuse_sign_in(ctx, fresh, app.pool, username, refusal)
+    raise refusal  # not reached: the guard always refuses
 
 
 def refresh(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
@@ -197,7 +214,9 @@ def refresh(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
 # --- the decision and the challenges it opens ------------------------------------------------------
 
 
-def proceed(ctx: Context, conn: sqlite3.Connection, app: App, user: User, stage: Stage) -> Outcome:
+def proceed(
+    ctx: Context, conn: sqlite3.Connection, app: App, user: User, stage: SessionStage
+) -> Outcome:
     """Ask ``next_step`` what follows ``stage``, then issue tokens or open that challenge."""
     mfa = user_mfa_of(
         mfa_enabled=user.mfa_enabled,
@@ -214,7 +233,12 @@ def proceed(ctx: Context, conn: sqlite3.Connection, app: App, user: User, stage:
 
 
 def open_challenge(
-    ctx: Context, conn: sqlite3.Connection, app: App, user: User, challenge: Challenge, stage: Stage
+    ctx: Context,
+    conn: sqlite3.Connection,
+    app: App,
+    user: User,
+    challenge: Challenge,
+    stage: SessionStage,
 ) -> Outcome:
     """Store the session for ``challenge`` and build its response (sending a code if it needs one)."""
     name, options = challenge.name, [f.value for f in challenge.options]
@@ -252,7 +276,7 @@ def open_challenge(
         pool_id=app.pool.id,
         client_id=app.client.id,
         user_id=user.id,
-        stage=stage.value,
+        stage=stage,
         challenge=name.value,
         ttl_seconds=app.client.auth_session_seconds,
         data=data,
@@ -302,8 +326,12 @@ def respond(
         except (errors.NotAuthorizedException, CommitThenRaise) as exc:
             if name != srp_sign_in.CHALLENGE:
                 raise
-            # An unknown user's challenge has no session at all: every session problem of SRP
-            # must read like a wrong password, or the second step would tell who exists.
+            # An unknown user's challenge has no session: counted against the name (sealed in its
+            # block) like a user's wrong password, and every session problem of SRP reads like a
+            # wrong password, so the second step does not tell who exists either.
+            unknown = srp_sign_in.decoy_name(ctx, app.pool.id, session)
+            if unknown is not None:
+                refuse_unknown_name(ctx, app, unknown, conn)
             wrong = errors.NotAuthorizedException(messages.WRONG_PASSWORD)
             raise (CommitThenRaise(wrong) if isinstance(exc, CommitThenRaise) else wrong) from None
         user = load_user_by_id(conn, found.user_id)
@@ -324,9 +352,9 @@ def _live_session(
     if found.pool_id != app.pool.id or found.client_id != app.client.id:
         raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     if name == ChallengeName.MFA_SETUP:  # only VerifySoftwareToken's session completes it
-        fits = found.stage == Stage.SETUP_VERIFIED
+        fits = found.stage is SessionStage.SETUP_VERIFIED
     elif name == srp_sign_in.CHALLENGE:
-        fits = found.challenge == name and found.stage == srp_sign_in.STAGE
+        fits = found.challenge == name and found.stage is SessionStage.SRP_STARTED
     else:
         fits = found.challenge == name and found.stage in _OPEN_STAGES
     if not fits:
@@ -359,7 +387,7 @@ def _answer_new_password(ctx: Context, conn: sqlite3.Connection, a: Answer) -> O
         password=required(a.responses, "NEW_PASSWORD"),
     )
     spend_session(ctx, conn, a.session)
-    return proceed(ctx, conn, a.app, a.user, Stage.NEW_PASSWORD_SET)
+    return proceed(ctx, conn, a.app, a.user, SessionStage.NEW_PASSWORD_SET)
 
 
 def _answer_software_token(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
@@ -384,11 +412,9 @@ def _answer_email(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
 def _answer_code(
     ctx: Context, conn: sqlite3.Connection, a: Answer, accepted: Callable[[], bool]
 ) -> Outcome:
-    """Lockout first (a right code is refused while locked); a wrong code is counted and committed."""
-    lockout.check_not_locked(a.user, ctx.now)
-    if not accepted():
-        lockout.record_failure(a.user, ctx.now)
-        save_user(conn, a.user, ctx.now)
+    """Under the lockout guard; a wrong code also counts against this session (3 end it)."""
+
+    def wrong_code() -> None:
         wrong = int(a.found.data.get("wrong", 0)) + 1
         if wrong >= MAX_WRONG_CODES:
             spend_session(ctx, conn, a.session)
@@ -396,7 +422,16 @@ def _answer_code(
             a.found.data["wrong"] = wrong
             update_session(conn, a.found)
         _refused(a.user, f"wrong or replayed {a.found.challenge} code ({wrong} in this session)")
-        raise CommitThenRaise(errors.CodeMismatchException(messages.MFA_CODE_MISMATCH))
+
+    lockout.guard(
+        conn,
+        a.user,
+        ctx.now,
+        accepted,
+        errors.CodeMismatchException(messages.MFA_CODE_MISMATCH),
+        on_failure=wrong_code,
+        reset=True,
+    )
     spend_session(ctx, conn, a.session)
     return _tokens(ctx, conn, a.app, a.user)
 
@@ -406,9 +441,7 @@ def _answer_select(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome
     if choice not in a.found.data.get("choices", []):
         raise errors.InvalidParameterException(messages.ANSWER_NOT_OFFERED)
     spend_session(ctx, conn, a.session)
-    return open_challenge(
-        ctx, conn, a.app, a.user, challenge_for(Factor(choice)), Stage(a.found.stage)
-    )
+    return open_challenge(ctx, conn, a.app, a.user, challenge_for(Factor(choice)), a.found.stage)
 
 
 def _answer_password_verifier(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
@@ -421,7 +454,7 @@ def _answer_password_verifier(ctx: Context, conn: sqlite3.Connection, a: Answer)
 
 def _answer_setup(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
     spend_session(ctx, conn, a.session)
-    return proceed(ctx, conn, a.app, a.user, Stage.SETUP_VERIFIED)
+    return proceed(ctx, conn, a.app, a.user, SessionStage.SETUP_VERIFIED)
 
 
 _Handler = Callable[[Context, sqlite3.Connection, Answer], Outcome]

@@ -19,10 +19,12 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.srp import TIMESTAMP_FORMAT
 from mfa_portal.pool import srp
-from mfa_portal.pool.auth_sessions import create_session
+from mfa_portal.pool.auth_sessions import SessionStage, create_session
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.flow_types import Answer, App, Outcome, required
 from mfa_portal.pool.secret_hash import check_secret_hash
@@ -31,7 +33,6 @@ from mfa_portal.pool.users import find_user
 
 log = logging.getLogger("mfa_portal.pool.sign_in")
 
-STAGE = "srp_started"
 CHALLENGE = "PASSWORD_VERIFIER"
 CLOCK_SKEW_SECONDS = 300  # how far TIMESTAMP may be from the pool's clock
 
@@ -53,9 +54,12 @@ def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
         challenge = srp.server_challenge(
             verifier or decoy_verifier(ctx), ctx.random_bytes(srp.SECRET_BYTES)
         )
-        block = base64.b64encode(ctx.random_bytes(288)).decode()
-        user_id = user.username if user is not None else username
-        if user is not None:
+        if user is None:
+            block = _decoy_block(ctx, app.pool.id, username)
+            user_id = username
+        else:
+            block = base64.b64encode(ctx.random_bytes(SECRET_BLOCK_BYTES)).decode()
+            user_id = user.username
             data = {
                 "A": format(big_a, "x"),
                 "b": ctx.engine.seal.seal(format(challenge.b, "x"), context=f"srp-b:{user.id}"),
@@ -68,7 +72,7 @@ def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
                 pool_id=app.pool.id,
                 client_id=app.client.id,
                 user_id=user.id,
-                stage=STAGE,
+                stage=SessionStage.SRP_STARTED,
                 challenge=CHALLENGE,
                 ttl_seconds=app.client.auth_session_seconds,
                 data=data,
@@ -87,6 +91,29 @@ def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
             },
         }
     )
+
+
+SECRET_BLOCK_BYTES = 288
+
+
+def _decoy_block(ctx: Context, pool_id: str, name: str) -> str:
+    """A secret block for a name that is no user: the name sealed inside, padded to the length of
+    a real block, so the second step can count the failure against the name (as for a user)."""
+    sealed = ctx.engine.seal.seal(name, context=f"srp-decoy:{pool_id}").encode()
+    if len(sealed) >= SECRET_BLOCK_BYTES:  # an absurdly long name: nothing to count it by
+        return base64.b64encode(ctx.random_bytes(SECRET_BLOCK_BYTES)).decode()
+    padding = ctx.random_bytes(SECRET_BLOCK_BYTES - len(sealed) - 1)
+    return base64.b64encode(sealed + b"\x00" + padding).decode()
+
+
+def decoy_name(ctx: Context, pool_id: str, block: str) -> str | None:
+    """The name a decoy block was made for, or None for anything else (forged, real, damaged)."""
+    try:
+        raw = base64.b64decode(block, validate=True)
+        sealed = raw.split(b"\x00", 1)[0].decode("ascii")
+        return ctx.engine.seal.open(sealed, context=f"srp-decoy:{pool_id}")
+    except (ValueError, UnicodeDecodeError, InvalidTag):
+        return None
 
 
 def claim_is_valid(ctx: Context, conn: sqlite3.Connection, a: Answer) -> bool:

@@ -124,17 +124,6 @@ def test_unknown_user_legacy_and_prevent_user_existence(engine: Engine) -> None:
     )
 
 
-def test_wrong_password_is_refused_and_counted(engine: Engine) -> None:
-    rig = Rig(engine)
-    rig.user("alice")
-    fails(
-        lambda: rig.login("alice", "Wrong-pass-1"),
-        "NotAuthorizedException",
-        "Incorrect username or password.",
-    )
-    assert rig.row("alice").failed_attempts == 1  # committed although the call failed
-
-
 def test_disabled_user(engine: Engine) -> None:
     rig = Rig(engine)
     rig.user("alice")

@@ -59,7 +59,7 @@ class World:
                 pool_id=self.pool_id,
                 client_id=self.client_id,
                 user_id=user_id,
-                stage="password_ok",
+                stage=auth_sessions.SessionStage.PASSWORD_OK,
                 challenge=challenge,
                 ttl_seconds=ttl,
                 data=data,
@@ -124,7 +124,7 @@ def test_load_returns_the_stored_flow_state(world: World) -> None:
     found = world.load(session)
     assert (found.pool_id, found.client_id, found.user_id) == (world.pool_id, world.client_id, uid)
     assert (found.stage, found.challenge, found.data) == (
-        "password_ok",
+        auth_sessions.SessionStage.PASSWORD_OK,
         "SOFTWARE_TOKEN_MFA",
         {"wrong": 1},
     )
@@ -176,12 +176,16 @@ def test_update_session_persists_stage_challenge_and_data(world: World) -> None:
     uid = world.add_user("alice")
     session = world.create(uid)
     found = world.load(session)
-    found.stage, found.challenge, found.data = "setup_verified", "MFA_SETUP", {"wrong": 2}
+    found.stage, found.challenge, found.data = (
+        auth_sessions.SessionStage.SETUP_VERIFIED,
+        "MFA_SETUP",
+        {"wrong": 2},
+    )
     with world.engine.db.transaction() as conn:
         auth_sessions.update_session(conn, found)
     again = world.load(session)
     assert (again.stage, again.challenge, again.data) == (
-        "setup_verified",
+        auth_sessions.SessionStage.SETUP_VERIFIED,
         "MFA_SETUP",
         {"wrong": 2},
     )

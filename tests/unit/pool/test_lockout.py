@@ -1,4 +1,8 @@
-"""The lockout policy (spec §4.7): its maths on a User, then as users meet it through sign-in."""
+"""The lockout policy (spec §4.7): its maths, and the one counter passwords and codes share.
+
+How each entry point applies it (free failures, lock, reset, expiry, races) is one parametrized suite
+in test_throttle.py.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +46,7 @@ def blank_user() -> User:
 
 def is_locked(user: User, now: float) -> bool:
     try:
-        lockout.check_not_locked(user, now)
+        lockout.COGNITO.check_not_locked(user, now)
     except CognitoError as exc:
         assert exc.code == "NotAuthorizedException" and exc.message == EXCEEDED
         return True
@@ -73,9 +77,9 @@ def test_lock_length_is_two_to_the_n_minus_five_capped_at_900(
 def test_five_failures_are_free_then_one_second() -> None:
     user = blank_user()
     for i in range(4):
-        lockout.record_failure(user, T0 + i)
+        lockout.COGNITO.record_failure(user, T0 + i)
         assert not is_locked(user, T0 + i)
-    lockout.record_failure(user, T0 + 4)
+    lockout.COGNITO.record_failure(user, T0 + 4)
     assert is_locked(user, T0 + 4)
     assert is_locked(user, T0 + 4.999)
     assert not is_locked(user, T0 + 5)
@@ -85,7 +89,7 @@ def test_each_further_failure_doubles_the_lock_up_to_the_cap() -> None:
     user, now = blank_user(), T0
     locks = []
     for _ in range(16):
-        lockout.record_failure(user, now)
+        lockout.COGNITO.record_failure(user, now)
         locks.append(user.locked_until - now if user.locked_until else 0)
         now = max(now + 1, user.locked_until)  # the next attempt comes once the lock is over
     # The 15th failure hits the 900 s cap. Waiting out a 900 s lock is also 15 idle minutes, so
@@ -97,11 +101,11 @@ def test_each_further_failure_doubles_the_lock_up_to_the_cap() -> None:
 def test_fifteen_idle_minutes_forget_the_failures() -> None:
     user = blank_user()
     for i in range(6):
-        lockout.record_failure(user, T0 + i * 10)
+        lockout.COGNITO.record_failure(user, T0 + i * 10)
     last = user.last_failure
-    lockout.record_failure(user, last + 899)  # not yet idle: counts on (7th failure → 4 s)
+    lockout.COGNITO.record_failure(user, last + 899)  # not yet idle: counts on (7th failure → 4 s)
     assert user.failed_attempts == 7 and user.locked_until == last + 899 + 4
-    lockout.record_failure(user, user.last_failure + 900)
+    lockout.COGNITO.record_failure(user, user.last_failure + 900)
     assert user.failed_attempts == 1
     assert not is_locked(user, user.last_failure)
 
@@ -109,8 +113,8 @@ def test_fifteen_idle_minutes_forget_the_failures() -> None:
 def test_success_resets_the_counter() -> None:
     user = blank_user()
     for i in range(7):
-        lockout.record_failure(user, T0 + i * 100)
-    lockout.record_success(user)
+        lockout.COGNITO.record_failure(user, T0 + i * 100)
+    lockout.COGNITO.record_success(user)
     assert (user.failed_attempts, user.locked_until) == (0, 0)
     assert not is_locked(user, T0 + 700)
 
@@ -188,35 +192,16 @@ def stored(engine: Engine, pool_id: str) -> User:
     return user
 
 
-def test_correct_password_is_refused_while_locked(engine: Engine, clock: FakeClock) -> None:
+def test_iam_authorised_sign_in_shares_the_counter(engine: Engine, clock: FakeClock) -> None:
+    """Spec §4.7: "regardless of whether those are requested with unauthenticated or
+    IAM-authorized API operations" (every entry point's own behaviour: test_throttle.py)."""
     pool_id, client = setup(engine)
     for _ in range(5):
-        assert error_of(lambda: login(engine, client, "Wrong-pass-1")).message == (
-            "Incorrect username or password."
-        )
-    assert error_of(lambda: login(engine, client, PASSWORD)).message == EXCEEDED
-    # IAM-authorised attempts share the counter (spec §4.1).
-    assert error_of(lambda: login(engine, client, PASSWORD, admin_pool=pool_id)).message == EXCEEDED
-    assert stored(engine, pool_id).failed_attempts == 5  # attempts during the lock are not failures
-    clock.advance(1)
-    assert "AuthenticationResult" in login(engine, client, PASSWORD)
-    assert stored(engine, pool_id).failed_attempts == 0
-
-
-def test_lock_doubles_through_sign_in(engine: Engine, clock: FakeClock) -> None:
-    _, client = setup(engine)
-    for _ in range(6):
         error_of(lambda: login(engine, client, "Wrong-pass-1"))
-        clock.advance(1)
-    # the sixth failure locked for 2 s; one second has passed
-    assert error_of(lambda: login(engine, client, PASSWORD)).message == EXCEEDED
-    clock.advance(1)
-    assert "AuthenticationResult" in login(engine, client, PASSWORD)
+    assert error_of(lambda: login(engine, client, PASSWORD, admin_pool=pool_id)).message == EXCEEDED
 
 
-def test_mfa_code_failures_count_and_a_right_code_is_refused_while_locked(
-    engine: Engine, clock: FakeClock
-) -> None:
+def test_passwords_and_mfa_codes_count_into_one_counter(engine: Engine, clock: FakeClock) -> None:
     pool_id, client = setup(engine, mfa="OPTIONAL")
     user = stored(engine, pool_id)
     ctx = Context(engine, clock.now(), None)

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.pool.auth_sessions import SessionStage
 from mfa_portal.pool.mfa_decision import (
     Challenge,
     ChallengeName,
@@ -16,7 +17,6 @@ from mfa_portal.pool.mfa_decision import (
     IssueTokens,
     PoolMfa,
     PoolMode,
-    Stage,
     UserMfa,
     next_step,
     pool_mfa_of,
@@ -25,7 +25,11 @@ from mfa_portal.pool.mfa_decision import (
 )
 
 TOTP, EMAIL, SMS = Factor.SOFTWARE_TOKEN_MFA, Factor.EMAIL_OTP, Factor.SMS_MFA
-OK, NEW_PW, SETUP_DONE = Stage.PASSWORD_OK, Stage.NEW_PASSWORD_SET, Stage.SETUP_VERIFIED
+OK, NEW_PW, SETUP_DONE = (
+    SessionStage.PASSWORD_OK,
+    SessionStage.NEW_PASSWORD_SET,
+    SessionStage.SETUP_VERIFIED,
+)
 
 
 def pool(mode: str, *, totp: bool = True, email: bool = False) -> PoolMfa:
@@ -58,7 +62,7 @@ SETUP_TOTP = Challenge(ChallengeName.MFA_SETUP, (TOTP,))
 NO_METHOD = "MFAMethodNotFoundException"
 
 # (spec reference, pool, user, stage, expected step or the name of the error raised)
-TABLE: list[tuple[str, PoolMfa, UserMfa, Stage, Any]] = [
+TABLE: list[tuple[str, PoolMfa, UserMfa, SessionStage, Any]] = [
     (
         "§4.4 OFF → tokens, even with an activated TOTP",
         pool("OFF"),
@@ -291,7 +295,7 @@ TABLE: list[tuple[str, PoolMfa, UserMfa, Stage, Any]] = [
     ("source", "pool_mfa", "user_mfa", "stage", "expected"), TABLE, ids=[row[0] for row in TABLE]
 )
 def test_next_step(
-    source: str, pool_mfa: PoolMfa, user_mfa: UserMfa, stage: Stage, expected: Any
+    source: str, pool_mfa: PoolMfa, user_mfa: UserMfa, stage: SessionStage, expected: Any
 ) -> None:
     if isinstance(expected, str):
         with pytest.raises(CognitoError) as caught:
@@ -403,7 +407,9 @@ users = st.builds(
 
 
 @given(pools, users, st.sampled_from([OK, NEW_PW]))
-def test_invariants_of_the_decision(pool_mfa: PoolMfa, user_mfa: UserMfa, stage: Stage) -> None:
+def test_invariants_of_the_decision(
+    pool_mfa: PoolMfa, user_mfa: UserMfa, stage: SessionStage
+) -> None:
     try:
         step = next_step(pool_mfa, user_mfa, stage)
     except CognitoError as exc:  # only a required pool can find no method at all

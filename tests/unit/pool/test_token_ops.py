@@ -266,23 +266,6 @@ def test_change_password(world: World) -> None:
     assert world.public("GetUser", AccessToken=token)["Username"] == "alice"
 
 
-def test_change_password_with_wrong_previous_counts_toward_lockout(world: World) -> None:
-    token = world.sign_in()["AccessToken"]
-    for _ in range(5):
-        with fails("NotAuthorizedException", "Incorrect username or password."):
-            _change(world, token, "Wrong-password-1")
-    with fails("NotAuthorizedException", "Password attempts exceeded"):
-        _change(world, token, PASSWORD)  # locked: even the right password fails
-    assert _password_ok(world, PASSWORD)
-    with world.engine.db.read() as conn:
-        failures = conn.execute("SELECT failed_attempts FROM users WHERE username = 'alice'")
-        assert failures.fetchone()[0] == 5
-    assert isinstance(world.engine.clock, FakeClock)
-    world.engine.clock.advance(2)
-    _change(world, token, PASSWORD)
-    assert _password_ok(world, NEW_PASSWORD)
-
-
 def test_change_password_enforces_the_policy(world: World) -> None:
     token = world.sign_in()["AccessToken"]
     prefix = "Password did not conform with policy: "

@@ -13,7 +13,7 @@ import pytest
 from mfa_portal.clock import FakeClock
 from mfa_portal.cognito_api import errors
 from mfa_portal.pool.access import authenticate_access_token
-from mfa_portal.pool.auth_sessions import create_session
+from mfa_portal.pool.auth_sessions import SessionStage, create_session
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import AppClient, Pool, save_client, save_pool
@@ -271,7 +271,7 @@ def test_global_revocation(engine: Engine, setup: tuple[Pool, AppClient, User]) 
             pool_id=pool.id,
             client_id=client.id,
             user_id=user.id,
-            stage="password_ok",
+            stage=SessionStage.PASSWORD_OK,
             challenge="SOFTWARE_TOKEN_MFA",
             ttl_seconds=180,
         )

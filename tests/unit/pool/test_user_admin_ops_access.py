@@ -127,7 +127,7 @@ def signed_in(engine: Engine, pool_id: str, username: str) -> tuple[str, str]:
             pool_id=pool_id,
             client_id=client_id,
             user_id=user.id,
-            stage="password_ok",
+            stage=auth_sessions.SessionStage.PASSWORD_OK,
             challenge="SOFTWARE_TOKEN_MFA",
             ttl_seconds=180,
         )

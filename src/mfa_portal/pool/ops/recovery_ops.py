@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
-from mfa_portal.pool import lockout, reset_codes, token_store
+from mfa_portal.pool import lockout, reset_codes, token_store, unknown_names
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.email_otp import PLACEHOLDER, mask_email
 from mfa_portal.pool.flow_types import Outcome
@@ -140,23 +140,28 @@ class _Plan:
 def _plan_forgot(
     ctx: Context, conn: sqlite3.Connection, pool: Pool, name: str, prevent: bool
 ) -> _Plan:
+    """With ``prevent``, every name is counted against the same hourly limit, whether a code can
+    go out or not (an undelivered code for a user, ``unknown_names`` for a name that is none)."""
     user = find_user(conn, pool, name)
     if user is None:
         log.info("forgot-password in %s: unknown user", pool.id)
         if not prevent:
             raise errors.UserNotFoundException(messages.USERNAME_CLIENT_NOT_FOUND)
+        unknown_names.request_code(ctx, conn, pool, name)
         return _Plan(None, None)
     shown = user.attributes.get("email")
     if not user.enabled:
         log.info("forgot-password refused for user %s: disabled", user.sub)
         if not prevent:
             raise errors.NotAuthorizedException(messages.USER_DISABLED)
+        reset_codes.issue_code(ctx, conn, user.id, counted=True)  # never sent
         return _Plan(None, shown)
     destination = reset_destination(pool, user)
     if destination is None:
         log.info("forgot-password refused for user %s: no usable recovery channel", user.sub)
         if not prevent:
             raise errors.InvalidParameterException(messages.NO_RECOVERY_DESTINATION)
+        reset_codes.issue_code(ctx, conn, user.id, counted=True)  # never sent
         return _Plan(None, shown)
     code = reset_codes.issue_code(ctx, conn, user.id, counted=True)
     log.info("forgot-password code issued for user %s in %s", user.sub, pool.id)
@@ -197,17 +202,24 @@ def confirm_forgot_password(ctx: Context, p: Params) -> Result:
         user = find_user(conn, app.pool, name)
         if user is None or not user.enabled:
             log.info("confirm-forgot-password in %s: unknown or disabled user", app.pool.id)
-            if prevent:
-                raise errors.CodeMismatchException(messages.CONFIRMATION_CODE_MISMATCH)
-            if user is None:
-                raise errors.UserNotFoundException(messages.USERNAME_CLIENT_NOT_FOUND)
-            raise errors.NotAuthorizedException(messages.USER_DISABLED)
-        verdict = reset_codes.check_code(ctx, conn, user.id, str(p["ConfirmationCode"]))
+            if not prevent:
+                if user is None:
+                    raise errors.UserNotFoundException(messages.USERNAME_CLIENT_NOT_FOUND)
+                raise errors.NotAuthorizedException(messages.USER_DISABLED)
+        # With PreventUserExistenceErrors, an unknown or disabled name is answered as a user with
+        # a code they do not know: mismatch while one was requested and lives, else expired.
+        if user is None:
+            verdict = unknown_names.check_code(ctx, conn, app.pool, name)
+        else:
+            verdict = reset_codes.check_code(ctx, conn, user.id, str(p["ConfirmationCode"]))
+            if verdict is reset_codes.Verdict.ACCEPTED and not user.enabled:
+                verdict = reset_codes.Verdict.WRONG  # disabled: even the right code resets nothing
+        who = "an unknown name" if user is None else f"user {user.sub}"
         if verdict is reset_codes.Verdict.EXPIRED:
-            log.info("confirm-forgot-password for user %s: no live code", user.sub)
+            log.info("confirm-forgot-password for %s: no live code", who)
             raise CommitThenRaise(errors.ExpiredCodeException(messages.CONFIRMATION_CODE_EXPIRED))
-        if verdict is reset_codes.Verdict.WRONG:
-            log.info("confirm-forgot-password for user %s: wrong code", user.sub)
+        if verdict is reset_codes.Verdict.WRONG or user is None:
+            log.info("confirm-forgot-password for %s: wrong code", who)
             raise CommitThenRaise(errors.CodeMismatchException(messages.CONFIRMATION_CODE_MISMATCH))
         user.password_hash = new_hash
         user.status = "CONFIRMED"

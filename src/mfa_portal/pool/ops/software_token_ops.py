@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import auth_sessions, lockout, totp
 from mfa_portal.pool.access import authenticate_access_token
-from mfa_portal.pool.auth_sessions import AuthSession
+from mfa_portal.pool.auth_sessions import AuthSession, SessionStage
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_client, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
-from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, get_user, load_user_by_id, save_user
 
 SETUP = "MFA_SETUP"
@@ -39,7 +38,7 @@ class Caller:
 
 
 def _caller(
-    ctx: Context, conn: sqlite3.Connection, p: Params, stages: set[str], *, spend: bool
+    ctx: Context, conn: sqlite3.Connection, p: Params, stages: set[SessionStage], *, spend: bool
 ) -> Caller:
     token, session = p.get("AccessToken"), p.get("Session")
     if (token is None) == (session is None):
@@ -64,7 +63,9 @@ def _require_totp(pool: Pool) -> None:
         raise errors.SoftwareTokenMFANotFoundException(messages.SOFTWARE_TOKEN_NOT_ENABLED)
 
 
-def _next_session(ctx: Context, conn: sqlite3.Connection, previous: AuthSession, stage: str) -> str:
+def _next_session(
+    ctx: Context, conn: sqlite3.Connection, previous: AuthSession, stage: SessionStage
+) -> str:
     client = load_client(conn, previous.client_id, pool_id=previous.pool_id)
     return auth_sessions.create_session(
         ctx,
@@ -82,11 +83,15 @@ def _next_session(ctx: Context, conn: sqlite3.Connection, previous: AuthSession,
 @operation("AssociateSoftwareToken")
 def associate_software_token(ctx: Context, p: Params) -> Result:
     with ctx.tx() as conn:
-        caller = _caller(ctx, conn, p, {"password_ok", "new_password_set"}, spend=True)
+        caller = _caller(
+            ctx, conn, p, {SessionStage.PASSWORD_OK, SessionStage.NEW_PASSWORD_SET}, spend=True
+        )
         _require_totp(caller.pool)
         result: Result = {"SecretCode": totp.start_association(ctx, conn, caller.user.id)}
         if caller.session is not None:
-            result["Session"] = _next_session(ctx, conn, caller.session, "setup_associated")
+            result["Session"] = _next_session(
+                ctx, conn, caller.session, SessionStage.SETUP_ASSOCIATED
+            )
     return result
 
 
@@ -94,27 +99,29 @@ def associate_software_token(ctx: Context, p: Params) -> Result:
 def verify_software_token(ctx: Context, p: Params) -> Result:
     with ctx.tx() as conn:
         # Load, not spend: a wrong code may be retried with the same session until it expires.
-        caller = _caller(ctx, conn, p, {"setup_associated"}, spend=False)
+        caller = _caller(ctx, conn, p, {SessionStage.SETUP_ASSOCIATED}, spend=False)
         pool, user = caller.pool, caller.user
         _require_totp(pool)
         if not totp.has_pending_association(conn, user.id):
             raise errors.SoftwareTokenMFANotFoundException(messages.SOFTWARE_TOKEN_NOT_ASSOCIATED)
-        lockout.check_not_locked(user, ctx.now)
-        verdict = totp.verify_association(
-            ctx, conn, user, p["UserCode"], p.get("FriendlyDeviceName")
+        lockout.guard(
+            conn,
+            user,
+            ctx.now,
+            lambda: (
+                totp.verify_association(ctx, conn, user, p["UserCode"], p.get("FriendlyDeviceName"))
+                is totp.Verdict.ACCEPTED
+            ),
+            errors.EnableSoftwareTokenMFAException(messages.SOFTWARE_TOKEN_CODE_MISMATCH),
+            reset=True,
         )
-        if verdict is not totp.Verdict.ACCEPTED:
-            lockout.record_failure(user, ctx.now)
-            save_user(conn, user, ctx.now)
-            raise CommitThenRaise(
-                errors.EnableSoftwareTokenMFAException(messages.SOFTWARE_TOKEN_CODE_MISMATCH)
-            )
-        lockout.record_success(user)
         result: Result = {"Status": "SUCCESS"}
         if caller.session is not None:
             auth_sessions.spend_session(ctx, conn, p["Session"], challenges={SETUP})
             _activate_totp(user)
-            result["Session"] = _next_session(ctx, conn, caller.session, "setup_verified")
+            result["Session"] = _next_session(
+                ctx, conn, caller.session, SessionStage.SETUP_VERIFIED
+            )
         save_user(conn, user, ctx.now)
     return result
 

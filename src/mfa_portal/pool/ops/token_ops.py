@@ -13,7 +13,6 @@ from mfa_portal.pool.password_policy import enforce_policy
 from mfa_portal.pool.pools import AppClient, load_client, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.srp_store import save_verifier
-from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.token_store import (
     load_family_by_refresh,
     refresh_tokens,
@@ -41,11 +40,13 @@ def change_password(ctx: Context, p: Params) -> Result:
     with ctx.tx() as conn:
         identity = authenticate_access_token(ctx, conn, p["AccessToken"])
         user = identity.user
-        lockout.check_not_locked(user, ctx.now)
-        if not ctx.engine.hasher.verify(user.password_hash, p["PreviousPassword"]):
-            lockout.record_failure(user, ctx.now)
-            save_user(conn, user, ctx.now)
-            raise CommitThenRaise(errors.NotAuthorizedException(messages.WRONG_PASSWORD))
+        lockout.guard(
+            conn,
+            user,
+            ctx.now,
+            lambda: ctx.engine.hasher.verify(user.password_hash, p["PreviousPassword"]),
+            errors.NotAuthorizedException(messages.WRONG_PASSWORD),
+        )
         enforce_policy(identity.pool, p["ProposedPassword"], field="proposedPassword")
         user.password_hash = ctx.engine.hasher.hash(p["ProposedPassword"])
         save_user(conn, user, ctx.now)
