@@ -352,3 +352,24 @@ def test_a_password_set_before_srp_is_picked_up_at_the_next_password_sign_in(poo
         AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
     )
     assert "AccessToken" in pool.srp("alice", PASSWORD).authenticate_user()["AuthenticationResult"]
+
+
+def test_an_unknown_name_is_locked_out_like_a_user_over_srp(pool: SrpPool) -> None:
+    """The sixth wrong SRP claim answers the same for a real and an unknown name."""
+    pool.user("alice")
+    answers = {}
+    for name in ("alice", "nobody"):
+        for _ in range(5):
+            with pytest.raises(ClientError):
+                pool.srp(name, "Wrong-Horse-9!").authenticate_user()
+        with pytest.raises(ClientError) as exc:
+            pool.srp(name, "Wrong-Horse-9!").authenticate_user()
+        answers[name] = _error(exc)
+    assert (
+        answers["alice"]
+        == answers["nobody"]
+        == (
+            "NotAuthorizedException",
+            "Password attempts exceeded",
+        )
+    )
