@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 
 from mfa_portal.pool.engine import Engine
-from tests.support.auth_world import INVALID, Rig, tokens_of, totp_rig
+from tests.support.auth_world import INVALID, SignInRig, tokens_of, totp_rig
 from tests.support.pool_rig import fails
 
 # --- NEW_PASSWORD_REQUIRED and MFA_SETUP ----------------------------------------------------------
 
 
 def test_new_password_required_then_tokens(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     rig.user("alice", email="alice@example.com", permanent=False)
     first = rig.login("alice", "Temp-pass-123")
     assert first["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
@@ -43,7 +43,7 @@ def test_new_password_required_then_tokens(engine: Engine) -> None:
 
 
 def test_new_password_required_refuses_attribute_updates(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     rig.user("alice", permanent=False)
     first = rig.login("alice", "Temp-pass-123")
     responses = {
@@ -59,7 +59,7 @@ def test_new_password_required_refuses_attribute_updates(engine: Engine) -> None
 
 def test_on_pool_new_password_then_mfa_setup_then_tokens(engine: Engine) -> None:
     """Spec §4.4 step 7 and 8: NEW_PASSWORD_REQUIRED → MFA_SETUP → Associate → Verify → tokens."""
-    rig = Rig(engine, mfa="ON")
+    rig = SignInRig(engine, mfa="ON")
     rig.user("alice", permanent=False)
     first = rig.login("alice", "Temp-pass-123")
     setup = rig.respond(
@@ -99,7 +99,7 @@ def test_on_pool_new_password_then_mfa_setup_then_tokens(engine: Engine) -> None
 
 
 def test_on_pool_without_a_factor_gets_mfa_setup_after_the_password(engine: Engine) -> None:
-    rig = Rig(engine, mfa="ON")
+    rig = SignInRig(engine, mfa="ON")
     rig.user("alice", email="alice@example.com", verified=True)
     setup = rig.login("alice")
     assert setup["ChallengeName"] == "MFA_SETUP"
@@ -107,7 +107,9 @@ def test_on_pool_without_a_factor_gets_mfa_setup_after_the_password(engine: Engi
 
 
 def test_on_pool_email_only_recovery_channel_has_no_method(engine: Engine) -> None:
-    rig = Rig(engine, mfa="ON", totp_enabled=False, email_mfa=True, recovery=["verified_email"])
+    rig = SignInRig(
+        engine, mfa="ON", totp_enabled=False, email_mfa=True, recovery=["verified_email"]
+    )
     rig.user("alice", email="alice@example.com", verified=True)
     fails(lambda: rig.login("alice"), "MFAMethodNotFoundException")
 
@@ -197,7 +199,7 @@ def test_pending_association_disables_totp_in_optional_and_forces_setup_in_on(
 
 
 def test_select_mfa_type_then_the_chosen_factor(engine: Engine) -> None:
-    rig = Rig(engine, mfa="OPTIONAL", email_mfa=True)
+    rig = SignInRig(engine, mfa="OPTIONAL", email_mfa=True)
     rig.user("alice", email="alice@example.com")
     secret = rig.enrol_totp("alice")
     rig.activate("alice", ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"], None)

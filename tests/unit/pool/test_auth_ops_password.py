@@ -8,14 +8,14 @@ from __future__ import annotations
 import pytest
 
 from mfa_portal.pool.engine import Engine
-from tests.support.auth_world import ALL_FLOWS, Rig, tokens_of, totp_rig
+from tests.support.auth_world import ALL_FLOWS, SignInRig, tokens_of, totp_rig
 from tests.support.pool_rig import PASSWORD, fails
 
 # --- flows and client checks ---------------------------------------------------------------------
 
 
 def test_password_sign_in_in_an_off_pool_returns_tokens(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     rig.user("alice")
     auth = tokens_of(rig.login("alice"))
     assert auth["TokenType"] == "Bearer"
@@ -23,20 +23,20 @@ def test_password_sign_in_in_an_off_pool_returns_tokens(engine: Engine) -> None:
 
 @pytest.mark.parametrize("flow", ["ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"])
 def test_admin_password_flows(engine: Engine, flow: str) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     rig.user("alice")
     tokens_of(rig.login("alice", flow=flow))
 
 
 @pytest.mark.parametrize("flow", ["USER_SRP_AUTH", "CUSTOM_AUTH", "USER_AUTH"])
 def test_flows_the_embedded_pool_does_not_support(engine: Engine, flow: str) -> None:
-    rig = Rig(engine, flows=ALL_FLOWS + ["ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"])
+    rig = SignInRig(engine, flows=ALL_FLOWS + ["ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"])
     err = fails(lambda: rig.login("alice", flow=flow), "InvalidParameterException")
     assert "not supported by the embedded user pool" in err.message
 
 
 def test_admin_flow_on_the_public_operation_is_refused(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     params = {
         "ClientId": rig.client_id,
         "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
@@ -50,7 +50,7 @@ def test_admin_flow_on_the_public_operation_is_refused(engine: Engine) -> None:
 
 
 def test_flow_must_be_enabled_on_the_client(engine: Engine) -> None:
-    rig = Rig(engine, flows=["ALLOW_REFRESH_TOKEN_AUTH"])
+    rig = SignInRig(engine, flows=["ALLOW_REFRESH_TOKEN_AUTH"])
     rig.user("alice")
     fails(
         lambda: rig.login("alice"),
@@ -62,7 +62,7 @@ def test_flow_must_be_enabled_on_the_client(engine: Engine) -> None:
         "InvalidParameterException",
         "Auth flow not enabled for this client",
     )
-    no_refresh = Rig(engine, flows=["ALLOW_USER_PASSWORD_AUTH"])
+    no_refresh = SignInRig(engine, flows=["ALLOW_USER_PASSWORD_AUTH"])
     params = {
         "ClientId": no_refresh.client_id,
         "AuthFlow": "REFRESH_TOKEN_AUTH",
@@ -76,7 +76,7 @@ def test_flow_must_be_enabled_on_the_client(engine: Engine) -> None:
 
 
 def test_unknown_client_and_client_of_another_pool(engine: Engine) -> None:
-    rig, other = Rig(engine), Rig(engine)
+    rig, other = SignInRig(engine), SignInRig(engine)
     params = {
         "ClientId": "1" * 26,
         "AuthFlow": "USER_PASSWORD_AUTH",
@@ -95,7 +95,7 @@ def test_unknown_client_and_client_of_another_pool(engine: Engine) -> None:
 
 
 def test_missing_password_is_named(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     params = {
         "ClientId": rig.client_id,
         "AuthFlow": "USER_PASSWORD_AUTH",
@@ -112,7 +112,7 @@ def test_missing_password_is_named(engine: Engine) -> None:
 
 
 def test_unknown_user_legacy_and_prevent_user_existence(engine: Engine) -> None:
-    legacy, hidden = Rig(engine), Rig(engine, prevent=True)
+    legacy, hidden = SignInRig(engine), SignInRig(engine, prevent=True)
     fails(lambda: legacy.login("nobody"), "UserNotFoundException", "User does not exist.")
     fails(
         lambda: hidden.login("nobody"), "NotAuthorizedException", "Incorrect username or password."
@@ -125,7 +125,7 @@ def test_unknown_user_legacy_and_prevent_user_existence(engine: Engine) -> None:
 
 
 def test_wrong_password_is_refused_and_counted(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     rig.user("alice")
     fails(
         lambda: rig.login("alice", "Wrong-pass-1"),
@@ -136,21 +136,21 @@ def test_wrong_password_is_refused_and_counted(engine: Engine) -> None:
 
 
 def test_disabled_user(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     rig.user("alice")
     rig.admin("AdminDisableUser", Username="alice")
     fails(lambda: rig.login("alice"), "NotAuthorizedException", "User is disabled.")
 
 
 def test_unconfirmed_user(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     rig.user("alice")
     rig.sql("UPDATE users SET status = 'UNCONFIRMED' WHERE username = 'alice'")
     fails(lambda: rig.login("alice"), "UserNotConfirmedException", "User is not confirmed.")
 
 
 def test_reset_required_user(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     rig.user("alice")
     rig.sql("UPDATE users SET status = 'RESET_REQUIRED' WHERE username = 'alice'")
     fails(
@@ -161,7 +161,7 @@ def test_reset_required_user(engine: Engine) -> None:
 
 
 def test_expired_temporary_password(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     rig.user("alice", permanent=False)
     rig.clock.advance(7 * 86400 + 1)  # TemporaryPasswordValidityDays defaults to 7
     fails(
@@ -201,7 +201,7 @@ def test_refresh_does_not_trigger_mfa(engine: Engine, flow: str) -> None:
 
 
 def test_refresh_requires_the_token(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     params = {"ClientId": rig.client_id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {}}
     fails(
         lambda: engine.call("InitiateAuth", params),

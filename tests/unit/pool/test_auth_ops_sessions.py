@@ -8,7 +8,7 @@ import pytest
 
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool.engine import Engine
-from tests.support.auth_world import ALL_FLOWS, INVALID, Rig, tokens_of, totp_rig
+from tests.support.auth_world import ALL_FLOWS, INVALID, SignInRig, tokens_of, totp_rig
 from tests.support.pool_rig import IAM, fails
 from tests.support.race import run_together
 
@@ -163,7 +163,7 @@ def test_session_is_bound_to_its_client_and_pool(engine: Engine) -> None:
         {"UserPoolId": rig.pool_id, "ClientName": "d", "ExplicitAuthFlows": ALL_FLOWS},
         iam_principal=IAM,
     )["UserPoolClient"]["ClientId"]
-    other = Rig(engine)
+    other = SignInRig(engine)
     session = rig.login("alice")["Session"]
     fails(
         lambda: rig.respond(
@@ -222,7 +222,7 @@ def test_malformed_challenge_responses(
     responses: dict[str, str],
     message: str | None,
 ) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     fails(
         lambda: rig.respond(challenge, session, **responses), "InvalidParameterException", message
     )

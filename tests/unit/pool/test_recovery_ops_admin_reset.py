@@ -7,7 +7,7 @@ import pytest
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.ops.recovery_ops import NO_DESTINATION
 from tests.support.pool_rig import fails
-from tests.support.recovery_world import LIMIT, NEW_PASSWORD, Rig
+from tests.support.recovery_world import LIMIT, NEW_PASSWORD, RecoveryRig
 
 # --- AdminResetUserPassword --------------------------------------------------------------------------
 
@@ -16,7 +16,7 @@ from tests.support.recovery_world import LIMIT, NEW_PASSWORD, Rig
 def test_admin_reset_requires_a_reset_then_confirm_completes_it(
     engine: Engine, prevent: bool
 ) -> None:
-    rig = Rig(engine, prevent=prevent)
+    rig = RecoveryRig(engine, prevent=prevent)
     rig.user("alice", email="alice@example.com")
     auth = rig.login("alice")["AuthenticationResult"]
     rig.clock.advance(2)
@@ -39,7 +39,7 @@ def test_admin_reset_requires_a_reset_then_confirm_completes_it(
 
 
 def test_admin_reset_is_not_limited_by_forgot_password_requests(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     for _ in range(5):
         rig.forgot("alice")
@@ -49,7 +49,7 @@ def test_admin_reset_is_not_limited_by_forgot_password_requests(engine: Engine) 
 
 
 def test_admin_reset_errors(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("nomail")
     fails(
         lambda: rig.admin("AdminResetUserPassword", Username="nomail"),
@@ -68,7 +68,7 @@ def test_admin_reset_errors(engine: Engine) -> None:
         ),
         "MissingAuthenticationTokenException",
     )
-    admin_only = Rig(engine, recovery=["admin_only"])
+    admin_only = RecoveryRig(engine, recovery=["admin_only"])
     admin_only.user("alice", email="alice@example.com")
     err = fails(
         lambda: admin_only.admin("AdminResetUserPassword", Username="alice"),

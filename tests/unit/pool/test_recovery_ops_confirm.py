@@ -14,13 +14,13 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.ops.recovery_ops import CODE_MISMATCH, EXPIRED_CODE, NOT_FOUND
 from tests.support.pool_rig import fails
 from tests.support.race import run_together
-from tests.support.recovery_world import HOUR, NEW_PASSWORD, Rig, wrong
+from tests.support.recovery_world import HOUR, NEW_PASSWORD, RecoveryRig, wrong
 
 # --- ConfirmForgotPassword ---------------------------------------------------------------------------
 
 
 def test_wrong_codes_then_the_code_is_void(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
@@ -33,7 +33,7 @@ def test_wrong_codes_then_the_code_is_void(engine: Engine) -> None:
 
 
 def test_code_is_valid_for_one_hour(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.user("bob", email="bob@example.com")
     rig.forgot("alice")
@@ -46,7 +46,7 @@ def test_code_is_valid_for_one_hour(engine: Engine) -> None:
 
 
 def test_never_requested_or_already_used(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     fails(lambda: rig.confirm("alice", "123456"), "ExpiredCodeException", EXPIRED_CODE)
     rig.forgot("alice")
@@ -57,7 +57,7 @@ def test_never_requested_or_already_used(engine: Engine) -> None:
 
 
 def test_a_code_belongs_to_its_user(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.user("bob", email="bob@example.com")
     rig.forgot("alice")
@@ -69,7 +69,7 @@ def test_a_code_belongs_to_its_user(engine: Engine) -> None:
 
 
 def test_unknown_and_disabled_users_legacy(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     fails(lambda: rig.confirm("nobody", "123456"), "UserNotFoundException", NOT_FOUND)
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
@@ -79,7 +79,7 @@ def test_unknown_and_disabled_users_legacy(engine: Engine) -> None:
 
 
 def test_unknown_and_disabled_users_enabled(engine: Engine) -> None:
-    rig = Rig(engine, prevent=True)
+    rig = RecoveryRig(engine, prevent=True)
     fails(lambda: rig.confirm("nobody", "123456"), "CodeMismatchException", CODE_MISMATCH)
     rig.user("bob", email="bob@example.com")  # exists, never asked: spec §7.3
     fails(lambda: rig.confirm("bob", "123456"), "ExpiredCodeException", EXPIRED_CODE)
@@ -91,7 +91,7 @@ def test_unknown_and_disabled_users_enabled(engine: Engine) -> None:
 
 
 def test_new_password_must_meet_the_policy_and_the_code_survives(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
@@ -102,7 +102,7 @@ def test_new_password_must_meet_the_policy_and_the_code_survives(engine: Engine)
 
 
 def test_reset_confirms_a_force_change_password_user(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com", permanent=False)
     assert rig.status("alice") == "FORCE_CHANGE_PASSWORD"
     rig.forgot("alice")
@@ -112,7 +112,7 @@ def test_reset_confirms_a_force_change_password_user(engine: Engine) -> None:
 
 
 def test_reset_clears_the_lockout(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     for _ in range(6):
         try:
@@ -126,7 +126,7 @@ def test_reset_clears_the_lockout(engine: Engine) -> None:
 
 
 def test_reset_signs_the_user_out_everywhere(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     auth = rig.login("alice")["AuthenticationResult"]
     rig.clock.advance(2)
@@ -146,7 +146,7 @@ def test_reset_signs_the_user_out_everywhere(engine: Engine) -> None:
 
 
 def test_mfa_is_still_required_after_a_reset(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.set_mfa(
         {"MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": True}}
     )
@@ -189,7 +189,7 @@ def test_mfa_is_still_required_after_a_reset(engine: Engine) -> None:
 
 
 def test_two_racing_confirms_with_one_code_exactly_one_wins(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
@@ -210,7 +210,7 @@ def test_codes_are_never_stored_or_logged_in_clear(
     engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
 
     def stored_bytes() -> bytes:
@@ -237,7 +237,7 @@ def test_codes_are_never_stored_or_logged_in_clear(
 
 
 def test_email_username_pool_resets_by_the_email_it_signs_in_with(engine: Engine) -> None:
-    rig = Rig(engine, secret=True, pool_extra={"UsernameAttributes": ["email"]})
+    rig = RecoveryRig(engine, secret=True, pool_extra={"UsernameAttributes": ["email"]})
     rig.user("carol@example.com", email="carol@example.com")
     details = rig.forgot("carol@example.com")["CodeDeliveryDetails"]
     assert details["Destination"] == "c***@e***"

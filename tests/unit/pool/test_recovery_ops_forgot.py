@@ -11,7 +11,7 @@ from mfa_portal.mail import Message
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.ops.recovery_ops import CODE_MISMATCH, CONTACT_ADMIN, NO_DESTINATION, NOT_FOUND
 from tests.support.pool_rig import fails
-from tests.support.recovery_world import HOUR, LIMIT, NEW_PASSWORD, Rig, reset_rows
+from tests.support.recovery_world import HOUR, LIMIT, NEW_PASSWORD, RecoveryRig, reset_rows
 
 # --- ForgotPassword: the happy path and the destination ----------------------------------------------
 
@@ -19,7 +19,7 @@ from tests.support.recovery_world import HOUR, LIMIT, NEW_PASSWORD, Rig, reset_r
 def test_forgot_password_mails_a_six_digit_code_and_confirm_sets_the_password(
     engine: Engine,
 ) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     result = rig.forgot("alice")
     assert result == {
@@ -38,7 +38,7 @@ def test_forgot_password_mails_a_six_digit_code_and_confirm_sets_the_password(
 
 def test_the_pools_verification_template_is_used(engine: Engine) -> None:
     template = {"EmailMessage": "Reset with {####} now", "EmailSubject": "Reset"}
-    rig = Rig(engine, pool_extra={"VerificationMessageTemplate": template})
+    rig = RecoveryRig(engine, pool_extra={"VerificationMessageTemplate": template})
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     message = rig.mailer.last_to("alice@example.com")
@@ -55,7 +55,7 @@ def test_unknown_client(engine: Engine) -> None:
 
 
 def test_secret_client_needs_a_valid_secret_hash(engine: Engine) -> None:
-    rig = Rig(engine, secret=True)
+    rig = RecoveryRig(engine, secret=True)
     rig.user("alice", email="alice@example.com")
     base = {"ClientId": rig.client_id, "Username": "alice"}
     err = fails(lambda: engine.call("ForgotPassword", base), "NotAuthorizedException")
@@ -74,7 +74,7 @@ def test_secret_client_needs_a_valid_secret_hash(engine: Engine) -> None:
 
 @pytest.mark.parametrize("prevent", [False, True])
 def test_admin_only_pools_refuse_self_service(engine: Engine, prevent: bool) -> None:
-    rig = Rig(engine, recovery=["admin_only"], prevent=prevent)
+    rig = RecoveryRig(engine, recovery=["admin_only"], prevent=prevent)
     rig.user("alice", email="alice@example.com")
     fails(lambda: rig.forgot("alice"), "NotAuthorizedException", CONTACT_ADMIN)
     fails(lambda: rig.forgot("nobody"), "NotAuthorizedException", CONTACT_ADMIN)
@@ -82,7 +82,9 @@ def test_admin_only_pools_refuse_self_service(engine: Engine, prevent: bool) -> 
 
 
 def test_legacy_order_skips_the_phone_because_sms_is_never_sent(engine: Engine) -> None:
-    rig = Rig(engine)  # no AccountRecoverySetting: verified phone first, then verified email
+    rig = RecoveryRig(
+        engine
+    )  # no AccountRecoverySetting: verified phone first, then verified email
     rig.user("alice", email="alice@example.com", phone="+15555550100")
     details = rig.forgot("alice")["CodeDeliveryDetails"]
     assert details["DeliveryMedium"] == "EMAIL"
@@ -100,7 +102,7 @@ def test_legacy_order_skips_the_phone_because_sms_is_never_sent(engine: Engine) 
 def test_no_usable_destination(
     engine: Engine, recovery: list[str] | None, email_verified: bool, phone: str | None
 ) -> None:
-    rig = Rig(engine, recovery=recovery)
+    rig = RecoveryRig(engine, recovery=recovery)
     rig.user("alice", email="alice@example.com", email_verified=email_verified, phone=phone)
     fails(lambda: rig.forgot("alice"), "InvalidParameterException", NO_DESTINATION)
     assert rig.mailer.messages == []
@@ -108,13 +110,13 @@ def test_no_usable_destination(
 
 
 def test_no_email_at_all(engine: Engine) -> None:
-    rig = Rig(engine, recovery=["verified_email"])
+    rig = RecoveryRig(engine, recovery=["verified_email"])
     rig.user("alice")
     fails(lambda: rig.forgot("alice"), "InvalidParameterException", NO_DESTINATION)
 
 
 def test_email_second_priority_after_phone(engine: Engine) -> None:
-    rig = Rig(engine, recovery=["verified_phone_number", "verified_email"])
+    rig = RecoveryRig(engine, recovery=["verified_phone_number", "verified_email"])
     rig.user("alice", email="alice@example.com", phone="+15555550100")
     assert rig.forgot("alice")["CodeDeliveryDetails"]["Destination"] == "a***@e***"
 
@@ -126,7 +128,7 @@ def test_email_second_priority_after_phone(engine: Engine) -> None:
 def test_email_mfa_users_cannot_reset_by_email(
     engine: Engine, enabled: list[str], preferred: str | None
 ) -> None:
-    rig = Rig(engine, recovery=["verified_email", "verified_phone_number"])
+    rig = RecoveryRig(engine, recovery=["verified_email", "verified_phone_number"])
     rig.user("alice", email="alice@example.com", phone="+15555550100")
     with engine.db.transaction() as conn:
         conn.execute(
@@ -151,7 +153,7 @@ EMAIL_MFA_ON = {
 
 def test_required_email_mfa_takes_email_when_the_user_also_has_a_phone(engine: Engine) -> None:
     """With both channels verified, an ON email-MFA pool uses email for MFA (mfa_decision)."""
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.set_mfa(EMAIL_MFA_ON)
     rig.user("both", email="both@example.com", phone="+15555550100")
     fails(lambda: rig.forgot("both"), "InvalidParameterException", NO_DESTINATION)
@@ -163,12 +165,12 @@ def test_required_email_mfa_takes_email_when_the_user_also_has_a_phone(engine: E
 
 
 def test_unknown_user_legacy(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     fails(lambda: rig.forgot("nobody"), "UserNotFoundException", NOT_FOUND)
 
 
 def test_unknown_user_enabled_gets_a_stable_simulated_destination(engine: Engine) -> None:
-    rig = Rig(engine, prevent=True)
+    rig = RecoveryRig(engine, prevent=True)
     first = rig.forgot("nobody")["CodeDeliveryDetails"]
     assert first["DeliveryMedium"] == "EMAIL"
     assert first["AttributeName"] == "email"
@@ -183,7 +185,7 @@ def test_unknown_user_enabled_gets_a_stable_simulated_destination(engine: Engine
 
 
 def test_disabled_user(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.admin("AdminDisableUser", Username="alice")
     fails(lambda: rig.forgot("alice"), "NotAuthorizedException", "User is disabled.")
@@ -194,7 +196,7 @@ def test_disabled_user(engine: Engine) -> None:
 def test_enabled_mode_answers_like_a_real_send_for_disabled_or_unreachable_users(
     engine: Engine, disabled: bool
 ) -> None:
-    rig = Rig(engine, prevent=True)
+    rig = RecoveryRig(engine, prevent=True)
     rig.user("alice", email="alice@example.com", email_verified=disabled)
     if disabled:
         rig.admin("AdminDisableUser", Username="alice")
@@ -209,7 +211,7 @@ def test_enabled_mode_answers_like_a_real_send_for_disabled_or_unreachable_users
 
 
 def test_five_requests_per_hour_then_limit_exceeded(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     for _ in range(5):
         rig.forgot("alice")
@@ -222,7 +224,7 @@ def test_five_requests_per_hour_then_limit_exceeded(engine: Engine) -> None:
 
 
 def test_a_new_request_replaces_the_old_code(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     old = rig.code_sent_to("alice@example.com")
@@ -238,7 +240,7 @@ def test_delivery_failure_is_reported(engine: Engine) -> None:
         def send(self, message: Message) -> None:
             raise OSError(f"SMTP down while sending {message.body}")
 
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     engine.mailer = Broken()
     err = fails(lambda: rig.forgot("alice"), "CodeDeliveryFailureException")
