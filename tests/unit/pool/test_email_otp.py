@@ -15,6 +15,7 @@ from mfa_portal.mail import MemoryMailer, Message
 from mfa_portal.pool import email_otp, totp
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
+from mfa_portal.pool.ids import numeric_code
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.pools import load_pool, save_pool
 from mfa_portal.pool.users import load_user_by_id
@@ -40,13 +41,13 @@ def test_code_is_eight_digits_zero_padded(tmp_path: Path, clock: FakeClock) -> N
         hasher=PasswordHasher(memory_kib=1024, time_cost=1),
     )
     # 2**64 - 1 = 18446744073709551615 → its last eight digits
-    assert email_otp.new_code(Context(engine, clock.now(), None)) == "09551615"
+    assert numeric_code(Context(engine, clock.now(), None), email_otp.CODE_DIGITS) == "09551615"
     engine.db.close()
 
 
 def test_codes_vary_and_only_a_salted_digest_is_kept(engine: Engine) -> None:
     ctx = Context(engine, engine.clock.now(), None)
-    codes = {email_otp.new_code(ctx) for _ in range(20)}
+    codes = {numeric_code(ctx, email_otp.CODE_DIGITS) for _ in range(20)}
     assert len(codes) > 15 and all(re.fullmatch(r"\d{8}", c) for c in codes)
     code = codes.pop()
     data = email_otp.seal_code(ctx, code, "jane@example.com")
