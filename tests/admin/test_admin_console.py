@@ -173,6 +173,10 @@ def test_every_other_action_from_the_console(ew: PortalWorld) -> None:
     failures = admin.get("/admin/audit?outcome=failure")
     assert "ConfirmationMismatch" in failures.text and "set-attr" not in failures.text
     assert "Dates must look like" in admin.get("/admin/audit?since=someday").text
+    assert "Dates must look like" in admin.get("/admin/audit?until=someday").text
+    any_outcome = admin.get("/admin/audit?outcome=maybe")  # only an edited URL sends this
+    assert "Dates must look like" not in any_outcome.text
+    assert "ConfirmationMismatch" in any_outcome.text and "set-attr" in any_outcome.text
     bad = admin.get("/admin/audit/export?format=xml")
     assert bad.status_code == 400
     assert "That request is not valid: the export format must be csv or jsonl." in bad.text

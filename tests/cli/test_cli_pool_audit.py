@@ -78,8 +78,14 @@ def test_audit_list_with_filters(world: World) -> None:
     assert future == []
     table = cli(world, "audit", "list")
     assert "ghost" in table.stdout and "failure" in table.stdout
-    bad = cli(world, "audit", "list", "--since", "last week")
-    assert bad.exit_code == 1 and bad.stderr.startswith("Error: --since/--until must be ISO")
+    dates = "Error: --since/--until must be ISO dates, e.g. 2026-11-28 or 2026-11-28T17:00"
+    for option in ("--since", "--until"):
+        bad = cli(world, "audit", "list", option, "last week")
+        assert bad.exit_code == 1 and bad.stderr.strip() == dates
+    bad = cli(world, "audit", "export", "--outcome", "maybe")
+    assert (
+        bad.exit_code == 1 and bad.stderr.strip() == "Error: --outcome must be success or failure"
+    )
 
 
 @pytest.mark.backends("engine")
