@@ -14,8 +14,8 @@ import redis
 from pydantic import SecretStr
 
 from mfa_portal.web.session_store import RedisSessionStore, SessionStore, SqliteSessionStore
+from tests.support.portal import PASSWORD, Browser, PortalWorld, enrol
 from tests.support.tools import require_tool
-from tests.web.conftest import PASSWORD, Browser, PortalWorld, enrol
 
 
 def _store_contract(store: SessionStore) -> None:

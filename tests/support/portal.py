@@ -1,6 +1,7 @@
-"""Portal test harness: the portal app on each backend, and a small form-filling browser.
+"""Portal test harness (a pytest plugin): the portal app on each backend, and a small form-filling
+browser, for every test that drives the portal through HTTP (tests/web, tests/admin, ...).
 
-``portal`` runs every test twice: on the embedded engine in-process (``EngineCognitoClient``) and on
+``world`` runs every test twice: on the embedded engine in-process (``EngineCognitoClient``) and on
 the embedded pool over HTTP through real boto3 (``BotoCognitoClient``, the path Amazon Cognito
 takes), bootstrapped through the same Cognito calls ``mfa-portal serve`` makes.
 """
@@ -255,8 +256,7 @@ def world(
 @pytest.fixture
 def engine_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PortalWorld]:
     """The in-process backend only, for checks that do not depend on the transport."""
-    monkeypatch.chdir(tmp_path)
-    yield from _world_engine(tmp_path)
+    yield from isolated_world("engine", tmp_path, monkeypatch)
 
 
 EnrolledUser = Callable[..., tuple["Browser", str]]
