@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from mfa_portal.cognito_api import errors
 from mfa_portal.pool.engine import Engine
 from tests.support.shapes import assert_output_shape
 
@@ -23,14 +20,3 @@ def call(engine: Engine, op: str, params: dict[str, Any]) -> dict[str, Any]:
 
 def create_pool(engine: Engine, **params: Any) -> dict[str, Any]:
     return dict(call(engine, "CreateUserPool", {"PoolName": "portal", **params})["UserPool"])
-
-
-def expect(
-    engine: Engine, op: str, params: dict[str, Any], code: str, message: str | None = None
-) -> str:
-    with pytest.raises(errors.CognitoError) as info:
-        engine.call(op, params, iam_principal=IAM)
-    assert info.value.code == code
-    if message is not None:
-        assert info.value.message == message
-    return info.value.message

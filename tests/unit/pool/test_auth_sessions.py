@@ -12,11 +12,11 @@ import pyotp
 import pytest
 
 from mfa_portal.clock import FakeClock
-from mfa_portal.cognito_api import errors
 from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.auth_sessions import EXPIRED, INVALID
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
+from tests.support.cognito_errors import raises_cognito
 
 IAM = "test"
 PASSWORD = "Correct-Horse-9!"
@@ -106,9 +106,8 @@ def world(engine: Engine, clock: FakeClock) -> World:
 @contextmanager
 def refused(message: str) -> Iterator[None]:
     """Expect NotAuthorizedException with exactly this message."""
-    with pytest.raises(errors.NotAuthorizedException) as caught:
+    with raises_cognito("NotAuthorizedException", message):
         yield
-    assert caught.value.message == message
 
 
 def test_session_is_opaque_and_long_like_cognitos(world: World) -> None:

@@ -13,6 +13,7 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool, save_pool
 from mfa_portal.pool.users import User, find_user
+from tests.support.cognito_errors import raises_cognito
 
 T0 = 1_800_000_000.0
 EXCEEDED = "Password attempts exceeded"
@@ -175,12 +176,6 @@ def login(
     )
 
 
-def error_of(call: Any) -> CognitoError:
-    with pytest.raises(CognitoError) as caught:
-        call()
-    return caught.value
-
-
 def stored(engine: Engine, pool_id: str) -> User:
     with engine.db.read() as conn:
         user = find_user(conn, load_pool(conn, pool_id), "alice")
@@ -191,12 +186,13 @@ def stored(engine: Engine, pool_id: str) -> User:
 def test_correct_password_is_refused_while_locked(engine: Engine, clock: FakeClock) -> None:
     pool_id, client = setup(engine)
     for _ in range(5):
-        assert error_of(lambda: login(engine, client, "Wrong-pass-1")).message == (
-            "Incorrect username or password."
-        )
-    assert error_of(lambda: login(engine, client, PASSWORD)).message == EXCEEDED
+        with raises_cognito("NotAuthorizedException", "Incorrect username or password."):
+            login(engine, client, "Wrong-pass-1")
+    with raises_cognito("NotAuthorizedException", EXCEEDED):
+        login(engine, client, PASSWORD)
     # IAM-authorised attempts share the counter (spec §4.1).
-    assert error_of(lambda: login(engine, client, PASSWORD, admin_pool=pool_id)).message == EXCEEDED
+    with raises_cognito("NotAuthorizedException", EXCEEDED):
+        login(engine, client, PASSWORD, admin_pool=pool_id)
     assert stored(engine, pool_id).failed_attempts == 5  # attempts during the lock are not failures
     clock.advance(1)
     assert "AuthenticationResult" in login(engine, client, PASSWORD)
@@ -206,10 +202,12 @@ def test_correct_password_is_refused_while_locked(engine: Engine, clock: FakeClo
 def test_lock_doubles_through_sign_in(engine: Engine, clock: FakeClock) -> None:
     _, client = setup(engine)
     for _ in range(6):
-        error_of(lambda: login(engine, client, "Wrong-pass-1"))
+        with raises_cognito("NotAuthorizedException", "Incorrect username or password."):
+            login(engine, client, "Wrong-pass-1")
         clock.advance(1)
     # the sixth failure locked for 2 s; one second has passed
-    assert error_of(lambda: login(engine, client, PASSWORD)).message == EXCEEDED
+    with raises_cognito("NotAuthorizedException", EXCEEDED):
+        login(engine, client, PASSWORD)
     clock.advance(1)
     assert "AuthenticationResult" in login(engine, client, PASSWORD)
 
@@ -241,13 +239,17 @@ def test_mfa_code_failures_count_and_a_right_code_is_refused_while_locked(
 
     first = login(engine, client, PASSWORD)["Session"]
     for _ in range(3):
-        assert error_of(lambda: answer(first, "000000")).code == "CodeMismatchException"
+        with raises_cognito("CodeMismatchException"):
+            answer(first, "000000")
     second = login(engine, client, PASSWORD)["Session"]  # a right password does not reset it
     for _ in range(2):
-        assert error_of(lambda: answer(second, "000000")).code == "CodeMismatchException"
+        with raises_cognito("CodeMismatchException"):
+            answer(second, "000000")
     assert stored(engine, pool_id).failed_attempts == 5
     right = totp.code_at(secret, totp.step_at(clock.now()))
-    assert error_of(lambda: answer(second, right)).message == EXCEEDED
-    assert error_of(lambda: login(engine, client, PASSWORD)).message == EXCEEDED
+    with raises_cognito("NotAuthorizedException", EXCEEDED):
+        answer(second, right)
+    with raises_cognito("NotAuthorizedException", EXCEEDED):
+        login(engine, client, PASSWORD)
     clock.advance(1)
     assert "AuthenticationResult" in answer(second, right)  # the session survived the lock

@@ -12,7 +12,7 @@ from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool import totp
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.ops.recovery_ops import CODE_MISMATCH, EXPIRED_CODE, NOT_FOUND
-from tests.support.pool_rig import fails
+from tests.support.cognito_errors import raises_cognito
 from tests.support.race import run_together
 from tests.support.recovery_world import HOUR, NEW_PASSWORD, RecoveryRig, wrong
 
@@ -25,10 +25,13 @@ def test_wrong_codes_then_the_code_is_void(engine: Engine) -> None:
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
     for _ in range(5):
-        fails(lambda: rig.confirm("alice", wrong(code)), "CodeMismatchException", CODE_MISMATCH)
-    fails(lambda: rig.confirm("alice", code), "ExpiredCodeException", EXPIRED_CODE)
+        with raises_cognito("CodeMismatchException", CODE_MISMATCH):
+            rig.confirm("alice", wrong(code))
+    with raises_cognito("ExpiredCodeException", EXPIRED_CODE):
+        rig.confirm("alice", code)
     rig.forgot("alice")  # a new code starts a new count
-    fails(lambda: rig.confirm("alice", wrong(code)), "CodeMismatchException")
+    with raises_cognito("CodeMismatchException"):
+        rig.confirm("alice", wrong(code))
     rig.confirm("alice", rig.code_sent_to("alice@example.com"))
 
 
@@ -42,17 +45,20 @@ def test_code_is_valid_for_one_hour(engine: Engine) -> None:
     rig.confirm("alice", rig.code_sent_to("alice@example.com"))
     rig.clock.advance(1)
     code = rig.code_sent_to("bob@example.com")
-    fails(lambda: rig.confirm("bob", code), "ExpiredCodeException", EXPIRED_CODE)
+    with raises_cognito("ExpiredCodeException", EXPIRED_CODE):
+        rig.confirm("bob", code)
 
 
 def test_never_requested_or_already_used(engine: Engine) -> None:
     rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
-    fails(lambda: rig.confirm("alice", "123456"), "ExpiredCodeException", EXPIRED_CODE)
+    with raises_cognito("ExpiredCodeException", EXPIRED_CODE):
+        rig.confirm("alice", "123456")
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
     rig.confirm("alice", code)
-    fails(lambda: rig.confirm("alice", code, "An0ther-pass!"), "ExpiredCodeException")
+    with raises_cognito("ExpiredCodeException"):
+        rig.confirm("alice", code, "An0ther-pass!")
     assert "AuthenticationResult" in rig.login("alice", NEW_PASSWORD)
 
 
@@ -64,30 +70,36 @@ def test_a_code_belongs_to_its_user(engine: Engine) -> None:
     rig.forgot("bob")
     alice_code = rig.code_sent_to("alice@example.com")
     if alice_code != rig.code_sent_to("bob@example.com"):
-        fails(lambda: rig.confirm("bob", alice_code), "CodeMismatchException")
+        with raises_cognito("CodeMismatchException"):
+            rig.confirm("bob", alice_code)
     rig.confirm("alice", alice_code)
 
 
 def test_unknown_and_disabled_users_legacy(engine: Engine) -> None:
     rig = RecoveryRig(engine)
-    fails(lambda: rig.confirm("nobody", "123456"), "UserNotFoundException", NOT_FOUND)
+    with raises_cognito("UserNotFoundException", NOT_FOUND):
+        rig.confirm("nobody", "123456")
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     rig.admin("AdminDisableUser", Username="alice")
     code = rig.code_sent_to("alice@example.com")
-    fails(lambda: rig.confirm("alice", code), "NotAuthorizedException", "User is disabled.")
+    with raises_cognito("NotAuthorizedException", "User is disabled."):
+        rig.confirm("alice", code)
 
 
 def test_unknown_and_disabled_users_enabled(engine: Engine) -> None:
     rig = RecoveryRig(engine, prevent=True)
-    fails(lambda: rig.confirm("nobody", "123456"), "CodeMismatchException", CODE_MISMATCH)
+    with raises_cognito("CodeMismatchException", CODE_MISMATCH):
+        rig.confirm("nobody", "123456")
     rig.user("bob", email="bob@example.com")  # exists, never asked: spec §7.3
-    fails(lambda: rig.confirm("bob", "123456"), "ExpiredCodeException", EXPIRED_CODE)
+    with raises_cognito("ExpiredCodeException", EXPIRED_CODE):
+        rig.confirm("bob", "123456")
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     rig.admin("AdminDisableUser", Username="alice")
     code = rig.code_sent_to("alice@example.com")
-    fails(lambda: rig.confirm("alice", code), "CodeMismatchException", CODE_MISMATCH)
+    with raises_cognito("CodeMismatchException", CODE_MISMATCH):
+        rig.confirm("alice", code)
 
 
 def test_new_password_must_meet_the_policy_and_the_code_survives(engine: Engine) -> None:
@@ -95,8 +107,10 @@ def test_new_password_must_meet_the_policy_and_the_code_survives(engine: Engine)
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
-    fails(lambda: rig.confirm("alice", code, "short"), "InvalidPasswordException")
-    err = fails(lambda: rig.confirm("alice", code, " Lead1ng-space"), "InvalidParameterException")
+    with raises_cognito("InvalidPasswordException"):
+        rig.confirm("alice", code, "short")
+    with raises_cognito("InvalidParameterException") as err:
+        rig.confirm("alice", code, " Lead1ng-space")
     assert "'password'" in err.message and "Lead1ng" not in err.message
     rig.confirm("alice", code)
 
@@ -119,7 +133,8 @@ def test_reset_clears_the_lockout(engine: Engine) -> None:
             rig.login("alice", "Wrong-pass-1")
         except CognitoError:
             pass
-    fails(lambda: rig.login("alice"), "NotAuthorizedException", "Password attempts exceeded")
+    with raises_cognito("NotAuthorizedException", "Password attempts exceeded"):
+        rig.login("alice")
     rig.forgot("alice")
     rig.confirm("alice", rig.code_sent_to("alice@example.com"))
     assert "AuthenticationResult" in rig.login("alice", NEW_PASSWORD)
@@ -133,16 +148,15 @@ def test_reset_signs_the_user_out_everywhere(engine: Engine) -> None:
     engine.call("GetUser", {"AccessToken": auth["AccessToken"]})
     rig.forgot("alice")
     rig.confirm("alice", rig.code_sent_to("alice@example.com"))
-    fails(
-        lambda: engine.call("GetUser", {"AccessToken": auth["AccessToken"]}),
-        "NotAuthorizedException",
-    )
+    with raises_cognito("NotAuthorizedException"):
+        engine.call("GetUser", {"AccessToken": auth["AccessToken"]})
     refresh = {
         "ClientId": rig.client_id,
         "AuthFlow": "REFRESH_TOKEN_AUTH",
         "AuthParameters": {"REFRESH_TOKEN": auth["RefreshToken"]},
     }
-    fails(lambda: engine.call("InitiateAuth", refresh), "NotAuthorizedException")
+    with raises_cognito("NotAuthorizedException"):
+        engine.call("InitiateAuth", refresh)
 
 
 def test_mfa_is_still_required_after_a_reset(engine: Engine) -> None:
@@ -229,7 +243,8 @@ def test_codes_are_never_stored_or_logged_in_clear(
     with engine.db.read() as conn:
         (stored,) = conn.execute("SELECT code_hash FROM reset_codes").fetchone()
     assert code not in stored
-    fails(lambda: rig.confirm("alice", wrong(code)), "CodeMismatchException")
+    with raises_cognito("CodeMismatchException"):
+        rig.confirm("alice", wrong(code))
     rig.confirm("alice", code)
     assert "password reset completed" in caplog.text
     assert code not in caplog.text and wrong(code) not in caplog.text

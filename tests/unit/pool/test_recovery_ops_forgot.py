@@ -10,7 +10,7 @@ from mfa_portal.cognito_api.secret_hash import compute_secret_hash
 from mfa_portal.mail import Message
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.ops.recovery_ops import CODE_MISMATCH, CONTACT_ADMIN, NO_DESTINATION, NOT_FOUND
-from tests.support.pool_rig import fails
+from tests.support.cognito_errors import raises_cognito
 from tests.support.recovery_world import HOUR, LIMIT, NEW_PASSWORD, RecoveryRig, reset_rows
 
 # --- ForgotPassword: the happy path and the destination ----------------------------------------------
@@ -33,7 +33,8 @@ def test_forgot_password_mails_a_six_digit_code_and_confirm_sets_the_password(
     assert rig.confirm("alice", code) == {}
     assert rig.status("alice") == "CONFIRMED"
     assert "AuthenticationResult" in rig.login("alice", NEW_PASSWORD)
-    fails(lambda: rig.login("alice"), "NotAuthorizedException", "Incorrect username or password.")
+    with raises_cognito("NotAuthorizedException", "Incorrect username or password."):
+        rig.login("alice")
 
 
 def test_the_pools_verification_template_is_used(engine: Engine) -> None:
@@ -49,25 +50,30 @@ def test_the_pools_verification_template_is_used(engine: Engine) -> None:
 
 def test_unknown_client(engine: Engine) -> None:
     params = {"ClientId": "1" * 26, "Username": "alice"}
-    fails(lambda: engine.call("ForgotPassword", params), "ResourceNotFoundException")
+    with raises_cognito("ResourceNotFoundException"):
+        engine.call("ForgotPassword", params)
     confirm = {**params, "ConfirmationCode": "123456", "Password": NEW_PASSWORD}
-    fails(lambda: engine.call("ConfirmForgotPassword", confirm), "ResourceNotFoundException")
+    with raises_cognito("ResourceNotFoundException"):
+        engine.call("ConfirmForgotPassword", confirm)
 
 
 def test_secret_client_needs_a_valid_secret_hash(engine: Engine) -> None:
     rig = RecoveryRig(engine, secret=True)
     rig.user("alice", email="alice@example.com")
     base = {"ClientId": rig.client_id, "Username": "alice"}
-    err = fails(lambda: engine.call("ForgotPassword", base), "NotAuthorizedException")
+    with raises_cognito("NotAuthorizedException") as err:
+        engine.call("ForgotPassword", base)
     assert err.message.endswith("is configured for secret but secret was not received")
     bad = {**base, "SecretHash": compute_secret_hash("not-the-secret", "alice", rig.client_id)}
-    err = fails(lambda: engine.call("ForgotPassword", bad), "NotAuthorizedException")
+    with raises_cognito("NotAuthorizedException") as err:
+        engine.call("ForgotPassword", bad)
     assert err.message.startswith("Unable to verify secret hash")
     assert rig.mailer.messages == []
     rig.forgot("alice")  # with the right hash
     code = rig.code_sent_to("alice@example.com")
     confirm = {**bad, "ConfirmationCode": code, "Password": NEW_PASSWORD}
-    fails(lambda: engine.call("ConfirmForgotPassword", confirm), "NotAuthorizedException")
+    with raises_cognito("NotAuthorizedException"):
+        engine.call("ConfirmForgotPassword", confirm)
     rig.confirm("alice", code)
     assert "AuthenticationResult" in rig.login("alice", NEW_PASSWORD)
 
@@ -76,8 +82,10 @@ def test_secret_client_needs_a_valid_secret_hash(engine: Engine) -> None:
 def test_admin_only_pools_refuse_self_service(engine: Engine, prevent: bool) -> None:
     rig = RecoveryRig(engine, recovery=["admin_only"], prevent=prevent)
     rig.user("alice", email="alice@example.com")
-    fails(lambda: rig.forgot("alice"), "NotAuthorizedException", CONTACT_ADMIN)
-    fails(lambda: rig.forgot("nobody"), "NotAuthorizedException", CONTACT_ADMIN)
+    with raises_cognito("NotAuthorizedException", CONTACT_ADMIN):
+        rig.forgot("alice")
+    with raises_cognito("NotAuthorizedException", CONTACT_ADMIN):
+        rig.forgot("nobody")
     assert rig.mailer.messages == []
 
 
@@ -104,7 +112,8 @@ def test_no_usable_destination(
 ) -> None:
     rig = RecoveryRig(engine, recovery=recovery)
     rig.user("alice", email="alice@example.com", email_verified=email_verified, phone=phone)
-    fails(lambda: rig.forgot("alice"), "InvalidParameterException", NO_DESTINATION)
+    with raises_cognito("InvalidParameterException", NO_DESTINATION):
+        rig.forgot("alice")
     assert rig.mailer.messages == []
     assert reset_rows(engine) == 0
 
@@ -112,7 +121,8 @@ def test_no_usable_destination(
 def test_no_email_at_all(engine: Engine) -> None:
     rig = RecoveryRig(engine, recovery=["verified_email"])
     rig.user("alice")
-    fails(lambda: rig.forgot("alice"), "InvalidParameterException", NO_DESTINATION)
+    with raises_cognito("InvalidParameterException", NO_DESTINATION):
+        rig.forgot("alice")
 
 
 def test_email_second_priority_after_phone(engine: Engine) -> None:
@@ -135,12 +145,10 @@ def test_email_mfa_users_cannot_reset_by_email(
             "UPDATE users SET mfa_enabled = ?, preferred_mfa = ? WHERE username = 'alice'",
             (str(enabled).replace("'", '"'), preferred),
         )
-    fails(lambda: rig.forgot("alice"), "InvalidParameterException", NO_DESTINATION)
-    fails(
-        lambda: rig.admin("AdminResetUserPassword", Username="alice"),
-        "InvalidParameterException",
-        NO_DESTINATION,
-    )
+    with raises_cognito("InvalidParameterException", NO_DESTINATION):
+        rig.forgot("alice")
+    with raises_cognito("InvalidParameterException", NO_DESTINATION):
+        rig.admin("AdminResetUserPassword", Username="alice")
     assert rig.mailer.messages == []
 
 
@@ -156,7 +164,8 @@ def test_required_email_mfa_takes_email_when_the_user_also_has_a_phone(engine: E
     rig = RecoveryRig(engine)
     rig.set_mfa(EMAIL_MFA_ON)
     rig.user("both", email="both@example.com", phone="+15555550100")
-    fails(lambda: rig.forgot("both"), "InvalidParameterException", NO_DESTINATION)
+    with raises_cognito("InvalidParameterException", NO_DESTINATION):
+        rig.forgot("both")
     rig.user("mailonly", email="mailonly@example.com")  # email is its only recovery channel
     assert rig.forgot("mailonly")["CodeDeliveryDetails"]["Destination"] == "m***@e***"
 
@@ -166,7 +175,8 @@ def test_required_email_mfa_takes_email_when_the_user_also_has_a_phone(engine: E
 
 def test_unknown_user_legacy(engine: Engine) -> None:
     rig = RecoveryRig(engine)
-    fails(lambda: rig.forgot("nobody"), "UserNotFoundException", NOT_FOUND)
+    with raises_cognito("UserNotFoundException", NOT_FOUND):
+        rig.forgot("nobody")
 
 
 def test_unknown_user_enabled_gets_a_stable_simulated_destination(engine: Engine) -> None:
@@ -188,7 +198,8 @@ def test_disabled_user(engine: Engine) -> None:
     rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.admin("AdminDisableUser", Username="alice")
-    fails(lambda: rig.forgot("alice"), "NotAuthorizedException", "User is disabled.")
+    with raises_cognito("NotAuthorizedException", "User is disabled."):
+        rig.forgot("alice")
     assert rig.mailer.messages == []
 
 
@@ -216,11 +227,13 @@ def test_five_requests_per_hour_then_limit_exceeded(engine: Engine) -> None:
     for _ in range(5):
         rig.forgot("alice")
         rig.clock.advance(60)
-    fails(lambda: rig.forgot("alice"), "LimitExceededException", LIMIT)
+    with raises_cognito("LimitExceededException", LIMIT):
+        rig.forgot("alice")
     assert len(rig.mailer.messages) == 5
     rig.clock.advance(HOUR - 5 * 60)  # the first request is now an hour old: one slot frees up
     rig.forgot("alice")
-    fails(lambda: rig.forgot("alice"), "LimitExceededException", LIMIT)
+    with raises_cognito("LimitExceededException", LIMIT):
+        rig.forgot("alice")
 
 
 def test_a_new_request_replaces_the_old_code(engine: Engine) -> None:
@@ -231,7 +244,8 @@ def test_a_new_request_replaces_the_old_code(engine: Engine) -> None:
     rig.forgot("alice")
     new = rig.code_sent_to("alice@example.com")
     if old != new:
-        fails(lambda: rig.confirm("alice", old), "CodeMismatchException", CODE_MISMATCH)
+        with raises_cognito("CodeMismatchException", CODE_MISMATCH):
+            rig.confirm("alice", old)
     rig.confirm("alice", new)
 
 
@@ -243,5 +257,6 @@ def test_delivery_failure_is_reported(engine: Engine) -> None:
     rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     engine.mailer = Broken()
-    err = fails(lambda: rig.forgot("alice"), "CodeDeliveryFailureException")
+    with raises_cognito("CodeDeliveryFailureException") as err:
+        rig.forgot("alice")
     assert not re.search(r"\d{6}", err.message)

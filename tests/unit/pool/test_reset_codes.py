@@ -14,6 +14,7 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.ids import numeric_code
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.reset_codes import Verdict
+from tests.support.cognito_errors import raises_cognito
 
 IAM = "test"
 
@@ -148,10 +149,9 @@ def test_requests_are_limited_in_a_sliding_hour(engine: Engine, clock: FakeClock
     for _ in range(reset_codes.MAX_REQUESTS_PER_HOUR):
         issue(engine, user)
         clock.advance(600)
-    with pytest.raises(CognitoError) as caught:
+    with raises_cognito("LimitExceededException") as caught:
         issue(engine, user)
-    assert caught.value.code == "LimitExceededException"
-    assert caught.value.message == reset_codes.ATTEMPT_LIMIT
+    assert caught.message == reset_codes.ATTEMPT_LIMIT
     issue(engine, user, counted=False)  # an administrator's reset is not limited
     clock.advance(600)  # the first request is now exactly an hour old
     issue(engine, user)
