@@ -151,16 +151,14 @@ def test_enabling_totp_without_a_verified_token_is_refused(backend: Backend) -> 
 def test_enabling_totp_without_a_token_uses_cognitos_current_message(backend: Backend) -> None:
     pool = make_pool(backend)
     pool.create_user("alice")
-    with pytest.raises(CognitoError) as err:
+    no_delivery = "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA"
+    with raises_cognito("InvalidParameterException", no_delivery):
         pool.idp.call(
             "AdminSetUserMFAPreference",
             UserPoolId=pool.pool_id,
             Username="alice",
             SoftwareTokenMfaSettings={"Enabled": True},
         )
-    assert (
-        err.value.message == "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA"
-    )
 
 
 @pytest.mark.backends("engine", "wire")

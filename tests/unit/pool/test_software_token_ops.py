@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -147,7 +148,7 @@ def test_associate_with_a_setup_session_chains_a_new_session(world: World, stage
 def test_the_next_session_expires_with_the_clients_auth_session_validity(world: World) -> None:
     got = world.call("AssociateSoftwareToken", Session=world.setup_session())
     world.clock.advance(5 * 60 + 1)
-    with pytest.raises(errors.NotAuthorizedException, match="session is expired"):
+    with raises_cognito("NotAuthorizedException", re.compile("session is expired")):
         world.call("VerifySoftwareToken", Session=got["Session"], UserCode="123456")
 
 
@@ -174,16 +175,16 @@ def test_associate_with_an_unknown_or_expired_session(world: World) -> None:
         world.call("AssociateSoftwareToken", Session="AYAB" + "x" * 40)
     session = world.setup_session()
     world.clock.advance(181)
-    with pytest.raises(errors.NotAuthorizedException, match="session is expired"):
+    with raises_cognito("NotAuthorizedException", re.compile("session is expired")):
         world.call("AssociateSoftwareToken", Session=session)
 
 
 @pytest.mark.parametrize("op", ["AssociateSoftwareToken", "VerifySoftwareToken"])
 def test_exactly_one_of_access_token_and_session(world: World, op: str) -> None:
     code = {"UserCode": "123456"} if op == "VerifySoftwareToken" else {}
-    with pytest.raises(errors.InvalidParameterException, match="Exactly one of"):
+    with raises_cognito("InvalidParameterException", re.compile("Exactly one of")):
         world.call(op, **code)
-    with pytest.raises(errors.InvalidParameterException, match="Exactly one of"):
+    with raises_cognito("InvalidParameterException", re.compile("Exactly one of")):
         world.call(op, AccessToken=world.access_token(), Session=world.setup_session(), **code)
 
 
@@ -324,14 +325,14 @@ def test_verify_when_the_pool_turned_totp_off(world: World) -> None:
     token = world.access_token()
     secret = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
     world.set_mfa({"MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": {}})
-    with pytest.raises(errors.SoftwareTokenMFANotFoundException, match="not been enabled"):
+    with raises_cognito("SoftwareTokenMFANotFoundException", re.compile("not been enabled")):
         world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(secret))
 
 
 def test_verify_rejects_malformed_codes_at_validation(world: World) -> None:
     token = world.access_token()
     world.call("AssociateSoftwareToken", AccessToken=token)
-    with pytest.raises(errors.InvalidParameterException, match="userCode"):
+    with raises_cognito("InvalidParameterException", re.compile("userCode")):
         world.call("VerifySoftwareToken", AccessToken=token, UserCode="12ab56")
 
 
@@ -432,7 +433,7 @@ def test_admin_delete_removes_the_token_and_only_the_totp_preference(world: Worl
 
 
 def test_admin_delete_without_a_token(world: World) -> None:
-    with pytest.raises(errors.ResourceNotFoundException, match="does not have a software token"):
+    with raises_cognito("ResourceNotFoundException", re.compile("does not have a software token")):
         world.admin("AdminDeleteSoftwareToken", Username="alice")
 
 
@@ -458,7 +459,7 @@ def test_admin_delete_ends_pending_challenges(world: World) -> None:
     enrol_with_token(world)
     session = world.setup_session("password_ok", "SOFTWARE_TOKEN_MFA")
     world.admin("AdminDeleteSoftwareToken", Username="alice")
-    with world.engine.db.read() as conn, pytest.raises(errors.NotAuthorizedException):
+    with world.engine.db.read() as conn, raises_cognito("NotAuthorizedException"):
         auth_sessions.load_session(world.ctx(), conn, session)
 
 
@@ -467,7 +468,7 @@ def test_admin_delete_errors(world: World) -> None:
         world.admin("AdminDeleteSoftwareToken", Username="nobody")
     with raises_cognito("MissingAuthenticationTokenException"):
         world.call("AdminDeleteSoftwareToken", UserPoolId=world.pool_id, Username="alice")
-    with pytest.raises(errors.ResourceNotFoundException, match="does not exist"):
+    with raises_cognito("ResourceNotFoundException", re.compile("does not exist")):
         world.engine.call(
             "AdminDeleteSoftwareToken",
             {"UserPoolId": "us-east-1_nothere1", "Username": "alice"},
