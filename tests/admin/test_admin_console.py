@@ -17,11 +17,7 @@ from tests.support.portal import (
 
 def admin_browser(world: PortalWorld, name: str = "root", **overrides: Any) -> Browser:
     """An ``admins`` member who signed in and enrolled through the portal."""
-    world.create_user(name, permanent=True, groups=("admins",))
-    browser = world.browser(**overrides)
-    browser.follow(browser.sign_in(name, PASSWORD))
-    page = browser.post("/mfa/setup", {"code": world.code(browser.secret())}, follow=True)
-    assert page.status_code == 200, page.text
+    browser, _ = enrol(world, name, groups=("admins",), **overrides)
     world.next_step()
     return browser
 

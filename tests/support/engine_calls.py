@@ -20,3 +20,38 @@ def call(engine: Engine, op: str, params: dict[str, Any]) -> dict[str, Any]:
 
 def create_pool(engine: Engine, **params: Any) -> dict[str, Any]:
     return dict(call(engine, "CreateUserPool", {"PoolName": "portal", **params})["UserPool"])
+
+
+def totp_pool(engine: Engine, name: str = "p") -> tuple[str, str]:
+    """A pool with TOTP on (MFA OPTIONAL) and one app client for USER_PASSWORD_AUTH;
+    returns ``(pool_id, client_id)``."""
+    pool_id = str(create_pool(engine, PoolName=name)["Id"])
+    totp_on = {"MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": True}}
+    call(engine, "SetUserPoolMfaConfig", {"UserPoolId": pool_id, **totp_on})
+    client = {
+        "UserPoolId": pool_id,
+        "ClientName": "c",
+        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"],
+    }
+    made = call(engine, "CreateUserPoolClient", client)
+    return pool_id, str(made["UserPoolClient"]["ClientId"])
+
+
+def confirmed_user(
+    engine: Engine,
+    pool_id: str,
+    username: str,
+    password: str,
+    attributes: list[dict[str, str]] | None = None,
+) -> None:
+    """A user made by AdminCreateUser (no invitation) whose ``password`` is already permanent."""
+    created: dict[str, Any] = {
+        "UserPoolId": pool_id,
+        "Username": username,
+        "MessageAction": "SUPPRESS",
+    }
+    if attributes is not None:
+        created["UserAttributes"] = attributes
+    call(engine, "AdminCreateUser", {**created, "TemporaryPassword": "Temp-pass-1"})
+    confirmed = {"UserPoolId": pool_id, "Username": username, "Password": password}
+    call(engine, "AdminSetUserPassword", {**confirmed, "Permanent": True})

@@ -33,9 +33,11 @@ Until = Annotated[str, typer.Option(help="Before this UTC date/time (ISO 8601)."
 def _filter(
     actor: str, target: str, action: str, outcome: str, since: str, until: str, limit: int
 ) -> AuditFilter:
-    typed = {"actor": actor, "target": target, "action": action, "outcome": outcome}
+    typed = dict(
+        actor=actor, target=target, action=action, outcome=outcome, since=since, until=until
+    )
     try:
-        return parse_filter({**typed, "since": since, "until": until}, limit=limit)
+        return parse_filter(typed, limit=limit)
     except AuditFilterError as exc:
         if exc.field == "outcome":
             fail("--outcome must be success or failure")

@@ -17,6 +17,7 @@ from mfa_portal.pool.auth_sessions import EXPIRED, INVALID
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import totp_pool
 
 IAM = "test"
 PASSWORD = "Correct-Horse-9!"
@@ -81,25 +82,7 @@ class World:
 
 @pytest.fixture
 def world(engine: Engine, clock: FakeClock) -> World:
-    pool_id = engine.call("CreateUserPool", {"PoolName": "p"}, iam_principal=IAM)["UserPool"]["Id"]
-    engine.call(
-        "SetUserPoolMfaConfig",
-        {
-            "UserPoolId": pool_id,
-            "MfaConfiguration": "OPTIONAL",
-            "SoftwareTokenMfaConfiguration": {"Enabled": True},
-        },
-        iam_principal=IAM,
-    )
-    client_id = engine.call(
-        "CreateUserPoolClient",
-        {
-            "UserPoolId": pool_id,
-            "ClientName": "c",
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"],
-        },
-        iam_principal=IAM,
-    )["UserPoolClient"]["ClientId"]
+    pool_id, client_id = totp_pool(engine, "p")
     return World(engine, clock, pool_id, client_id)
 
 

@@ -19,6 +19,7 @@ from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.pools import load_pool, save_pool
 from mfa_portal.pool.users import load_user_by_id
 from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import confirmed_user
 
 IAM = "test"
 PASSWORD = "Passw0rd!x"
@@ -110,27 +111,7 @@ class EmailRig:
             iam_principal=IAM,
         )["UserPoolClient"]["ClientId"]
         attrs = [{"Name": "email", "Value": "jane@example.com"}]
-        engine.call(
-            "AdminCreateUser",
-            {
-                "UserPoolId": self.pool_id,
-                "Username": "jane",
-                "UserAttributes": attrs,
-                "MessageAction": "SUPPRESS",
-                "TemporaryPassword": "Temp-pass-1",
-            },
-            iam_principal=IAM,
-        )
-        engine.call(
-            "AdminSetUserPassword",
-            {
-                "UserPoolId": self.pool_id,
-                "Username": "jane",
-                "Password": PASSWORD,
-                "Permanent": True,
-            },
-            iam_principal=IAM,
-        )
+        confirmed_user(engine, self.pool_id, "jane", PASSWORD, attrs)
 
     @property
     def mailer(self) -> MemoryMailer:

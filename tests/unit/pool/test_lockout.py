@@ -14,6 +14,7 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool, save_pool
 from mfa_portal.pool.users import User, find_user
 from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import confirmed_user
 
 T0 = 1_800_000_000.0
 EXCEEDED = "Password attempts exceeded"
@@ -137,21 +138,7 @@ def setup(engine: Engine, mfa: str = "OFF") -> tuple[str, str]:
         },
         iam_principal=IAM,
     )["UserPoolClient"]["ClientId"]
-    engine.call(
-        "AdminCreateUser",
-        {
-            "UserPoolId": pool_id,
-            "Username": "alice",
-            "MessageAction": "SUPPRESS",
-            "TemporaryPassword": "Temp-pass-1",
-        },
-        iam_principal=IAM,
-    )
-    engine.call(
-        "AdminSetUserPassword",
-        {"UserPoolId": pool_id, "Username": "alice", "Password": PASSWORD, "Permanent": True},
-        iam_principal=IAM,
-    )
+    confirmed_user(engine, pool_id, "alice", PASSWORD)
     return pool_id, client
 
 

@@ -16,6 +16,7 @@ from mfa_portal.pool.pools import AppClient, load_pool, save_pool
 from mfa_portal.pool.secret_hash import check_secret_hash
 from mfa_portal.pool.users import find_user
 from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import confirmed_user
 
 CLIENT_ID = "3n4b5urk1ft4fl3mg5e62d9ado"
 SECRET = "c6ffu8ai7alq7nmuc9tcfb6ld5vkvdj7fbo7kd16ikp2s7rs4a8"
@@ -86,26 +87,7 @@ class SecretRig:
             iam_principal=IAM,
         )["UserPoolClient"]
         self.client_id, self.secret = made["ClientId"], made["ClientSecret"]
-        engine.call(
-            "AdminCreateUser",
-            {
-                "UserPoolId": self.pool_id,
-                "Username": "alice",
-                "MessageAction": "SUPPRESS",
-                "TemporaryPassword": "Temp-pass-1",
-            },
-            iam_principal=IAM,
-        )
-        engine.call(
-            "AdminSetUserPassword",
-            {
-                "UserPoolId": self.pool_id,
-                "Username": "alice",
-                "Password": PASSWORD,
-                "Permanent": True,
-            },
-            iam_principal=IAM,
-        )
+        confirmed_user(engine, self.pool_id, "alice", PASSWORD)
 
     def hash(self, name: str) -> str:
         return compute_secret_hash(self.secret, name, self.client_id)
