@@ -2,7 +2,8 @@
 
 In-process calls raise ``mfa_portal.cognito_api.errors.CognitoError``; raw boto3 clients raise
 botocore's ``ClientError``. Both name the error by its wire code and carry Cognito's message, which
-is what a caller (and a user reading the page) depends on, so that is what is checked.
+is what a caller (and a user reading the page) depends on, so that is what is checked. Where the
+kind matters (the seam must turn botocore's errors into ``CognitoError``), check ``caught.error``.
 """
 
 from __future__ import annotations

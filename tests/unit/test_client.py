@@ -60,6 +60,7 @@ def test_boto_client_error_becomes_the_cognito_error_class(
     stubber.add_client_error("admin_get_user", "UserNotFoundException", "User does not exist.")
     with raises_cognito("UserNotFoundException") as caught:
         client.call("AdminGetUser", UserPoolId=POOL, Username="ghost")
+    assert isinstance(caught.error, errors.UserNotFoundException)  # botocore's error, translated
     assert caught.message == "User does not exist."
     assert caught.error.__cause__ is None  # no botocore internals chained along
 
@@ -69,8 +70,9 @@ def test_boto_error_outside_the_model_keeps_its_code(
 ) -> None:
     client, stubber = stubbed
     stubber.add_client_error("list_user_pools", "ThrottlingException", "Rate exceeded")
-    with raises_cognito("ThrottlingException"):
+    with raises_cognito("ThrottlingException") as caught:
         client.call("ListUserPools", MaxResults=1)
+    assert isinstance(caught.error, errors.CognitoError)
 
 
 @pytest.mark.parametrize(
@@ -87,6 +89,7 @@ def test_boto_client_side_validation_is_an_invalid_parameter_error(
     """botocore validates before sending; the portal must still see a CognitoError, as with the engine."""
     with raises_cognito("InvalidParameterException") as caught:
         BotoCognitoClient(boto()).call("AdminGetUser", **params)
+    assert isinstance(caught.error, errors.InvalidParameterException)
     assert names in caught.message
 
 
@@ -96,6 +99,7 @@ def test_boto_client_side_validation_does_not_echo_values() -> None:
         BotoCognitoClient(boto()).call(
             "AdminSetUserPassword", UserPoolId=POOL, Username="a", Password=secret
         )
+    assert isinstance(caught.error, errors.InvalidParameterException)
     assert "Password" in caught.message
     assert str(secret) not in caught.message
 
@@ -117,6 +121,7 @@ def test_boto_not_implemented_becomes_unsupported_operation() -> None:
         BotoCognitoClient(MotoLike()).call(
             "AdminDeleteSoftwareToken", UserPoolId=POOL, Username="a"
         )
+    assert isinstance(caught.error, errors.CognitoError)
     assert "has not been implemented" in caught.message
 
 
