@@ -13,7 +13,12 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
 from tests.support.shapes import assert_output_shape
 
-pytest_plugins = ["tests.support.backends", "tests.support.wire"]
+pytest_plugins = [
+    "tests.support.backends",
+    "tests.support.wire",
+    "tests.support.portal",
+    "tests.support.support_desk",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -5,44 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.support.wire import MakeWireServer
-from tests.web.conftest import (
+from tests.support.portal import (
     PASSWORD,
     Browser,
     PortalWorld,
     enrol,
-    isolated_world,
 )
-
-
-@pytest.fixture(params=["engine", "wire"])
-def pw(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    make_wire_server: MakeWireServer,
-) -> Iterator[PortalWorld]:
-    yield from isolated_world(request.param, tmp_path, monkeypatch, make_wire_server)
-
-
-@pytest.fixture
-def ew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PortalWorld]:
-    yield from isolated_world("engine", tmp_path, monkeypatch)
 
 
 def admin_browser(world: PortalWorld, name: str = "root", **overrides: Any) -> Browser:
     """An ``admins`` member who signed in and enrolled through the portal."""
-    world.create_user(name, permanent=True, groups=("admins",))
-    browser = world.browser(**overrides)
-    browser.follow(browser.sign_in(name, PASSWORD))
-    page = browser.post("/mfa/setup", {"code": world.code(browser.secret())}, follow=True)
-    assert page.status_code == 200, page.text
+    browser, _ = enrol(world, name, groups=("admins",), **overrides)
     world.next_step()
     return browser
 
@@ -53,37 +28,39 @@ def act(browser: Browser, user: str, action: str, **form: str) -> str:
     return page.text
 
 
-def test_anonymous_is_sent_to_sign_in(ew: PortalWorld) -> None:
-    browser = ew.browser()
+def test_anonymous_is_sent_to_sign_in(engine_world: PortalWorld) -> None:
+    browser = engine_world.browser()
     for path in ("/admin", "/admin/audit", "/admin/users/admin"):
         answer = browser.get(path)
         assert answer.status_code == 303 and answer.headers["location"].startswith("/signin")
 
 
-def test_a_signed_in_non_admin_is_refused(ew: PortalWorld) -> None:
-    browser, _ = enrol(ew, "alice")
+def test_a_signed_in_non_admin_is_refused(engine_world: PortalWorld) -> None:
+    browser, _ = enrol(engine_world, "alice")
     for path in ("/admin", "/admin/audit", "/admin/users/alice", "/admin/users/new"):
         assert browser.get(path).status_code == 403
     browser.get("/account")
     refused = browser.post("/admin/users/alice/disable", {"reason": "x", "confirm": "yes"})
     assert refused.status_code == 403
-    assert ew.idp.call("AdminGetUser", UserPoolId=ew.pool_id, Username="alice")["Enabled"]
+    assert engine_world.idp.call("AdminGetUser", UserPoolId=engine_world.pool_id, Username="alice")[
+        "Enabled"
+    ]
 
 
-def test_an_admin_without_mfa_is_refused(ew: PortalWorld) -> None:
-    ew.create_user("root", permanent=True, groups=("admins",))
-    browser = ew.browser(enforcement="optional")
+def test_an_admin_without_mfa_is_refused(engine_world: PortalWorld) -> None:
+    engine_world.create_user("root", permanent=True, groups=("admins",))
+    browser = engine_world.browser(enforcement="optional")
     browser.follow(browser.sign_in("root", PASSWORD))
     assert browser.get("/admin").status_code == 403
     # Under the default policy the same admin is sent to set up MFA first.
-    strict = ew.browser()
+    strict = engine_world.browser()
     strict.follow(strict.sign_in("root", PASSWORD))
     assert strict.get("/admin").headers["location"] == "/mfa/setup"
 
 
-def test_lost_phone_story_through_the_console(pw: PortalWorld) -> None:
-    alice, secret = enrol(pw, "alice")
-    admin = admin_browser(pw)
+def test_lost_phone_story_through_the_console(world: PortalWorld) -> None:
+    alice, secret = enrol(world, "alice")
+    admin = admin_browser(world)
 
     found = admin.get("/admin?q=ali")
     assert found.status_code == 200 and "/admin/users/alice" in found.text
@@ -96,7 +73,7 @@ def test_lost_phone_story_through_the_console(pw: PortalWorld) -> None:
 
     unconfirmed = admin.post("/admin/users/alice/reset-mfa", {"reason": "lost phone"})
     assert unconfirmed.status_code == 400 and "Tick the box" in unconfirmed.text
-    assert pw.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+    assert world.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
 
     admin.get("/admin/users/alice")
     done = admin.post(
@@ -104,28 +81,28 @@ def test_lost_phone_story_through_the_console(pw: PortalWorld) -> None:
     )
     assert done.status_code == 200
     assert "authenticator removed and all sessions signed out" in done.text
-    assert pw.mfa_settings("alice") == []
+    assert world.mfa_settings("alice") == []
 
     # Alice's old session is gone once the portal re-checks it with Cognito.
-    pw.clock.advance(61)
+    world.clock.advance(61)
     assert alice.get("/").status_code == 303
     # Her next sign-in is forced to set-up, and her old authenticator's code does not work there.
-    fresh = pw.browser()
+    fresh = world.browser()
     answer = fresh.sign_in("alice", PASSWORD)
     assert answer.headers["location"] == "/mfa/setup"
     fresh.follow(answer)
-    refused = fresh.post("/mfa/setup", {"code": pw.code(secret)})
+    refused = fresh.post("/mfa/setup", {"code": world.code(secret)})
     assert refused.status_code == 400
-    assert pw.mfa_settings("alice") == []
+    assert world.mfa_settings("alice") == []
 
     trail = admin.get("/admin/audit?target=alice")
     assert "admin:root" in trail.text and "lost phone, ticket 9" in trail.text
     assert "reset-mfa" in trail.text and "success" in trail.text
 
 
-def test_every_other_action_from_the_console(ew: PortalWorld) -> None:
-    ew.create_user("bob", permanent=True)
-    admin = admin_browser(ew)
+def test_every_other_action_from_the_console(engine_world: PortalWorld) -> None:
+    engine_world.create_user("bob", permanent=True)
+    admin = admin_browser(engine_world)
 
     text = act(admin, "bob", "set-attr", attr_name="email", attr_value="b2@example.com",
                verified="yes", reason="new mail", confirm="yes")  # fmt: skip
@@ -173,6 +150,10 @@ def test_every_other_action_from_the_console(ew: PortalWorld) -> None:
     failures = admin.get("/admin/audit?outcome=failure")
     assert "ConfirmationMismatch" in failures.text and "set-attr" not in failures.text
     assert "Dates must look like" in admin.get("/admin/audit?since=someday").text
+    assert "Dates must look like" in admin.get("/admin/audit?until=someday").text
+    any_outcome = admin.get("/admin/audit?outcome=maybe")  # only an edited URL sends this
+    assert "Dates must look like" not in any_outcome.text
+    assert "ConfirmationMismatch" in any_outcome.text and "set-attr" in any_outcome.text
     bad = admin.get("/admin/audit/export?format=xml")
     assert bad.status_code == 400
     assert "That request is not valid: the export format must be csv or jsonl." in bad.text
@@ -182,16 +163,18 @@ def test_every_other_action_from_the_console(ew: PortalWorld) -> None:
     assert "someday" not in bad_date.text
 
 
-def test_reasons_are_checked_before_anything_happens(ew: PortalWorld) -> None:
-    ew.create_user("bob", permanent=True)
-    admin = admin_browser(ew)
+def test_reasons_are_checked_before_anything_happens(engine_world: PortalWorld) -> None:
+    engine_world.create_user("bob", permanent=True)
+    admin = admin_browser(engine_world)
     for reason, message in (
         ("   ", "Give a reason for this action."),
         ("x" * 501, "The reason is too long: at most 500 characters."),
     ):
         text = act(admin, "bob", "disable", reason=reason, confirm="yes")
         assert message in text and "Reason" + "Required" not in text and "ReasonInvalid" not in text
-    assert ew.idp.call("AdminGetUser", UserPoolId=ew.pool_id, Username="bob")["Enabled"]
+    assert engine_world.idp.call("AdminGetUser", UserPoolId=engine_world.pool_id, Username="bob")[
+        "Enabled"
+    ]
     assert "user disabled" in act(
         admin, "bob", "disable", reason="left\x00 \x1b[2Jteam", confirm="yes"
     )
@@ -199,25 +182,27 @@ def test_reasons_are_checked_before_anything_happens(ew: PortalWorld) -> None:
     assert '"reason": "left [2Jteam"' in export.text
 
 
-def test_console_forms_need_the_csrf_token(ew: PortalWorld) -> None:
-    ew.create_user("bob", permanent=True)
-    admin = admin_browser(ew)
+def test_console_forms_need_the_csrf_token(engine_world: PortalWorld) -> None:
+    engine_world.create_user("bob", permanent=True)
+    admin = admin_browser(engine_world)
     admin.get("/admin/users/bob")
     refused = admin.post("/admin/users/bob/disable", {"reason": "x", "confirm": "yes"}, csrf="")
     assert refused.status_code == 403
-    assert ew.idp.call("AdminGetUser", UserPoolId=ew.pool_id, Username="bob")["Enabled"]
+    assert engine_world.idp.call("AdminGetUser", UserPoolId=engine_world.pool_id, Username="bob")[
+        "Enabled"
+    ]
 
 
-def test_dev_outbox_only_in_development_mode(ew: PortalWorld) -> None:
-    ew.create_user("bob", permanent=True)
-    admin = admin_browser(ew, mode="development")
+def test_dev_outbox_only_in_development_mode(engine_world: PortalWorld) -> None:
+    engine_world.create_user("bob", permanent=True)
+    admin = admin_browser(engine_world, mode="development")
     act(admin, "bob", "signout", reason="x", confirm="yes")
     act(admin, "bob", "set-attr", attr_name="name", attr_value="Bob", reason="x", confirm="yes")
-    enrol(ew, "carol", mode="development")
+    enrol(engine_world, "carol", mode="development")
     carol_reset = act(admin, "carol", "reset-mfa", reason="lost phone", confirm="yes")
     assert "authenticator removed" in carol_reset
     outbox = admin.get("/dev/outbox")
     assert outbox.status_code == 200
     assert "carol@example.com" in outbox.text and "Your authenticator was reset" in outbox.text
-    production = ew.browser()
+    production = engine_world.browser()
     assert production.get("/dev/outbox").status_code == 404

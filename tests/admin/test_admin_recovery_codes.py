@@ -12,8 +12,8 @@ from mfa_portal.admin.recovery_codes import (
     normalise,
 )
 from mfa_portal.admin.store import PortalStore
-from tests.admin.support_world import cheap_hasher
 from tests.support.race import run_together
+from tests.support.support_desk import cheap_hasher
 
 POOL, SUB = "us-east-1_test", "sub-1"
 

@@ -4,28 +4,13 @@ to remove the authenticator and send the user to enrol again."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import unquote
-
-import pytest
 
 from mfa_portal.admin.audit import AuditFilter, AuditLog
 from mfa_portal.wiring.support import portal_store
-from tests.support.wire import MakeWireServer
-from tests.web.conftest import PASSWORD, Browser, PortalWorld, isolated_world
+from tests.support.portal import PASSWORD, Browser, PortalWorld
 
 CODE = re.compile(r"<li><code>([A-Z2-7]{4}(?:-[A-Z2-7]{4}){3})</code></li>")
-
-
-@pytest.fixture(params=["engine", "wire"])
-def pw(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    make_wire_server: MakeWireServer,
-) -> Iterator[PortalWorld]:
-    yield from isolated_world(request.param, tmp_path, monkeypatch, make_wire_server)
 
 
 def enrol_with_codes(world: PortalWorld, name: str) -> tuple[Browser, str, list[str]]:
@@ -54,81 +39,81 @@ def recover(world: PortalWorld, name: str, code: str, password: str = PASSWORD) 
     return browser
 
 
-def test_recovery_code_sends_the_user_to_enrol_and_works_once(pw: PortalWorld) -> None:
-    _, secret, codes = enrol_with_codes(pw, "alice")
+def test_recovery_code_sends_the_user_to_enrol_and_works_once(world: PortalWorld) -> None:
+    _, secret, codes = enrol_with_codes(world, "alice")
 
-    browser = recover(pw, "alice", codes[0].lower())
+    browser = recover(world, "alice", codes[0].lower())
     assert browser.last is not None and browser.last.status_code == 200
     assert "Your old authenticator was removed" in browser.last.text
-    assert pw.mfa_settings("alice") == []
+    assert world.mfa_settings("alice") == []
     # The page's own form signs in and lands on set-up.
     answer = browser.post("/signin", {"username": "alice", "password": PASSWORD, "next": "/"})
     assert answer.headers["location"] == "/mfa/setup"
     browser.follow(answer)
-    assert browser.post("/mfa/setup", {"code": pw.code(secret)}).status_code == 400
+    assert browser.post("/mfa/setup", {"code": world.code(secret)}).status_code == 400
     new_secret = browser.secret()
-    done = browser.post("/mfa/setup", {"code": pw.code(new_secret)}, follow=True)
+    done = browser.post("/mfa/setup", {"code": world.code(new_secret)}, follow=True)
     assert "You have <strong>9</strong> unused recovery codes" in done.text
-    assert pw.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+    assert world.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
 
-    again = recover(pw, "alice", codes[0])
+    again = recover(world, "alice", codes[0])
     assert again.last is not None and again.last.status_code == 400
     assert "The username, password or recovery code is not right." in again.last.text
-    assert pw.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+    assert world.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
 
 
-def test_wrong_password_or_unknown_user_get_the_same_answer(pw: PortalWorld) -> None:
-    _, _, codes = enrol_with_codes(pw, "alice")
+def test_wrong_password_or_unknown_user_get_the_same_answer(world: PortalWorld) -> None:
+    _, _, codes = enrol_with_codes(world, "alice")
     texts = []
     for name, password, code in (
         ("alice", "Wrong-Password-1!", codes[0]),
         ("nobody", PASSWORD, codes[0]),
         ("alice", PASSWORD, "AAAA-AAAA-AAAA-AAAA"),
     ):
-        page = recover(pw, name, code, password).last
+        page = recover(world, name, code, password).last
         assert page is not None and page.status_code == 400
         texts.append("The username, password or recovery code is not right." in page.text)
     assert texts == [True, True, True]
-    assert pw.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+    assert world.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
 
 
-def test_an_incomplete_form_asks_for_every_field(pw: PortalWorld) -> None:
-    _, _, codes = enrol_with_codes(pw, "alice")
+def test_an_incomplete_form_asks_for_every_field(world: PortalWorld) -> None:
+    _, _, codes = enrol_with_codes(world, "alice")
     for name, password, code in (("", "", ""), ("alice", PASSWORD, " "), ("", PASSWORD, codes[0])):
-        page = recover(pw, name, code, password).last
+        page = recover(world, name, code, password).last
         assert page is not None and page.status_code == 400
         assert "Enter your username, password and a recovery code." in page.text
         assert "is not right" not in page.text
-    assert pw.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+    assert world.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
 
 
-def test_a_new_set_voids_the_old_one_and_needs_csrf(pw: PortalWorld) -> None:
-    browser, _, old = enrol_with_codes(pw, "alice")
+def test_a_new_set_voids_the_old_one_and_needs_csrf(world: PortalWorld) -> None:
+    browser, _, old = enrol_with_codes(world, "alice")
     page = browser.get("/account/recovery-codes")
     assert "You have <strong>10</strong> unused recovery codes" in page.text
     assert browser.post("/account/recovery-codes", csrf="").status_code == 403
     browser.get("/account/recovery-codes")
     new = CODE.findall(browser.post("/account/recovery-codes").text)
     assert len(new) == 10 and not set(new) & set(old)
-    failed = recover(pw, "alice", old[0]).last
+    failed = recover(world, "alice", old[0]).last
     assert failed is not None and failed.status_code == 400
-    assert recover(pw, "alice", new[0]).last is not None
-    assert pw.mfa_settings("alice") == []
+    assert recover(world, "alice", new[0]).last is not None
+    assert world.mfa_settings("alice") == []
 
 
-def test_codes_page_needs_a_full_sign_in(pw: PortalWorld) -> None:
-    browser = pw.browser()
+def test_codes_page_needs_a_full_sign_in(world: PortalWorld) -> None:
+    browser = world.browser()
     assert browser.get("/account/recovery-codes").status_code == 303
 
 
-def test_each_step_is_audited_and_notified(pw: PortalWorld) -> None:
-    _, _, codes = enrol_with_codes(pw, "alice")
-    recover(pw, "alice", codes[0])
-    browser = pw.browser(mode="development")
+def test_each_step_is_audited_and_notified(world: PortalWorld) -> None:
+    _, _, codes = enrol_with_codes(world, "alice")
+    recover(world, "alice", codes[0])
+    browser = world.browser(mode="development")
     browser.follow(browser.sign_in("alice", PASSWORD))
-    browser.post("/mfa/setup", {"code": pw.code(browser.secret())}, follow=True)
+    browser.post("/mfa/setup", {"code": world.code(browser.secret())}, follow=True)
 
-    trail = AuditLog(portal_store(pw.data_dir)).query(AuditFilter(target="alice"))
+    trail = AuditLog(portal_store(world.data_dir)).query(AuditFilter(target="alice"))
     assert [(e.actor, e.action, e.outcome) for e in reversed(trail)] == [
         ("self:alice", "enrol-authenticator", "success"),
         ("self:alice", "recovery-codes issue", "success"),
@@ -141,12 +126,12 @@ def test_each_step_is_audited_and_notified(pw: PortalWorld) -> None:
 
 
 def test_account_page_counts_unused_codes_and_the_code_page_offers_recovery(
-    pw: PortalWorld,
+    world: PortalWorld,
 ) -> None:
-    browser, _, codes = enrol_with_codes(pw, "alice")
+    browser, _, codes = enrol_with_codes(world, "alice")
     assert "Unused recovery codes: 10." in browser.get("/account").text
-    other = pw.browser()
+    other = world.browser()
     step = other.follow(other.sign_in("alice", PASSWORD))
     assert 'href="/recover"' in step.text  # the TOTP code page links to recovery
-    recover(pw, "alice", codes[0])
-    assert pw.mfa_settings("alice") == []
+    recover(world, "alice", codes[0])
+    assert world.mfa_settings("alice") == []

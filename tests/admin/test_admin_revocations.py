@@ -19,7 +19,7 @@ from mfa_portal.admin.store import MIGRATIONS, PortalStore
 from mfa_portal.admin.support import ActionFailed, attributes
 from mfa_portal.cognito_api.password_auth import PasswordStep
 from mfa_portal.sqlite import SQLiteFile
-from tests.admin.support_world import ADMIN, World
+from tests.support.support_desk import ADMIN, SupportDesk
 
 
 def test_generation_counts_revocations_per_user_and_pool(store: PortalStore) -> None:
@@ -57,13 +57,13 @@ def test_the_lookup_uses_the_primary_key(store: PortalStore) -> None:
     assert "PRIMARY KEY" in " ".join(str(row[3]) for row in plan)
 
 
-def _generation(world: World, name: str) -> int:
-    user = world.client.call("AdminGetUser", UserPoolId=world.pool_id, Username=name)
-    assert world.support.revocations is not None
-    return world.support.revocations.generation(world.pool_id, attributes(user)["sub"])
+def _generation(desk: SupportDesk, name: str) -> int:
+    user = desk.client.call("AdminGetUser", UserPoolId=desk.pool_id, Username=name)
+    assert desk.support.revocations is not None
+    return desk.support.revocations.generation(desk.pool_id, attributes(user)["sub"])
 
 
-ENDING: dict[str, Callable[[World], object]] = {
+ENDING: dict[str, Callable[[SupportDesk], object]] = {
     "reset-mfa": lambda w: actions.reset_mfa(w.support, ADMIN, "bob", "lost phone"),
     "disable": lambda w: actions.disable_user(w.support, ADMIN, "bob", "left"),
     "signout": lambda w: actions.sign_out(w.support, ADMIN, "bob", "stolen laptop"),
@@ -72,62 +72,64 @@ ENDING: dict[str, Callable[[World], object]] = {
 
 @pytest.mark.backends("engine", "wire")
 @pytest.mark.parametrize("action", sorted(ENDING))
-def test_actions_that_end_sessions_write_one_marker(world: World, action: str) -> None:
-    world.add_user("bob")
-    world.enrol_totp("bob")
-    ENDING[action](world)
-    assert _generation(world, "bob") == 1
+def test_actions_that_end_sessions_write_one_marker(desk: SupportDesk, action: str) -> None:
+    desk.add_user("bob")
+    desk.enrol_totp("bob")
+    ENDING[action](desk)
+    assert _generation(desk, "bob") == 1
 
 
 @pytest.mark.backends("engine")
-def test_delete_writes_a_marker_for_the_deleted_users_sub(world: World) -> None:
-    world.add_user("bob")
-    user = world.client.call("AdminGetUser", UserPoolId=world.pool_id, Username="bob")
+def test_delete_writes_a_marker_for_the_deleted_users_sub(desk: SupportDesk) -> None:
+    desk.add_user("bob")
+    user = desk.client.call("AdminGetUser", UserPoolId=desk.pool_id, Username="bob")
     sub = attributes(user)["sub"]
-    actions.delete_user(world.support, ADMIN, "bob", "left", confirm="bob")
-    assert world.support.revocations is not None
-    assert world.support.revocations.generation(world.pool_id, sub) == 1
+    actions.delete_user(desk.support, ADMIN, "bob", "left", confirm="bob")
+    assert desk.support.revocations is not None
+    assert desk.support.revocations.generation(desk.pool_id, sub) == 1
 
 
 @pytest.mark.backends("engine")
-def test_a_recovery_code_reset_writes_a_marker(world: World) -> None:
-    world.add_user("bob")
-    world.enrol_totp("bob")
-    codes = self_service.issue_codes(world.support, "bob")
+def test_a_recovery_code_reset_writes_a_marker(desk: SupportDesk) -> None:
+    desk.add_user("bob")
+    desk.enrol_totp("bob")
+    codes = self_service.issue_codes(desk.support, "bob")
     self_service.recover_with_code(
-        world.support,
+        desk.support,
         password_step=PasswordStep(
-            world.support.client, pool_id=world.pool_id, client_id=world.client_id
+            desk.support.client, pool_id=desk.pool_id, client_id=desk.client_id
         ),
         username="bob",
         password="Correct-Horse-9!",
         code=codes[0],
     )
-    assert _generation(world, "bob") == 1
+    assert _generation(desk, "bob") == 1
 
 
 @pytest.mark.backends("engine")
-def test_actions_that_fail_or_end_no_session_write_none(world: World, store: PortalStore) -> None:
-    world.add_user("bob")
-    actions.enable_user(world.support, ADMIN, "bob", "back from leave")
-    actions.set_mfa(world.support, ADMIN, "bob", "email", "enabled", "no phone")
+def test_actions_that_fail_or_end_no_session_write_none(
+    desk: SupportDesk, store: PortalStore
+) -> None:
+    desk.add_user("bob")
+    actions.enable_user(desk.support, ADMIN, "bob", "back from leave")
+    actions.set_mfa(desk.support, ADMIN, "bob", "email", "enabled", "no phone")
     with pytest.raises(ActionFailed):
-        actions.sign_out(world.support, ADMIN, "bob", "")  # no reason: refused before any call
+        actions.sign_out(desk.support, ADMIN, "bob", "")  # no reason: refused before any call
     with pytest.raises(ActionFailed):
-        actions.disable_user(world.support, ADMIN, "nobody", "typo")
+        actions.disable_user(desk.support, ADMIN, "nobody", "typo")
     with pytest.raises(ActionFailed):
-        actions.delete_user(world.support, ADMIN, "bob", "left", confirm="bobby")
-    assert _generation(world, "bob") == 0
+        actions.delete_user(desk.support, ADMIN, "bob", "left", confirm="bobby")
+    assert _generation(desk, "bob") == 0
     count = store.connect().execute("SELECT COUNT(*) FROM session_revocations")
     assert count.fetchone()[0] == 0
 
 
 @pytest.mark.backends("engine")
-def test_a_broken_store_fails_the_action_loudly(world: World, store: PortalStore) -> None:
+def test_a_broken_store_fails_the_action_loudly(desk: SupportDesk, store: PortalStore) -> None:
     """The marker is part of the action: if it cannot be written, support is told it failed."""
-    world.add_user("bob")
+    desk.add_user("bob")
     store.connect().execute("DROP TABLE session_revocations")
     with pytest.raises(sqlite3.OperationalError):
-        actions.sign_out(world.support, ADMIN, "bob", "stolen laptop")
-    [entry] = world.support.audit.query()
+        actions.sign_out(desk.support, ADMIN, "bob", "stolen laptop")
+    [entry] = desk.support.audit.query()
     assert (entry.action, entry.outcome) == ("signout", "failure")

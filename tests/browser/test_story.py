@@ -9,7 +9,6 @@ is refused with a replayed code. Every page is saved to ``test-artifacts/screens
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.settings import load_settings
 from mfa_portal.wiring.app import serving_app
 from mfa_portal.wiring.backend import open_embedded
+from tests.support.tools import require_tool
 from tests.support.wire import ServerThread, bound_socket
 
 pytestmark = pytest.mark.browser
@@ -42,12 +42,9 @@ NEW_PASSWORD = "Correct-Horse-9!"
 
 
 def _require_tools() -> None:
-    missing = [name for name in (CHROMIUM, "zbarimg", "oathtool") if shutil.which(name) is None]
-    if missing:
-        message = f"the browser story needs {', '.join(missing)}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_tool("chromium", Path(CHROMIUM))
+    require_tool("zbarimg")
+    require_tool("oathtool")
 
 
 @pytest.fixture

@@ -17,83 +17,89 @@ from mfa_portal.cli import _load_commands, app
 from mfa_portal.settings import load_settings
 from mfa_portal.wiring.backend import open_embedded
 from mfa_portal.wiring.support import portal_store
-from tests.admin.support_world import World
+from tests.support.support_desk import SupportDesk
 from tests.support.wire import WireServer
 
 _load_commands()
 runner = CliRunner()
 
 
-def cli(world: World, *args: str) -> Result:
-    return runner.invoke(app, list(args), obj=world.support)
+def cli(desk: SupportDesk, *args: str) -> Result:
+    return runner.invoke(app, list(args), obj=desk.support)
 
 
 @pytest.mark.backends("engine")
-def test_pool_show_and_mfa_config(world: World) -> None:
-    shown = cli(world, "pool", "show", "--json")
+def test_pool_show_and_mfa_config(desk: SupportDesk) -> None:
+    shown = cli(desk, "pool", "show", "--json")
     assert shown.exit_code == 0, shown.output
     info = json.loads(shown.stdout)
-    assert (info["id"], info["mfa"], info["totp"]) == (world.pool_id, "OPTIONAL", True)
-    table = cli(world, "pool", "show")
+    assert (info["id"], info["mfa"], info["totp"]) == (desk.pool_id, "OPTIONAL", True)
+    table = cli(desk, "pool", "show")
     assert "mfa" in table.stdout and "OPTIONAL" in table.stdout
 
-    changed = cli(world, "pool", "mfa-config", "--mode", "on", "--reason", "all must enrol")
+    changed = cli(desk, "pool", "mfa-config", "--mode", "on", "--reason", "all must enrol")
     assert changed.exit_code == 0 and "pool MFA ON, totp on, email off" in changed.stdout
-    assert json.loads(cli(world, "pool", "show", "--json").stdout)["mfa"] == "ON"
+    assert json.loads(cli(desk, "pool", "show", "--json").stdout)["mfa"] == "ON"
 
-    bad = cli(world, "pool", "mfa-config", "--mode", "sometimes", "-r", "x")
+    bad = cli(desk, "pool", "mfa-config", "--mode", "sometimes", "-r", "x")
     assert bad.exit_code == 1 and bad.stderr.strip() == "Error: --mode must be off, optional or on"
-    bad = cli(world, "pool", "mfa-config", "--mode", "on", "--totp", "maybe", "-r", "x")
+    bad = cli(desk, "pool", "mfa-config", "--mode", "on", "--totp", "maybe", "-r", "x")
     assert bad.exit_code == 1 and bad.stderr.strip() == "Error: --totp must be on or off"
-    refused = cli(world, "pool", "mfa-config", "--mode", "on", "--totp", "off", "-r", "x")
+    refused = cli(desk, "pool", "mfa-config", "--mode", "on", "--totp", "off", "-r", "x")
     assert refused.exit_code == 1 and "can't disable all MFAs" in refused.stderr
     assert "InvalidParameterException" not in refused.stderr
 
 
-def _trail(world: World) -> None:
-    world.add_user("bob")
+def _trail(desk: SupportDesk) -> None:
+    desk.add_user("bob")
     for args in (
         ("users", "disable", "bob", "-r", "left"),
         ("users", "enable", "bob", "-r", "back"),
         ("users", "disable", "ghost", "-r", "typo"),
     ):
-        cli(world, *args)
+        cli(desk, *args)
 
 
 @pytest.mark.backends("engine")
-def test_audit_list_with_filters(world: World) -> None:
-    _trail(world)
-    everything = json.loads(cli(world, "audit", "list", "--json").stdout)
+def test_audit_list_with_filters(desk: SupportDesk) -> None:
+    _trail(desk)
+    everything = json.loads(cli(desk, "audit", "list", "--json").stdout)
     assert [(e["action"], e["target"], e["outcome"]) for e in everything] == [
         ("disable", "ghost", "failure"),
         ("enable", "bob", "success"),
         ("disable", "bob", "success"),
     ]
     assert everything[0]["time"].endswith("Z") and everything[0]["reason"] == "typo"
-    only_bob = json.loads(cli(world, "audit", "list", "--target", "bob", "--json").stdout)
+    only_bob = json.loads(cli(desk, "audit", "list", "--target", "bob", "--json").stdout)
     assert {e["target"] for e in only_bob} == {"bob"}
-    failures = json.loads(cli(world, "audit", "list", "--outcome", "failure", "--json").stdout)
+    failures = json.loads(cli(desk, "audit", "list", "--outcome", "failure", "--json").stdout)
     assert [e["target"] for e in failures] == ["ghost"]
-    future = json.loads(cli(world, "audit", "list", "--since", "2999-01-01", "--json").stdout)
+    future = json.loads(cli(desk, "audit", "list", "--since", "2999-01-01", "--json").stdout)
     assert future == []
-    table = cli(world, "audit", "list")
+    table = cli(desk, "audit", "list")
     assert "ghost" in table.stdout and "failure" in table.stdout
-    bad = cli(world, "audit", "list", "--since", "last week")
-    assert bad.exit_code == 1 and bad.stderr.startswith("Error: --since/--until must be ISO")
+    dates = "Error: --since/--until must be ISO dates, e.g. 2026-11-28 or 2026-11-28T17:00"
+    for option in ("--since", "--until"):
+        bad = cli(desk, "audit", "list", option, "last week")
+        assert bad.exit_code == 1 and bad.stderr.strip() == dates
+    bad = cli(desk, "audit", "export", "--outcome", "maybe")
+    assert (
+        bad.exit_code == 1 and bad.stderr.strip() == "Error: --outcome must be success or failure"
+    )
 
 
 @pytest.mark.backends("engine")
-def test_audit_export_csv_and_jsonl(world: World, tmp_path: Path) -> None:
-    _trail(world)
-    out = cli(world, "audit", "export", "--format", "csv")
+def test_audit_export_csv_and_jsonl(desk: SupportDesk, tmp_path: Path) -> None:
+    _trail(desk)
+    out = cli(desk, "audit", "export", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert [r["action"] for r in rows] == ["disable", "enable", "disable"]  # oldest first
     target = tmp_path / "audit.jsonl"
-    written = cli(world, "audit", "export", "--format", "jsonl", "-o", str(target))
+    written = cli(desk, "audit", "export", "--format", "jsonl", "-o", str(target))
     assert written.exit_code == 0 and "3 entries written" in written.stderr
     lines = [json.loads(line) for line in target.read_text().splitlines()]
     assert [entry["reason"] for entry in lines] == ["left", "back", "typo"]
-    bad = cli(world, "audit", "export", "--format", "xml")
+    bad = cli(desk, "audit", "export", "--format", "xml")
     assert bad.exit_code == 1 and bad.stderr.strip() == "Error: --format must be csv or jsonl"
 
 

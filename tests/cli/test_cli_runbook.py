@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from mfa_portal.admin.audit import AuditFilter
 from mfa_portal.cli import _load_commands, app
-from tests.admin.support_world import World
 from tests.support.setup import create_pool
+from tests.support.support_desk import SupportDesk
 
 _load_commands()
 RUNBOOK = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
@@ -40,24 +40,24 @@ def test_every_story_has_commands() -> None:
 
 @pytest.mark.backends("engine")
 def test_the_runbook_commands_work_as_written(
-    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    desk: SupportDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pool_id, client_id = create_pool(world.client, email_mfa=True)
-    world.support.pool_id, world.client_id = pool_id, client_id
-    world.add_user("alice")
+    pool_id, client_id = create_pool(desk.client, email_mfa=True)
+    desk.support.pool_id, desk.client_id = pool_id, client_id
+    desk.add_user("alice")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "lost-phones.txt").write_text("# stolen\nalice\n")
     runner = CliRunner()
     ran = 0
     for story in STORIES:
-        world.enrol_totp("alice")
+        desk.enrol_totp("alice")
         for args in commands(story):
-            result = runner.invoke(app, args, obj=world.support)
+            result = runner.invoke(app, args, obj=desk.support)
             assert result.exit_code == 0, (args, result.output)
             ran += 1
         if story != STORIES[-1]:
-            assert world.methods("alice") in ([], ["EMAIL_OTP"])
+            assert desk.methods("alice") in ([], ["EMAIL_OTP"])
     assert ran >= 12
     assert (tmp_path / "alice-audit.csv").read_text().startswith("time,actor,target")
-    actions = [e.action for e in world.support.audit.query(AuditFilter(limit=0))]
+    actions = [e.action for e in desk.support.audit.query(AuditFilter(limit=0))]
     assert actions[0] == "delete" and "reset-mfa" in actions

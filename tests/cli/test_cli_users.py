@@ -13,18 +13,18 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from mfa_portal.cli import _load_commands, app
-from tests.admin.support_world import World
+from tests.support.support_desk import SupportDesk
 
 _load_commands()
 runner = CliRunner()
 
 
-def cli(world: World, *args: str, input: str | None = None) -> Result:
-    return runner.invoke(app, list(args), obj=world.support, input=input)
+def cli(desk: SupportDesk, *args: str, input: str | None = None) -> Result:
+    return runner.invoke(app, list(args), obj=desk.support, input=input)
 
 
-def ok_json(world: World, *args: str) -> Any:
-    result = cli(world, *args, "--json")
+def ok_json(desk: SupportDesk, *args: str) -> Any:
+    result = cli(desk, *args, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -37,20 +37,20 @@ def one_line_error(result: Result) -> str:
 
 
 @pytest.mark.backends("engine")
-def test_reset_mfa_then_show(world: World) -> None:
-    world.add_user("bob")
-    world.enrol_totp("bob")
-    shown = ok_json(world, "users", "show", "bob")
+def test_reset_mfa_then_show(desk: SupportDesk) -> None:
+    desk.add_user("bob")
+    desk.enrol_totp("bob")
+    shown = ok_json(desk, "users", "show", "bob")
     assert shown["mfa_methods"] == ["totp"] and shown["preferred_mfa"] == "totp"
 
-    result = cli(world, "users", "reset-mfa", "bob", "--reason", "lost phone, ticket 7")
+    result = cli(desk, "users", "reset-mfa", "bob", "--reason", "lost phone, ticket 7")
     assert result.exit_code == 0, result.output
     assert "bob: authenticator removed and all sessions signed out" in result.stdout
 
-    assert ok_json(world, "users", "show", "bob")["mfa_methods"] == []
-    table = cli(world, "users", "show", "bob")
+    assert ok_json(desk, "users", "show", "bob")["mfa_methods"] == []
+    table = cli(desk, "users", "show", "bob")
     assert "MFA methods" in table.stdout and "none" in table.stdout
-    [entry] = world.support.audit.query()
+    [entry] = desk.support.audit.query()
     assert (entry.action, entry.reason, entry.actor.startswith("cli:")) == (
         "reset-mfa",
         "lost phone, ticket 7",
@@ -59,22 +59,22 @@ def test_reset_mfa_then_show(world: World) -> None:
 
 
 @pytest.mark.backends("engine")
-def test_errors_exit_non_zero_with_one_line(world: World) -> None:
-    line = one_line_error(cli(world, "users", "reset-mfa", "nobody", "--reason", "x"))
+def test_errors_exit_non_zero_with_one_line(desk: SupportDesk) -> None:
+    line = one_line_error(cli(desk, "users", "reset-mfa", "nobody", "--reason", "x"))
     assert line == "Error: nobody: User does not exist."
-    assert one_line_error(cli(world, "users", "show", "nobody")).startswith("Error: nobody:")
-    missing_reason = cli(world, "users", "reset-mfa", "bob")
+    assert one_line_error(cli(desk, "users", "show", "nobody")).startswith("Error: nobody:")
+    missing_reason = cli(desk, "users", "reset-mfa", "bob")
     assert missing_reason.exit_code == 2
     assert one_line_error(missing_reason) == (
         "Error: Missing option '--reason' / '-r'. Try 'root users reset-mfa --help'."
     )
-    neither = one_line_error(cli(world, "users", "reset-mfa", "--reason", "x"))
+    neither = one_line_error(cli(desk, "users", "reset-mfa", "--reason", "x"))
     assert neither == "Error: give a username or --from-file"
-    both = cli(world, "users", "reset-mfa", "bob", "--from-file", "f.txt", "--reason", "x")
+    both = cli(desk, "users", "reset-mfa", "bob", "--from-file", "f.txt", "--reason", "x")
     assert one_line_error(both) == "Error: give a username or --from-file, not both"
-    bad = cli(world, "users", "set-mfa", "bob", "--method", "fax", "--reason", "x")
+    bad = cli(desk, "users", "set-mfa", "bob", "--method", "fax", "--reason", "x")
     assert one_line_error(bad) == "Error: --method must be totp, email or sms"
-    failed = cli(world, "users", "disable", "nobody", "--reason", "x", "--json")
+    failed = cli(desk, "users", "disable", "nobody", "--reason", "x", "--json")
     assert failed.exit_code == 1
     assert json.loads(failed.stdout)["error"] == "UserNotFoundException"
 
@@ -117,73 +117,73 @@ def test_help_still_exits_zero() -> None:
 
 
 @pytest.mark.backends("engine")
-def test_reset_many_from_a_file(world: World, tmp_path: Path) -> None:
+def test_reset_many_from_a_file(desk: SupportDesk, tmp_path: Path) -> None:
     for name in ("ann", "ben"):
-        world.add_user(name)
-        world.enrol_totp(name)
+        desk.add_user(name)
+        desk.enrol_totp(name)
     names = tmp_path / "lost.txt"
     names.write_text("# stolen laptop bag\nann\n\nghost\nben\n")
-    result = cli(world, "users", "reset-mfa", "--from-file", str(names), "--reason", "theft")
+    result = cli(desk, "users", "reset-mfa", "--from-file", str(names), "--reason", "theft")
     assert result.exit_code == 1
     assert "2 reset, 1 failed" in result.stdout
     assert "ghost" in result.stdout and "User does not exist." in result.stdout
     assert "UserNotFoundException" not in result.stdout
-    assert world.methods("ann") == [] and world.methods("ben") == []
-    as_json = cli(world, "users", "reset-mfa", "--from-file", str(names), "--reason", "x", "--json")
+    assert desk.methods("ann") == [] and desk.methods("ben") == []
+    as_json = cli(desk, "users", "reset-mfa", "--from-file", str(names), "--reason", "x", "--json")
     rows = json.loads(as_json.stdout)
     assert [(r["target"], r["ok"]) for r in rows] == [
         ("ann", True),
         ("ben", True),
         ("ghost", False),
     ]
-    unreadable = cli(world, "users", "reset-mfa", "--from-file", str(tmp_path / "no"), "-r", "x")
+    unreadable = cli(desk, "users", "reset-mfa", "--from-file", str(tmp_path / "no"), "-r", "x")
     assert one_line_error(unreadable).startswith("Error: cannot read")
 
 
 @pytest.mark.backends("engine")
-def test_list_as_table_and_json(world: World) -> None:
-    world.add_user("alice", "alice@corp.example")
-    world.add_user("bob")
-    world.client.call("AdminDisableUser", UserPoolId=world.pool_id, Username="bob")
-    rows = ok_json(world, "users", "list")
+def test_list_as_table_and_json(desk: SupportDesk) -> None:
+    desk.add_user("alice", "alice@corp.example")
+    desk.add_user("bob")
+    desk.client.call("AdminDisableUser", UserPoolId=desk.pool_id, Username="bob")
+    rows = ok_json(desk, "users", "list")
     assert sorted(r["username"] for r in rows) == ["alice", "bob"]
-    assert [r["username"] for r in ok_json(world, "users", "list", "--status", "disabled")] == [
+    assert [r["username"] for r in ok_json(desk, "users", "list", "--status", "disabled")] == [
         "bob"
     ]
-    by_email = ok_json(world, "users", "list", "--filter", 'email ^= "alice"')
+    by_email = ok_json(desk, "users", "list", "--filter", 'email ^= "alice"')
     assert [r["email"] for r in by_email] == ["alice@corp.example"]
-    table = cli(world, "users", "list")
+    table = cli(desk, "users", "list")
     assert "Username" in table.stdout and "alice" in table.stdout
-    bad = cli(world, "users", "list", "--filter", "email is alice")
+    bad = cli(desk, "users", "list", "--filter", "email is alice")
     assert "filter" in one_line_error(bad) and "InvalidParameterException" not in bad.stderr
 
 
 @pytest.mark.backends("engine")
-def test_create_shows_the_temporary_password_once(world: World) -> None:
+def test_create_shows_the_temporary_password_once(desk: SupportDesk) -> None:
     created = ok_json(
-        world, "users", "create", "carl", "--email", "carl@example.com", "--reason", "new hire"
+        desk, "users", "create", "carl", "--email", "carl@example.com", "--reason", "new hire"
     )
     assert created["ok"] and created["target"] == "carl"
-    assert world.sign_in("carl", created["temporary_password"])["ChallengeName"] == (
+    assert desk.sign_in("carl", created["temporary_password"])["ChallengeName"] == (
         "NEW_PASSWORD_REQUIRED"
     )
-    human = cli(world, "users", "create", "dora", "--email", "dora@example.com", "-r", "hire")
+    human = cli(desk, "users", "create", "dora", "--email", "dora@example.com", "-r", "hire")
     assert "temporary password (shown once):" in human.stdout
     mailed = ok_json(
-        world, "users", "create", "emil", "--email", "e@example.com", "-r", "hire", "--send-email"
+        desk, "users", "create", "emil", "--email", "e@example.com", "-r", "hire", "--send-email"
     )
     assert "temporary_password" not in mailed
 
 
 @pytest.mark.backends("engine")
-def test_set_mfa_set_attr_and_reset_password(world: World) -> None:
-    world.add_user("bob")
-    world.enrol_totp("bob")
-    out = ok_json(world, "users", "set-mfa", "bob", "--method", "totp", "--disable", "-r", "x")
-    assert out["message"] == "totp MFA disabled" and world.methods("bob") == []
+def test_set_mfa_set_attr_and_reset_password(desk: SupportDesk) -> None:
+    desk.add_user("bob")
+    desk.enrol_totp("bob")
+    out = ok_json(desk, "users", "set-mfa", "bob", "--method", "totp", "--disable", "-r", "x")
+    assert out["message"] == "totp MFA disabled" and desk.methods("bob") == []
     assert "exclude" in one_line_error(
         cli(
-            world,
+            desk,
             "users",
             "set-mfa",
             "bob",
@@ -196,43 +196,41 @@ def test_set_mfa_set_attr_and_reset_password(world: World) -> None:
         )
     )
     attrs = ok_json(
-        world, "users", "set-attr", "bob", "email=b2@example.com", "--verified", "-r", "new mail"
+        desk, "users", "set-attr", "bob", "email=b2@example.com", "--verified", "-r", "new mail"
     )
     assert attrs["message"] == "attributes updated: email, email_verified"
-    assert "NAME=VALUE" in one_line_error(
-        cli(world, "users", "set-attr", "bob", "email", "-r", "x")
-    )
-    pw = ok_json(world, "users", "reset-password", "bob", "--temporary", "-r", "forgot")
-    assert world.sign_in("bob", pw["temporary_password"])["ChallengeName"] == (
+    assert "NAME=VALUE" in one_line_error(cli(desk, "users", "set-attr", "bob", "email", "-r", "x"))
+    pw = ok_json(desk, "users", "reset-password", "bob", "--temporary", "-r", "forgot")
+    assert desk.sign_in("bob", pw["temporary_password"])["ChallengeName"] == (
         "NEW_PASSWORD_REQUIRED"
     )
 
 
 @pytest.mark.backends("engine")
-def test_disable_enable_signout_delete(world: World) -> None:
-    world.add_user("bob")
-    assert ok_json(world, "users", "disable", "bob", "-r", "leaving")["message"] == "user disabled"
-    assert ok_json(world, "users", "enable", "bob", "-r", "stays")["message"] == "user enabled"
-    assert ok_json(world, "users", "signout", "bob", "-r", "x")["message"] == (
+def test_disable_enable_signout_delete(desk: SupportDesk) -> None:
+    desk.add_user("bob")
+    assert ok_json(desk, "users", "disable", "bob", "-r", "leaving")["message"] == "user disabled"
+    assert ok_json(desk, "users", "enable", "bob", "-r", "stays")["message"] == "user enabled"
+    assert ok_json(desk, "users", "signout", "bob", "-r", "x")["message"] == (
         "signed out everywhere"
     )
-    refused = cli(world, "users", "delete", "bob", "-r", "offboard", input="bobby\n")
+    refused = cli(desk, "users", "delete", "bob", "-r", "offboard", input="bobby\n")
     assert refused.exit_code == 1 and "Type the username to confirm deletion." in refused.stderr
     assert "ConfirmationMismatch" not in refused.stderr
-    deleted = cli(world, "users", "delete", "bob", "-r", "offboard", input="bob\n")
+    deleted = cli(desk, "users", "delete", "bob", "-r", "offboard", input="bob\n")
     assert deleted.exit_code == 0 and "bob: user deleted" in deleted.stdout
-    actions = [e.action for e in world.support.audit.query()]
+    actions = [e.action for e in desk.support.audit.query()]
     assert actions == ["delete", "delete", "signout", "enable", "disable"]
 
 
 @pytest.mark.backends("engine")
-def test_reasons_are_checked_as_in_the_console(world: World) -> None:
-    world.add_user("bob")
-    blank = one_line_error(cli(world, "users", "disable", "bob", "-r", " \t"))
+def test_reasons_are_checked_as_in_the_console(desk: SupportDesk) -> None:
+    desk.add_user("bob")
+    blank = one_line_error(cli(desk, "users", "disable", "bob", "-r", " \t"))
     assert blank == "Error: bob: Give a reason for this action."
-    long = one_line_error(cli(world, "users", "disable", "bob", "-r", "x" * 501))
+    long = one_line_error(cli(desk, "users", "disable", "bob", "-r", "x" * 501))
     assert long == "Error: bob: The reason is too long: at most 500 characters."
-    as_json = cli(world, "users", "disable", "bob", "-r", "x" * 501, "--json")
+    as_json = cli(desk, "users", "disable", "bob", "-r", "x" * 501, "--json")
     assert as_json.exit_code == 1
     assert json.loads(as_json.stdout)["error"] == "ReasonTooLong"  # the code stays for scripts
-    assert ok_json(world, "users", "disable", "bob", "-r", "x" * 500)["message"] == "user disabled"
+    assert ok_json(desk, "users", "disable", "bob", "-r", "x" * 500)["message"] == "user disabled"

@@ -9,6 +9,7 @@ import pytest
 
 from mfa_portal.cognito_api.errors import CognitoError
 from tests.support.backends import PASSWORD, Backend
+from tests.support.cognito_errors import raises_cognito
 from tests.support.race import run_together
 from tests.support.setup import make_pool
 
@@ -55,16 +56,14 @@ def test_verify_needs_the_session_that_associate_returned(backend: Backend) -> N
     setup = pool.sign_in("carol")
     assert setup["ChallengeName"] == "MFA_SETUP"
     assoc = pool.idp.call("AssociateSoftwareToken", Session=setup["Session"])
-    with pytest.raises(CognitoError) as err:  # the InitiateAuth session was spent by Associate
+    with raises_cognito(
+        "NotAuthorizedException", "Invalid session for the user."
+    ):  # the InitiateAuth session was spent by Associate
         pool.idp.call(
             "VerifySoftwareToken",
             Session=setup["Session"],
             UserCode=backend.code(assoc["SecretCode"]),
         )
-    assert (err.value.code, err.value.message) == (
-        "NotAuthorizedException",
-        "Invalid session for the user.",
-    )
 
 
 @pytest.mark.moto_differs("replaying a spent session gives ResourceNotFoundException")
@@ -77,12 +76,8 @@ def test_a_session_is_single_use(backend: Backend) -> None:
         backend.next_step()
     pool.answer_totp("alice", step["Session"], backend.code(secret))
     backend.next_step() if backend.name != "moto" else None
-    with pytest.raises(CognitoError) as err:
+    with raises_cognito("NotAuthorizedException", "Invalid session for the user."):
         pool.answer_totp("alice", step["Session"], backend.code(secret))
-    assert (err.value.code, err.value.message) == (
-        "NotAuthorizedException",
-        "Invalid session for the user.",
-    )
 
 
 @pytest.mark.backends("engine", "wire")
@@ -92,9 +87,10 @@ def test_a_session_expires_after_the_clients_auth_session_validity(backend: Back
     secret = pool.enrol_totp("alice")
     step = pool.sign_in("alice")
     backend.clock.advance(3 * 60 + 1)
-    with pytest.raises(CognitoError) as err:
+    with raises_cognito(
+        "NotAuthorizedException", "Invalid session for the user, session is expired."
+    ):
         pool.answer_totp("alice", step["Session"], backend.code(secret))
-    assert err.value.message == "Invalid session for the user, session is expired."
 
 
 @pytest.mark.moto_differs("mints tokens for whatever USERNAME the client sends")
@@ -107,16 +103,14 @@ def test_a_session_issued_to_one_user_cannot_be_finished_as_another(backend: Bac
     step = pool.sign_in("mallory")
     if backend.name != "moto":
         backend.next_step()
-    with pytest.raises(CognitoError) as err:
+    with raises_cognito("NotAuthorizedException"):
         pool.answer_totp("victim", step["Session"], backend.code(mallory_secret))
-    assert err.value.code == "NotAuthorizedException"
 
 
 def test_unknown_user_is_reported_in_legacy_mode(backend: Backend) -> None:
     pool = make_pool(backend)
-    with pytest.raises(CognitoError) as err:
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         pool.sign_in("nobody")
-    assert (err.value.code, err.value.message) == ("UserNotFoundException", "User does not exist.")
 
 
 @pytest.mark.moto_differs("ignores PreventUserExistenceErrors")
@@ -125,14 +119,9 @@ def test_unknown_user_looks_like_a_wrong_password_when_existence_errors_are_prev
 ) -> None:
     pool = make_pool(backend, prevent_user_existence=True)
     pool.create_user("alice")
-    outcomes = []
     for name, password in (("nobody", PASSWORD), ("alice", "Wrong-Pass-1!")):
-        with pytest.raises(CognitoError) as err:
+        with raises_cognito("NotAuthorizedException", "Incorrect username or password."):
             pool.sign_in(name, password)
-        outcomes.append((err.value.code, err.value.message))
-    assert (
-        outcomes[0] == outcomes[1] == ("NotAuthorizedException", "Incorrect username or password.")
-    )
 
 
 @pytest.mark.moto_differs("has no lockout")
@@ -140,15 +129,12 @@ def test_five_free_failures_then_password_attempts_exceeded(backend: Backend) ->
     pool = make_pool(backend)
     pool.create_user("alice")
     for _ in range(5):
-        with pytest.raises(CognitoError) as err:
+        with raises_cognito("NotAuthorizedException", "Incorrect username or password."):
             pool.sign_in("alice", "Wrong-Pass-1!")
-        assert err.value.message == "Incorrect username or password."
-    with pytest.raises(CognitoError) as locked:  # even the right password is refused while locked
+    with raises_cognito(
+        "NotAuthorizedException", "Password attempts exceeded"
+    ):  # even the right password is refused while locked
         pool.sign_in("alice")
-    assert (locked.value.code, locked.value.message) == (
-        "NotAuthorizedException",
-        "Password attempts exceeded",
-    )
 
 
 @pytest.mark.backends("engine", "wire")
@@ -160,9 +146,8 @@ def test_wrong_totp_codes_count_toward_the_lockout(backend: Backend) -> None:
     for _ in range(5):
         with pytest.raises(CognitoError):
             pool.answer_totp("alice", pool.sign_in("alice")["Session"], wrong)
-    with pytest.raises(CognitoError) as locked:
+    with raises_cognito("NotAuthorizedException", "Password attempts exceeded"):
         pool.sign_in("alice")
-    assert locked.value.message == "Password attempts exceeded"
 
 
 @pytest.mark.backends("engine", "wire")

@@ -6,6 +6,7 @@ import pytest
 
 from mfa_portal.cognito_api.errors import CognitoError
 from tests.support.backends import Backend
+from tests.support.cognito_errors import raises_cognito
 from tests.support.setup import make_pool
 
 
@@ -30,9 +31,8 @@ def test_a_wrong_code_is_a_code_mismatch(backend: Backend) -> None:
     secret = pool.enrol_totp("alice")
     step = pool.sign_in("alice")
     wrong = f"{(int(backend.code(secret)) + 1) % 1_000_000:06d}"
-    with pytest.raises(CognitoError) as err:
+    with raises_cognito("CodeMismatchException"):
         pool.answer_totp("alice", step["Session"], wrong)
-    assert err.value.code == "CodeMismatchException"
 
 
 @pytest.mark.backends("engine", "wire")
@@ -42,9 +42,8 @@ def test_wrong_code_message_is_cognitos(backend: Backend) -> None:
     secret = pool.enrol_totp("alice")
     step = pool.sign_in("alice")
     wrong = f"{(int(backend.code(secret)) + 1) % 1_000_000:06d}"
-    with pytest.raises(CognitoError) as err:
+    with raises_cognito("CodeMismatchException", "Invalid code or auth state for the user."):
         pool.answer_totp("alice", step["Session"], wrong)
-    assert err.value.message == "Invalid code or auth state for the user."
 
 
 @pytest.mark.moto_differs("accepts the same code again within its step (no replay guard)")
@@ -56,9 +55,8 @@ def test_a_code_that_signed_in_once_is_refused_the_second_time(backend: Backend)
         backend.next_step()
     code = backend.code(secret)
     pool.answer_totp("alice", pool.sign_in("alice")["Session"], code)
-    with pytest.raises(CognitoError) as err:
+    with raises_cognito("CodeMismatchException"):
         pool.answer_totp("alice", pool.sign_in("alice")["Session"], code)
-    assert err.value.code == "CodeMismatchException"
 
 
 @pytest.mark.backends("engine", "wire")
@@ -66,9 +64,8 @@ def test_the_enrolment_code_cannot_be_used_to_sign_in(backend: Backend) -> None:
     pool = make_pool(backend)
     pool.create_user("alice")
     secret = pool.enrol_totp("alice")  # verified with the current step's code
-    with pytest.raises(CognitoError) as err:
+    with raises_cognito("CodeMismatchException"):
         pool.answer_totp("alice", pool.sign_in("alice")["Session"], backend.code(secret))
-    assert err.value.code == "CodeMismatchException"
 
 
 @pytest.mark.backends("engine", "wire")
@@ -124,47 +121,44 @@ def test_admin_reset_removes_the_authenticator_for_good(backend: Backend) -> Non
     assert "AuthenticationResult" in pool.sign_in(
         "alice"
     )  # OPTIONAL pool: the portal forces enrolment
-    with pytest.raises(CognitoError) as err:  # and the old secret can never be switched back on
+    with raises_cognito(
+        "InvalidParameterException"
+    ):  # and the old secret can never be switched back on
         pool.idp.call(
             "AdminSetUserMFAPreference",
             UserPoolId=pool.pool_id,
             Username="alice",
             SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
         )
-    assert err.value.code == "InvalidParameterException"
-    with pytest.raises(CognitoError) as again:
+    with raises_cognito("ResourceNotFoundException"):
         pool.idp.call("AdminDeleteSoftwareToken", UserPoolId=pool.pool_id, Username="alice")
-    assert again.value.code == "ResourceNotFoundException"
     assert secret  # the old authenticator still computes codes; nothing accepts them
 
 
 def test_enabling_totp_without_a_verified_token_is_refused(backend: Backend) -> None:
     pool = make_pool(backend)
     pool.create_user("alice")
-    with pytest.raises(CognitoError) as err:
+    with raises_cognito("InvalidParameterException"):
         pool.idp.call(
             "AdminSetUserMFAPreference",
             UserPoolId=pool.pool_id,
             Username="alice",
             SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
         )
-    assert err.value.code == "InvalidParameterException"
 
 
 @pytest.mark.moto_differs("uses the 2018 wording 'User has not verified software token mfa'")
 def test_enabling_totp_without_a_token_uses_cognitos_current_message(backend: Backend) -> None:
     pool = make_pool(backend)
     pool.create_user("alice")
-    with pytest.raises(CognitoError) as err:
+    no_delivery = "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA"
+    with raises_cognito("InvalidParameterException", no_delivery):
         pool.idp.call(
             "AdminSetUserMFAPreference",
             UserPoolId=pool.pool_id,
             Username="alice",
             SoftwareTokenMfaSettings={"Enabled": True},
         )
-    assert (
-        err.value.message == "User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA"
-    )
 
 
 @pytest.mark.backends("engine", "wire")

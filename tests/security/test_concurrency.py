@@ -22,6 +22,7 @@ from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
+from tests.support.engine_calls import totp_pool
 from tests.support.race import run_together
 
 IAM = "test"
@@ -82,27 +83,7 @@ class World:
 
 def make_world(data_dir: Path, clock: FakeClock) -> World:
     engine = Engine(data_dir, clock=clock, hasher=PasswordHasher(memory_kib=256, time_cost=1))
-    pool_id = engine.call("CreateUserPool", {"PoolName": "race"}, iam_principal=IAM)["UserPool"][
-        "Id"
-    ]
-    engine.call(
-        "SetUserPoolMfaConfig",
-        {
-            "UserPoolId": pool_id,
-            "MfaConfiguration": "OPTIONAL",
-            "SoftwareTokenMfaConfiguration": {"Enabled": True},
-        },
-        iam_principal=IAM,
-    )
-    client_id = engine.call(
-        "CreateUserPoolClient",
-        {
-            "UserPoolId": pool_id,
-            "ClientName": "c",
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"],
-        },
-        iam_principal=IAM,
-    )["UserPoolClient"]["ClientId"]
+    pool_id, client_id = totp_pool(engine, "race")
     return World(engine, clock, pool_id, client_id)
 
 

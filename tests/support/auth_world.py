@@ -20,7 +20,7 @@ ALL_FLOWS = [
 INVALID = "Invalid session for the user."
 
 
-class Rig(PoolRig):
+class SignInRig(PoolRig):
     """One pool and app client made through the Cognito API, plus shortcuts for sign-in calls."""
 
     def __init__(
@@ -124,9 +124,9 @@ class Rig(PoolRig):
         return totp.code_at(secret, totp.step_at(self.clock.now()))
 
 
-def totp_rig(engine: Engine, mfa: str = "OPTIONAL", **kw: Any) -> tuple[Rig, str]:
+def totp_rig(engine: Engine, mfa: str = "OPTIONAL", **kw: Any) -> tuple[SignInRig, str]:
     """Alice, with email and an active, preferred TOTP token, in a pool with ``mfa``."""
-    rig = Rig(engine, mfa=mfa, **kw)
+    rig = SignInRig(engine, mfa=mfa, **kw)
     rig.user("alice", email="alice@example.com")
     return rig, rig.enrol_totp("alice")
 

@@ -26,6 +26,7 @@ from mfa_portal.pool.passwords import PasswordHasher
 from tests.support.clocks import OffsetClock
 
 PASSWORD = "Correct-Horse-9!"
+TEMP_PASSWORD = "Temp-Pass-123!"
 
 
 class MovableClock(Protocol):

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from mfa_portal.cognito_api import errors
 from mfa_portal.pool.engine import Engine
 from tests.support.shapes import assert_output_shape
 
@@ -25,12 +22,36 @@ def create_pool(engine: Engine, **params: Any) -> dict[str, Any]:
     return dict(call(engine, "CreateUserPool", {"PoolName": "portal", **params})["UserPool"])
 
 
-def expect(
-    engine: Engine, op: str, params: dict[str, Any], code: str, message: str | None = None
-) -> str:
-    with pytest.raises(errors.CognitoError) as info:
-        engine.call(op, params, iam_principal=IAM)
-    assert info.value.code == code
-    if message is not None:
-        assert info.value.message == message
-    return info.value.message
+def totp_pool(engine: Engine, name: str = "p") -> tuple[str, str]:
+    """A pool with TOTP on (MFA OPTIONAL) and one app client for USER_PASSWORD_AUTH;
+    returns ``(pool_id, client_id)``."""
+    pool_id = str(create_pool(engine, PoolName=name)["Id"])
+    totp_on = {"MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": True}}
+    call(engine, "SetUserPoolMfaConfig", {"UserPoolId": pool_id, **totp_on})
+    client = {
+        "UserPoolId": pool_id,
+        "ClientName": "c",
+        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"],
+    }
+    made = call(engine, "CreateUserPoolClient", client)
+    return pool_id, str(made["UserPoolClient"]["ClientId"])
+
+
+def confirmed_user(
+    engine: Engine,
+    pool_id: str,
+    username: str,
+    password: str,
+    attributes: list[dict[str, str]] | None = None,
+) -> None:
+    """A user made by AdminCreateUser (no invitation) whose ``password`` is already permanent."""
+    created: dict[str, Any] = {
+        "UserPoolId": pool_id,
+        "Username": username,
+        "MessageAction": "SUPPRESS",
+    }
+    if attributes is not None:
+        created["UserAttributes"] = attributes
+    call(engine, "AdminCreateUser", {**created, "TemporaryPassword": "Temp-pass-1"})
+    confirmed = {"UserPoolId": pool_id, "Username": username, "Password": password}
+    call(engine, "AdminSetUserPassword", {**confirmed, "Permanent": True})

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from mfa_portal.clock import FakeClock
-from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool, save_pool
 
 IAM = "test"
 PASSWORD = "Passw0rd!x"
 TEMPORARY_PASSWORD = "Temp-pass-123"
-
-
-def fails(call: Callable[[], object], code: str, message: str | None = None) -> CognitoError:
-    """Expect ``call()`` to raise the Cognito error ``code`` (with exactly ``message`` if given)."""
-    with pytest.raises(CognitoError) as caught:
-        call()
-    assert caught.value.code == code, caught.value
-    if message is not None:
-        assert caught.value.message == message
-    return caught.value
 
 
 def recovery_setting(mechanisms: list[str]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ LIMIT = "Attempt limit exceeded, please try after some time."
 HOUR = 3600.0
 
 
-class Rig(PoolRig):
+class RecoveryRig(PoolRig):
     """A pool and client made through the API, users with chosen channels, and recovery calls."""
 
     def __init__(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mfa_portal.cognito_api.client import CognitoClient
-from tests.support.backends import PASSWORD, Backend
+from tests.support.backends import PASSWORD, TEMP_PASSWORD, Backend
 
 
 @dataclass
@@ -22,26 +22,7 @@ class PoolSetup:
     def create_user(
         self, username: str, *, permanent: bool = True, email: str | None = None
     ) -> None:
-        attrs = [
-            {"Name": "email", "Value": email or f"{username}@example.com"},
-            {"Name": "email_verified", "Value": "true"},
-        ]
-        self.idp.call(
-            "AdminCreateUser",
-            UserPoolId=self.pool_id,
-            Username=username,
-            UserAttributes=attrs,
-            MessageAction="SUPPRESS",
-            TemporaryPassword="Temp-Pass-123!",
-        )
-        if permanent:
-            self.idp.call(
-                "AdminSetUserPassword",
-                UserPoolId=self.pool_id,
-                Username=username,
-                Password=PASSWORD,
-                Permanent=True,
-            )
+        create_user(self.idp, self.pool_id, username, permanent=permanent, email=email)
 
     def sign_in(self, username: str, password: str = PASSWORD) -> dict[str, Any]:
         return self.idp.call(
@@ -79,8 +60,48 @@ class PoolSetup:
         return secret
 
     def mfa_settings(self, username: str) -> list[str]:
-        user = self.idp.call("AdminGetUser", UserPoolId=self.pool_id, Username=username)
-        return list(user.get("UserMFASettingList", []))
+        return mfa_settings(self.idp, self.pool_id, username)
+
+
+def create_user(
+    idp: CognitoClient,
+    pool_id: str,
+    username: str,
+    *,
+    email: str | None = None,
+    temp: str = TEMP_PASSWORD,
+    permanent: bool = True,
+    groups: tuple[str, ...] = (),
+) -> None:
+    """An invited user with a verified email; ``permanent`` sets PASSWORD (else the user must
+    choose one at first sign-in); ``groups`` it joins."""
+    idp.call(
+        "AdminCreateUser",
+        UserPoolId=pool_id,
+        Username=username,
+        UserAttributes=[
+            {"Name": "email", "Value": email or f"{username}@example.com"},
+            {"Name": "email_verified", "Value": "true"},
+        ],
+        MessageAction="SUPPRESS",
+        TemporaryPassword=temp,
+    )
+    if permanent:
+        idp.call(
+            "AdminSetUserPassword",
+            UserPoolId=pool_id,
+            Username=username,
+            Password=PASSWORD,
+            Permanent=True,
+        )
+    for group in groups:
+        idp.call("AdminAddUserToGroup", UserPoolId=pool_id, Username=username, GroupName=group)
+
+
+def mfa_settings(idp: CognitoClient, pool_id: str, username: str) -> list[str]:
+    """The user's enabled MFA methods, as AdminGetUser lists them."""
+    user = idp.call("AdminGetUser", UserPoolId=pool_id, Username=username)
+    return list(user.get("UserMFASettingList") or [])
 
 
 def make_pool(

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from mfa_portal.cognito_api import errors
 from mfa_portal.mail import MemoryMailer
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
@@ -20,15 +17,6 @@ DAY = 86400
 
 def call(engine: Engine, op: str, **params: Any) -> dict[str, Any]:
     return engine.call(op, params, iam_principal="test")
-
-
-@contextmanager
-def fails(code: str, message: str | None = None) -> Iterator[None]:
-    with pytest.raises(errors.CognitoError) as info:
-        yield
-    assert info.value.code == code
-    if message is not None:
-        assert info.value.message == message
 
 
 def make_pool(engine: Engine, **params: Any) -> str:

@@ -14,6 +14,7 @@ from mfa_portal.cognito_api import errors
 from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient
 from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
+from tests.support.cognito_errors import raises_cognito
 from tests.support.wire_server import running_wire_server
 
 POOL = "us-east-1_abc123"
@@ -57,11 +58,11 @@ def test_boto_client_error_becomes_the_cognito_error_class(
 ) -> None:
     client, stubber = stubbed
     stubber.add_client_error("admin_get_user", "UserNotFoundException", "User does not exist.")
-    with pytest.raises(errors.UserNotFoundException) as caught:
+    with raises_cognito("UserNotFoundException") as caught:
         client.call("AdminGetUser", UserPoolId=POOL, Username="ghost")
-    assert caught.value.code == "UserNotFoundException"
-    assert caught.value.message == "User does not exist."
-    assert caught.value.__cause__ is None  # no botocore internals chained along
+    assert isinstance(caught.error, errors.UserNotFoundException)  # botocore's error, translated
+    assert caught.message == "User does not exist."
+    assert caught.error.__cause__ is None  # no botocore internals chained along
 
 
 def test_boto_error_outside_the_model_keeps_its_code(
@@ -69,9 +70,9 @@ def test_boto_error_outside_the_model_keeps_its_code(
 ) -> None:
     client, stubber = stubbed
     stubber.add_client_error("list_user_pools", "ThrottlingException", "Rate exceeded")
-    with pytest.raises(errors.CognitoError) as caught:
+    with raises_cognito("ThrottlingException") as caught:
         client.call("ListUserPools", MaxResults=1)
-    assert caught.value.code == "ThrottlingException"
+    assert isinstance(caught.error, errors.CognitoError)
 
 
 @pytest.mark.parametrize(
@@ -86,20 +87,21 @@ def test_boto_client_side_validation_is_an_invalid_parameter_error(
     params: dict[str, Any], names: str
 ) -> None:
     """botocore validates before sending; the portal must still see a CognitoError, as with the engine."""
-    with pytest.raises(errors.InvalidParameterException) as caught:
+    with raises_cognito("InvalidParameterException") as caught:
         BotoCognitoClient(boto()).call("AdminGetUser", **params)
-    assert caught.value.code == "InvalidParameterException"
-    assert names in caught.value.message
+    assert isinstance(caught.error, errors.InvalidParameterException)
+    assert names in caught.message
 
 
 def test_boto_client_side_validation_does_not_echo_values() -> None:
     secret = 987654321987  # a code or password of the wrong type is still a secret
-    with pytest.raises(errors.InvalidParameterException) as caught:
+    with raises_cognito("InvalidParameterException") as caught:
         BotoCognitoClient(boto()).call(
             "AdminSetUserPassword", UserPoolId=POOL, Username="a", Password=secret
         )
-    assert "Password" in caught.value.message
-    assert str(secret) not in caught.value.message
+    assert isinstance(caught.error, errors.InvalidParameterException)
+    assert "Password" in caught.message
+    assert str(secret) not in caught.message
 
 
 def test_boto_supports_every_model_operation() -> None:
@@ -115,12 +117,12 @@ def test_boto_not_implemented_becomes_unsupported_operation() -> None:
                 "The admin_delete_software_token action has not been implemented"
             )
 
-    with pytest.raises(errors.CognitoError) as caught:
+    with raises_cognito("UnsupportedOperationException") as caught:
         BotoCognitoClient(MotoLike()).call(
             "AdminDeleteSoftwareToken", UserPoolId=POOL, Username="a"
         )
-    assert caught.value.code == "UnsupportedOperationException"
-    assert "has not been implemented" in caught.value.message
+    assert isinstance(caught.error, errors.CognitoError)
+    assert "has not been implemented" in caught.message
 
 
 def test_engine_client_calls_as_a_trusted_principal(engine: Engine) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import PASSWORD, EnrolledUser, PortalWorld
+from tests.support.portal import PASSWORD, EnrolledUser, PortalWorld
 
 NEW_PASSWORD = "Battery-Staple-7?"
 

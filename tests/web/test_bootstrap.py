@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
-from mfa_portal.wiring.bootstrap import ensure_default_pool, load_ids, temporary_password
+from mfa_portal.wiring.bootstrap import ensure_default_pool, load_ids
 
 
 def test_first_start_creates_the_default_pool(engine: Engine, tmp_path: Path) -> None:
@@ -58,14 +58,6 @@ def test_admin_password_from_the_environment_is_not_printed(engine: Engine, tmp_
         EngineCognitoClient(engine), tmp_path / "d", admin_password="Env-Pass-123!"
     )
     assert boot.admin_password is None and boot.admin_password_from_env
-
-
-def test_generated_passwords_meet_the_default_policy() -> None:
-    for _ in range(50):
-        pw = temporary_password()
-        assert len(pw) >= 8
-        assert any(c.isupper() for c in pw) and any(c.islower() for c in pw)
-        assert any(c.isdigit() for c in pw) and any(not c.isalnum() for c in pw)
 
 
 def test_serve_refuses_wrong_settings_naming_them(

@@ -7,7 +7,7 @@ from dataclasses import replace
 from mfa_portal.cognito_api.id_tokens import IdTokenVerifier
 from mfa_portal.settings import Settings
 from mfa_portal.wiring.backend import engine_verifier
-from tests.web.conftest import PASSWORD, TEMP_PASSWORD, PortalWorld, enrol
+from tests.support.portal import PASSWORD, TEMP_PASSWORD, PortalWorld, enrol
 
 
 def _pool_on(world: PortalWorld) -> None:

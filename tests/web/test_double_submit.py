@@ -15,7 +15,7 @@ from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.cognito_api.errors import NotAuthorizedException
 from mfa_portal.web import routes_signin
 from mfa_portal.web.session_store import RedisSessionStore
-from tests.web.conftest import PASSWORD, Browser, EnrolledUser, PortalWorld, enrol
+from tests.support.portal import PASSWORD, Browser, EnrolledUser, PortalWorld, enrol
 
 COOKIE = "__Host-mfa-portal"
 SET_COOKIE = re.compile(COOKIE + r"=([^;]*)")

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.web.conftest import PASSWORD, Browser, EnrolledUser, PortalWorld
+from tests.support.portal import PASSWORD, Browser, EnrolledUser, PortalWorld
 
 NEXT_FIELD = re.compile(r'name="next" value="([^"]*)"')
 HEADER = "X-Original-URI"

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse
 
 from mfa_portal.web.deps import Admin
-from tests.web.conftest import PASSWORD, TEMP_PASSWORD, Browser, PortalWorld, enrol
+from tests.support.portal import PASSWORD, TEMP_PASSWORD, Browser, PortalWorld, enrol
 
 PROTECTED = ("/", "/account", "/mfa/replace", "/mfa/setup/done")
 

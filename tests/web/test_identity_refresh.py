@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from mfa_portal.cognito_api import errors
 from mfa_portal.cognito_api.client import CognitoClient
-from tests.web.conftest import PASSWORD, Browser, EnrolledUser, PortalWorld
+from tests.support.portal import PASSWORD, Browser, EnrolledUser, PortalWorld
 
 
 def groups_of(browser: Browser) -> str:

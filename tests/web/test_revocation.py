@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from mfa_portal.cli import _load_commands, app
 from mfa_portal.wiring import support as wiring_support
 from mfa_portal.wiring.support import build_support
-from tests.web.conftest import PASSWORD, Browser, PortalWorld, enrol
+from tests.support.portal import PASSWORD, Browser, PortalWorld, enrol
 
 _load_commands()
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.web.conftest import PASSWORD, TEMP_PASSWORD, Browser, EnrolledUser, PortalWorld
+from tests.support.portal import PASSWORD, TEMP_PASSWORD, Browser, EnrolledUser, PortalWorld
 
 CodePage = tuple[Browser, str]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import PASSWORD, PortalWorld
+from tests.support.portal import PASSWORD, PortalWorld
 
 
 def _only(world: PortalWorld, flows: list[str]) -> None:

@@ -3,7 +3,7 @@ enrolment → home → sign out → TOTP sign-in → a replayed code is refused.
 
 from __future__ import annotations
 
-from tests.web.conftest import PASSWORD, TEMP_PASSWORD, PortalWorld
+from tests.support.portal import PASSWORD, TEMP_PASSWORD, PortalWorld
 
 
 def test_admin_created_user_is_forced_through_enrolment(world: PortalWorld) -> None:

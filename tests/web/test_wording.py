@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from mfa_portal.cognito_api import errors
 from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.web import password_policy
-from tests.web.conftest import TEMP_PASSWORD, Browser, EnrolledUser, PortalWorld
+from tests.support.portal import TEMP_PASSWORD, Browser, EnrolledUser, PortalWorld
 
 
 def test_not_found_page_says_what_to_do(world: PortalWorld) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, save_pool
 from mfa_portal.pool.registry import HANDLERS
 from mfa_portal.pool.wire import WireMount
+from tests.support.cognito_errors import raises_cognito
 
 if TYPE_CHECKING:
     from tests.support.wire import MakeWireServer, WireServer
@@ -69,11 +71,6 @@ def raise_from_handler(monkeypatch: pytest.MonkeyPatch, exc: Exception) -> None:
     monkeypatch.setitem(HANDLERS, "ListUserPools", handler)
 
 
-def error_of(exc_info: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
 # --- authorisation -----------------------------------------------------------------------------
 
 
@@ -92,33 +89,27 @@ def test_signed_iam_call_reaches_the_handler_as_the_access_key(
 
 
 def test_unsigned_iam_call_is_refused(wire_server: WireServer, list_pools: Recorder) -> None:
-    with pytest.raises(ClientError) as info:
+    missing = ("MissingAuthenticationTokenException", "Missing Authentication Token")
+    with raises_cognito(*missing) as caught:
         wire_server.client(signed=False).list_user_pools(MaxResults=10)
-
-    assert error_of(info) == ("MissingAuthenticationTokenException", "Missing Authentication Token")
-    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert caught.status == 400
     assert list_pools.calls == []
 
 
 def test_unknown_access_key_is_refused(wire_server: WireServer, list_pools: Recorder) -> None:
     stranger = wire_server.client(access_key_id="AKIAXXXXXXXXXXXXXXXX")
-    with pytest.raises(ClientError) as info:
+    invalid = "The security token included in the request is invalid."
+    with raises_cognito("UnrecognizedClientException", invalid):
         stranger.list_user_pools(MaxResults=10)
-
-    assert error_of(info) == (
-        "UnrecognizedClientException",
-        "The security token included in the request is invalid.",
-    )
     assert list_pools.calls == []
 
 
 def test_wrong_secret_is_refused(wire_server: WireServer, list_pools: Recorder) -> None:
     forger = wire_server.client(secret_access_key="x" * 40)
-    with pytest.raises(ClientError) as info:
+    with raises_cognito("InvalidSignatureException", messages.SIGNATURE_MISMATCH) as caught:
         forger.list_user_pools(MaxResults=10)
-
-    assert error_of(info) == ("InvalidSignatureException", messages.SIGNATURE_MISMATCH)
-    assert wire_server.credentials.secret_access_key not in json.dumps(info.value.response)
+    assert isinstance(caught.error, ClientError)
+    assert wire_server.credentials.secret_access_key not in json.dumps(caught.error.response)
     assert list_pools.calls == []
 
 
@@ -135,12 +126,8 @@ def test_stale_or_future_signature_is_refused(
 ) -> None:
     skewed = datetime.now(UTC).replace(tzinfo=None) + offset
     monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: skewed)
-    with pytest.raises(ClientError) as info:
+    with raises_cognito("InvalidSignatureException", re.compile("^" + re.escape(prefix))):
         wire_server.client().list_user_pools(MaxResults=10)
-
-    code, message = error_of(info)
-    assert code == "InvalidSignatureException"
-    assert message.startswith(prefix)
     assert list_pools.calls == []
 
 
@@ -285,11 +272,10 @@ def test_botocore_parses_a_cognito_error_into_its_modelled_exception(
 ) -> None:
     raise_from_handler(monkeypatch, errors.TooManyRequestsException("Too many requests."))
 
-    with pytest.raises(cognito.exceptions.TooManyRequestsException) as info:
+    with raises_cognito("TooManyRequestsException", "Too many requests.") as caught:
         cognito.list_user_pools(MaxResults=10)
-
-    assert error_of(info) == ("TooManyRequestsException", "Too many requests.")
-    meta = info.value.response["ResponseMetadata"]
+    assert isinstance(caught.error, cognito.exceptions.TooManyRequestsException)
+    meta = caught.error.response["ResponseMetadata"]
     assert meta["HTTPStatusCode"] == 400  # Cognito sends 400, not 429 (spec §7.1)
     assert meta["RequestId"] == meta["HTTPHeaders"]["x-amzn-requestid"]
 
@@ -300,13 +286,11 @@ def test_unexpected_exception_is_a_generic_500(
     raise_from_handler(monkeypatch, RuntimeError("db password is hunter2"))
 
     with caplog.at_level(logging.ERROR, logger="mfa_portal.pool.wire"):
-        with pytest.raises(ClientError) as info:
+        with raises_cognito("InternalErrorException", "An internal error occurred.") as caught:
             cognito.list_user_pools(MaxResults=10)
-
-    assert error_of(info) == ("InternalErrorException", "An internal error occurred.")
-    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
-    assert "hunter2" not in json.dumps(info.value.response)
-    assert "Traceback" not in json.dumps(info.value.response)
+    assert caught.status == 500 and isinstance(caught.error, ClientError)
+    assert "hunter2" not in json.dumps(caught.error.response)
+    assert "Traceback" not in json.dumps(caught.error.response)
     logged = [r for r in caplog.records if r.name == "mfa_portal.pool.wire"]
     assert logged and logged[0].exc_info is not None  # the cause is in the log, not the reply
 

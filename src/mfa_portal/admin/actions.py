@@ -7,12 +7,11 @@ the Cognito API, writes one audit entry (also on failure) and returns an ``Actio
 
 from __future__ import annotations
 
-import secrets
-import string
 from typing import Any, Literal
 
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support, attributes, audited
 from mfa_portal.cognito_api.client import CognitoError
+from mfa_portal.cognito_api.passwords import temporary_password
 
 Method = Literal["totp", "email", "sms"]
 MfaSetting = Literal["preferred", "enabled", "disabled"]
@@ -155,15 +154,6 @@ def set_attributes(
     return step.result
 
 
-def generate_temporary_password(length: int = 20) -> str:
-    """A password meeting any Cognito policy: upper, lower, digit and symbol, from the CSPRNG."""
-    pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits, "!#%*+-=?@^_"]
-    chars = [secrets.choice(p) for p in pools]
-    chars += [secrets.choice("".join(pools)) for _ in range(max(length, 8) - len(chars))]
-    secrets.SystemRandom().shuffle(chars)
-    return "".join(chars)
-
-
 def create_user(
     support: Support,
     actor: Actor,
@@ -175,7 +165,7 @@ def create_user(
 ) -> ActionResult:
     """Create a user with a verified email; the temporary password is shown once or emailed."""
     with audited(support, actor, "create", username, reason) as step:
-        password = generate_temporary_password()
+        password = temporary_password(length=20)
         params: dict[str, Any] = {
             "UserPoolId": support.pool_id,
             "Username": username,
@@ -205,7 +195,7 @@ def reset_password(
     """Send a reset code (``AdminResetUserPassword``) or set a temporary password shown once."""
     with audited(support, actor, "reset-password", username, reason) as step:
         if temporary:
-            password = generate_temporary_password()
+            password = temporary_password(length=20)
             support.client.call(
                 "AdminSetUserPassword",
                 UserPoolId=support.pool_id,

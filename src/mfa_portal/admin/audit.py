@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Literal, TextIO
 
 from mfa_portal.admin.store import PortalStore
 
@@ -158,3 +158,46 @@ def parse_time(text: str) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
+
+
+FilterField = Literal["outcome", "since", "until"]
+
+
+class AuditFilterError(ValueError):
+    """A filter field the user typed that cannot be used; each front words it in its own terms."""
+
+    def __init__(self, field: FilterField) -> None:
+        super().__init__(field)
+        self.field: FilterField = field
+
+
+def parse_filter(
+    text: Mapping[str, str], *, limit: int, ignore_unknown_outcome: bool = False
+) -> AuditFilter:
+    """The filter for the fields ``actor``, ``target``, ``action``, ``outcome``, ``since`` and
+    ``until`` as typed (missing or empty means "any"), checked in that order.
+
+    The console offers the outcome as a select, so an unknown value there only comes from an edited
+    URL and means "any" (``ignore_unknown_outcome``); the CLI refuses it.
+    """
+    outcome = text.get("outcome") or None
+    if outcome is not None and outcome not in (OK, FAILED):
+        if not ignore_unknown_outcome:
+            raise AuditFilterError("outcome")
+        outcome = None
+    times: dict[FilterField, float | None] = {"since": None, "until": None}
+    for key in times:
+        if value := text.get(key):
+            try:
+                times[key] = parse_time(value)
+            except ValueError:
+                raise AuditFilterError(key) from None
+    return AuditFilter(
+        actor=text.get("actor") or None,
+        target=text.get("target") or None,
+        action=text.get("action") or None,
+        outcome=outcome,
+        since=times["since"],
+        until=times["until"],
+        limit=limit,
+    )

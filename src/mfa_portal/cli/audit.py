@@ -10,7 +10,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mfa_portal.admin.audit import AuditFilter, parse_time, write_csv, write_jsonl
+from mfa_portal.admin.audit import (
+    AuditFilter,
+    AuditFilterError,
+    parse_filter,
+    write_csv,
+    write_jsonl,
+)
 from mfa_portal.cli import audit_app
 from mfa_portal.cli.users import Json, emit, fail, support_for
 
@@ -27,22 +33,15 @@ Until = Annotated[str, typer.Option(help="Before this UTC date/time (ISO 8601)."
 def _filter(
     actor: str, target: str, action: str, outcome: str, since: str, until: str, limit: int
 ) -> AuditFilter:
-    if outcome and outcome not in ("success", "failure"):
-        fail("--outcome must be success or failure")
-    try:
-        start = parse_time(since) if since else None
-        end = parse_time(until) if until else None
-    except ValueError:
-        fail("--since/--until must be ISO dates, e.g. 2026-11-28 or 2026-11-28T17:00")
-    return AuditFilter(
-        actor=actor or None,
-        target=target or None,
-        action=action or None,
-        outcome=outcome or None,
-        since=start,
-        until=end,
-        limit=limit,
+    typed = dict(
+        actor=actor, target=target, action=action, outcome=outcome, since=since, until=until
     )
+    try:
+        return parse_filter(typed, limit=limit)
+    except AuditFilterError as exc:
+        if exc.field == "outcome":
+            fail("--outcome must be success or failure")
+        fail("--since/--until must be ISO dates, e.g. 2026-11-28 or 2026-11-28T17:00")
 
 
 @audit_app.command("list")

@@ -20,12 +20,6 @@ DEFAULT_SUBJECT = "Your verification code"
 DEFAULT_MESSAGE = "Your verification code is {####}."
 
 
-def new_code(ctx: Context) -> str:
-    """An 8-digit code; 64 random bits reduced mod 10^8 (bias below 2^-30)."""
-    value = int.from_bytes(ctx.random_bytes(8), "big") % 10**CODE_DIGITS
-    return f"{value:0{CODE_DIGITS}d}"
-
-
 def _digest(salt: str, code: str) -> str:
     return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
 

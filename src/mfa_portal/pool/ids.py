@@ -34,6 +34,13 @@ def random_string(ctx: Context, alphabet: str, length: int) -> str:
     return "".join(out)
 
 
+def numeric_code(ctx: Context, digits: int) -> str:
+    """A one-time code of ``digits`` decimal digits (email MFA, password reset): 64 random bits
+    reduced mod 10^digits, a bias below 10^digits / 2^64 (2^-30 for 8 digits)."""
+    value = int.from_bytes(ctx.random_bytes(8), "big") % 10**digits
+    return f"{value:0{digits}d}"
+
+
 def new_pool_id(ctx: Context) -> str:
     return f"{ctx.engine.region}_{random_string(ctx, ALNUM, 9)}"
 

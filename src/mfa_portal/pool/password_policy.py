@@ -11,6 +11,7 @@ import string
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
+from mfa_portal.cognito_api.passwords import temporary_password
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool
 
@@ -35,8 +36,6 @@ _RULES: tuple[tuple[str, str, str], ...] = (
     ("RequireNumbers", string.digits, messages.PASSWORD_NEEDS_NUMBER),
     ("RequireSymbols", SYMBOLS, messages.PASSWORD_NEEDS_SYMBOL),
 )
-# Symbols that survive copy and paste from an e-mail (no quotes, spaces or brackets).
-_GENERATED_SYMBOLS = "!#%*+-=?@^_~"
 
 
 def effective_policy(pool: Pool) -> dict[str, Any]:
@@ -76,29 +75,7 @@ def enforce_policy(pool: Pool, password: str, *, field: str = "password") -> Non
             raise errors.InvalidPasswordException(message)
 
 
-def _index(ctx: Context, n: int) -> int:
-    """A uniform integer in ``[0, n)`` (``0 < n <= 256``), by rejection sampling of random bytes."""
-    limit = 256 - 256 % n
-    while True:
-        for byte in ctx.random_bytes(4):
-            if byte < limit:
-                return byte % n
-
-
-def _pick(ctx: Context, alphabet: str) -> str:
-    return alphabet[_index(ctx, len(alphabet))]
-
-
 def generate_temporary_password(ctx: Context, pool: Pool) -> str:
     """A random password that satisfies the pool's policy, with every character class present."""
     minimum = int(effective_policy(pool).get("MinimumLength") or DEFAULT_MINIMUM_LENGTH)
-    length = max(minimum, 12)
-    classes = (string.ascii_uppercase, string.ascii_lowercase, string.digits, _GENERATED_SYMBOLS)
-    chars = [_pick(ctx, alphabet) for alphabet in classes]
-    everything = "".join(classes)
-    chars += [_pick(ctx, everything) for _ in range(length - len(chars))]
-    # Fisher-Yates with the same unbiased picker, so the class positions are not predictable.
-    for i in range(len(chars) - 1, 0, -1):
-        j = _index(ctx, i + 1)
-        chars[i], chars[j] = chars[j], chars[i]
-    return "".join(chars)
+    return temporary_password(ctx.random_bytes, length=max(minimum, 12))

@@ -21,6 +21,7 @@ from cryptography.exceptions import InvalidTag
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
+from mfa_portal.pool.ids import numeric_code
 
 CODE_DIGITS = 6
 CODE_SECONDS = 3600.0  # "forgot-password code 1 h" (§12)
@@ -33,12 +34,6 @@ class Verdict(StrEnum):
     ACCEPTED = "accepted"  # the code matched and is now spent
     WRONG = "wrong"  # counted; the code may now be void
     EXPIRED = "expired"  # never requested, expired, void after too many guesses, or already used
-
-
-def new_code(ctx: Context) -> str:
-    """A 6-digit code: 64 random bits reduced mod 10^6 (bias below 2^-44)."""
-    value = int.from_bytes(ctx.random_bytes(8), "big") % 10**CODE_DIGITS
-    return f"{value:0{CODE_DIGITS}d}"
 
 
 def _context(user_id: int) -> str:
@@ -84,7 +79,7 @@ def issue_code(ctx: Context, conn: sqlite3.Connection, user_id: int, *, counted:
         if len(requests) >= MAX_REQUESTS_PER_HOUR:
             raise errors.LimitExceededException(messages.ATTEMPT_LIMIT_EXCEEDED)
         requests.append(ctx.now)
-    code = new_code(ctx)
+    code = numeric_code(ctx, CODE_DIGITS)
     conn.execute(
         "INSERT INTO reset_codes (user_id, code_hash, expires_at, attempts, requests, created) "
         "VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT(user_id) DO UPDATE SET code_hash=excluded.code_hash, "

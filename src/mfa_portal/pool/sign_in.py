@@ -33,6 +33,7 @@ from mfa_portal.pool.auth_sessions import (
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.delivery import send_all
 from mfa_portal.pool.flow_types import Answer, App, Outcome, required
+from mfa_portal.pool.ids import numeric_code
 from mfa_portal.pool.mfa_decision import (
     Challenge,
     ChallengeName,
@@ -252,7 +253,7 @@ def open_challenge(
         }
     elif name is ChallengeName.EMAIL_OTP:
         email = user.attributes["email"]
-        code = email_otp.new_code(ctx)
+        code = numeric_code(ctx, email_otp.CODE_DIGITS)
         data = email_otp.seal_code(ctx, code, email)
         outbox.append(email_otp.code_message(app.pool.mfa, email, code))
         params = {

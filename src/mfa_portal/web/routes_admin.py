@@ -15,7 +15,13 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from mfa_portal.admin import actions, lookup
-from mfa_portal.admin.audit import AuditFilter, parse_time, write_csv, write_jsonl
+from mfa_portal.admin.audit import (
+    AuditFilter,
+    AuditFilterError,
+    parse_filter,
+    write_csv,
+    write_jsonl,
+)
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support
 from mfa_portal.cognito_api.client import CognitoError
 from mfa_portal.web.deps import SignedInUser, require_admin, verify_csrf
@@ -201,40 +207,27 @@ def _outcome(request: Request, run: Any, admin: SignedInUser) -> Response:
     return render(request, "admin/result.html", result=result, failure=None)
 
 
-def _audit_filter(params: dict[str, str], limit: int) -> tuple[AuditFilter, str | None]:
-    error = None
-    times: dict[str, float | None] = {"since": None, "until": None}
-    for key in times:
-        if params.get(key):
-            try:
-                times[key] = parse_time(params[key])
-            except ValueError:
-                error = t("admin.audit.bad_date")
-    outcome = params.get("outcome") if params.get("outcome") in ("success", "failure") else None
-    flt = AuditFilter(
-        actor=params.get("actor") or None,
-        target=params.get("target") or None,
-        action=params.get("action") or None,
-        outcome=outcome,
-        since=times["since"],
-        until=times["until"],
-        limit=limit,
-    )
-    return flt, error
+def _audit_filter(params: dict[str, str], limit: int) -> AuditFilter | None:
+    """The filter the query asks for; None when a date cannot be read."""
+    try:
+        return parse_filter(params, limit=limit, ignore_unknown_outcome=True)
+    except AuditFilterError:
+        return None
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(request: Request, admin: Admin) -> Response:
     params = dict(request.query_params)
-    flt, error = _audit_filter(params, 500)
-    entries = [] if error else support_of(request).audit.query(flt)
+    flt = _audit_filter(params, 500)
+    error = None if flt is not None else t("admin.audit.bad_date")
+    entries = [] if flt is None else support_of(request).audit.query(flt)
     return render(request, "admin/audit.html", entries=entries, f=params, error=error)
 
 
 @router.get("/admin/audit/export")
 def audit_export(request: Request, admin: Admin, format: str = "csv") -> Response:
-    flt, error = _audit_filter(dict(request.query_params), 0)
-    if error:
+    flt = _audit_filter(dict(request.query_params), 0)
+    if flt is None:
         raise HTTPException(400, detail="admin.audit.bad_date")
     if format not in ("csv", "jsonl"):
         raise HTTPException(400, detail="badrequest.export_format")

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import string
 from dataclasses import dataclass
 from pathlib import Path
 
 from mfa_portal.cognito_api.client import CognitoClient
+from mfa_portal.cognito_api.passwords import temporary_password
 
 STATE_FILE = "portal.json"
 POOL_NAME = "mfa-portal"
@@ -61,21 +60,6 @@ def save_ids(data_dir: Path, ids: PoolIds) -> None:
         encoding="utf-8",
     )
     os.replace(tmp, data_dir / STATE_FILE)
-
-
-def temporary_password(length: int = 16) -> str:
-    """A random password meeting Cognito's default policy (upper, lower, digit, symbol, 8+)."""
-    symbols = "!#%+-=?@^_"
-    alphabet = string.ascii_letters + string.digits + symbols
-    while True:
-        candidate = "".join(secrets.choice(alphabet) for _ in range(length))
-        if (
-            any(c.isupper() for c in candidate)
-            and any(c.islower() for c in candidate)
-            and any(c.isdigit() for c in candidate)
-            and any(c in symbols for c in candidate)
-        ):
-            return candidate
 
 
 def ensure_default_pool(

@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 
 from mfa_portal.pool.engine import Engine
-from tests.support.auth_world import INVALID, Rig, tokens_of, totp_rig
-from tests.support.pool_rig import fails
+from tests.support.auth_world import INVALID, SignInRig, tokens_of, totp_rig
+from tests.support.cognito_errors import raises_cognito
 
 # --- NEW_PASSWORD_REQUIRED and MFA_SETUP ----------------------------------------------------------
 
 
 def test_new_password_required_then_tokens(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     rig.user("alice", email="alice@example.com", permanent=False)
     first = rig.login("alice", "Temp-pass-123")
     assert first["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
@@ -23,12 +23,10 @@ def test_new_password_required_then_tokens(engine: Engine) -> None:
     assert params["USER_ID_FOR_SRP"] == "alice"
     assert params["requiredAttributes"] == "[]"
     assert json.loads(params["userAttributes"]) == {"email": "alice@example.com"}
-    fails(
-        lambda: rig.respond(
+    with raises_cognito("InvalidPasswordException"):
+        rig.respond(
             "NEW_PASSWORD_REQUIRED", first["Session"], USERNAME="alice", NEW_PASSWORD="short"
-        ),
-        "InvalidPasswordException",
-    )
+        )
     tokens_of(
         rig.respond(
             "NEW_PASSWORD_REQUIRED",
@@ -38,12 +36,13 @@ def test_new_password_required_then_tokens(engine: Engine) -> None:
         )
     )
     assert rig.row("alice").status == "CONFIRMED"
-    fails(lambda: rig.login("alice", "Temp-pass-123"), "NotAuthorizedException")
+    with raises_cognito("NotAuthorizedException"):
+        rig.login("alice", "Temp-pass-123")
     tokens_of(rig.login("alice", "Brand-new-pass-1"))
 
 
 def test_new_password_required_refuses_attribute_updates(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = SignInRig(engine)
     rig.user("alice", permanent=False)
     first = rig.login("alice", "Temp-pass-123")
     responses = {
@@ -51,15 +50,13 @@ def test_new_password_required_refuses_attribute_updates(engine: Engine) -> None
         "NEW_PASSWORD": "Brand-new-pass-1",
         "userAttributes.name": "Alice",
     }
-    fails(
-        lambda: rig.respond("NEW_PASSWORD_REQUIRED", first["Session"], **responses),
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException"):
+        rig.respond("NEW_PASSWORD_REQUIRED", first["Session"], **responses)
 
 
 def test_on_pool_new_password_then_mfa_setup_then_tokens(engine: Engine) -> None:
     """Spec §4.4 step 7 and 8: NEW_PASSWORD_REQUIRED → MFA_SETUP → Associate → Verify → tokens."""
-    rig = Rig(engine, mfa="ON")
+    rig = SignInRig(engine, mfa="ON")
     rig.user("alice", permanent=False)
     first = rig.login("alice", "Temp-pass-123")
     setup = rig.respond(
@@ -68,11 +65,8 @@ def test_on_pool_new_password_then_mfa_setup_then_tokens(engine: Engine) -> None
     assert setup["ChallengeName"] == "MFA_SETUP"
     assert setup["ChallengeParameters"]["MFAS_CAN_SETUP"] == '["SOFTWARE_TOKEN_MFA"]'
     # The MFA_SETUP session itself cannot complete the challenge.
-    fails(
-        lambda: rig.respond("MFA_SETUP", setup["Session"], USERNAME="alice"),
-        "NotAuthorizedException",
-        INVALID,
-    )
+    with raises_cognito("NotAuthorizedException", INVALID):
+        rig.respond("MFA_SETUP", setup["Session"], USERNAME="alice")
     assoc = engine.call("AssociateSoftwareToken", {"Session": setup["Session"]})
     verified = engine.call(
         "VerifySoftwareToken",
@@ -82,24 +76,20 @@ def test_on_pool_new_password_then_mfa_setup_then_tokens(engine: Engine) -> None
             "FriendlyDeviceName": "phone",
         },
     )
-    fails(
-        lambda: rig.respond("MFA_SETUP", assoc["Session"], USERNAME="alice"),
-        "NotAuthorizedException",
-        INVALID,
-    )  # only Verify's session completes MFA_SETUP
+    with raises_cognito(
+        "NotAuthorizedException", INVALID
+    ):  # only Verify's session completes MFA_SETUP
+        rig.respond("MFA_SETUP", assoc["Session"], USERNAME="alice")
     tokens_of(rig.respond("MFA_SETUP", verified["Session"], USERNAME="alice"))
-    fails(
-        lambda: rig.respond("MFA_SETUP", verified["Session"], USERNAME="alice"),
-        "NotAuthorizedException",
-        INVALID,
-    )  # spent
+    with raises_cognito("NotAuthorizedException", INVALID):  # spent
+        rig.respond("MFA_SETUP", verified["Session"], USERNAME="alice")
     rig.clock.advance(30)
     again = rig.login("alice", "Brand-new-pass-1")
     assert again["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
 
 
 def test_on_pool_without_a_factor_gets_mfa_setup_after_the_password(engine: Engine) -> None:
-    rig = Rig(engine, mfa="ON")
+    rig = SignInRig(engine, mfa="ON")
     rig.user("alice", email="alice@example.com", verified=True)
     setup = rig.login("alice")
     assert setup["ChallengeName"] == "MFA_SETUP"
@@ -107,9 +97,12 @@ def test_on_pool_without_a_factor_gets_mfa_setup_after_the_password(engine: Engi
 
 
 def test_on_pool_email_only_recovery_channel_has_no_method(engine: Engine) -> None:
-    rig = Rig(engine, mfa="ON", totp_enabled=False, email_mfa=True, recovery=["verified_email"])
+    rig = SignInRig(
+        engine, mfa="ON", totp_enabled=False, email_mfa=True, recovery=["verified_email"]
+    )
     rig.user("alice", email="alice@example.com", verified=True)
-    fails(lambda: rig.login("alice"), "MFAMethodNotFoundException")
+    with raises_cognito("MFAMethodNotFoundException"):
+        rig.login("alice")
 
 
 # --- SOFTWARE_TOKEN_MFA ---------------------------------------------------------------------------
@@ -150,11 +143,10 @@ def test_admin_respond_completes_the_challenge(engine: Engine) -> None:
 def test_missing_code_is_named_and_not_counted(engine: Engine) -> None:
     rig, _ = totp_rig(engine)
     session = rig.login("alice")["Session"]
-    fails(
-        lambda: rig.respond("SOFTWARE_TOKEN_MFA", session, USERNAME="alice"),
-        "InvalidParameterException",
-        "Missing required parameter SOFTWARE_TOKEN_MFA_CODE",
-    )
+    with raises_cognito(
+        "InvalidParameterException", "Missing required parameter SOFTWARE_TOKEN_MFA_CODE"
+    ):
+        rig.respond("SOFTWARE_TOKEN_MFA", session, USERNAME="alice")
     assert rig.row("alice").failed_attempts == 0
 
 
@@ -162,16 +154,15 @@ def test_token_removed_mid_flow(engine: Engine) -> None:
     rig, secret = totp_rig(engine)
     session = rig.login("alice")["Session"]
     rig.sql("UPDATE software_tokens SET secret = NULL")
-    fails(
-        lambda: rig.respond(
+    with raises_cognito(
+        "SoftwareTokenMFANotFoundException", "Software Token MFA does not exist for the user."
+    ):
+        rig.respond(
             "SOFTWARE_TOKEN_MFA",
             session,
             USERNAME="alice",
             SOFTWARE_TOKEN_MFA_CODE=rig.code(secret),
-        ),
-        "SoftwareTokenMFANotFoundException",
-        "Software Token MFA does not exist for the user.",
-    )
+        )
 
 
 def test_pending_association_disables_totp_in_optional_and_forces_setup_in_on(
@@ -197,7 +188,7 @@ def test_pending_association_disables_totp_in_optional_and_forces_setup_in_on(
 
 
 def test_select_mfa_type_then_the_chosen_factor(engine: Engine) -> None:
-    rig = Rig(engine, mfa="OPTIONAL", email_mfa=True)
+    rig = SignInRig(engine, mfa="OPTIONAL", email_mfa=True)
     rig.user("alice", email="alice@example.com")
     secret = rig.enrol_totp("alice")
     rig.activate("alice", ["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"], None)
@@ -206,23 +197,16 @@ def test_select_mfa_type_then_the_chosen_factor(engine: Engine) -> None:
     assert select["ChallengeParameters"] == {
         "MFAS_CAN_CHOOSE": '["SOFTWARE_TOKEN_MFA","EMAIL_OTP"]'
     }
-    fails(
-        lambda: rig.respond(
-            "SELECT_MFA_TYPE", select["Session"], USERNAME="alice", ANSWER="SMS_MFA"
-        ),
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException"):
+        rig.respond("SELECT_MFA_TYPE", select["Session"], USERNAME="alice", ANSWER="SMS_MFA")
     chosen = rig.respond(
         "SELECT_MFA_TYPE", select["Session"], USERNAME="alice", ANSWER="SOFTWARE_TOKEN_MFA"
     )
     assert chosen["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
-    fails(
-        lambda: rig.respond(
+    with raises_cognito("NotAuthorizedException", INVALID):
+        rig.respond(
             "SELECT_MFA_TYPE", select["Session"], USERNAME="alice", ANSWER="SOFTWARE_TOKEN_MFA"
-        ),
-        "NotAuthorizedException",
-        INVALID,
-    )
+        )
     tokens_of(
         rig.respond(
             "SOFTWARE_TOKEN_MFA",

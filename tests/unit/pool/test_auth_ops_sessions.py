@@ -8,8 +8,9 @@ import pytest
 
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool.engine import Engine
-from tests.support.auth_world import ALL_FLOWS, INVALID, Rig, tokens_of, totp_rig
-from tests.support.pool_rig import IAM, fails
+from tests.support.auth_world import ALL_FLOWS, INVALID, SignInRig, tokens_of, totp_rig
+from tests.support.cognito_errors import raises_cognito
+from tests.support.pool_rig import IAM
 from tests.support.race import run_together
 
 # --- wrong codes and replayed codes ---------------------------------------------------------------
@@ -18,13 +19,10 @@ from tests.support.race import run_together
 def test_wrong_code_keeps_the_session_for_a_retry(engine: Engine) -> None:
     rig, secret = totp_rig(engine)
     session = rig.login("alice")["Session"]
-    fails(
-        lambda: rig.respond(
+    with raises_cognito("CodeMismatchException", "Invalid code or auth state for the user."):
+        rig.respond(
             "SOFTWARE_TOKEN_MFA", session, USERNAME="alice", SOFTWARE_TOKEN_MFA_CODE="000000"
-        ),
-        "CodeMismatchException",
-        "Invalid code or auth state for the user.",
-    )
+        )
     assert rig.row("alice").failed_attempts == 1
     tokens_of(
         rig.respond(
@@ -41,22 +39,17 @@ def test_three_wrong_codes_end_the_session(engine: Engine) -> None:
     rig, secret = totp_rig(engine)
     session = rig.login("alice")["Session"]
     for _ in range(3):
-        fails(
-            lambda: rig.respond(
+        with raises_cognito("CodeMismatchException"):
+            rig.respond(
                 "SOFTWARE_TOKEN_MFA", session, USERNAME="alice", SOFTWARE_TOKEN_MFA_CODE="000000"
-            ),
-            "CodeMismatchException",
-        )
-    fails(
-        lambda: rig.respond(
+            )
+    with raises_cognito("NotAuthorizedException", INVALID):
+        rig.respond(
             "SOFTWARE_TOKEN_MFA",
             session,
             USERNAME="alice",
             SOFTWARE_TOKEN_MFA_CODE=rig.code(secret),
-        ),
-        "NotAuthorizedException",
-        INVALID,
-    )
+        )
 
 
 def test_a_code_is_accepted_once(engine: Engine) -> None:
@@ -70,15 +63,13 @@ def test_a_code_is_accepted_once(engine: Engine) -> None:
             SOFTWARE_TOKEN_MFA_CODE=code,
         )
     )
-    fails(
-        lambda: rig.respond(
+    with raises_cognito("CodeMismatchException"):
+        rig.respond(
             "SOFTWARE_TOKEN_MFA",
             rig.login("alice")["Session"],
             USERNAME="alice",
             SOFTWARE_TOKEN_MFA_CODE=code,
-        ),
-        "CodeMismatchException",
-    )
+        )
 
 
 # --- the session: spent, expired, bound -----------------------------------------------------------
@@ -96,16 +87,13 @@ def test_session_cannot_be_replayed_after_success(engine: Engine) -> None:
         )
     )
     rig.clock.advance(30)
-    fails(
-        lambda: rig.respond(
+    with raises_cognito("NotAuthorizedException", INVALID):
+        rig.respond(
             "SOFTWARE_TOKEN_MFA",
             session,
             USERNAME="alice",
             SOFTWARE_TOKEN_MFA_CODE=rig.code(secret),
-        ),
-        "NotAuthorizedException",
-        INVALID,
-    )
+        )
 
 
 def test_session_expires_after_auth_session_validity(engine: Engine) -> None:
@@ -122,13 +110,12 @@ def test_session_expires_after_auth_session_validity(engine: Engine) -> None:
         )
     )
     rig.clock.advance(5 * 60)
-    fails(
-        lambda: rig.respond(
+    with raises_cognito(
+        "NotAuthorizedException", "Invalid session for the user, session is expired."
+    ):
+        rig.respond(
             "SOFTWARE_TOKEN_MFA", late, USERNAME="alice", SOFTWARE_TOKEN_MFA_CODE=rig.code(secret)
-        ),
-        "NotAuthorizedException",
-        "Invalid session for the user, session is expired.",
-    )
+        )
 
 
 def test_mallory_cannot_finish_her_session_as_alice(engine: Engine) -> None:
@@ -136,16 +123,13 @@ def test_mallory_cannot_finish_her_session_as_alice(engine: Engine) -> None:
     rig.user("mallory")
     mallory_secret = rig.enrol_totp("mallory")
     session = rig.login("mallory")["Session"]
-    fails(
-        lambda: rig.respond(
+    with raises_cognito("NotAuthorizedException", INVALID):
+        rig.respond(
             "SOFTWARE_TOKEN_MFA",
             session,
             USERNAME="alice",
             SOFTWARE_TOKEN_MFA_CODE=rig.code(mallory_secret),
-        ),
-        "NotAuthorizedException",
-        INVALID,
-    )
+        )
     # The session still belongs to mallory, and finishes as mallory only.
     result = rig.respond(
         "SOFTWARE_TOKEN_MFA",
@@ -163,30 +147,24 @@ def test_session_is_bound_to_its_client_and_pool(engine: Engine) -> None:
         {"UserPoolId": rig.pool_id, "ClientName": "d", "ExplicitAuthFlows": ALL_FLOWS},
         iam_principal=IAM,
     )["UserPoolClient"]["ClientId"]
-    other = Rig(engine)
+    other = SignInRig(engine)
     session = rig.login("alice")["Session"]
-    fails(
-        lambda: rig.respond(
+    with raises_cognito("NotAuthorizedException", INVALID):
+        rig.respond(
             "SOFTWARE_TOKEN_MFA",
             session,
             client_id=second,
             USERNAME="alice",
             SOFTWARE_TOKEN_MFA_CODE=rig.code(secret),
-        ),
-        "NotAuthorizedException",
-        INVALID,
-    )
-    fails(
-        lambda: other.admin(
+        )
+    with raises_cognito("NotAuthorizedException", INVALID):
+        other.admin(
             "AdminRespondToAuthChallenge",
             ClientId=other.client_id,
             ChallengeName="SOFTWARE_TOKEN_MFA",
             Session=session,
             ChallengeResponses={"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": rig.code(secret)},
-        ),
-        "NotAuthorizedException",
-        INVALID,
-    )
+        )
     tokens_of(
         rig.respond(
             "SOFTWARE_TOKEN_MFA",
@@ -200,11 +178,8 @@ def test_session_is_bound_to_its_client_and_pool(engine: Engine) -> None:
 def test_challenge_name_must_match_the_session(engine: Engine) -> None:
     rig, _ = totp_rig(engine)
     session = rig.login("alice")["Session"]
-    fails(
-        lambda: rig.respond("EMAIL_OTP", session, USERNAME="alice", EMAIL_OTP_CODE="12345678"),
-        "NotAuthorizedException",
-        INVALID,
-    )
+    with raises_cognito("NotAuthorizedException", INVALID):
+        rig.respond("EMAIL_OTP", session, USERNAME="alice", EMAIL_OTP_CODE="12345678")
 
 
 @pytest.mark.parametrize(
@@ -222,25 +197,22 @@ def test_malformed_challenge_responses(
     responses: dict[str, str],
     message: str | None,
 ) -> None:
-    rig = Rig(engine)
-    fails(
-        lambda: rig.respond(challenge, session, **responses), "InvalidParameterException", message
-    )
+    rig = SignInRig(engine)
+    with raises_cognito("InvalidParameterException", message):
+        rig.respond(challenge, session, **responses)
 
 
 def test_user_disabled_mid_flow_cannot_finish(engine: Engine) -> None:
     rig, secret = totp_rig(engine)
     session = rig.login("alice")["Session"]
     rig.admin("AdminDisableUser", Username="alice")
-    fails(
-        lambda: rig.respond(
+    with raises_cognito("NotAuthorizedException"):
+        rig.respond(
             "SOFTWARE_TOKEN_MFA",
             session,
             USERNAME="alice",
             SOFTWARE_TOKEN_MFA_CODE=rig.code(secret),
-        ),
-        "NotAuthorizedException",
-    )
+        )
 
 
 # --- races ----------------------------------------------------------------------------------------

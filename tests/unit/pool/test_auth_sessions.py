@@ -12,10 +12,12 @@ import pyotp
 import pytest
 
 from mfa_portal.clock import FakeClock
-from mfa_portal.cognito_api import errors, messages
+from mfa_portal.cognito_api import messages
 from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
+from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import totp_pool
 
 IAM = "test"
 PASSWORD = "Correct-Horse-9!"
@@ -80,34 +82,15 @@ class World:
 
 @pytest.fixture
 def world(engine: Engine, clock: FakeClock) -> World:
-    pool_id = engine.call("CreateUserPool", {"PoolName": "p"}, iam_principal=IAM)["UserPool"]["Id"]
-    engine.call(
-        "SetUserPoolMfaConfig",
-        {
-            "UserPoolId": pool_id,
-            "MfaConfiguration": "OPTIONAL",
-            "SoftwareTokenMfaConfiguration": {"Enabled": True},
-        },
-        iam_principal=IAM,
-    )
-    client_id = engine.call(
-        "CreateUserPoolClient",
-        {
-            "UserPoolId": pool_id,
-            "ClientName": "c",
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"],
-        },
-        iam_principal=IAM,
-    )["UserPoolClient"]["ClientId"]
+    pool_id, client_id = totp_pool(engine, "p")
     return World(engine, clock, pool_id, client_id)
 
 
 @contextmanager
 def refused(message: str) -> Iterator[None]:
     """Expect NotAuthorizedException with exactly this message."""
-    with pytest.raises(errors.NotAuthorizedException) as caught:
+    with raises_cognito("NotAuthorizedException", message):
         yield
-    assert caught.value.message == message
 
 
 def test_session_is_opaque_and_long_like_cognitos(world: World) -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client
-from tests.support.engine_calls import call, create_pool, expect
+from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import call, create_pool
 
 DEFAULT_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 
@@ -70,12 +71,17 @@ def test_custom_client_secret(engine: Engine, pool_id: str) -> None:
         create_client(engine, pool_id, GenerateSecret=True, ClientSecret=secret)["ClientSecret"]
         == secret
     )
-    expect(
-        engine,
-        "CreateUserPoolClient",
-        {"UserPoolId": pool_id, "ClientName": "x", "GenerateSecret": False, "ClientSecret": secret},
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException"):
+        call(
+            engine,
+            "CreateUserPoolClient",
+            {
+                "UserPoolId": pool_id,
+                "ClientName": "x",
+                "GenerateSecret": False,
+                "ClientSecret": secret,
+            },
+        )
 
 
 def test_explicit_flows_and_settings_are_kept(engine: Engine, pool_id: str) -> None:
@@ -115,16 +121,17 @@ def test_legacy_flows_alone_are_accepted(engine: Engine, pool_id: str) -> None:
 
 
 def test_mixing_legacy_and_allow_flows_is_refused(engine: Engine, pool_id: str) -> None:
-    message = expect(
-        engine,
-        "CreateUserPoolClient",
-        {
-            "UserPoolId": pool_id,
-            "ClientName": "x",
-            "ExplicitAuthFlows": ["ADMIN_NO_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        },
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException") as caught:
+        call(
+            engine,
+            "CreateUserPoolClient",
+            {
+                "UserPoolId": pool_id,
+                "ClientName": "x",
+                "ExplicitAuthFlows": ["ADMIN_NO_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            },
+        )
+    message = caught.message
     assert "ALLOW_" in message
 
 
@@ -165,13 +172,8 @@ def test_unit_without_value_keeps_the_default_lifetime(engine: Engine, pool_id: 
     ],
 )
 def test_token_validity_out_of_range(engine: Engine, pool_id: str, params: dict[str, Any]) -> None:
-    expect(
-        engine,
-        "CreateUserPoolClient",
-        {"UserPoolId": pool_id, "ClientName": "x", **params},
-        "InvalidParameterException",
-        "Invalid range for token validity.",
-    )
+    with raises_cognito("InvalidParameterException", "Invalid range for token validity."):
+        call(engine, "CreateUserPoolClient", {"UserPoolId": pool_id, "ClientName": "x", **params})
 
 
 @pytest.mark.parametrize(
@@ -191,49 +193,37 @@ def test_token_validity_bounds_are_inclusive(
 
 def test_auth_session_validity_range_is_checked_at_dispatch(engine: Engine, pool_id: str) -> None:
     for bad in (2, 16):
-        expect(
-            engine,
-            "CreateUserPoolClient",
-            {"UserPoolId": pool_id, "ClientName": "x", "AuthSessionValidity": bad},
-            "InvalidParameterException",
-        )
+        with raises_cognito("InvalidParameterException"):
+            call(
+                engine,
+                "CreateUserPoolClient",
+                {"UserPoolId": pool_id, "ClientName": "x", "AuthSessionValidity": bad},
+            )
 
 
 def test_oauth_flag_needs_flows(engine: Engine, pool_id: str) -> None:
-    expect(
-        engine,
-        "CreateUserPoolClient",
-        {"UserPoolId": pool_id, "ClientName": "x", "AllowedOAuthFlowsUserPoolClient": True},
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException"):
+        call(
+            engine,
+            "CreateUserPoolClient",
+            {"UserPoolId": pool_id, "ClientName": "x", "AllowedOAuthFlowsUserPoolClient": True},
+        )
 
 
 def test_client_in_unknown_pool(engine: Engine) -> None:
-    expect(
-        engine,
-        "CreateUserPoolClient",
-        {"UserPoolId": "us-east-1_nope", "ClientName": "x"},
-        "ResourceNotFoundException",
-        "User pool us-east-1_nope does not exist.",
-    )
+    with raises_cognito("ResourceNotFoundException", "User pool us-east-1_nope does not exist."):
+        call(engine, "CreateUserPoolClient", {"UserPoolId": "us-east-1_nope", "ClientName": "x"})
 
 
 def test_describe_unknown_client_or_wrong_pool(engine: Engine, pool_id: str) -> None:
     client = create_client(engine, pool_id)
     other = create_pool(engine)["Id"]
-    expect(
-        engine,
-        "DescribeUserPoolClient",
-        {"UserPoolId": pool_id, "ClientId": "nope"},
-        "ResourceNotFoundException",
-        "User pool client nope does not exist.",
-    )
-    expect(
-        engine,
-        "DescribeUserPoolClient",
-        {"UserPoolId": other, "ClientId": client["ClientId"]},
-        "ResourceNotFoundException",
-    )
+    with raises_cognito("ResourceNotFoundException", "User pool client nope does not exist."):
+        call(engine, "DescribeUserPoolClient", {"UserPoolId": pool_id, "ClientId": "nope"})
+    with raises_cognito("ResourceNotFoundException"):
+        call(
+            engine, "DescribeUserPoolClient", {"UserPoolId": other, "ClientId": client["ClientId"]}
+        )
 
 
 def test_update_resets_omitted_members_and_keeps_id_and_secret(
@@ -269,19 +259,14 @@ def test_update_resets_omitted_members_and_keeps_id_and_secret(
 
 def test_update_validates(engine: Engine, pool_id: str) -> None:
     client = create_client(engine, pool_id)
-    expect(
-        engine,
-        "UpdateUserPoolClient",
-        {"UserPoolId": pool_id, "ClientId": client["ClientId"], "IdTokenValidity": 48},
-        "InvalidParameterException",
-        "Invalid range for token validity.",
-    )
-    expect(
-        engine,
-        "UpdateUserPoolClient",
-        {"UserPoolId": pool_id, "ClientId": "nope"},
-        "ResourceNotFoundException",
-    )
+    with raises_cognito("InvalidParameterException", "Invalid range for token validity."):
+        call(
+            engine,
+            "UpdateUserPoolClient",
+            {"UserPoolId": pool_id, "ClientId": client["ClientId"], "IdTokenValidity": 48},
+        )
+    with raises_cognito("ResourceNotFoundException"):
+        call(engine, "UpdateUserPoolClient", {"UserPoolId": pool_id, "ClientId": "nope"})
 
 
 def test_list_clients_pages(engine: Engine, pool_id: str) -> None:
@@ -298,9 +283,8 @@ def test_list_clients_pages(engine: Engine, pool_id: str) -> None:
     listed = first["UserPoolClients"] + second["UserPoolClients"]
     assert {c["ClientId"] for c in listed} == ids
     assert all(set(c) == {"ClientId", "UserPoolId", "ClientName"} for c in listed)
-    expect(
-        engine, "ListUserPoolClients", {"UserPoolId": "us-east-1_nope"}, "ResourceNotFoundException"
-    )
+    with raises_cognito("ResourceNotFoundException"):
+        call(engine, "ListUserPoolClients", {"UserPoolId": "us-east-1_nope"})
 
 
 def test_delete_client(engine: Engine, pool_id: str) -> None:
@@ -311,18 +295,16 @@ def test_delete_client(engine: Engine, pool_id: str) -> None:
         )
         == {}
     )
-    expect(
-        engine,
-        "DescribeUserPoolClient",
-        {"UserPoolId": pool_id, "ClientId": client["ClientId"]},
-        "ResourceNotFoundException",
-    )
-    expect(
-        engine,
-        "DeleteUserPoolClient",
-        {"UserPoolId": pool_id, "ClientId": client["ClientId"]},
-        "ResourceNotFoundException",
-    )
+    with raises_cognito("ResourceNotFoundException"):
+        call(
+            engine,
+            "DescribeUserPoolClient",
+            {"UserPoolId": pool_id, "ClientId": client["ClientId"]},
+        )
+    with raises_cognito("ResourceNotFoundException"):
+        call(
+            engine, "DeleteUserPoolClient", {"UserPoolId": pool_id, "ClientId": client["ClientId"]}
+        )
 
 
 def test_refresh_token_rotation_is_kept_and_described(engine: Engine) -> None:

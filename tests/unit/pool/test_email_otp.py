@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 
 from mfa_portal.clock import FakeClock
-from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.mail import MemoryMailer, Message
 from mfa_portal.pool import email_otp, totp
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
+from mfa_portal.pool.ids import numeric_code
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.pools import load_pool, save_pool
 from mfa_portal.pool.users import load_user_by_id
+from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import confirmed_user
 
 IAM = "test"
 PASSWORD = "Passw0rd!x"
@@ -40,13 +42,13 @@ def test_code_is_eight_digits_zero_padded(tmp_path: Path, clock: FakeClock) -> N
         hasher=PasswordHasher(memory_kib=1024, time_cost=1),
     )
     # 2**64 - 1 = 18446744073709551615 → its last eight digits
-    assert email_otp.new_code(Context(engine, clock.now(), None)) == "09551615"
+    assert numeric_code(Context(engine, clock.now(), None), email_otp.CODE_DIGITS) == "09551615"
     engine.db.close()
 
 
 def test_codes_vary_and_only_a_salted_digest_is_kept(engine: Engine) -> None:
     ctx = Context(engine, engine.clock.now(), None)
-    codes = {email_otp.new_code(ctx) for _ in range(20)}
+    codes = {numeric_code(ctx, email_otp.CODE_DIGITS) for _ in range(20)}
     assert len(codes) > 15 and all(re.fullmatch(r"\d{8}", c) for c in codes)
     code = codes.pop()
     data = email_otp.seal_code(ctx, code, "jane@example.com")
@@ -109,27 +111,7 @@ class EmailRig:
             iam_principal=IAM,
         )["UserPoolClient"]["ClientId"]
         attrs = [{"Name": "email", "Value": "jane@example.com"}]
-        engine.call(
-            "AdminCreateUser",
-            {
-                "UserPoolId": self.pool_id,
-                "Username": "jane",
-                "UserAttributes": attrs,
-                "MessageAction": "SUPPRESS",
-                "TemporaryPassword": "Temp-pass-1",
-            },
-            iam_principal=IAM,
-        )
-        engine.call(
-            "AdminSetUserPassword",
-            {
-                "UserPoolId": self.pool_id,
-                "Username": "jane",
-                "Password": PASSWORD,
-                "Permanent": True,
-            },
-            iam_principal=IAM,
-        )
+        confirmed_user(engine, self.pool_id, "jane", PASSWORD, attrs)
 
     @property
     def mailer(self) -> MemoryMailer:
@@ -172,12 +154,6 @@ class EmailRig:
         return values.get(name)
 
 
-def error_of(call: Any) -> CognitoError:
-    with pytest.raises(CognitoError) as caught:
-        call()
-    return caught.value
-
-
 def test_required_pool_sends_an_email_code_and_accepts_it(engine: Engine) -> None:
     rig = EmailRig(engine, "ON", recovery=["admin_only"])
     challenge = rig.login()
@@ -190,18 +166,13 @@ def test_required_pool_sends_an_email_code_and_accepts_it(engine: Engine) -> Non
     with engine.db.read() as conn:
         rows = [r[0] for r in conn.execute("SELECT data FROM auth_sessions")]
     assert rows and all(code not in data for data in rows)  # only a digest is stored
-    wrong = error_of(
-        lambda: rig.answer(challenge["Session"], "00000000" if code != "00000000" else "11111111")
-    )
-    assert (wrong.code, wrong.message) == (
-        "CodeMismatchException",
-        "Invalid code or auth state for the user.",
-    )
+    with raises_cognito("CodeMismatchException", "Invalid code or auth state for the user."):
+        rig.answer(challenge["Session"], "00000000" if code != "00000000" else "11111111")
     result = rig.answer(challenge["Session"], code)
     assert "AccessToken" in result["AuthenticationResult"]
     assert rig.attribute("email_verified") == "true"  # marked verified after first success (§6)
-    replay = error_of(lambda: rig.answer(challenge["Session"], code))
-    assert replay.message == "Invalid session for the user."
+    with raises_cognito("NotAuthorizedException", "Invalid session for the user."):
+        rig.answer(challenge["Session"], code)
 
 
 def test_optional_pool_uses_email_only_when_activated(engine: Engine) -> None:
@@ -222,8 +193,10 @@ def test_email_code_expires_with_its_session(engine: Engine, clock: FakeClock) -
     challenge = rig.login()
     code = rig.mailed_code()
     clock.advance(3 * 60)
-    err = error_of(lambda: rig.answer(challenge["Session"], code))
-    assert err.message == "Invalid session for the user, session is expired."
+    with raises_cognito(
+        "NotAuthorizedException", "Invalid session for the user, session is expired."
+    ):
+        rig.answer(challenge["Session"], code)
 
 
 def test_each_sign_in_gets_a_new_code(engine: Engine) -> None:
@@ -234,9 +207,11 @@ def test_each_sign_in_gets_a_new_code(engine: Engine) -> None:
     new = rig.mailed_code()
     assert len(rig.mailer.messages) == 2
     assert old != new  # 8 random digits: equal with probability 1e-8
-    assert error_of(lambda: rig.answer(second["Session"], old)).code == "CodeMismatchException"
+    with raises_cognito("CodeMismatchException"):
+        rig.answer(second["Session"], old)
     assert "AuthenticationResult" in rig.answer(second["Session"], new)
-    assert error_of(lambda: rig.answer(first["Session"], new)).code == "CodeMismatchException"
+    with raises_cognito("CodeMismatchException"):
+        rig.answer(first["Session"], new)
 
 
 def test_delivery_failure_is_reported(engine: Engine) -> None:
@@ -247,8 +222,8 @@ def test_delivery_failure_is_reported(engine: Engine) -> None:
             raise OSError("smtp down")
 
     engine.mailer = Broken()
-    err = error_of(rig.login)
-    assert err.code == "CodeDeliveryFailureException"
+    with raises_cognito("CodeDeliveryFailureException"):
+        rig.login()
 
 
 def test_choosing_email_in_select_mfa_type_sends_the_code(engine: Engine, clock: FakeClock) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from mfa_portal.clock import FakeClock, SystemClock, SystemRandom
-from mfa_portal.cognito_api import errors
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.registry import HANDLERS, Params, Result
+from tests.support.cognito_errors import raises_cognito
 
 POOL = "us-east-1_abc123"
 SPY_ANSWER: Result = {"Username": "spy", "UserAttributes": []}  # fits GetUser and AdminGetUser
@@ -37,11 +37,10 @@ def spy(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> Spy:
 
 
 def test_unknown_operation(engine: Engine) -> None:
-    with pytest.raises(errors.CognitoError) as caught:
+    with raises_cognito("UnknownOperationException") as caught:
         engine.call("StealEverything", {}, iam_principal="test")
-    assert caught.value.code == "UnknownOperationException"
-    assert caught.value.message == "Unknown operation StealEverything."
-    assert caught.value.status == 400
+    assert caught.message == "Unknown operation StealEverything."
+    assert caught.status == 400
     assert not engine.supports("StealEverything")
 
 
@@ -50,10 +49,9 @@ def test_model_operation_without_a_handler_is_explicitly_unsupported(
 ) -> None:
     monkeypatch.delitem(HANDLERS, "AdminGetUser")
     assert not engine.supports("AdminGetUser")
-    with pytest.raises(errors.CognitoError) as caught:
+    with raises_cognito("UnsupportedOperationException") as caught:
         engine.call("AdminGetUser", {"UserPoolId": POOL, "Username": "a"}, iam_principal="test")
-    assert caught.value.code == "UnsupportedOperationException"
-    assert "AdminGetUser is not supported by the embedded user pool" in caught.value.message
+    assert "AdminGetUser is not supported by the embedded user pool" in caught.message
 
 
 def test_supported_operations(engine: Engine) -> None:
@@ -64,10 +62,9 @@ def test_supported_operations(engine: Engine) -> None:
 def test_iam_operation_without_a_principal_is_refused_before_anything_else(
     engine: Engine, spy: Spy
 ) -> None:
-    with pytest.raises(errors.CognitoError) as caught:
+    with raises_cognito("MissingAuthenticationTokenException") as caught:
         engine.call("AdminGetUser", {"Bogus": 1})  # invalid too: authentication comes first
-    assert caught.value.code == "MissingAuthenticationTokenException"
-    assert caught.value.status == 400
+    assert caught.status == 400
     assert spy.calls == []
 
 
@@ -77,11 +74,10 @@ def test_public_operation_needs_no_principal(engine: Engine, spy: Spy) -> None:
 
 
 def test_validation_runs_before_the_handler(engine: Engine, spy: Spy) -> None:
-    with pytest.raises(errors.InvalidParameterException):
+    with raises_cognito("InvalidParameterException"):
         engine.call("AdminGetUser", {"UserPoolId": "bad"}, iam_principal="test")
-    with pytest.raises(errors.CognitoError) as caught:
+    with raises_cognito("SerializationException"):
         engine.call("AdminGetUser", ["not", "an", "object"], iam_principal="test")  # type: ignore[arg-type]
-    assert caught.value.code == "SerializationException"
     assert spy.calls == []
 
 
@@ -127,11 +123,10 @@ def test_engine_parts_and_issuer(tmp_path: Path) -> None:
 def test_a_real_call_end_to_end(engine: Engine) -> None:
     created = engine.call("CreateUserPool", {"PoolName": "p"}, iam_principal="test")
     pool_id = created["UserPool"]["Id"]
-    with pytest.raises(errors.UserNotFoundException) as caught:
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         engine.call(
             "AdminGetUser", {"UserPoolId": pool_id, "Username": "ghost"}, iam_principal="test"
         )
-    assert caught.value.message == "User does not exist."
 
 
 # --- clock and randomness ----------------------------------------------------------------------

@@ -11,7 +11,8 @@ from mfa_portal.clock import FakeClock
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.users import get_user
-from tests.support.engine_calls import call, create_pool, expect
+from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import call, create_pool
 
 ROLE = "arn:aws:iam::123456789012:role/admins"
 
@@ -67,13 +68,8 @@ def test_minimal_group_omits_optional_members(engine: Engine, pool_id: str) -> N
 
 def test_duplicate_group(engine: Engine, pool_id: str) -> None:
     create_group(engine, pool_id, "admins")
-    expect(
-        engine,
-        "CreateGroup",
-        {"UserPoolId": pool_id, "GroupName": "admins"},
-        "GroupExistsException",
-        "A group with the name already exists.",
-    )
+    with raises_cognito("GroupExistsException", "A group with the name already exists."):
+        call(engine, "CreateGroup", {"UserPoolId": pool_id, "GroupName": "admins"})
 
 
 def test_same_group_name_in_two_pools(engine: Engine, pool_id: str) -> None:
@@ -83,21 +79,15 @@ def test_same_group_name_in_two_pools(engine: Engine, pool_id: str) -> None:
 
 @pytest.mark.parametrize("op", ["GetGroup", "DeleteGroup", "UpdateGroup"])
 def test_unknown_group(engine: Engine, pool_id: str, op: str) -> None:
-    expect(
-        engine,
-        op,
-        {"UserPoolId": pool_id, "GroupName": "nope"},
-        "ResourceNotFoundException",
-        "Group not found.",
-    )
+    with raises_cognito("ResourceNotFoundException", "Group not found."):
+        call(engine, op, {"UserPoolId": pool_id, "GroupName": "nope"})
 
 
 @pytest.mark.parametrize("op", ["CreateGroup", "GetGroup", "ListGroups"])
 def test_unknown_pool(engine: Engine, op: str) -> None:
     params = {"UserPoolId": "us-east-1_nope"} | ({} if op == "ListGroups" else {"GroupName": "g"})
-    expect(
-        engine, op, params, "ResourceNotFoundException", "User pool us-east-1_nope does not exist."
-    )
+    with raises_cognito("ResourceNotFoundException", "User pool us-east-1_nope does not exist."):
+        call(engine, op, params)
 
 
 def test_update_group_changes_given_members_only(
@@ -170,30 +160,15 @@ def test_membership_by_alias(engine: Engine, pool_id: str) -> None:
 def test_membership_errors(engine: Engine, pool_id: str, op: str) -> None:
     add_user(engine, pool_id, "alice")
     create_group(engine, pool_id, "admins")
-    expect(
-        engine,
-        op,
-        {"UserPoolId": pool_id, "Username": "bob", "GroupName": "admins"},
-        "UserNotFoundException",
-        "User does not exist.",
-    )
-    expect(
-        engine,
-        op,
-        {"UserPoolId": pool_id, "Username": "alice", "GroupName": "nope"},
-        "ResourceNotFoundException",
-        "Group not found.",
-    )
+    with raises_cognito("UserNotFoundException", "User does not exist."):
+        call(engine, op, {"UserPoolId": pool_id, "Username": "bob", "GroupName": "admins"})
+    with raises_cognito("ResourceNotFoundException", "Group not found."):
+        call(engine, op, {"UserPoolId": pool_id, "Username": "alice", "GroupName": "nope"})
 
 
 def test_list_groups_for_unknown_user(engine: Engine, pool_id: str) -> None:
-    expect(
-        engine,
-        "AdminListGroupsForUser",
-        {"UserPoolId": pool_id, "Username": "bob"},
-        "UserNotFoundException",
-        "User does not exist.",
-    )
+    with raises_cognito("UserNotFoundException", "User does not exist."):
+        call(engine, "AdminListGroupsForUser", {"UserPoolId": pool_id, "Username": "bob"})
 
 
 def test_list_users_in_group_pages(engine: Engine, pool_id: str) -> None:
@@ -213,19 +188,14 @@ def test_list_users_in_group_pages(engine: Engine, pool_id: str) -> None:
     )
     assert [u["Username"] for u in first["Users"] + second["Users"]] == ["u1", "u2", "u3"]
     assert "NextToken" not in second
-    expect(
-        engine,
-        "ListUsersInGroup",
-        {"UserPoolId": pool_id, "GroupName": "g", "NextToken": "YWJj"},
-        "InvalidParameterException",
-    )
-    expect(
-        engine,
-        "ListUsersInGroup",
-        {"UserPoolId": pool_id, "GroupName": "nope"},
-        "ResourceNotFoundException",
-        "Group not found.",
-    )
+    with raises_cognito("InvalidParameterException"):
+        call(
+            engine,
+            "ListUsersInGroup",
+            {"UserPoolId": pool_id, "GroupName": "g", "NextToken": "YWJj"},
+        )
+    with raises_cognito("ResourceNotFoundException", "Group not found."):
+        call(engine, "ListUsersInGroup", {"UserPoolId": pool_id, "GroupName": "nope"})
 
 
 def test_delete_group_removes_memberships(engine: Engine, pool_id: str) -> None:
@@ -237,12 +207,8 @@ def test_delete_group_removes_memberships(engine: Engine, pool_id: str) -> None:
         {"UserPoolId": pool_id, "Username": "alice", "GroupName": "admins"},
     )
     assert call(engine, "DeleteGroup", {"UserPoolId": pool_id, "GroupName": "admins"}) == {}
-    expect(
-        engine,
-        "GetGroup",
-        {"UserPoolId": pool_id, "GroupName": "admins"},
-        "ResourceNotFoundException",
-    )
+    with raises_cognito("ResourceNotFoundException"):
+        call(engine, "GetGroup", {"UserPoolId": pool_id, "GroupName": "admins"})
     assert (
         call(engine, "AdminListGroupsForUser", {"UserPoolId": pool_id, "Username": "alice"})[
             "Groups"

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from mfa_portal.cognito_api import errors
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.users import get_user, save_user
+from tests.support.cognito_errors import raises_cognito
 
 
 def call(engine: Engine, op: str, **params: Any) -> dict[str, Any]:
     return engine.call(op, params, iam_principal="test")
-
-
-@contextmanager
-def fails(code: str, message: str | None = None) -> Iterator[None]:
-    with pytest.raises(errors.CognitoError) as info:
-        yield
-    assert info.value.code == code
-    if message is not None:
-        assert info.value.message == message
 
 
 def make_pool(engine: Engine, **params: Any) -> str:
@@ -139,9 +128,9 @@ def test_aliases_are_not_usernames_in_a_filter(engine: Engine) -> None:
 
 
 def test_bad_filters_are_refused(engine: Engine, pool_id: str) -> None:
-    with fails("InvalidParameterException", "Error while parsing filter."):
+    with raises_cognito("InvalidParameterException", "Error while parsing filter."):
         call(engine, "ListUsers", UserPoolId=pool_id, Filter="email")
-    with fails("InvalidParameterException"):
+    with raises_cognito("InvalidParameterException"):
         call(engine, "ListUsers", UserPoolId=pool_id, Filter='custom:team = "blue"')
 
 
@@ -203,14 +192,14 @@ def test_pagination_token_is_opaque(engine: Engine, pool_id: str) -> None:
 
 @pytest.mark.parametrize("token", ["garbage", "v1:AAAA", "v1:" + "A" * 60])
 def test_forged_pagination_token_is_refused(engine: Engine, pool_id: str, token: str) -> None:
-    with fails("InvalidParameterException", "Invalid pagination token."):
+    with raises_cognito("InvalidParameterException", "Invalid pagination token."):
         call(engine, "ListUsers", UserPoolId=pool_id, PaginationToken=token)
 
 
 def test_pagination_token_is_bound_to_its_pool(engine: Engine, pool_id: str) -> None:
     token = call(engine, "ListUsers", UserPoolId=pool_id, Limit=1)["PaginationToken"]
     other = make_pool(engine)
-    with fails("InvalidParameterException", "Invalid pagination token."):
+    with raises_cognito("InvalidParameterException", "Invalid pagination token."):
         call(engine, "ListUsers", UserPoolId=other, PaginationToken=token)
 
 
@@ -225,7 +214,7 @@ def test_limit_defaults_to_sixty_and_cannot_exceed_it(engine: Engine) -> None:
             )
     page = call(engine, "ListUsers", UserPoolId=pool)
     assert len(page["Users"]) == 60 and "PaginationToken" in page
-    with fails("InvalidParameterException"):
+    with raises_cognito("InvalidParameterException"):
         call(engine, "ListUsers", UserPoolId=pool, Limit=61)
 
 
@@ -245,12 +234,14 @@ def test_attributes_to_get_restricts_attributes(engine: Engine, pool_id: str) ->
 
 
 def test_attributes_to_get_refuses_unknown_names(engine: Engine, pool_id: str) -> None:
-    with fails("InvalidParameterException", "One or more requested attributes do not exist."):
+    with raises_cognito(
+        "InvalidParameterException", "One or more requested attributes do not exist."
+    ):
         call(engine, "ListUsers", UserPoolId=pool_id, AttributesToGet=["shoe_size"])
 
 
 def test_unknown_pool(engine: Engine) -> None:
-    with fails("ResourceNotFoundException"):
+    with raises_cognito("ResourceNotFoundException"):
         call(engine, "ListUsers", UserPoolId="us-east-1_Missing00")
 
 
@@ -274,5 +265,5 @@ def test_lists_no_mfa_fields_but_the_legacy_sms_option(engine: Engine, pool_id: 
 
 
 def test_requires_iam(engine: Engine, pool_id: str) -> None:
-    with fails("MissingAuthenticationTokenException"):
+    with raises_cognito("MissingAuthenticationTokenException"):
         engine.call("ListUsers", {"UserPoolId": pool_id})

@@ -17,6 +17,8 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool, save_pool
 from mfa_portal.pool.users import User, find_user
+from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import confirmed_user
 
 T0 = 1_800_000_000.0
 EXCEEDED = "Password attempts exceeded"
@@ -140,21 +142,7 @@ def setup(engine: Engine, mfa: str = "OFF") -> tuple[str, str]:
         },
         iam_principal=IAM,
     )["UserPoolClient"]["ClientId"]
-    engine.call(
-        "AdminCreateUser",
-        {
-            "UserPoolId": pool_id,
-            "Username": "alice",
-            "MessageAction": "SUPPRESS",
-            "TemporaryPassword": "Temp-pass-1",
-        },
-        iam_principal=IAM,
-    )
-    engine.call(
-        "AdminSetUserPassword",
-        {"UserPoolId": pool_id, "Username": "alice", "Password": PASSWORD, "Permanent": True},
-        iam_principal=IAM,
-    )
+    confirmed_user(engine, pool_id, "alice", PASSWORD)
     return pool_id, client
 
 
@@ -179,12 +167,6 @@ def login(
     )
 
 
-def error_of(call: Any) -> CognitoError:
-    with pytest.raises(CognitoError) as caught:
-        call()
-    return caught.value
-
-
 def stored(engine: Engine, pool_id: str) -> User:
     with engine.db.read() as conn:
         user = find_user(conn, load_pool(conn, pool_id), "alice")
@@ -197,8 +179,30 @@ def test_iam_authorised_sign_in_shares_the_counter(engine: Engine, clock: FakeCl
     IAM-authorized API operations" (every entry point's own behaviour: test_throttle.py)."""
     pool_id, client = setup(engine)
     for _ in range(5):
-        error_of(lambda: login(engine, client, "Wrong-pass-1"))
-    assert error_of(lambda: login(engine, client, PASSWORD, admin_pool=pool_id)).message == EXCEEDED
+        with raises_cognito("NotAuthorizedException", "Incorrect username or password."):
+            login(engine, client, "Wrong-pass-1")
+    with raises_cognito("NotAuthorizedException", EXCEEDED):
+        login(engine, client, PASSWORD)
+    # IAM-authorised attempts share the counter (spec §4.1).
+    with raises_cognito("NotAuthorizedException", EXCEEDED):
+        login(engine, client, PASSWORD, admin_pool=pool_id)
+    assert stored(engine, pool_id).failed_attempts == 5  # attempts during the lock are not failures
+    clock.advance(1)
+    assert "AuthenticationResult" in login(engine, client, PASSWORD)
+    assert stored(engine, pool_id).failed_attempts == 0
+
+
+def test_lock_doubles_through_sign_in(engine: Engine, clock: FakeClock) -> None:
+    _, client = setup(engine)
+    for _ in range(6):
+        with raises_cognito("NotAuthorizedException", "Incorrect username or password."):
+            login(engine, client, "Wrong-pass-1")
+        clock.advance(1)
+    # the sixth failure locked for 2 s; one second has passed
+    with raises_cognito("NotAuthorizedException", EXCEEDED):
+        login(engine, client, PASSWORD)
+    clock.advance(1)
+    assert "AuthenticationResult" in login(engine, client, PASSWORD)
 
 
 def test_passwords_and_mfa_codes_count_into_one_counter(engine: Engine, clock: FakeClock) -> None:
@@ -226,13 +230,17 @@ def test_passwords_and_mfa_codes_count_into_one_counter(engine: Engine, clock: F
 
     first = login(engine, client, PASSWORD)["Session"]
     for _ in range(3):
-        assert error_of(lambda: answer(first, "000000")).code == "CodeMismatchException"
+        with raises_cognito("CodeMismatchException"):
+            answer(first, "000000")
     second = login(engine, client, PASSWORD)["Session"]  # a right password does not reset it
     for _ in range(2):
-        assert error_of(lambda: answer(second, "000000")).code == "CodeMismatchException"
+        with raises_cognito("CodeMismatchException"):
+            answer(second, "000000")
     assert stored(engine, pool_id).failed_attempts == 5
     right = totp.code_at(secret, totp.step_at(clock.now()))
-    assert error_of(lambda: answer(second, right)).message == EXCEEDED
-    assert error_of(lambda: login(engine, client, PASSWORD)).message == EXCEEDED
+    with raises_cognito("NotAuthorizedException", EXCEEDED):
+        answer(second, right)
+    with raises_cognito("NotAuthorizedException", EXCEEDED):
+        login(engine, client, PASSWORD)
     clock.advance(1)
     assert "AuthenticationResult" in answer(second, right)  # the session survived the lock

@@ -8,7 +8,8 @@ import pytest
 
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
-from tests.support.engine_calls import SMS, call, create_pool, expect
+from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import SMS, call, create_pool
 
 TOTP_ON = {"Enabled": True}
 EMAIL = {"Message": "Your code is {####}", "Subject": "Sign-in code"}
@@ -93,13 +94,12 @@ def test_off_with_webauthn_is_accepted(engine: Engine) -> None:
 )
 def test_off_with_a_factor_is_refused(engine: Engine, block: dict[str, Any]) -> None:
     pool = create_pool(engine)
-    expect(
-        engine,
-        "SetUserPoolMfaConfig",
-        {"UserPoolId": pool["Id"], "MfaConfiguration": "OFF", **block},
-        "InvalidParameterException",
-        OFF_WITH_FACTOR,
-    )
+    with raises_cognito("InvalidParameterException", OFF_WITH_FACTOR):
+        call(
+            engine,
+            "SetUserPoolMfaConfig",
+            {"UserPoolId": pool["Id"], "MfaConfiguration": "OFF", **block},
+        )
 
 
 @pytest.mark.parametrize("level", ["ON", "OPTIONAL"])
@@ -108,13 +108,12 @@ def test_required_or_optional_without_a_factor_is_refused(
     engine: Engine, level: str, blocks: dict[str, Any]
 ) -> None:
     pool = create_pool(engine)
-    expect(
-        engine,
-        "SetUserPoolMfaConfig",
-        {"UserPoolId": pool["Id"], "MfaConfiguration": level, **blocks},
-        "InvalidParameterException",
-        NO_FACTOR,
-    )
+    with raises_cognito("InvalidParameterException", NO_FACTOR):
+        call(
+            engine,
+            "SetUserPoolMfaConfig",
+            {"UserPoolId": pool["Id"], "MfaConfiguration": level, **blocks},
+        )
     assert get_mfa(engine, pool["Id"]) == {"MfaConfiguration": "OFF"}
 
 
@@ -161,22 +160,31 @@ def test_email_mfa_on_an_essentials_pool_with_its_own_sender(engine: Engine) -> 
 
 def test_email_mfa_needs_a_paid_tier(engine: Engine) -> None:
     pool = create_pool(engine, EmailConfiguration=DEVELOPER, UserPoolTier="LITE")
-    expect(
-        engine,
-        "SetUserPoolMfaConfig",
-        {"UserPoolId": pool["Id"], "MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": EMAIL},
-        "FeatureUnavailableInTierException",
-    )
+    with raises_cognito("FeatureUnavailableInTierException"):
+        call(
+            engine,
+            "SetUserPoolMfaConfig",
+            {
+                "UserPoolId": pool["Id"],
+                "MfaConfiguration": "OPTIONAL",
+                "EmailMfaConfiguration": EMAIL,
+            },
+        )
 
 
 def test_email_mfa_needs_a_developer_sending_account(engine: Engine) -> None:
     pool = create_pool(engine)
-    message = expect(
-        engine,
-        "SetUserPoolMfaConfig",
-        {"UserPoolId": pool["Id"], "MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": EMAIL},
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException") as caught:
+        call(
+            engine,
+            "SetUserPoolMfaConfig",
+            {
+                "UserPoolId": pool["Id"],
+                "MfaConfiguration": "OPTIONAL",
+                "EmailMfaConfiguration": EMAIL,
+            },
+        )
+    message = caught.message
     assert "DEVELOPER" in message
 
 
@@ -186,12 +194,17 @@ def test_email_mfa_refused_with_email_only_recovery(engine: Engine) -> None:
         EmailConfiguration=DEVELOPER,
         AccountRecoverySetting={"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]},
     )
-    message = expect(
-        engine,
-        "SetUserPoolMfaConfig",
-        {"UserPoolId": pool["Id"], "MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": EMAIL},
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException") as caught:
+        call(
+            engine,
+            "SetUserPoolMfaConfig",
+            {
+                "UserPoolId": pool["Id"],
+                "MfaConfiguration": "OPTIONAL",
+                "EmailMfaConfiguration": EMAIL,
+            },
+        )
+    message = caught.message
     assert "verified_email" in message
 
 
@@ -213,25 +226,21 @@ def test_pool_update_cannot_break_email_mfa(engine: Engine) -> None:
     """UpdateUserPool resets EmailConfiguration when omitted; that would strand email MFA."""
     pool = create_pool(engine, EmailConfiguration=DEVELOPER)
     set_mfa(engine, pool["Id"], MfaConfiguration="OPTIONAL", EmailMfaConfiguration=EMAIL)
-    expect(
-        engine,
-        "UpdateUserPool",
-        {"UserPoolId": pool["Id"], "MfaConfiguration": "OPTIONAL"},
-        "InvalidParameterException",
-    )
-    expect(
-        engine,
-        "UpdateUserPool",
-        {
-            "UserPoolId": pool["Id"],
-            "MfaConfiguration": "OPTIONAL",
-            "EmailConfiguration": DEVELOPER,
-            "AccountRecoverySetting": {
-                "RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]
+    with raises_cognito("InvalidParameterException"):
+        call(engine, "UpdateUserPool", {"UserPoolId": pool["Id"], "MfaConfiguration": "OPTIONAL"})
+    with raises_cognito("InvalidParameterException"):
+        call(
+            engine,
+            "UpdateUserPool",
+            {
+                "UserPoolId": pool["Id"],
+                "MfaConfiguration": "OPTIONAL",
+                "EmailConfiguration": DEVELOPER,
+                "AccountRecoverySetting": {
+                    "RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]
+                },
             },
-        },
-        "InvalidParameterException",
-    )
+        )
     call(
         engine,
         "UpdateUserPool",
@@ -256,13 +265,14 @@ def test_sms_mfa_uses_the_pool_sms_configuration(engine: Engine) -> None:
 
 def test_sms_mfa_needs_an_sms_configuration(engine: Engine) -> None:
     pool = create_pool(engine)
-    expect(
-        engine,
-        "SetUserPoolMfaConfig",
-        {"UserPoolId": pool["Id"], "MfaConfiguration": "OPTIONAL", "SmsMfaConfiguration": {}},
-        "InvalidParameterException",
-        "SmsConfiguration is required to turn on SMS_MFA.",
-    )
+    with raises_cognito(
+        "InvalidParameterException", "SmsConfiguration is required to turn on SMS_MFA."
+    ):
+        call(
+            engine,
+            "SetUserPoolMfaConfig",
+            {"UserPoolId": pool["Id"], "MfaConfiguration": "OPTIONAL", "SmsMfaConfiguration": {}},
+        )
 
 
 def test_sms_mfa_cannot_be_dropped_once_configured(engine: Engine) -> None:
@@ -273,17 +283,19 @@ def test_sms_mfa_cannot_be_dropped_once_configured(engine: Engine) -> None:
         MfaConfiguration="OPTIONAL",
         SmsMfaConfiguration={"SmsConfiguration": SMS},
     )
-    expect(
-        engine,
-        "SetUserPoolMfaConfig",
-        {
-            "UserPoolId": pool["Id"],
-            "MfaConfiguration": "OPTIONAL",
-            "SoftwareTokenMfaConfiguration": TOTP_ON,
-        },
+    with raises_cognito(
         "InvalidParameterException",
         "Can't turn off SMS_MFA when SMS configuration is set for the user pool",
-    )
+    ):
+        call(
+            engine,
+            "SetUserPoolMfaConfig",
+            {
+                "UserPoolId": pool["Id"],
+                "MfaConfiguration": "OPTIONAL",
+                "SoftwareTokenMfaConfiguration": TOTP_ON,
+            },
+        )
 
 
 def test_required_sms_mfa_refuses_phone_recovery(engine: Engine) -> None:
@@ -293,16 +305,17 @@ def test_required_sms_mfa_refuses_phone_recovery(engine: Engine) -> None:
             "RecoveryMechanisms": [{"Name": "verified_phone_number", "Priority": 1}]
         },
     )
-    message = expect(
-        engine,
-        "SetUserPoolMfaConfig",
-        {
-            "UserPoolId": pool["Id"],
-            "MfaConfiguration": "ON",
-            "SmsMfaConfiguration": {"SmsConfiguration": SMS},
-        },
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException") as caught:
+        call(
+            engine,
+            "SetUserPoolMfaConfig",
+            {
+                "UserPoolId": pool["Id"],
+                "MfaConfiguration": "ON",
+                "SmsMfaConfiguration": {"SmsConfiguration": SMS},
+            },
+        )
+    message = caught.message
     assert "verified_phone_number" in message
 
 
@@ -310,37 +323,40 @@ def test_required_mfa_refused_with_passwordless_first_factors(engine: Engine) ->
     pool = create_pool(
         engine, Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}
     )
-    expect(
-        engine,
-        "SetUserPoolMfaConfig",
-        {
-            "UserPoolId": pool["Id"],
-            "MfaConfiguration": "ON",
-            "SoftwareTokenMfaConfiguration": TOTP_ON,
-        },
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException"):
+        call(
+            engine,
+            "SetUserPoolMfaConfig",
+            {
+                "UserPoolId": pool["Id"],
+                "MfaConfiguration": "ON",
+                "SoftwareTokenMfaConfiguration": TOTP_ON,
+            },
+        )
     set_mfa(engine, pool["Id"], MfaConfiguration="OPTIONAL", SoftwareTokenMfaConfiguration=TOTP_ON)
 
 
 def test_passkey_mfa_needs_a_paid_tier(engine: Engine) -> None:
     pool = create_pool(engine, UserPoolTier="LITE")
-    expect(
-        engine,
-        "SetUserPoolMfaConfig",
-        {
-            "UserPoolId": pool["Id"],
-            "MfaConfiguration": "OPTIONAL",
-            "SoftwareTokenMfaConfiguration": TOTP_ON,
-            "WebAuthnConfiguration": {"FactorConfiguration": "MULTI_FACTOR_WITH_USER_VERIFICATION"},
-        },
-        "FeatureUnavailableInTierException",
-    )
+    with raises_cognito("FeatureUnavailableInTierException"):
+        call(
+            engine,
+            "SetUserPoolMfaConfig",
+            {
+                "UserPoolId": pool["Id"],
+                "MfaConfiguration": "OPTIONAL",
+                "SoftwareTokenMfaConfiguration": TOTP_ON,
+                "WebAuthnConfiguration": {
+                    "FactorConfiguration": "MULTI_FACTOR_WITH_USER_VERIFICATION"
+                },
+            },
+        )
 
 
 @pytest.mark.parametrize("op", ["SetUserPoolMfaConfig", "GetUserPoolMfaConfig"])
 def test_unknown_pool(engine: Engine, op: str) -> None:
-    expect(engine, op, {"UserPoolId": "us-east-1_nope"}, "ResourceNotFoundException")
+    with raises_cognito("ResourceNotFoundException"):
+        call(engine, op, {"UserPoolId": "us-east-1_nope"})
 
 
 def test_mfa_operations_need_iam(engine: Engine) -> None:

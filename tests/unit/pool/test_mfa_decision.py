@@ -23,6 +23,7 @@ from mfa_portal.pool.mfa_decision import (
     recovery_channels,
     user_mfa_of,
 )
+from tests.support.cognito_errors import raises_cognito
 
 TOTP, EMAIL, SMS = Factor.SOFTWARE_TOKEN_MFA, Factor.EMAIL_OTP, Factor.SMS_MFA
 OK, NEW_PW, SETUP_DONE = (
@@ -298,9 +299,8 @@ def test_next_step(
     source: str, pool_mfa: PoolMfa, user_mfa: UserMfa, stage: SessionStage, expected: Any
 ) -> None:
     if isinstance(expected, str):
-        with pytest.raises(CognitoError) as caught:
+        with raises_cognito(expected):
             next_step(pool_mfa, user_mfa, stage)
-        assert caught.value.code == expected
     else:
         assert next_step(pool_mfa, user_mfa, stage) == expected
 

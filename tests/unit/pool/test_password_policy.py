@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import string
 from typing import Any
 
@@ -18,6 +19,7 @@ from mfa_portal.pool.password_policy import (
     temporary_password_seconds,
 )
 from mfa_portal.pool.pools import Pool
+from tests.support.cognito_errors import raises_cognito
 
 PREFIX = "Password did not conform with policy: "
 
@@ -82,7 +84,7 @@ def test_leading_trailing_or_non_space_whitespace_is_a_parameter_error(password:
 
 
 def test_field_name_is_used_in_parameter_errors() -> None:
-    with pytest.raises(errors.InvalidParameterException, match="'proposedPassword'"):
+    with raises_cognito("InvalidParameterException", re.compile("'proposedPassword'")):
         enforce_policy(DEFAULT, " Abcdef1!", field="proposedPassword")
 
 

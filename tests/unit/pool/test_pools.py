@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.cognito_api import errors
 from mfa_portal.pool.pools import AppClient, Pool, load_client, load_pool, save_client, save_pool
 from mfa_portal.pool.storage import Database
+from tests.support.cognito_errors import raises_cognito
 
 
 def client(**settings: Any) -> AppClient:
@@ -183,9 +183,8 @@ def test_pool_round_trip_and_upsert(conn: sqlite3.Connection) -> None:
 
 
 def test_missing_pool(conn: sqlite3.Connection) -> None:
-    with pytest.raises(errors.ResourceNotFoundException) as caught:
+    with raises_cognito("ResourceNotFoundException", "User pool us-east-1_nope does not exist."):
         load_pool(conn, "us-east-1_nope")
-    assert caught.value.message == "User pool us-east-1_nope does not exist."
 
 
 def test_client_round_trip_and_pool_check(conn: sqlite3.Connection) -> None:
@@ -195,8 +194,7 @@ def test_client_round_trip_and_pool_check(conn: sqlite3.Connection) -> None:
     save_client(conn, c)
     assert load_client(conn, "c1") == c
     assert load_client(conn, "c1", pool_id="us-east-1_p") == c
-    with pytest.raises(errors.ResourceNotFoundException) as caught:
+    with raises_cognito("ResourceNotFoundException", "User pool client c1 does not exist."):
         load_client(conn, "c1", pool_id="us-east-1_other")
-    assert caught.value.message == "User pool client c1 does not exist."
-    with pytest.raises(errors.ResourceNotFoundException):
+    with raises_cognito("ResourceNotFoundException"):
         load_client(conn, "nope")

@@ -6,8 +6,8 @@ import pytest
 
 from mfa_portal.cognito_api import messages
 from mfa_portal.pool.engine import Engine
-from tests.support.pool_rig import fails
-from tests.support.recovery_world import LIMIT, NEW_PASSWORD, Rig
+from tests.support.cognito_errors import raises_cognito
+from tests.support.recovery_world import LIMIT, NEW_PASSWORD, RecoveryRig
 
 # --- AdminResetUserPassword --------------------------------------------------------------------------
 
@@ -16,64 +16,49 @@ from tests.support.recovery_world import LIMIT, NEW_PASSWORD, Rig
 def test_admin_reset_requires_a_reset_then_confirm_completes_it(
     engine: Engine, prevent: bool
 ) -> None:
-    rig = Rig(engine, prevent=prevent)
+    rig = RecoveryRig(engine, prevent=prevent)
     rig.user("alice", email="alice@example.com")
     auth = rig.login("alice")["AuthenticationResult"]
     rig.clock.advance(2)
     assert rig.admin("AdminResetUserPassword", Username="alice") == {}
     assert rig.status("alice") == "RESET_REQUIRED"
-    fails(
-        lambda: rig.login("alice"),
-        "PasswordResetRequiredException",
-        "Password reset required for the user",
-    )
-    fails(
-        lambda: engine.call("GetUser", {"AccessToken": auth["AccessToken"]}),
-        "NotAuthorizedException",
-    )
+    with raises_cognito("PasswordResetRequiredException", "Password reset required for the user"):
+        rig.login("alice")
+    with raises_cognito("NotAuthorizedException"):
+        engine.call("GetUser", {"AccessToken": auth["AccessToken"]})
     code = rig.code_sent_to("alice@example.com")
     rig.confirm("alice", code)
     assert rig.status("alice") == "CONFIRMED"
     assert "AuthenticationResult" in rig.login("alice", NEW_PASSWORD)
-    fails(lambda: rig.login("alice"), "NotAuthorizedException")
+    with raises_cognito("NotAuthorizedException"):
+        rig.login("alice")
 
 
 def test_admin_reset_is_not_limited_by_forgot_password_requests(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     for _ in range(5):
         rig.forgot("alice")
     rig.admin("AdminResetUserPassword", Username="alice")
     rig.confirm("alice", rig.code_sent_to("alice@example.com"))
-    fails(lambda: rig.forgot("alice"), "LimitExceededException", LIMIT)  # the count is kept
+    with raises_cognito("LimitExceededException", LIMIT):  # the count is kept
+        rig.forgot("alice")
 
 
 def test_admin_reset_errors(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("nomail")
-    fails(
-        lambda: rig.admin("AdminResetUserPassword", Username="nomail"),
-        "InvalidParameterException",
-        messages.NO_RECOVERY_DESTINATION,
-    )
+    with raises_cognito("InvalidParameterException", messages.NO_RECOVERY_DESTINATION):
+        rig.admin("AdminResetUserPassword", Username="nomail")
     assert rig.status("nomail") == "CONFIRMED"
-    fails(
-        lambda: rig.admin("AdminResetUserPassword", Username="nobody"),
-        "UserNotFoundException",
-        "User does not exist.",
-    )
-    fails(
-        lambda: engine.call(
-            "AdminResetUserPassword", {"UserPoolId": rig.pool_id, "Username": "nomail"}
-        ),
-        "MissingAuthenticationTokenException",
-    )
-    admin_only = Rig(engine, recovery=["admin_only"])
+    with raises_cognito("UserNotFoundException", "User does not exist."):
+        rig.admin("AdminResetUserPassword", Username="nobody")
+    with raises_cognito("MissingAuthenticationTokenException"):
+        engine.call("AdminResetUserPassword", {"UserPoolId": rig.pool_id, "Username": "nomail"})
+    admin_only = RecoveryRig(engine, recovery=["admin_only"])
     admin_only.user("alice", email="alice@example.com")
-    err = fails(
-        lambda: admin_only.admin("AdminResetUserPassword", Username="alice"),
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException") as err:
+        admin_only.admin("AdminResetUserPassword", Username="alice")
     assert "self-service account recovery" in err.message
     assert admin_only.status("alice") == "CONFIRMED"
     assert rig.mailer.messages == []

@@ -12,36 +12,31 @@ from mfa_portal.cognito_api import messages
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool import totp
 from mfa_portal.pool.engine import Engine
-from tests.support.pool_rig import fails
+from tests.support.cognito_errors import raises_cognito
 from tests.support.race import run_together
-from tests.support.recovery_world import HOUR, NEW_PASSWORD, Rig, wrong
+from tests.support.recovery_world import HOUR, NEW_PASSWORD, RecoveryRig, wrong
 
 # --- ConfirmForgotPassword ---------------------------------------------------------------------------
 
 
 def test_wrong_codes_then_the_code_is_void(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
     for _ in range(5):
-        fails(
-            lambda: rig.confirm("alice", wrong(code)),
-            "CodeMismatchException",
-            messages.CONFIRMATION_CODE_MISMATCH,
-        )
-    fails(
-        lambda: rig.confirm("alice", code),
-        "ExpiredCodeException",
-        messages.CONFIRMATION_CODE_EXPIRED,
-    )
+        with raises_cognito("CodeMismatchException", messages.CONFIRMATION_CODE_MISMATCH):
+            rig.confirm("alice", wrong(code))
+    with raises_cognito("ExpiredCodeException", messages.CONFIRMATION_CODE_EXPIRED):
+        rig.confirm("alice", code)
     rig.forgot("alice")  # a new code starts a new count
-    fails(lambda: rig.confirm("alice", wrong(code)), "CodeMismatchException")
+    with raises_cognito("CodeMismatchException"):
+        rig.confirm("alice", wrong(code))
     rig.confirm("alice", rig.code_sent_to("alice@example.com"))
 
 
 def test_code_is_valid_for_one_hour(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.user("bob", email="bob@example.com")
     rig.forgot("alice")
@@ -50,96 +45,78 @@ def test_code_is_valid_for_one_hour(engine: Engine) -> None:
     rig.confirm("alice", rig.code_sent_to("alice@example.com"))
     rig.clock.advance(1)
     code = rig.code_sent_to("bob@example.com")
-    fails(
-        lambda: rig.confirm("bob", code), "ExpiredCodeException", messages.CONFIRMATION_CODE_EXPIRED
-    )
+    with raises_cognito("ExpiredCodeException", messages.CONFIRMATION_CODE_EXPIRED):
+        rig.confirm("bob", code)
 
 
 def test_never_requested_or_already_used(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
-    fails(
-        lambda: rig.confirm("alice", "123456"),
-        "ExpiredCodeException",
-        messages.CONFIRMATION_CODE_EXPIRED,
-    )
+    with raises_cognito("ExpiredCodeException", messages.CONFIRMATION_CODE_EXPIRED):
+        rig.confirm("alice", "123456")
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
     rig.confirm("alice", code)
-    fails(lambda: rig.confirm("alice", code, "An0ther-pass!"), "ExpiredCodeException")
+    with raises_cognito("ExpiredCodeException"):
+        rig.confirm("alice", code, "An0ther-pass!")
     assert "AuthenticationResult" in rig.login("alice", NEW_PASSWORD)
 
 
 def test_a_code_belongs_to_its_user(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.user("bob", email="bob@example.com")
     rig.forgot("alice")
     rig.forgot("bob")
     alice_code = rig.code_sent_to("alice@example.com")
     if alice_code != rig.code_sent_to("bob@example.com"):
-        fails(lambda: rig.confirm("bob", alice_code), "CodeMismatchException")
+        with raises_cognito("CodeMismatchException"):
+            rig.confirm("bob", alice_code)
     rig.confirm("alice", alice_code)
 
 
 def test_unknown_and_disabled_users_legacy(engine: Engine) -> None:
-    rig = Rig(engine)
-    fails(
-        lambda: rig.confirm("nobody", "123456"),
-        "UserNotFoundException",
-        messages.USERNAME_CLIENT_NOT_FOUND,
-    )
+    rig = RecoveryRig(engine)
+    with raises_cognito("UserNotFoundException", messages.USERNAME_CLIENT_NOT_FOUND):
+        rig.confirm("nobody", "123456")
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     rig.admin("AdminDisableUser", Username="alice")
     code = rig.code_sent_to("alice@example.com")
-    fails(lambda: rig.confirm("alice", code), "NotAuthorizedException", "User is disabled.")
+    with raises_cognito("NotAuthorizedException", "User is disabled."):
+        rig.confirm("alice", code)
 
 
 def test_unknown_and_disabled_users_enabled(engine: Engine) -> None:
-    rig = Rig(engine, prevent=True)
+    rig = RecoveryRig(engine, prevent=True)
+    with raises_cognito("CodeMismatchException", messages.CONFIRMATION_CODE_MISMATCH):
+        rig.confirm("nobody", "123456")
     rig.user("bob", email="bob@example.com")  # exists, never asked: spec §7.3
-    fails(
-        lambda: rig.confirm("bob", "123456"),
-        "ExpiredCodeException",
-        messages.CONFIRMATION_CODE_EXPIRED,
-    )
-    # An unknown name is answered as bob is: expired until a code is asked for, then a mismatch.
-    fails(
-        lambda: rig.confirm("nobody", "123456"),
-        "ExpiredCodeException",
-        messages.CONFIRMATION_CODE_EXPIRED,
-    )
-    rig.forgot("nobody")
-    fails(
-        lambda: rig.confirm("nobody", "123456"),
-        "CodeMismatchException",
-        messages.CONFIRMATION_CODE_MISMATCH,
-    )
+    with raises_cognito("ExpiredCodeException", messages.CONFIRMATION_CODE_EXPIRED):
+        rig.confirm("bob", "123456")
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     rig.admin("AdminDisableUser", Username="alice")
     code = rig.code_sent_to("alice@example.com")
-    fails(
-        lambda: rig.confirm("alice", code),
-        "CodeMismatchException",
-        messages.CONFIRMATION_CODE_MISMATCH,
-    )
+    with raises_cognito("CodeMismatchException", messages.CONFIRMATION_CODE_MISMATCH):
+        rig.confirm("alice", code)
 
 
 def test_new_password_must_meet_the_policy_and_the_code_survives(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
-    fails(lambda: rig.confirm("alice", code, "short"), "InvalidPasswordException")
-    err = fails(lambda: rig.confirm("alice", code, " Lead1ng-space"), "InvalidParameterException")
+    with raises_cognito("InvalidPasswordException"):
+        rig.confirm("alice", code, "short")
+    with raises_cognito("InvalidParameterException") as err:
+        rig.confirm("alice", code, " Lead1ng-space")
     assert "'password'" in err.message and "Lead1ng" not in err.message
     rig.confirm("alice", code)
 
 
 def test_reset_confirms_a_force_change_password_user(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com", permanent=False)
     assert rig.status("alice") == "FORCE_CHANGE_PASSWORD"
     rig.forgot("alice")
@@ -149,41 +126,41 @@ def test_reset_confirms_a_force_change_password_user(engine: Engine) -> None:
 
 
 def test_reset_clears_the_lockout(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     for _ in range(6):
         try:
             rig.login("alice", "Wrong-pass-1")
         except CognitoError:
             pass
-    fails(lambda: rig.login("alice"), "NotAuthorizedException", "Password attempts exceeded")
+    with raises_cognito("NotAuthorizedException", "Password attempts exceeded"):
+        rig.login("alice")
     rig.forgot("alice")
     rig.confirm("alice", rig.code_sent_to("alice@example.com"))
     assert "AuthenticationResult" in rig.login("alice", NEW_PASSWORD)
 
 
 def test_reset_signs_the_user_out_everywhere(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     auth = rig.login("alice")["AuthenticationResult"]
     rig.clock.advance(2)
     engine.call("GetUser", {"AccessToken": auth["AccessToken"]})
     rig.forgot("alice")
     rig.confirm("alice", rig.code_sent_to("alice@example.com"))
-    fails(
-        lambda: engine.call("GetUser", {"AccessToken": auth["AccessToken"]}),
-        "NotAuthorizedException",
-    )
+    with raises_cognito("NotAuthorizedException"):
+        engine.call("GetUser", {"AccessToken": auth["AccessToken"]})
     refresh = {
         "ClientId": rig.client_id,
         "AuthFlow": "REFRESH_TOKEN_AUTH",
         "AuthParameters": {"REFRESH_TOKEN": auth["RefreshToken"]},
     }
-    fails(lambda: engine.call("InitiateAuth", refresh), "NotAuthorizedException")
+    with raises_cognito("NotAuthorizedException"):
+        engine.call("InitiateAuth", refresh)
 
 
 def test_mfa_is_still_required_after_a_reset(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.set_mfa(
         {"MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": True}}
     )
@@ -226,7 +203,7 @@ def test_mfa_is_still_required_after_a_reset(engine: Engine) -> None:
 
 
 def test_two_racing_confirms_with_one_code_exactly_one_wins(engine: Engine) -> None:
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
     rig.forgot("alice")
     code = rig.code_sent_to("alice@example.com")
@@ -247,7 +224,7 @@ def test_codes_are_never_stored_or_logged_in_clear(
     engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    rig = Rig(engine)
+    rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
 
     def stored_bytes() -> bytes:
@@ -266,7 +243,8 @@ def test_codes_are_never_stored_or_logged_in_clear(
     with engine.db.read() as conn:
         (stored,) = conn.execute("SELECT code_hash FROM reset_codes").fetchone()
     assert code not in stored
-    fails(lambda: rig.confirm("alice", wrong(code)), "CodeMismatchException")
+    with raises_cognito("CodeMismatchException"):
+        rig.confirm("alice", wrong(code))
     rig.confirm("alice", code)
     assert "password reset completed" in caplog.text
     assert code not in caplog.text and wrong(code) not in caplog.text
@@ -274,7 +252,7 @@ def test_codes_are_never_stored_or_logged_in_clear(
 
 
 def test_email_username_pool_resets_by_the_email_it_signs_in_with(engine: Engine) -> None:
-    rig = Rig(engine, secret=True, pool_extra={"UsernameAttributes": ["email"]})
+    rig = RecoveryRig(engine, secret=True, pool_extra={"UsernameAttributes": ["email"]})
     rig.user("carol@example.com", email="carol@example.com")
     details = rig.forgot("carol@example.com")["CodeDeliveryDetails"]
     assert details["Destination"] == "c***@e***"

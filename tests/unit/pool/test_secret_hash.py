@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
 from mfa_portal.clock import FakeClock
-from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.secret_hash import compute_secret_hash
 from mfa_portal.pool import totp
 from mfa_portal.pool.context import Context
@@ -15,6 +15,8 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import AppClient, load_pool, save_pool
 from mfa_portal.pool.secret_hash import check_secret_hash
 from mfa_portal.pool.users import find_user
+from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import confirmed_user
 
 CLIENT_ID = "3n4b5urk1ft4fl3mg5e62d9ado"
 SECRET = "c6ffu8ai7alq7nmuc9tcfb6ld5vkvdj7fbo7kd16ikp2s7rs4a8"
@@ -24,14 +26,12 @@ IAM = "test"
 PASSWORD = "Passw0rd!x"
 
 
+NOT_RECEIVED = re.compile("secret was not received")
+UNVERIFIED = re.compile("Unable to verify secret hash")
+
+
 def client(secret: str | None = SECRET) -> AppClient:
     return AppClient(CLIENT_ID, "us-east-1_x", "c", secret, {}, 0, 0)
-
-
-def error_of(call: Any) -> CognitoError:
-    with pytest.raises(CognitoError) as caught:
-        call()
-    return caught.value
 
 
 def test_formula_matches_openssl() -> None:
@@ -52,14 +52,15 @@ def test_check_accepts_any_listed_username_and_ignores_public_clients() -> None:
     ],
 )
 def test_check_refuses_missing_or_wrong_hash(provided: str | None, message: str) -> None:
-    err = error_of(lambda: check_secret_hash(client(), ["alice"], provided))
-    assert (err.code, err.message) == ("NotAuthorizedException", message)
+    with raises_cognito("NotAuthorizedException", message) as err:
+        check_secret_hash(client(), ["alice"], provided)
     assert provided is None or provided == "" or provided not in err.message
 
 
 def test_hash_over_another_username_is_refused() -> None:
-    err = error_of(lambda: check_secret_hash(client(), ["bob"], ALICE_HASH))
-    assert err.message == f"Unable to verify secret hash for client {CLIENT_ID}"
+    unverified = f"Unable to verify secret hash for client {CLIENT_ID}"
+    with raises_cognito("NotAuthorizedException", unverified):
+        check_secret_hash(client(), ["bob"], ALICE_HASH)
 
 
 # --- through the engine -------------------------------------------------------------------------
@@ -86,26 +87,7 @@ class SecretRig:
             iam_principal=IAM,
         )["UserPoolClient"]
         self.client_id, self.secret = made["ClientId"], made["ClientSecret"]
-        engine.call(
-            "AdminCreateUser",
-            {
-                "UserPoolId": self.pool_id,
-                "Username": "alice",
-                "MessageAction": "SUPPRESS",
-                "TemporaryPassword": "Temp-pass-1",
-            },
-            iam_principal=IAM,
-        )
-        engine.call(
-            "AdminSetUserPassword",
-            {
-                "UserPoolId": self.pool_id,
-                "Username": "alice",
-                "Password": PASSWORD,
-                "Permanent": True,
-            },
-            iam_principal=IAM,
-        )
+        confirmed_user(engine, self.pool_id, "alice", PASSWORD)
 
     def hash(self, name: str) -> str:
         return compute_secret_hash(self.secret, name, self.client_id)
@@ -123,12 +105,12 @@ class SecretRig:
 
 def test_password_sign_in_needs_the_hash(engine: Engine) -> None:
     rig = SecretRig(engine)
-    assert error_of(rig.login).message == (
-        f"Client {rig.client_id} is configured for secret but secret was not received"
-    )
-    assert error_of(lambda: rig.login(SECRET_HASH=rig.hash("bob"))).message == (
-        f"Unable to verify secret hash for client {rig.client_id}"
-    )
+    missing = f"Client {rig.client_id} is configured for secret but secret was not received"
+    with raises_cognito("NotAuthorizedException", missing):
+        rig.login()
+    unverified = f"Unable to verify secret hash for client {rig.client_id}"
+    with raises_cognito("NotAuthorizedException", unverified):
+        rig.login(SECRET_HASH=rig.hash("bob"))
     assert "AuthenticationResult" in rig.login(SECRET_HASH=rig.hash("alice"))
 
 
@@ -153,11 +135,10 @@ def test_every_challenge_response_needs_the_hash(engine: Engine, clock: FakeCloc
             ChallengeResponses={"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": code, **extra},
         )
 
-    assert "secret was not received" in error_of(answer).message
-    assert (
-        "Unable to verify secret hash"
-        in error_of(lambda: answer(SECRET_HASH=rig.hash("mallory"))).message
-    )
+    with raises_cognito("NotAuthorizedException", NOT_RECEIVED):
+        answer()
+    with raises_cognito("NotAuthorizedException", UNVERIFIED):
+        answer(SECRET_HASH=rig.hash("mallory"))
     result = answer(SECRET_HASH=rig.hash("alice"))
     refresh = result["AuthenticationResult"]["RefreshToken"]
 
@@ -168,10 +149,9 @@ def test_every_challenge_response_needs_the_hash(engine: Engine, clock: FakeCloc
             AuthParameters={"REFRESH_TOKEN": refresh, **extra},
         )
 
-    assert "secret was not received" in error_of(renew).message
-    assert (
-        "Unable to verify secret hash"
-        in error_of(lambda: renew(SECRET_HASH=rig.hash("mallory"))).message
-    )
+    with raises_cognito("NotAuthorizedException", NOT_RECEIVED):
+        renew()
+    with raises_cognito("NotAuthorizedException", UNVERIFIED):
+        renew(SECRET_HASH=rig.hash("mallory"))
     assert "AccessToken" in renew(SECRET_HASH=rig.hash("alice"))["AuthenticationResult"]
     assert "AccessToken" in renew(SECRET_HASH=rig.hash(user.sub))["AuthenticationResult"]

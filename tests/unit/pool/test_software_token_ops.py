@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,18 +17,11 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client, load_pool, save_pool
 from mfa_portal.pool.token_store import issue_tokens
 from mfa_portal.pool.users import User, get_user
+from tests.support.cognito_errors import raises_cognito
 from tests.support.race import run_together
 
 OPTIONAL_TOTP = {"MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": True}}
 IAM = "test"
-
-
-@contextmanager
-def fails(kind: type[errors.CognitoError], message: str) -> Iterator[None]:
-    """Expect exactly this Cognito error name and message."""
-    with pytest.raises(kind) as caught:
-        yield
-    assert caught.value.message == message
 
 
 @dataclass
@@ -149,7 +141,7 @@ def test_associate_with_a_setup_session_chains_a_new_session(
     first = world.setup_session(stage)
     got = world.call("AssociateSoftwareToken", Session=first)
     assert got["Session"] != first and len(got["SecretCode"]) == 32
-    with fails(errors.NotAuthorizedException, "Invalid session for the user."):
+    with raises_cognito("NotAuthorizedException", "Invalid session for the user."):
         world.call("AssociateSoftwareToken", Session=first)  # spent
     with world.engine.db.read() as conn:
         nxt = auth_sessions.load_session(world.ctx(), conn, got["Session"])
@@ -164,7 +156,7 @@ def test_associate_with_a_setup_session_chains_a_new_session(
 def test_the_next_session_expires_with_the_clients_auth_session_validity(world: World) -> None:
     got = world.call("AssociateSoftwareToken", Session=world.setup_session())
     world.clock.advance(5 * 60 + 1)
-    with pytest.raises(errors.NotAuthorizedException, match="session is expired"):
+    with raises_cognito("NotAuthorizedException", re.compile("session is expired")):
         world.call("VerifySoftwareToken", Session=got["Session"], UserCode="123456")
 
 
@@ -181,7 +173,7 @@ def test_associate_refuses_other_sessions(
     world: World, stage: auth_sessions.SessionStage, challenge: str
 ) -> None:
     session = world.setup_session(stage, challenge)
-    with fails(errors.NotAuthorizedException, "Invalid session for the user."):
+    with raises_cognito("NotAuthorizedException", "Invalid session for the user."):
         world.call("AssociateSoftwareToken", Session=session)
     assert not has(world, totp.has_pending_association)
     with world.engine.db.read() as conn:  # a refused session is not consumed
@@ -189,20 +181,20 @@ def test_associate_refuses_other_sessions(
 
 
 def test_associate_with_an_unknown_or_expired_session(world: World) -> None:
-    with fails(errors.NotAuthorizedException, "Invalid session for the user."):
+    with raises_cognito("NotAuthorizedException", "Invalid session for the user."):
         world.call("AssociateSoftwareToken", Session="AYAB" + "x" * 40)
     session = world.setup_session()
     world.clock.advance(181)
-    with pytest.raises(errors.NotAuthorizedException, match="session is expired"):
+    with raises_cognito("NotAuthorizedException", re.compile("session is expired")):
         world.call("AssociateSoftwareToken", Session=session)
 
 
 @pytest.mark.parametrize("op", ["AssociateSoftwareToken", "VerifySoftwareToken"])
 def test_exactly_one_of_access_token_and_session(world: World, op: str) -> None:
     code = {"UserCode": "123456"} if op == "VerifySoftwareToken" else {}
-    with pytest.raises(errors.InvalidParameterException, match="Exactly one of"):
+    with raises_cognito("InvalidParameterException", re.compile("Exactly one of")):
         world.call(op, **code)
-    with pytest.raises(errors.InvalidParameterException, match="Exactly one of"):
+    with raises_cognito("InvalidParameterException", re.compile("Exactly one of")):
         world.call(op, AccessToken=world.access_token(), Session=world.setup_session(), **code)
 
 
@@ -219,15 +211,15 @@ def test_exactly_one_of_access_token_and_session(world: World, op: str) -> None:
 )
 def test_associate_when_the_pool_has_totp_off(world: World, mfa: dict[str, Any]) -> None:
     world.set_mfa(mfa)
-    with fails(
-        errors.SoftwareTokenMFANotFoundException,
+    with raises_cognito(
+        "SoftwareTokenMFANotFoundException",
         "Software Token MFA has not been enabled by the userPool",
     ):
         world.call("AssociateSoftwareToken", AccessToken=world.access_token())
 
 
 def test_associate_with_a_bad_access_token(world: World) -> None:
-    with fails(errors.NotAuthorizedException, "Invalid Access Token"):
+    with raises_cognito("NotAuthorizedException", "Invalid Access Token"):
         world.call("AssociateSoftwareToken", AccessToken="eyJ" + "a" * 40)
 
 
@@ -235,7 +227,7 @@ def test_associate_with_a_revoked_access_token(world: World) -> None:
     token = world.access_token()
     world.clock.advance(2)
     world.admin("AdminUserGlobalSignOut", Username="alice")
-    with fails(errors.NotAuthorizedException, "Access Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Access Token has been revoked"):
         world.call("AssociateSoftwareToken", AccessToken=token)
 
 
@@ -243,7 +235,7 @@ def test_a_second_associate_replaces_the_pending_secret(world: World) -> None:
     token = world.access_token()
     first = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
     second = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
-    with pytest.raises(errors.EnableSoftwareTokenMFAException):
+    with raises_cognito("EnableSoftwareTokenMFAException"):
         world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(first))
     got = world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(second))
     assert got == {"Status": "SUCCESS"}
@@ -277,8 +269,8 @@ def test_a_wrong_code_fails_counts_and_can_be_retried(world: World) -> None:
     token = world.access_token()
     secret = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
     wrong = world.code(secret, offset=5)
-    with fails(
-        errors.EnableSoftwareTokenMFAException, "Code mismatch and fail enable Software Token MFA"
+    with raises_cognito(
+        "EnableSoftwareTokenMFAException", "Code mismatch and fail enable Software Token MFA"
     ):
         world.call("VerifySoftwareToken", AccessToken=token, UserCode=wrong)
     assert world.user().failed_attempts == 1  # committed although the call failed
@@ -293,7 +285,7 @@ def test_verify_codes_outside_the_window_fail(world: World) -> None:
     token = world.access_token()
     secret = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
     for offset in (-2, 2):
-        with pytest.raises(errors.EnableSoftwareTokenMFAException):
+        with raises_cognito("EnableSoftwareTokenMFAException"):
             world.call(
                 "VerifySoftwareToken", AccessToken=token, UserCode=world.code(secret, offset)
             )
@@ -306,7 +298,7 @@ def test_verify_refuses_a_step_already_used(world: World) -> None:
     token = world.access_token()
     enrol_with_token(world)
     new = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
-    with pytest.raises(errors.EnableSoftwareTokenMFAException):
+    with raises_cognito("EnableSoftwareTokenMFAException"):
         world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(new))
     world.clock.advance(30)
     assert world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(new)) == {
@@ -343,15 +335,28 @@ def test_verify_when_the_pool_turned_totp_off(world: World) -> None:
     token = world.access_token()
     secret = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
     world.set_mfa({"MfaConfiguration": "OPTIONAL", "EmailMfaConfiguration": {}})
-    with pytest.raises(errors.SoftwareTokenMFANotFoundException, match="not been enabled"):
+    with raises_cognito("SoftwareTokenMFANotFoundException", re.compile("not been enabled")):
         world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(secret))
 
 
 def test_verify_rejects_malformed_codes_at_validation(world: World) -> None:
     token = world.access_token()
     world.call("AssociateSoftwareToken", AccessToken=token)
-    with pytest.raises(errors.InvalidParameterException, match="userCode"):
+    with raises_cognito("InvalidParameterException", re.compile("userCode")):
         world.call("VerifySoftwareToken", AccessToken=token, UserCode="12ab56")
+
+
+def test_wrong_codes_lock_the_user_out(world: World) -> None:
+    token = world.access_token()
+    secret = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
+    for _ in range(5):
+        with raises_cognito("EnableSoftwareTokenMFAException"):
+            world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(secret, 7))
+    with raises_cognito("NotAuthorizedException", "Password attempts exceeded"):
+        world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(secret))
+    world.clock.advance(2)
+    got = world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(secret))
+    assert got["Status"] == "SUCCESS"
 
 
 def test_the_setup_session_chain_activates_totp(world: World) -> None:
@@ -371,7 +376,7 @@ def test_the_setup_session_chain_activates_totp(world: World) -> None:
         "MFA_SETUP",
     )
     assert world.mfa() == (["SOFTWARE_TOKEN_MFA"], "SOFTWARE_TOKEN_MFA")
-    with fails(errors.NotAuthorizedException, "Invalid session for the user."):
+    with raises_cognito("NotAuthorizedException", "Invalid session for the user."):
         world.call("VerifySoftwareToken", Session=session, UserCode=world.code(secret, 1))
 
 
@@ -393,7 +398,7 @@ def test_setup_keeps_an_existing_preference(world: World) -> None:
 def test_a_wrong_code_keeps_the_setup_session_for_a_retry(world: World) -> None:
     associated = world.call("AssociateSoftwareToken", Session=world.setup_session())
     secret, session = associated["SecretCode"], associated["Session"]
-    with pytest.raises(errors.EnableSoftwareTokenMFAException):
+    with raises_cognito("EnableSoftwareTokenMFAException"):
         world.call("VerifySoftwareToken", Session=session, UserCode=world.code(secret, 3))
     assert world.user().failed_attempts == 1
     assert world.mfa() == ([], None)
@@ -404,7 +409,7 @@ def test_a_wrong_code_keeps_the_setup_session_for_a_retry(world: World) -> None:
 def test_verify_refuses_a_session_that_has_not_associated(world: World) -> None:
     token = world.access_token()
     secret = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
-    with fails(errors.NotAuthorizedException, "Invalid session for the user."):
+    with raises_cognito("NotAuthorizedException", "Invalid session for the user."):
         world.call(
             "VerifySoftwareToken", Session=world.setup_session(), UserCode=world.code(secret)
         )
@@ -441,7 +446,7 @@ def test_admin_delete_removes_the_token_and_only_the_totp_preference(world: Worl
 
 
 def test_admin_delete_without_a_token(world: World) -> None:
-    with pytest.raises(errors.ResourceNotFoundException, match="does not have a software token"):
+    with raises_cognito("ResourceNotFoundException", re.compile("does not have a software token")):
         world.admin("AdminDeleteSoftwareToken", Username="alice")
 
 
@@ -449,7 +454,7 @@ def test_admin_delete_clears_a_pending_association(world: World) -> None:
     world.call("AssociateSoftwareToken", AccessToken=world.access_token())
     world.admin("AdminDeleteSoftwareToken", Username="alice")
     assert not has(world, totp.has_pending_association)
-    with pytest.raises(errors.ResourceNotFoundException):
+    with raises_cognito("ResourceNotFoundException"):
         world.admin("AdminDeleteSoftwareToken", Username="alice")
 
 
@@ -459,7 +464,7 @@ def test_admin_delete_keeps_old_codes_dead(world: World) -> None:
     enrol_with_token(world)
     world.admin("AdminDeleteSoftwareToken", Username="alice")
     new = world.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
-    with pytest.raises(errors.EnableSoftwareTokenMFAException):
+    with raises_cognito("EnableSoftwareTokenMFAException"):
         world.call("VerifySoftwareToken", AccessToken=token, UserCode=world.code(new))
 
 
@@ -467,17 +472,16 @@ def test_admin_delete_ends_pending_challenges(world: World) -> None:
     enrol_with_token(world)
     session = world.setup_session(auth_sessions.SessionStage.PASSWORD_OK, "SOFTWARE_TOKEN_MFA")
     world.admin("AdminDeleteSoftwareToken", Username="alice")
-    with world.engine.db.read() as conn, pytest.raises(errors.NotAuthorizedException):
+    with world.engine.db.read() as conn, raises_cognito("NotAuthorizedException"):
         auth_sessions.load_session(world.ctx(), conn, session)
 
 
 def test_admin_delete_errors(world: World) -> None:
-    with pytest.raises(errors.UserNotFoundException):
+    with raises_cognito("UserNotFoundException"):
         world.admin("AdminDeleteSoftwareToken", Username="nobody")
-    with pytest.raises(errors.CognitoError) as caught:
+    with raises_cognito("MissingAuthenticationTokenException"):
         world.call("AdminDeleteSoftwareToken", UserPoolId=world.pool_id, Username="alice")
-    assert caught.value.code == "MissingAuthenticationTokenException"
-    with pytest.raises(errors.ResourceNotFoundException, match="does not exist"):
+    with raises_cognito("ResourceNotFoundException", re.compile("does not exist")):
         world.engine.call(
             "AdminDeleteSoftwareToken",
             {"UserPoolId": "us-east-1_nothere1", "Username": "alice"},
@@ -544,7 +548,7 @@ def test_mfa_setup_in_a_required_pool_then_sign_in_with_totp(signing_world: Worl
     challenge = password_sign_in(w)
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     assert challenge["ChallengeParameters"]["FRIENDLY_DEVICE_NAME"] == "phone"
-    with fails(errors.CodeMismatchException, "Invalid code or auth state for the user."):
+    with raises_cognito("CodeMismatchException", "Invalid code or auth state for the user."):
         answer(
             w, "SOFTWARE_TOKEN_MFA", challenge["Session"], SOFTWARE_TOKEN_MFA_CODE=enrolment_code
         )
@@ -553,7 +557,7 @@ def test_mfa_setup_in_a_required_pool_then_sign_in_with_totp(signing_world: Worl
     ok = answer(w, "SOFTWARE_TOKEN_MFA", challenge["Session"], SOFTWARE_TOKEN_MFA_CODE=code)
     assert "AccessToken" in ok["AuthenticationResult"]
     again = password_sign_in(w)
-    with fails(errors.CodeMismatchException, "Invalid code or auth state for the user."):
+    with raises_cognito("CodeMismatchException", "Invalid code or auth state for the user."):
         answer(w, "SOFTWARE_TOKEN_MFA", again["Session"], SOFTWARE_TOKEN_MFA_CODE=code)
 
 

@@ -14,6 +14,7 @@ from mfa_portal.cognito_api import errors
 from mfa_portal.pool import storage
 from mfa_portal.pool.schema import MIGRATIONS
 from mfa_portal.pool.storage import CommitThenRaise, Database
+from tests.support.cognito_errors import raises_cognito
 
 POOL_ROW = "INSERT INTO pools (id, name, settings, mfa, created, modified) VALUES (?, 'p', '{}', '{}', 0, 0)"
 
@@ -152,7 +153,7 @@ def test_transaction_commits(db: Database) -> None:
 
 
 def test_transaction_rolls_back_on_error(db: Database) -> None:
-    with pytest.raises(errors.NotAuthorizedException), db.transaction() as conn:
+    with raises_cognito("NotAuthorizedException"), db.transaction() as conn:
         conn.execute(POOL_ROW, ("p1",))
         raise errors.NotAuthorizedException("no")
     assert pool_ids(db) == []
@@ -169,18 +170,16 @@ def test_transaction_rolls_back_on_base_exception(db: Database) -> None:
 
 
 def test_commit_then_raise_keeps_the_writes_and_raises_the_inner_error(db: Database) -> None:
-    with pytest.raises(errors.CodeMismatchException) as caught, db.transaction() as conn:
+    wrong = "Invalid code or auth state for the user."
+    with raises_cognito("CodeMismatchException", wrong) as caught, db.transaction() as conn:
         conn.execute(POOL_ROW, ("counted",))
-        raise CommitThenRaise(
-            errors.CodeMismatchException("Invalid code or auth state for the user.")
-        )
-    assert caught.value.message == "Invalid code or auth state for the user."
-    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+        raise CommitThenRaise(errors.CodeMismatchException(wrong))
+    assert caught.error.__cause__ is None and caught.error.__suppress_context__
     assert pool_ids(db) == ["counted"]
 
 
 def test_commit_then_raise_in_a_read_raises_the_inner_error(db: Database) -> None:
-    with pytest.raises(errors.NotAuthorizedException), db.read():
+    with raises_cognito("NotAuthorizedException"), db.read():
         raise CommitThenRaise(errors.NotAuthorizedException("gone"))
 
 

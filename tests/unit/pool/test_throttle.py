@@ -14,8 +14,9 @@ from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool import auth_sessions, email_otp, totp
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
-from tests.support.auth_world import Rig, tokens_of
-from tests.support.pool_rig import PASSWORD, fails
+from tests.support.auth_world import SignInRig, tokens_of
+from tests.support.cognito_errors import raises_cognito
+from tests.support.pool_rig import PASSWORD
 from tests.support.race import run_together
 
 EXCEEDED = ("NotAuthorizedException", "Password attempts exceeded")
@@ -34,7 +35,7 @@ class EntryPoint:
     resets: bool = True  # does a successful attempt forget earlier failures?
 
     def __init__(self, engine: Engine) -> None:
-        self.rig = Rig(engine, mfa="OPTIONAL", email_mfa=True)
+        self.rig = SignInRig(engine, mfa="OPTIONAL", email_mfa=True)
         self.rig.user("alice", email="alice@example.com", verified=True)
 
     def valid(self) -> Any:
@@ -190,7 +191,8 @@ def entry(request: pytest.FixtureRequest, engine: Engine) -> EntryPoint:
 
 def refused(attempt: Callable[[], Any], expected: tuple[str, str]) -> None:
     """``attempt`` fails with exactly this Cognito error name and message."""
-    fails(attempt, *expected)
+    with raises_cognito(*expected):
+        attempt()
 
 
 def failures(entry: EntryPoint) -> int:

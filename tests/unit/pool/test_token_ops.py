@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from mfa_portal.clock import FakeClock
-from mfa_portal.cognito_api import errors
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client, load_pool
 from mfa_portal.pool.token_store import issue_tokens, refresh_tokens
 from mfa_portal.pool.users import get_user
+from tests.support.cognito_errors import raises_cognito
 
 PASSWORD = "Correct-horse-1"
 NEW_PASSWORD = "Battery-staple-2"
-
-
-@contextmanager
-def fails(code: str, message: str | None = None) -> Iterator[None]:
-    """Expect the Cognito error ``code`` (with exactly ``message`` when given)."""
-    with pytest.raises(errors.CognitoError) as info:
-        yield
-    assert info.value.code == code
-    if message is not None:
-        assert info.value.message == message
 
 
 @dataclass
@@ -101,21 +89,21 @@ def test_get_user_reports_mfa_settings(world: World) -> None:
 
 
 def test_get_user_with_id_token_is_invalid(world: World) -> None:
-    with fails("NotAuthorizedException", "Invalid Access Token"):
+    with raises_cognito("NotAuthorizedException", "Invalid Access Token"):
         world.public("GetUser", AccessToken=world.sign_in()["IdToken"])
 
 
 def test_get_user_after_disable(world: World) -> None:
     token = world.sign_in()["AccessToken"]
     world.admin("AdminDisableUser", Username="alice")
-    with fails("NotAuthorizedException", "User is disabled."):
+    with raises_cognito("NotAuthorizedException", "User is disabled."):
         world.public("GetUser", AccessToken=token)
 
 
 def test_get_user_after_delete(world: World) -> None:
     token = world.sign_in()["AccessToken"]
     world.admin("AdminDeleteUser", Username="alice")
-    with fails("UserNotFoundException", "User does not exist."):
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         world.public("GetUser", AccessToken=token)
 
 
@@ -123,7 +111,7 @@ def test_get_user_with_expired_token(world: World) -> None:
     token = world.sign_in()["AccessToken"]
     assert isinstance(world.engine.clock, FakeClock)
     world.engine.clock.advance(3600)
-    with fails("NotAuthorizedException", "Access Token has expired"):
+    with raises_cognito("NotAuthorizedException", "Access Token has expired"):
         world.public("GetUser", AccessToken=token)
 
 
@@ -134,11 +122,11 @@ def test_global_sign_out_revokes_every_session(world: World) -> None:
     first, second = world.sign_in(), world.sign_in()
     assert world.public("GlobalSignOut", AccessToken=first["AccessToken"]) == {}
     for result in (first, second):
-        with fails("NotAuthorizedException", "Access Token has been revoked"):
+        with raises_cognito("NotAuthorizedException", "Access Token has been revoked"):
             world.public("GetUser", AccessToken=result["AccessToken"])
-        with fails("NotAuthorizedException", "Refresh Token has been revoked"):
+        with raises_cognito("NotAuthorizedException", "Refresh Token has been revoked"):
             world.refresh(result["RefreshToken"])
-    with fails("NotAuthorizedException", "Access Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Access Token has been revoked"):
         world.public("GlobalSignOut", AccessToken=first["AccessToken"])
     assert world.public("GetUser", AccessToken=world.sign_in()["AccessToken"])["Username"]
 
@@ -147,23 +135,23 @@ def test_admin_global_sign_out(world: World) -> None:
     world.add_user("bob")
     alice, bob = world.sign_in(), world.sign_in("bob")
     assert world.admin("AdminUserGlobalSignOut", Username="alice") == {}
-    with fails("NotAuthorizedException", "Access Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Access Token has been revoked"):
         world.public("GetUser", AccessToken=alice["AccessToken"])
-    with fails("NotAuthorizedException", "Refresh Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Refresh Token has been revoked"):
         world.refresh(alice["RefreshToken"])
     assert world.public("GetUser", AccessToken=bob["AccessToken"])["Username"] == "bob"
 
 
 def test_admin_global_sign_out_errors(world: World) -> None:
-    with fails("UserNotFoundException", "User does not exist."):
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         world.admin("AdminUserGlobalSignOut", Username="nobody")
-    with fails("ResourceNotFoundException"):
+    with raises_cognito("ResourceNotFoundException"):
         world.engine.call(
             "AdminUserGlobalSignOut",
             {"UserPoolId": "us-east-1_Missing00", "Username": "alice"},
             iam_principal="test",
         )
-    with fails("MissingAuthenticationTokenException"):
+    with raises_cognito("MissingAuthenticationTokenException"):
         world.engine.call(
             "AdminUserGlobalSignOut", {"UserPoolId": world.pool_id, "Username": "alice"}
         )
@@ -175,9 +163,9 @@ def test_admin_global_sign_out_errors(world: World) -> None:
 def test_revoke_token_revokes_only_that_family(world: World) -> None:
     kept, revoked = world.sign_in(), world.sign_in()
     world.public("RevokeToken", Token=revoked["RefreshToken"], ClientId=world.client_id)
-    with fails("NotAuthorizedException", "Refresh Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Refresh Token has been revoked"):
         world.refresh(revoked["RefreshToken"])
-    with fails("NotAuthorizedException", "Access Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Access Token has been revoked"):
         world.public("GetUser", AccessToken=revoked["AccessToken"])
     assert world.public("GetUser", AccessToken=kept["AccessToken"])["Username"] == "alice"
     assert world.refresh(kept["RefreshToken"])["AccessToken"]
@@ -187,7 +175,7 @@ def test_revoke_token_also_kills_tokens_refreshed_from_it(world: World) -> None:
     tokens = world.sign_in()
     refreshed = world.refresh(tokens["RefreshToken"])
     world.public("RevokeToken", Token=tokens["RefreshToken"], ClientId=world.client_id)
-    with fails("NotAuthorizedException", "Access Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Access Token has been revoked"):
         world.public("GetUser", AccessToken=refreshed["AccessToken"])
 
 
@@ -200,27 +188,27 @@ def test_revoke_token_is_idempotent_and_silent_for_unknown_tokens(world: World) 
 
 @pytest.mark.parametrize("kind", ["AccessToken", "IdToken"])
 def test_revoke_token_rejects_jwts(world: World, kind: str) -> None:
-    with fails("UnsupportedTokenTypeException"):
+    with raises_cognito("UnsupportedTokenTypeException"):
         world.public("RevokeToken", Token=world.sign_in()[kind], ClientId=world.client_id)
 
 
 def test_revoke_token_from_another_client(world: World) -> None:
     other = world.add_client()
     tokens = world.sign_in()
-    with fails("UnauthorizedException"):
+    with raises_cognito("UnauthorizedException"):
         world.public("RevokeToken", Token=tokens["RefreshToken"], ClientId=other)
     assert world.refresh(tokens["RefreshToken"])["AccessToken"]  # still valid
 
 
 def test_revoke_token_with_unknown_client(world: World) -> None:
-    with fails("UnauthorizedException"):
+    with raises_cognito("UnauthorizedException"):
         world.public("RevokeToken", Token="x", ClientId="nosuchclient00000000000000")
 
 
 def test_revoke_token_disabled_on_client(world: World) -> None:
     client = world.add_client(EnableTokenRevocation=False)
     tokens = world.sign_in(client_id=client)
-    with fails("UnsupportedOperationException"):
+    with raises_cognito("UnsupportedOperationException"):
         world.public("RevokeToken", Token=tokens["RefreshToken"], ClientId=client)
     assert world.refresh(tokens["RefreshToken"], client)["AccessToken"]
 
@@ -230,17 +218,12 @@ def test_revoke_token_needs_the_client_secret(world: World) -> None:
     described = world.admin("DescribeUserPoolClient", ClientId=client)["UserPoolClient"]
     secret = described["ClientSecret"]
     token = world.sign_in(client_id=client)["RefreshToken"]
-    with fails("UnauthorizedException"):
+    with raises_cognito("UnauthorizedException"):
         world.public("RevokeToken", Token=token, ClientId=client)
-    with fails("UnauthorizedException"):
-        world.public(
-            "RevokeToken",
-            Token=token,
-            ClientId=client,
-            ClientSecret=secret[:-1] + ("y" if secret.endswith("x") else "x"),
-        )
+    with raises_cognito("UnauthorizedException"):
+        world.public("RevokeToken", Token=token, ClientId=client, ClientSecret=secret[:-1] + "x")
     world.public("RevokeToken", Token=token, ClientId=client, ClientSecret=secret)
-    with fails("NotAuthorizedException", "Refresh Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Refresh Token has been revoked"):
         world.refresh(token, client)
 
 
@@ -266,12 +249,31 @@ def test_change_password(world: World) -> None:
     assert world.public("GetUser", AccessToken=token)["Username"] == "alice"
 
 
+def test_change_password_with_wrong_previous_counts_toward_lockout(world: World) -> None:
+    token = world.sign_in()["AccessToken"]
+    for _ in range(5):
+        with raises_cognito("NotAuthorizedException", "Incorrect username or password."):
+            _change(world, token, "Wrong-password-1")
+    with raises_cognito("NotAuthorizedException", "Password attempts exceeded"):
+        _change(world, token, PASSWORD)  # locked: even the right password fails
+    assert _password_ok(world, PASSWORD)
+    with world.engine.db.read() as conn:
+        failures = conn.execute("SELECT failed_attempts FROM users WHERE username = 'alice'")
+        assert failures.fetchone()[0] == 5
+    assert isinstance(world.engine.clock, FakeClock)
+    world.engine.clock.advance(2)
+    _change(world, token, PASSWORD)
+    assert _password_ok(world, NEW_PASSWORD)
+
+
 def test_change_password_enforces_the_policy(world: World) -> None:
     token = world.sign_in()["AccessToken"]
     prefix = "Password did not conform with policy: "
-    with fails("InvalidPasswordException", prefix + "Password not long enough"):
+    with raises_cognito("InvalidPasswordException", prefix + "Password not long enough"):
         _change(world, token, PASSWORD, "Aa1!")
-    with fails("InvalidPasswordException", prefix + "Password must have symbol characters"):
+    with raises_cognito(
+        "InvalidPasswordException", prefix + "Password must have symbol characters"
+    ):
         _change(world, token, PASSWORD, "NoSymbols123")
     assert _password_ok(world, PASSWORD)
 
@@ -279,6 +281,6 @@ def test_change_password_enforces_the_policy(world: World) -> None:
 def test_change_password_after_sign_out(world: World) -> None:
     token = world.sign_in()["AccessToken"]
     world.public("GlobalSignOut", AccessToken=token)
-    with fails("NotAuthorizedException", "Access Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Access Token has been revoked"):
         _change(world, token, PASSWORD)
     assert _password_ok(world, PASSWORD)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import jwt
 import pytest
 
 from mfa_portal.clock import FakeClock
-from mfa_portal.cognito_api import errors
 from mfa_portal.pool.access import authenticate_access_token
 from mfa_portal.pool.auth_sessions import SessionStage, create_session
 from mfa_portal.pool.context import Context
@@ -19,16 +16,9 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import AppClient, Pool, save_client, save_pool
 from mfa_portal.pool.token_store import issue_tokens, refresh_tokens, revoke_user_tokens
 from mfa_portal.pool.users import User, load_user_by_id
+from tests.support.cognito_errors import raises_cognito
 
 POOL_ID = "us-east-1_TokPool01"
-
-
-@contextmanager
-def fails(code: str, message: str) -> Iterator[None]:
-    """Expect the Cognito error ``code`` with exactly ``message``."""
-    with pytest.raises(errors.CognitoError) as info:
-        yield
-    assert (info.value.code, info.value.message) == (code, message)
 
 
 def seed_pool(
@@ -207,7 +197,7 @@ def test_lifetimes_come_from_the_client(engine: Engine) -> None:
     assert verified(engine, result["IdToken"])["exp"] == now + 7200
     assert isinstance(engine.clock, FakeClock)
     engine.clock.advance(3600)
-    with fails("NotAuthorizedException", "Refresh Token has expired"):
+    with raises_cognito("NotAuthorizedException", "Refresh Token has expired"):
         refresh(engine, pool, client, result["RefreshToken"])
 
 
@@ -238,7 +228,7 @@ def test_refresh_keeps_family_and_auth_time(
 
 def test_unknown_refresh_token(engine: Engine, setup: tuple[Pool, AppClient, User]) -> None:
     pool, client, _ = setup
-    with fails("NotAuthorizedException", "Invalid Refresh Token"):
+    with raises_cognito("NotAuthorizedException", "Invalid Refresh Token"):
         refresh(engine, pool, client, "not-a-token")
 
 
@@ -248,7 +238,7 @@ def test_refresh_with_another_client(engine: Engine, setup: tuple[Pool, AppClien
     with engine.db.transaction() as conn:
         save_client(conn, other)
     token = sign_in(engine, pool, client, user)["RefreshToken"]
-    with fails("NotAuthorizedException", "Refresh Token has different Client"):
+    with raises_cognito("NotAuthorizedException", "Refresh Token has different Client"):
         refresh(engine, pool, other, token)
 
 
@@ -256,7 +246,7 @@ def test_refresh_for_disabled_user(engine: Engine, setup: tuple[Pool, AppClient,
     pool, client, user = setup
     token = sign_in(engine, pool, client, user)["RefreshToken"]
     engine.db.connect().execute("UPDATE users SET enabled = 0 WHERE id = ?", (user.id,))
-    with fails("NotAuthorizedException", "User is disabled."):
+    with raises_cognito("NotAuthorizedException", "User is disabled."):
         refresh(engine, pool, client, token)
 
 
@@ -276,9 +266,9 @@ def test_global_revocation(engine: Engine, setup: tuple[Pool, AppClient, User]) 
             ttl_seconds=180,
         )
         revoke_user_tokens(ctx, conn, user)
-    with fails("NotAuthorizedException", "Access Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Access Token has been revoked"):
         authenticate(engine, old["AccessToken"])
-    with fails("NotAuthorizedException", "Refresh Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Refresh Token has been revoked"):
         refresh(engine, pool, client, old["RefreshToken"])
     with engine.db.read() as conn:
         assert conn.execute("SELECT COUNT(*) FROM auth_sessions").fetchone()[0] == 0
@@ -296,7 +286,7 @@ def test_access_token_expiry(engine: Engine, setup: tuple[Pool, AppClient, User]
     engine.clock.advance(3599)
     assert authenticate(engine, token).username == "alice"
     engine.clock.advance(1)
-    with fails("NotAuthorizedException", "Access Token has expired"):
+    with raises_cognito("NotAuthorizedException", "Access Token has expired"):
         authenticate(engine, token)
 
 
@@ -306,7 +296,7 @@ def test_non_access_tokens_are_invalid(
 ) -> None:
     result = sign_in(engine, *setup)
     token = "eyJ.garbage.token" if token_kind == "garbage" else result[token_kind]
-    with fails("NotAuthorizedException", "Invalid Access Token"):
+    with raises_cognito("NotAuthorizedException", "Invalid Access Token"):
         authenticate(engine, token)
 
 
@@ -325,7 +315,7 @@ def test_token_for_an_unknown_pool_is_invalid(
         f"https://evil.example/{POOL_ID}",
         "noslash",
     ):
-        with fails("NotAuthorizedException", "Invalid Access Token"):
+        with raises_cognito("NotAuthorizedException", "Invalid Access Token"):
             authenticate(engine, _resign(engine, token, iss=iss))
 
 
@@ -338,7 +328,7 @@ def test_token_with_mismatched_username_or_client_is_invalid(
         {"client_id": "client2bbbbbbbbbbbbbbbbbbb"},
         {"origin_jti": None},
     ):
-        with fails("NotAuthorizedException", "Invalid Access Token"):
+        with raises_cognito("NotAuthorizedException", "Invalid Access Token"):
             authenticate(engine, _resign(engine, token, **change))
 
 
@@ -347,7 +337,7 @@ def test_token_of_a_deleted_user(engine: Engine, setup: tuple[Pool, AppClient, U
     token = sign_in(engine, pool, client, user)["AccessToken"]
     with engine.db.transaction() as conn:
         conn.execute("DELETE FROM users WHERE id = ?", (user.id,))
-    with fails("UserNotFoundException", "User does not exist."):
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         authenticate(engine, token)
 
 
@@ -355,7 +345,7 @@ def test_token_of_a_disabled_user(engine: Engine, setup: tuple[Pool, AppClient, 
     pool, client, user = setup
     token = sign_in(engine, pool, client, user)["AccessToken"]
     engine.db.connect().execute("UPDATE users SET enabled = 0 WHERE id = ?", (user.id,))
-    with fails("NotAuthorizedException", "User is disabled."):
+    with raises_cognito("NotAuthorizedException", "User is disabled."):
         authenticate(engine, token)
 
 
@@ -386,5 +376,7 @@ def test_long_expired_families_are_purged_at_the_next_sign_in(
     sign_in(engine, pool, client, user)
     with engine.db.read() as conn:
         assert conn.execute("SELECT COUNT(*) FROM token_families").fetchone()[0] == 2
-    with fails("NotAuthorizedException", "Invalid Refresh Token"):  # gone, not just expired
+    with raises_cognito(
+        "NotAuthorizedException", "Invalid Refresh Token"
+    ):  # gone, not just expired
         refresh(engine, pool, client, old["RefreshToken"])

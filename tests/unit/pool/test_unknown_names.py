@@ -9,8 +9,8 @@ import pytest
 
 from mfa_portal.pool import unknown_names
 from mfa_portal.pool.engine import Engine
-from tests.support.auth_world import Rig
-from tests.support.pool_rig import fails
+from tests.support.auth_world import SignInRig
+from tests.support.cognito_errors import raises_cognito
 
 WRONG = ("NotAuthorizedException", "Incorrect username or password.")
 EXCEEDED = ("NotAuthorizedException", "Password attempts exceeded")
@@ -21,12 +21,13 @@ def rows(engine: Engine) -> list[dict[str, object]]:
         return [dict(r) for r in conn.execute("SELECT * FROM unknown_names")]
 
 
-def fail(rig: Rig, name: str, expected: tuple[str, str] = WRONG) -> None:
-    fails(lambda: rig.login(name, "Wrong-pass-1"), *expected)
+def fail(rig: SignInRig, name: str, expected: tuple[str, str] = WRONG) -> None:
+    with raises_cognito(*expected):
+        rig.login(name, "Wrong-pass-1")
 
 
 def test_the_name_is_not_stored(engine: Engine) -> None:
-    rig = Rig(engine, prevent=True)
+    rig = SignInRig(engine, prevent=True)
     fail(rig, "Jane.Doe-Secret-Passw0rd")
     [row] = rows(engine)
     assert not any("Jane" in str(value) or "Secret" in str(value) for value in row.values())
@@ -34,14 +35,15 @@ def test_the_name_is_not_stored(engine: Engine) -> None:
 
 
 def test_legacy_clients_are_told_and_nothing_is_kept(engine: Engine) -> None:
-    rig = Rig(engine, prevent=False)
+    rig = SignInRig(engine, prevent=False)
     for _ in range(6):
-        fails(lambda: rig.login("nobody"), "UserNotFoundException", "User does not exist.")
+        with raises_cognito("UserNotFoundException", "User does not exist."):
+            rig.login("nobody")
     assert rows(engine) == []
 
 
 def test_rows_expire_with_the_lockout_and_are_purged(engine: Engine) -> None:
-    rig = Rig(engine, prevent=True)
+    rig = SignInRig(engine, prevent=True)
     for _ in range(5):
         fail(rig, "nobody")
     fail(rig, "nobody", EXCEEDED)
@@ -60,7 +62,7 @@ def test_a_flood_of_names_is_bounded_and_does_not_erase_a_probed_name(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(unknown_names, "MAX_ROWS_PER_POOL", 3)
-    rig = Rig(engine, prevent=True)
+    rig = SignInRig(engine, prevent=True)
     for _ in range(5):
         fail(rig, "probed")
     for i in range(6):
@@ -70,7 +72,7 @@ def test_a_flood_of_names_is_bounded_and_does_not_erase_a_probed_name(
 
 
 def test_forgot_password_requests_are_kept_for_an_hour(engine: Engine) -> None:
-    rig = Rig(engine, prevent=True, recovery=["verified_email"])
+    rig = SignInRig(engine, prevent=True, recovery=["verified_email"])
     engine.call("ForgotPassword", {"ClientId": rig.client_id, "Username": "nobody"})
     assert len(rows(engine)) == 1
     rig.clock.advance(3600)

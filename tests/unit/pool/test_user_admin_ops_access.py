@@ -10,7 +10,8 @@ from mfa_portal.pool.pools import load_client, load_pool
 from mfa_portal.pool.token_store import issue_tokens
 from mfa_portal.pool.users import get_user, save_user
 from tests.support import user_admin_world
-from tests.support.user_admin_world import DAY, TEMP, call, create, fails, stored
+from tests.support.cognito_errors import raises_cognito
+from tests.support.user_admin_world import DAY, TEMP, call, create, stored
 
 pool_id = user_admin_world.pool_id  # the fixture, shared by the user-admin test modules
 
@@ -65,7 +66,7 @@ def test_set_temporary_password_forces_a_change(
 def test_set_password_enforces_the_policy(engine: Engine, pool_id: str) -> None:
     create(engine, pool_id, "alice")
     before = stored(engine, pool_id, "alice").password_hash
-    with fails(
+    with raises_cognito(
         "InvalidPasswordException", "Password did not conform with policy: Password not long enough"
     ):
         call(
@@ -104,7 +105,7 @@ def test_set_password_leaves_mfa_alone(engine: Engine, pool_id: str) -> None:
 
 
 def test_set_password_of_unknown_user(engine: Engine, pool_id: str) -> None:
-    with fails("UserNotFoundException", "User does not exist."):
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         call(engine, "AdminSetUserPassword", UserPoolId=pool_id, Username="nobody", Password=TEMP)
 
 
@@ -154,23 +155,23 @@ def test_disable_blocks_the_user_and_revokes_tokens(
     assert [u["Username"] for u in call(engine, "ListUsers", UserPoolId=pool_id)["Users"]] == [
         "alice"
     ]
-    with fails("NotAuthorizedException"):
+    with raises_cognito("NotAuthorizedException"):
         engine.call("GetUser", {"AccessToken": access})
     with engine.db.read() as conn:
         assert conn.execute("SELECT count(*) FROM auth_sessions").fetchone()[0] == 0
         assert conn.execute("SELECT revoked FROM token_families").fetchone()[0] == 1
     assert stored(engine, pool_id, "alice").tokens_valid_after == clock.now()
-    with fails("NotAuthorizedException", "Invalid session for the user."):
+    with raises_cognito("NotAuthorizedException", "Invalid session for the user."):
         with engine.db.read() as conn:
             auth_sessions.load_session(Context(engine, clock.now(), None), conn, session)
 
     call(engine, "AdminEnableUser", UserPoolId=pool_id, Username="alice")
     assert call(engine, "AdminGetUser", UserPoolId=pool_id, Username="alice")["Enabled"] is True
-    with fails("NotAuthorizedException", "Access Token has been revoked"):
+    with raises_cognito("NotAuthorizedException", "Access Token has been revoked"):
         engine.call("GetUser", {"AccessToken": access})
 
 
 def test_enable_and_disable_unknown_user(engine: Engine, pool_id: str) -> None:
     for op in ("AdminDisableUser", "AdminEnableUser"):
-        with fails("UserNotFoundException", "User does not exist."):
+        with raises_cognito("UserNotFoundException", "User does not exist."):
             call(engine, op, UserPoolId=pool_id, Username="nobody")

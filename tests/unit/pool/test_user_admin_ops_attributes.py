@@ -7,12 +7,12 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.users import get_user, save_user
 from tests.support import user_admin_world
+from tests.support.cognito_errors import raises_cognito
 from tests.support.user_admin_world import (
     attribute_map,
     attrs,
     call,
     create,
-    fails,
     make_pool,
     stored,
 )
@@ -63,14 +63,14 @@ def test_get_user_shows_mfa_settings_when_present(engine: Engine, pool_id: str) 
 
 
 def test_get_unknown_user(engine: Engine, pool_id: str) -> None:
-    with fails("UserNotFoundException", "User does not exist."):
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         call(engine, "AdminGetUser", UserPoolId=pool_id, Username="nobody")
-    with fails("ResourceNotFoundException"):
+    with raises_cognito("ResourceNotFoundException"):
         call(engine, "AdminGetUser", UserPoolId="us-east-1_Missing00", Username="nobody")
 
 
 def test_admin_operations_require_iam(engine: Engine, pool_id: str) -> None:
-    with fails("MissingAuthenticationTokenException"):
+    with raises_cognito("MissingAuthenticationTokenException"):
         engine.call("AdminGetUser", {"UserPoolId": pool_id, "Username": "alice"})
 
 
@@ -85,11 +85,11 @@ def test_delete_user(engine: Engine, pool_id: str) -> None:
             "INSERT INTO software_tokens (user_id, secret) VALUES (?, 'sealed')", (record.id,)
         )
     assert call(engine, "AdminDeleteUser", UserPoolId=pool_id, Username="alice") == {}
-    with fails("UserNotFoundException", "User does not exist."):
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         call(engine, "AdminGetUser", UserPoolId=pool_id, Username="alice")
     with engine.db.read() as conn:
         assert conn.execute("SELECT count(*) FROM software_tokens").fetchone()[0] == 0
-    with fails("UserNotFoundException", "User does not exist."):
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         call(engine, "AdminDeleteUser", UserPoolId=pool_id, Username="alice")
 
 
@@ -159,7 +159,7 @@ def test_update_refuses_taken_verified_alias(engine: Engine) -> None:
     create(
         engine, pool, "bob", UserAttributes=attrs(email="bob@example.com", email_verified="true")
     )
-    with fails("AliasExistsException", "An account with the email already exists."):
+    with raises_cognito("AliasExistsException", "An account with the email already exists."):
         call(
             engine,
             "AdminUpdateUserAttributes",
@@ -186,7 +186,7 @@ def test_update_refuses_taken_email_in_email_username_pool(engine: Engine) -> No
     pool = make_pool(engine, UsernameAttributes=["email"])
     create(engine, pool, "ann@example.com")
     bob = create(engine, pool, "bob@example.com")["Username"]
-    with fails("AliasExistsException", "An account with the given email already exists."):
+    with raises_cognito("AliasExistsException", "An account with the given email already exists."):
         call(
             engine,
             "AdminUpdateUserAttributes",
@@ -194,7 +194,7 @@ def test_update_refuses_taken_email_in_email_username_pool(engine: Engine) -> No
             Username=bob,
             UserAttributes=attrs(email="ann@example.com"),
         )
-    with fails("InvalidParameterException"):
+    with raises_cognito("InvalidParameterException"):
         call(
             engine,
             "AdminDeleteUserAttributes",
@@ -217,7 +217,7 @@ def test_update_refuses_taken_email_in_email_username_pool(engine: Engine) -> No
 
 def test_update_refuses_bad_attributes(engine: Engine, pool_id: str) -> None:
     create(engine, pool_id, "alice")
-    with fails("InvalidParameterException"):
+    with raises_cognito("InvalidParameterException"):
         call(
             engine,
             "AdminUpdateUserAttributes",
@@ -225,7 +225,7 @@ def test_update_refuses_bad_attributes(engine: Engine, pool_id: str) -> None:
             Username="alice",
             UserAttributes=attrs(sub="other"),
         )
-    with fails("InvalidParameterException", "Invalid phone number format."):
+    with raises_cognito("InvalidParameterException", "Invalid phone number format."):
         call(
             engine,
             "AdminUpdateUserAttributes",
@@ -233,7 +233,7 @@ def test_update_refuses_bad_attributes(engine: Engine, pool_id: str) -> None:
             Username="alice",
             UserAttributes=attrs(phone_number="555-0100"),
         )
-    with fails("UserNotFoundException", "User does not exist."):
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         call(
             engine,
             "AdminUpdateUserAttributes",
@@ -246,7 +246,7 @@ def test_update_refuses_bad_attributes(engine: Engine, pool_id: str) -> None:
 def test_required_attributes_cannot_be_removed(engine: Engine) -> None:
     pool = make_pool(engine, Schema=[{"Name": "email", "Required": True}])
     create(engine, pool, "alice", UserAttributes=attrs(email="a@example.com"))
-    with fails(
+    with raises_cognito(
         "InvalidParameterException",
         "Attributes did not conform to the schema: email: The attribute is required",
     ):
@@ -277,7 +277,7 @@ def test_delete_user_attributes(engine: Engine, pool_id: str) -> None:
         == {}
     )
     assert set(shown_attributes(engine, pool_id, "alice")) == {"sub", "name"}
-    with fails("InvalidParameterException"):
+    with raises_cognito("InvalidParameterException"):
         call(
             engine,
             "AdminDeleteUserAttributes",
@@ -285,7 +285,7 @@ def test_delete_user_attributes(engine: Engine, pool_id: str) -> None:
             Username="alice",
             UserAttributeNames=["sub"],
         )
-    with fails("InvalidParameterException"):
+    with raises_cognito("InvalidParameterException"):
         call(
             engine,
             "AdminDeleteUserAttributes",
@@ -293,7 +293,7 @@ def test_delete_user_attributes(engine: Engine, pool_id: str) -> None:
             Username="alice",
             UserAttributeNames=["shoe_size"],
         )
-    with fails("UserNotFoundException", "User does not exist."):
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         call(
             engine,
             "AdminDeleteUserAttributes",

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from mfa_portal.clock import FakeClock
-from mfa_portal.cognito_api import errors
 from mfa_portal.mail import Message
 from mfa_portal.pool.engine import Engine
 from tests.support import user_admin_world
+from tests.support.cognito_errors import raises_cognito
 from tests.support.user_admin_world import (
     DAY,
     TEMP,
@@ -20,7 +20,6 @@ from tests.support.user_admin_world import (
     attrs,
     call,
     create,
-    fails,
     mailer,
     make_pool,
     stored,
@@ -64,12 +63,12 @@ def test_temporary_password_validity_follows_the_pool(engine: Engine, clock: Fak
 
 
 def test_temporary_password_must_meet_the_policy(engine: Engine, pool_id: str) -> None:
-    with fails(
+    with raises_cognito(
         "InvalidPasswordException",
         "Password did not conform with policy: Password must have symbol characters",
     ):
         create(engine, pool_id, "alice", TemporaryPassword="Abcdefg12")
-    with fails("UserNotFoundException"):
+    with raises_cognito("UserNotFoundException"):
         stored(engine, pool_id, "alice")
 
 
@@ -141,7 +140,7 @@ class BrokenMailer:
 
 def test_delivery_failure_is_reported_without_the_password(engine: Engine, pool_id: str) -> None:
     engine.mailer = BrokenMailer()
-    with pytest.raises(errors.CognitoError) as info:
+    with raises_cognito("CodeDeliveryFailureException") as info:
         call(
             engine,
             "AdminCreateUser",
@@ -150,16 +149,15 @@ def test_delivery_failure_is_reported_without_the_password(engine: Engine, pool_
             TemporaryPassword=TEMP,
             UserAttributes=attrs(email="alice@example.com"),
         )
-    assert info.value.code == "CodeDeliveryFailureException"
-    assert TEMP not in str(info.value) and info.value.__cause__ is None
-    assert info.value.__suppress_context__
+    assert TEMP not in str(info.error) and info.error.__cause__ is None
+    assert info.error.__suppress_context__
     # The account exists; RESEND can deliver later.
     assert stored(engine, pool_id, "alice").status == "FORCE_CHANGE_PASSWORD"
 
 
 def test_duplicate_username_is_refused(engine: Engine, pool_id: str) -> None:
     create(engine, pool_id, "alice")
-    with fails("UsernameExistsException", "User account already exists"):
+    with raises_cognito("UsernameExistsException", "User account already exists"):
         create(engine, pool_id, "alice")
 
 
@@ -173,7 +171,7 @@ def test_case_sensitive_pool_keeps_case_variants_apart(engine: Engine, pool_id: 
 def test_case_insensitive_pool_refuses_case_variants(engine: Engine) -> None:
     pool = make_pool(engine, UsernameConfiguration={"CaseSensitive": False})
     create(engine, pool, "Alice")
-    with fails("UsernameExistsException", "User account already exists"):
+    with raises_cognito("UsernameExistsException", "User account already exists"):
         create(engine, pool, "aLICE")
     user = call(engine, "AdminGetUser", UserPoolId=pool, Username="ALICE")
     assert user["Username"] == "Alice"  # stored as given
@@ -187,11 +185,11 @@ def test_username_is_reusable_after_deletion(engine: Engine, pool_id: str) -> No
 
 
 def test_invalid_attributes_are_refused(engine: Engine, pool_id: str) -> None:
-    with fails("InvalidParameterException", "Invalid email address format."):
+    with raises_cognito("InvalidParameterException", "Invalid email address format."):
         create(engine, pool_id, "alice", UserAttributes=attrs(email="not-an-email"))
-    with fails("InvalidParameterException"):
+    with raises_cognito("InvalidParameterException"):
         create(engine, pool_id, "alice", UserAttributes=attrs(sub="chosen"))
-    with fails(
+    with raises_cognito(
         "InvalidParameterException",
         "Attributes did not conform to the schema: "
         "custom:team: Attribute does not exist in the schema.",
@@ -207,7 +205,7 @@ def test_custom_attributes_in_the_schema_are_kept(engine: Engine) -> None:
 
 def test_required_attributes_must_be_given(engine: Engine) -> None:
     pool = make_pool(engine, Schema=[{"Name": "email", "Required": True}])
-    with fails(
+    with raises_cognito(
         "InvalidParameterException",
         "Attributes did not conform to the schema: email: The attribute is required",
     ):
@@ -215,7 +213,7 @@ def test_required_attributes_must_be_given(engine: Engine) -> None:
 
 
 def test_unknown_pool(engine: Engine) -> None:
-    with fails("ResourceNotFoundException"):
+    with raises_cognito("ResourceNotFoundException"):
         create(engine, "us-east-1_Missing00", "alice")
 
 
@@ -245,19 +243,21 @@ def test_email_username_pool_generates_the_username(engine: Engine) -> None:
 def test_email_username_pool_requires_a_unique_email(engine: Engine) -> None:
     pool = make_pool(engine, UsernameAttributes=["email"])
     create(engine, pool, "ann@example.com")
-    with fails("UsernameExistsException", "An account with the given email already exists."):
+    with raises_cognito(
+        "UsernameExistsException", "An account with the given email already exists."
+    ):
         create(engine, pool, "ANN@example.com")
-    with fails(
+    with raises_cognito(
         "InvalidParameterException", "Username should be either an email or a phone number."
     ):
         create(engine, pool, "ann")
-    with fails("InvalidParameterException"):
+    with raises_cognito("InvalidParameterException"):
         create(engine, pool, "bob@example.com", UserAttributes=attrs(email="other@example.com"))
 
 
 def test_email_alias_pool_refuses_email_shaped_usernames(engine: Engine) -> None:
     pool = make_pool(engine, AliasAttributes=["email"])
-    with fails(
+    with raises_cognito(
         "InvalidParameterException",
         "Username cannot be of email format, since user pool is configured for email alias.",
     ):
@@ -268,7 +268,7 @@ def test_verified_alias_collision_and_force_alias_creation(engine: Engine) -> No
     pool = make_pool(engine, AliasAttributes=["email"])
     verified = attrs(email="ann@example.com", email_verified="true")
     create(engine, pool, "ann", UserAttributes=verified)
-    with fails("AliasExistsException", "An account with the email already exists."):
+    with raises_cognito("AliasExistsException", "An account with the email already exists."):
         create(engine, pool, "ann2", UserAttributes=verified)
     create(engine, pool, "ann2", UserAttributes=verified, ForceAliasCreation=True)
     assert stored(engine, pool, "ann").attributes["email_verified"] == "false"
@@ -309,11 +309,13 @@ def test_resend_needs_a_user_who_never_signed_in(engine: Engine, pool_id: str) -
         Password=TEMP,
         Permanent=True,
     )
-    with fails("UnsupportedUserStateException", "Resend not possible. User status is CONFIRMED."):
+    with raises_cognito(
+        "UnsupportedUserStateException", "Resend not possible. User status is CONFIRMED."
+    ):
         call(
             engine, "AdminCreateUser", UserPoolId=pool_id, Username="alice", MessageAction="RESEND"
         )
-    with fails("UserNotFoundException", "User does not exist."):
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         call(
             engine, "AdminCreateUser", UserPoolId=pool_id, Username="nobody", MessageAction="RESEND"
         )

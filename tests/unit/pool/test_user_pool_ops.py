@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from mfa_portal.clock import FakeClock
-from mfa_portal.cognito_api import errors
 from mfa_portal.cognito_api.service_model import service_model
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool
-from tests.support.engine_calls import IAM, SMS, call, create_pool, expect  # noqa: F401
+from tests.support.cognito_errors import raises_cognito
+from tests.support.engine_calls import IAM, SMS, call, create_pool  # noqa: F401
 from tests.support.shapes import assert_output_shape, shape_problems  # noqa: F401
 
 
@@ -78,29 +78,25 @@ def test_describe_echoes_what_create_stored(engine: Engine) -> None:
 
 
 def test_describe_unknown_pool(engine: Engine) -> None:
-    expect(
-        engine,
-        "DescribeUserPool",
-        {"UserPoolId": "us-east-1_nope"},
-        "ResourceNotFoundException",
-        "User pool us-east-1_nope does not exist.",
-    )
+    with raises_cognito("ResourceNotFoundException", "User pool us-east-1_nope does not exist."):
+        call(engine, "DescribeUserPool", {"UserPoolId": "us-east-1_nope"})
 
 
 def test_pool_operations_need_iam(engine: Engine) -> None:
-    with pytest.raises(errors.CognitoError) as info:
+    with raises_cognito("MissingAuthenticationTokenException"):
         engine.call("CreateUserPool", {"PoolName": "x"})
-    assert info.value.code == "MissingAuthenticationTokenException"
 
 
 def test_alias_and_username_attributes_are_exclusive(engine: Engine) -> None:
-    expect(
-        engine,
-        "CreateUserPool",
-        {"PoolName": "p", "AliasAttributes": ["email"], "UsernameAttributes": ["email"]},
+    with raises_cognito(
         "InvalidParameterException",
         "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
-    )
+    ):
+        call(
+            engine,
+            "CreateUserPool",
+            {"PoolName": "p", "AliasAttributes": ["email"], "UsernameAttributes": ["email"]},
+        )
 
 
 @pytest.mark.parametrize("level", ["ON", "OPTIONAL"])
@@ -109,20 +105,14 @@ def test_create_with_mfa_needs_sms_configuration(engine: Engine, level: str) -> 
         "SMS configuration and Auto verification for phone_number are required when MFA is "
         "required/optional"
     )
-    expect(
-        engine,
-        "CreateUserPool",
-        {"PoolName": "p", "MfaConfiguration": level},
-        "InvalidParameterException",
-        message,
-    )
-    expect(
-        engine,
-        "CreateUserPool",
-        {"PoolName": "p", "MfaConfiguration": level, "SmsConfiguration": SMS},
-        "InvalidParameterException",
-        message,
-    )
+    with raises_cognito("InvalidParameterException", message):
+        call(engine, "CreateUserPool", {"PoolName": "p", "MfaConfiguration": level})
+    with raises_cognito("InvalidParameterException", message):
+        call(
+            engine,
+            "CreateUserPool",
+            {"PoolName": "p", "MfaConfiguration": level, "SmsConfiguration": SMS},
+        )
 
 
 def test_create_with_sms_mfa_stores_the_sms_factor(engine: Engine) -> None:
@@ -138,22 +128,24 @@ def test_create_with_sms_mfa_stores_the_sms_factor(engine: Engine) -> None:
 
 
 def test_required_sms_mfa_refuses_phone_recovery(engine: Engine) -> None:
-    expect(
-        engine,
-        "CreateUserPool",
-        {
-            "PoolName": "p",
-            "MfaConfiguration": "ON",
-            "SmsConfiguration": SMS,
-            "AutoVerifiedAttributes": ["phone_number"],
-            "AccountRecoverySetting": {
-                "RecoveryMechanisms": [{"Name": "verified_phone_number", "Priority": 1}]
-            },
-        },
+    with raises_cognito(
         "InvalidParameterException",
         "Invalid account recovery setting parameter. Account Recovery Setting cannot use "
         "verified_phone_number as a recovery mechanism when SMS MFA is configured.",
-    )
+    ):
+        call(
+            engine,
+            "CreateUserPool",
+            {
+                "PoolName": "p",
+                "MfaConfiguration": "ON",
+                "SmsConfiguration": SMS,
+                "AutoVerifiedAttributes": ["phone_number"],
+                "AccountRecoverySetting": {
+                    "RecoveryMechanisms": [{"Name": "verified_phone_number", "Priority": 1}]
+                },
+            },
+        )
 
 
 @pytest.mark.parametrize(
@@ -168,12 +160,13 @@ def test_required_sms_mfa_refuses_phone_recovery(engine: Engine) -> None:
     ],
 )
 def test_bad_recovery_settings(engine: Engine, mechanisms: list[dict[str, Any]]) -> None:
-    message = expect(
-        engine,
-        "CreateUserPool",
-        {"PoolName": "p", "AccountRecoverySetting": {"RecoveryMechanisms": mechanisms}},
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException") as caught:
+        call(
+            engine,
+            "CreateUserPool",
+            {"PoolName": "p", "AccountRecoverySetting": {"RecoveryMechanisms": mechanisms}},
+        )
+    message = caught.message
     assert message.startswith("Invalid account recovery setting parameter.")
 
 
@@ -182,12 +175,9 @@ def test_bad_recovery_settings(engine: Engine, mechanisms: list[dict[str, Any]])
 )
 def test_authentication_triggers_are_refused(engine: Engine, trigger: str) -> None:
     arn = "arn:aws:lambda:us-east-1:123456789012:function:f"
-    message = expect(
-        engine,
-        "CreateUserPool",
-        {"PoolName": "p", "LambdaConfig": {trigger: arn}},
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException") as caught:
+        call(engine, "CreateUserPool", {"PoolName": "p", "LambdaConfig": {trigger: arn}})
+    message = caught.message
     assert trigger in message and "not supported by the embedded pool" in message
 
 
@@ -198,22 +188,22 @@ def test_notification_triggers_are_stored(engine: Engine) -> None:
 
 
 def test_threat_protection(engine: Engine) -> None:
-    expect(
-        engine,
-        "CreateUserPool",
-        {"PoolName": "p", "UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT"}},
-        "FeatureUnavailableInTierException",
-    )
-    expect(
-        engine,
-        "CreateUserPool",
-        {
-            "PoolName": "p",
-            "UserPoolTier": "PLUS",
-            "UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"},
-        },
-        "InvalidParameterException",
-    )
+    with raises_cognito("FeatureUnavailableInTierException"):
+        call(
+            engine,
+            "CreateUserPool",
+            {"PoolName": "p", "UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT"}},
+        )
+    with raises_cognito("InvalidParameterException"):
+        call(
+            engine,
+            "CreateUserPool",
+            {
+                "PoolName": "p",
+                "UserPoolTier": "PLUS",
+                "UserPoolAddOns": {"AdvancedSecurityMode": "ENFORCED"},
+            },
+        )
     pool = create_pool(
         engine, UserPoolTier="PLUS", UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"}
     )
@@ -221,32 +211,34 @@ def test_threat_protection(engine: Engine) -> None:
 
 
 def test_password_history_needs_a_paid_tier(engine: Engine) -> None:
-    expect(
-        engine,
-        "CreateUserPool",
-        {
-            "PoolName": "p",
-            "UserPoolTier": "LITE",
-            "Policies": {"PasswordPolicy": {"PasswordHistorySize": 3}},
-        },
-        "FeatureUnavailableInTierException",
-    )
+    with raises_cognito("FeatureUnavailableInTierException"):
+        call(
+            engine,
+            "CreateUserPool",
+            {
+                "PoolName": "p",
+                "UserPoolTier": "LITE",
+                "Policies": {"PasswordPolicy": {"PasswordHistorySize": 3}},
+            },
+        )
 
 
 def test_unused_account_validity_days(engine: Engine) -> None:
     pool = create_pool(engine, AdminCreateUserConfig={"UnusedAccountValidityDays": 3})
     assert pool["Policies"]["PasswordPolicy"]["TemporaryPasswordValidityDays"] == 3
-    expect(
-        engine,
-        "CreateUserPool",
-        {
-            "PoolName": "p",
-            "AdminCreateUserConfig": {"UnusedAccountValidityDays": 3},
-            "Policies": {"PasswordPolicy": {"TemporaryPasswordValidityDays": 5}},
-        },
+    with raises_cognito(
         "InvalidParameterException",
         "Please use TemporaryPasswordValidityDays in PasswordPolicy instead of UnusedAccountValidityDays",
-    )
+    ):
+        call(
+            engine,
+            "CreateUserPool",
+            {
+                "PoolName": "p",
+                "AdminCreateUserConfig": {"UnusedAccountValidityDays": 3},
+                "Policies": {"PasswordPolicy": {"TemporaryPasswordValidityDays": 5}},
+            },
+        )
 
 
 @pytest.mark.parametrize(
@@ -274,13 +266,8 @@ def test_unused_account_validity_days(engine: Engine) -> None:
     ],
 )
 def test_schema_errors(engine: Engine, schema: list[dict[str, Any]], message: str) -> None:
-    expect(
-        engine,
-        "CreateUserPool",
-        {"PoolName": "p", "Schema": schema},
-        "InvalidParameterException",
-        message,
-    )
+    with raises_cognito("InvalidParameterException", message):
+        call(engine, "CreateUserPool", {"PoolName": "p", "Schema": schema})
 
 
 def test_standard_attribute_can_be_made_required(engine: Engine) -> None:
@@ -314,13 +301,11 @@ def test_update_resets_omitted_fields_and_keeps_immutable_ones(
 
 def test_update_cannot_turn_mfa_on(engine: Engine) -> None:
     pool = create_pool(engine)
-    expect(
-        engine,
-        "UpdateUserPool",
-        {"UserPoolId": pool["Id"], "MfaConfiguration": "ON"},
+    with raises_cognito(
         "InvalidParameterException",
         "Cannot turn MFA functionality ON, once the user pool has been created.",
-    )
+    ):
+        call(engine, "UpdateUserPool", {"UserPoolId": pool["Id"], "MfaConfiguration": "ON"})
 
 
 def test_update_keeps_mfa_on_when_already_on(engine: Engine) -> None:
@@ -378,30 +363,27 @@ def test_update_without_mfa_configuration_turns_mfa_off(engine: Engine) -> None:
 
 def test_update_to_optional_needs_a_factor(engine: Engine) -> None:
     pool = create_pool(engine)
-    expect(
-        engine,
-        "UpdateUserPool",
-        {"UserPoolId": pool["Id"], "MfaConfiguration": "OPTIONAL"},
-        "InvalidParameterException",
-    )
+    with raises_cognito("InvalidParameterException"):
+        call(engine, "UpdateUserPool", {"UserPoolId": pool["Id"], "MfaConfiguration": "OPTIONAL"})
 
 
 def test_update_unknown_pool(engine: Engine) -> None:
-    expect(engine, "UpdateUserPool", {"UserPoolId": "us-east-1_nope"}, "ResourceNotFoundException")
+    with raises_cognito("ResourceNotFoundException"):
+        call(engine, "UpdateUserPool", {"UserPoolId": "us-east-1_nope"})
 
 
 def test_update_validates_like_create(engine: Engine) -> None:
     pool = create_pool(engine)
-    expect(
-        engine,
-        "UpdateUserPool",
-        {
-            "UserPoolId": pool["Id"],
-            "UserPoolTier": "LITE",
-            "Policies": {"PasswordPolicy": {"PasswordHistorySize": 2}},
-        },
-        "FeatureUnavailableInTierException",
-    )
+    with raises_cognito("FeatureUnavailableInTierException"):
+        call(
+            engine,
+            "UpdateUserPool",
+            {
+                "UserPoolId": pool["Id"],
+                "UserPoolTier": "LITE",
+                "Policies": {"PasswordPolicy": {"PasswordHistorySize": 2}},
+            },
+        )
     after = call(engine, "DescribeUserPool", {"UserPoolId": pool["Id"]})["UserPool"]
     assert after == pool
 
@@ -410,25 +392,25 @@ def test_delete_pool_removes_it_and_its_clients(engine: Engine) -> None:
     pool = create_pool(engine)
     client = call(engine, "CreateUserPoolClient", {"UserPoolId": pool["Id"], "ClientName": "web"})
     assert call(engine, "DeleteUserPool", {"UserPoolId": pool["Id"]}) == {}
-    expect(engine, "DescribeUserPool", {"UserPoolId": pool["Id"]}, "ResourceNotFoundException")
+    with raises_cognito("ResourceNotFoundException"):
+        call(engine, "DescribeUserPool", {"UserPoolId": pool["Id"]})
     with engine.db.read() as conn:
         left = conn.execute(
             "SELECT count(*) FROM clients WHERE id = ?", (client["UserPoolClient"]["ClientId"],)
         ).fetchone()[0]
     assert left == 0
-    expect(engine, "DeleteUserPool", {"UserPoolId": pool["Id"]}, "ResourceNotFoundException")
+    with raises_cognito("ResourceNotFoundException"):
+        call(engine, "DeleteUserPool", {"UserPoolId": pool["Id"]})
 
 
 def test_deletion_protection_blocks_delete(engine: Engine) -> None:
     pool = create_pool(engine, DeletionProtection="ACTIVE")
-    expect(
-        engine,
-        "DeleteUserPool",
-        {"UserPoolId": pool["Id"]},
+    with raises_cognito(
         "InvalidParameterException",
         "The user pool cannot be deleted because deletion protection is activated. "
         "Deletion protection must be inactivated first.",
-    )
+    ):
+        call(engine, "DeleteUserPool", {"UserPoolId": pool["Id"]})
     call(engine, "DescribeUserPool", {"UserPoolId": pool["Id"]})
 
 
@@ -452,9 +434,8 @@ def test_list_pools_pages_through_every_pool(engine: Engine) -> None:
 
 
 def test_list_pools_rejects_a_forged_token(engine: Engine) -> None:
-    expect(
-        engine, "ListUserPools", {"MaxResults": 5, "NextToken": "%%%"}, "InvalidParameterException"
-    )
+    with raises_cognito("InvalidParameterException"):
+        call(engine, "ListUserPools", {"MaxResults": 5, "NextToken": "%%%"})
 
 
 def test_shape_helper_reports_mismatches() -> None:

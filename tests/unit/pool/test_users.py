@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.cognito_api import errors
 from mfa_portal.pool.pools import Pool, save_pool
 from mfa_portal.pool.storage import Database
 from mfa_portal.pool.users import (
@@ -21,6 +20,7 @@ from mfa_portal.pool.users import (
     save_user,
     user_groups,
 )
+from tests.support.cognito_errors import raises_cognito
 
 _subs = itertools.count(1)
 
@@ -165,10 +165,9 @@ def test_attribute_names_in_settings_do_not_reach_unlisted_attributes(
 
 def test_get_user_raises_user_not_found(conn: sqlite3.Connection) -> None:
     pool = make_pool(conn)
-    with pytest.raises(errors.UserNotFoundException) as caught:
+    with raises_cognito("UserNotFoundException", "User does not exist."):
         get_user(conn, pool, "ghost")
-    assert caught.value.message == "User does not exist."
-    with pytest.raises(errors.UserNotFoundException):
+    with raises_cognito("UserNotFoundException"):
         load_user_by_id(conn, 999)
 
 

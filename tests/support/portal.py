@@ -1,6 +1,7 @@
-"""Portal test harness: the portal app on each backend, and a small form-filling browser.
+"""Portal test harness (a pytest plugin): the portal app on each backend, and a small form-filling
+browser, for every test that drives the portal through HTTP (tests/web, tests/admin, ...).
 
-``portal`` runs every test twice: on the embedded engine in-process (``EngineCognitoClient``) and on
+``world`` runs every test twice: on the embedded engine in-process (``EngineCognitoClient``) and on
 the embedded pool over HTTP through real boto3 (``BotoCognitoClient``, the path Amazon Cognito
 takes), bootstrapped through the same Cognito calls ``mfa-portal serve`` makes.
 """
@@ -31,7 +32,10 @@ from mfa_portal.web.session_store import SessionStore
 from mfa_portal.wiring.app import portal_app
 from mfa_portal.wiring.backend import PortalBackend, engine_verifier
 from mfa_portal.wiring.bootstrap import ensure_default_pool
+from tests.support.backends import PASSWORD as PASSWORD  # re-exported for the portal tests
+from tests.support.backends import TEMP_PASSWORD as TEMP_PASSWORD
 from tests.support.clocks import OffsetClock
+from tests.support.setup import create_user, mfa_settings
 from tests.support.wire import MakeWireServer
 
 with warnings.catch_warnings():
@@ -39,8 +43,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-PASSWORD = "Correct-Horse-9!"
-TEMP_PASSWORD = "Temp-Pass-123!"
 ADMIN_TEMP = "Admin-Temp-123!"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SECRET = re.compile(r'<code class="secret" id="secret">([A-Z2-7 ]+)</code>')
@@ -88,29 +90,15 @@ class PortalWorld:
         permanent: bool = False,
         groups: tuple[str, ...] = (),
     ) -> None:
-        self.idp.call(
-            "AdminCreateUser",
-            UserPoolId=self.pool_id,
-            Username=username,
-            TemporaryPassword=temp,
-            MessageAction="SUPPRESS",
-            UserAttributes=[
-                {"Name": "email", "Value": email or f"{username}@example.com"},
-                {"Name": "email_verified", "Value": "true"},
-            ],
+        create_user(
+            self.idp,
+            self.pool_id,
+            username,
+            email=email,
+            temp=temp,
+            permanent=permanent,
+            groups=groups,
         )
-        if permanent:
-            self.idp.call(
-                "AdminSetUserPassword",
-                UserPoolId=self.pool_id,
-                Username=username,
-                Password=PASSWORD,
-                Permanent=True,
-            )
-        for group in groups:
-            self.idp.call(
-                "AdminAddUserToGroup", UserPoolId=self.pool_id, Username=username, GroupName=group
-            )
 
     def code(self, secret: str) -> str:
         return str(pyotp.TOTP(secret.replace(" ", "")).at(self.clock.now()))
@@ -120,8 +108,7 @@ class PortalWorld:
         self.clock.advance(30 - self.clock.now() % 30 + 0.5)
 
     def mfa_settings(self, username: str) -> list[str]:
-        user = self.idp.call("AdminGetUser", UserPoolId=self.pool_id, Username=username)
-        return list(user.get("UserMFASettingList") or [])
+        return mfa_settings(self.idp, self.pool_id, username)
 
 
 class Browser:
@@ -255,8 +242,7 @@ def world(
 @pytest.fixture
 def engine_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PortalWorld]:
     """The in-process backend only, for checks that do not depend on the transport."""
-    monkeypatch.chdir(tmp_path)
-    yield from _world_engine(tmp_path)
+    yield from isolated_world("engine", tmp_path, monkeypatch)
 
 
 EnrolledUser = Callable[..., tuple["Browser", str]]

@@ -1,4 +1,5 @@
-"""Shared by tests/admin and tests/cli: the portal store, and a pool with users on any backend."""
+"""The support desk for tests/admin and tests/cli (a pytest plugin): the portal store, and a pool
+with users on any backend behind the support actions."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def cheap_hasher() -> PasswordHasher:
 
 
 @dataclass
-class World:
+class SupportDesk:
     """A pool (OPTIONAL, TOTP on) with an app client, on one backend, plus the support bundle."""
 
     backend: Backend
@@ -76,7 +77,7 @@ class World:
 
 
 @pytest.fixture
-def world(backend: Backend, store: PortalStore) -> World:
+def desk(backend: Backend, store: PortalStore) -> SupportDesk:
     pool_id, client_id = create_pool(backend.client, name="support-test")
     outbox = Outbox(store, echo=False)
     support = Support(
@@ -87,4 +88,4 @@ def world(backend: Backend, store: PortalStore) -> World:
         recovery=RecoveryCodes(store, hasher=cheap_hasher()),
         revocations=SessionRevocations(store),
     )
-    return World(backend, support, outbox, client_id)
+    return SupportDesk(backend, support, outbox, client_id)
