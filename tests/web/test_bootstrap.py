@@ -28,6 +28,7 @@ def test_first_start_creates_the_default_pool(engine: Engine, tmp_path: Path) ->
     client = idp.call("DescribeUserPoolClient", UserPoolId=pool_id, ClientId=client_id)
     assert set(client["UserPoolClient"]["ExplicitAuthFlows"]) == {
         "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_USER_SRP_AUTH",
         "ALLOW_ADMIN_USER_PASSWORD_AUTH",
         "ALLOW_REFRESH_TOKEN_AUTH",
     }

@@ -31,7 +31,7 @@ class MeetAtCognito:
         self.lock = threading.Lock()
 
     def call(self, operation: str, **params: Any) -> dict[str, Any]:
-        if operation == "RespondToAuthChallenge":
+        if operation == "RespondToAuthChallenge" and params["ChallengeName"] != "PASSWORD_VERIFIER":
             with self.lock:
                 self.held += 1
                 hold = self.held <= 2

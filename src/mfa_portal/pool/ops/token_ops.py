@@ -128,9 +128,7 @@ def get_tokens_from_refresh_token(ctx: Context, p: Params) -> Result:
         if client.secret is not None and not hmac.compare_digest(
             client.secret.encode(), str(p.get("ClientSecret") or "").encode()
         ):
-            raise errors.NotAuthorizedException(
-                f"Unable to verify secret hash for client {client.id}"
-            )
+            raise errors.NotAuthorizedException(messages.secret_hash_mismatch(client.id))
         if not client.allows("ALLOW_REFRESH_TOKEN_AUTH"):
             raise errors.InvalidParameterException(messages.REFRESH_NOT_ENABLED)
         result = refresh_tokens(
