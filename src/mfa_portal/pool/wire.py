@@ -76,6 +76,10 @@ def _parse_params(body: bytes) -> dict[str, Any]:
         raise errors.error(
             "SerializationException", "The request body is not valid JSON."
         ) from None
+    except RecursionError:  # e.g. [[[[…]]]] 1,000 deep; no Cognito input nests beyond ten
+        raise errors.error(
+            "SerializationException", "The request body is nested too deeply."
+        ) from None
     if not isinstance(params, dict):
         raise errors.error("SerializationException", "The request body must be a JSON object.")
     return params
