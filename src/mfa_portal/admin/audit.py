@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from typing import Literal, TextIO
 
+from mfa_portal.admin.display import escape_controls
 from mfa_portal.admin.store import PortalStore
 
 OK = "success"
@@ -72,6 +73,11 @@ class AuditLog:
     ) -> AuditEntry:
         at = self._clock()
         detail = detail[: self.MAX_DETAIL]  # e.g. an HTML error page from a non-Cognito endpoint
+        # Free text may come from anonymous visitors (/recover usernames): stored with control
+        # and bidi characters escaped, so no reader of the trail can have its terminal driven.
+        actor, target, reason, detail, source = (
+            escape_controls(v) for v in (actor, target, reason, detail, source)
+        )
         with self._store.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO audit (at, actor, target, action, reason, outcome, detail, source)"

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from mfa_portal.admin.audit import (
     AuditFilter,
@@ -17,6 +18,7 @@ from mfa_portal.admin.audit import (
     write_csv,
     write_jsonl,
 )
+from mfa_portal.admin.display import safe, shown
 from mfa_portal.cli import audit_app
 from mfa_portal.cli.users import Json, emit, fail, support_for
 
@@ -66,9 +68,9 @@ def list_cmd(
         "Time (UTC)", "Actor", "Target", "Action", "Outcome", "Reason", "Detail", "Source"
     )
     for e in entries:
-        table.add_row(
-            e.time_iso, e.actor, e.target, e.action, e.outcome, e.reason, e.detail, e.source
-        )
+        # Text cells: never read as Rich markup; entries written before escaping are escaped here.
+        cells = (e.time_iso, e.actor, e.target, e.action, e.outcome, e.reason, e.detail, e.source)
+        table.add_row(*(Text(str(shown(c)) if c == e.target else safe(c)) for c in cells))
     Console().print(table)
 
 

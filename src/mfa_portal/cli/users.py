@@ -14,8 +14,10 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from mfa_portal.admin import actions, lookup
+from mfa_portal.admin.display import safe, shown
 from mfa_portal.admin.support import ActionFailed, ActionResult, Support
 from mfa_portal.cli import users_app
 from mfa_portal.cognito_api.client import CognitoError
@@ -81,7 +83,7 @@ def report(result: ActionResult, as_json: bool) -> None:
         emit(result.as_dict())
         return
     console = Console(highlight=False, soft_wrap=True)
-    console.print(f"{result.target}: {result.message}", markup=False)
+    console.print(f"{shown(result.target)}: {safe(result.message)}", markup=False)
     for note in result.notes:
         console.print(f"  note: {note}", markup=False)
     if result.secret is not None:
@@ -123,7 +125,8 @@ def list_cmd(
         return
     table = Table("Username", "Email", "Status", "Enabled", "Created")
     for u in found:
-        table.add_row(u.username, u.email, u.status, "yes" if u.enabled else "no", u.created)
+        cells = (str(shown(u.username)), safe(u.email), u.status, "yes" if u.enabled else "no")
+        table.add_row(*map(Text, cells), u.created)
     Console().print(table)
 
 
@@ -138,7 +141,7 @@ def show_cmd(ctx: typer.Context, name: str, as_json: Json = False) -> None:
         emit(user.as_dict())
         return
     table = Table("Field", "Value", show_header=False)
-    table.add_row("Username", user.username)
+    table.add_row("Username", Text(str(shown(user.username))))
     table.add_row("Status", user.status)
     table.add_row("Enabled", "yes" if user.enabled else "no")
     table.add_row("MFA methods", ", ".join(user.mfa_methods) or "none")
@@ -146,7 +149,7 @@ def show_cmd(ctx: typer.Context, name: str, as_json: Json = False) -> None:
     table.add_row("Created", user.created)
     table.add_row("Modified", user.modified)
     for key, value in sorted(user.attributes.items()):
-        table.add_row(key, value)
+        table.add_row(Text(safe(key)), Text(safe(value)))  # user-set text: no markup, no ESC
     Console().print(table)
 
 
@@ -214,7 +217,7 @@ def reset_mfa_cmd(
         if failed:
             table = Table("Username", "Message")
             for f in failed:
-                table.add_row(f.target, f.message)
+                table.add_row(Text(str(shown(f.target))), Text(safe(f.message)))
             console.print(table)
     if failed:
         raise typer.Exit(1)

@@ -201,6 +201,7 @@ GROUP_EXISTS = "A group with the name already exists."
 GROUP_NOT_FOUND = "Group not found."
 
 # --- the JSON 1.1 protocol and SigV4 --------------------------------------------------------------
+BODY_TOO_DEEP = "The request body is nested too deeply."
 BODY_NOT_JSON = "The request body is not valid JSON."
 BODY_NOT_OBJECT = "The request body must be a JSON object."
 INTERNAL_ERROR = "An internal error occurred."

@@ -6,6 +6,8 @@ constraint: ...`` wording and always name the field; values that are secrets are
 
 from __future__ import annotations
 
+import time
+from functools import cache
 from typing import Any
 
 import regex
@@ -17,6 +19,27 @@ from mfa_portal.cognito_api.service_model import service_model
 # Where the live service's pattern differs from the one botocore ships. Cognito allows inner spaces in
 # passwords and reports this pattern for a leading or trailing one.
 _PATTERN_OVERRIDES = {"PasswordType": r"^[\S]+.*[\S]+$"}
+
+# Model patterns that backtrack quadratically on hostile input (measured: 20,000 characters took
+# 10-13 s each), replaced *for matching only* by equivalent patterns that run in linear time; messages
+# still report the model's pattern. tests/unit/pool/test_validate.py checks each pair agrees.
+_L = r"\p{L}\p{M}\p{S}\p{N}\p{P}"
+_LINEAR = {
+    # ^[\S]+.*[\S]+$ : at least two characters, no newline, no whitespace at either end.
+    # (possessive and a look-behind: `\S.*\S` still backtracked for minutes on 1 MB of "a ").
+    "PasswordType": r"\S[^\n]++(?<=\S)",
+    # [A]+@[A]+ where A contains '@': all of A, with an '@' that is neither first nor last.
+    "EmailAddressType": rf"(?=[{_L}]+\Z)[{_L}]+@[{_L}]+",
+    # A*\{##A*##\}A* : all of A, and "{##" before a later "##}" (the first "{##" is the best one).
+    "EmailVerificationMessageByLinkType": (
+        rf"(?=[{_L}\s*]*\Z)(?>(?s:.)*?\{{##)(?s:.)*##\}}(?s:.)*"
+    ),
+}
+# AWS's integer is 32-bit and its long 64-bit: the bound where the model sets none, so that no
+# number reaches SQLite (64-bit) or a handler out of range.
+_INTEGER_RANGE = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+# Every pattern check of one request shares this budget, a bound for any pattern not listed above.
+PATTERN_BUDGET_SECONDS = 0.25
 
 _SENSITIVE_HINTS = (
     "Password",
@@ -30,6 +53,31 @@ _SENSITIVE_HINTS = (
 )
 
 
+@cache
+def _pattern(shape_name: str, model_pattern: str | None) -> tuple[str, regex.Pattern[str]] | None:
+    """The reported pattern and its compiled (linear where needed) matcher, built once per shape."""
+    shown = _PATTERN_OVERRIDES.get(shape_name, model_pattern)
+    if not shown:
+        return None
+    return shown, regex.compile(_LINEAR.get(shape_name, shown))
+
+
+class _Budget:
+    """The time left for pattern checks in one request (the ``regex`` module enforces it)."""
+
+    def __init__(self) -> None:
+        self.deadline = time.monotonic() + PATTERN_BUDGET_SECONDS
+
+    def matches(self, pattern: regex.Pattern[str], value: str) -> bool:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            return False
+        try:
+            return pattern.fullmatch(value, timeout=left) is not None
+        except TimeoutError:  # too costly to decide: refused like a mismatch
+            return False
+
+
 def validate_input(operation: str, params: Any) -> None:
     """Raise InvalidParameterException naming every problem in ``params`` (up to AWS's style)."""
     shape = service_model().operation_model(operation).input_shape
@@ -37,7 +85,7 @@ def validate_input(operation: str, params: Any) -> None:
     if not isinstance(params, dict):
         raise errors.error("SerializationException", messages.BODY_NOT_OBJECT)
     if shape is not None:
-        _check(shape, params, "", problems)
+        _check(shape, params, "", problems, _Budget())
     elif params:
         problems.append(f"{operation} takes no parameters")
     if problems:
@@ -56,7 +104,7 @@ def _shown(value: Any, path: str, sensitive: bool) -> str:
     return text if len(text) <= 64 else text[:61] + "..."
 
 
-def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
+def _check(shape: Shape, value: Any, path: str, problems: list[str], budget: _Budget) -> None:
     kind = shape.type_name
     sensitive = bool(shape.serialization.get("sensitive") or shape.metadata.get("sensitive"))
     where = path or "request"
@@ -74,7 +122,7 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
             if name not in shape.members:
                 problems.append(f"Unknown parameter '{_field(path, name)}'")
             elif item is not None:
-                _check(shape.members[name], item, _field(path, name), problems)
+                _check(shape.members[name], item, _field(path, name), problems, budget)
         return
     if kind == "list":
         if not isinstance(value, list):
@@ -84,7 +132,7 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
             len(value), shape, where, "Member must have length", problems, value, sensitive
         )
         for i, item in enumerate(value):
-            _check(shape.member, item, f"{where}.{i + 1}.member", problems)
+            _check(shape.member, item, f"{where}.{i + 1}.member", problems, budget)
         return
     if kind == "map":
         if not isinstance(value, dict):
@@ -94,8 +142,8 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
             len(value), shape, where, "Map value must have length", problems, value, sensitive
         )
         for key, item in value.items():
-            _check(shape.key, key, f"{where}.key", problems)
-            _check(shape.value, item, f"{where}.{key}", problems)
+            _check(shape.key, key, f"{where}.key", problems, budget)
+            _check(shape.value, item, f"{where}.{key}", problems, budget)
         return
     if kind == "string":
         if not isinstance(value, str):
@@ -109,27 +157,30 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str]) -> None:
                 f"Member must satisfy enum value set: [{', '.join(enum)}]"
             )
             return
-        _check_length(
+        if not _check_length(
             len(value), shape, where, "Member must have length", problems, value, sensitive
-        )
-        pattern = _PATTERN_OVERRIDES.get(shape.name, shape.metadata.get("pattern"))
-        if pattern and not regex.fullmatch(pattern, value):
+        ):
+            return  # the first failed constraint is the answer; no pattern run on a long value
+        pattern = _pattern(shape.name, shape.metadata.get("pattern"))
+        if pattern and not budget.matches(pattern[1], value):
             problems.append(
                 f"Value '{shown}' at '{where}' failed to satisfy constraint: "
-                f"Member must satisfy regular expression pattern: {pattern}"
+                f"Member must satisfy regular expression pattern: {pattern[0]}"
             )
         return
     if kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
             problems.append(f"Value at '{where}' must be an integer")
             return
-        low, high = shape.metadata.get("min"), shape.metadata.get("max")
-        if low is not None and value < low:
+        floor, ceiling = _INTEGER_RANGE[kind]
+        low = max(floor, shape.metadata.get("min", floor))
+        high = min(ceiling, shape.metadata.get("max", ceiling))
+        if value < low:
             problems.append(
                 f"Value '{value}' at '{where}' failed to satisfy constraint: "
                 f"Member must have value greater than or equal to {low}"
             )
-        if high is not None and value > high:
+        elif value > high:
             problems.append(
                 f"Value '{value}' at '{where}' failed to satisfy constraint: "
                 f"Member must have value less than or equal to {high}"
@@ -155,7 +206,8 @@ def _check_length(
     problems: list[str],
     value: Any,
     sensitive: bool,
-) -> None:
+) -> bool:
+    """Add a problem when ``length`` is out of the shape's range; True when it is within."""
     low, high = shape.metadata.get("min"), shape.metadata.get("max")
     shown = _shown(value, where, sensitive)
     if low is not None and length < low:
@@ -163,8 +215,11 @@ def _check_length(
             f"Value '{shown}' at '{where}' failed to satisfy constraint: "
             f"{wording} greater than or equal to {low}"
         )
+        return False
     if high is not None and length > high:
         problems.append(
             f"Value '{shown}' at '{where}' failed to satisfy constraint: "
             f"{wording} less than or equal to {high}"
         )
+        return False
+    return True

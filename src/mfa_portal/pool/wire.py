@@ -74,6 +74,8 @@ def _parse_params(body: bytes) -> dict[str, Any]:
         params = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError):
         raise errors.error("SerializationException", messages.BODY_NOT_JSON) from None
+    except RecursionError:  # e.g. [[[[…]]]] 1,000 deep; no Cognito input nests beyond ten
+        raise errors.error("SerializationException", messages.BODY_TOO_DEEP) from None
     if not isinstance(params, dict):
         raise errors.error("SerializationException", messages.BODY_NOT_OBJECT)
     return params

@@ -22,6 +22,7 @@ from mfa_portal.admin.audit import (
     write_csv,
     write_jsonl,
 )
+from mfa_portal.admin.display import safe, shown
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support
 from mfa_portal.cognito_api.client import CognitoError
 from mfa_portal.web.deps import SignedInUser, require_admin, verify_csrf
@@ -42,6 +43,9 @@ USER_ACTIONS = (
     "signout",
     "delete",
 )
+
+# How pages show user text (admin/display.py, as the CLI does): escaped, look-alike names marked.
+DISPLAY: dict[str, Any] = {"shown": shown, "safe": safe}
 
 SEARCH_ROWS = 50  # each row costs one AdminGetUser (ListUsers has no MFA fields)
 METHODS: dict[str, actions.Method] = {"totp": "totp", "email": "email", "sms": "sms"}
@@ -72,7 +76,14 @@ def search(request: Request, admin: Admin, q: str = "", status: str = "") -> Res
         users, error = [], t("admin.cognito_error", message=exc.message)
     mfa = lookup.mfa_of(support, users)
     return render(
-        request, "admin/search.html", q=q, status=status, users=users, mfa=mfa, error=error
+        request,
+        "admin/search.html",
+        q=q,
+        status=status,
+        users=users,
+        mfa=mfa,
+        error=error,
+        **DISPLAY,
     )
 
 
@@ -87,7 +98,15 @@ def _user_page(request: Request, username: str, status_code: int = 200, **extra:
     codes = None
     if support.recovery and "sub" in user.attributes:
         codes = support.recovery.remaining(support.pool_id, user.attributes["sub"])
-    return render(request, "admin/user.html", status_code, user=user, recovery_codes=codes, **extra)
+    return render(
+        request,
+        "admin/user.html",
+        status_code,
+        user=user,
+        recovery_codes=codes,
+        **DISPLAY,
+        **extra,
+    )
 
 
 @router.get("/admin/users/new", response_class=HTMLResponse)
@@ -203,8 +222,8 @@ def _outcome(request: Request, run: Any, admin: SignedInUser) -> Response:
     try:
         result: ActionResult = run(support_of(request), actor_of(request, admin))
     except ActionFailed as exc:
-        return render(request, "admin/result.html", 400, result=None, failure=exc)
-    return render(request, "admin/result.html", result=result, failure=None)
+        return render(request, "admin/result.html", 400, result=None, failure=exc, **DISPLAY)
+    return render(request, "admin/result.html", result=result, failure=None, **DISPLAY)
 
 
 def _audit_filter(params: dict[str, str], limit: int) -> AuditFilter | None:
@@ -221,7 +240,7 @@ def audit_page(request: Request, admin: Admin) -> Response:
     flt = _audit_filter(params, 500)
     error = None if flt is not None else t("admin.audit.bad_date")
     entries = [] if flt is None else support_of(request).audit.query(flt)
-    return render(request, "admin/audit.html", entries=entries, f=params, error=error)
+    return render(request, "admin/audit.html", entries=entries, f=params, error=error, **DISPLAY)
 
 
 @router.get("/admin/audit/export")

@@ -315,12 +315,37 @@ def test_password_override_pattern_refuses_edge_whitespace(password: str) -> Non
     )
 
 
+# --- linear stand-ins for the model's backtracking patterns agree with them -------------------
+
+_ORIGINAL = {
+    "PasswordType": r"^[\S]+.*[\S]+$",
+    "EmailAddressType": service_model().shape_for("EmailAddressType").metadata["pattern"],
+    "EmailVerificationMessageByLinkType": service_model()
+    .shape_for("EmailVerificationMessageByLinkType")
+    .metadata["pattern"],
+}
+_TRICKY = st.text(alphabet=st.sampled_from(list("a@{#} \n\t*\x00é")), max_size=12)
+
+
+@settings(database=None, max_examples=3000, deadline=None)
+@given(text=_TRICKY)
+def test_linear_patterns_match_exactly_what_the_model_patterns_match(text: str) -> None:
+    import regex
+
+    from mfa_portal.pool.validate import _LINEAR
+
+    assert set(_LINEAR) == set(_ORIGINAL)
+    for name, original in _ORIGINAL.items():
+        expected = regex.fullmatch(original, text) is not None
+        assert (regex.fullmatch(_LINEAR[name], text) is not None) == expected, (name, text)
+
+
 # --- property: any JSON-ish input is a 400 or a success, and a failure changes nothing ---------
 
 JSON = st.recursive(
     st.none()
     | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.integers(min_value=-(10**30), max_value=10**30)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=30),
     lambda inner: (
@@ -441,6 +466,11 @@ def _params(draw: st.DrawFn, world: Fuzz, operation: str) -> Any:
             "ClientName": "fuzz",
             "AccessTokenValidity": draw(st.integers(0, 30)),
         },
+        "CreateGroup": {
+            "UserPoolId": pool,
+            "GroupName": draw(st.sampled_from(["g", "h"])),
+            "Precedence": draw(st.integers(-(10**30), 10**30) | st.integers(0, 9)),
+        },
     }[operation]
     for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):
         key = draw(st.sampled_from([*base, "Extra"]))
@@ -449,7 +479,7 @@ def _params(draw: st.DrawFn, world: Fuzz, operation: str) -> Any:
 
 
 FUZZED = "AdminCreateUser AdminSetUserPassword InitiateAuth RespondToAuthChallenge".split()
-FUZZED += ["SetUserMFAPreference", "CreateUserPoolClient"]
+FUZZED += ["SetUserMFAPreference", "CreateUserPoolClient", "CreateGroup"]
 PUBLIC = {"InitiateAuth", "RespondToAuthChallenge", "SetUserMFAPreference"}
 
 

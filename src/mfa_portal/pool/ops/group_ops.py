@@ -173,7 +173,8 @@ def admin_list_groups_for_user(ctx: Context, p: Params) -> Result:
 def list_users_in_group(ctx: Context, p: Params) -> Result:
     limit = _limit(p)
     token = ids.decode_page_token(p.get("NextToken"))
-    if token is not None and not token.isdigit():
+    # ASCII digits that fit SQLite's 64-bit integer ("²".isdigit() is true, and int() refuses it).
+    if token is not None and not (token.isascii() and token.isdigit() and len(token) <= 18):
         raise errors.InvalidParameterException(messages.INVALID_PAGINATION_TOKEN)
     with ctx.read() as conn:
         pool = load_pool(conn, p["UserPoolId"])
