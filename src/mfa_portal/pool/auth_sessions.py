@@ -18,6 +18,7 @@ from typing import Any
 from mfa_portal.cognito_api import errors
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.storage import CommitThenRaise
+from mfa_portal.security_events import emit
 
 INVALID = "Invalid session for the user."
 EXPIRED = "Invalid session for the user, session is expired."
@@ -88,6 +89,7 @@ def load_session(
         "SELECT * FROM auth_sessions WHERE id_hash = ?", (_digest(session),)
     ).fetchone()
     if row is None:
+        emit("auth-session.refused", ip=ctx.source_ip, outcome="failure", reason="unknown or spent")
         raise errors.NotAuthorizedException(INVALID)
     found = AuthSession(
         row["id_hash"],
@@ -103,6 +105,13 @@ def load_session(
     if not found.valid(ctx.now):
         # Commit the removal: a plain raise would roll it back with the caller's transaction.
         conn.execute("DELETE FROM auth_sessions WHERE id_hash = ?", (found.id_hash,))
+        emit(
+            "auth-session.refused",
+            pool=found.pool_id,
+            ip=ctx.source_ip,
+            outcome="failure",
+            reason="expired",
+        )
         raise CommitThenRaise(errors.NotAuthorizedException(EXPIRED))
     if challenges is not None and found.challenge not in challenges:
         raise errors.NotAuthorizedException(INVALID)

@@ -49,6 +49,7 @@ from mfa_portal.pool.pools import AppClient, Pool, load_client, load_pool
 from mfa_portal.pool.secret_hash import check_secret_hash, require_secret_hash
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import USER_NOT_FOUND, User, find_user, load_user_by_id, save_user
+from mfa_portal.security_events import emit
 
 log = logging.getLogger("mfa_portal.pool.sign_in")
 
@@ -149,6 +150,8 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
     ok = hasher.verify(None if seen is None else seen.password_hash, password)
     if seen is None:
         log.info("sign-in refused in %s: unknown user", app.pool.id)
+        emit("sign-in.password-failed", user=username, pool=app.pool.id, ip=ctx.source_ip,
+             outcome="failure", reason="unknown user")  # fmt: skip
         raise _unknown_user(app.client)
     with ctx.tx() as conn:
         try:
@@ -157,13 +160,14 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
             raise _unknown_user(app.client) from None
         if user.password_hash != seen.password_hash:  # changed meanwhile: judge the current one
             ok = hasher.verify(user.password_hash, password)
-        lockout.check_not_locked(user, ctx.now)  # a right password is refused while locked, too
+        _check_not_locked(ctx, user)  # a right password is refused while locked, too
         if user.status == "RESET_REQUIRED" and (ok or not app.client.prevent_user_existence_errors):
             raise errors.PasswordResetRequiredException(RESET_REQUIRED)
         if not ok:
             lockout.record_failure(user, ctx.now)
             save_user(conn, user, ctx.now)
             _refused(user, f"wrong password (failure {user.failed_attempts})")
+            _failed(ctx, user, "sign-in.password-failed", "wrong password")
             raise CommitThenRaise(errors.NotAuthorizedException(WRONG_PASSWORD))
         if not user.enabled:
             raise errors.NotAuthorizedException(DISABLED)
@@ -280,11 +284,32 @@ def _tokens(ctx: Context, conn: sqlite3.Connection, app: App, user: User) -> Out
     save_user(conn, user, ctx.now)
     result = token_store.issue_tokens(ctx, conn, app.pool, app.client, user)
     log.info("sign-in completed for user %s in %s", user.sub, app.pool.id)
+    emit("sign-in.succeeded", user=user.username, pool=app.pool.id, ip=ctx.source_ip,
+         outcome="success")  # fmt: skip
     return Outcome({"AuthenticationResult": result, "ChallengeParameters": {}})
 
 
 def _refused(user: User, cause: str) -> None:
     log.info("sign-in refused for user %s in %s: %s", user.sub, user.pool_id, cause)
+
+
+def _failed(ctx: Context, user: User, event: str, reason: str) -> None:
+    """Security events for a counted failure, and for the lockout it may have started."""
+    where: dict[str, Any] = {"user": user.username, "pool": user.pool_id, "ip": ctx.source_ip}
+    emit(event, **where, outcome="failure", reason=reason, failures=user.failed_attempts)
+    if user.locked_until > ctx.now:
+        seconds = round(user.locked_until - ctx.now, 3)
+        emit("user.locked-out", level=logging.WARNING, **where, lock_seconds=seconds)
+
+
+def _check_not_locked(ctx: Context, user: User) -> None:
+    """``lockout.check_not_locked``, logging the refusal as a security event."""
+    try:
+        lockout.check_not_locked(user, ctx.now)
+    except errors.NotAuthorizedException:
+        emit("sign-in.refused-locked", level=logging.WARNING, user=user.username,
+             pool=user.pool_id, ip=ctx.source_ip, outcome="failure", reason="locked out")  # fmt: skip
+        raise
 
 
 # --- challenge responses ----------------------------------------------------------------------------
@@ -389,7 +414,7 @@ def _answer_code(
     ctx: Context, conn: sqlite3.Connection, a: Answer, accepted: Callable[[], bool]
 ) -> Outcome:
     """Lockout first (a right code is refused while locked); a wrong code is counted and committed."""
-    lockout.check_not_locked(a.user, ctx.now)
+    _check_not_locked(ctx, a.user)
     if not accepted():
         lockout.record_failure(a.user, ctx.now)
         save_user(conn, a.user, ctx.now)
@@ -400,6 +425,7 @@ def _answer_code(
             a.found.data["wrong"] = wrong
             update_session(conn, a.found)
         _refused(a.user, f"wrong or replayed {a.found.challenge} code ({wrong} in this session)")
+        _failed(ctx, a.user, "sign-in.mfa-failed", f"{a.found.challenge} code rejected")
         raise CommitThenRaise(errors.CodeMismatchException(CODE_MISMATCH))
     spend_session(ctx, conn, a.session)
     return _tokens(ctx, conn, a.app, a.user)
