@@ -40,7 +40,7 @@ def _clean(value: object) -> object:
     return text[:_MAX_VALUE]
 
 
-def emit(event: str, *, level: int = logging.INFO, **fields: object) -> None:
+def emit(event: str, level: int = logging.INFO, /, **fields: object) -> None:
     """Log one security event; ``fields`` are e.g. ``user``, ``ip``, ``outcome``, ``reason``."""
     clean = {key: _clean(value) for key, value in fields.items() if _allowed(key)}
     log.log(level, "%s", event, extra={_EVENT: event, _FIELDS: clean})

@@ -13,6 +13,7 @@ from argon2 import PasswordHasher, Type
 from mfa_portal.admin.audit import AuditLog
 from mfa_portal.admin.notify import Notifier, Outbox
 from mfa_portal.admin.recovery_codes import RecoveryCodes
+from mfa_portal.admin.recovery_limit import RecoveryLimit
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.admin.support import Actor, Support
 from mfa_portal.cognito_api.client import CognitoClient
@@ -84,5 +85,6 @@ def world(backend: Backend, store: PortalStore) -> World:
         audit=AuditLog(store),
         notifier=Notifier(outbox, public_url="http://portal.test"),
         recovery=RecoveryCodes(store, hasher=cheap_hasher()),
+        recovery_limit=RecoveryLimit(store),
     )
     return World(backend, support, outbox, client_id)

@@ -16,6 +16,7 @@ from typing import Any
 from mfa_portal.admin.audit import FAILED, OK, AuditLog
 from mfa_portal.admin.notify import Notifier
 from mfa_portal.admin.recovery_codes import RecoveryCodes
+from mfa_portal.admin.recovery_limit import RecoveryLimit
 from mfa_portal.cognito_api.client import CognitoClient, CognitoError
 
 MAX_REASON = 500  # characters; the audit trail is for a sentence, not a document
@@ -38,6 +39,7 @@ class Support:
     audit: AuditLog
     notifier: Notifier | None = None
     recovery: RecoveryCodes | None = None
+    recovery_limit: RecoveryLimit | None = None  # /recover's rate limit, shared by processes
 
 
 @dataclass

@@ -295,11 +295,11 @@ def _refused(user: User, cause: str) -> None:
 
 def _failed(ctx: Context, user: User, event: str, reason: str) -> None:
     """Security events for a counted failure, and for the lockout it may have started."""
-    where: dict[str, Any] = {"user": user.username, "pool": user.pool_id, "ip": ctx.source_ip}
+    where = {"user": user.username, "pool": user.pool_id, "ip": ctx.source_ip}
     emit(event, **where, outcome="failure", reason=reason, failures=user.failed_attempts)
     if user.locked_until > ctx.now:
         seconds = round(user.locked_until - ctx.now, 3)
-        emit("user.locked-out", level=logging.WARNING, **where, lock_seconds=seconds)
+        emit("user.locked-out", logging.WARNING, **where, lock_seconds=seconds)
 
 
 def _check_not_locked(ctx: Context, user: User) -> None:
@@ -307,7 +307,7 @@ def _check_not_locked(ctx: Context, user: User) -> None:
     try:
         lockout.check_not_locked(user, ctx.now)
     except errors.NotAuthorizedException:
-        emit("sign-in.refused-locked", level=logging.WARNING, user=user.username,
+        emit("sign-in.refused-locked", logging.WARNING, user=user.username,
              pool=user.pool_id, ip=ctx.source_ip, outcome="failure", reason="locked out")  # fmt: skip
         raise
 

@@ -104,7 +104,7 @@ def _check(
 def _log(purpose: str, user: User, verdict: Verdict, ip: str = "") -> None:
     log.info("TOTP %s for user %s in %s: %s", purpose, user.sub, user.pool_id, verdict.value)
     if verdict is Verdict.REPLAYED:  # ASVS 2.8.5: a re-used TOTP is logged and rejected
-        emit("totp.replayed", level=logging.WARNING, user=user.username, pool=user.pool_id,
+        emit("totp.replayed", logging.WARNING, user=user.username, pool=user.pool_id,
              ip=ip, purpose=purpose, outcome="failure", reason=verdict.value)  # fmt: skip
     elif verdict is Verdict.WRONG:
         emit("totp.mismatch", user=user.username, pool=user.pool_id, ip=ip, purpose=purpose,
