@@ -43,7 +43,8 @@ def _clean(value: object) -> object:
 def emit(event: str, level: int = logging.INFO, /, **fields: object) -> None:
     """Log one security event; ``fields`` are e.g. ``user``, ``ip``, ``outcome``, ``reason``."""
     clean = {key: _clean(value) for key, value in fields.items() if _allowed(key)}
-    log.log(level, "%s", event, extra={_EVENT: event, _FIELDS: clean})
+    line = " ".join([f"event={event}", *(f"{k}={_text_value(v)}" for k, v in clean.items())])
+    log.log(level, "%s", line, extra={_EVENT: event, _FIELDS: clean})
 
 
 def _text_value(value: object) -> str:
@@ -60,14 +61,7 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.created))
-        head = f"{stamp} {record.levelname} {record.name}"
-        event = getattr(record, _EVENT, None)
-        if event is None:
-            line = f"{head} {record.getMessage()}"
-        else:
-            fields: dict[str, object] = getattr(record, _FIELDS, {})
-            pairs = " ".join(f"{k}={_text_value(v)}" for k, v in fields.items())
-            line = f"{head} event={event} {pairs}".rstrip()
+        line = f"{stamp} {record.levelname} {record.name} {record.getMessage()}"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line
