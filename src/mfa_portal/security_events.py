@@ -87,8 +87,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
-class _PortalHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Marks the handler this module installed, so a second set-up replaces it."""
+class _PortalHandler(logging.Handler):
+    """Writes to ``stream``, or to whatever ``sys.stderr`` is at the time of each record (so a
+    replaced or captured stderr is followed); marks the handler a second set-up replaces."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            stream = self._stream or sys.stderr
+            stream.write(self.format(record) + "\n")
+            stream.flush()
+        except Exception:
+            self.handleError(record)
 
 
 def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | None = None) -> None:
@@ -97,7 +110,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     for handler in list(root.handlers):
         if isinstance(handler, _PortalHandler):
             root.removeHandler(handler)
-    handler = _PortalHandler(stream or sys.stderr)
+    handler = _PortalHandler(stream)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(level.upper())

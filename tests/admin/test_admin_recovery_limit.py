@@ -48,7 +48,7 @@ class CountingClient:
 
 
 @pytest.fixture
-def clock(world: World, store: PortalStore) -> Clock:
+def limit_clock(world: World, store: PortalStore) -> Clock:
     fake = Clock()
     world.support.recovery_limit = RecoveryLimit(store, clock=fake)
     return fake
@@ -86,14 +86,14 @@ def _bob(world: World) -> list[str]:
 
 @pytest.mark.backends("engine")
 def test_an_address_is_refused_after_five_attempts_without_a_password_check(
-    world: World, clock: Clock
+    world: World, limit_clock: Clock
 ) -> None:
     codes = _bob(world)
     counting = CountingClient(world.support.client)
     world.support.client = counting
     typed = [f"=cmd|{n}" for n in range(MAX_ATTEMPTS)]  # attacker-chosen usernames
     for name in typed:
-        clock.now += 10
+        limit_clock.now += 10
         assert _failure(world, codes[0], user=name, password=WRONG).code == "UserNotFoundException"
     assert counting.password_checks == MAX_ATTEMPTS
 
@@ -113,14 +113,14 @@ def test_an_address_is_refused_after_five_attempts_without_a_password_check(
     assert not any(name in repr(entry) for name in typed for entry in trail)
     assert not any(WRONG in repr(entry) for entry in trail)
 
-    clock.now += WINDOW_SECONDS  # the window is over: the real user gets through
+    limit_clock.now += WINDOW_SECONDS  # the window is over: the real user gets through
     assert _recover(world, codes[0]).startswith("authenticator removed")
     assert len(_anonymous(world)) == 1  # the summarised burst is not audited twice
 
 
 @pytest.mark.backends("engine")
 def test_a_username_is_refused_after_five_attempts_from_any_addresses(
-    world: World, clock: Clock
+    world: World, limit_clock: Clock
 ) -> None:
     codes = _bob(world)
     for n in range(MAX_ATTEMPTS):
@@ -139,14 +139,14 @@ def test_a_username_is_refused_after_five_attempts_from_any_addresses(
 
 
 @pytest.mark.backends("engine")
-def test_a_short_burst_is_audited_once_after_its_window(world: World, clock: Clock) -> None:
+def test_a_short_burst_is_audited_once_after_its_window(world: World, limit_clock: Clock) -> None:
     codes = _bob(world)
     _failure(world, codes[0], password=WRONG)
-    clock.now += 60
+    limit_clock.now += 60
     _failure(world, codes[0], user="nobody", password=WRONG)
     assert _anonymous(world) == []  # still counting
 
-    clock.now += WINDOW_SECONDS  # the next request, from anyone, closes the ended window
+    limit_clock.now += WINDOW_SECONDS  # the next request, from anyone, closes the ended window
     _recover(world, codes[0], source="192.0.2.7")
     [summary] = _anonymous(world)
     assert summary.detail == (
@@ -155,7 +155,9 @@ def test_a_short_burst_is_audited_once_after_its_window(world: World, clock: Clo
 
 
 @pytest.mark.backends("engine")
-def test_a_wrong_recovery_code_counts_and_stays_audited_by_name(world: World, clock: Clock) -> None:
+def test_a_wrong_recovery_code_counts_and_stays_audited_by_name(
+    world: World, limit_clock: Clock
+) -> None:
     _bob(world)
     for _ in range(MAX_ATTEMPTS):
         assert _failure(world, "AAAA-AAAA-AAAA-AAAA").code == "RecoveryCodeRejected"
