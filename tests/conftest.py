@@ -31,6 +31,19 @@ def _reuse_rsa_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rsa, "generate_private_key", cached_generate_private_key)
 
 
+@pytest.fixture(autouse=True)
+def _restore_portal_logging() -> Iterator[None]:
+    """A command run in-process (``serve``, ``pool serve``) sets up the ``mfa_portal`` log; undo it
+    so later tests' captured stderr stays theirs."""
+    import logging
+
+    root = logging.getLogger("mfa_portal")
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     """A clock at a fixed instant, in the middle of a 30-second TOTP step."""

@@ -56,16 +56,55 @@ class SmtpSecurity(StrEnum):
     TLS = "tls"
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
 class SettingsError(Exception):
     """A setting is missing or wrong; the message names it and says what is expected."""
 
 
-class Settings(BaseSettings):
+_CONFIG = SettingsConfigDict(
+    env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+)
+
+
+class LogSettings(BaseSettings):
+    """The server log (security events included): read by ``serve`` and ``pool serve`` alike."""
+
+    model_config = _CONFIG
+
+    log_level: LogLevel = LogLevel.INFO
+    log_format: LogFormat = LogFormat.TEXT
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upper_level(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("log_level"), str):
+            data = {**data, "log_level": data["log_level"].upper()}
+        return data
+
+
+def load_log_settings() -> LogSettings:
+    """Only the log settings (``pool serve`` has no other portal setting to get wrong)."""
+    try:
+        return LogSettings()
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+class Settings(LogSettings):
     """Every knob of the portal; ``docs/configuration.md`` describes each one."""
 
-    model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = _CONFIG
 
     backend: Backend = Backend.EMBEDDED
     region: str = "us-east-1"

@@ -135,3 +135,17 @@ def test_account_page_counts_unused_codes_and_the_code_page_offers_recovery(
     assert 'href="/recover"' in step.text  # the TOTP code page links to recovery
     recover(world, "alice", codes[0])
     assert world.mfa_settings("alice") == []
+
+
+def test_too_many_attempts_get_429_and_the_same_sentence(world: PortalWorld) -> None:
+    _, _, codes = enrol_with_codes(world, "alice")
+    for _ in range(5):
+        page = recover(world, "alice", codes[0], "Wrong-Password-1!").last
+        assert page is not None and page.status_code == 400
+    limited = recover(world, "alice", codes[0]).last  # the right password and code, too late
+    assert limited is not None and limited.status_code == 429
+    assert "The username, password or recovery code is not right." in limited.text
+    assert 0 < int(limited.headers["Retry-After"]) <= 900
+    assert world.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+    [burst] = AuditLog(portal_store(world.data_dir)).query(AuditFilter(actor="anonymous"))
+    assert burst.detail.startswith("5 failed attempts from testclient between ")

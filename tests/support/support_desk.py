@@ -14,6 +14,7 @@ from argon2 import PasswordHasher, Type
 from mfa_portal.admin.audit import AuditLog
 from mfa_portal.admin.notify import Notifier, Outbox
 from mfa_portal.admin.recovery_codes import RecoveryCodes
+from mfa_portal.admin.recovery_limit import RecoveryLimit
 from mfa_portal.admin.revocations import SessionRevocations
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.admin.support import Actor, Support
@@ -87,5 +88,6 @@ def desk(backend: Backend, store: PortalStore) -> SupportDesk:
         notifier=Notifier(outbox, public_url="http://portal.test"),
         recovery=RecoveryCodes(store, hasher=cheap_hasher()),
         revocations=SessionRevocations(store),
+        recovery_limit=RecoveryLimit(store),
     )
     return SupportDesk(backend, support, outbox, client_id)

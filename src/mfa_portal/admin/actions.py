@@ -12,6 +12,7 @@ from typing import Any, Literal
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support, attributes, audited
 from mfa_portal.cognito_api.client import CognitoError
 from mfa_portal.cognito_api.passwords import temporary_password
+from mfa_portal.security_events import emit
 
 Method = Literal["totp", "email", "sms"]
 MfaSetting = Literal["preferred", "enabled", "disabled"]
@@ -29,6 +30,14 @@ FALLBACK_NOTE = (
     "this backend has no AdminDeleteSoftwareToken: the TOTP preference was disabled instead; "
     "the old secret stays registered until the user enrols a new authenticator"
 )
+
+
+def _logged(actor: Actor, result: ActionResult | None) -> ActionResult:
+    """The done action as a security event (``support.reset-mfa``, ...); its secret never."""
+    assert result is not None
+    emit(f"support.{result.action}", user=result.target, actor=actor.name, ip=actor.source,
+         outcome="success")  # fmt: skip
+    return result
 
 
 def _lookup(support: Support, username: str) -> dict[str, Any]:
@@ -89,8 +98,7 @@ def reset_mfa(support: Support, actor: Actor, username: str, reason: str) -> Act
             if not support.notifier.mfa_reset(email, step.target, by="by support"):
                 notes.append("the notification email could not be sent")
         step.done("authenticator removed and all sessions signed out", notes)
-    assert step.result is not None
-    return step.result
+    return _logged(actor, step.result)
 
 
 def set_mfa(
@@ -117,8 +125,7 @@ def set_mfa(
             if not support.notifier.mfa_changed(email, step.target, f"{method} {setting}"):
                 notes.append("the notification email could not be sent")
         step.done(f"{method} MFA {setting}", notes)
-    assert step.result is not None
-    return step.result
+    return _logged(actor, step.result)
 
 
 def set_attributes(
@@ -150,8 +157,7 @@ def set_attributes(
             UserAttributes=[{"Name": k, "Value": v} for k, v in updates.items()],
         )
         step.done(f"attributes updated: {', '.join(sorted(updates))}")
-    assert step.result is not None
-    return step.result
+    return _logged(actor, step.result)
 
 
 def create_user(
@@ -185,8 +191,7 @@ def create_user(
             step.done("user created; the temporary password was sent by email")
         else:
             step.done("user created; temporary password shown once", secret=password)
-    assert step.result is not None
-    return step.result
+    return _logged(actor, step.result)
 
 
 def reset_password(
@@ -209,8 +214,7 @@ def reset_password(
                 "AdminResetUserPassword", UserPoolId=support.pool_id, Username=username
             )
             step.done("password reset; a reset code was sent to the user")
-    assert step.result is not None
-    return step.result
+    return _logged(actor, step.result)
 
 
 def _simple(
@@ -229,8 +233,7 @@ def _simple(
         support.client.call(operation, UserPoolId=support.pool_id, Username=username)
         end_portal_sessions(support, sub)
         step.done(done)
-    assert step.result is not None
-    return step.result
+    return _logged(actor, step.result)
 
 
 def disable_user(support: Support, actor: Actor, username: str, reason: str) -> ActionResult:
@@ -285,5 +288,4 @@ def delete_user(
             if support.recovery.void(support.pool_id, sub):
                 notes.append("recovery codes deleted")
         step.done("user deleted", notes)
-    assert step.result is not None
-    return step.result
+    return _logged(actor, step.result)

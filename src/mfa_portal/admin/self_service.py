@@ -4,26 +4,77 @@ The reset asks for the password and one recovery code. The password is checked b
 (``InitiateAuth``: the password step must succeed, returning a challenge or tokens); then the code
 is spent and the same reset as support's runs. Failures carry the specific cause for the audit
 trail; pages must show one uniform message (STYLE habit 8).
+
+Before any of that, ``recovery_limit`` decides whether this username and address may try at all
+(no argon2 work is done for a refused attempt). A failed password step is not audited by itself —
+its username is whatever the caller typed — but counted into the address's burst, audited once.
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from mfa_portal.admin.actions import remove_authenticator
+from mfa_portal.admin.audit import FAILED
 from mfa_portal.admin.recovery_codes import RecoveryCodes
+from mfa_portal.admin.recovery_limit import Burst, RecoveryLimit
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support, attributes, audited
+from mfa_portal.cognito_api.client import CognitoError
 from mfa_portal.cognito_api.password_auth import PasswordStep
+from mfa_portal.security_events import emit
 
 RESET_ACTION = "recovery-reset"
 UNIFORM_FAILURE = "The username, password or recovery code is not right."
+RESET_REASON = "lost authenticator (recovery code)"
+RATE_LIMITED = "RateLimited"
+
+
+class RecoveryLimited(ActionFailed):
+    """Too many attempts for this username or address; refused before the password is checked."""
+
+    def __init__(self, target: str, retry_after: float) -> None:
+        super().__init__(RESET_ACTION, target, RATE_LIMITED, "Too many attempts; try again later.")
+        self.retry_after = retry_after
 
 
 def _codes(support: Support) -> RecoveryCodes:
     if support.recovery is None:
         raise RuntimeError("recovery codes need a RecoveryCodes store")
     return support.recovery
+
+
+def _limit(support: Support) -> RecoveryLimit:
+    if support.recovery_limit is None:
+        raise RuntimeError("the recovery reset needs a RecoveryLimit")
+    return support.recovery_limit
+
+
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _audit_bursts(support: Support, bursts: list[Burst]) -> None:
+    """One audit entry per burst of failed password steps from one address."""
+    for burst in bursts:
+        plural = "" if burst.failures == 1 else "s"
+        detail = (
+            f"{burst.failures} failed attempt{plural} from {burst.source or 'an unknown address'} "
+            f"between {_iso(burst.first)} and {_iso(burst.last)}"
+        )
+        if burst.limited_until is not None:
+            detail += f"; further attempts refused until {_iso(burst.limited_until)}"
+        support.audit.append(
+            actor="anonymous",
+            target="-",
+            action=RESET_ACTION,
+            reason=RESET_REASON,
+            outcome=FAILED,
+            detail=detail,
+            source=burst.source,
+        )
 
 
 def _user(support: Support, username: str) -> dict[str, Any]:
@@ -44,6 +95,7 @@ def issue_codes(support: Support, username: str, source: str = "") -> list[str]:
             if not support.notifier.recovery_codes_issued(attrs["email"], step.target):
                 notes.append("the notification email could not be sent")
         step.done(f"{len(codes)} recovery codes issued; the previous set was voided", notes)
+    emit("recovery-codes.issued", user=username, ip=source, outcome="success", count=len(codes))
     return codes
 
 
@@ -57,6 +109,7 @@ def record_enrolment(support: Support, username: str, email: str | None, source:
             if not support.notifier.mfa_changed(email, username, change):
                 notes.append("the notification email could not be sent")
         step.done("authenticator app set up", notes)
+    emit("mfa.enrolled", user=username, ip=source, outcome="success", factor="SOFTWARE_TOKEN_MFA")
 
 
 def remaining_codes(support: Support, username: str) -> int:
@@ -87,13 +140,18 @@ def recover_with_code(
 ) -> ActionResult:
     """Password + one unused recovery code: remove the authenticator and sign out everywhere.
 
-    Raises ``ActionFailed`` (code ``NotAuthorizedException``, ``UserNotFoundException``,
-    ``RecoveryCodeRejected``, ...) on any failure; the user is then told ``UNIFORM_FAILURE``.
+    Raises ``RecoveryLimited`` when the username or address has used up its attempts, and
+    ``ActionFailed`` (code ``NotAuthorizedException``, ``UserNotFoundException``,
+    ``RecoveryCodeRejected``, ...) on any other failure; the user is told ``UNIFORM_FAILURE``.
     """
-    actor = Actor(f"self:{username}", source)
-    with audited(
-        support, actor, RESET_ACTION, username, "lost authenticator (recovery code)"
-    ) as step:
+    limit = _limit(support)
+    admission = limit.admit(source, username)
+    _audit_bursts(support, admission.ended)
+    where = {"user": username, "ip": source}
+    if not admission.allowed:
+        emit("recovery.rate-limited", logging.WARNING, **where, outcome="failure")
+        raise RecoveryLimited(username, admission.retry_after)
+    try:
         _check_password(
             password_step,
             username,
@@ -101,6 +159,20 @@ def recover_with_code(
             now=time.time() if now is None else now,
             source=source,
         )
+    except (CognitoError, ActionFailed) as exc:
+        _audit_bursts(support, [b for b in [limit.failed(source)] if b is not None])
+        emit("recovery.failed", **where, outcome="failure", reason=exc.code)
+        raise ActionFailed(RESET_ACTION, username, exc.code, exc.message) from None
+    try:
+        return _reset_with_code(support, Actor(f"self:{username}", source), username, code)
+    except ActionFailed as exc:
+        emit("recovery.failed", **where, outcome="failure", reason=exc.code)
+        raise
+
+
+def _reset_with_code(support: Support, actor: Actor, username: str, code: str) -> ActionResult:
+    """After the password step: spend the code and reset, audited (the username is real now)."""
+    with audited(support, actor, RESET_ACTION, username, RESET_REASON) as step:
         user = _user(support, username)
         step.target = user["Username"]
         attrs = attributes(user)
@@ -116,4 +188,5 @@ def recover_with_code(
                 notes.append("the notification email could not be sent")
         step.done(f"authenticator removed with a recovery code; {remaining} codes remain", notes)
     assert step.result is not None
+    emit("recovery.used", user=step.target, ip=actor.source, outcome="success", remaining=remaining)
     return step.result

@@ -64,6 +64,19 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (pool_id, user_sub)
     ) WITHOUT ROWID;
     """,
+    # 3: the rate limit of /recover (admin/recovery_limit.py), one row per address and username.
+    """
+    CREATE TABLE recover_limits (
+        key TEXT PRIMARY KEY,
+        window_start REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0,
+        first_failure REAL,
+        last_failure REAL,
+        summarised INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX recover_limits_window ON recover_limits (window_start);
+    """,
 )
 
 

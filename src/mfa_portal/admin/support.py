@@ -16,6 +16,7 @@ from typing import Any
 from mfa_portal.admin.audit import FAILED, OK, AuditLog
 from mfa_portal.admin.notify import Notifier
 from mfa_portal.admin.recovery_codes import RecoveryCodes
+from mfa_portal.admin.recovery_limit import RecoveryLimit
 from mfa_portal.admin.revocations import SessionRevocations
 from mfa_portal.cognito_api.client import CognitoClient, CognitoError
 
@@ -40,6 +41,7 @@ class Support:
     notifier: Notifier | None = None
     recovery: RecoveryCodes | None = None
     revocations: SessionRevocations | None = None  # ends portal sessions at once (forward-auth)
+    recovery_limit: RecoveryLimit | None = None  # /recover's rate limit, shared by processes
 
 
 @dataclass

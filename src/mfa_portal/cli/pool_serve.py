@@ -19,6 +19,8 @@ from mfa_portal.pool.standalone import (
     StandalonePool,
     build_standalone,
 )
+from mfa_portal.security_events import configure_logging
+from mfa_portal.settings import SettingsError, load_log_settings
 from mfa_portal.wiring.backend import StartupError
 
 
@@ -58,6 +60,12 @@ def serve(
     ] = DEFAULT_REGION,
 ) -> None:
     """Serve the embedded user pool on Cognito's wire protocol (boto3, AWS CLI, AWS SDKs)."""
+    try:
+        logs = load_log_settings()
+    except SettingsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    configure_logging(logs.log_level, logs.log_format)
     require_free_port(host, port)
     try:
         pool = build_standalone(

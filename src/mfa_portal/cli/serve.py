@@ -17,6 +17,7 @@ from mfa_portal.pool.credentials import (
     CredentialsError,
 )
 from mfa_portal.pool.standalone import endpoint_for
+from mfa_portal.security_events import configure_logging
 from mfa_portal.settings import SettingsError, load_settings
 from mfa_portal.wiring.app import outbox_warning, serving_app
 from mfa_portal.wiring.backend import PortalBackend, StartupError, open_backend
@@ -79,6 +80,7 @@ def serve(
     except SettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    configure_logging(settings.log_level, settings.log_format)
     require_free_port(host, port)  # before the pool and its one-time admin password exist
     base_url = endpoint_for(host, port)  # wildcard binds mean loopback
     try:

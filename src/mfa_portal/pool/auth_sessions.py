@@ -19,6 +19,7 @@ from typing import Any
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.storage import CommitThenRaise
+from mfa_portal.security_events import emit
 
 
 class SessionStage(StrEnum):
@@ -102,6 +103,7 @@ def load_session(
         "SELECT * FROM auth_sessions WHERE id_hash = ?", (_digest(session),)
     ).fetchone()
     if row is None:
+        emit("auth-session.refused", ip=ctx.source_ip, outcome="failure", reason="unknown or spent")
         raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     found = AuthSession(
         row["id_hash"],
@@ -117,6 +119,13 @@ def load_session(
     if not found.valid(ctx.now):
         # Commit the removal: a plain raise would roll it back with the caller's transaction.
         conn.execute("DELETE FROM auth_sessions WHERE id_hash = ?", (found.id_hash,))
+        emit(
+            "auth-session.refused",
+            pool=found.pool_id,
+            ip=ctx.source_ip,
+            outcome="failure",
+            reason="expired",
+        )
         raise CommitThenRaise(errors.NotAuthorizedException(messages.SESSION_EXPIRED))
     if challenges is not None and found.challenge not in challenges:
         raise errors.NotAuthorizedException(messages.SESSION_INVALID)

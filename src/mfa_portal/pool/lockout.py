@@ -60,18 +60,25 @@ class Throttle:
         *,
         save: Callable[[], None],
         on_failure: Callable[[], None] | None = None,
+        on_locked: Callable[[], None] | None = None,
         reset: bool = False,
     ) -> None:
         """Run one password or code check under the policy; return only when it passed.
 
         Locked: "Password attempts exceeded", even for a right answer, and nothing is counted.
         ``accepted`` may raise a Cognito error of its own, which is not counted. A wrong answer is
-        counted and saved with ``save`` (then ``on_failure`` runs, in the same transaction), and
+        counted and saved with ``save`` (then ``on_failure`` runs, in the same transaction; a
+        locked refusal runs ``on_locked``), and
         the caller's transaction commits before ``refusal`` reaches the client. ``reset`` forgets
         past failures on success; steps that do not finish a sign-in (a right password before an
         MFA challenge, ChangePassword) leave them, so they cannot buy fresh code guesses.
         """
-        self.check_not_locked(subject, now)
+        try:
+            self.check_not_locked(subject, now)
+        except errors.NotAuthorizedException:
+            if on_locked is not None:
+                on_locked()
+            raise
         if not accepted():
             self.record_failure(subject, now)
             save()
@@ -110,6 +117,7 @@ def guard(
     refusal: errors.CognitoError,
     *,
     on_failure: Callable[[], None] | None = None,
+    on_locked: Callable[[], None] | None = None,
     reset: bool = False,
 ) -> None:
     """``COGNITO.guard`` for a user row, saved with ``save_user`` in the caller's transaction."""
@@ -120,6 +128,7 @@ def guard(
         refusal,
         save=lambda: save_user(conn, user, now),
         on_failure=on_failure,
+        on_locked=on_locked,
         reset=reset,
     )
 

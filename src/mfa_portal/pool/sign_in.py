@@ -50,6 +50,7 @@ from mfa_portal.pool.secret_hash import check_secret_hash, require_secret_hash
 from mfa_portal.pool.srp_store import has_verifier, save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, find_user, load_user_by_id, save_user
+from mfa_portal.security_events import emit
 
 log = logging.getLogger("mfa_portal.pool.sign_in")
 
@@ -160,7 +161,8 @@ def finish_first_factor(
         ctx.now,
         accepted,
         errors.NotAuthorizedException(messages.WRONG_PASSWORD),
-        on_failure=lambda: _refused(user, f"{cause} (failure {user.failed_attempts})"),
+        on_failure=lambda: _failed(ctx, user, "sign-in.password-failed", cause),
+        on_locked=lambda: _locked(ctx, user),
     )
     if not user.enabled:
         raise errors.NotAuthorizedException(messages.USER_DISABLED)
@@ -186,6 +188,8 @@ def refuse_unknown_name(
     """LEGACY clients are told; otherwise the name is counted and refused like a wrong password,
     "Password attempts exceeded" included, so the answers do not tell names from users."""
     log.info("sign-in refused in %s: unknown user", app.pool.id)
+    emit("sign-in.password-failed", user=username, pool=app.pool.id, ip=ctx.source_ip,
+         outcome="failure", reason="unknown user")  # fmt: skip
     if not app.client.prevent_user_existence_errors:
         raise errors.error("UserNotFoundException", messages.USER_NOT_FOUND)
     refusal = errors.error("NotAuthorizedException", messages.WRONG_PASSWORD)
@@ -297,11 +301,29 @@ def _tokens(ctx: Context, conn: sqlite3.Connection, app: App, user: User) -> Out
     save_user(conn, user, ctx.now)
     result = token_store.issue_tokens(ctx, conn, app.pool, app.client, user)
     log.info("sign-in completed for user %s in %s", user.sub, app.pool.id)
+    emit("sign-in.succeeded", user=user.username, pool=app.pool.id, ip=ctx.source_ip,
+         outcome="success")  # fmt: skip
     return Outcome({"AuthenticationResult": result, "ChallengeParameters": {}})
 
 
 def _refused(user: User, cause: str) -> None:
     log.info("sign-in refused for user %s in %s: %s", user.sub, user.pool_id, cause)
+
+
+def _failed(ctx: Context, user: User, event: str, reason: str) -> None:
+    """Security events for a counted failure, and for the lockout it may have started."""
+    _refused(user, f"{reason} (failure {user.failed_attempts})")
+    where = {"user": user.username, "pool": user.pool_id, "ip": ctx.source_ip}
+    emit(event, **where, outcome="failure", reason=reason, failures=user.failed_attempts)
+    if user.locked_until > ctx.now:
+        seconds = round(user.locked_until - ctx.now, 3)
+        emit("user.locked-out", logging.WARNING, **where, lock_seconds=seconds)
+
+
+def _locked(ctx: Context, user: User) -> None:
+    """The security event for an attempt refused because the user is locked out."""
+    emit("sign-in.refused-locked", logging.WARNING, user=user.username,
+         pool=user.pool_id, ip=ctx.source_ip, outcome="failure", reason="locked out")  # fmt: skip
 
 
 # --- challenge responses ----------------------------------------------------------------------------
@@ -422,7 +444,7 @@ def _answer_code(
         else:
             a.found.data["wrong"] = wrong
             update_session(conn, a.found)
-        _refused(a.user, f"wrong or replayed {a.found.challenge} code ({wrong} in this session)")
+        _failed(ctx, a.user, "sign-in.mfa-failed", f"{a.found.challenge} code rejected ({wrong})")
 
     lockout.guard(
         conn,
@@ -431,6 +453,7 @@ def _answer_code(
         accepted,
         errors.CodeMismatchException(messages.MFA_CODE_MISMATCH),
         on_failure=wrong_code,
+        on_locked=lambda: _locked(ctx, a.user),
         reset=True,
     )
     spend_session(ctx, conn, a.session)

@@ -23,6 +23,7 @@ import pyotp
 
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.users import User
+from mfa_portal.security_events import emit
 
 NAME = "SOFTWARE_TOKEN_MFA"
 DIGITS = 6
@@ -100,15 +101,21 @@ def _check(
     return Verdict.ACCEPTED if consume_step(conn, user.id, step) else Verdict.REPLAYED
 
 
-def _log(purpose: str, user: User, verdict: Verdict) -> None:
+def _log(purpose: str, user: User, verdict: Verdict, ip: str = "") -> None:
     log.info("TOTP %s for user %s in %s: %s", purpose, user.sub, user.pool_id, verdict.value)
+    if verdict is Verdict.REPLAYED:  # ASVS 2.8.5: a re-used TOTP is logged and rejected
+        emit("totp.replayed", logging.WARNING, user=user.username, pool=user.pool_id,
+             ip=ip, purpose=purpose, outcome="failure", reason=verdict.value)  # fmt: skip
+    elif verdict is Verdict.WRONG:
+        emit("totp.mismatch", user=user.username, pool=user.pool_id, ip=ip, purpose=purpose,
+             outcome="failure", reason=verdict.value)  # fmt: skip
 
 
 def check_signin_code(ctx: Context, conn: sqlite3.Connection, user: User, code: str) -> Verdict:
     """Check a SOFTWARE_TOKEN_MFA answer against the verified secret; consume its step if right."""
     row = _row(conn, user.id)
     verdict = _check(ctx, conn, user, None if row is None else row["secret"], code)
-    _log("sign-in", user, verdict)
+    _log("sign-in", user, verdict, ctx.source_ip)
     return verdict
 
 
@@ -142,7 +149,7 @@ def verify_association(
             "pending_created = NULL, verified_at = ?, friendly_name = ? WHERE user_id = ?",
             (ctx.now, device_name, user.id),
         )
-    _log("enrolment", user, verdict)
+    _log("enrolment", user, verdict, ctx.source_ip)
     return verdict
 
 

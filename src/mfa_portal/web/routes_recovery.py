@@ -2,11 +2,13 @@
 
 ``/recover`` takes username, password and one recovery code; on success the authenticator is
 removed (the same reset support performs) and the user signs in again straight into enrolment.
-Every failure shows one sentence; the audit trail keeps the real cause.
+Every failure shows one sentence; the audit trail keeps the real cause. Too many attempts for one
+username or address get that same sentence with status 429 and ``Retry-After``.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 from urllib.parse import quote
 
@@ -109,7 +111,12 @@ def recover_submit(
             source=_client_address(request),
             now=portal.clock(),
         )
-    except ActionFailed:
+    except ActionFailed as exc:
         failed = "recovery.recover.failed"  # one sentence for every wrong combination
-        return render(request, "recovery/recover.html", 400, failed=failed, username=username)
+        limited = exc if isinstance(exc, self_service.RecoveryLimited) else None
+        status = 400 if limited is None else 429
+        page = render(request, "recovery/recover.html", status, failed=failed, username=username)
+        if limited is not None:
+            page.headers["Retry-After"] = str(math.ceil(limited.retry_after))
+        return page
     return render(request, "recovery/done.html", username=username)

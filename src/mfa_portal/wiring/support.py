@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from mfa_portal.admin.audit import AuditLog
 from mfa_portal.admin.notify import MailSettings, Notifier, build_mailer
 from mfa_portal.admin.recovery_codes import RecoveryCodes
+from mfa_portal.admin.recovery_limit import RecoveryLimit
 from mfa_portal.admin.revocations import SessionRevocations
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.admin.support import Actor, Support
@@ -59,6 +60,7 @@ def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Su
         notifier=Notifier(portal_mailer(settings), public_url=settings.public_url or ""),
         recovery=RecoveryCodes(store),
         revocations=SessionRevocations(store),
+        recovery_limit=RecoveryLimit(store),
     )
 
 

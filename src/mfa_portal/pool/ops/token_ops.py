@@ -19,7 +19,8 @@ from mfa_portal.pool.token_store import (
     revoke_family,
     revoke_user_tokens,
 )
-from mfa_portal.pool.users import get_user, mfa_fields, save_user
+from mfa_portal.pool.users import get_user, load_user_by_id, mfa_fields, save_user
+from mfa_portal.security_events import emit
 
 
 @operation("GetUser")
@@ -66,6 +67,7 @@ def global_sign_out(ctx: Context, p: Params) -> Result:
     with ctx.tx() as conn:
         identity = authenticate_access_token(ctx, conn, p["AccessToken"])
         revoke_user_tokens(ctx, conn, identity.user)
+    emit("tokens.revoked", user=identity.user.username, ip=ctx.source_ip, reason="GlobalSignOut")
     return {}
 
 
@@ -73,7 +75,9 @@ def global_sign_out(ctx: Context, p: Params) -> Result:
 def admin_user_global_sign_out(ctx: Context, p: Params) -> Result:
     with ctx.tx() as conn:
         pool = load_pool(conn, p["UserPoolId"])
-        revoke_user_tokens(ctx, conn, get_user(conn, pool, p["Username"]))
+        user = get_user(conn, pool, p["Username"])
+        revoke_user_tokens(ctx, conn, user)
+    emit("tokens.revoked", user=user.username, ip=ctx.source_ip, reason="AdminUserGlobalSignOut")
     return {}
 
 
@@ -96,6 +100,8 @@ def revoke_token(ctx: Context, p: Params) -> Result:
         if family.client_id != client.id:
             raise errors.UnauthorizedException(messages.CLIENT_CANNOT_REVOKE)
         revoke_family(conn, family.origin_jti)
+        owner = load_user_by_id(conn, family.user_id).username
+    emit("tokens.revoked", user=owner, ip=ctx.source_ip, reason="RevokeToken")
     return {}
 
 

@@ -1,0 +1,219 @@
+"""Security events reach the output of a real ``mfa-portal pool serve``, in text and JSON, with the
+caller's address and without a password, code or token in sight."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import pyotp
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.support.wire_server import free_port
+
+PASSWORD = "Corr3ct-Horse-Battery!"
+WRONG = "Wr0ng-Guess-Number-9!"
+
+
+@contextmanager
+def pool_serve_logging(data_dir: Path, log_format: str) -> Iterator[tuple[Any, Path]]:
+    """``pool serve`` with its whole output in a file we can read while it runs; yields boto3."""
+    port, out = free_port(), data_dir.parent / f"pool-{log_format}.out"
+    exe = str(Path(sys.executable).parent / "mfa-portal")
+    env = {**os.environ, "MFA_PORTAL_LOG_FORMAT": log_format}
+    env.pop("MFA_PORTAL_LOG_LEVEL", None)  # the default must already log security events
+    with out.open("w") as sink:
+        proc = subprocess.Popen(
+            [exe, "pool", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(endpoint + "/", timeout=1)
+                break
+            except httpx.TransportError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"pool serve did not start: {out.read_text()}") from None
+                time.sleep(0.1)
+        creds = json.loads((data_dir / "credentials.json").read_text())
+        idp = boto3.client(
+            "cognito-idp",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+        )
+        yield idp, out
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _pool(idp: Any) -> tuple[str, str]:
+    pool_id = idp.create_user_pool(PoolName="p")["UserPool"]["Id"]
+    idp.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        MfaConfiguration="OPTIONAL",
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+    )
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="c",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        EnableTokenRevocation=True,
+    )["UserPoolClient"]["ClientId"]
+    for name in ("alice", "mallory-target"):
+        idp.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS")
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username=name, Password=PASSWORD, Permanent=True
+        )
+    return pool_id, client_id
+
+
+def _sign_in(idp: Any, client_id: str, name: str, password: str = PASSWORD) -> dict[str, Any]:
+    result: dict[str, Any] = idp.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": name, "PASSWORD": password},
+    )
+    return result
+
+
+def _refused(call: Any) -> str:
+    with pytest.raises(ClientError) as caught:
+        call()
+    return str(caught.value.response["Error"]["Code"])
+
+
+def _provoke_everything(idp: Any) -> list[str]:
+    """Every pool security event once; returns the secrets that must not appear in the output."""
+    pool_id, client_id = _pool(idp)
+    # Wrong passwords until the lockout starts, then a refusal while locked.
+    for _ in range(5):
+        assert _refused(lambda: _sign_in(idp, client_id, "mallory-target", WRONG))
+    assert _refused(lambda: _sign_in(idp, client_id, "mallory-target")) == "NotAuthorizedException"
+    # A successful sign-in, then TOTP enrolment whose code is replayed at the next sign-in.
+    tokens = _sign_in(idp, client_id, "alice")["AuthenticationResult"]
+    secret = idp.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
+    totp = pyotp.TOTP(secret)
+    now = time.time()
+    used = totp.at(now)
+    idp.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=used)
+    idp.set_user_mfa_preference(
+        AccessToken=tokens["AccessToken"],
+        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+    )
+    session = _sign_in(idp, client_id, "alice")["Session"]
+
+    def answer(code: str, session: str = session) -> Any:
+        return idp.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=session,
+            ChallengeResponses={"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": code},
+        )
+
+    assert _refused(lambda: answer(used)) == "CodeMismatchException"  # replayed
+    wrong = f"{(int(used) + 1) % 1_000_000:06d}"
+    assert _refused(lambda: answer(wrong)) == "CodeMismatchException"  # mismatch
+    fresh = answer(totp.at(now + 30))["AuthenticationResult"]
+    assert _refused(lambda: answer(totp.at(now + 30))) == "NotAuthorizedException"  # spent session
+    idp.revoke_token(Token=fresh["RefreshToken"], ClientId=client_id)
+    return [
+        PASSWORD,
+        WRONG,
+        secret,
+        used,
+        wrong,
+        session,
+        tokens["AccessToken"],
+        fresh["RefreshToken"],
+        fresh["AccessToken"],
+    ]
+
+
+EVENTS = {
+    "sign-in.password-failed": {"user": "mallory-target", "reason": "wrong password"},
+    "user.locked-out": {"user": "mallory-target"},
+    "sign-in.refused-locked": {"user": "mallory-target"},
+    "sign-in.succeeded": {"user": "alice"},
+    "totp.replayed": {"user": "alice", "purpose": "sign-in"},
+    "totp.mismatch": {"user": "alice", "purpose": "sign-in"},
+    "sign-in.mfa-failed": {"user": "alice"},
+    "auth-session.refused": {"reason": "unknown or spent"},
+    "tokens.revoked": {"user": "alice", "reason": "RevokeToken"},
+}
+
+
+def test_pool_serve_logs_security_events_as_text(tmp_path: Path) -> None:
+    with pool_serve_logging(tmp_path / "pool", "text") as (idp, out):
+        secrets = _provoke_everything(idp)
+        time.sleep(0.3)
+    text = out.read_text()
+    for event, fields in EVENTS.items():
+        lines = [line for line in text.splitlines() if f" event={event} " in line]
+        assert lines, f"{event} missing from:\n{text}"
+        assert any(
+            "ip=127.0.0.1" in line
+            and all(f"{k}={v}" in line or f'{k}="{v}"' in line for k, v in fields.items())
+            for line in lines
+        ), (event, lines)
+    assert "WARNING mfa_portal.security event=totp.replayed" in text
+    for secret in secrets:
+        assert secret not in text
+
+
+def test_pool_serve_logs_security_events_as_json(tmp_path: Path) -> None:
+    with pool_serve_logging(tmp_path / "pool", "json") as (idp, out):
+        secrets = _provoke_everything(idp)
+        time.sleep(0.3)
+    text = out.read_text()
+    records = []
+    for line in text.splitlines():
+        if line.startswith("{"):
+            records.append(json.loads(line))
+    events = [r for r in records if r.get("logger") == "mfa_portal.security"]
+    for event, fields in EVENTS.items():
+        assert any(
+            r["event"] == event
+            and r["ip"] == "127.0.0.1"
+            and all(r.get(k) == v for k, v in fields.items())
+            for r in events
+        ), (event, events)
+    replay = next(r for r in events if r["event"] == "totp.replayed")
+    assert replay["level"] == "WARNING" and replay["outcome"] == "failure"
+    for secret in secrets:
+        assert secret not in text
+
+
+def test_pool_serve_refuses_an_unknown_log_format(tmp_path: Path) -> None:
+    exe = str(Path(sys.executable).parent / "mfa-portal")
+    env = {**os.environ, "MFA_PORTAL_LOG_FORMAT": "xml"}
+    done = subprocess.run(
+        [exe, "pool", "serve", "--port", str(free_port()), "--data-dir", str(tmp_path / "p")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert "MFA_PORTAL_LOG_FORMAT" in done.stderr
