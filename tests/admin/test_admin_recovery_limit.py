@@ -40,7 +40,10 @@ class CountingClient:
         self.password_checks = 0
 
     def call(self, operation: str, **params: Any) -> dict[str, Any]:
-        if operation == "InitiateAuth":
+        # One password check: USER_PASSWORD_AUTH, or the SRP claim (PASSWORD_VERIFIER).
+        if (operation == "InitiateAuth" and params["AuthFlow"] == "USER_PASSWORD_AUTH") or (
+            operation == "RespondToAuthChallenge" and params["ChallengeName"] == "PASSWORD_VERIFIER"
+        ):
             self.password_checks += 1
         return self.inner.call(operation, **params)
 

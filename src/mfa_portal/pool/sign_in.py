@@ -473,7 +473,7 @@ def _answer_password_verifier(ctx: Context, conn: sqlite3.Connection, a: Answer)
     password."""
     ok = srp_sign_in.claim_is_valid(ctx, conn, a)
     spend_session(ctx, conn, a.session)
-    return finish_first_factor(ctx, conn, a.app, a.user, ok, "wrong SRP password claim")
+    return finish_first_factor(ctx, conn, a.app, a.user, ok, "wrong password")
 
 
 def _answer_setup(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
