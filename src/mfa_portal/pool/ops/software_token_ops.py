@@ -33,6 +33,9 @@ CODE_MISMATCH = "Code mismatch and fail enable Software Token MFA"
 NOT_ASSOCIATED = "No software token is awaiting verification; call AssociateSoftwareToken first."
 NO_TOKEN = "User does not have a software token registration."
 USER_DISABLED = "User is disabled."
+#: An association not verified within this time is dropped: an abandoned set-up must not linger
+#: (Cognito keeps it indefinitely; docs/compatibility.md lists the difference).
+PENDING_SECONDS = 15 * 60
 
 
 @dataclass
@@ -103,7 +106,11 @@ def verify_software_token(ctx: Context, p: Params) -> Result:
         caller = _caller(ctx, conn, p, {"setup_associated"}, spend=False)
         pool, user = caller.pool, caller.user
         _require_totp(pool)
-        if not totp.has_pending_association(conn, user.id):
+        since = totp.pending_since(conn, user.id)
+        if since is not None and ctx.now - since > PENDING_SECONDS:
+            totp.drop_pending(conn, user.id)
+            raise CommitThenRaise(errors.SoftwareTokenMFANotFoundException(NOT_ASSOCIATED))
+        if since is None:
             raise errors.SoftwareTokenMFANotFoundException(NOT_ASSOCIATED)
         lockout.check_not_locked(user, ctx.now)
         verdict = totp.verify_association(
