@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mfa_portal.admin.audit import FAILED, OK, AuditLog
+from mfa_portal.admin.enrolment_codes import EnrolmentCodes
 from mfa_portal.admin.notify import Notifier
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.cognito_api.client import CognitoClient, CognitoError
@@ -38,6 +39,7 @@ class Support:
     audit: AuditLog
     notifier: Notifier | None = None
     recovery: RecoveryCodes | None = None
+    enrolment_codes: EnrolmentCodes | None = None
 
 
 @dataclass

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mfa_portal.admin.audit import AuditLog
+from mfa_portal.admin.enrolment_codes import EnrolmentCodes
 from mfa_portal.admin.notify import MailSettings, Notifier, build_mailer
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.store import PortalStore
@@ -57,6 +58,9 @@ def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Su
         audit=AuditLog(store),
         notifier=Notifier(portal_mailer(settings), public_url=settings.public_url or ""),
         recovery=RecoveryCodes(store),
+        enrolment_codes=EnrolmentCodes(
+            store, lifetime_seconds=settings.enrolment_code_minutes * 60
+        ),
     )
 
 
