@@ -127,6 +127,10 @@ class Settings(BaseSettings):
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{_env(name)} must be a positive number")
+        if (
+            self.enrolment_code_minutes > 10
+        ):  # ASVS 2.7.2: out-of-band codes live 10 minutes at most
+            raise ValueError(f"{_env('enrolment_code_minutes')} must be at most 10")
         if not self.issuer_name.strip() or ":" in self.issuer_name:
             raise ValueError(f"{_env('issuer_name')} must be non-empty and contain no ':'")
         return self
