@@ -11,7 +11,6 @@ from tests.web.conftest import PASSWORD, Browser, EnrolledUser, PortalWorld
 
 CODE = re.compile(r"Your set-up code: ([0-9]{8})")
 REFUSED = "That set-up code is not right, has expired or was already used."
-PROOF = {"enrolment_proof": "email", "mode": "development"}
 
 
 def _codes(world: PortalWorld) -> list[str]:
@@ -21,7 +20,7 @@ def _codes(world: PortalWorld) -> list[str]:
 
 
 def _signed_in(world: PortalWorld, name: str = "alice") -> Browser:
-    browser = world.browser(**PROOF)
+    browser = world.browser(enrolment_proof="email", mode="development")
     page = browser.follow(browser.sign_in(name, PASSWORD))
     assert "Email me a set-up code" in page.text and 'id="secret"' not in page.text
     return browser
