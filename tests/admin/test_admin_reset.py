@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
-from mfa_portal.admin.actions import FALLBACK_NOTE, reset_mfa
+from mfa_portal.admin.actions import FALLBACK_NOTE, NO_PROOF_NOTE, PROOF_NOTE, reset_mfa
 from mfa_portal.admin.audit import AuditFilter
 from mfa_portal.admin.support import ActionFailed, Support
 from mfa_portal.cognito_api.client import CognitoClient, CognitoError
@@ -137,3 +138,22 @@ def test_a_reason_is_required_and_its_absence_is_audited(world: World) -> None:
     assert world.methods("gina") == ["SOFTWARE_TOKEN_MFA"]
     [entry] = world.support.audit.query()
     assert (entry.outcome, entry.reason) == ("failure", "(none given)")
+
+
+@pytest.mark.backends("engine")
+def test_reset_says_what_the_next_enrolment_needs(world: World) -> None:
+    """With MFA_PORTAL_ENROLMENT_PROOF=email support learns that a mailed code gates the next
+    enrolment, or that the user has no verified address to receive one."""
+    support = dataclasses.replace(world.support, enrolment_proof="email")
+    world.add_user("bob")
+    world.enrol_totp("bob")
+    assert reset_mfa(support, ADMIN, "bob", "lost phone").notes == [PROOF_NOTE]
+    world.add_user("eve")
+    world.enrol_totp("eve")
+    world.client.call(
+        "AdminUpdateUserAttributes",
+        UserPoolId=world.pool_id,
+        Username="eve",
+        UserAttributes=[{"Name": "email_verified", "Value": "false"}],
+    )
+    assert reset_mfa(support, ADMIN, "eve", "lost phone").notes == [NO_PROOF_NOTE]

@@ -40,6 +40,7 @@ class Support:
     notifier: Notifier | None = None
     recovery: RecoveryCodes | None = None
     enrolment_codes: EnrolmentCodes | None = None
+    enrolment_proof: str = "none"  # MFA_PORTAL_ENROLMENT_PROOF: what the next enrolment must prove
 
 
 @dataclass

@@ -61,6 +61,7 @@ def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Su
         enrolment_codes=EnrolmentCodes(
             store, lifetime_seconds=settings.enrolment_code_minutes * 60
         ),
+        enrolment_proof=settings.enrolment_proof.value,
     )
 
 
