@@ -68,6 +68,14 @@ class LogLevel(StrEnum):
     ERROR = "ERROR"
 
 
+class EnrolmentProofKind(StrEnum):
+    """What a session that proved only the password must also prove before it may bind an
+    authenticator (a first enrolment, or one after a support or recovery-code reset)."""
+
+    NONE = "none"  # the password alone (the behaviour before this setting existed)
+    EMAIL = "email"  # a one-time code mailed to the user's verified email address
+
+
 class SettingsError(Exception):
     """A setting is missing or wrong; the message names it and says what is expected."""
 
@@ -134,6 +142,9 @@ class Settings(LogSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
     smtp_from: str | None = None
+    # --- enrolment proof (docs/security.md "Who may bind an authenticator") ---
+    enrolment_proof: EnrolmentProofKind = EnrolmentProofKind.EMAIL
+    enrolment_code_minutes: int = 10  # how long a mailed enrolment code is valid
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:
@@ -153,9 +164,18 @@ class Settings(LogSettings):
                 raise ValueError(f"{_env(name)} must be an absolute URL")
         if not 0 < self.smtp_port < 65536:
             raise ValueError(f"{_env('smtp_port')} must be a port number")
-        for name in ("session_idle_minutes", "session_max_hours", "revalidate_seconds"):
+        for name in (
+            "session_idle_minutes",
+            "session_max_hours",
+            "revalidate_seconds",
+            "enrolment_code_minutes",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{_env(name)} must be a positive number")
+        if (
+            self.enrolment_code_minutes > 10
+        ):  # ASVS 2.7.2: out-of-band codes live 10 minutes at most
+            raise ValueError(f"{_env('enrolment_code_minutes')} must be at most 10")
         if not self.issuer_name.strip() or ":" in self.issuer_name:
             raise ValueError(f"{_env('issuer_name')} must be non-empty and contain no ':'")
         return self

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
-from mfa_portal.admin.actions import FALLBACK_NOTE, reset_mfa
+from mfa_portal.admin.actions import FALLBACK_NOTE, NO_PROOF_NOTE, PROOF_NOTE, reset_mfa
 from mfa_portal.admin.audit import AuditFilter
 from mfa_portal.admin.support import ActionFailed, Support
 from mfa_portal.cognito_api.client import CognitoClient, CognitoError
@@ -141,3 +142,22 @@ def test_a_reason_is_required_and_its_absence_is_audited(desk: SupportDesk) -> N
     assert desk.methods("gina") == ["SOFTWARE_TOKEN_MFA"]
     [entry] = desk.support.audit.query()
     assert (entry.outcome, entry.reason) == ("failure", "(none given)")
+
+
+@pytest.mark.backends("engine")
+def test_reset_says_what_the_next_enrolment_needs(desk: SupportDesk) -> None:
+    """With MFA_PORTAL_ENROLMENT_PROOF=email support learns that a mailed code gates the next
+    enrolment, or that the user has no verified address to receive one."""
+    support = dataclasses.replace(desk.support, enrolment_proof="email")
+    desk.add_user("bob")
+    desk.enrol_totp("bob")
+    assert reset_mfa(support, ADMIN, "bob", "lost phone").notes == [PROOF_NOTE]
+    desk.add_user("eve")
+    desk.enrol_totp("eve")
+    desk.client.call(
+        "AdminUpdateUserAttributes",
+        UserPoolId=desk.pool_id,
+        Username="eve",
+        UserAttributes=[{"Name": "email_verified", "Value": "false"}],
+    )
+    assert reset_mfa(support, ADMIN, "eve", "lost phone").notes == [NO_PROOF_NOTE]

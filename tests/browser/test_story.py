@@ -58,7 +58,11 @@ def portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     sock = bound_socket()
     port = sock.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    settings = load_settings(data_dir=tmp_path / "data", initial_admin_password="Admin-Temp-123!")
+    settings = load_settings(
+        data_dir=tmp_path / "data",
+        initial_admin_password="Admin-Temp-123!",
+        enrolment_proof="none",  # production mode has no mailbox here; the proof has HTTP tests
+    )
     backend = open_embedded(
         settings, base_url=base, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
     )

@@ -171,6 +171,7 @@ def _world_engine(tmp_path: Path) -> Iterator[PortalWorld]:
         user_pool_id=boot.ids.user_pool_id,
         client_id=boot.ids.client_id,
         cookie_secure="auto",
+        enrolment_proof="none",  # the proof has its own tests (test_enrolment_proof.py)
     )
     verifier = engine_verifier(engine, pool_id=boot.ids.user_pool_id, client_id=boot.ids.client_id)
     yield PortalWorld(
@@ -197,6 +198,7 @@ def _world_wire(tmp_path: Path, make_wire_server: MakeWireServer) -> Iterator[Po
         data_dir=tmp_path / "portal",
         user_pool_id=boot.ids.user_pool_id,
         client_id=boot.ids.client_id,
+        enrolment_proof="none",  # the proof has its own tests (test_enrolment_proof.py)
     )
     yield PortalWorld(
         "wire",

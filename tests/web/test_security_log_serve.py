@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from mfa_portal.admin.recovery_limit import MAX_ATTEMPTS
-from tests.support.wire_server import free_port
 from tests.support.portal import CSRF
+from tests.support.wire_server import free_port
 
 ADMIN_PASSWORD = "Adm1n-Start-Pass!"
 WRONG = "Wr0ng-Guess-Number-9!"

@@ -10,6 +10,7 @@ from mfa_portal.settings import (
     Backend,
     CookieSecure,
     Enforcement,
+    EnrolmentProofKind,
     SessionStoreKind,
     SettingsError,
     load_settings,
@@ -33,6 +34,7 @@ def test_defaults() -> None:
     assert settings.enforcement is Enforcement.REQUIRED
     assert settings.cookie_secure is CookieSecure.AUTO
     assert settings.store_kind is SessionStoreKind.SQLITE
+    assert settings.enrolment_proof is EnrolmentProofKind.EMAIL  # docs/security.md says why
 
 
 def test_env_and_dotenv_and_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -65,6 +67,9 @@ def test_env_and_dotenv_and_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
         ({"MFA_PORTAL_PUBLIC_URL": "portal.example"}, "MFA_PORTAL_PUBLIC_URL"),
         ({"MFA_PORTAL_ISSUER_NAME": "a:b"}, "MFA_PORTAL_ISSUER_NAME"),
         ({"MFA_PORTAL_SESSION_IDLE_MINUTES": "0"}, "MFA_PORTAL_SESSION_IDLE_MINUTES"),
+        ({"MFA_PORTAL_ENROLMENT_PROOF": "trust-me"}, "MFA_PORTAL_ENROLMENT_PROOF"),
+        ({"MFA_PORTAL_ENROLMENT_CODE_MINUTES": "11"}, "MFA_PORTAL_ENROLMENT_CODE_MINUTES"),
+        ({"MFA_PORTAL_ENROLMENT_CODE_MINUTES": "0"}, "MFA_PORTAL_ENROLMENT_CODE_MINUTES"),
     ],
 )
 def test_wrong_settings_fail_naming_the_setting(

@@ -26,6 +26,13 @@ _SETTINGS_BLOCK = {
 _NOT_IMPLEMENTED = frozenset(
     {"UnsupportedOperationException", "UnknownOperationException", "NotImplemented", "500", "501"}
 )
+PROOF_NOTE = (
+    "the new authenticator can be set up only with a code sent to the verified email address"
+)
+NO_PROOF_NOTE = (
+    "the user has no verified email address, so no set-up code can be sent: set one with "
+    "set-attr --verified before they can enrol again"
+)
 FALLBACK_NOTE = (
     "this backend has no AdminDeleteSoftwareToken: the TOTP preference was disabled instead; "
     "the old secret stays registered until the user enrols a new authenticator"
@@ -93,12 +100,23 @@ def reset_mfa(support: Support, actor: Actor, username: str, reason: str) -> Act
         user = _lookup(support, username)
         step.target = user["Username"]
         notes = remove_authenticator(support, step.target, attributes(user).get("sub"))
+        notes.extend(_enrolment_proof_notes(support, user))
         email = _notify_email(user)
         if support.notifier and email:
             if not support.notifier.mfa_reset(email, step.target, by="by support"):
                 notes.append("the notification email could not be sent")
         step.done("authenticator removed and all sessions signed out", notes)
     return _logged(actor, step.result)
+
+
+def _enrolment_proof_notes(support: Support, user: dict[str, Any]) -> list[str]:
+    """What support must tell the user about the next enrolment (docs/security.md)."""
+    if support.enrolment_proof != "email":
+        return []
+    attrs = attributes(user)
+    if attrs.get("email") and attrs.get("email_verified") == "true":
+        return [PROOF_NOTE]
+    return [NO_PROOF_NOTE]
 
 
 def set_mfa(

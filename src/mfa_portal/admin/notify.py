@@ -167,6 +167,15 @@ class Notifier:
         )
         return self._send(to, "New recovery codes", body)
 
+    def enrolment_code(self, to: str, username: str, code: str, minutes: int) -> bool:
+        """The one-time code that lets a signed-in session of ``username`` set up an authenticator."""
+        body = (
+            f"Someone signed in as {username} and asked to set up an authenticator app.\n\n"
+            f"Your set-up code: {code}\n\nIt works once, for {minutes} minutes. If you did not "
+            "ask for it, do not share it: your password may be known to someone else."
+        )
+        return self._send(to, "Your authenticator set-up code", body)
+
     def _send(self, to: str, subject: str, body: str) -> bool:
         footer = "\n\nIf this was not you, contact support at once." + (
             f"\n{self._url}" if self._url else ""

@@ -77,6 +77,21 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX recover_limits_window ON recover_limits (window_start);
     """,
+    # 4: one-time codes proving the mailbox before a first enrolment (admin/enrolment_codes.py)
+    """
+    CREATE TABLE enrolment_codes (
+        pool_id TEXT NOT NULL,
+        user_sub TEXT NOT NULL,
+        code_hash TEXT NOT NULL,
+        sent_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        used_at REAL,
+        sends INTEGER NOT NULL DEFAULT 1,
+        window_start REAL NOT NULL,
+        PRIMARY KEY (pool_id, user_sub)
+    );
+    """,
 )
 
 

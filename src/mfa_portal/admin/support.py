@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mfa_portal.admin.audit import FAILED, OK, AuditLog
+from mfa_portal.admin.enrolment_codes import EnrolmentCodes
 from mfa_portal.admin.notify import Notifier
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.recovery_limit import RecoveryLimit
@@ -42,6 +43,8 @@ class Support:
     recovery: RecoveryCodes | None = None
     revocations: SessionRevocations | None = None  # ends portal sessions at once (forward-auth)
     recovery_limit: RecoveryLimit | None = None  # /recover's rate limit, shared by processes
+    enrolment_codes: EnrolmentCodes | None = None
+    enrolment_proof: str = "none"  # MFA_PORTAL_ENROLMENT_PROOF: what the next enrolment must prove
 
 
 @dataclass

@@ -95,8 +95,10 @@ def next_step(pool: PoolMfa, user: UserMfa, stage: SessionStage) -> Step:
 def _optional(pool: PoolMfa, user: UserMfa) -> Step:
     """OPTIONAL: only factors the user activated count; setup is never prompted."""
     usable = set()
-    if Factor.SOFTWARE_TOKEN_MFA in user.activated and user.has_totp and not user.totp_pending:
-        usable.add(Factor.SOFTWARE_TOKEN_MFA)  # a pending re-association disables TOTP (§3.3)
+    if Factor.SOFTWARE_TOKEN_MFA in user.activated and user.has_totp:
+        # Safer than Cognito (docs/compatibility.md): a pending re-association does not switch the
+        # verified token off (§3.3), so an abandoned replacement never leaves only the password.
+        usable.add(Factor.SOFTWARE_TOKEN_MFA)
     if Factor.EMAIL_OTP in user.activated and pool.email_enabled and user.has_email:
         usable.add(Factor.EMAIL_OTP)
     if not usable:
@@ -106,13 +108,12 @@ def _optional(pool: PoolMfa, user: UserMfa) -> Step:
 
 def _required(pool: PoolMfa, user: UserMfa) -> Step:
     """ON: factors count from their prerequisites (implicit use), activation is irrelevant."""
-    if user.totp_pending and pool.totp_enabled:
-        # "If your user pool requires TOTP MFA, Amazon Cognito generates an MFA_SETUP … challenge
-        # each time your user signs in" while a new association is unverified (§3.3).
-        return Challenge(ChallengeName.MFA_SETUP, (Factor.SOFTWARE_TOKEN_MFA,))
     usable = set()
-    if user.has_totp and not user.totp_pending:
-        usable.add(Factor.SOFTWARE_TOKEN_MFA)  # kept even if the pool later disabled TOTP (§2.1)
+    if user.has_totp:
+        # Kept even if the pool later disabled TOTP (§2.1), and - safer than Cognito, which answers
+        # MFA_SETUP while a new association is unverified (§3.3) - kept while one is pending, so a
+        # password alone can never bind a new authenticator (docs/compatibility.md).
+        usable.add(Factor.SOFTWARE_TOKEN_MFA)
     if pool.email_enabled and user.has_email and (not user.email_is_recovery or _chose_email(user)):
         usable.add(Factor.EMAIL_OTP)
     if usable:

@@ -164,6 +164,22 @@ def has_pending_association(conn: sqlite3.Connection, user_id: int) -> bool:
     return row is not None and row["pending_secret"] is not None
 
 
+def pending_since(conn: sqlite3.Connection, user_id: int) -> float | None:
+    """When the pending association was started, or None when there is none."""
+    row = _row(conn, user_id)
+    if row is None or row["pending_secret"] is None:
+        return None
+    return float(row["pending_created"])
+
+
+def drop_pending(conn: sqlite3.Connection, user_id: int) -> None:
+    """Forget an unverified association; the verified secret, if any, stays."""
+    conn.execute(
+        "UPDATE software_tokens SET pending_secret = NULL, pending_created = NULL WHERE user_id = ?",
+        (user_id,),
+    )
+
+
 def friendly_name(conn: sqlite3.Connection, user_id: int) -> str | None:
     """The FriendlyDeviceName given at verification (Cognito's FRIENDLY_DEVICE_NAME)."""
     row = _row(conn, user_id)

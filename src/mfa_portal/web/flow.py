@@ -12,11 +12,11 @@ from typing import Any
 
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
-from mfa_portal.settings import Enforcement
+from mfa_portal.settings import Enforcement, EnrolmentProofKind
 from mfa_portal.web.messages import is_token_problem
 from mfa_portal.web.portal import Portal
 from mfa_portal.web.sessions import PortalSession
-from mfa_portal.web.state import Challenge, Identity, Stage, Tokens
+from mfa_portal.web.state import Challenge, Enrolment, Identity, Stage, Tokens
 
 log = logging.getLogger("mfa_portal.web")
 
@@ -30,10 +30,24 @@ CHALLENGE_PAGES = {
     "MFA_SETUP": "/mfa/setup",
 }
 CHALLENGE_MAX_SECONDS = 15 * 60  # Cognito's AuthSessionValidity is at most 15 minutes
+ENROLMENT_SECONDS = 10 * 60  # a set-up key not verified by then is dropped from the session
 
 
 class UnsupportedChallenge(Exception):
     """Cognito asked for something this portal cannot offer (e.g. a custom challenge)."""
+
+
+class FactorNotAsked(Exception):
+    """The password alone was accepted for a user who has an authenticator registered.
+
+    Amazon Cognito does this in an OPTIONAL pool while a newer ``AssociateSoftwareToken`` is
+    unverified (spec §3.3), and answers ``MFA_SETUP`` in an ON pool. Such a session must get
+    nothing: not the account, and above all not the set-up page, where it could bind its own
+    authenticator.
+    """
+
+
+TOTP = "SOFTWARE_TOKEN_MFA"
 
 
 Outcome = Challenge | Tokens
@@ -89,7 +103,10 @@ def respond(
 def apply_outcome(portal: Portal, ps: PortalSession, outcome: Outcome) -> str:
     """Move the session to the outcome's stage; return where the browser goes next."""
     if isinstance(outcome, Tokens):
-        return complete_sign_in(portal, ps, outcome)
+        target = complete_sign_in(portal, ps, outcome)
+        if target == "/mfa/setup":
+            _begin_unproven(portal, ps, "token")
+        return target
     page = CHALLENGE_PAGES.get(outcome.name)
     if page is None:
         log.warning("unsupported challenge %s", outcome.name)
@@ -101,13 +118,34 @@ def apply_outcome(portal: Portal, ps: PortalSession, outcome: Outcome) -> str:
         Stage.NEW_PASSWORD_REQUIRED if outcome.name == "NEW_PASSWORD_REQUIRED" else Stage.CHALLENGE
     )
     ps.changed()
+    if outcome.name == "MFA_SETUP":
+        _begin_unproven(portal, ps, "challenge")
     return page
 
 
+def _begin_unproven(portal: Portal, ps: PortalSession, mode: str) -> None:
+    """With ``MFA_PORTAL_ENROLMENT_PROOF=none`` the sign-in POST itself starts the set-up.
+
+    Raises ``FactorNotAsked``; any Cognito error is left for the set-up page's own start button
+    to show.
+    """
+    if portal.settings.enrolment_proof is not EnrolmentProofKind.NONE:
+        return
+    try:
+        begin_enrolment(portal, ps, mode)
+    except CognitoError as exc:
+        log.info("set-up could not start after sign-in: %s", exc.code)
+
+
 def complete_sign_in(portal: Portal, ps: PortalSession, tokens: Tokens) -> str:
-    """Tokens in hand: verify who it is, then grant a full or a restricted session."""
+    """Tokens in hand: verify who it is, then grant a full or a restricted session.
+
+    Raises ``FactorNotAsked`` when no second factor was proven but the user has one registered.
+    """
     identity = Identity.of(portal.verifier.verify(tokens.id_token))  # raises TokenInvalid
     state = ps.state
+    if not state.mfa_answered and _has_authenticator(portal, access_token=tokens.access_token):
+        raise FactorNotAsked(identity.username)
     now = portal.clock()
     state.tokens = tokens
     state.identity = identity
@@ -125,6 +163,53 @@ def complete_sign_in(portal: Portal, ps: PortalSession, tokens: Tokens) -> str:
 def _revocation_generation(portal: Portal, sub: str) -> int:
     revocations = portal.support.revocations
     return 0 if revocations is None else revocations.generation(portal.user_pool_id, sub)
+
+
+# --- enrolment: who may start an association, and when ------------------------------------------
+
+
+def _has_authenticator(
+    portal: Portal, *, access_token: str | None = None, username: str | None = None
+) -> bool:
+    """Whether Cognito lists TOTP for the user (it still does while a new association is pending)."""
+    if access_token is not None:
+        user = portal.client.call("GetUser", AccessToken=access_token)
+    else:
+        support = portal.support
+        user = support.client.call("AdminGetUser", UserPoolId=support.pool_id, Username=username)
+    return TOTP in (user.get("UserMFASettingList") or [])
+
+
+def begin_enrolment(portal: Portal, ps: PortalSession, mode: str) -> None:
+    """AssociateSoftwareToken, called only from a POST that proved what this session must prove.
+
+    ``mode`` is ``challenge`` (an ON pool's MFA_SETUP), ``token`` (a first enrolment with the
+    session's access token) or ``replace`` (password and current code re-proven just now). A
+    session that proved only the password may never replace a registered authenticator:
+    ``FactorNotAsked`` then. The secret stays in the server-side session, never in a URL.
+    """
+    state = ps.state
+    if mode == "challenge":
+        assert state.challenge is not None
+        if _has_authenticator(portal, username=state.challenge.username):
+            raise FactorNotAsked(state.challenge.username)
+        result = portal.client.call("AssociateSoftwareToken", Session=state.challenge.session)
+        session = result.get("Session")
+    else:
+        assert state.tokens is not None
+        access = state.tokens.access_token
+        if (
+            mode != "replace"
+            and not state.mfa_answered
+            and _has_authenticator(portal, access_token=access)
+        ):
+            raise FactorNotAsked(state.identity.username if state.identity else "")
+        result = portal.client.call("AssociateSoftwareToken", AccessToken=access)
+        session = None
+    state.enrolment = Enrolment(
+        secret=result["SecretCode"], session=session, started=portal.clock()
+    )
+    ps.changed()
 
 
 def ensure_live(portal: Portal, ps: PortalSession, *, recheck_now: bool = False) -> bool:

@@ -10,8 +10,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
-from mfa_portal.web.flow import Outcome, UnsupportedChallenge, apply_outcome
+from mfa_portal.web.flow import FactorNotAsked, Outcome, UnsupportedChallenge, apply_outcome
 from mfa_portal.web.messages import log
 from mfa_portal.web.portal import get_portal
 from mfa_portal.web.responses import render, see_other
@@ -31,12 +32,23 @@ def restart(request: Request, ps: PortalSession, error: str) -> Response:
     return signin_page(request, error=error, status=400)
 
 
+def refuse_unasked_factor(request: Request, ps: PortalSession) -> Response:
+    """The password was accepted without the registered authenticator: no session at all."""
+    log.warning("sign-in refused: the pool did not ask for a registered authenticator")
+    return restart(request, ps, "signin.factor_not_asked")
+
+
 def advance(request: Request, ps: PortalSession, outcome: Outcome) -> Response:
     """Apply a Cognito outcome and redirect; shared error handling for the unexpected cases."""
     portal = get_portal(request)
     try:
         return see_other(apply_outcome(portal, ps, outcome))
     except UnsupportedChallenge:
+        return restart(request, ps, "signin.unavailable")
+    except FactorNotAsked:
+        return refuse_unasked_factor(request, ps)
+    except CognitoError as exc:
+        log.warning("reading the user's factors after sign-in failed: %s", exc.code)
         return restart(request, ps, "signin.unavailable")
     except TokenInvalid as exc:
         log.error("ID token from the pool failed verification: %s", exc)

@@ -5,6 +5,12 @@ Three ways in, one page:
 - a pool in ON mode answers ``MFA_SETUP`` with the Session chain Associate → Verify → Respond (§15.5);
 - a signed-in user replaces the authenticator only after re-proving password and current code, because
   a pending association silently switches TOTP off in an OPTIONAL pool (spec §3.3).
+
+Only a POST creates a set-up key (``AssociateSoftwareToken``): ``/mfa/replace`` right after the
+re-authentication, ``/mfa/setup/start`` after the enrolment proof, or the sign-in POST itself when
+no proof is configured. A session that proved only the password never reaches a key while the user
+has an authenticator registered (``FactorNotAsked``). A key not verified within
+``ENROLMENT_SECONDS`` is dropped.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from fastapi.responses import Response
 
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
+from mfa_portal.settings import EnrolmentProofKind
+from mfa_portal.web import enrolment_proof
 from mfa_portal.web.deps import (
     CSRF,
     client_address,
@@ -26,9 +34,17 @@ from mfa_portal.web.deps import (
     portal_session,
     require_signed_in,
 )
-from mfa_portal.web.flow import Outcome, complete_sign_in, respond, start_sign_in
+from mfa_portal.web.flow import (
+    ENROLMENT_SECONDS,
+    FactorNotAsked,
+    Outcome,
+    begin_enrolment,
+    complete_sign_in,
+    respond,
+    start_sign_in,
+)
 from mfa_portal.web.messages import code_error, is_session_problem, log
-from mfa_portal.web.outcomes import advance, restart
+from mfa_portal.web.outcomes import advance, refuse_unasked_factor, restart
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.qr import grouped, otpauth_uri, qr_svg
 from mfa_portal.web.responses import render, see_other
@@ -62,7 +78,9 @@ def _mode(ps: PortalSession, now: float) -> str | None:
         return "challenge"
     if state.stage is Stage.MUST_ENROL:
         return "token"
-    if state.stage is Stage.SIGNED_IN and (not state.mfa_answered or state.reauth_until > now):
+    if state.stage is Stage.SIGNED_IN and state.reauth_until > now:
+        return "replace"
+    if state.stage is Stage.SIGNED_IN and not state.mfa_answered:
         return "token"
     return None
 
@@ -73,18 +91,40 @@ def _ended(request: Request, ps: PortalSession, exc: CognitoError) -> Response:
     return restart(request, ps, "signin.session_ended")
 
 
-def _start(portal: Portal, ps: PortalSession, mode: str) -> None:
-    """AssociateSoftwareToken once per visit to the page; the secret stays in the session."""
-    state = ps.state
-    if mode == "challenge":
-        assert state.challenge is not None
-        result = portal.client.call("AssociateSoftwareToken", Session=state.challenge.session)
-        state.enrolment = Enrolment(secret=result["SecretCode"], session=result.get("Session"))
-    else:
-        assert state.tokens is not None
-        result = portal.client.call("AssociateSoftwareToken", AccessToken=state.tokens.access_token)
-        state.enrolment = Enrolment(secret=result["SecretCode"])
-    ps.changed()
+def _live_enrolment(ps: PortalSession, now: float) -> Enrolment | None:
+    """The pending set-up key, dropped once older than ``ENROLMENT_SECONDS``."""
+    enrolment = ps.state.enrolment
+    if enrolment is not None and now - enrolment.started > ENROLMENT_SECONDS:
+        ps.state.enrolment = None
+        ps.changed()
+        return None
+    return enrolment
+
+
+def _needs_proof(portal: Portal, ps: PortalSession, mode: str) -> bool:
+    """A password-only session proves the mailbox first when the setting asks for it."""
+    if mode == "replace" or portal.settings.enrolment_proof is EnrolmentProofKind.NONE:
+        return False
+    proof = ps.state.enrolment_proof
+    return proof is None or not proof.proven
+
+
+def _start_page(
+    request: Request, ps: PortalSession, mode: str, status: int = 200, **ctx: Any
+) -> Response:
+    portal = get_portal(request)
+    proof = ps.state.enrolment_proof
+    return render(
+        request,
+        "setup_start.html",
+        status,
+        restricted=ps.state.stage is not Stage.SIGNED_IN,
+        needs_proof=_needs_proof(portal, ps, mode),
+        proof_sent=proof is not None and proof.sent_at > 0,
+        can_skip=portal.settings.enforcement.value == "optional"
+        and ps.state.stage is Stage.SIGNED_IN,
+        **ctx,
+    )
 
 
 def _page(request: Request, ps: PortalSession, status: int = 200, **ctx: Any) -> Response:
@@ -108,30 +148,67 @@ def _page(request: Request, ps: PortalSession, status: int = 200, **ctx: Any) ->
     )
 
 
-@router.get("/mfa/setup")
-def setup_form(request: Request) -> Response:
+def _entry(request: Request) -> tuple[PortalSession, Portal, str | None, Response | None]:
+    """The session, portal and set-up mode, or the response that sends the visitor elsewhere."""
     ps = portal_session(request)
     portal = get_portal(request)
     current_user(request)  # refresh / re-check a token-holding session first
     mode = _mode(ps, portal.clock())
     if mode is None:
         if ps.state.stage is Stage.SIGNED_IN:
-            return see_other("/mfa/replace")
-        return see_other("/signin?next=/mfa/setup")
+            return ps, portal, None, see_other("/mfa/replace")
+        return ps, portal, None, see_other("/signin?next=/mfa/setup")
     if mode == "challenge":
         assert ps.state.challenge is not None
         if "SOFTWARE_TOKEN_MFA" not in _offered(ps.state.challenge.parameters):
-            return restart(request, ps, "setup.unavailable")
-    if ps.state.enrolment is None:
-        try:
-            _start(portal, ps, mode)
-        except CognitoError as exc:
-            if exc.code == "SoftwareTokenMFANotFoundException":
-                return render(
-                    request, "error.html", 409, title="setup.title", body="setup.unavailable"
-                )
-            return _ended(request, ps, exc)
+            return ps, portal, None, restart(request, ps, "setup.unavailable")
+    return ps, portal, mode, None
+
+
+@router.get("/mfa/setup")
+def setup_form(request: Request) -> Response:
+    """Shows the pending key, or the button that creates one: a GET never starts an association."""
+    ps, portal, mode, elsewhere = _entry(request)
+    if elsewhere is not None or mode is None:
+        return elsewhere or see_other("/signin")
+    if _live_enrolment(ps, portal.clock()) is None:
+        return _start_page(request, ps, mode)
     return _page(request, ps)
+
+
+@router.post("/mfa/setup/start", dependencies=[CSRF])
+def setup_start(request: Request, proof: Annotated[str, Form()] = "") -> Response:
+    """Create the set-up key (AssociateSoftwareToken) once this session proved what it must."""
+    ps, portal, mode, elsewhere = _entry(request)
+    if elsewhere is not None or mode is None:
+        return elsewhere or see_other("/signin")
+    if _needs_proof(portal, ps, mode):
+        refused = enrolment_proof.check(request, ps, mode, re.sub(r"\s+", "", proof))
+        if refused is not None:
+            return _start_page(request, ps, mode, 400, errors=[refused])
+    try:
+        begin_enrolment(portal, ps, mode)
+    except FactorNotAsked:
+        return refuse_unasked_factor(request, ps)
+    except CognitoError as exc:
+        if exc.code == "SoftwareTokenMFANotFoundException":
+            return render(request, "error.html", 409, title="setup.title", body="setup.unavailable")
+        return _ended(request, ps, exc)
+    return see_other("/mfa/setup")
+
+
+@router.post("/mfa/setup/send-code", dependencies=[CSRF])
+def setup_send_code(request: Request) -> Response:
+    """Mail a one-time set-up code to the account's verified address (enrolment proof ``email``)."""
+    ps, portal, mode, elsewhere = _entry(request)
+    if elsewhere is not None or mode is None:
+        return elsewhere or see_other("/signin")
+    if not _needs_proof(portal, ps, mode):
+        return see_other("/mfa/setup")
+    refused = enrolment_proof.send(request, ps, mode)
+    if refused is not None:
+        return _start_page(request, ps, mode, 400, errors=[refused])
+    return see_other("/mfa/setup")
 
 
 @router.post("/mfa/setup", dependencies=[CSRF])
@@ -141,7 +218,8 @@ def setup_submit(
     ps = portal_session(request)
     portal = get_portal(request)
     mode = _mode(ps, portal.clock())
-    if mode is None or ps.state.enrolment is None:
+    enrolment = _live_enrolment(ps, portal.clock())
+    if mode is None or enrolment is None:
         return see_other("/mfa/setup")
     code = re.sub(r"\s+", "", code)
     device_name = device_name.strip()
@@ -153,7 +231,7 @@ def setup_submit(
     name = {"FriendlyDeviceName": device_name} if device_name else {}
     credential: dict[str, str]
     if mode == "challenge":
-        credential = {"Session": ps.state.enrolment.session or ""}
+        credential = {"Session": enrolment.session or ""}
     else:
         assert ps.state.tokens is not None
         credential = {"AccessToken": ps.state.tokens.access_token}
@@ -213,6 +291,7 @@ def _finish(request: Request, ps: PortalSession) -> Response:
         ps.changed()
         return render(request, "error.html", 500, title="setup.title", body="setup.not_enabled")
     state.enrolment = None
+    state.enrolment_proof = None
     state.mfa_answered = True
     state.reauth_until = 0.0
     state.stage = Stage.SIGNED_IN
@@ -282,6 +361,10 @@ def replace_submit(
     ps.state.reauth_until = portal.clock() + 300
     ps.state.enrolment = None
     ps.rotate()
+    try:  # the current factor was just proven: this POST, and only it, starts the association
+        begin_enrolment(portal, ps, "replace")
+    except CognitoError as exc:
+        log.warning("starting the replacement failed: %s", exc.code)
     return see_other("/mfa/setup")
 
 

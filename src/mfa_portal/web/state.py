@@ -59,6 +59,15 @@ class Enrolment(BaseModel):
 
     secret: str
     session: str | None = None  # for the MFA_SETUP challenge chain (pools in ON mode)
+    started: float = 0.0  # a key not verified within ENROLMENT_SECONDS is dropped
+
+
+class EnrolmentProof(BaseModel):
+    """A first enrolment's proof of the mailbox (MFA_PORTAL_ENROLMENT_PROOF=email): code sent, then
+    accepted. The code itself is only in the proof store, hashed."""
+
+    sent_at: float = 0.0
+    proven: bool = False
 
 
 class SessionState(BaseModel):
@@ -71,6 +80,7 @@ class SessionState(BaseModel):
     tokens: Tokens | None = None
     identity: Identity | None = None
     enrolment: Enrolment | None = None
+    enrolment_proof: EnrolmentProof | None = None
     reauth_until: float = 0.0  # replacing the authenticator is allowed until then
     last_checked: float = 0.0  # last time the access token was confirmed with Cognito
     revocation_generation: int = 0  # the user's revocation generation when this sign-in completed

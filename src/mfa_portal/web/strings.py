@@ -40,6 +40,9 @@ STRINGS: dict[str, str] = {
     "signin.unavailable": "Sign-in is unavailable right now. Please try again later.",
     "signin.signed_out": "You have been signed out.",
     "signin.signed_out_everywhere": "You have been signed out on every device.",
+    "signin.factor_not_asked": "This account has an authenticator, but sign-in did not ask for its "
+    "code, so you cannot continue. If you lost your authenticator, use a recovery code or contact "
+    "support.",
     "signin.session_ended": "Your session has ended. Please sign in again.",
     # new password
     "newpw.title": "Choose a new password",
@@ -111,6 +114,18 @@ STRINGS: dict[str, str] = {
     "sign in.",
     "setup.done.continue": "Continue",
     "setup.skip": "Skip for now",
+    "setup.start": "Show my set-up key",
+    "setup.start_intro": "Press the button to create the key you will add to your authenticator app.",
+    "setup.proof_intro": "To make sure it is you, we send a one-time set-up code to the email address "
+    "of your account. Enter it here to continue.",
+    "setup.proof_send": "Email me a set-up code",
+    "setup.proof_sent": "We sent a set-up code to your email address. It works once, for a few minutes.",
+    "setup.proof_label": "Set-up code from the email",
+    "setup.proof_failed": "That set-up code is not right, has expired or was already used. Ask for a "
+    "new one.",
+    "setup.proof_limit": "Too many set-up codes were asked for. Wait a few minutes and try again.",
+    "setup.proof_no_email": "Your account has no verified email address to send a set-up code to. "
+    "Contact support.",
     # replace authenticator
     "replace.title": "Replace your authenticator",
     "replace.intro": "To replace your authenticator, confirm it is you: enter your password and a current "

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mfa_portal.admin.audit import AuditLog
+from mfa_portal.admin.enrolment_codes import EnrolmentCodes
 from mfa_portal.admin.notify import MailSettings, Notifier, build_mailer
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.recovery_limit import RecoveryLimit
@@ -61,6 +62,10 @@ def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Su
         recovery=RecoveryCodes(store),
         revocations=SessionRevocations(store),
         recovery_limit=RecoveryLimit(store),
+        enrolment_codes=EnrolmentCodes(
+            store, lifetime_seconds=settings.enrolment_code_minutes * 60
+        ),
+        enrolment_proof=settings.enrolment_proof.value,
     )
 
 

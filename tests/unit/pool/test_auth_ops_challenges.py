@@ -165,9 +165,11 @@ def test_token_removed_mid_flow(engine: Engine) -> None:
         )
 
 
-def test_pending_association_disables_totp_in_optional_and_forces_setup_in_on(
+def test_pending_association_keeps_the_verified_token_challenged_in_optional_and_on(
     engine: Engine,
 ) -> None:
+    """Deliberately safer than Cognito (docs/compatibility.md): an abandoned replacement does not
+    leave the password alone in OPTIONAL pools, nor hand out MFA_SETUP in ON pools."""
     rig, secret = totp_rig(engine)
     challenge = rig.login("alice")
     access = tokens_of(
@@ -179,9 +181,9 @@ def test_pending_association_disables_totp_in_optional_and_forces_setup_in_on(
         )
     )["AccessToken"]
     engine.call("AssociateSoftwareToken", {"AccessToken": access})
-    tokens_of(rig.login("alice"))  # OPTIONAL: the abandoned re-enrolment drops TOTP (spec §3.3)
+    assert rig.login("alice")["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     rig.set_mfa("ON")
-    assert rig.login("alice")["ChallengeName"] == "MFA_SETUP"
+    assert rig.login("alice")["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
 
 
 # --- SELECT_MFA_TYPE ------------------------------------------------------------------------------

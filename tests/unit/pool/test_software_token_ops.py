@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from mfa_portal.clock import FakeClock
-from mfa_portal.cognito_api import errors
+from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import auth_sessions, totp
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
@@ -572,8 +572,25 @@ def test_optional_pool_enrolment_activation_and_abandoned_re_enrolment(
     w.call("SetUserMFAPreference", AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True})
     assert password_sign_in(w)["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     w.call("AssociateSoftwareToken", AccessToken=token)  # spec §15 pitfall 3
-    assert "AuthenticationResult" in password_sign_in(w)
+    # Safer than Cognito (docs/compatibility.md): the verified token is still asked for.
+    assert password_sign_in(w)["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     assert w.mfa()[0] == ["SOFTWARE_TOKEN_MFA"]
+
+
+def test_an_abandoned_association_expires_and_cannot_be_verified_later(
+    signing_world: World,
+) -> None:
+    w = signing_world
+    enrol_with_token(w)
+    token = w.access_token()
+    pending = w.call("AssociateSoftwareToken", AccessToken=token)["SecretCode"]
+    w.clock.advance(16 * 60)
+    token = w.access_token()
+    with raises_cognito(
+        "SoftwareTokenMFANotFoundException", messages.SOFTWARE_TOKEN_NOT_ASSOCIATED
+    ):
+        w.call("VerifySoftwareToken", AccessToken=token, UserCode=w.code(pending))
+    assert not has(w, totp.has_pending_association)
 
 
 @pytest.mark.parametrize(("mode", "expected"), [("ON", "MFA_SETUP"), ("OPTIONAL", None)])

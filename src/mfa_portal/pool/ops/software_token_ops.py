@@ -23,9 +23,13 @@ from mfa_portal.pool.auth_sessions import AuthSession, SessionStage
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_client, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
+from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, get_user, load_user_by_id, save_user
 
 SETUP = "MFA_SETUP"
+#: An association not verified within this time is dropped: an abandoned set-up must not linger
+#: (Cognito keeps it indefinitely; docs/compatibility.md lists the difference).
+PENDING_SECONDS = 15 * 60
 
 
 @dataclass
@@ -102,7 +106,13 @@ def verify_software_token(ctx: Context, p: Params) -> Result:
         caller = _caller(ctx, conn, p, {SessionStage.SETUP_ASSOCIATED}, spend=False)
         pool, user = caller.pool, caller.user
         _require_totp(pool)
-        if not totp.has_pending_association(conn, user.id):
+        since = totp.pending_since(conn, user.id)
+        if since is not None and ctx.now - since > PENDING_SECONDS:
+            totp.drop_pending(conn, user.id)
+            raise CommitThenRaise(
+                errors.SoftwareTokenMFANotFoundException(messages.SOFTWARE_TOKEN_NOT_ASSOCIATED)
+            )
+        if since is None:
             raise errors.SoftwareTokenMFANotFoundException(messages.SOFTWARE_TOKEN_NOT_ASSOCIATED)
         lockout.guard(
             conn,
