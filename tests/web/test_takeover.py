@@ -57,8 +57,11 @@ class CognitoSkipsTotp(Recording):
         result = super().call(operation, **params)
         if operation == ASSOCIATE:
             self.pending = True
-        password_step = (
+        password_step = (  # the password flow, or the SRP claim that ends the SRP flow
             operation == "InitiateAuth" and params.get("AuthFlow") == "USER_PASSWORD_AUTH"
+        ) or (
+            operation == "RespondToAuthChallenge"
+            and params.get("ChallengeName") == "PASSWORD_VERIFIER"
         )
         if self.pending and password_step and result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
             self.world.next_step()
@@ -69,7 +72,7 @@ class CognitoSkipsTotp(Recording):
                 ChallengeName="SOFTWARE_TOKEN_MFA",
                 Session=result["Session"],
                 ChallengeResponses={
-                    "USERNAME": params["AuthParameters"]["USERNAME"],
+                    "USERNAME": result["ChallengeParameters"]["USER_ID_FOR_SRP"],
                     "SOFTWARE_TOKEN_MFA_CODE": code,
                 },
             )
