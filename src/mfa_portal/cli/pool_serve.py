@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
+from mfa_portal.admin.notify import MailSettings
 from mfa_portal.cli import pool_app
 from mfa_portal.cli.ports import require_free_port
 from mfa_portal.pool.credentials import FILE_NAME, CredentialsError
@@ -16,9 +18,37 @@ from mfa_portal.pool.standalone import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     DEFAULT_REGION,
+    OUTBOX_PATH,
     StandalonePool,
     build_standalone,
 )
+from mfa_portal.settings import Mode, SettingsError, load_settings
+from mfa_portal.wiring.support import mail_settings
+
+
+def pool_mail_settings() -> MailSettings:
+    """``serve``'s mail settings (``MFA_PORTAL_SMTP_*``) for the standalone pool.
+
+    The standalone pool is a development tool, so without an explicit ``MFA_PORTAL_MODE`` it runs
+    in development mode: mail without SMTP goes to the outbox instead of failing.
+    """
+    settings = load_settings()
+    mode = settings.mode if "mode" in settings.model_fields_set else Mode.DEVELOPMENT
+    return dataclasses.replace(mail_settings(settings), mode=mode.value)
+
+
+def mail_lines(pool: StandalonePool, data_dir: Path) -> list[str]:
+    """Where the pool's mail (codes, invitations) goes."""
+    if pool.outbox is None:
+        return []
+    lines = [
+        "No SMTP server configured (MFA_PORTAL_SMTP_HOST): mail is printed here and kept in the "
+        "outbox.",
+        f"  mfa-portal pool outbox --data-dir {data_dir}",
+    ]
+    if pool.outbox_served:
+        lines.append(f"  {pool.endpoint}{OUTBOX_PATH}")
+    return lines
 
 
 def banner(pool: StandalonePool, data_dir: Path) -> str:
@@ -38,6 +68,9 @@ def banner(pool: StandalonePool, data_dir: Path) -> str:
         f"JWKS:                 {pool.jwks_url()}",
         f"OpenID configuration: {pool.endpoint}/<UserPoolId>/.well-known/openid-configuration",
     ]
+    mail = mail_lines(pool, data_dir)
+    if mail:
+        lines += ["", *mail]
     return "\n".join(lines)
 
 
@@ -59,10 +92,11 @@ def serve(
     """Serve the embedded user pool on Cognito's wire protocol (boto3, AWS CLI, AWS SDKs)."""
     require_free_port(host, port)
     try:
+        mail = pool_mail_settings()
         pool = build_standalone(
-            data_dir, host=host, port=port, public_url=public_url, region=region
+            data_dir, host=host, port=port, public_url=public_url, region=region, mail=mail
         )
-    except CredentialsError as exc:
+    except (CredentialsError, SettingsError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(banner(pool, data_dir))
