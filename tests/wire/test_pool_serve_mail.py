@@ -94,10 +94,11 @@ def code_in(body: str, digits: int) -> str:
 
 
 def run_mail_flows(pool: PoolProcess, read: ReadMail) -> None:
-    """Invitation with a generated password, ForgotPassword, email MFA: all by mail."""
+    """Invitation with a generated password, ForgotPassword, email MFA, sign-up: all by mail."""
     cognito = idp(pool)
     pool_id = cognito.create_user_pool(
         PoolName="mail",
+        AutoVerifiedAttributes=["email"],
         EmailConfiguration={  # Cognito sends MFA email only through the pool's own SES identity
             "EmailSendingAccount": "DEVELOPER",
             "SourceArn": "arn:aws:ses:us-east-1:000000000000:identity/example.com",
@@ -170,6 +171,16 @@ def run_mail_flows(pool: PoolProcess, read: ReadMail) -> None:
     )
     assert "AccessToken" in done["AuthenticationResult"]
 
+    cognito.sign_up(
+        ClientId=client_id,
+        Username="carol",
+        Password=NEW_PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": "carol@example.com"}],
+    )
+    code = code_in(read("carol@example.com"), 6)
+    cognito.confirm_sign_up(ClientId=client_id, Username="carol", ConfirmationCode=code)
+    assert cognito.admin_get_user(UserPoolId=pool_id, Username="carol")["UserStatus"] == "CONFIRMED"
+
 
 def test_without_smtp_mail_is_printed_and_read_from_the_outbox(tmp_path: Path) -> None:
     data_dir = tmp_path / "pool"
@@ -177,11 +188,11 @@ def test_without_smtp_mail_is_printed_and_read_from_the_outbox(tmp_path: Path) -
         run_mail_flows(pool, outbox_reader(data_dir))
         served = httpx.get(f"{pool.endpoint}/dev/outbox", params={"limit": 2}).json()["Messages"]
     subjects = [m["Subject"] for m in served]
-    assert subjects == ["Code", "Your password reset code"]  # newest first
+    assert subjects == ["Your verification code", "Code"]  # newest first
     assert any("mail to alice@example.com: Your temporary password" in line for line in pool.output)
-    listing = outbox_cli(data_dir, "--limit", "1")
+    listing = outbox_cli(data_dir, "--limit", "2")
     assert listing.returncode == 0
-    assert "to alice@example.com" in listing.stdout and "Your sign-in code is" in listing.stdout
+    assert "to carol@example.com" in listing.stdout and "Your sign-in code is" in listing.stdout
 
 
 def test_with_smtp_mail_goes_to_the_smtp_server(tmp_path: Path, smtp: tuple[Inbox, int]) -> None:
