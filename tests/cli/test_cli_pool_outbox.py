@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
-from typer.testing import CliRunner
+import pytest
+import uvicorn
+from typer.testing import CliRunner, Result
 
 from mfa_portal.cli import app as cli_app
-from mfa_portal.cli import pool_outbox  # noqa: F401  (registers "pool outbox")
+from mfa_portal.cli import pool_outbox, pool_serve  # noqa: F401  (register the commands)
 from mfa_portal.mail import Message
 from mfa_portal.pool.outbox import PoolOutbox
 
@@ -48,3 +52,53 @@ def test_a_limit_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
         cli_app, ["pool", "outbox", "--data-dir", str(tmp_path), "--limit", "0"]
     )
     assert result.exit_code == 2
+
+
+def _serve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **env: str
+) -> tuple[Result, list[dict[str, Any]]]:
+    runs: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: runs.append(kw))
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name in list(os.environ):
+        if name.startswith("MFA_PORTAL_SMTP_") or name == "MFA_PORTAL_MODE":
+            monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    args = ["pool", "serve", "--port", "9339", "--data-dir", str(tmp_path / "pool")]
+    return CliRunner().invoke(cli_app, args), runs
+
+
+def test_pool_serve_says_where_mail_goes_without_smtp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, runs = _serve(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert f"mfa-portal pool outbox --data-dir {tmp_path / 'pool'}" in result.output
+    assert "http://127.0.0.1:9339/dev/outbox" in result.output
+    assert len(runs) == 1
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"MFA_PORTAL_SMTP_HOST": "mail.example"},
+        {"MFA_PORTAL_MODE": "production"},
+    ],
+    ids=["smtp", "production"],
+)
+def test_pool_serve_without_an_outbox_does_not_offer_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
+) -> None:
+    result, _ = _serve(tmp_path, monkeypatch, **env)
+    assert result.exit_code == 0, result.output
+    assert "outbox" not in result.output
+
+
+def test_pool_serve_refuses_wrong_mail_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result, runs = _serve(tmp_path, monkeypatch, MFA_PORTAL_SMTP_PORT="0")
+    assert result.exit_code == 2
+    assert "MFA_PORTAL_SMTP_PORT" in result.output
+    assert runs == []
