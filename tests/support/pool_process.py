@@ -33,16 +33,31 @@ class PoolProcess:
         }
 
 
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This environment without mail or mode settings of the developer's, plus ``extra``."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MFA_PORTAL_SMTP_") and k != "MFA_PORTAL_MODE"
+    }
+    return {**env, **(extra or {})}
+
+
 @contextmanager
-def pool_serve(data_dir: Path) -> Iterator[PoolProcess]:
+def pool_serve(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[PoolProcess]:
+    """Start the server; ``env`` is added to a clean environment. ``output`` fills when it ends."""
     port = free_port()
     exe = str(Path(sys.executable).parent / "mfa-portal")
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         [exe, "pool", "serve", "--port", str(port), "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env=clean_env(env),
+        cwd=data_dir.parent,  # no stray .env of the caller's
     )
+    output: list[str] = []
     endpoint = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -57,7 +72,7 @@ def pool_serve(data_dir: Path) -> Iterator[PoolProcess]:
                     ) from None
                 time.sleep(0.1)
         creds = json.loads((data_dir / "credentials.json").read_text())
-        yield PoolProcess(endpoint, creds["AccessKeyId"], creds["SecretAccessKey"], [])
+        yield PoolProcess(endpoint, creds["AccessKeyId"], creds["SecretAccessKey"], output)
     finally:
         proc.terminate()
         try:
@@ -65,3 +80,4 @@ def pool_serve(data_dir: Path) -> Iterator[PoolProcess]:
         except subprocess.TimeoutExpired:
             proc.kill()
             out, _ = proc.communicate()
+        output.extend((out or "").splitlines())

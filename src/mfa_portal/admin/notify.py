@@ -5,74 +5,43 @@ With no SMTP host in development mode, messages land in the development outbox (
 shown at ``/dev/outbox``) and are printed on the console, so a local run needs no mail server. In
 production mode without SMTP, sending fails loudly and callers report "notification not sent".
 
-The mailers take ``mfa_portal.mail.Message``, so one mailer carries both the pool's codes and the
-portal's notifications.
+The SMTP mailer itself lives in ``mfa_portal.mail`` (``pool serve`` sends with it too); it is
+re-exported here. One mailer carries both the pool's codes and the portal's notifications.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-import ssl
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.message import EmailMessage
-from typing import Literal
 
 from mfa_portal.admin.store import PortalStore
-from mfa_portal.mail import Mailer, Message
+from mfa_portal.mail import (
+    Mailer,
+    MailNotConfigured,
+    MailSettings,
+    Message,
+    Security,
+    SmtpMailer,
+    UnconfiguredMailer,
+)
 
 log = logging.getLogger("mfa_portal.admin.notify")
 
-Security = Literal["none", "starttls", "tls"]
-
-
-class MailNotConfigured(RuntimeError):
-    """Production mode without an SMTP host: there is nowhere to send mail."""
-
-
-@dataclass(frozen=True)
-class MailSettings:
-    """The portal settings this module needs (mirrors ``mfa_portal.settings``)."""
-
-    smtp_host: str = ""
-    smtp_port: int = 587
-    smtp_security: Security = "starttls"
-    smtp_username: str = ""
-    smtp_password: str = ""
-    smtp_from: str = "mfa-portal@localhost"
-    mode: Literal["development", "production"] = "development"
-    public_url: str = "http://127.0.0.1:8000"
-    timeout: float = 10.0
-
-
-class SmtpMailer:
-    """One SMTP connection per message: simple, and correct across threads and restarts."""
-
-    def __init__(self, settings: MailSettings, ssl_context: ssl.SSLContext | None = None) -> None:
-        self._s = settings
-        self._ssl = ssl_context or ssl.create_default_context()
-
-    def send(self, message: Message) -> None:
-        mail = EmailMessage()
-        mail["From"] = self._s.smtp_from
-        mail["To"] = message.to
-        mail["Subject"] = message.subject
-        mail.set_content(message.body)
-        s = self._s
-        smtp: smtplib.SMTP
-        if s.smtp_security == "tls":
-            smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.timeout, context=self._ssl)
-        else:
-            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.timeout)
-        with smtp:
-            if s.smtp_security == "starttls":
-                smtp.starttls(context=self._ssl)
-            if s.smtp_username:
-                smtp.login(s.smtp_username, s.smtp_password)
-            smtp.send_message(mail)
+__all__ = [
+    "MailNotConfigured",
+    "MailSettings",
+    "Outbox",
+    "OutboxMessage",
+    "Security",
+    "SmtpMailer",
+    "UnconfiguredMailer",
+    "Notifier",
+    "build_mailer",
+]
 
 
 @dataclass(frozen=True)
@@ -116,13 +85,6 @@ class Outbox:
         return [
             OutboxMessage(r["id"], r["at"], r["recipient"], r["subject"], r["body"]) for r in rows
         ]
-
-
-class UnconfiguredMailer:
-    """Production without SMTP: refuse, so the failure shows instead of silently dropping mail."""
-
-    def send(self, message: Message) -> None:
-        raise MailNotConfigured("no SMTP server is configured (set MFA_PORTAL_SMTP_HOST)")
 
 
 def build_mailer(settings: MailSettings, store: PortalStore) -> Mailer:

@@ -2,26 +2,55 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
 
+from mfa_portal.admin.notify import MailSettings
 from mfa_portal.cli import pool_app
 from mfa_portal.cli.ports import require_free_port
-from mfa_portal.pool.credentials import FILE_NAME
+from mfa_portal.pool.credentials import FILE_NAME, CredentialsError
 from mfa_portal.pool.standalone import (
     DEFAULT_DATA_DIR,
     DEFAULT_HOST,
     DEFAULT_PORT,
     DEFAULT_REGION,
+    OUTBOX_PATH,
     StandalonePool,
     build_standalone,
 )
 from mfa_portal.security_events import configure_logging
-from mfa_portal.settings import SettingsError, load_log_settings
+from mfa_portal.settings import Mode, SettingsError, load_log_settings, load_settings
 from mfa_portal.wiring.backend import StartupError
+from mfa_portal.wiring.support import mail_settings
+
+
+def pool_mail_settings() -> MailSettings:
+    """``serve``'s mail settings (``MFA_PORTAL_SMTP_*``) for the standalone pool.
+
+    The standalone pool is a development tool, so without an explicit ``MFA_PORTAL_MODE`` it runs
+    in development mode: mail without SMTP goes to the outbox instead of failing.
+    """
+    settings = load_settings()
+    mode = settings.mode if "mode" in settings.model_fields_set else Mode.DEVELOPMENT
+    return dataclasses.replace(mail_settings(settings), mode=mode.value)
+
+
+def mail_lines(pool: StandalonePool, data_dir: Path) -> list[str]:
+    """Where the pool's mail (codes, invitations) goes."""
+    if pool.outbox is None:
+        return []
+    lines = [
+        "No SMTP server configured (MFA_PORTAL_SMTP_HOST): mail is printed here and kept in the "
+        "outbox.",
+        f"  mfa-portal pool outbox --data-dir {data_dir}",
+    ]
+    if pool.outbox_served:
+        lines.append(f"  {pool.endpoint}{OUTBOX_PATH}")
+    return lines
 
 
 def banner(pool: StandalonePool, data_dir: Path) -> str:
@@ -41,6 +70,9 @@ def banner(pool: StandalonePool, data_dir: Path) -> str:
         f"JWKS:                 {pool.jwks_url()}",
         f"OpenID configuration: {pool.endpoint}/<UserPoolId>/.well-known/openid-configuration",
     ]
+    mail = mail_lines(pool, data_dir)
+    if mail:
+        lines += ["", *mail]
     return "\n".join(lines)
 
 
@@ -68,12 +100,11 @@ def serve(
     configure_logging(logs.log_level, logs.log_format)
     require_free_port(host, port)
     try:
+        mail = pool_mail_settings()
         pool = build_standalone(
-            data_dir, host=host, port=port, public_url=public_url, region=region
+            data_dir, host=host, port=port, public_url=public_url, region=region, mail=mail
         )
-    except (
-        StartupError
-    ) as exc:  # damaged database, missing or different key: one line, no traceback
+    except (StartupError, CredentialsError, SettingsError) as exc:  # one line, no traceback
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(banner(pool, data_dir))

@@ -222,6 +222,26 @@ SIGNATURE_MISMATCH = (
 )
 
 
+# --- sign-up and self-service attributes ---------------------------------------------------------
+SIGN_UP_NOT_PERMITTED = "SignUp is not permitted for this user pool"
+USER_ALREADY_EXISTS = "User already exists"
+UNAUTHORIZED_ATTRIBUTE_WRITE = "A client attempted to write unauthorized attribute"
+CONFIRM_NOT_UNCONFIRMED = "User cannot confirm because user status is not UNCONFIRMED."
+USER_ALREADY_CONFIRMED = "User is already confirmed."
+NO_AUTO_VERIFICATION = "Auto verification not turned on."
+SIGN_UP_PASSWORD_REQUIRED = (
+    "The embedded user pool requires a Password at SignUp (no passwordless sign-up)."
+)
+ONLY_EMAIL_VERIFIABLE = (
+    "Only the email attribute can be verified (the embedded user pool sends no SMS)."
+)
+NO_EMAIL_TO_VERIFY = "There is no email address to verify."
+
+
+def username_attribute_mismatch(attribute: str) -> str:
+    return f"The {attribute} attribute must match the username in this user pool."
+
+
 # --- parameterised texts --------------------------------------------------------------------------
 def missing_parameter(name: str) -> str:
     return f"Missing required parameter {name}"
@@ -266,10 +286,6 @@ def client_not_found(client_id: str) -> str:
 
 def resend_refused(status: str) -> str:
     return f"Resend not possible. User status is {status}."
-
-
-def username_attribute_mismatch(attribute: str) -> str:
-    return f"The {attribute} attribute must match the username in this user pool."
 
 
 def alias_exists(attribute: str) -> str:

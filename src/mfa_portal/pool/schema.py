@@ -156,4 +156,20 @@ CREATE TABLE unknown_names (
 );
 CREATE INDEX unknown_names_expiry ON unknown_names(expires_at)
 """,
+    # 7: sign-up confirmation and attribute verification codes (one live code per user and
+    #    purpose), and the pending new value of an attribute that changes only once verified
+    """
+CREATE TABLE verification_codes (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    purpose TEXT NOT NULL,           -- "signup" | "attribute:email"
+    code_hash TEXT,                  -- sealed salted HMAC-SHA256 of the code; NULL once used or void
+    destination TEXT NOT NULL DEFAULT '',   -- the address the code went to
+    pending_value TEXT,              -- AttributesRequireVerificationBeforeUpdate: the new value
+    expires_at REAL NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,     -- wrong codes against this code
+    requests TEXT NOT NULL DEFAULT '[]',     -- JSON list: times of code requests in the last hour
+    created REAL NOT NULL,
+    PRIMARY KEY (user_id, purpose)
+)
+""",
 ]
