@@ -44,8 +44,6 @@ CODE_FIELDS = {
     "EMAIL_OTP": "EMAIL_OTP_CODE",
     "SMS_MFA": "SMS_MFA_CODE",
 }
-SIX_DIGITS = re.compile(r"^[0-9]{6}$")
-OOB_CODE = re.compile(r"^[0-9]{6,8}$")
 KINDS = {"SOFTWARE_TOKEN_MFA": "totp", "EMAIL_OTP": "email", "SMS_MFA": "sms"}
 #: The length of each kind of code, as the label says it: TOTP and SMS codes have 6 digits, the
 #: email codes of Cognito (and of the embedded pool) 8.
@@ -204,9 +202,8 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
     if challenge is None:
         return see_other("/signin")
     code = re.sub(r"\s+", "", code)
-    pattern = SIX_DIGITS if challenge.name == "SOFTWARE_TOKEN_MFA" else OOB_CODE
     kind = KINDS[challenge.name]
-    if not pattern.match(code):
+    if not (code.isascii() and code.isdigit() and len(code) == DIGITS[kind]):
         return render(
             request, "code.html", 400, errors=[f"code.format.{kind}"], **_code_context(challenge)
         )
