@@ -8,9 +8,13 @@ error per field, every broken password rule at once, and a clear sentence for ea
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
+import pytest
 
+from mfa_portal.cognito_api.client import CognitoClient
+from mfa_portal.cognito_api.errors import error
 from mfa_portal.web.strings import t
 from tests.web.conftest import PASSWORD, Browser, EnrolledUser, PortalWorld
 
@@ -215,3 +219,64 @@ def test_an_empty_username_is_asked_for(world: PortalWorld) -> None:
     assert page.status_code == 400 and t("reset.username_missing") in page.text
     tag = re.search(r'<input id="username"[^>]*>', page.text)
     assert tag is not None and 'aria-describedby="forgot-intro username-error"' in tag.group(0)
+
+
+class Refusing:
+    """The portal's seam, with one operation answering a chosen Cognito error."""
+
+    def __init__(self, inner: CognitoClient, operation: str, code: str, message: str) -> None:
+        self._inner, self._operation, self._error = inner, operation, error(code, message)
+
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        if operation == self._operation:
+            raise self._error
+        return self._inner.call(operation, **params)
+
+    def supports(self, operation: str) -> bool:
+        return self._inner.supports(operation)
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("UserNotFoundException", "Username/client id combination not found."),
+        ("NotAuthorizedException", "User is disabled."),
+        ("InvalidParameterException", "Cannot reset password for the user as there is no email"),
+        ("CodeDeliveryFailureException", "Unable to deliver the code."),
+    ],
+)
+def test_refusals_that_would_tell_accounts_apart_read_as_a_delivery(
+    world: PortalWorld, code: str, message: str
+) -> None:
+    app = world.app(client=Refusing(world.idp, "ForgotPassword", code, message))
+    answer = request_code(world.browser(app), "someone")
+    assert (answer.status_code, answer.headers["location"]) == (303, "/password/reset?notice=sent")
+
+
+def test_an_admin_only_pool_says_to_contact_the_administrator(world: PortalWorld) -> None:
+    refusing = Refusing(
+        world.idp,
+        "ForgotPassword",
+        "NotAuthorizedException",
+        "Contact administrator to reset password.",
+    )
+    page = request_code(world.browser(world.app(client=refusing)), "bob")
+    assert page.status_code == 400 and t("forgot.admin_only") in page.text
+
+
+def test_an_unavailable_pool_says_so_on_both_pages(world: PortalWorld) -> None:
+    down = Refusing(world.idp, "ForgotPassword", "InternalErrorException", "boom")
+    page = request_code(world.browser(world.app(client=down)), "bob")
+    assert (
+        page.status_code == 400 and t("reset.unavailable") in page.text and "boom" not in page.text
+    )
+    down = Refusing(world.idp, "ConfirmForgotPassword", "InternalErrorException", "boom")
+    page = reset(world.browser(world.app(client=down)), "bob", "123456")
+    assert (
+        page.status_code == 400 and t("reset.unavailable") in page.text and "boom" not in page.text
+    )
+    limited = Refusing(
+        world.idp, "ConfirmForgotPassword", "LimitExceededException", "Attempt limit exceeded"
+    )
+    page = reset(world.browser(world.app(client=limited)), "bob", "123456")
+    assert page.status_code == 429 and t("reset.limit") in page.text

@@ -10,12 +10,14 @@ next sign-in still asks for the second factor.
 from __future__ import annotations
 
 import re
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.web.delay import Delayer
 from mfa_portal.web.deps import CSRF, portal_session
 from mfa_portal.web.messages import log, password_policy_errors
 from mfa_portal.web.password_policy import broken_rules, policy_sentence, pool_policy
@@ -23,6 +25,9 @@ from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.responses import render, see_other
 
 router = APIRouter()
+#: Pads every reset request to the usual duration: a real delivery (mail sent) takes longer than a
+#: simulated one, and the time must not tell the two apart.
+DELAYER = Delayer()
 
 RESET_CODE = re.compile(r"^[0-9]{6}$")  # Cognito's (and the embedded pool's) reset codes
 NOTICES = {"sent": "reset.sent", "required": "reset.required"}
@@ -85,6 +90,7 @@ def forgot_submit(request: Request, username: Annotated[str, Form()] = "") -> Re
     if not username:
         return _page(request, "forgot.html", 400, {"username": ["reset.username_missing"]})
     portal = get_portal(request)
+    started = time.monotonic()
     try:
         portal.client.call(
             "ForgotPassword",
@@ -102,6 +108,9 @@ def forgot_submit(request: Request, username: Annotated[str, Form()] = "") -> Re
             return _page(
                 request, "forgot.html", 400, {}, errors=["reset.unavailable"], username=username
             )
+    finally:
+        DELAYER.accepted(started)  # learn the real duration first, then pad up to the average
+        DELAYER.refused(started)
     ps.state.reset_username = username
     ps.changed()
     return see_other("/password/reset?notice=sent")

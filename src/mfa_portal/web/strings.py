@@ -32,7 +32,7 @@ STRINGS: dict[str, str] = {
     "signin.incorrect": "Incorrect username or password.",
     "signin.locked": "Too many failed attempts. Wait a few minutes, then try again.",
     "signin.disabled": "This account is disabled. Contact your administrator.",
-    "signin.reset_required": "Your password must be reset. Contact your administrator.",
+    "signin.reset_required": "Your password must be reset. Enter the reset code we emailed you.",
     "signin.not_confirmed": "This account is not confirmed yet. Contact your administrator.",
     "signin.temp_expired": "Your temporary password has expired. Ask your administrator for a new one.",
     "signin.expired": "Your sign-in took too long and has expired. Please sign in again.",
