@@ -63,9 +63,14 @@ def _admin_only(exc: CognitoError) -> bool:
 def _page(
     request: Request, template: str, status: int, field_errors: FieldErrors, **ctx: Any
 ) -> Response:
-    errors = [key for keys in field_errors.values() for key in keys]
     rules = ctx.pop("rules", [])
-    summary_rules = rules if errors[:1] == ["password.policy"] else []
+    # The summary lists every message in field order, a policy's broken rules right after it.
+    errors = [
+        item
+        for keys in field_errors.values()
+        for key in keys
+        for item in ([key, *rules] if key == "password.policy" else [key])
+    ]
     return render(
         request,
         template,
@@ -73,7 +78,6 @@ def _page(
         errors=errors + ctx.pop("errors", []),
         field_errors=field_errors,
         field_rules=rules,
-        rules=summary_rules,
         **ctx,
     )
 
