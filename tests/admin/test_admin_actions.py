@@ -113,6 +113,11 @@ def test_reset_password_by_code(desk: SupportDesk) -> None:
     assert result.secret is None
     user = desk.client.call("AdminGetUser", UserPoolId=desk.pool_id, Username="bob")
     assert user["UserStatus"] == "RESET_REQUIRED"
+    # The notice says where the separately mailed code is entered: the portal's reset-code page.
+    [notice] = desk.outbox.messages()
+    assert notice.recipient == "bob@example.com" and "password was reset" in notice.subject
+    assert "http://portal.test/password/reset?username=bob" in notice.body
+    assert "still be asked for a code" in notice.body
 
 
 @pytest.mark.backends("engine", "moto")

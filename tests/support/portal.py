@@ -24,6 +24,7 @@ from fastapi import FastAPI
 from mfa_portal.clock import FakeClock
 from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient
 from mfa_portal.cognito_api.id_tokens import IdTokenVerifier
+from mfa_portal.mail import Mailer, MemoryMailer, Message
 from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
@@ -60,6 +61,12 @@ class PortalWorld:
     settings: Settings
     verifier: IdTokenVerifier | None
     data_dir: Path
+    mailer: Mailer | None = None  # where the pool's own mail (codes) goes, for tests to read
+
+    def mails_to(self, recipient: str) -> list[Message]:
+        """The pool's messages to ``recipient``, oldest first (reset and email MFA codes)."""
+        assert isinstance(self.mailer, MemoryMailer), "this world keeps no pool mail"
+        return [m for m in self.mailer.messages if m.to == recipient]
 
     def app(
         self,
@@ -183,6 +190,7 @@ def _world_engine(tmp_path: Path) -> Iterator[PortalWorld]:
         settings,
         verifier,
         tmp_path / "portal",
+        engine.mailer,
     )
     engine.db.close()
 
@@ -209,6 +217,7 @@ def _world_wire(tmp_path: Path, make_wire_server: MakeWireServer) -> Iterator[Po
         settings,
         None,
         tmp_path / "portal",
+        server.engine.mailer,
     )
 
 

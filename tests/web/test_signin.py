@@ -83,9 +83,11 @@ def test_lockout_says_wait(world: PortalWorld) -> None:
 def test_password_reset_required_is_explained(world: PortalWorld) -> None:
     world.create_user("alice", permanent=True)
     world.idp.call("AdminResetUserPassword", UserPoolId=world.pool_id, Username="alice")
-    page = world.browser().sign_in("alice", PASSWORD)
-    assert page.status_code == 400
-    assert "Your password must be reset" in page.text
+    browser = world.browser()
+    answer = browser.sign_in("alice", PASSWORD)
+    assert answer.headers["location"] == "/password/reset?notice=required"
+    page = browser.get(answer.headers["location"])
+    assert "Your password must be reset" in page.text and "administrator" not in page.text
 
 
 def test_new_password_errors(world: PortalWorld) -> None:

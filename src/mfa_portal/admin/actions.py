@@ -228,10 +228,17 @@ def reset_password(
             )
             step.done("temporary password set; it must be changed at next sign-in", secret=password)
         else:
+            user = _lookup(support, username)
+            step.target = user["Username"]
             support.client.call(
-                "AdminResetUserPassword", UserPoolId=support.pool_id, Username=username
+                "AdminResetUserPassword", UserPoolId=support.pool_id, Username=step.target
             )
-            step.done("password reset; a reset code was sent to the user")
+            notes: list[str] = []
+            email = _notify_email(user)
+            if support.notifier and email:
+                if not support.notifier.password_reset(email, step.target):
+                    notes.append("the notification email could not be sent")
+            step.done("password reset; a reset code was sent to the user", notes)
     return _logged(actor, step.result)
 
 

@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.mail import (
@@ -110,6 +111,22 @@ class Notifier:
             "new authenticator."
         )
         return self._send(to, "Your authenticator was reset", body)
+
+    def password_reset(self, to: str, username: str) -> bool:
+        """Support reset the password: say where the separately mailed code goes (the portal's
+        "I have a reset code" page), and that the authenticator stays as it was."""
+        where = (
+            f"{self._url}/password/reset?username={quote(username, safe='')}"
+            if self._url
+            else 'the sign-in portal\'s "I have a reset code" page'
+        )
+        body = (
+            f"Support reset the password of {username} and signed out every session. A separate "
+            f"message contains your reset code.\n\nTo choose a new password, enter the code at "
+            f"{where}\n\nYour authenticator stays as it is: you will still be asked for a code "
+            "at your next sign-in."
+        )
+        return self._send(to, "Your password was reset", body)
 
     def mfa_changed(self, to: str, username: str, change: str) -> bool:
         body = f"The multi-factor settings of {username} were changed: {change}."

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,6 +26,7 @@ from mfa_portal.web import (
     routes_account,
     routes_admin,
     routes_enrol,
+    routes_password,
     routes_recovery,
     routes_signin,
 )
@@ -104,6 +105,7 @@ def create_app(
     app.include_router(routes_account.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_recovery.router)
+    app.include_router(routes_password.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app
 
@@ -123,6 +125,11 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/static/"):
+            # Static files pass the session middleware by, so there is no page to render: a plain
+            # answer with the real status (a missing file is a 404, not a server error).
+            title = "notfound.title" if exc.status_code == 404 else "error.title"
+            return PlainTextResponse(t(title), status_code=exc.status_code)
         if exc.status_code == 404:
             return render(request, "error.html", 404, title="notfound.title", body="notfound.body")
         if exc.status_code == 400:

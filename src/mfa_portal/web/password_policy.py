@@ -44,7 +44,28 @@ def describe(policy: dict[str, Any]) -> str:
     return t("newpw.policy", length=length, with_rules=t("newpw.policy.with", rules=listed))
 
 
-def _fetch(portal: Portal) -> str | None:
+#: The rule each requirement checks, with the message key the forms show when it is broken.
+_CHECKS = (
+    ("RequireUppercase", str.isupper, "password.rule.upper"),
+    ("RequireLowercase", str.islower, "password.rule.lower"),
+    ("RequireNumbers", str.isdigit, "password.rule.number"),
+)
+
+
+def broken_rules(policy: dict[str, Any], password: str) -> list[str]:
+    """Every rule of ``policy`` that ``password`` breaks, at once (Cognito names only the first)."""
+    found = []
+    if len(password) < int(policy.get("MinimumLength", 8)):
+        found.append("password.rule.length")
+    for field, check, key in _CHECKS:
+        if policy.get(field) and not any(check(ch) for ch in password):
+            found.append(key)
+    if policy.get("RequireSymbols") and all(ch.isalnum() for ch in password):
+        found.append("password.rule.symbol")
+    return found
+
+
+def _policy(portal: Portal) -> dict[str, Any] | None:
     if not portal.client.supports("DescribeUserPool"):
         return None
     try:
@@ -53,7 +74,26 @@ def _fetch(portal: Portal) -> str | None:
         log.info("cannot read the password policy (DescribeUserPool): %s", exc.code)
         return None
     policy = (pool.get("Policies") or {}).get("PasswordPolicy")
-    return describe(policy) if isinstance(policy, dict) else None
+    return policy if isinstance(policy, dict) else None
+
+
+def _fetch(portal: Portal) -> str | None:
+    policy = _policy(portal)
+    return describe(policy) if policy is not None else None
+
+
+def pool_policy(request: Request) -> dict[str, Any] | None:
+    """The pool's PasswordPolicy, cached like the sentence (None: unknown, let Cognito judge)."""
+    state = request.app.state
+    now = time.monotonic()
+    with _LOCK:
+        cached: tuple[float, dict[str, Any] | None] | None = getattr(state, "password_rules", None)
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+    policy = _policy(get_portal(request))
+    with _LOCK:
+        state.password_rules = (now, policy)
+    return policy
 
 
 def policy_sentence(request: Request) -> str | None:

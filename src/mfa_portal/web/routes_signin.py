@@ -16,6 +16,7 @@ from mfa_portal.web.delay import Delayer
 from mfa_portal.web.deps import CSRF, client_address, portal_session, safe_next
 from mfa_portal.web.flow import (
     MFA_CHALLENGES,
+    Outcome,
     respond,
     start_sign_in,
 )
@@ -30,7 +31,7 @@ from mfa_portal.web.messages import (
 )
 from mfa_portal.web.outcomes import advance, restart, signin_page
 from mfa_portal.web.password_policy import policy_sentence
-from mfa_portal.web.portal import get_portal
+from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.responses import render, see_other
 from mfa_portal.web.sessions import PortalSession
 from mfa_portal.web.state import Challenge, Stage
@@ -38,14 +39,16 @@ from mfa_portal.web.state import Challenge, Stage
 router = APIRouter()
 DELAYER = Delayer()
 
-NOTICES = ("signed_out", "signed_out_everywhere", "session_ended", "expired")
+NOTICES = ("signed_out", "signed_out_everywhere", "session_ended", "expired", "password_reset")
 CODE_FIELDS = {
     "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
     "EMAIL_OTP": "EMAIL_OTP_CODE",
     "SMS_MFA": "SMS_MFA_CODE",
 }
-SIX_DIGITS = re.compile(r"^[0-9]{6}$")
-OOB_CODE = re.compile(r"^[0-9]{6,8}$")
+KINDS = {"SOFTWARE_TOKEN_MFA": "totp", "EMAIL_OTP": "email", "SMS_MFA": "sms"}
+#: The length of each kind of code, as the label says it: TOTP and SMS codes have 6 digits, the
+#: email codes of Cognito (and of the embedded pool) 8.
+DIGITS = {"totp": 6, "email": 8, "sms": 6}
 #: How long a code step refused for a spent Cognito session waits for a sibling request (a double
 #: submit) to finish saving the signed-in session before concluding that the sign-in is over.
 SIBLING_WAIT_SECONDS = 2.0
@@ -88,7 +91,10 @@ def signin_submit(
     username: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
+    mfa: Annotated[str, Form()] = "",
 ) -> Response:
+    """The password step; ``mfa`` is a method the user chose on a code page ("use my authenticator
+    instead"), answered for them when Cognito offers the choice (SELECT_MFA_TYPE)."""
     ps = portal_session(request)
     ps.state.forget_sign_in()
     ps.state.next_path = safe_next(next)
@@ -96,7 +102,7 @@ def signin_submit(
     username = username.strip()
     if not username or not password:
         return signin_page(
-            request, error="signin.missing", status=400, username=username, next=next
+            request, error="signin.missing", status=400, username=username, next=next, mfa=mfa
         )
     started = time.monotonic()
     try:
@@ -105,11 +111,29 @@ def signin_submit(
         )
     except CognitoError as exc:
         DELAYER.refused(started)
-        return signin_page(
-            request, error=signin_error(exc), status=400, username=username, next=next
-        )
+        key = signin_error(exc)
+        if key == "signin.reset_required":
+            # Only the account's owner gets this far (the password was right): on to the code page.
+            ps.state.reset_username = username
+            return see_other("/password/reset?notice=required")
+        return signin_page(request, error=key, status=400, username=username, next=next, mfa=mfa)
     DELAYER.accepted(started)
+    if isinstance(outcome, Challenge) and outcome.name == "SELECT_MFA_TYPE":
+        choices = _choices(outcome)
+        if mfa in choices:
+            try:
+                outcome = _choose(get_portal(request), outcome, mfa, choices)
+            except CognitoError as exc:
+                return restart(request, ps, code_error(exc))
     return advance(request, ps, outcome)
+
+
+def _choose(portal: Portal, challenge: Challenge, answer: str, choices: list[str]) -> Outcome:
+    """Answer SELECT_MFA_TYPE, remembering the other choices for the code page's switch button."""
+    outcome = respond(portal, challenge, {"ANSWER": answer})
+    if isinstance(outcome, Challenge):
+        outcome.alternatives = [choice for choice in choices if choice != answer]
+    return outcome
 
 
 def _pending(ps: PortalSession, *names: str) -> Challenge | None:
@@ -156,11 +180,13 @@ def new_password_submit(
 
 
 def _code_context(challenge: Challenge) -> dict[str, Any]:
-    kind = {"SOFTWARE_TOKEN_MFA": "totp", "EMAIL_OTP": "email", "SMS_MFA": "sms"}[challenge.name]
+    kind = KINDS[challenge.name]
     return {
         "kind": kind,
+        "digits": DIGITS[kind],
         "destination": challenge.parameters.get("CODE_DELIVERY_DESTINATION", ""),
         "device": challenge.parameters.get("FRIENDLY_DEVICE_NAME", ""),
+        "alternatives": [name for name in challenge.alternatives if name in CODE_FIELDS],
     }
 
 
@@ -179,9 +205,11 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
     if challenge is None:
         return see_other("/signin")
     code = re.sub(r"\s+", "", code)
-    pattern = SIX_DIGITS if challenge.name == "SOFTWARE_TOKEN_MFA" else OOB_CODE
-    if not pattern.match(code):
-        return render(request, "code.html", 400, errors=["code.format"], **_code_context(challenge))
+    kind = KINDS[challenge.name]
+    if not (code.isascii() and code.isdigit() and len(code) == DIGITS[kind]):
+        return render(
+            request, "code.html", 400, errors=[f"code.format.{kind}"], **_code_context(challenge)
+        )
     try:
         outcome = respond(get_portal(request), challenge, {CODE_FIELDS[challenge.name]: code})
     except CognitoError as exc:
@@ -195,9 +223,29 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
         key = code_error(exc)
         if key != "code.wrong":
             return restart(request, ps, key)
-        return render(request, "code.html", 400, errors=[key], **_code_context(challenge))
+        return render(
+            request, "code.html", 400, errors=[f"code.wrong.{kind}"], **_code_context(challenge)
+        )
     ps.state.mfa_answered = True
     return advance(request, ps, outcome)
+
+
+@router.post("/signin/code/switch", dependencies=[CSRF])
+def code_switch(request: Request, method: Annotated[str, Form()] = "") -> Response:
+    """ "Use my authenticator instead": Cognito cannot change a pending challenge's method, so the
+    sign-in starts again (password only, the username kept) and the portal answers the
+    SELECT_MFA_TYPE that follows with ``method``. Only a method Cognito offered is accepted."""
+    ps = portal_session(request)
+    challenge = _pending(ps, *MFA_CHALLENGES)
+    if challenge is None:
+        return see_other("/signin")
+    if method not in challenge.alternatives or method not in CODE_FIELDS:
+        return see_other("/signin/code")
+    username, next_path = challenge.username, ps.state.next_path
+    ps.end()
+    return signin_page(
+        request, notice="signin.switch_method", username=username, next=next_path, mfa=method
+    )
 
 
 def _choices(challenge: Challenge) -> list[str]:
@@ -226,10 +274,19 @@ def select_submit(request: Request, answer: Annotated[str, Form()] = "") -> Resp
     if answer not in choices:
         return render(request, "select_mfa.html", 400, errors=["select.missing"], choices=choices)
     try:
-        outcome = respond(get_portal(request), challenge, {"ANSWER": answer})
+        outcome = _choose(get_portal(request), challenge, answer, choices)
     except CognitoError as exc:
         return restart(request, ps, code_error(exc))
     return advance(request, ps, outcome)
+
+
+@router.get("/signout")
+def signout_form(request: Request) -> Response:
+    """What an app's "Sign out" link opens: one button that POSTs (a GET never signs anyone out,
+    so a link or an image elsewhere cannot end the session)."""
+    if portal_session(request).state.stage is Stage.ANONYMOUS:
+        return see_other("/signin?notice=signed_out")
+    return render(request, "signout.html")
 
 
 @router.post("/signout", dependencies=[CSRF])

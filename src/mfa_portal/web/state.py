@@ -31,6 +31,9 @@ class Challenge(BaseModel):
     username: str  # the username Cognito knows (USER_ID_FOR_SRP), for SECRET_HASH and responses
     parameters: dict[str, str] = Field(default_factory=dict)
     started: float
+    #: The other methods Cognito offered in the SELECT_MFA_TYPE this challenge answered, so the code
+    #: page can offer "use my authenticator instead" (by signing in again and choosing it).
+    alternatives: list[str] = Field(default_factory=list)
 
 
 class Tokens(BaseModel):
@@ -85,6 +88,9 @@ class SessionState(BaseModel):
     last_checked: float = 0.0  # last time the access token was confirmed with Cognito
     revocation_generation: int = 0  # the user's revocation generation when this sign-in completed
     next_path: str = "/"
+    reset_username: str = (
+        ""  # who asked for a password-reset code in this browser (prefills the form)
+    )
 
     @property
     def mfa_satisfied(self) -> bool:

@@ -32,7 +32,7 @@ STRINGS: dict[str, str] = {
     "signin.incorrect": "Incorrect username or password.",
     "signin.locked": "Too many failed attempts. Wait a few minutes, then try again.",
     "signin.disabled": "This account is disabled. Contact your administrator.",
-    "signin.reset_required": "Your password must be reset. Contact your administrator.",
+    "signin.reset_required": "Your password must be reset. Enter the reset code we emailed you.",
     "signin.not_confirmed": "This account is not confirmed yet. Contact your administrator.",
     "signin.temp_expired": "Your temporary password has expired. Ask your administrator for a new one.",
     "signin.expired": "Your sign-in took too long and has expired. Please sign in again.",
@@ -44,6 +44,40 @@ STRINGS: dict[str, str] = {
     "code, so you cannot continue. If you lost your authenticator, use a recovery code or contact "
     "support.",
     "signin.session_ended": "Your session has ended. Please sign in again.",
+    "signin.password_reset": "Your password has been changed. Sign in with your new password; "
+    "you will still be asked for your second sign-in step.",
+    "signin.forgot": "Forgot your password?",
+    "signin.switch_method": "Enter your password again to continue with your authenticator app.",
+    # sign out (the page an app links to)
+    "signout.title": "Sign out",
+    "signout.intro": "Do you want to sign out of the portal and every app that uses it in this browser?",
+    "signout.submit": "Sign out",
+    "signout.cancel": "Stay signed in",
+    # self-service password reset
+    "forgot.title": "Reset your password",
+    "forgot.intro": "Enter your username or email address. If it belongs to an account that can "
+    "reset its password, we send a reset code to the email address of that account.",
+    "forgot.submit": "Send me a reset code",
+    "forgot.have_code": "I already have a reset code",
+    "forgot.admin_only": "Passwords cannot be reset here. Contact your administrator.",
+    "reset.title": "I have a reset code",
+    "reset.intro": "Enter the reset code from the email and choose a new password. Your two-step "
+    "sign-in stays as it is.",
+    "reset.sent": "If that account exists and can reset its password, a reset code is on its way "
+    "to its email address. It is valid for one hour.",
+    "reset.required": "Your password must be reset before you can sign in. Enter the reset code "
+    "we emailed you and choose a new password.",
+    "reset.code": "Reset code",
+    "reset.code_hint": "6 digits, from the email.",
+    "reset.submit": "Reset password",
+    "reset.request_new": "Did not get a code, or it expired? Request a new one",
+    "reset.username_missing": "Enter your username or email address.",
+    "reset.code_format": "Enter the 6-digit reset code, numbers only.",
+    "reset.code_wrong": "That reset code is not right for this username. Check the email and try "
+    "again.",
+    "reset.code_expired": "That reset code has expired or can no longer be used. Request a new code.",
+    "reset.limit": "Too many attempts. Wait a while before you try again.",
+    "reset.unavailable": "Password reset is unavailable right now. Please try again later.",
     # new password
     "newpw.title": "Choose a new password",
     "newpw.intro": "You signed in with a temporary password. Choose your own password to continue.",
@@ -74,9 +108,23 @@ STRINGS: dict[str, str] = {
     "code.intro.email": "We sent a code to {destination}. Enter it below.",
     "code.intro.sms": "We sent a code by text message to {destination}. Enter it below.",
     "code.label": "6-digit code",
+    "code.label.totp": "6-digit code",
+    "code.label.email": "8-digit code",
+    "code.label.sms": "6-digit code",
     "code.submit": "Continue",
     "code.format": "Enter the 6-digit code, numbers only.",
+    "code.format.totp": "Enter the 6-digit code, numbers only.",
+    "code.format.email": "Enter the 8-digit code from the email, numbers only.",
+    "code.format.sms": "Enter the 6-digit code from the text message, numbers only.",
     "code.wrong": "That code is not right. Wait for a new code and try again.",
+    "code.wrong.totp": "That code is not right. Wait for a new code and try again.",
+    "code.wrong.email": "That code is not right. Check the newest email from us and enter the code "
+    "it contains.",
+    "code.wrong.sms": "That code is not right. Check the newest text message from us and enter the "
+    "code it contains.",
+    "code.switch.SOFTWARE_TOKEN_MFA": "Use my authenticator instead",
+    "code.switch.EMAIL_OTP": "Send me a code by email instead",
+    "code.switch.SMS_MFA": "Send me a code by text message instead",
     "code.locked": "Too many wrong codes. Wait a few minutes, then sign in again.",
     "code.restart": "Start again",
     "code.lost": "Lost your authenticator? Use a recovery code",
