@@ -37,7 +37,7 @@ from mfa_portal.web.state import Challenge, Stage
 router = APIRouter()
 DELAYER = Delayer()
 
-NOTICES = ("signed_out", "signed_out_everywhere", "session_ended", "expired")
+NOTICES = ("signed_out", "signed_out_everywhere", "session_ended", "expired", "signed_up")
 CODE_FIELDS = {
     "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
     "EMAIL_OTP": "EMAIL_OTP_CODE",
