@@ -14,8 +14,8 @@ import pytest
 
 from mfa_portal.web.responses import STATIC_DIR
 from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS
-from tests.support.tools import require_tool
 from tests.support.portal import isolated_world
+from tests.support.tools import require_tool
 
 pytestmark = pytest.mark.browser
 

@@ -132,6 +132,14 @@ class Notifier:
         body = f"The multi-factor settings of {username} were changed: {change}."
         return self._send(to, "Your sign-in settings changed", body)
 
+    def email_changed(self, to: str, username: str) -> bool:
+        """To the *old* address: a takeover that starts by moving the email must not go unseen."""
+        body = (
+            f"The email address of {username} was changed; messages now go to the new address, "
+            "and this one no longer receives them."
+        )
+        return self._send(to, "Your email address was changed", body)
+
     def recovery_code_used(self, to: str, username: str, remaining: int) -> bool:
         body = (
             f"A recovery code of {username} was used to remove the registered authenticator. "

@@ -25,10 +25,12 @@ from mfa_portal.settings import SessionStoreKind, Settings
 from mfa_portal.web import (
     routes_account,
     routes_admin,
+    routes_email,
     routes_enrol,
     routes_password,
     routes_recovery,
     routes_signin,
+    routes_signup,
 )
 from mfa_portal.web.deps import CsrfFailed, Forbidden, RedirectTo
 from mfa_portal.web.extensions import PortalExtensions
@@ -103,9 +105,11 @@ def create_app(
     app.include_router(routes_signin.router)
     app.include_router(routes_enrol.router)
     app.include_router(routes_account.router)
+    app.include_router(routes_email.router)
     app.include_router(routes_admin.router)
     app.include_router(routes_recovery.router)
     app.include_router(routes_password.router)
+    app.include_router(routes_signup.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     return app
 

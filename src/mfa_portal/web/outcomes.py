@@ -14,6 +14,7 @@ from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
 from mfa_portal.web.flow import FactorNotAsked, Outcome, UnsupportedChallenge, apply_outcome
 from mfa_portal.web.messages import log
+from mfa_portal.web.pool_info import self_signup_allowed
 from mfa_portal.web.portal import get_portal
 from mfa_portal.web.responses import render, see_other
 from mfa_portal.web.sessions import PortalSession
@@ -23,6 +24,7 @@ def signin_page(
     request: Request, *, error: str | None = None, status: int = 200, **ctx: Any
 ) -> Response:
     errors = [error] if error else []
+    ctx.setdefault("signup_open", self_signup_allowed(get_portal(request)))
     return render(request, "signin.html", status_code=status, errors=errors, **ctx)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from starlette.requests import Request
 
@@ -30,6 +31,7 @@ class Portal:
     support: Support  # the console's and recovery pages' actions, on this portal's client and pool
     extensions: PortalExtensions
     outbox: Outbox | None = None  # the development outbox, when mail goes there
+    pool_description: tuple[float, dict[str, Any]] | None = None  # (read at, DescribeUserPool)
 
     @cached_property
     def password_step(self) -> PasswordStep:

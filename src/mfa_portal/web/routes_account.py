@@ -8,7 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from mfa_portal.cognito_api.errors import CognitoError
-from mfa_portal.web.deps import CSRF, SignedIn, SignedInUser, current_user, portal_session
+from mfa_portal.web.account_page import account_page
+from mfa_portal.web.deps import CSRF, SignedIn, current_user, portal_session
 from mfa_portal.web.messages import is_token_problem, log, password_policy_errors
 from mfa_portal.web.outcomes import restart
 from mfa_portal.web.portal import get_portal
@@ -22,38 +23,10 @@ def home(request: Request, user: SignedIn) -> Response:
     return render(request, "home.html", user=user)
 
 
-def _account_page(
-    request: Request, user: SignedInUser, status: int = 200, **ctx: object
-) -> Response:
-    try:
-        details = user.call("GetUser")
-    except CognitoError as exc:
-        return (
-            restart(request, portal_session(request), "signin.session_ended")
-            if is_token_problem(exc)
-            else render(request, "error.html", 502, title="error.title", body="error.body")
-        )
-    enabled = list(details.get("UserMFASettingList") or [])
-    extensions = get_portal(request).extensions
-    for extra in extensions.account_context:
-        ctx = {**extra(request, user), **ctx}
-    return render(
-        request,
-        "account.html",
-        status,
-        user=user,
-        totp_on="SOFTWARE_TOKEN_MFA" in enabled,
-        enabled=enabled,
-        preferred=details.get("PreferredMfaSetting"),
-        sections=list(extensions.account_sections),
-        **ctx,
-    )
-
-
 @router.get("/account")
 def account(request: Request, user: SignedIn) -> Response:
     notice = "account.enrolled" if request.query_params.get("notice") == "enrolled" else None
-    return _account_page(request, user, notice=notice)
+    return account_page(request, user, notice=notice)
 
 
 @router.post("/account/password", dependencies=[CSRF])
@@ -65,23 +38,23 @@ def change_password(
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
     if not current or not password:
-        return _account_page(request, user, 400, errors=["newpw.missing"])
+        return account_page(request, user, 400, errors=["newpw.missing"])
     if password != confirm:
-        return _account_page(request, user, 400, errors=["newpw.mismatch"])
+        return account_page(request, user, 400, errors=["newpw.mismatch"])
     try:
         user.call("ChangePassword", PreviousPassword=current, ProposedPassword=password)
     except CognitoError as exc:
         rules = password_policy_errors(exc)
         if rules is not None:
-            return _account_page(request, user, 400, errors=["password.policy"], rules=rules)
+            return account_page(request, user, 400, errors=["password.policy"], rules=rules)
         if exc.code == "LimitExceededException":
-            return _account_page(request, user, 400, errors=["account.password.limit"])
+            return account_page(request, user, 400, errors=["account.password.limit"])
         if exc.code == "NotAuthorizedException" and not is_token_problem(exc):
-            return _account_page(request, user, 400, errors=["account.password.wrong"])
+            return account_page(request, user, 400, errors=["account.password.wrong"])
         log.info("password change failed: %s", exc.code)
         return restart(request, portal_session(request), "signin.session_ended")
     portal_session(request).rotate()
-    return _account_page(request, user, notice="account.password.changed")
+    return account_page(request, user, notice="account.password.changed")
 
 
 @router.post("/account/signout-everywhere", dependencies=[CSRF])

@@ -39,7 +39,14 @@ from mfa_portal.web.state import Challenge, Stage
 router = APIRouter()
 DELAYER = Delayer()
 
-NOTICES = ("signed_out", "signed_out_everywhere", "session_ended", "expired", "password_reset")
+NOTICES = (
+    "signed_out",
+    "signed_out_everywhere",
+    "session_ended",
+    "expired",
+    "password_reset",
+    "signed_up",
+)
 CODE_FIELDS = {
     "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
     "EMAIL_OTP": "EMAIL_OTP_CODE",

@@ -87,6 +87,8 @@ class SessionState(BaseModel):
     reauth_until: float = 0.0  # replacing the authenticator is allowed until then
     last_checked: float = 0.0  # last time the access token was confirmed with Cognito
     revocation_generation: int = 0  # the user's revocation generation when this sign-in completed
+    signup_username: str | None = None  # signed up, waiting for the confirmation code
+    pending_email: str | None = None  # a new address waiting for its verification code
     next_path: str = "/"
     reset_username: str = (
         ""  # who asked for a password-reset code in this browser (prefills the form)
