@@ -7,9 +7,7 @@ the pool and the portal only through ``mfa_portal.wiring``.
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -83,9 +81,16 @@ app.add_typer(audit_app, name="audit")
 
 
 def _load_commands() -> None:
-    """Each command module registers itself on the apps above when imported."""
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+    """Attach the command modules to the apps above, each named here (no discovery by listing the
+    package, so a stray module never becomes a command and a missing one fails loudly)."""
+    from mfa_portal.cli import (  # noqa: F401  (each module adds its commands to the apps above)
+        audit,
+        pool_admin,
+        pool_outbox,
+        pool_serve,
+        serve,
+        users,
+    )
 
 
 def main() -> None:

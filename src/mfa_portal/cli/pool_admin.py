@@ -53,7 +53,7 @@ def mfa_config_cmd(
     email: Annotated[str, typer.Option(help="on or off (default: unchanged)")] = "",
     as_json: Json = False,
 ) -> None:
-    """Set the pool's MFA mode; the portal needs optional + totp on (see the design)."""
+    """Set the pool's MFA mode; the portal needs optional + totp on (the portal decides who enrols)."""
     if mode not in ("off", "optional", "on"):
         fail("--mode must be off, optional or on")
     run_action(
