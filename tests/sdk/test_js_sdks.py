@@ -1,4 +1,4 @@
-"""The JavaScript SDKs applications use, unchanged, against a real embedded pool over HTTP.
+"""The JavaScript SDKs applications use, unchanged, against a real ``mfa-portal pool serve``.
 
 amazon-cognito-identity-js and aws-amplify v6 sign in with USER_SRP_AUTH by default; the AWS SDK for
 JavaScript v3 carries the same calls and the IAM-signed admin ones. Each story runs in Node
@@ -11,15 +11,17 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pyotp
 import pytest
 
+from tests.support.pool_process import PoolProcess, pool_serve, portal_serve
 from tests.support.tools import require_tool
-from tests.support.wire import WireServer
 
 JS = Path(__file__).parent / "js"
 PASSWORD = "Correct-Horse-9!"
@@ -28,7 +30,7 @@ FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN
 
 @dataclass
 class SdkPool:
-    server: WireServer
+    server: PoolProcess
     idp: Any
     pool_id: str
     client_id: str
@@ -67,8 +69,8 @@ class SdkPool:
             "region": "us-east-1",
             "poolId": self.pool_id,
             "clientId": self.client_id,
-            "accessKeyId": self.server.credentials.access_key_id,
-            "secretAccessKey": self.server.credentials.secret_access_key,
+            "accessKeyId": self.server.access_key_id,
+            "secretAccessKey": self.server.secret_access_key,
         }
         done = subprocess.run(
             [node, str(JS / "run.js"), scenario, json.dumps({**base, **args})],
@@ -94,9 +96,26 @@ def _node_modules() -> None:
         subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=JS, check=True, timeout=600)
 
 
+@pytest.fixture(scope="module", params=["pool serve", "serve"])
+def pool_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PoolProcess]:
+    """One real server per module and kind (the standalone pool, and the portal's ``/cognito``);
+    every test makes its own user pool in it."""
+    start = pool_serve if request.param == "pool serve" else portal_serve
+    with start(tmp_path_factory.mktemp("sdk-server") / "data") as server:
+        yield server
+
+
 @pytest.fixture
-def sdk_pool(wire_server: WireServer) -> SdkPool:
-    idp = wire_server.client()
+def sdk_pool(pool_server: PoolProcess) -> SdkPool:
+    idp = boto3.client(
+        "cognito-idp",
+        endpoint_url=pool_server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=pool_server.access_key_id,
+        aws_secret_access_key=pool_server.secret_access_key,
+    )
     pool_id = idp.create_user_pool(PoolName="sdk")["UserPool"]["Id"]
     idp.set_user_pool_mfa_config(
         UserPoolId=pool_id,
@@ -109,7 +128,7 @@ def sdk_pool(wire_server: WireServer) -> SdkPool:
         ExplicitAuthFlows=FLOWS,
         PreventUserExistenceErrors="ENABLED",
     )["UserPoolClient"]["ClientId"]
-    return SdkPool(wire_server, idp, pool_id, client_id)
+    return SdkPool(pool_server, idp, pool_id, client_id)
 
 
 def test_identity_js_signs_in_with_srp_then_totp(sdk_pool: SdkPool) -> None:
@@ -172,9 +191,20 @@ def test_amplify_signs_in_with_its_default_srp_flow_and_totp_then_signs_out(
 
 
 def test_amplify_refreshes_after_the_access_token_expires(sdk_pool: SdkPool) -> None:
-    """Amplify v6 refreshes with GetTokensFromRefreshToken: sessions outlive the access token."""
+    """On a client whose access tokens live 5 minutes (Cognito's least), Amplify v6 refreshes with
+    GetTokensFromRefreshToken once they have expired: sessions outlive the access token."""
+    client_id = sdk_pool.idp.create_user_pool_client(
+        UserPoolId=sdk_pool.pool_id,
+        ClientName="short",
+        ExplicitAuthFlows=FLOWS,
+        AccessTokenValidity=5,
+        IdTokenValidity=5,
+        TokenValidityUnits={"AccessToken": "minutes", "IdToken": "minutes"},
+    )["UserPoolClient"]["ClientId"]
     sdk_pool.user("erin")
-    result = sdk_pool.run("amplify", username="erin", password=PASSWORD, skewSeconds=3700)
+    result = sdk_pool.run(
+        "amplify", username="erin", password=PASSWORD, skewSeconds=330, clientId=client_id
+    )
     assert result["ok"], result
     assert result["steps"] == ["DONE"] and result["refreshed"] is True and result["signedOut"]
 

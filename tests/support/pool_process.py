@@ -45,20 +45,38 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 @contextmanager
 def pool_serve(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[PoolProcess]:
-    """Start the server; ``env`` is added to a clean environment. ``output`` fills when it ends."""
+    """``mfa-portal pool serve``; ``env`` is added to a clean environment. ``output`` fills when it
+    ends."""
+    with _serving(["pool", "serve"], data_dir, "", env) as server:
+        yield server
+
+
+@contextmanager
+def portal_serve(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[PoolProcess]:
+    """``mfa-portal serve``, as a pool: its wire front at ``/cognito`` (the portal's own pool)."""
+    with _serving(["serve"], data_dir, "/cognito", env) as server:
+        yield server
+
+
+@contextmanager
+def _serving(
+    command: list[str], data_dir: Path, path: str, env: dict[str, str] | None
+) -> Iterator[PoolProcess]:
     port = free_port()
     exe = str(Path(sys.executable).parent / "mfa-portal")
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        [exe, "pool", "serve", "--port", str(port), "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=clean_env(env),
-        cwd=data_dir.parent,  # no stray .env of the caller's
-    )
+    log = data_dir.parent / f"{data_dir.name}-{'-'.join(command)}.out"
+    with log.open("w") as sink:  # a file, not a pipe: a busy server never blocks on its output
+        proc = subprocess.Popen(
+            [exe, *command, "--port", str(port), "--data-dir", str(data_dir)],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=clean_env(env),
+            cwd=data_dir.parent,  # no stray .env of the caller's
+        )
     output: list[str] = []
-    endpoint = f"http://127.0.0.1:{port}"
+    endpoint = f"http://127.0.0.1:{port}{path}"
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -68,7 +86,7 @@ def pool_serve(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[Po
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(
-                        f"pool serve did not start: {proc.stdout.read() if proc.stdout else ''}"
+                        f"{' '.join(command)} did not start: {log.read_text()}"
                     ) from None
                 time.sleep(0.1)
         creds = json.loads((data_dir / "credentials.json").read_text())
@@ -76,8 +94,8 @@ def pool_serve(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[Po
     finally:
         proc.terminate()
         try:
-            out, _ = proc.communicate(timeout=10)
+            proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-            out, _ = proc.communicate()
-        output.extend((out or "").splitlines())
+            proc.wait()
+        output.extend(log.read_text().splitlines())

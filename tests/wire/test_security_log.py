@@ -217,3 +217,24 @@ def test_pool_serve_refuses_an_unknown_log_format(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "MFA_PORTAL_LOG_FORMAT" in done.stderr
+
+
+def test_the_users_address_from_user_context_data_is_logged_beside_the_senders(
+    tmp_path: Path,
+) -> None:
+    """A server-side client (the portal, an app backend) passes the end user's address as
+    UserContextData; the pool logs it as the user's and keeps its own view of the sender."""
+    with pool_serve_logging(tmp_path / "pool", "json") as (idp, out):
+        _, client_id = _pool(idp)
+        _refused(
+            lambda: idp.initiate_auth(
+                ClientId=client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": "alice", "PASSWORD": WRONG},
+                UserContextData={"IpAddress": "203.0.113.77"},
+            )
+        )
+        time.sleep(0.3)
+    records = [json.loads(line) for line in out.read_text().splitlines() if line.startswith("{")]
+    failed = next(r for r in records if r.get("event") == "sign-in.password-failed")
+    assert (failed["ip"], failed["via"]) == ("203.0.113.77", "127.0.0.1")

@@ -225,3 +225,21 @@ def enforce_uniqueness(
                 "UPDATE users SET attributes = ?, modified = ? WHERE id = ?",
                 (json.dumps(moved), now, row["id"]),
             )
+
+
+def new_user_attributes(
+    pool: Pool, username: str, given: dict[str, str]
+) -> tuple[str | None, dict[str, str]]:
+    """A new user's attributes, validated; a UsernameAttributes pool also keeps the sign-in email
+    or phone (it must equal the username when given). Returns that attribute's name, if any."""
+    attrs = validate(pool, given, creating=True)
+    username_attr = check_username(pool, username)
+    if username_attr is not None:
+        fold = str.lower if username_attr == "email" else str
+        if username_attr in attrs and fold(attrs[username_attr]) != fold(username):
+            raise errors.InvalidParameterException(
+                messages.username_attribute_mismatch(username_attr)
+            )
+        attrs[username_attr] = username
+    check_required(pool, attrs)
+    return username_attr, attrs

@@ -103,7 +103,9 @@ def load_session(
         "SELECT * FROM auth_sessions WHERE id_hash = ?", (_digest(session),)
     ).fetchone()
     if row is None:
-        emit("auth-session.refused", ip=ctx.source_ip, outcome="failure", reason="unknown or spent")
+        emit(
+            "auth-session.refused", **ctx.addresses(), outcome="failure", reason="unknown or spent"
+        )
         raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     found = AuthSession(
         row["id_hash"],
@@ -122,7 +124,7 @@ def load_session(
         emit(
             "auth-session.refused",
             pool=found.pool_id,
-            ip=ctx.source_ip,
+            **ctx.addresses(),
             outcome="failure",
             reason="expired",
         )

@@ -89,5 +89,14 @@ class Engine:
                 messages.signature_required(operation),
             )
         validate_input(operation, params)
-        ctx = Context(self, self.clock.now(), iam_principal, source_ip)
+        ctx = Context(self, self.clock.now(), iam_principal, source_ip, _user_ip(params))
         return handler(ctx, params)
+
+
+def _user_ip(params: dict[str, Any]) -> str | None:
+    """``UserContextData.IpAddress`` (public calls) or ``ContextData.IpAddress`` (admin calls)."""
+    for member in ("UserContextData", "ContextData"):
+        data = params.get(member)
+        if isinstance(data, dict) and isinstance(data.get("IpAddress"), str) and data["IpAddress"]:
+            return str(data["IpAddress"])[:64]
+    return None

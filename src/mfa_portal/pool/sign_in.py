@@ -188,7 +188,7 @@ def refuse_unknown_name(
     """LEGACY clients are told; otherwise the name is counted and refused like a wrong password,
     "Password attempts exceeded" included, so the answers do not tell names from users."""
     log.info("sign-in refused in %s: unknown user", app.pool.id)
-    emit("sign-in.password-failed", user=username, pool=app.pool.id, ip=ctx.source_ip,
+    emit("sign-in.password-failed", user=username, pool=app.pool.id, **ctx.addresses(),
          outcome="failure", reason="unknown user")  # fmt: skip
     if not app.client.prevent_user_existence_errors:
         raise errors.error("UserNotFoundException", messages.USER_NOT_FOUND)
@@ -301,7 +301,7 @@ def _tokens(ctx: Context, conn: sqlite3.Connection, app: App, user: User) -> Out
     save_user(conn, user, ctx.now)
     result = token_store.issue_tokens(ctx, conn, app.pool, app.client, user)
     log.info("sign-in completed for user %s in %s", user.sub, app.pool.id)
-    emit("sign-in.succeeded", user=user.username, pool=app.pool.id, ip=ctx.source_ip,
+    emit("sign-in.succeeded", user=user.username, pool=app.pool.id, **ctx.addresses(),
          outcome="success")  # fmt: skip
     return Outcome({"AuthenticationResult": result, "ChallengeParameters": {}})
 
@@ -313,7 +313,7 @@ def _refused(user: User, cause: str) -> None:
 def _failed(ctx: Context, user: User, event: str, reason: str) -> None:
     """Security events for a counted failure, and for the lockout it may have started."""
     _refused(user, f"{reason} (failure {user.failed_attempts})")
-    where = {"user": user.username, "pool": user.pool_id, "ip": ctx.source_ip}
+    where = {"user": user.username, "pool": user.pool_id, **ctx.addresses()}
     emit(event, **where, outcome="failure", reason=reason, failures=user.failed_attempts)
     if user.locked_until > ctx.now:
         seconds = round(user.locked_until - ctx.now, 3)
@@ -323,7 +323,7 @@ def _failed(ctx: Context, user: User, event: str, reason: str) -> None:
 def _locked(ctx: Context, user: User) -> None:
     """The security event for an attempt refused because the user is locked out."""
     emit("sign-in.refused-locked", logging.WARNING, user=user.username,
-         pool=user.pool_id, ip=ctx.source_ip, outcome="failure", reason="locked out")  # fmt: skip
+         pool=user.pool_id, **ctx.addresses(), outcome="failure", reason="locked out")  # fmt: skip
 
 
 # --- challenge responses ----------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def check_signin_code(ctx: Context, conn: sqlite3.Connection, user: User, code: 
     """Check a SOFTWARE_TOKEN_MFA answer against the verified secret; consume its step if right."""
     row = _row(conn, user.id)
     verdict = _check(ctx, conn, user, None if row is None else row["secret"], code)
-    _log("sign-in", user, verdict, ctx.source_ip)
+    _log("sign-in", user, verdict, ctx.user_ip or ctx.source_ip)
     return verdict
 
 
@@ -149,7 +149,7 @@ def verify_association(
             "pending_created = NULL, verified_at = ?, friendly_name = ? WHERE user_id = ?",
             (ctx.now, device_name, user.id),
         )
-    _log("enrolment", user, verdict, ctx.source_ip)
+    _log("enrolment", user, verdict, ctx.user_ip or ctx.source_ip)
     return verdict
 
 

@@ -1,12 +1,14 @@
 """The portal: pages, sessions, CSRF, the enrolment guard, forward-auth and the support console.
 
 ``app`` assembles it from what the composition root passes in (``portal`` bundles that for the
-routes; ``extensions`` are its enrolment/account hooks). Routes: ``routes_signin``, ``routes_enrol``,
-``routes_account`` (home, account, ``/auth/verify``), ``routes_recovery``, ``routes_admin``; none
-imports another. Below them: ``flow`` (sign-in progress against Cognito), ``outcomes`` (where a step
-goes next), ``deps`` (guards), ``responses`` (templates and redirects), ``messages`` (Cognito errors →
-page texts), ``strings`` (every sentence), ``state`` (the typed session state), ``sessions`` and
-``session_store`` (server-side sessions in SQLite or Redis), ``headers`` (security headers),
-``delay`` (timing equaliser), ``qr`` (otpauth URI and QR), ``password_policy``. Never imports
-``pool``.
+routes; ``extensions`` are its enrolment/account hooks). Routes: ``routes_signin``,
+``routes_password`` (forgot/reset), ``routes_signup``, ``routes_enrol``, ``routes_account`` (home,
+account, ``/auth/verify``), ``routes_email`` (email change), ``routes_recovery``, ``routes_admin``;
+none imports another. Below them: ``flow`` (sign-in progress against Cognito), ``outcomes`` (where
+a step goes next), ``account_page``, ``enrolment_proof``, ``deps`` (guards), ``responses``
+(templates and redirects), ``messages`` (Cognito errors → page texts), ``strings`` (every
+sentence), ``state`` (the typed session state), ``sessions`` and ``session_store`` (server-side
+sessions in SQLite or Redis), ``headers`` (security headers), ``delay`` (timing equaliser), ``qr``
+(otpauth URI and QR), ``password_policy`` and ``pool_info`` (what the pool says of itself). Never
+imports ``pool``.
 """

@@ -45,17 +45,7 @@ def _new_attributes(pool: Pool, username: str, p: Params) -> tuple[str | None, d
     given = attributes.to_dict(p.get("UserAttributes"))
     if set(given) & set(attributes.VERIFIED_FLAGS):
         raise errors.NotAuthorizedException(messages.UNAUTHORIZED_ATTRIBUTE_WRITE)
-    attrs = attributes.validate(pool, given, creating=True)
-    username_attr = attributes.check_username(pool, username)
-    if username_attr is not None:
-        fold = str.lower if username_attr == "email" else str
-        if username_attr in attrs and fold(attrs[username_attr]) != fold(username):
-            raise errors.InvalidParameterException(
-                messages.username_attribute_mismatch(username_attr)
-            )
-        attrs[username_attr] = username
-    attributes.check_required(pool, attrs)
-    return username_attr, attrs
+    return attributes.new_user_attributes(pool, username, given)
 
 
 def _insert(

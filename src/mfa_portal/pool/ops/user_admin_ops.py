@@ -75,22 +75,6 @@ def _temporary_password(ctx: Context, pool: Pool, p: Params) -> str:
     return str(given)
 
 
-def _new_user_attributes(pool: Pool, username: str, p: Params) -> tuple[str | None, dict[str, str]]:
-    """Validate attributes; a UsernameAttributes pool also keeps the sign-in email or phone."""
-    attrs = attributes.validate(pool, attributes.to_dict(p.get("UserAttributes")), creating=True)
-    username_attr = attributes.check_username(pool, username)
-    if username_attr is not None:
-        given = attrs.get(username_attr)
-        fold = str.lower if username_attr == "email" else str
-        if given is not None and fold(given) != fold(username):
-            raise errors.InvalidParameterException(
-                messages.username_attribute_mismatch(username_attr)
-            )
-        attrs[username_attr] = username
-    attributes.check_required(pool, attrs)
-    return username_attr, attrs
-
-
 def _insert_user(
     ctx: Context,
     conn: sqlite3.Connection,
@@ -128,7 +112,9 @@ def admin_create_user(ctx: Context, p: Params) -> Result:
     given = str(p["Username"])
     with ctx.read() as conn:
         pool = load_pool(conn, str(p["UserPoolId"]))
-    username_attr, attrs = _new_user_attributes(pool, given, p)
+    username_attr, attrs = attributes.new_user_attributes(
+        pool, given, attributes.to_dict(p.get("UserAttributes"))
+    )
     sub = str(uuid.UUID(bytes=ctx.random_bytes(16), version=4))
     username = sub if username_attr is not None else given
     password = _temporary_password(ctx, pool, p)
