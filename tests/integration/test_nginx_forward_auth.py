@@ -193,6 +193,9 @@ def portal_process(tmp: Path) -> Iterator[Portal]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MFA_PORTAL_")}
     env.pop("FORWARDED_ALLOW_IPS", None)  # the default (trust 127.0.0.1) is what the docs rely on
     env["MFA_PORTAL_INITIAL_ADMIN_PASSWORD"] = ADMIN_TEMP
+    # Users here get permanent passwords and this portal has no SMTP server: the emailed
+    # enrolment proof has its own tests (tests/web/test_enrolment_proof.py).
+    env["MFA_PORTAL_ENROLMENT_PROOF"] = "none"
     data_dir = tmp / "portal"
     log = tmp / "portal.log"
     exe = str(Path(sys.executable).parent / "mfa-portal")

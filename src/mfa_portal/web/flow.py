@@ -124,12 +124,14 @@ def apply_outcome(portal: Portal, ps: PortalSession, outcome: Outcome) -> str:
 
 
 def _begin_unproven(portal: Portal, ps: PortalSession, mode: str) -> None:
-    """With ``MFA_PORTAL_ENROLMENT_PROOF=none`` the sign-in POST itself starts the set-up.
+    """With ``MFA_PORTAL_ENROLMENT_PROOF=none`` (or the proof already given in this sign-in, e.g.
+    by replacing a temporary password) the sign-in POST itself starts the set-up.
 
     Raises ``FactorNotAsked``; any Cognito error is left for the set-up page's own start button
     to show.
     """
-    if portal.settings.enrolment_proof is not EnrolmentProofKind.NONE:
+    proven = ps.state.enrolment_proof is not None and ps.state.enrolment_proof.proven
+    if portal.settings.enrolment_proof is not EnrolmentProofKind.NONE and not proven:
         return
     try:
         begin_enrolment(portal, ps, mode)

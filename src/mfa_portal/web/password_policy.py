@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.web.pool_info import describe_pool
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.strings import t
 
@@ -66,13 +66,8 @@ def broken_rules(policy: dict[str, Any], password: str) -> list[str]:
 
 
 def _policy(portal: Portal) -> dict[str, Any] | None:
-    if not portal.client.supports("DescribeUserPool"):
-        return None
-    try:
-        pool = portal.client.call("DescribeUserPool", UserPoolId=portal.user_pool_id)["UserPool"]
-    except CognitoError as exc:
-        log.info("cannot read the password policy (DescribeUserPool): %s", exc.code)
-        return None
+    """From the one cached ``DescribeUserPool`` the portal keeps (``pool_info``)."""
+    pool = describe_pool(portal)
     policy = (pool.get("Policies") or {}).get("PasswordPolicy")
     return policy if isinstance(policy, dict) else None
 

@@ -34,7 +34,7 @@ from mfa_portal.web.password_policy import policy_sentence
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.responses import render, see_other
 from mfa_portal.web.sessions import PortalSession
-from mfa_portal.web.state import Challenge, Stage
+from mfa_portal.web.state import Challenge, EnrolmentProof, Stage
 
 router = APIRouter()
 DELAYER = Delayer()
@@ -183,6 +183,12 @@ def new_password_submit(
         if is_session_problem(exc) or is_lockout(exc):
             return restart(request, ps, code_error(exc))
         return restart(request, ps, signin_error(exc))
+    # The temporary password was a one-time secret delivered out of band (the first start's console,
+    # an invitation): replacing it proves as much as an emailed set-up code would, so the first
+    # enrolment of this sign-in needs no further proof. A support reset keeps the password, and
+    # then the proof is asked for.
+    ps.state.enrolment_proof = EnrolmentProof(proven=True)
+    ps.changed()
     return advance(request, ps, outcome)
 
 
