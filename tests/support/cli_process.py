@@ -50,10 +50,22 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def start(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 20) -> Outcome:
-    """Run ``mfa-portal *args``; stop it if it is still running after ``timeout`` seconds."""
+#: Run a command as root without the capabilities that let root ignore file permissions, so a
+#: read-only directory is read-only to it too (the test suite runs as root in CI).
+WITHOUT_DAC_OVERRIDE = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
+
+
+def start(
+    args: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    timeout: float = 20,
+    prefix: list[str] | None = None,
+) -> Outcome:
+    """Run ``mfa-portal *args`` (after ``prefix``, e.g. ``WITHOUT_DAC_OVERRIDE``); stop it if it is
+    still running after ``timeout`` seconds."""
     proc = subprocess.Popen(
-        [EXE, *args],
+        [*(prefix or []), EXE, *args],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
