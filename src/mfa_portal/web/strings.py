@@ -144,6 +144,13 @@ STRINGS: dict[str, str] = {
     "setup.required": "Your account needs a second sign-in step before you can continue.",
     "setup.step1": "Open an authenticator app on your phone and scan this QR code.",
     "setup.manual": "Can't scan it? Enter this key in the app instead:",
+    "setup.apps": "Google Authenticator, Microsoft Authenticator, 1Password or any other app for "
+    "time-based codes (TOTP) will do.",
+    "setup.on_phone": "Setting up on this phone? Open the key straight in your authenticator app:",
+    "setup.open_app": "Open in authenticator app",
+    "setup.copy": "Copy key",
+    "setup.copied": "Key copied. Paste it into your authenticator app.",
+    "setup.copy_failed": "The key could not be copied. Select it and copy it by hand.",
     "setup.qr_label": "QR code for adding this account to an authenticator app",
     "setup.step2": "Enter the 6-digit code the app shows.",
     "setup.device": "Device name (optional)",
@@ -175,6 +182,11 @@ STRINGS: dict[str, str] = {
     "setup.proof_no_email": "Your account has no verified email address to send a set-up code to. "
     "Contact support.",
     # replace authenticator
+    "replace.keeps_working": "You are replacing your authenticator. Your old authenticator keeps "
+    "working until you finish; if you stop now, nothing changes.",
+    "replace.cancel": "Cancel and keep my old authenticator",
+    "account.replace_cancelled": "Your authenticator was not changed. Your old authenticator still "
+    "works.",
     "replace.title": "Replace your authenticator",
     "replace.intro": "To replace your authenticator, confirm it is you: enter your password and a current "
     "code from the authenticator you use now.",
