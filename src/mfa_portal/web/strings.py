@@ -11,10 +11,13 @@ result is not escaped again by the templates.
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup
 
 STRINGS: dict[str, str] = {
     "app.name": "Sign-in portal",
+    "support.contact": "Support: {contact}",
     "nav.home": "Home",
     "nav.account": "Your account",
     "nav.signout": "Sign out",
@@ -418,6 +421,15 @@ STRINGS: dict[str, str] = {
     "to it.",
     "recovery.done.submit": "Sign in and set up",
 }
+
+#: Sentences telling the user to contact support or an administrator: the pages follow each with
+#: ``support.contact`` when ``MFA_PORTAL_SUPPORT_CONTACT`` is set.
+CONTACT_KEYS = frozenset(
+    key
+    for key, text in STRINGS.items()
+    if not key.startswith("admin.")
+    and re.search(r"\b(contact|ask) (your administrator|support)\b", text, re.IGNORECASE)
+)
 
 NAMES: dict[str, str] = {
     "SOFTWARE_TOKEN_MFA": "Authenticator app",
