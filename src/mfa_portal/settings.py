@@ -7,6 +7,7 @@ variable), so an operator never has to guess which line of ``.env`` is at fault.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "MFA_PORTAL_"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+#: Controls (newlines, escapes), format characters (bidi overrides), separators, private use and
+#: unassigned code points: refused in texts shown on every page and in every email.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs"})
+PRODUCT_NAME_MAX = 64
+SUPPORT_CONTACT_MAX = 200
 
 
 class Backend(StrEnum):
@@ -131,7 +137,9 @@ class Settings(LogSettings):
     session_max_hours: int = 12
     revalidate_seconds: int = 60  # how often a session's access token is re-checked with GetUser
     cookie_secure: CookieSecure = CookieSecure.AUTO
-    issuer_name: str = "mfa-portal"  # shown in authenticator apps
+    issuer_name: str = "mfa-portal"  # shown in authenticator apps; default: product_name
+    product_name: str | None = None  # page titles, brand, email subjects
+    support_contact: str | None = None  # free text shown where users are told to contact support
     enforcement: Enforcement = Enforcement.REQUIRED
     mode: Mode = Mode.PRODUCTION
     public_url: str | None = None
@@ -176,6 +184,22 @@ class Settings(LogSettings):
             self.enrolment_code_minutes > 10
         ):  # ASVS 2.7.2: out-of-band codes live 10 minutes at most
             raise ValueError(f"{_env('enrolment_code_minutes')} must be at most 10")
+        for name, limit in (
+            ("product_name", PRODUCT_NAME_MAX),
+            ("support_contact", SUPPORT_CONTACT_MAX),
+        ):
+            problem = _text_problem(getattr(self, name), limit)
+            if problem:
+                raise ValueError(f"{_env(name)} {problem}")
+            if getattr(self, name) is not None:
+                setattr(self, name, getattr(self, name).strip())
+        if self.product_name and "issuer_name" not in self.model_fields_set:
+            if ":" in self.product_name:
+                raise ValueError(
+                    f"{_env('product_name')} contains ':', which an authenticator's issuer cannot: "
+                    f"set {_env('issuer_name')} too"
+                )
+            self.issuer_name = self.product_name.strip()
         if not self.issuer_name.strip() or ":" in self.issuer_name:
             raise ValueError(f"{_env('issuer_name')} must be non-empty and contain no ':'")
         return self
@@ -196,6 +220,19 @@ class Settings(LogSettings):
             path.touch(mode=0o600)
             path.write_text(secrets.token_urlsafe(48))
         return path.read_text().strip().encode()
+
+
+def _text_problem(value: str | None, limit: int) -> str | None:
+    """Why a text shown to users is refused (it reaches pages and email headers), or None."""
+    if value is None:
+        return None
+    if not value.strip():
+        return "must not be empty"
+    if len(value) > limit:
+        return f"must be at most {limit} characters"
+    if any(unicodedata.category(ch) in REFUSED_CATEGORIES for ch in value):
+        return "must not contain control or formatting characters"
+    return None
 
 
 def _env(name: str) -> str:

@@ -99,10 +99,17 @@ def build_mailer(settings: MailSettings, store: PortalStore) -> Mailer:
 class Notifier:
     """Writes the user-facing notices; a failed send is logged and reported, never raised."""
 
-    def __init__(self, mailer: Mailer, public_url: str = "", product: str = "MFA portal") -> None:
+    def __init__(
+        self,
+        mailer: Mailer,
+        public_url: str = "",
+        product: str = "MFA portal",
+        support_contact: str = "",
+    ) -> None:
         self._mailer = mailer
         self._url = public_url.rstrip("/")
         self._product = product
+        self._support = support_contact
 
     def mfa_reset(self, to: str, username: str, *, by: str) -> bool:
         body = (
@@ -164,8 +171,10 @@ class Notifier:
         return self._send(to, "Your authenticator set-up code", body)
 
     def _send(self, to: str, subject: str, body: str) -> bool:
-        footer = "\n\nIf this was not you, contact support at once." + (
-            f"\n{self._url}" if self._url else ""
+        footer = (
+            "\n\nIf this was not you, contact support at once."
+            + (f"\nSupport: {self._support}" if self._support else "")
+            + (f"\n{self._url}" if self._url else "")
         )
         try:
             self._mailer.send(

@@ -92,7 +92,7 @@ def create_app(
         extensions=extensions,
         outbox=outbox,
     )
-    app.state.templates = build_templates()
+    app.state.templates = build_templates(settings.product_name, settings.support_contact)
     app.add_middleware(
         SessionMiddleware,
         settings=settings,

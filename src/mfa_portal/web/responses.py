@@ -12,15 +12,22 @@ from fastapi.templating import Jinja2Templates
 
 from mfa_portal.web.sessions import PortalSession
 from mfa_portal.web.state import Stage
-from mfa_portal.web.strings import t
+from mfa_portal.web.strings import CONTACT_KEYS, t
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def build_templates() -> Jinja2Templates:
+def build_templates(
+    product: str | None = None, support_contact: str | None = None
+) -> Jinja2Templates:
+    """The page templates; ``product`` replaces the default brand, ``support_contact`` follows every
+    sentence that tells the user to contact support (``CONTACT_KEYS``)."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals["t"] = t
+    templates.env.globals["product"] = product or t("app.name")
+    templates.env.globals["support_contact"] = support_contact
+    templates.env.globals["contact_keys"] = CONTACT_KEYS
     return templates
 
 

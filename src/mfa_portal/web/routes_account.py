@@ -18,6 +18,10 @@ from mfa_portal.web.responses import render, see_other
 router = APIRouter()
 
 
+#: ``/account?notice=…``: only these fixed sentences, never text from the query string.
+NOTICES = {"enrolled": "account.enrolled", "replace_cancelled": "account.replace_cancelled"}
+
+
 @router.get("/")
 def home(request: Request, user: SignedIn) -> Response:
     return render(request, "home.html", user=user)
@@ -25,7 +29,7 @@ def home(request: Request, user: SignedIn) -> Response:
 
 @router.get("/account")
 def account(request: Request, user: SignedIn) -> Response:
-    notice = "account.enrolled" if request.query_params.get("notice") == "enrolled" else None
+    notice = NOTICES.get(request.query_params.get("notice") or "")
     return account_page(request, user, notice=notice)
 
 

@@ -141,6 +141,8 @@ def _page(request: Request, ps: PortalSession, status: int = 200, **ctx: Any) ->
         "setup.html",
         status,
         qr=qr_svg(uri, title=t("setup.qr_label")),
+        replacing=_mode(ps, portal.clock()) == "replace",
+        uri=uri,  # the "Open in authenticator app" link: the very URI the QR code carries
         secret=grouped(state.enrolment.secret),
         restricted=state.stage is not Stage.SIGNED_IN,
         can_skip=portal.settings.enforcement.value == "optional" and state.stage is Stage.SIGNED_IN,
@@ -195,6 +197,19 @@ def setup_start(request: Request, proof: Annotated[str, Form()] = "") -> Respons
             return render(request, "error.html", 409, title="setup.title", body="setup.unavailable")
         return _ended(request, ps, exc)
     return see_other("/mfa/setup")
+
+
+@router.post("/mfa/setup/cancel", dependencies=[CSRF])
+def setup_cancel(request: Request) -> Response:
+    """Stop replacing: drop the pending key and the re-authentication, keep the old authenticator.
+
+    The pending association is only in Cognito until verified; a later replacement starts over."""
+    require_signed_in(request)
+    ps = portal_session(request)
+    ps.state.enrolment = None
+    ps.state.reauth_until = 0.0
+    ps.changed()
+    return see_other("/account?notice=replace_cancelled")
 
 
 @router.post("/mfa/setup/send-code", dependencies=[CSRF])

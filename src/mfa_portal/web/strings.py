@@ -11,10 +11,13 @@ result is not escaped again by the templates.
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import Markup
 
 STRINGS: dict[str, str] = {
     "app.name": "Sign-in portal",
+    "support.contact": "Support: {contact}",
     "nav.home": "Home",
     "nav.account": "Your account",
     "nav.signout": "Sign out",
@@ -144,6 +147,13 @@ STRINGS: dict[str, str] = {
     "setup.required": "Your account needs a second sign-in step before you can continue.",
     "setup.step1": "Open an authenticator app on your phone and scan this QR code.",
     "setup.manual": "Can't scan it? Enter this key in the app instead:",
+    "setup.apps": "Google Authenticator, Microsoft Authenticator, 1Password or any other app for "
+    "time-based codes (TOTP) will do.",
+    "setup.on_phone": "Setting up on this phone? Open the key straight in your authenticator app:",
+    "setup.open_app": "Open in authenticator app",
+    "setup.copy": "Copy key",
+    "setup.copied": "Key copied. Paste it into your authenticator app.",
+    "setup.copy_failed": "The key could not be copied. Select it and copy it by hand.",
     "setup.qr_label": "QR code for adding this account to an authenticator app",
     "setup.step2": "Enter the 6-digit code the app shows.",
     "setup.device": "Device name (optional)",
@@ -175,6 +185,11 @@ STRINGS: dict[str, str] = {
     "setup.proof_no_email": "Your account has no verified email address to send a set-up code to. "
     "Contact support.",
     # replace authenticator
+    "replace.keeps_working": "You are replacing your authenticator. Your old authenticator keeps "
+    "working until you finish; if you stop now, nothing changes.",
+    "replace.cancel": "Cancel and keep my old authenticator",
+    "account.replace_cancelled": "Your authenticator was not changed. Your old authenticator still "
+    "works.",
     "replace.title": "Replace your authenticator",
     "replace.intro": "To replace your authenticator, confirm it is you: enter your password and a current "
     "code from the authenticator you use now.",
@@ -406,6 +421,15 @@ STRINGS: dict[str, str] = {
     "to it.",
     "recovery.done.submit": "Sign in and set up",
 }
+
+#: Sentences telling the user to contact support or an administrator: the pages follow each with
+#: ``support.contact`` when ``MFA_PORTAL_SUPPORT_CONTACT`` is set.
+CONTACT_KEYS = frozenset(
+    key
+    for key, text in STRINGS.items()
+    if not key.startswith("admin.")
+    and re.search(r"\b(contact|ask) (your administrator|support)\b", text, re.IGNORECASE)
+)
 
 NAMES: dict[str, str] = {
     "SOFTWARE_TOKEN_MFA": "Authenticator app",

@@ -58,7 +58,12 @@ def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Su
         client=client,
         pool_id=pool_id,
         audit=AuditLog(store),
-        notifier=Notifier(portal_mailer(settings), public_url=settings.public_url or ""),
+        notifier=Notifier(
+            portal_mailer(settings),
+            public_url=settings.public_url or "",
+            product=settings.product_name or "MFA portal",
+            support_contact=settings.support_contact or "",
+        ),
         recovery=RecoveryCodes(store),
         revocations=SessionRevocations(store),
         recovery_limit=RecoveryLimit(store),
