@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from mfa_portal.web.sessions import PortalSession
 from mfa_portal.web.state import Stage
-from mfa_portal.web.strings import t
+from mfa_portal.web.strings import language, t
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -21,6 +21,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 def build_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals["t"] = t
+    templates.env.globals["language"] = language  # <html lang>: the catalog the page speaks
     return templates
 
 
