@@ -156,3 +156,30 @@ def test_email_on_without_an_ses_identity_says_what_cognito_needs(
     assert "EmailMfaConfiguration" not in mfa  # nothing half-done
     entry = desk.support.audit.query(AuditFilter(limit=1))[0]
     assert (entry.action, entry.outcome) == ("pool mfa-config", "failure")
+
+
+@pytest.mark.backends("engine")
+def test_email_on_in_a_lite_pool_is_refused_before_anything_changes(
+    desk: SupportDesk, tmp_path: Path
+) -> None:
+    default_pool(desk, tmp_path)
+    pool = desk.client.call("DescribeUserPool", UserPoolId=desk.pool_id)["UserPool"]
+    keep = {
+        key: pool[key] for key in ("Policies", "AutoVerifiedAttributes", "AccountRecoverySetting")
+    }
+    desk.client.call(
+        "UpdateUserPool",
+        UserPoolId=desk.pool_id,
+        UserPoolTier="LITE",
+        MfaConfiguration="OPTIONAL",
+        **keep,
+    )
+    args = ["pool", "mfa-config", "--mode", "optional", "--email", "on", "--reason", "r"]
+    result = CliRunner().invoke(app, args, obj=desk.support)
+    assert result.exit_code == 1
+    assert "Email MFA requires the ESSENTIALS or PLUS feature plan; this pool is on LITE." in (
+        result.output
+    )
+    after = desk.client.call("DescribeUserPool", UserPoolId=desk.pool_id)["UserPool"]
+    assert after["EmailConfiguration"]["EmailSendingAccount"] == "COGNITO_DEFAULT"
+    assert after["AccountRecoverySetting"] == keep["AccountRecoverySetting"]

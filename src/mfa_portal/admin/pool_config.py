@@ -126,6 +126,13 @@ def set_pool_mfa(
 def _prepare_for_email_mfa(support: Support, action: str, ses_identity: str | None) -> list[str]:
     """Make the pool's sender and recovery settings allow email MFA; a note per change made."""
     pool = support.client.call("DescribeUserPool", UserPoolId=support.pool_id)["UserPool"]
+    if pool.get("UserPoolTier") == "LITE":  # refused by SetUserPoolMfaConfig: change nothing first
+        raise ActionFailed(
+            action,
+            support.pool_id,
+            "FeatureUnavailableInTierException",
+            "Email MFA requires the ESSENTIALS or PLUS feature plan; this pool is on LITE.",
+        )
     update = {key: pool[key] for key in UPDATABLE if key in pool}
     notes = []
     sending = dict(pool.get("EmailConfiguration") or {})
