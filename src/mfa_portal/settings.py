@@ -23,6 +23,7 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs"})
 PRODUCT_NAME_MAX = 64
 SUPPORT_CONTACT_MAX = 200
+DEFAULT_REGION = "us-east-1"
 
 
 class Backend(StrEnum):
@@ -121,7 +122,7 @@ class Settings(LogSettings):
     model_config = _CONFIG
 
     backend: Backend = Backend.EMBEDDED
-    region: str = "us-east-1"
+    region: str = DEFAULT_REGION  # when unset: the region part of user_pool_id, if that is set
     user_pool_id: str | None = None
     client_id: str | None = None
     client_secret: SecretStr | None = None
@@ -158,6 +159,7 @@ class Settings(LogSettings):
     def _check_combinations(self) -> Settings:
         if self.user_pool_id and "_" not in self.user_pool_id:
             raise ValueError(f"{_env('user_pool_id')} must look like <region>_<id>")
+        self._settle_region()
         if "backend" not in self.model_fields_set and self.user_pool_id:
             self.backend = Backend.COGNITO  # a pool id alone means Amazon Cognito
         if self.backend is Backend.COGNITO:
@@ -203,6 +205,22 @@ class Settings(LogSettings):
         if not self.issuer_name.strip() or ":" in self.issuer_name:
             raise ValueError(f"{_env('issuer_name')} must be non-empty and contain no ':'")
         return self
+
+    def _settle_region(self) -> None:
+        """A pool lives in the region its id names, so an unset region is taken from the id (an
+        ``eu-west-1_…`` pool is not looked for in us-east-1), and a region that names another one
+        would only fail later with a confusing "pool not found" or token-issuer mismatch."""
+        if not self.user_pool_id:
+            return
+        pool_region = self.user_pool_id.split("_", 1)[0]
+        if "region" not in self.model_fields_set:
+            self.region = pool_region
+        elif self.region != pool_region:
+            raise ValueError(
+                f"{_env('region')}={self.region} contradicts {_env('user_pool_id')}="
+                f"{self.user_pool_id}, whose pool lives in {pool_region}; "
+                f"unset {_env('region')} or make the two agree"
+            )
 
     @property
     def store_kind(self) -> SessionStoreKind:

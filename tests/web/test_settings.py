@@ -108,3 +108,39 @@ def test_a_pool_id_alone_selects_cognito(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.delenv("MFA_PORTAL_CLIENT_ID")
     with pytest.raises(SettingsError, match="MFA_PORTAL_CLIENT_ID"):
         load_settings()
+
+
+def test_the_region_comes_from_the_pool_id_when_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An eu-west-1 pool is looked for (and its tokens' issuer expected) in eu-west-1."""
+    assert load_settings().region == "us-east-1"
+    monkeypatch.setenv("MFA_PORTAL_USER_POOL_ID", "eu-west-1_AbC123")
+    monkeypatch.setenv("MFA_PORTAL_CLIENT_ID", "client")
+    assert load_settings().region == "eu-west-1"
+    monkeypatch.setenv("MFA_PORTAL_REGION", "eu-west-1")
+    assert load_settings().region == "eu-west-1"
+
+
+def test_the_region_from_dotenv_agreeing_with_the_pool_id_is_accepted(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "MFA_PORTAL_USER_POOL_ID=ap-southeast-2_XyZ\nMFA_PORTAL_CLIENT_ID=client\n"
+    )
+    assert load_settings().region == "ap-southeast-2"
+
+
+@pytest.mark.parametrize("where", ["env", "flag"])
+def test_a_region_contradicting_the_pool_id_names_both_variables(
+    monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    monkeypatch.setenv("MFA_PORTAL_USER_POOL_ID", "eu-west-1_AbC123")
+    monkeypatch.setenv("MFA_PORTAL_CLIENT_ID", "client")
+    overrides: dict[str, str] = {}
+    if where == "env":
+        monkeypatch.setenv("MFA_PORTAL_REGION", "us-east-1")
+    else:
+        overrides["region"] = "us-east-1"
+    with pytest.raises(SettingsError) as err:
+        load_settings(**overrides)
+    message = str(err.value)
+    assert "MFA_PORTAL_REGION=us-east-1" in message
+    assert "MFA_PORTAL_USER_POOL_ID=eu-west-1_AbC123" in message
+    assert "eu-west-1" in message.split("contradicts", 1)[1]

@@ -50,7 +50,19 @@ def mfa_config_cmd(
     mode: Annotated[str, typer.Option(help="off, optional or on")],
     reason: Reason,
     totp: Annotated[str, typer.Option(help="on or off (default: unchanged)")] = "",
-    email: Annotated[str, typer.Option(help="on or off (default: unchanged)")] = "",
+    email: Annotated[
+        str,
+        typer.Option(
+            help="on or off (default: unchanged). 'on' also switches the pool's email to DEVELOPER "
+            "sending and, if verified_email is its only recovery, adds verified_phone_number."
+        ),
+    ] = "",
+    ses_identity: Annotated[
+        str,
+        typer.Option(
+            help="With --email on, for Amazon Cognito: the SES identity ARN the pool sends from."
+        ),
+    ] = "",
     as_json: Json = False,
 ) -> None:
     """Set the pool's MFA mode; the portal needs optional + totp on (the portal decides who enrols)."""
@@ -64,4 +76,5 @@ def mfa_config_cmd(
         reason,
         totp=_switch(totp, "totp"),
         email=_switch(email, "email"),
+        ses_identity=ses_identity or None,
     )

@@ -35,6 +35,7 @@ from mfa_portal.web import (
 from mfa_portal.web.deps import CsrfFailed, Forbidden, RedirectTo
 from mfa_portal.web.extensions import PortalExtensions
 from mfa_portal.web.headers import SecurityHeadersMiddleware
+from mfa_portal.web.language import LanguageMiddleware
 from mfa_portal.web.portal import Portal
 from mfa_portal.web.responses import STATIC_DIR, build_templates, render
 from mfa_portal.web.session_store import RedisSessionStore, SessionStore, SqliteSessionStore
@@ -101,6 +102,7 @@ def create_app(
         clock=clock,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(LanguageMiddleware)  # outermost: error pages speak the language too
     _add_error_pages(app)
     app.include_router(routes_signin.router)
     app.include_router(routes_enrol.router)

@@ -72,11 +72,6 @@ def _policy(portal: Portal) -> dict[str, Any] | None:
     return policy if isinstance(policy, dict) else None
 
 
-def _fetch(portal: Portal) -> str | None:
-    policy = _policy(portal)
-    return describe(policy) if policy is not None else None
-
-
 def pool_policy(request: Request) -> dict[str, Any] | None:
     """The pool's PasswordPolicy, cached like the sentence (None: unknown, let Cognito judge)."""
     state = request.app.state
@@ -92,14 +87,15 @@ def pool_policy(request: Request) -> dict[str, Any] | None:
 
 
 def policy_sentence(request: Request) -> str | None:
-    """The policy sentence for this app's pool, cached on the app state (None: do not show one)."""
+    """The policy sentence for this app's pool (None: do not show one). The policy is cached on
+    the app state, the sentence is not: it is worded in each request's language."""
     state = request.app.state
     now = time.monotonic()
     with _LOCK:
-        cached: tuple[float, str | None] | None = getattr(state, "password_policy", None)
+        cached: tuple[float, dict[str, Any] | None] | None = getattr(state, "password_policy", None)
         if cached is not None and now - cached[0] < CACHE_SECONDS:
-            return cached[1]
-    sentence = _fetch(get_portal(request))
+            return describe(cached[1]) if cached[1] is not None else None
+    policy = _policy(get_portal(request))
     with _LOCK:
-        state.password_policy = (now, sentence)
-    return sentence
+        state.password_policy = (now, policy)
+    return describe(policy) if policy is not None else None

@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from mfa_portal.web.sessions import PortalSession
 from mfa_portal.web.state import Stage
-from mfa_portal.web.strings import CONTACT_KEYS, t
+from mfa_portal.web.strings import CONTACT_KEYS, language, t
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -28,6 +28,7 @@ def build_templates(
     templates.env.globals["product"] = product or t("app.name")
     templates.env.globals["support_contact"] = support_contact
     templates.env.globals["contact_keys"] = CONTACT_KEYS
+    templates.env.globals["language"] = language  # <html lang>: the catalog the page speaks
     return templates
 
 

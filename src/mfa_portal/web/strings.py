@@ -7,13 +7,21 @@ Plurals: a call with ``count=n`` uses ``key.one`` when n is 1 and ``key.other`` 
 catalog has them (a language with more plural forms adds its own rule in ``_plural_form``). Keys
 whose last part ends in ``_html`` hold trusted markup: their placeholders are HTML-escaped and the
 result is not escaped again by the templates.
+
+Languages: ``CATALOGS`` holds one catalog per language; English is complete, another language
+may be partial and falls back to English per key. The language of the request being served is a
+context variable (set from ``Accept-Language`` by ``web.language``), so ``t`` in a route and in
+a template agree without passing the language around.
 """
 
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar, Token
 
 from markupsafe import Markup
+
+from mfa_portal.web.strings_de import STRINGS_DE
 
 STRINGS: dict[str, str] = {
     "app.name": "Sign-in portal",
@@ -442,13 +450,60 @@ def _plural_form(count: object) -> str:
     return "one" if count == 1 else "other"
 
 
+DEFAULT_LANGUAGE = "en"
+CATALOGS: dict[str, dict[str, str]] = {"en": STRINGS, "de": STRINGS_DE}
+_LANGUAGE: ContextVar[str] = ContextVar("portal_language", default=DEFAULT_LANGUAGE)
+_RANGE = re.compile(
+    r"^\s*([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$"
+)
+
+
+def language() -> str:
+    """The language of the page being rendered (``en`` outside a request)."""
+    return _LANGUAGE.get()
+
+
+def use_language(code: str) -> Token[str]:
+    """Make ``code`` the language of this context; returns the token ``reset_language`` takes."""
+    return _LANGUAGE.set(code if code in CATALOGS else DEFAULT_LANGUAGE)
+
+
+def reset_language(token: Token[str]) -> None:
+    _LANGUAGE.reset(token)
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The catalog the browser prefers most (``Accept-Language``, RFC 9110 12.5.4), else English.
+
+    ``de-AT`` matches ``de``; a range with q=0 is refused; a malformed range is skipped, never an
+    error (the header is the browser's, not the user's typing).
+    """
+    best, best_q = DEFAULT_LANGUAGE, 0.0
+    for position, item in enumerate((accept_language or "")[:512].split(",")):
+        match = _RANGE.match(item)
+        if match is None:
+            continue
+        try:
+            q = float(match.group(2)) if match.group(2) else 1.0
+        except ValueError:
+            continue
+        primary = match.group(1).split("-", 1)[0].lower()
+        code = DEFAULT_LANGUAGE if primary == "*" else primary
+        # Equal weights: the first listed wins (a later one needs a strictly higher q).
+        if code in CATALOGS and 0 < q <= 1 and q - position * 1e-6 > best_q:
+            best, best_q = code, q - position * 1e-6
+    return best
+
+
 def t(key: str, **values: object) -> str:
-    """The sentence for ``key``; an unknown key shows itself so a gap is visible, not hidden."""
+    """The sentence for ``key`` in the request's language, else English; an unknown key shows
+    itself so a gap is visible, not hidden."""
+    catalog = CATALOGS[_LANGUAGE.get()]
     lookup = key
     if "count" in values:
         plural = f"{key}.{_plural_form(values['count'])}"
         lookup = plural if plural in STRINGS else key
-    text = STRINGS.get(lookup, key)
+    text = catalog.get(lookup) or STRINGS.get(lookup, key)
     if key.endswith("_html"):
         return Markup(text).format(**values)  # escapes every value, keeps the catalog's markup
     return text.format(**values) if values else text
