@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -13,13 +13,12 @@ from mfa_portal.cli import pool_app
 from mfa_portal.cli.users import Json, Reason, emit, fail, run_action, support_for
 from mfa_portal.cognito_api.client import CognitoError
 
+Switch = Literal["on", "off"]
 
-def _switch(value: str, name: str) -> bool | None:
-    if value == "":
-        return None
-    if value not in ("on", "off"):
-        fail(f"--{name} must be on or off")
-    return value == "on"
+
+def _switch(value: Switch | None) -> bool | None:
+    """On, off, or None for "leave as it is"."""
+    return None if value is None else value == "on"
 
 
 @pool_app.command("show")
@@ -47,21 +46,19 @@ def show_cmd(ctx: typer.Context, as_json: Json = False) -> None:
 @pool_app.command("mfa-config")
 def mfa_config_cmd(
     ctx: typer.Context,
-    mode: Annotated[str, typer.Option(help="off, optional or on")],
+    mode: Annotated[Literal["off", "optional", "on"], typer.Option(help="The pool's MFA mode.")],
     reason: Reason,
-    totp: Annotated[str, typer.Option(help="on or off (default: unchanged)")] = "",
-    email: Annotated[str, typer.Option(help="on or off (default: unchanged)")] = "",
+    totp: Annotated[Switch | None, typer.Option(help="TOTP (default: unchanged).")] = None,
+    email: Annotated[Switch | None, typer.Option(help="Email codes (default: unchanged).")] = None,
     as_json: Json = False,
 ) -> None:
     """Set the pool's MFA mode; the portal needs optional + totp on (the portal decides who enrols)."""
-    if mode not in ("off", "optional", "on"):
-        fail("--mode must be off, optional or on")
     run_action(
         ctx,
         as_json,
         set_pool_mfa,
         mode,
         reason,
-        totp=_switch(totp, "totp"),
-        email=_switch(email, "email"),
+        totp=_switch(totp),
+        email=_switch(email),
     )

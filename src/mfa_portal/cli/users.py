@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -109,15 +109,15 @@ def list_cmd(
     filter_expr: Annotated[
         str, typer.Option("--filter", help="A Cognito filter, e.g. 'email ^= \"bob\"'.")
     ] = "",
-    status: Annotated[str, typer.Option(help="enabled or disabled")] = "",
+    status: Annotated[
+        Literal["enabled", "disabled"] | None, typer.Option(help="Only enabled or disabled users.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 60,
     as_json: Json = False,
 ) -> None:
     """List users (ListUsers has no MFA fields: see `users show`)."""
-    if status and status not in lookup.STATUS_FILTERS:
-        fail("--status must be enabled or disabled")
     try:
-        found = lookup.list_users(support_for(ctx), filter_expr, status, limit)
+        found = lookup.list_users(support_for(ctx), filter_expr, status or "", limit)
     except CognitoError as exc:
         fail(exc.message)
     if as_json:
@@ -227,15 +227,13 @@ def reset_mfa_cmd(
 def set_mfa_cmd(
     ctx: typer.Context,
     name: str,
-    method: Annotated[str, typer.Option(help="totp, email or sms")],
+    method: Annotated[actions.Method, typer.Option(help="The MFA method.")],
     reason: Reason,
     preferred: Annotated[bool, typer.Option("--preferred", help="Enable and prefer.")] = False,
     disable: Annotated[bool, typer.Option("--disable", help="Turn the method off.")] = False,
     as_json: Json = False,
 ) -> None:
     """Enable (default), prefer or disable one MFA method, e.g. switch a user to email codes."""
-    if method not in ("totp", "email", "sms"):
-        fail("--method must be totp, email or sms")
     if preferred and disable:
         fail("--preferred and --disable exclude each other")
     setting = "preferred" if preferred else "disabled" if disable else "enabled"
