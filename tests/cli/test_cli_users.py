@@ -79,7 +79,7 @@ def test_errors_exit_non_zero_with_one_line(desk: SupportDesk) -> None:
     )
     failed = cli(desk, "users", "disable", "nobody", "--reason", "x", "--json")
     assert failed.exit_code == 1
-    assert json.loads(failed.stdout)["error"] == "UserNotFoundException"
+    assert json.loads(failed.stdout)["error"]["code"] == "UserNotFoundException"
 
 
 @pytest.mark.parametrize(
@@ -272,5 +272,7 @@ def test_reasons_are_checked_as_in_the_console(desk: SupportDesk) -> None:
     assert long == "Error: bob: The reason is too long: at most 500 characters."
     as_json = cli(desk, "users", "disable", "bob", "-r", "x" * 501, "--json")
     assert as_json.exit_code == 1
-    assert json.loads(as_json.stdout)["error"] == "ReasonTooLong"  # the code stays for scripts
+    assert (
+        json.loads(as_json.stdout)["error"]["code"] == "ReasonTooLong"
+    )  # the code stays for scripts
     assert ok_json(desk, "users", "disable", "bob", "-r", "x" * 500)["message"] == "user disabled"

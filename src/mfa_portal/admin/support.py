@@ -86,8 +86,7 @@ class ActionFailed(Exception):
             "action": self.action,
             "target": self.target,
             "ok": False,
-            "error": self.code,
-            "message": self.message,
+            "error": {"code": self.code, "message": self.message},
         }
 
 

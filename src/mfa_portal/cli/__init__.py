@@ -7,6 +7,7 @@ the pool and the portal only through ``mfa_portal.wiring``.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -46,7 +47,8 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except _CLICK_ERROR as exc:
-            sys.exit(_one_line(exc))
+            argv = list(args) if args is not None else sys.argv[1:]
+            sys.exit(_one_line(exc, as_json="--json" in argv))
         except typer.Abort:
             typer.echo("Aborted.", err=True)
             sys.exit(1)
@@ -82,15 +84,20 @@ def plain_help_types(command: Any) -> None:
         plain_help_types(sub)
 
 
-def _one_line(exc: Any) -> int:
-    """Print a Click error as one line (the help of a bare group is already printed)."""
+def _one_line(exc: Any, as_json: bool = False) -> int:
+    """Print a Click error as one line (the help of a bare group is already printed); with
+    ``--json`` on the command line, as the JSON error object every command prints on stdout."""
     if type(exc).__name__ != "NoArgsIsHelpError":
         ctx = getattr(exc, "ctx", None)
         hint = f" Try '{ctx.command_path} --help'." if isinstance(exc, _USAGE_ERROR) and ctx else ""
         # Typer words a refused choice as a validation error ("Value error, 'x' is not one of …").
         message = " ".join(exc.format_message().replace("Value error, ", "").split())
         message += "" if not hint or message.endswith((".", "?", "!")) else "."
-        typer.echo(f"Error: {message}{hint}", err=True)
+        if as_json:
+            error = {"code": "UsageError", "message": f"{message}{hint}"}
+            typer.echo(json.dumps({"ok": False, "error": error}, indent=2, sort_keys=True))
+        else:
+            typer.echo(f"Error: {message}{hint}", err=True)
     code: int = exc.exit_code
     return code
 

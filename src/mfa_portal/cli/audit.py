@@ -35,7 +35,14 @@ Until = Annotated[str, typer.Option(help="Before this UTC date/time (ISO 8601)."
 
 
 def _filter(
-    actor: str, target: str, action: str, outcome: str | None, since: str, until: str, limit: int
+    actor: str,
+    target: str,
+    action: str,
+    outcome: str | None,
+    since: str,
+    until: str,
+    limit: int,
+    as_json: bool = False,
 ) -> AuditFilter:
     typed = dict(
         actor=actor, target=target, action=action, outcome=outcome or "", since=since, until=until
@@ -43,7 +50,10 @@ def _filter(
     try:
         return parse_filter(typed, limit=limit)
     except AuditFilterError:
-        fail("--since/--until must be ISO dates, e.g. 2026-11-28 or 2026-11-28T17:00")
+        fail(
+            "--since/--until must be ISO dates, e.g. 2026-11-28 or 2026-11-28T17:00",
+            as_json=as_json,
+        )
 
 
 @audit_app.command("list")
@@ -59,8 +69,8 @@ def list_cmd(
     as_json: Json = False,
 ) -> None:
     """The newest entries first."""
-    flt = _filter(actor, target, action, outcome, since, until, limit)
-    entries = support_for(ctx).audit.query(flt)
+    flt = _filter(actor, target, action, outcome, since, until, limit, as_json)
+    entries = support_for(ctx, as_json).audit.query(flt)
     if as_json:
         emit([{**vars(e), "time": e.time_iso} for e in entries])
         return

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from mfa_portal.admin.pool_config import describe_pool, set_pool_mfa
 from mfa_portal.cli import pool_app
-from mfa_portal.cli.users import Json, Reason, emit, fail, run_action, support_for
+from mfa_portal.cli.users import Json, Reason, cognito_fail, emit, run_action, support_for
 from mfa_portal.cognito_api.client import CognitoError
 
 Switch = Literal["on", "off"]
@@ -25,9 +25,9 @@ def _switch(value: Switch | None) -> bool | None:
 def show_cmd(ctx: typer.Context, as_json: Json = False) -> None:
     """Pool id, name, MFA mode and factors, account recovery."""
     try:
-        info = describe_pool(support_for(ctx))
+        info = describe_pool(support_for(ctx, as_json))
     except CognitoError as exc:
-        fail(exc.message)
+        cognito_fail(exc, as_json)
     if as_json:
         emit(info)
         return

@@ -1,6 +1,8 @@
 """``mfa-portal users …``: support actions on users, as tables for people and JSON for scripts.
 
-Every error ends with a non-zero exit code and one line on stderr saying why.
+Every error ends with a non-zero exit code and one line on stderr saying why, in words a support
+person can act on; with ``--json`` it is one JSON object on stdout instead, ``{"ok": false,
+"error": {"code", "message", "hint"?}}``, keeping Cognito's own code and message for scripts.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from mfa_portal.admin import actions, lookup
+from mfa_portal.admin import actions, explain, lookup
 from mfa_portal.admin.display import safe, shown
 from mfa_portal.admin.support import ActionFailed, ActionResult, Support
 from mfa_portal.cli import users_app
@@ -27,12 +29,48 @@ Reason = Annotated[str, typer.Option("--reason", "-r", help="Why (kept in the au
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
+def fail(
+    message: str,
+    code: int = 1,
+    *,
+    as_json: bool = False,
+    error: str = "InvalidUsage",
+) -> NoReturn:
+    """End the command: ``message`` for people on stderr, or one JSON error object on stdout."""
+    if as_json:
+        emit(error_body(error, message))
+        raise typer.Exit(code)
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"Error: {message}", markup=False)
     raise typer.Exit(code)
 
 
-def support_for(ctx: typer.Context) -> Support:
+def error_body(code: str, message: str, hint: str | None = None, **context: Any) -> dict[str, Any]:
+    """The one shape of a JSON error: what failed, Cognito's code and message, and what to do."""
+    error: dict[str, str] = {"code": code, "message": message}
+    if hint is not None and hint != message:
+        error["hint"] = hint
+    return {**context, "ok": False, "error": error}
+
+
+def cognito_fail(
+    exc: CognitoError | ActionFailed, as_json: bool, target: str | None = None
+) -> NoReturn:
+    """A Cognito error as a sentence for people (``explain``) or, with ``--json``, as it came."""
+    hint = explain.for_people(exc.code, exc.message)
+    if exc.code == "CodeDeliveryFailureException":
+        hint += delivery_hint()
+    context: dict[str, str] = {}
+    if isinstance(exc, ActionFailed):
+        context = {"action": exc.action, "target": exc.target}
+    elif target is not None:
+        context = {"target": target}
+    if as_json:
+        emit(error_body(exc.code, exc.message, hint, **context))
+        raise typer.Exit(1)
+    fail(f"{context['target']}: {hint}" if "target" in context else hint)
+
+
+def support_for(ctx: typer.Context, as_json: bool = False) -> Support:
     """The support capabilities: injected by tests as ``obj``, else built from the settings."""
     obj = ctx.find_root().obj
     if isinstance(obj, Support):
@@ -42,7 +80,8 @@ def support_for(ctx: typer.Context) -> Support:
     try:
         support = open_support()
     except Exception as exc:  # settings or backend problems: one line, no traceback
-        fail(" ".join(part.strip() for part in str(exc).splitlines()) or type(exc).__name__)
+        why = " ".join(part.strip() for part in str(exc).splitlines()) or type(exc).__name__
+        fail(why, as_json=as_json, error="ConfigurationError")
     # The library's log lines (e.g. a failed delivery) would add a second, raw line to stderr;
     # the command reports each failure itself, in one line.
     logging.getLogger("mfa_portal").addHandler(logging.NullHandler())
@@ -91,15 +130,11 @@ def report(result: ActionResult, as_json: bool) -> None:
 
 
 def run_action(ctx: typer.Context, as_json: bool, fn: Any, *args: Any, **kwargs: Any) -> None:
-    support = support_for(ctx)
+    support = support_for(ctx, as_json)
     try:
         result = fn(support, cli_actor(), *args, **kwargs)
     except ActionFailed as exc:
-        if as_json:
-            emit(exc.as_dict())
-            raise typer.Exit(1) from None
-        hint = delivery_hint() if exc.code == "CodeDeliveryFailureException" else ""
-        fail(f"{exc.target}: {exc.message}{hint}")
+        cognito_fail(exc, as_json)
     report(result, as_json)
 
 
@@ -117,9 +152,9 @@ def list_cmd(
 ) -> None:
     """List users (ListUsers has no MFA fields: see `users show`)."""
     try:
-        found = lookup.list_users(support_for(ctx), filter_expr, status or "", limit)
+        found = lookup.list_users(support_for(ctx, as_json), filter_expr, status or "", limit)
     except CognitoError as exc:
-        fail(exc.message)
+        cognito_fail(exc, as_json)
     if as_json:
         emit([vars(u) for u in found])
         return
@@ -134,9 +169,9 @@ def list_cmd(
 def show_cmd(ctx: typer.Context, name: str, as_json: Json = False) -> None:
     """One user: status, attributes, MFA methods and the preferred one."""
     try:
-        user = lookup.get_user(support_for(ctx), name)
+        user = lookup.get_user(support_for(ctx, as_json), name)
     except CognitoError as exc:
-        fail(f"{name}: {exc.message}")
+        cognito_fail(exc, as_json, target=name)
     if as_json:
         emit(user.as_dict())
         return
@@ -170,11 +205,11 @@ def create_cmd(
     run_action(ctx, as_json, actions.create_user, name, email, reason, deliver=deliver)
 
 
-def _names_from(path: Path) -> list[str]:
+def _names_from(path: Path, as_json: bool) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        fail(f"cannot read {path}: {exc.strerror}")
+        fail(f"cannot read {path}: {exc.strerror}", as_json=as_json, error="FileNotReadable")
     return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
 
 
@@ -190,15 +225,15 @@ def reset_mfa_cmd(
 ) -> None:
     """Remove the user's authenticator and sign them out; they must enrol again."""
     if name is None and from_file is None:
-        fail("give a username or --from-file")
+        fail("give a username or --from-file", as_json=as_json)
     if name is not None and from_file is not None:
-        fail("give a username or --from-file, not both")
+        fail("give a username or --from-file, not both", as_json=as_json)
     if name is not None:
         run_action(ctx, as_json, actions.reset_mfa, name, reason)
         return
     assert from_file is not None
-    names = _names_from(from_file)
-    support, actor = support_for(ctx), cli_actor()
+    names = _names_from(from_file, as_json)
+    support, actor = support_for(ctx, as_json), cli_actor()
     done: list[ActionResult] = []
     failed: list[ActionFailed] = []
     with Progress(console=Console(stderr=True), transient=True, disable=as_json) as progress:
@@ -210,17 +245,24 @@ def reset_mfa_cmd(
                 failed.append(exc)
             progress.advance(task)
     if as_json:
-        emit([r.as_dict() for r in done] + [f.as_dict() for f in failed])
+        emit([r.as_dict() for r in done] + [_failed_row(f) for f in failed])
     else:
         console = Console(highlight=False)
         console.print(f"{len(done)} reset, {len(failed)} failed", markup=False)
         if failed:
             table = Table("Username", "Message")
             for f in failed:
-                table.add_row(Text(str(shown(f.target))), Text(safe(f.message)))
+                hint = explain.for_people(f.code, f.message)
+                table.add_row(Text(str(shown(f.target))), Text(safe(hint)))
             console.print(table)
     if failed:
         raise typer.Exit(1)
+
+
+def _failed_row(exc: ActionFailed) -> dict[str, Any]:
+    """One failed reset of a bulk run, shaped as a single command's JSON error."""
+    hint = explain.for_people(exc.code, exc.message)
+    return error_body(exc.code, exc.message, hint, action=exc.action, target=exc.target)
 
 
 @users_app.command("set-mfa")
@@ -235,7 +277,7 @@ def set_mfa_cmd(
 ) -> None:
     """Enable (default), prefer or disable one MFA method, e.g. switch a user to email codes."""
     if preferred and disable:
-        fail("--preferred and --disable exclude each other")
+        fail("--preferred and --disable exclude each other", as_json=as_json)
     setting = "preferred" if preferred else "disabled" if disable else "enabled"
     run_action(ctx, as_json, actions.set_mfa, name, method, setting, reason)
 
@@ -256,7 +298,7 @@ def set_attr_cmd(
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            fail(f"expected NAME=VALUE, got {item!r}")
+            fail(f"expected NAME=VALUE, got {item!r}", as_json=as_json)
         pairs[key.strip()] = value
     run_action(ctx, as_json, actions.set_attributes, name, pairs, reason, verified=verified)
 
@@ -304,6 +346,8 @@ def delete_cmd(
     as_json: Json = False,
 ) -> None:
     """Delete the user for good (type the username to confirm)."""
+    if confirm is None and as_json:  # a prompt would break the JSON on stdout
+        fail("give --confirm NAME with --json", as_json=True)
     if confirm is None:
         confirm = str(typer.prompt("Type the username to confirm"))
     run_action(ctx, as_json, actions.delete_user, name, reason, confirm=confirm)
