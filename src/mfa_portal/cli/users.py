@@ -210,7 +210,49 @@ def _names_from(path: Path, as_json: bool) -> list[str]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}", as_json=as_json, error="FileNotReadable")
-    return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
+    # A "#" starts a comment anywhere on a line ("alice  # ticket 4711"), as the runbook says.
+    names = (line.partition("#")[0].strip() for line in lines)
+    return [name for name in names if name]
+
+
+def _dry_run(ctx: typer.Context, names: list[str], as_json: bool) -> None:
+    """What a reset of ``names`` would do, read-only: no reset, no audit entry, no email."""
+    support = support_for(ctx, as_json)
+    found: list[lookup.UserDetail] = []
+    missing: list[tuple[str, CognitoError]] = []
+    for each in names:
+        try:
+            found.append(lookup.get_user(support, each))
+        except CognitoError as refused:
+            missing.append((each, refused))
+    if as_json:
+        rows: list[dict[str, Any]] = [
+            {"action": "reset-mfa", "target": u.username, "ok": True, "dry_run": True,
+             "mfa_methods": u.mfa_methods}
+            for u in found
+        ]  # fmt: skip
+        for each, err in missing:
+            hint = explain.for_people(err.code, err.message)
+            rows.append({**error_body(err.code, err.message, hint, action="reset-mfa",
+                                      target=each), "dry_run": True})  # fmt: skip
+        emit(rows)
+    else:
+        console = Console(highlight=False)
+        console.print(
+            f"Dry run: {len(found)} would be reset, {len(missing)} would fail; "
+            "nothing was changed or audited",
+            markup=False,
+        )
+        table = Table("Username", "MFA methods now", "Would")
+        for u in found:
+            methods = ", ".join(u.mfa_methods) or "none (nothing to remove)"
+            table.add_row(Text(str(shown(u.username))), methods, "reset")
+        for each, err in missing:
+            hint = explain.for_people(err.code, err.message)
+            table.add_row(Text(str(shown(each))), "", Text(f"fail: {safe(hint)}"))
+        console.print(table)
+    if missing:
+        raise typer.Exit(1)
 
 
 @users_app.command("reset-mfa")
@@ -219,8 +261,13 @@ def reset_mfa_cmd(
     reason: Reason,
     name: Annotated[str | None, typer.Argument()] = None,
     from_file: Annotated[
-        Path | None, typer.Option("--from-file", help="One username per line.")
+        Path | None,
+        typer.Option("--from-file", help="One username per line; '#' starts a comment."),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="List what would be reset; change and audit nothing."),
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """Remove the user's authenticator and sign them out; they must enrol again."""
@@ -228,11 +275,13 @@ def reset_mfa_cmd(
         fail("give a username or --from-file", as_json=as_json)
     if name is not None and from_file is not None:
         fail("give a username or --from-file, not both", as_json=as_json)
+    names = [name] if name is not None else _names_from(from_file, as_json) if from_file else []
+    if dry_run:
+        _dry_run(ctx, names, as_json)
+        return
     if name is not None:
         run_action(ctx, as_json, actions.reset_mfa, name, reason)
         return
-    assert from_file is not None
-    names = _names_from(from_file, as_json)
     support, actor = support_for(ctx, as_json), cli_actor()
     done: list[ActionResult] = []
     failed: list[ActionFailed] = []
