@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.admin.actions import FALLBACK_NOTE, NO_PROOF_NOTE, PROOF_NOTE, reset_mfa
+from mfa_portal.admin.actions import (
+    FALLBACK_NOTE,
+    NO_AUTHENTICATOR_NOTE,
+    NO_PROOF_NOTE,
+    NOT_NOTIFIED_NOTE,
+    NOTHING_REMOVED,
+    PROOF_NOTE,
+    reset_mfa,
+)
 from mfa_portal.admin.audit import AuditFilter
 from mfa_portal.admin.support import ActionFailed, Support
 from mfa_portal.cognito_api.client import CognitoClient, CognitoError
@@ -119,7 +127,8 @@ def test_moto_has_no_delete_software_token_so_the_fallback_runs(desk: SupportDes
 def test_a_user_without_an_authenticator_is_still_signed_out(desk: SupportDesk) -> None:
     desk.add_user("fred")
     result = reset_mfa(desk.support, ADMIN, "fred", "asked to re-enrol")
-    assert result.notes == ["the user had no authenticator registered"]
+    assert result.message == NOTHING_REMOVED
+    assert result.notes == [NO_AUTHENTICATOR_NOTE, NOT_NOTIFIED_NOTE]
 
 
 @pytest.mark.backends("engine", "moto")

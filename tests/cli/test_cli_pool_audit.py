@@ -42,9 +42,15 @@ def test_pool_show_and_mfa_config(desk: SupportDesk) -> None:
     assert json.loads(cli(desk, "pool", "show", "--json").stdout)["mfa"] == "ON"
 
     bad = cli(desk, "pool", "mfa-config", "--mode", "sometimes", "-r", "x")
-    assert bad.exit_code == 1 and bad.stderr.strip() == "Error: --mode must be off, optional or on"
+    assert bad.exit_code == 2 and bad.stderr.strip() == (
+        "Error: Invalid value for '--mode': 'sometimes' is not one of 'off', 'optional', 'on'. "
+        "Try 'root pool mfa-config --help'."
+    )
     bad = cli(desk, "pool", "mfa-config", "--mode", "on", "--totp", "maybe", "-r", "x")
-    assert bad.exit_code == 1 and bad.stderr.strip() == "Error: --totp must be on or off"
+    assert bad.exit_code == 2 and bad.stderr.strip() == (
+        "Error: Invalid value for '--totp': 'maybe' is not one of 'on', 'off'. "
+        "Try 'root pool mfa-config --help'."
+    )
     refused = cli(desk, "pool", "mfa-config", "--mode", "on", "--totp", "off", "-r", "x")
     assert refused.exit_code == 1 and "can't disable all MFAs" in refused.stderr
     assert "InvalidParameterException" not in refused.stderr
@@ -83,8 +89,9 @@ def test_audit_list_with_filters(desk: SupportDesk) -> None:
         bad = cli(desk, "audit", "list", option, "last week")
         assert bad.exit_code == 1 and bad.stderr.strip() == dates
     bad = cli(desk, "audit", "export", "--outcome", "maybe")
-    assert (
-        bad.exit_code == 1 and bad.stderr.strip() == "Error: --outcome must be success or failure"
+    assert bad.exit_code == 2 and bad.stderr.strip() == (
+        "Error: Invalid value for '--outcome': 'maybe' is not one of 'success', 'failure'. "
+        "Try 'root audit export --help'."
     )
 
 
@@ -100,7 +107,10 @@ def test_audit_export_csv_and_jsonl(desk: SupportDesk, tmp_path: Path) -> None:
     lines = [json.loads(line) for line in target.read_text().splitlines()]
     assert [entry["reason"] for entry in lines] == ["left", "back", "typo"]
     bad = cli(desk, "audit", "export", "--format", "xml")
-    assert bad.exit_code == 1 and bad.stderr.strip() == "Error: --format must be csv or jsonl"
+    assert bad.exit_code == 2 and bad.stderr.strip() == (
+        "Error: Invalid value for '--format': 'xml' is not one of 'csv', 'jsonl'. "
+        "Try 'root audit export --help'."
+    )
 
 
 def test_cli_uses_the_embedded_pool_of_the_data_dir(

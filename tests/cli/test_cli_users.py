@@ -73,7 +73,10 @@ def test_errors_exit_non_zero_with_one_line(desk: SupportDesk) -> None:
     both = cli(desk, "users", "reset-mfa", "bob", "--from-file", "f.txt", "--reason", "x")
     assert one_line_error(both) == "Error: give a username or --from-file, not both"
     bad = cli(desk, "users", "set-mfa", "bob", "--method", "fax", "--reason", "x")
-    assert one_line_error(bad) == "Error: --method must be totp, email or sms"
+    assert bad.exit_code == 2 and one_line_error(bad) == (
+        "Error: Invalid value for '--method': 'fax' is not one of 'totp', 'email', 'sms'. "
+        "Try 'root users set-mfa --help'."
+    )
     failed = cli(desk, "users", "disable", "nobody", "--reason", "x", "--json")
     assert failed.exit_code == 1
     assert json.loads(failed.stdout)["error"] == "UserNotFoundException"
@@ -114,6 +117,43 @@ def test_usage_errors_of_the_installed_command_are_one_line(args: list[str], lin
 
 def test_help_still_exits_zero() -> None:
     assert runner.invoke(app, ["users", "reset-mfa", "--help"]).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "choices"),
+    [
+        (["users", "set-mfa"], "totp|email|sms"),
+        (["users", "list"], "enabled|disabled"),
+        (["audit", "list"], "success|failure"),
+        (["audit", "export"], "csv|jsonl"),
+        (["pool", "mfa-config"], "off|optional|on"),
+        (["pool", "mfa-config"], "on|off"),
+    ],
+)
+def test_help_lists_the_choices(command: list[str], choices: str) -> None:
+    """A support person reads the allowed values in ``--help`` instead of guessing them."""
+    shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and choices in shown.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["users", "set-mfa"],
+        ["users", "reset-mfa"],
+        ["audit", "export"],
+        ["pool", "serve"],
+        ["serve"],
+    ],
+)
+def test_help_has_no_python_type_names(command: list[str]) -> None:
+    """Flags take no value (no ``<bool>``); values read as ``TEXT``/``INTEGER``, not ``<str>``."""
+    shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0
+    assert (
+        "<bool>" not in shown.stdout and "<str>" not in shown.stdout and "<int>" not in shown.stdout
+    )
+    assert "TEXT" in shown.stdout
 
 
 @pytest.mark.backends("engine")

@@ -174,6 +174,7 @@ def _world_engine(tmp_path: Path) -> Iterator[PortalWorld]:
     idp = EngineCognitoClient(engine)
     boot = ensure_default_pool(idp, tmp_path / "portal", admin_password=ADMIN_TEMP)
     settings = load_settings(
+        backend="embedded",  # as `mfa-portal serve` runs it (a pool id alone would mean Cognito)
         data_dir=tmp_path / "portal",
         user_pool_id=boot.ids.user_pool_id,
         client_id=boot.ids.client_id,

@@ -33,6 +33,9 @@ NO_PROOF_NOTE = (
     "the user has no verified email address, so no set-up code can be sent: set one with "
     "set-attr --verified before they can enrol again"
 )
+NO_AUTHENTICATOR_NOTE = "the user had no authenticator registered"
+NOT_NOTIFIED_NOTE = "no email sent: there was no authenticator to remove"
+NOTHING_REMOVED = "nothing to remove (no authenticator registered); all sessions signed out"
 FALLBACK_NOTE = (
     "this backend has no AdminDeleteSoftwareToken: the TOTP preference was disabled instead; "
     "the old secret stays registered until the user enrols a new authenticator"
@@ -77,7 +80,7 @@ def remove_authenticator(support: Support, username: str, sub: str | None = None
             deleted = True
         except CognitoError as exc:
             if exc.code == "ResourceNotFoundException":
-                notes.append("the user had no authenticator registered")
+                notes.append(NO_AUTHENTICATOR_NOTE)
                 deleted = True
             elif exc.code not in _NOT_IMPLEMENTED:
                 raise
@@ -101,11 +104,16 @@ def reset_mfa(support: Support, actor: Actor, username: str, reason: str) -> Act
         step.target = user["Username"]
         notes = remove_authenticator(support, step.target, attributes(user).get("sub"))
         notes.extend(_enrolment_proof_notes(support, user))
-        email = _notify_email(user)
-        if support.notifier and email:
-            if not support.notifier.mfa_reset(email, step.target, by="by support"):
-                notes.append("the notification email could not be sent")
-        step.done("authenticator removed and all sessions signed out", notes)
+        if NO_AUTHENTICATOR_NOTE in notes:
+            # "Your authenticator was removed" would alarm a user who never had one (or report a
+            # change that did not happen): say so to support instead.
+            step.done(NOTHING_REMOVED, [*notes, NOT_NOTIFIED_NOTE])
+        else:
+            email = _notify_email(user)
+            if support.notifier and email:
+                if not support.notifier.mfa_reset(email, step.target, by="by support"):
+                    notes.append("the notification email could not be sent")
+            step.done("authenticator removed and all sessions signed out", notes)
     return _logged(actor, step.result)
 
 

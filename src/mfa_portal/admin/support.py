@@ -86,7 +86,7 @@ class ActionFailed(Exception):
             "action": self.action,
             "target": self.target,
             "ok": False,
-            "error": self.code,
+            "error": self.code,  # scripts read the code here (kept stable); the text beside it
             "message": self.message,
         }
 

@@ -7,6 +7,7 @@ the pool and the portal only through ``mfa_portal.wiring``.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -40,26 +41,63 @@ class OneLineErrors(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        plain_help_types(self)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except _CLICK_ERROR as exc:
-            sys.exit(_one_line(exc))
+            argv = list(args) if args is not None else sys.argv[1:]
+            sys.exit(_one_line(exc, as_json="--json" in argv))
         except typer.Abort:
             typer.echo("Aborted.", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
 
-def _one_line(exc: Any) -> int:
-    """Print a Click error as one line (the help of a bare group is already printed)."""
+_TYPE_WORDS = {"str": "TEXT", "int": "INTEGER", "path": "PATH", "file": "FILE"}
+
+
+def plain_help_types(command: Any) -> None:
+    """Help that reads as words: choices listed, ``TEXT``/``INTEGER`` for values, nothing for flags.
+
+    Typer labels every parameter with its Python type (``<str>``, ``<bool>``), which tells a support
+    person nothing; a flag takes no value, so it gets no label at all.
+    """
+    ctx = typer.Context(command)
+    params = [*command.params, command.get_help_option(ctx)]
+    for param in params:
+        if param is None or getattr(param, "_plain_help", False):
+            continue
+        param._plain_help = True
+        shown = param.display_type(ctx) if hasattr(param, "display_type") else None
+        if not isinstance(shown, str) or "|" in shown:  # choices: Typer lists them already
+            continue
+        word = _TYPE_WORDS.get(shown.strip("<>"), shown.strip("<>").upper())
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+        elif param.param_type_name == "option":
+            param.metavar = word
+        else:  # an argument's metavar would rename it in the usage line: label its type instead
+            param.display_type_rich = lambda ctx, word=word: word
+    for sub in getattr(command, "commands", {}).values():
+        plain_help_types(sub)
+
+
+def _one_line(exc: Any, as_json: bool = False) -> int:
+    """Print a Click error as one line (the help of a bare group is already printed); with
+    ``--json`` on the command line, as the JSON error object every command prints on stdout."""
     if type(exc).__name__ != "NoArgsIsHelpError":
         ctx = getattr(exc, "ctx", None)
         hint = f" Try '{ctx.command_path} --help'." if isinstance(exc, _USAGE_ERROR) and ctx else ""
-        message = " ".join(exc.format_message().split())
+        # Typer words a refused choice as a validation error ("Value error, 'x' is not one of …").
+        message = " ".join(exc.format_message().replace("Value error, ", "").split())
         message += "" if not hint or message.endswith((".", "?", "!")) else "."
-        typer.echo(f"Error: {message}{hint}", err=True)
+        if as_json:
+            body = {"ok": False, "error": "UsageError", "message": f"{message}{hint}"}
+            typer.echo(json.dumps(body, indent=2, sort_keys=True))
+        else:
+            typer.echo(f"Error: {message}{hint}", err=True)
     code: int = exc.exit_code
     return code
 

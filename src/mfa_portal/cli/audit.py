@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -27,23 +27,33 @@ Actor = Annotated[
 ]
 Target = Annotated[str, typer.Option(help="Only entries about this user or pool.")]
 Action = Annotated[str, typer.Option(help="Only this action (e.g. reset-mfa).")]
-Outcome = Annotated[str, typer.Option(help="success or failure")]
+Outcome = Annotated[
+    Literal["success", "failure"] | None, typer.Option(help="Only successes or failures.")
+]
 Since = Annotated[str, typer.Option(help="From this UTC date/time (ISO 8601).")]
 Until = Annotated[str, typer.Option(help="Before this UTC date/time (ISO 8601).")]
 
 
 def _filter(
-    actor: str, target: str, action: str, outcome: str, since: str, until: str, limit: int
+    actor: str,
+    target: str,
+    action: str,
+    outcome: str | None,
+    since: str,
+    until: str,
+    limit: int,
+    as_json: bool = False,
 ) -> AuditFilter:
     typed = dict(
-        actor=actor, target=target, action=action, outcome=outcome, since=since, until=until
+        actor=actor, target=target, action=action, outcome=outcome or "", since=since, until=until
     )
     try:
         return parse_filter(typed, limit=limit)
-    except AuditFilterError as exc:
-        if exc.field == "outcome":
-            fail("--outcome must be success or failure")
-        fail("--since/--until must be ISO dates, e.g. 2026-11-28 or 2026-11-28T17:00")
+    except AuditFilterError:
+        fail(
+            "--since/--until must be ISO dates, e.g. 2026-11-28 or 2026-11-28T17:00",
+            as_json=as_json,
+        )
 
 
 @audit_app.command("list")
@@ -52,15 +62,15 @@ def list_cmd(
     actor: Actor = "",
     target: Target = "",
     action: Action = "",
-    outcome: Outcome = "",
+    outcome: Outcome = None,
     since: Since = "",
     until: Until = "",
     limit: Annotated[int, typer.Option(min=1)] = 50,
     as_json: Json = False,
 ) -> None:
     """The newest entries first."""
-    flt = _filter(actor, target, action, outcome, since, until, limit)
-    entries = support_for(ctx).audit.query(flt)
+    flt = _filter(actor, target, action, outcome, since, until, limit, as_json)
+    entries = support_for(ctx, as_json).audit.query(flt)
     if as_json:
         emit([{**vars(e), "time": e.time_iso} for e in entries])
         return
@@ -77,20 +87,20 @@ def list_cmd(
 @audit_app.command("export")
 def export_cmd(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "csv",
+    fmt: Annotated[
+        Literal["csv", "jsonl"], typer.Option("--format", help="CSV or JSON lines.")
+    ] = "csv",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
     ] = None,
     actor: Actor = "",
     target: Target = "",
     action: Action = "",
-    outcome: Outcome = "",
+    outcome: Outcome = None,
     since: Since = "",
     until: Until = "",
 ) -> None:
     """Every matching entry, oldest first, as CSV or JSON lines."""
-    if fmt not in ("csv", "jsonl"):
-        fail("--format must be csv or jsonl")
     flt = _filter(actor, target, action, outcome, since, until, 0)
     entries = list(reversed(support_for(ctx).audit.query(flt)))
     writer = write_csv if fmt == "csv" else write_jsonl

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -10,25 +10,24 @@ from rich.table import Table
 
 from mfa_portal.admin.pool_config import describe_pool, set_pool_mfa
 from mfa_portal.cli import pool_app
-from mfa_portal.cli.users import Json, Reason, emit, fail, run_action, support_for
+from mfa_portal.cli.users import Json, Reason, cognito_fail, emit, run_action, support_for
 from mfa_portal.cognito_api.client import CognitoError
 
+Switch = Literal["on", "off"]
 
-def _switch(value: str, name: str) -> bool | None:
-    if value == "":
-        return None
-    if value not in ("on", "off"):
-        fail(f"--{name} must be on or off")
-    return value == "on"
+
+def _switch(value: Switch | None) -> bool | None:
+    """On, off, or None for "leave as it is"."""
+    return None if value is None else value == "on"
 
 
 @pool_app.command("show")
 def show_cmd(ctx: typer.Context, as_json: Json = False) -> None:
     """Pool id, name, MFA mode and factors, account recovery."""
     try:
-        info = describe_pool(support_for(ctx))
+        info = describe_pool(support_for(ctx, as_json))
     except CognitoError as exc:
-        fail(exc.message)
+        cognito_fail(exc, as_json)
     if as_json:
         emit(info)
         return
@@ -47,16 +46,17 @@ def show_cmd(ctx: typer.Context, as_json: Json = False) -> None:
 @pool_app.command("mfa-config")
 def mfa_config_cmd(
     ctx: typer.Context,
-    mode: Annotated[str, typer.Option(help="off, optional or on")],
+    mode: Annotated[Literal["off", "optional", "on"], typer.Option(help="The pool's MFA mode.")],
     reason: Reason,
-    totp: Annotated[str, typer.Option(help="on or off (default: unchanged)")] = "",
+    totp: Annotated[Switch | None, typer.Option(help="TOTP (default: unchanged).")] = None,
     email: Annotated[
-        str,
+        Switch | None,
         typer.Option(
-            help="on or off (default: unchanged). 'on' also switches the pool's email to DEVELOPER "
-            "sending and, if verified_email is its only recovery, adds verified_phone_number."
+            help="Email codes (default: unchanged). 'on' also switches the pool's email to "
+            "DEVELOPER sending and, if verified_email is its only recovery, adds "
+            "verified_phone_number."
         ),
-    ] = "",
+    ] = None,
     ses_identity: Annotated[
         str,
         typer.Option(
@@ -66,15 +66,13 @@ def mfa_config_cmd(
     as_json: Json = False,
 ) -> None:
     """Set the pool's MFA mode; the portal needs optional + totp on (the portal decides who enrols)."""
-    if mode not in ("off", "optional", "on"):
-        fail("--mode must be off, optional or on")
     run_action(
         ctx,
         as_json,
         set_pool_mfa,
         mode,
         reason,
-        totp=_switch(totp, "totp"),
-        email=_switch(email, "email"),
+        totp=_switch(totp),
+        email=_switch(email),
         ses_identity=ses_identity or None,
     )

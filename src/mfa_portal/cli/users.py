@@ -1,6 +1,8 @@
 """``mfa-portal users …``: support actions on users, as tables for people and JSON for scripts.
 
-Every error ends with a non-zero exit code and one line on stderr saying why.
+Every error ends with a non-zero exit code and one line on stderr saying why, in words a support
+person can act on; with ``--json`` it is one JSON object on stdout instead, ``{"ok": false,
+"error": code, "message", "hint"?}``, keeping Cognito's own code and message for scripts.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,7 +18,7 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from mfa_portal.admin import actions, lookup
+from mfa_portal.admin import actions, explain, lookup
 from mfa_portal.admin.display import safe, shown
 from mfa_portal.admin.support import ActionFailed, ActionResult, Support
 from mfa_portal.cli import users_app
@@ -27,12 +29,49 @@ Reason = Annotated[str, typer.Option("--reason", "-r", help="Why (kept in the au
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
+def fail(
+    message: str,
+    code: int = 1,
+    *,
+    as_json: bool = False,
+    error: str = "InvalidUsage",
+) -> NoReturn:
+    """End the command: ``message`` for people on stderr, or one JSON error object on stdout."""
+    if as_json:
+        emit(error_body(error, message))
+        raise typer.Exit(code)
     Console(stderr=True, highlight=False, soft_wrap=True).print(f"Error: {message}", markup=False)
     raise typer.Exit(code)
 
 
-def support_for(ctx: typer.Context) -> Support:
+def error_body(code: str, message: str, hint: str | None = None, **context: Any) -> dict[str, Any]:
+    """The one shape of a JSON error: Cognito's code (``error``, as scripts have always read it),
+    its message, and, when it says more, what to do (``hint``)."""
+    body: dict[str, Any] = {**context, "ok": False, "error": code, "message": message}
+    if hint is not None and hint != message:
+        body["hint"] = hint
+    return body
+
+
+def cognito_fail(
+    exc: CognitoError | ActionFailed, as_json: bool, target: str | None = None
+) -> NoReturn:
+    """A Cognito error as a sentence for people (``explain``) or, with ``--json``, as it came."""
+    hint = explain.for_people(exc.code, exc.message)
+    if exc.code == "CodeDeliveryFailureException":
+        hint += delivery_hint()
+    context: dict[str, str] = {}
+    if isinstance(exc, ActionFailed):
+        context = {"action": exc.action, "target": exc.target}
+    elif target is not None:
+        context = {"target": target}
+    if as_json:
+        emit(error_body(exc.code, exc.message, hint, **context))
+        raise typer.Exit(1)
+    fail(f"{context['target']}: {hint}" if "target" in context else hint)
+
+
+def support_for(ctx: typer.Context, as_json: bool = False) -> Support:
     """The support capabilities: injected by tests as ``obj``, else built from the settings."""
     obj = ctx.find_root().obj
     if isinstance(obj, Support):
@@ -42,7 +81,8 @@ def support_for(ctx: typer.Context) -> Support:
     try:
         support = open_support()
     except Exception as exc:  # settings or backend problems: one line, no traceback
-        fail(" ".join(part.strip() for part in str(exc).splitlines()) or type(exc).__name__)
+        why = " ".join(part.strip() for part in str(exc).splitlines()) or type(exc).__name__
+        fail(why, as_json=as_json, error="ConfigurationError")
     # The library's log lines (e.g. a failed delivery) would add a second, raw line to stderr;
     # the command reports each failure itself, in one line.
     logging.getLogger("mfa_portal").addHandler(logging.NullHandler())
@@ -91,15 +131,11 @@ def report(result: ActionResult, as_json: bool) -> None:
 
 
 def run_action(ctx: typer.Context, as_json: bool, fn: Any, *args: Any, **kwargs: Any) -> None:
-    support = support_for(ctx)
+    support = support_for(ctx, as_json)
     try:
         result = fn(support, cli_actor(), *args, **kwargs)
     except ActionFailed as exc:
-        if as_json:
-            emit(exc.as_dict())
-            raise typer.Exit(1) from None
-        hint = delivery_hint() if exc.code == "CodeDeliveryFailureException" else ""
-        fail(f"{exc.target}: {exc.message}{hint}")
+        cognito_fail(exc, as_json)
     report(result, as_json)
 
 
@@ -109,17 +145,17 @@ def list_cmd(
     filter_expr: Annotated[
         str, typer.Option("--filter", help="A Cognito filter, e.g. 'email ^= \"bob\"'.")
     ] = "",
-    status: Annotated[str, typer.Option(help="enabled or disabled")] = "",
+    status: Annotated[
+        Literal["enabled", "disabled"] | None, typer.Option(help="Only enabled or disabled users.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 60,
     as_json: Json = False,
 ) -> None:
     """List users (ListUsers has no MFA fields: see `users show`)."""
-    if status and status not in lookup.STATUS_FILTERS:
-        fail("--status must be enabled or disabled")
     try:
-        found = lookup.list_users(support_for(ctx), filter_expr, status, limit)
+        found = lookup.list_users(support_for(ctx, as_json), filter_expr, status or "", limit)
     except CognitoError as exc:
-        fail(exc.message)
+        cognito_fail(exc, as_json)
     if as_json:
         emit([vars(u) for u in found])
         return
@@ -134,9 +170,9 @@ def list_cmd(
 def show_cmd(ctx: typer.Context, name: str, as_json: Json = False) -> None:
     """One user: status, attributes, MFA methods and the preferred one."""
     try:
-        user = lookup.get_user(support_for(ctx), name)
+        user = lookup.get_user(support_for(ctx, as_json), name)
     except CognitoError as exc:
-        fail(f"{name}: {exc.message}")
+        cognito_fail(exc, as_json, target=name)
     if as_json:
         emit(user.as_dict())
         return
@@ -170,12 +206,54 @@ def create_cmd(
     run_action(ctx, as_json, actions.create_user, name, email, reason, deliver=deliver)
 
 
-def _names_from(path: Path) -> list[str]:
+def _names_from(path: Path, as_json: bool) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        fail(f"cannot read {path}: {exc.strerror}")
-    return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
+        fail(f"cannot read {path}: {exc.strerror}", as_json=as_json, error="FileNotReadable")
+    # A "#" starts a comment anywhere on a line ("alice  # ticket 4711"), as the runbook says.
+    names = (line.partition("#")[0].strip() for line in lines)
+    return [name for name in names if name]
+
+
+def _dry_run(ctx: typer.Context, names: list[str], as_json: bool) -> None:
+    """What a reset of ``names`` would do, read-only: no reset, no audit entry, no email."""
+    support = support_for(ctx, as_json)
+    found: list[lookup.UserDetail] = []
+    missing: list[tuple[str, CognitoError]] = []
+    for each in names:
+        try:
+            found.append(lookup.get_user(support, each))
+        except CognitoError as refused:
+            missing.append((each, refused))
+    if as_json:
+        rows: list[dict[str, Any]] = [
+            {"action": "reset-mfa", "target": u.username, "ok": True, "dry_run": True,
+             "mfa_methods": u.mfa_methods}
+            for u in found
+        ]  # fmt: skip
+        for each, err in missing:
+            hint = explain.for_people(err.code, err.message)
+            rows.append({**error_body(err.code, err.message, hint, action="reset-mfa",
+                                      target=each), "dry_run": True})  # fmt: skip
+        emit(rows)
+    else:
+        console = Console(highlight=False)
+        console.print(
+            f"Dry run: {len(found)} would be reset, {len(missing)} would fail; "
+            "nothing was changed or audited",
+            markup=False,
+        )
+        table = Table("Username", "MFA methods now", "Would")
+        for u in found:
+            methods = ", ".join(u.mfa_methods) or "none (nothing to remove)"
+            table.add_row(Text(str(shown(u.username))), methods, "reset")
+        for each, err in missing:
+            hint = explain.for_people(err.code, err.message)
+            table.add_row(Text(str(shown(each))), "", Text(f"fail: {safe(hint)}"))
+        console.print(table)
+    if missing:
+        raise typer.Exit(1)
 
 
 @users_app.command("reset-mfa")
@@ -184,21 +262,28 @@ def reset_mfa_cmd(
     reason: Reason,
     name: Annotated[str | None, typer.Argument()] = None,
     from_file: Annotated[
-        Path | None, typer.Option("--from-file", help="One username per line.")
+        Path | None,
+        typer.Option("--from-file", help="One username per line; '#' starts a comment."),
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="List what would be reset; change and audit nothing."),
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """Remove the user's authenticator and sign them out; they must enrol again."""
     if name is None and from_file is None:
-        fail("give a username or --from-file")
+        fail("give a username or --from-file", as_json=as_json)
     if name is not None and from_file is not None:
-        fail("give a username or --from-file, not both")
+        fail("give a username or --from-file, not both", as_json=as_json)
+    names = [name] if name is not None else _names_from(from_file, as_json) if from_file else []
+    if dry_run:
+        _dry_run(ctx, names, as_json)
+        return
     if name is not None:
         run_action(ctx, as_json, actions.reset_mfa, name, reason)
         return
-    assert from_file is not None
-    names = _names_from(from_file)
-    support, actor = support_for(ctx), cli_actor()
+    support, actor = support_for(ctx, as_json), cli_actor()
     done: list[ActionResult] = []
     failed: list[ActionFailed] = []
     with Progress(console=Console(stderr=True), transient=True, disable=as_json) as progress:
@@ -210,34 +295,39 @@ def reset_mfa_cmd(
                 failed.append(exc)
             progress.advance(task)
     if as_json:
-        emit([r.as_dict() for r in done] + [f.as_dict() for f in failed])
+        emit([r.as_dict() for r in done] + [_failed_row(f) for f in failed])
     else:
         console = Console(highlight=False)
         console.print(f"{len(done)} reset, {len(failed)} failed", markup=False)
         if failed:
             table = Table("Username", "Message")
             for f in failed:
-                table.add_row(Text(str(shown(f.target))), Text(safe(f.message)))
+                hint = explain.for_people(f.code, f.message)
+                table.add_row(Text(str(shown(f.target))), Text(safe(hint)))
             console.print(table)
     if failed:
         raise typer.Exit(1)
+
+
+def _failed_row(exc: ActionFailed) -> dict[str, Any]:
+    """One failed reset of a bulk run, shaped as a single command's JSON error."""
+    hint = explain.for_people(exc.code, exc.message)
+    return error_body(exc.code, exc.message, hint, action=exc.action, target=exc.target)
 
 
 @users_app.command("set-mfa")
 def set_mfa_cmd(
     ctx: typer.Context,
     name: str,
-    method: Annotated[str, typer.Option(help="totp, email or sms")],
+    method: Annotated[actions.Method, typer.Option(help="The MFA method.")],
     reason: Reason,
     preferred: Annotated[bool, typer.Option("--preferred", help="Enable and prefer.")] = False,
     disable: Annotated[bool, typer.Option("--disable", help="Turn the method off.")] = False,
     as_json: Json = False,
 ) -> None:
     """Enable (default), prefer or disable one MFA method, e.g. switch a user to email codes."""
-    if method not in ("totp", "email", "sms"):
-        fail("--method must be totp, email or sms")
     if preferred and disable:
-        fail("--preferred and --disable exclude each other")
+        fail("--preferred and --disable exclude each other", as_json=as_json)
     setting = "preferred" if preferred else "disabled" if disable else "enabled"
     run_action(ctx, as_json, actions.set_mfa, name, method, setting, reason)
 
@@ -258,7 +348,7 @@ def set_attr_cmd(
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            fail(f"expected NAME=VALUE, got {item!r}")
+            fail(f"expected NAME=VALUE, got {item!r}", as_json=as_json)
         pairs[key.strip()] = value
     run_action(ctx, as_json, actions.set_attributes, name, pairs, reason, verified=verified)
 
@@ -306,6 +396,8 @@ def delete_cmd(
     as_json: Json = False,
 ) -> None:
     """Delete the user for good (type the username to confirm)."""
+    if confirm is None and as_json:  # a prompt would break the JSON on stdout
+        fail("give --confirm NAME with --json", as_json=True)
     if confirm is None:
         confirm = str(typer.prompt("Type the username to confirm"))
     run_action(ctx, as_json, actions.delete_user, name, reason, confirm=confirm)

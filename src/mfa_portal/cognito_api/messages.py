@@ -326,8 +326,13 @@ def triggers_not_supported(triggers: Iterable[str]) -> str:
     )
 
 
+_NO_DELIVERY_CONFIG = "User does not have delivery config set to turn on "
+PATTERN_RULE = "Member must satisfy regular expression pattern"
+LENGTH_RULE = "Member must have length"
+
+
 def no_delivery_config(factor: str) -> str:
-    return f"User does not have delivery config set to turn on {factor}"
+    return f"{_NO_DELIVERY_CONFIG}{factor}"
 
 
 def preferred_disabled(factor: str) -> str:
@@ -503,3 +508,27 @@ def is_password_constraint(exc: CognitoError) -> bool:
     if exc.code != "InvalidParameterException" or not _VALIDATION.match(exc.message):
         return False
     return any(field in PASSWORD_FIELDS for field in _VALUE_AT.findall(exc.message))
+
+
+def missing_delivery_config(code: str, message: str) -> str | None:
+    """The factor (``SOFTWARE_TOKEN_MFA``, ``EMAIL_OTP``, ``SMS_MFA``) a user lacks the means for."""
+    if code != "InvalidParameterException" or not message.startswith(_NO_DELIVERY_CONFIG):
+        return None
+    return message.removeprefix(_NO_DELIVERY_CONFIG).strip() or None
+
+
+def is_filter_parse_error(code: str, message: str) -> bool:
+    """ListUsers could not read its Filter."""
+    return code == "InvalidParameterException" and message == FILTER_PARSE_ERROR
+
+
+_FAILED_MEMBER = re.compile(
+    r"Value (?:'(?:[^']|'(?! at '))*' )?at '([^']+)' failed to satisfy constraint: ([^;]+)"
+)
+
+
+def failed_members(code: str, message: str) -> list[tuple[str, str]]:
+    """The request members that failed input validation, with their rule: ``[("username", …)]``."""
+    if code != "InvalidParameterException" or not _VALIDATION.match(message):
+        return []
+    return [(m.group(1), m.group(2).strip()) for m in _FAILED_MEMBER.finditer(message)]

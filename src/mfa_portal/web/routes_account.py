@@ -19,7 +19,11 @@ router = APIRouter()
 
 
 #: ``/account?notice=…``: only these fixed sentences, never text from the query string.
-NOTICES = {"enrolled": "account.enrolled", "replace_cancelled": "account.replace_cancelled"}
+NOTICES = {
+    "enrolled": "account.enrolled",
+    "replace_cancelled": "account.replace_cancelled",
+    "replace_cancelled_pending": "account.replace_cancelled_pending",
+}
 
 
 @router.get("/")

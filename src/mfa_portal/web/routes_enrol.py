@@ -25,7 +25,7 @@ from fastapi.responses import Response
 
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
-from mfa_portal.settings import EnrolmentProofKind
+from mfa_portal.settings import Backend, EnrolmentProofKind
 from mfa_portal.web import enrolment_proof
 from mfa_portal.web.deps import (
     CSRF,
@@ -142,6 +142,9 @@ def _page(request: Request, ps: PortalSession, status: int = 200, **ctx: Any) ->
         status,
         qr=qr_svg(uri, title=t("setup.qr_label")),
         replacing=_mode(ps, portal.clock()) == "replace",
+        # Amazon Cognito stops asking for the old authenticator while a new key is pending; the
+        # embedded pool keeps asking for it (docs/compatibility.md). Say what is true here.
+        old_keeps_working=portal.settings.backend is Backend.EMBEDDED,
         uri=uri,  # the "Open in authenticator app" link: the very URI the QR code carries
         secret=grouped(state.enrolment.secret),
         restricted=state.stage is not Stage.SIGNED_IN,
@@ -209,7 +212,10 @@ def setup_cancel(request: Request) -> Response:
     ps.state.enrolment = None
     ps.state.reauth_until = 0.0
     ps.changed()
-    return see_other("/account?notice=replace_cancelled")
+    embedded = get_portal(request).settings.backend is Backend.EMBEDDED
+    return see_other(
+        "/account?notice=" + ("replace_cancelled" if embedded else "replace_cancelled_pending")
+    )
 
 
 @router.post("/mfa/setup/send-code", dependencies=[CSRF])

@@ -195,7 +195,12 @@ STRINGS: dict[str, str] = {
     # replace authenticator
     "replace.keeps_working": "You are replacing your authenticator. Your old authenticator keeps "
     "working until you finish; if you stop now, nothing changes.",
+    "replace.finish_now": "You are replacing your authenticator. Finish now: until the new app's "
+    "code is confirmed, Amazon Cognito no longer asks for your old one, and this portal does not "
+    "sign you in without a code.",
     "replace.cancel": "Cancel and keep my old authenticator",
+    "account.replace_cancelled_pending": "The new key was dropped here, but Amazon Cognito may still "
+    "hold the replacement as pending. If signing in stops working, contact support.",
     "account.replace_cancelled": "Your authenticator was not changed. Your old authenticator still "
     "works.",
     "replace.title": "Replace your authenticator",
