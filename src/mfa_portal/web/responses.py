@@ -25,7 +25,8 @@ def build_templates(
     sentence that tells the user to contact support (``CONTACT_KEYS``)."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals["t"] = t
-    templates.env.globals["product"] = product or t("app.name")
+    # Configured: the same name in every language; else the catalog's, in the page's language.
+    templates.env.globals["product_name"] = product
     templates.env.globals["support_contact"] = support_contact
     templates.env.globals["contact_keys"] = CONTACT_KEYS
     templates.env.globals["language"] = language  # <html lang>: the catalog the page speaks
