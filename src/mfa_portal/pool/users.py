@@ -193,3 +193,37 @@ def mfa_fields(user: User) -> dict[str, Any]:
     if user.mfa_enabled:
         fields["UserMFASettingList"] = list(user.mfa_enabled)
     return fields
+
+
+def insert_user(
+    conn: sqlite3.Connection,
+    pool: Pool,
+    *,
+    username: str,
+    sub: str,
+    status: str,
+    attrs: dict[str, str],
+    password_hash: str,
+    temp_password_expires: float | None,
+    now: float,
+) -> User:
+    """A new user row (AdminCreateUser, SignUp), returned as stored."""
+    cursor = conn.execute(
+        "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, attributes, "
+        "password_hash, temp_password_expires, created, modified) "
+        "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+        (
+            pool.id,
+            username,
+            pool.username_key(username),
+            sub,
+            status,
+            json.dumps(attrs),
+            password_hash,
+            temp_password_expires,
+            now,
+            now,
+        ),
+    )
+    assert cursor.lastrowid is not None
+    return load_user_by_id(conn, cursor.lastrowid)

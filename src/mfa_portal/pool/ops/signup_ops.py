@@ -13,9 +13,7 @@ Differences from Amazon Cognito (for docs/compatibility.md):
 
 from __future__ import annotations
 
-import json
 import logging
-import sqlite3
 import uuid
 
 from mfa_portal.cognito_api import errors, messages
@@ -30,7 +28,7 @@ from mfa_portal.pool.secret_hash import check_secret_hash
 from mfa_portal.pool.sign_in import deliver, resolve_app
 from mfa_portal.pool.srp_store import save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
-from mfa_portal.pool.users import User, find_user, load_user_by_id, save_user
+from mfa_portal.pool.users import find_user, insert_user, save_user
 from mfa_portal.pool.verification_mail import (
     auto_verifies_email,
     email_delivery,
@@ -46,33 +44,6 @@ def _new_attributes(pool: Pool, username: str, p: Params) -> tuple[str | None, d
     if set(given) & set(attributes.VERIFIED_FLAGS):
         raise errors.NotAuthorizedException(messages.UNAUTHORIZED_ATTRIBUTE_WRITE)
     return attributes.new_user_attributes(pool, username, given)
-
-
-def _insert(
-    ctx: Context,
-    conn: sqlite3.Connection,
-    pool: Pool,
-    username: str,
-    sub: str,
-    attrs: dict[str, str],
-    password_hash: str,
-) -> User:
-    cursor = conn.execute(
-        "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, attributes, "
-        "password_hash, created, modified) VALUES (?, ?, ?, ?, 'UNCONFIRMED', 1, ?, ?, ?, ?)",
-        (
-            pool.id,
-            username,
-            pool.username_key(username),
-            sub,
-            json.dumps(attrs),
-            password_hash,
-            ctx.now,
-            ctx.now,
-        ),
-    )
-    assert cursor.lastrowid is not None
-    return load_user_by_id(conn, cursor.lastrowid)
 
 
 @operation("SignUp")
@@ -103,7 +74,17 @@ def sign_up(ctx: Context, p: Params) -> Result:
         attributes.enforce_uniqueness(
             conn, pool, attrs, set(attrs), user_id=None, force_alias=False, now=ctx.now
         )
-        user = _insert(ctx, conn, pool, username, sub, attrs, password_hash)
+        user = insert_user(
+            conn,
+            pool,
+            username=username,
+            sub=sub,
+            status="UNCONFIRMED",
+            attrs=attrs,
+            password_hash=password_hash,
+            temp_password_expires=None,
+            now=ctx.now,
+        )
         save_verifier(
             ctx, conn, user_id=user.id, pool_id=pool.id, username=username, password=password
         )

@@ -7,7 +7,6 @@ at dispatch; these handlers do the semantic checks only.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 
@@ -25,7 +24,14 @@ from mfa_portal.pool.password_policy import (
 from mfa_portal.pool.pools import Pool, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.srp_store import save_verifier
-from mfa_portal.pool.users import User, get_user, load_user_by_id, mfa_fields, save_user
+from mfa_portal.pool.users import (
+    User,
+    get_user,
+    insert_user,
+    load_user_by_id,
+    mfa_fields,
+    save_user,
+)
 
 DEFAULT_INVITE_SUBJECT = "Your temporary password"
 DEFAULT_INVITE_BODY = "Your username is {username} and temporary password is {####}."
@@ -75,36 +81,6 @@ def _temporary_password(ctx: Context, pool: Pool, p: Params) -> str:
     return str(given)
 
 
-def _insert_user(
-    ctx: Context,
-    conn: sqlite3.Connection,
-    pool: Pool,
-    username: str,
-    sub: str,
-    attrs: dict[str, str],
-    password_hash: str,
-) -> User:
-    cursor = conn.execute(
-        "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, attributes, "
-        "password_hash, temp_password_expires, created, modified) "
-        "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
-        (
-            pool.id,
-            username,
-            pool.username_key(username),
-            sub,
-            "FORCE_CHANGE_PASSWORD",
-            json.dumps(attrs),
-            password_hash,
-            ctx.now + temporary_password_seconds(pool),
-            ctx.now,
-            ctx.now,
-        ),
-    )
-    assert cursor.lastrowid is not None
-    return load_user_by_id(conn, cursor.lastrowid)
-
-
 @operation("AdminCreateUser")
 def admin_create_user(ctx: Context, p: Params) -> Result:
     if p.get("MessageAction") == "RESEND":
@@ -136,7 +112,17 @@ def admin_create_user(ctx: Context, p: Params) -> Result:
             force_alias=bool(p.get("ForceAliasCreation")),
             now=ctx.now,
         )
-        user = _insert_user(ctx, conn, pool, username, sub, attrs, password_hash)
+        user = insert_user(
+            conn,
+            pool,
+            username=username,
+            sub=sub,
+            status="FORCE_CHANGE_PASSWORD",
+            attrs=attrs,
+            password_hash=password_hash,
+            temp_password_expires=ctx.now + temporary_password_seconds(pool),
+            now=ctx.now,
+        )
         save_verifier(
             ctx, conn, user_id=user.id, pool_id=pool.id, username=user.username, password=password
         )
