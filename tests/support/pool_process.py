@@ -23,6 +23,12 @@ class PoolProcess:
     access_key_id: str
     secret_access_key: str
     output: list[str]
+    log: Path  # everything the server writes, readable while it runs
+
+    @property
+    def base_url(self) -> str:
+        """scheme://host:port, whatever path the pool answers at."""
+        return self.endpoint.removesuffix("/cognito")
 
     def env(self) -> dict[str, str]:
         return {
@@ -34,11 +40,11 @@ class PoolProcess:
 
 
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """This environment without mail or mode settings of the developer's, plus ``extra``."""
+    """This environment without mail, mode or log settings of the developer's, plus ``extra``."""
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith("MFA_PORTAL_SMTP_") and k != "MFA_PORTAL_MODE"
+        if not k.startswith(("MFA_PORTAL_SMTP_", "MFA_PORTAL_LOG_")) and k != "MFA_PORTAL_MODE"
     }
     return {**env, **(extra or {})}
 
@@ -90,7 +96,7 @@ def _serving(
                     ) from None
                 time.sleep(0.1)
         creds = json.loads((data_dir / "credentials.json").read_text())
-        yield PoolProcess(endpoint, creds["AccessKeyId"], creds["SecretAccessKey"], output)
+        yield PoolProcess(endpoint, creds["AccessKeyId"], creds["SecretAccessKey"], output, log)
     finally:
         proc.terminate()
         try:

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from mfa_portal.admin.recovery_limit import MAX_ATTEMPTS
+from tests.support.pool_process import portal_serve
 from tests.support.portal import CSRF
 from tests.support.wire_server import free_port
 
@@ -26,42 +27,12 @@ CODE = "ABCD-EFGH-JKLM-NPQR"
 
 @contextmanager
 def serve(tmp_path: Path, log_format: str) -> Iterator[tuple[httpx.Client, Path]]:
-    port, out = free_port(), tmp_path / f"serve-{log_format}.out"
-    exe = str(Path(sys.executable).parent / "mfa-portal")
-    env = {
-        **os.environ,
-        "MFA_PORTAL_LOG_FORMAT": log_format,
-        "MFA_PORTAL_INITIAL_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
-    env.pop("MFA_PORTAL_LOG_LEVEL", None)
-    with out.open("w") as sink:
-        proc = subprocess.Popen(
-            [exe, "serve", "--port", str(port), "--data-dir", str(tmp_path / "data")],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=tmp_path,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(base + "/signin", timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"serve did not start: {out.read_text()}") from None
-                time.sleep(0.2)
-        with httpx.Client(base_url=base, timeout=30) as http:
-            yield http, out
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    """``mfa-portal serve`` with the default log level and ``log_format``; yields a client for the
+    portal and its output."""
+    env = {"MFA_PORTAL_LOG_FORMAT": log_format, "MFA_PORTAL_INITIAL_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    with portal_serve(tmp_path / "data", env) as server:
+        with httpx.Client(base_url=server.base_url, timeout=30) as http:
+            yield http, server.log
 
 
 def _post_form(http: httpx.Client, path: str, form: dict[str, str]) -> httpx.Response:

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-import httpx
 import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.support.pool_process import pool_serve
 from tests.support.wire_server import free_port
 
 PASSWORD = "Corr3ct-Horse-Battery!"
@@ -27,45 +27,16 @@ WRONG = "Wr0ng-Guess-Number-9!"
 
 @contextmanager
 def pool_serve_logging(data_dir: Path, log_format: str) -> Iterator[tuple[Any, Path]]:
-    """``pool serve`` with its whole output in a file we can read while it runs; yields boto3."""
-    port, out = free_port(), data_dir.parent / f"pool-{log_format}.out"
-    exe = str(Path(sys.executable).parent / "mfa-portal")
-    env = {**os.environ, "MFA_PORTAL_LOG_FORMAT": log_format}
-    env.pop("MFA_PORTAL_LOG_LEVEL", None)  # the default must already log security events
-    with out.open("w") as sink:
-        proc = subprocess.Popen(
-            [exe, "pool", "serve", "--port", str(port), "--data-dir", str(data_dir)],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(endpoint + "/", timeout=1)
-                break
-            except httpx.TransportError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"pool serve did not start: {out.read_text()}") from None
-                time.sleep(0.1)
-        creds = json.loads((data_dir / "credentials.json").read_text())
+    """``pool serve`` with the default log level and ``log_format``; yields boto3 and its output."""
+    with pool_serve(data_dir, {"MFA_PORTAL_LOG_FORMAT": log_format}) as server:
         idp = boto3.client(
             "cognito-idp",
-            endpoint_url=endpoint,
+            endpoint_url=server.endpoint,
             region_name="us-east-1",
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_access_key_id=server.access_key_id,
+            aws_secret_access_key=server.secret_access_key,
         )
-        yield idp, out
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        yield idp, server.log
 
 
 def _pool(idp: Any) -> tuple[str, str]:
