@@ -17,6 +17,9 @@ import shlex
 import shutil
 import sys
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench import machine, report
@@ -71,6 +74,15 @@ def command(argv: list[str]) -> str:
     return f"{prefix}.venv/bin/python -m bench.run " + " ".join(shlex.quote(a) for a in argv)
 
 
+@contextmanager
+def phase(name: str) -> Iterator[None]:
+    """Progress on stderr: a full run takes minutes, a first 1M-user seeding longer."""
+    began = time.monotonic()
+    print(f"bench: {name} ...", file=sys.stderr, flush=True)
+    yield
+    print(f"bench: {name}: {time.monotonic() - began:.1f} s", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     given = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(given)
@@ -82,10 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     facts = machine.facts()
     shown = command(given)
     try:
-        verify = forward_auth(options)
-        refs = pool_references(options, references=args.references)
-        ceiling = argon2_ceiling(args.workers, args.duration)
-        rows = scale(options, args.sizes)
+        with phase("forward-auth beside the Starlette floor"):
+            verify = forward_auth(options)
+        with phase(
+            "GetUser, AdminGetUser, InitiateAuth"
+            + (" beside moto, cognito-local" if args.references else "")
+        ):
+            refs = pool_references(options, references=args.references)
+        with phase(f"argon2 ceiling, {args.workers} processes"):
+            ceiling = argon2_ceiling(args.workers, args.duration)
+        with phase("at scale: " + ", ".join(f"{n:,}" for n in args.sizes) + " users"):
+            rows = scale(options, args.sizes)
     except Exception as exc:
         print(f"error: {exc}\n(server logs kept in {work})", file=sys.stderr)
         return 1
