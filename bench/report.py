@@ -24,6 +24,10 @@ SCALE_TARGETS = (TARGET_ADMIN_GET_USER, TARGET_LIST_USERS, TARGET_RSS)
 REFERENCES = ("moto", "cognito-local")
 
 
+def plural(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
 def verdict(ok: bool) -> str:
     return "**met**" if ok else "**not met**"
 
@@ -62,7 +66,7 @@ def _faster(refs: dict[str, Measured]) -> float | None:
 
 def reference_table(r: Results) -> list[str]:
     s = r.settings
-    floor_name = f"bare Starlette (uvicorn, httptools, {s.workers} workers)"
+    floor_name = f"bare Starlette (uvicorn, httptools, {s.workers} worker{plural(s.workers)})"
     floor = r.floor.rps if r.floor else None
     floor_text = f"{floor_name}: {r.floor.rps:,.0f} req/s" if r.floor else f"{floor_name}: not run"
     refs = {name: r.get_user.get(name) for name in REFERENCES}

@@ -101,8 +101,9 @@ def main(argv: list[str] | None = None) -> int:
             + (" beside moto, cognito-local" if args.references else "")
         ):
             refs = pool_references(options, references=args.references)
-        with phase(f"argon2 ceiling, {args.workers} processes"):
-            ceiling = argon2_ceiling(args.workers, args.duration)
+        cores = os.cpu_count() or 1
+        with phase(f"argon2 ceiling, {cores} processes"):
+            ceiling = argon2_ceiling(cores, args.duration)
         with phase("at scale: " + ", ".join(f"{n:,}" for n in args.sizes) + " users"):
             rows = scale(options, args.sizes)
     except Exception as exc:

@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +43,16 @@ app = Starlette(routes=[Route("/auth/verify", ok)])
 
 @dataclass(frozen=True)
 class Running:
-    """A started server: where it answers, its process id and how many workers it runs."""
+    """A started server: where it answers, its process id and how many workers it runs.
+
+    ``ready()`` waits until it answers; servers started with ``wait=False`` start side by side and
+    are waited for together.
+    """
 
     url: str
     pid: int
     workers: int
+    ready: Callable[[], None] = lambda: None
 
 
 def free_port() -> int:
@@ -88,8 +93,10 @@ def process(
     log: Path,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
-) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``cmd`` in its own process group until the block ends; wait until ``probe`` answers."""
+    wait: bool = True,
+) -> Iterator[tuple[subprocess.Popen[bytes], Callable[[], None]]]:
+    """Run ``cmd`` in its own process group until the block ends; yield it and a function that
+    waits until ``probe`` answers (already called unless ``wait`` is False)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
             cmd,
@@ -100,8 +107,10 @@ def process(
             start_new_session=True,  # the workers die with the group
         )
     try:
-        _wait(probe, proc, log)
-        yield proc
+        ready = functools.partial(_wait, probe, proc, log)
+        if wait:
+            ready()
+        yield proc, ready
     finally:
         with suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
@@ -128,7 +137,7 @@ def portal_env(data_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def pool_serve(data_dir: Path, workers: int, logs: Path) -> Iterator[Running]:
+def pool_serve(data_dir: Path, workers: int, logs: Path, wait: bool = True) -> Iterator[Running]:
     """``mfa-portal pool serve`` on a free port; ``--workers`` when this build has it."""
     port = free_port()
     cmd = [str(BIN / "mfa-portal"), "pool", "serve", "--port", str(port)]
@@ -139,12 +148,12 @@ def pool_serve(data_dir: Path, workers: int, logs: Path) -> Iterator[Running]:
         used = workers
     url = f"http://127.0.0.1:{port}"
     log = logs / f"pool-serve-{port}.log"
-    with process(cmd, url + "/", log, env=portal_env(data_dir)) as proc:
-        yield Running(url, proc.pid, used)
+    with process(cmd, url + "/", log, env=portal_env(data_dir), wait=wait) as (proc, ready):
+        yield Running(url, proc.pid, used, ready)
 
 
 @contextmanager
-def portal_serve(data_dir: Path, workers: int, logs: Path) -> Iterator[Running]:
+def portal_serve(data_dir: Path, workers: int, logs: Path, wait: bool = True) -> Iterator[Running]:
     """``mfa-portal serve`` (portal + embedded pool) on a free port."""
     port = free_port()
     cmd = [str(BIN / "mfa-portal"), "serve", "--port", str(port), "--data-dir", str(data_dir)]
@@ -154,12 +163,12 @@ def portal_serve(data_dir: Path, workers: int, logs: Path) -> Iterator[Running]:
         used = workers
     url = f"http://127.0.0.1:{port}"
     log = logs / f"serve-{port}.log"
-    with process(cmd, url + "/signin", log, env=portal_env(data_dir)) as proc:
-        yield Running(url, proc.pid, used)
+    with process(cmd, url + "/signin", log, env=portal_env(data_dir), wait=wait) as (proc, ready):
+        yield Running(url, proc.pid, used, ready)
 
 
 @contextmanager
-def starlette_floor(workers: int, work: Path) -> Iterator[Running]:
+def starlette_floor(workers: int, work: Path, wait: bool = True) -> Iterator[Running]:
     """The bare Starlette app on uvicorn, httptools, ``workers`` processes."""
     (work / "bench_floor.py").write_text(FLOOR_APP)
     port = free_port()
@@ -167,16 +176,18 @@ def starlette_floor(workers: int, work: Path) -> Iterator[Running]:
     cmd += ["--http", "httptools", "--workers", str(workers), "--log-level", "warning"]
     cmd += ["--no-access-log"]
     url = f"http://127.0.0.1:{port}"
-    with process(cmd, url + "/auth/verify", work / f"floor-{port}.log", cwd=work) as proc:
-        yield Running(url, proc.pid, workers)
+    log = work / f"floor-{port}.log"
+    with process(cmd, url + "/auth/verify", log, cwd=work, wait=wait) as (proc, ready):
+        yield Running(url, proc.pid, workers, ready)
 
 
 def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(p) for p in text.split()]
+    """Children of every thread of ``pid`` (a worker may be started from any thread)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with suppress(OSError):
+            found += [int(p) for p in (task / "children").read_text().split()]
+    return found
 
 
 def _vm_rss_kib(pid: int) -> int:

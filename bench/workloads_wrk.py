@@ -72,8 +72,12 @@ def replay(req: calls.Request, o: Options, connections: int | None = None) -> wr
 def forward_auth(o: Options) -> ForwardAuth:
     """``/auth/verify`` with a signed-in cookie and with none, then the floor, all servers up."""
     with ExitStack() as stack:
-        portal = stack.enter_context(serving.portal_serve(o.work / "portal", o.workers, o.work))
-        floor = stack.enter_context(serving.starlette_floor(o.workers, o.work))
+        portal = stack.enter_context(
+            serving.portal_serve(o.work / "portal", o.workers, o.work, wait=False)
+        )
+        floor = stack.enter_context(serving.starlette_floor(o.workers, o.work, wait=False))
+        portal.ready()
+        floor.ready()
         cookie = signed_in_cookie(portal.url)
         verify = portal.url + "/auth/verify"
         signed_in = wrk.run(
@@ -95,15 +99,17 @@ def forward_auth(o: Options) -> ForwardAuth:
         return ForwardAuth(signed_in, anonymous, base, portal.workers)
 
 
+def as_server(running: serving.Running, data_dir: Path) -> Server:
+    """``pool serve`` as a Server, once it answers (its key pair is then in ``data_dir``)."""
+    running.ready()
+    creds = json.loads((data_dir / "credentials.json").read_text())
+    return Server("mfa-portal", running.url, creds["AccessKeyId"], creds["SecretAccessKey"])
+
+
 @contextmanager
 def our_pool(o: Options, data_dir: Path) -> Iterator[tuple[Server, serving.Running]]:
-    """``pool serve`` on ``data_dir`` as a Server (its key pair read from the data directory)."""
     with serving.pool_serve(data_dir, o.workers, o.work) as running:
-        creds = json.loads((data_dir / "credentials.json").read_text())
-        yield (
-            Server("mfa-portal", running.url, creds["AccessKeyId"], creds["SecretAccessKey"]),
-            running,
-        )
+        yield as_server(running, data_dir), running
 
 
 def cognito_local_version() -> str:
@@ -118,19 +124,21 @@ def pool_references(o: Options, *, references: bool) -> PoolFigures:
     """GetUser and AdminGetUser on every server, then InitiateAuth on ours."""
     out = PoolFigures()
     with ExitStack() as stack:
-        ours, running = stack.enter_context(our_pool(o, o.work / "pool"))
+        data_dir = o.work / "pool"
+        running = stack.enter_context(serving.pool_serve(data_dir, o.workers, o.work, wait=False))
         out.pool_workers = running.workers
-        servers = [ours]
-        if references:
-            servers.append(stack.enter_context(moto_server()))
+        refs: list[Server] = []
+        if references:  # they start while ours does
+            refs.append(stack.enter_context(moto_server()))
             local = stack.enter_context(cognito_local())
             if local is None:
                 raise RuntimeError("cognito-local is not installed: run `make bench-deps`")
-            servers.append(local)
+            refs.append(local)
             out.versions = {"moto": moto.__version__, "cognito-local": cognito_local_version()}
         else:
             out.get_user = dict.fromkeys(("moto", "cognito-local"), "--quick")
             out.admin_get_user = dict(out.get_user)
+        servers = [as_server(running, data_dir), *refs]
         prepared = [calls.prepare(s) for s in servers]
         for p in prepared:
             out.get_user[p.server.name] = replay(calls.get_user(p), o)

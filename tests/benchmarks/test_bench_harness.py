@@ -118,8 +118,8 @@ def test_the_full_bench_fails_rather_than_skip_a_missing_cognito_local(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     @contextmanager
-    def fake_pool(o: Any, data_dir: Path) -> Iterator[tuple[Server, serving.Running]]:
-        yield Server("mfa-portal", "http://127.0.0.1:1", "k", "s"), serving.Running("", 0, 1)
+    def fake_pool(*args: Any, **kwargs: Any) -> Iterator[serving.Running]:
+        yield serving.Running("http://127.0.0.1:1", 0, 1)
 
     @contextmanager
     def moto() -> Iterator[Server]:
@@ -129,7 +129,7 @@ def test_the_full_bench_fails_rather_than_skip_a_missing_cognito_local(
     def absent() -> Iterator[None]:
         yield None
 
-    monkeypatch.setattr(workloads_wrk, "our_pool", fake_pool)
+    monkeypatch.setattr(serving, "pool_serve", fake_pool)
     monkeypatch.setattr(workloads_wrk, "moto_server", moto)
     monkeypatch.setattr(workloads_wrk, "cognito_local", absent)
     options = workloads_wrk.Options(1, 8, 1, tmp_path, tmp_path)

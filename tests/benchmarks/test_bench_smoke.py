@@ -42,7 +42,7 @@ def test_the_quick_bench_writes_every_row_with_its_reference(tmp_path: Path) -> 
 
     for label in report.REFERENCE_ROWS:
         assert "req/s · p50" in row(label), row(label)  # mfa-portal itself was measured
-    assert "bare Starlette (uvicorn, httptools, 1 workers): " in row(report.VERIFY_SIGNED_IN)
+    assert "bare Starlette (uvicorn, httptools, 1 worker): " in row(report.VERIFY_SIGNED_IN)
     assert "moto: not run (--quick)" in row(report.GET_USER)
     assert "cognito-local: not run (--quick)" in row(report.ADMIN_GET_USER)
     m, t = passwords.MEMORY_KIB // 1024, passwords.TIME_COST
