@@ -6,7 +6,7 @@ written as "not run" with the reason, never left out.
 
 from __future__ import annotations
 
-from bench.results import Measured, Results, ScaleRow
+from bench.results import Measured, Results, ScaleRow, Settings
 from bench.wrk import Figure
 
 VERIFY_SIGNED_IN = "`GET /auth/verify`, signed in"
@@ -178,9 +178,24 @@ BOUNDS = [
 ]
 
 
+def gap_note(s: Settings) -> list[str]:
+    """Say so when the build under test ran fewer processes than the floor."""
+    if s.serve_workers >= s.workers:
+        return []
+    return [
+        f"This build's `serve` has no `--workers`: it ran {s.serve_workers} process against the "
+        f"floor's {s.workers}, so part of the `/auth/verify` gap is the missing workers.",
+    ]
+
+
 def render(r: Results) -> str:
     s = r.settings
-    mode = "quick (smoke test: figures are indicative only)" if s.quick else "full"
+    mode = (
+        "quick (2 s runs, small pools: a smoke test whose figures are indicative only; "
+        "`make bench` replaces them with a full run)"
+        if s.quick
+        else "full"
+    )
     lines = [
         "# Benchmarks",
         "",
@@ -205,6 +220,7 @@ def render(r: Results) -> str:
         "## Beside a reference",
         "",
         "Ratios are mfa-portal's throughput over the reference's (higher is better for mfa-portal).",
+        *gap_note(s),
         "",
         *reference_table(r),
         "",
