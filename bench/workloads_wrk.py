@@ -163,7 +163,11 @@ def scale(o: Options, sizes: list[int]) -> list[ScaleRow]:
             search = calls.signed(server, "ListUsers", params)
             found = len(check(search).get("Users", []))
             if found != 10:
-                raise RuntimeError(f"ListUsers at {count} users found {found} users, not 10")
+                raise RuntimeError(
+                    f"ListUsers at {count} users found {found} users, not 10: the rows "
+                    "bench.seed_direct writes may lack something this pool now needs (seed with "
+                    f"the pool's own helper instead, and clear {datasets.cache_dir(o.cache, count)})"
+                )
             list_users = replay(search, o, connections=1)
             rss = serving.rss_mib(running.pid)
         rows.append(ScaleRow(count, admin_get_user, list_users, rss, fresh, seeded.seconds_to_seed))
