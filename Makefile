@@ -8,11 +8,11 @@ PORT   ?= 8000
 DATA_DIR ?= .mfa-portal
 # Debian packages the test suite drives: a real browser, a QR decoder, an independent TOTP generator,
 # Redis (shared sessions) and nginx (the documented forward-auth set-up); the en_US.UTF-8 locale
-# (locales-all), which warrant-lite's SRP client switches to.
+# (locales-all), which warrant-lite's SRP client switches to; wrk (HTTP load generator) for the bench.
 TEST_DEBS := chromium:chromium zbarimg:zbar-tools oathtool:oathtool redis-server:redis-server nginx:nginx \
-	node:nodejs npm:npm
+	node:nodejs npm:npm wrk:wrk
 
-.PHONY: run test install install-test system-deps lint typecheck bench clean
+.PHONY: run test install install-test system-deps lint typecheck bench bench-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -72,7 +72,17 @@ lint: install-test
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy src tests bench
 
-bench: install-test
+# The bench's references: moto's server (test extras) and cognito-local (npm, into bench/.cache, not committed).
+COGNITO_LOCAL := bench/.cache/node_modules/.bin/cognito-local
+$(COGNITO_LOCAL): | system-deps
+	mkdir -p bench/.cache
+	npm install --no-audit --no-fund --loglevel=error --prefix bench/.cache cognito-local@5
+
+bench-deps: install-test $(COGNITO_LOCAL)
+
+## Every workload beside its reference in one run (a few minutes; a first 1M-user seeding adds more);
+## writes docs/benchmarks.md. BENCH_DURATION (s per workload), BENCH_CONNECTIONS, BENCH_WORKERS.
+bench: bench-deps
 	$(PY) -m bench.run --write docs/benchmarks.md
 
 clean:

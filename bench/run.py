@@ -1,139 +1,142 @@
-"""Benchmark the embedded pool against moto and cognito-local, side by side in one run.
+"""The bench: mfa-portal's hot paths under wrk, each beside its reference in the same run.
 
-    .venv/bin/python -m bench.run [--write docs/benchmarks.md]
+    .venv/bin/python -m bench.run [--quick] [--write docs/benchmarks.md]
 
-Every request goes through real boto3 over loopback HTTP. Workloads are interleaved round-robin across
-the servers so that noise on this shared machine hits all of them alike; the report gives ratios to the
-embedded pool, which mean more than absolute times here.
+``make bench`` installs what it needs (wrk, moto's server, cognito-local) and runs the full bench;
+``--quick`` (2 s per workload, 1,000 and 10,000 users, references not run) is the smoke test.
+Environment: ``BENCH_DURATION`` (seconds per workload, default 10), ``BENCH_CONNECTIONS`` (8–16,
+default 8), ``BENCH_WORKERS`` (default: the number of cores), ``BENCH_CACHE`` (seeded data sets,
+default ``bench/.cache``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import platform
+import shlex
+import shutil
+import sys
+import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import botocore
+from bench import machine, report
+from bench.argon2_ceiling import measure as argon2_ceiling
+from bench.results import Results, Settings
+from bench.workloads_wrk import Options, forward_auth, pool_references, scale
 
-from bench import workloads
-from bench.servers import Server, cognito_local, embedded_pool, moto_server
-
-USERS = 40
-ROUNDS = 200
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, botocore {botocore.__version__}"
+CACHE = Path(__file__).resolve().parent / ".cache"
+FULL_SIZES = (1_000, 100_000, 1_000_000)
+QUICK_SIZES = (1_000, 10_000)
 
 
-def measure(servers: list[Server]) -> dict[str, dict[str, dict[str, float]]]:
-    targets = [workloads.prepare(s, USERS) for s in servers]
-    results: dict[str, dict[str, dict[str, float]]] = {t.server.name: {} for t in targets}
-    latency: dict[tuple[str, str], list[float]] = {}
-    for i in range(ROUNDS):  # interleaved: each round touches every server once
-        for t in targets:
-            latency.setdefault((t.server.name, "AdminGetUser"), []).append(
-                workloads.admin_get_user(t, i)
-            )
-    for i in range(USERS):
-        for t in targets:
-            latency.setdefault((t.server.name, "InitiateAuth (password)"), []).append(
-                workloads.password_sign_in(t, i)
-            )
-    secrets = {t.server.name: {u: workloads.enrol(t, u) for u in t.users} for t in targets}
-    time.sleep(30 - time.time() % 30 + 0.2)  # a fresh TOTP step: every user's code is new
-    for name in targets[0].users:
-        for t in targets:
-            try:
-                sample = workloads.totp_sign_in(t, name, secrets[t.server.name][name])
-            except Exception:  # a server that cannot do TOTP sign-in is reported as such
-                continue
-            latency.setdefault((t.server.name, "TOTP sign-in (2 calls)"), []).append(sample)
-    for (server, op), samples in latency.items():
-        results[server][op] = workloads.summary(samples)
-    for t in targets:
-        results[t.server.name]["AdminGetUser x8 threads"] = {
-            "req_per_s": workloads.throughput(t, workloads.admin_get_user, 400, 8)
-        }
-    return results
-
-
-def report(results: dict[str, dict[str, dict[str, float]]], notes: list[str]) -> str:
-    base = results["mfa-portal"]
-    names = list(results)
-    lines = [
-        "# Benchmarks",
-        "",
-        "Measured by `bench/run.py`: the embedded pool (`mfa-portal pool serve`, production argon2id",
-        "parameters), moto's server and cognito-local, started side by side on loopback and driven with",
-        "real boto3 over HTTP, workloads interleaved round-robin. Ratios are to the embedded pool",
-        "(>1 = slower than mfa-portal for latency, faster for throughput).",
-        "",
-        f"- Machine: {machine()}",
-        "- Command: `.venv/bin/python -m bench.run --write docs/benchmarks.md`",
-        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-        "",
-    ]
-    lines += [f"- {n}" for n in notes]
-    lines += ["", "| workload | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-    for op in base:
-        cells = []
-        for n in names:
-            m = results[n].get(op)
-            if m is None:
-                cells.append("n/a")
-            elif "req_per_s" in m:
-                ratio = m["req_per_s"] / base[op]["req_per_s"]
-                cells.append(f"{m['req_per_s']:.0f} req/s (×{ratio:.2f})")
-            else:
-                ratio = m["median_ms"] / base[op]["median_ms"]
-                cells.append(
-                    f"{m['median_ms']:.1f} ms median, p95 {m['p95_ms']:.1f} (×{ratio:.2f})"
-                )
-        lines.append(f"| {op} | " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "## Reading the figures",
-        "",
-        "- The password step of the embedded pool costs one argon2id verification (19 MiB, t=2) by",
-        "  design; moto compares plaintext passwords and cognito-local stores them in clear, so their",
-        "  password sign-ins are cheaper for a reason this project will not copy.",
-        "- A TOTP sign-in on the embedded pool also does the replay check and lockout bookkeeping in",
-        "  one SQLite transaction; a server that could not complete it shows n/a.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    env = os.environ
+    parser = argparse.ArgumentParser(description="mfa-portal benchmarks on wrk")
     parser.add_argument("--write", type=Path, help="write the Markdown report to this file")
-    args = parser.parse_args()
-    notes: list[str] = []
-    with ExitStack() as stack:
-        servers = [stack.enter_context(embedded_pool()), stack.enter_context(moto_server())]
-        local = stack.enter_context(cognito_local())
-        if local is None:
-            notes.append("cognito-local could not be installed from npm in this run: not measured.")
-        else:
-            servers.append(local)
-        results = measure(servers)
-    text = report(results, notes)
+    parser.add_argument("--quick", action="store_true", help="2 s per workload, small pools")
+    parser.add_argument("--duration", type=float, default=None, help="seconds per workload")
+    parser.add_argument(
+        "--connections", type=int, default=int(env.get("BENCH_CONNECTIONS", "8")), help="8–16"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=int(env.get("BENCH_WORKERS", str(os.cpu_count() or 1)))
+    )
+    parser.add_argument("--sizes", help="comma-separated pool sizes (default by mode)")
+    parser.add_argument(
+        "--references",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run moto and cognito-local (default: yes, except with --quick)",
+    )
+    parser.add_argument("--cache", type=Path, default=Path(env.get("BENCH_CACHE", CACHE)))
+    args = parser.parse_args(argv)
+    if not 8 <= args.connections <= 16:
+        parser.error("--connections must be between 8 and 16")
+    if args.duration is None:
+        args.duration = 2.0 if args.quick else float(env.get("BENCH_DURATION", "10"))
+    if args.duration > 240:
+        parser.error("--duration above 240 s outlives a replayed SigV4 signature (5 minutes)")
+    if args.references is None:
+        args.references = not args.quick
+    sizes = args.sizes.split(",") if args.sizes else (QUICK_SIZES if args.quick else FULL_SIZES)
+    args.sizes = [int(str(s).replace("_", "")) for s in sizes]
+    return args
+
+
+def command(argv: list[str]) -> str:
+    names = ("BENCH_DURATION", "BENCH_CONNECTIONS", "BENCH_WORKERS")
+    prefix = "".join(f"{k}={shlex.quote(os.environ[k])} " for k in names if k in os.environ)
+    if argv == ["--write", "docs/benchmarks.md"]:
+        return f"{prefix}make bench"
+    return f"{prefix}.venv/bin/python -m bench.run " + " ".join(shlex.quote(a) for a in argv)
+
+
+@contextmanager
+def phase(name: str) -> Iterator[None]:
+    """Progress on stderr: a full run takes minutes, a first 1M-user seeding longer."""
+    began = time.monotonic()
+    print(f"bench: {name} ...", file=sys.stderr, flush=True)
+    yield
+    print(f"bench: {name}: {time.monotonic() - began:.1f} s", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(given)
+    if shutil.which("wrk") is None:
+        print("error: wrk is not installed (make bench installs it)", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="mfa-portal-bench-"))
+    options = Options(args.duration, args.connections, args.workers, work, args.cache)
+    facts = machine.facts()
+    shown = command(given)
+    try:
+        with phase("forward-auth beside the Starlette floor"):
+            verify = forward_auth(options)
+        with phase(
+            "GetUser, AdminGetUser, InitiateAuth"
+            + (" beside moto, cognito-local" if args.references else "")
+        ):
+            refs = pool_references(options, references=args.references)
+        cores = os.cpu_count() or 1
+        with phase(f"argon2 ceiling, {cores} processes"):
+            ceiling = argon2_ceiling(cores, args.duration)
+        with phase("at scale: " + ", ".join(f"{n:,}" for n in args.sizes) + " users"):
+            rows = scale(options, args.sizes)
+    except Exception as exc:
+        print(f"error: {exc}\n(server logs kept in {work})", file=sys.stderr)
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    results = Results(
+        settings=Settings(
+            quick=args.quick,
+            duration=args.duration,
+            connections=args.connections,
+            workers=args.workers,
+            serve_workers=verify.serve_workers,
+            pool_workers=refs.pool_workers,
+            command=shown,
+        ),
+        machine=facts,
+        verify_signed_in=verify.signed_in,
+        verify_anonymous=verify.anonymous,
+        floor=verify.floor,
+        get_user=refs.get_user,
+        admin_get_user=refs.admin_get_user,
+        initiate_auth=refs.initiate_auth,
+        ceiling=ceiling,
+        scale=rows,
+        versions=refs.versions,
+    )
+    text = report.render(results)
     print(text)
     if args.write:
-        args.write.write_text(text)
+        args.write.write_text(text, encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

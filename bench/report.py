@@ -1,0 +1,245 @@
+"""docs/benchmarks.md from one run's Results: every row, its reference, its target, what bounds it.
+
+The row labels are stable (the smoke test looks for each one); a figure that was not measured is
+written as "not run" with the reason, never left out.
+"""
+
+from __future__ import annotations
+
+from bench.results import Measured, Results, ScaleRow, Settings
+from bench.wrk import Figure
+
+VERIFY_SIGNED_IN = "`GET /auth/verify`, signed in"
+VERIFY_ANONYMOUS = "`GET /auth/verify`, anonymous (401)"
+GET_USER = "`GetUser` on `pool serve`"
+ADMIN_GET_USER = "`AdminGetUser` on `pool serve`"
+INITIATE_AUTH = "`InitiateAuth` USER_PASSWORD_AUTH"
+REFERENCE_ROWS = (VERIFY_SIGNED_IN, VERIFY_ANONYMOUS, GET_USER, ADMIN_GET_USER, INITIATE_AUTH)
+SCALE_TARGET_AT = 1_000_000
+RSS_TARGET_AT = 100_000
+TARGET_ADMIN_GET_USER = "`AdminGetUser` p50 ≤ 20 ms at 1,000,000 users"
+TARGET_LIST_USERS = "`ListUsers email ^=` p50 ≤ 20 ms at 1,000,000 users"
+TARGET_RSS = "RSS ≤ 200 MB at 100,000 users"
+SCALE_TARGETS = (TARGET_ADMIN_GET_USER, TARGET_LIST_USERS, TARGET_RSS)
+REFERENCES = ("moto", "cognito-local")
+
+
+def plural(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+def verdict(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"
+
+
+def fig(f: Figure) -> str:
+    return f"{f.rps:,.0f} req/s · p50 {f.p50_ms:.1f} ms · p99 {f.p99_ms:.1f} ms"
+
+
+def measured(name: str, m: Measured | None) -> str:
+    if isinstance(m, Figure):
+        return f"{name}: {m.rps:,.0f} req/s (p50 {m.p50_ms:.1f} ms)"
+    return f"{name}: not run ({m or 'no result'})"
+
+
+def _ratio_row(
+    label: str, ours: Figure | None, reference: str, base: float | None, target: float | None
+) -> str:
+    if ours is None:
+        return f"| {label} | not run | {reference} | – | – | not measured |"
+    if base is None or base <= 0:
+        want = f"≥ {target:.2f}×" if target else "none set"
+        return f"| {label} | {fig(ours)} | {reference} | – | {want} | not judged (no reference) |"
+    ratio = ours.rps / base
+    if target is None:
+        return f"| {label} | {fig(ours)} | {reference} | {ratio:.2f}× | none set | – |"
+    return (
+        f"| {label} | {fig(ours)} | {reference} | {ratio:.2f}× | ≥ {target:.2f}× | "
+        f"{verdict(ratio >= target)} |"
+    )
+
+
+def _faster(refs: dict[str, Measured]) -> float | None:
+    rates = [m.rps for m in refs.values() if isinstance(m, Figure)]
+    return max(rates) if rates else None
+
+
+def reference_table(r: Results) -> list[str]:
+    s = r.settings
+    floor_name = f"bare Starlette (uvicorn, httptools, {s.workers} worker{plural(s.workers)})"
+    floor = r.floor.rps if r.floor else None
+    floor_text = f"{floor_name}: {r.floor.rps:,.0f} req/s" if r.floor else f"{floor_name}: not run"
+    refs = {name: r.get_user.get(name) for name in REFERENCES}
+    admin_refs = {name: r.admin_get_user.get(name) for name in REFERENCES}
+
+    def ref_text(ms: dict[str, Measured | None]) -> str:
+        return "; ".join(measured(n, m) for n, m in ms.items())
+
+    ceiling = r.ceiling
+    ceiling_text = (
+        f"argon2 ceiling ({ceiling.parameters}; {ceiling.processes} processes): "
+        f"{ceiling.per_second:,.1f} verifications/s"
+        if ceiling
+        else "argon2 ceiling: not run"
+    )
+    return [
+        "| workload | mfa-portal | reference, same run | ratio | target | verdict |",
+        "|---|---|---|---|---|---|",
+        _ratio_row(VERIFY_SIGNED_IN, r.verify_signed_in, floor_text, floor, 0.30),
+        _ratio_row(VERIFY_ANONYMOUS, r.verify_anonymous, floor_text, floor, None),
+        _ratio_row(
+            GET_USER,
+            _ours(r.get_user),
+            ref_text(dict(refs)) + " (ratio to the faster)",
+            _faster({k: v for k, v in refs.items() if v is not None}),
+            3.0,
+        ),
+        _ratio_row(
+            ADMIN_GET_USER,
+            _ours(r.admin_get_user),
+            ref_text(dict(admin_refs)) + " (ratio to the faster)",
+            _faster({k: v for k, v in admin_refs.items() if v is not None}),
+            None,
+        ),
+        _ratio_row(
+            INITIATE_AUTH,
+            r.initiate_auth,
+            ceiling_text,
+            ceiling.per_second if ceiling else None,
+            0.90,
+        ),
+    ]
+
+
+def _ours(m: dict[str, Measured]) -> Figure | None:
+    f = m.get("mfa-portal")
+    return f if isinstance(f, Figure) else None
+
+
+def _lat(f: Figure) -> str:
+    return f"{f.p50_ms:.1f} / {f.p99_ms:.1f} ms ({f.rps:,.0f} req/s)"
+
+
+def scale_table(rows: list[ScaleRow]) -> list[str]:
+    lines = [
+        "| users | `AdminGetUser` p50 / p99 | `ListUsers email ^=` p50 / p99 | server RSS | data set |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        seeded = f"seeded in {row.seed_seconds:.0f} s" if row.seeded_now else "from the cache"
+        lines.append(
+            f"| {row.count:,} users | {_lat(row.admin_get_user)} | {_lat(row.list_users)} | "
+            f"{row.rss_mib * 1.048576:,.0f} MB | {seeded} |"
+        )
+    return lines
+
+
+def scale_targets(rows: list[ScaleRow], quick: bool) -> list[str]:
+    by_count = {row.count: row for row in rows}
+    why = "not measured: --quick seeds " + ", ".join(f"{c:,}" for c in by_count) + " users"
+    big, mid = by_count.get(SCALE_TARGET_AT), by_count.get(RSS_TARGET_AT)
+    lines = ["| target | measured | verdict |", "|---|---|---|"]
+    for label, value in (
+        (TARGET_ADMIN_GET_USER, big.admin_get_user.p50_ms if big else None),
+        (TARGET_LIST_USERS, big.list_users.p50_ms if big else None),
+    ):
+        if value is None:
+            lines.append(f"| {label} | {why if quick else 'not measured'} | – |")
+        else:
+            lines.append(f"| {label} | p50 {value:.1f} ms | {verdict(value <= 20)} |")
+    if mid is None:
+        lines.append(f"| {TARGET_RSS} | {why if quick else 'not measured'} | – |")
+    else:
+        mb = mid.rss_mib * 1.048576
+        lines.append(f"| {TARGET_RSS} | {mb:,.0f} MB | {verdict(mb <= 200)} |")
+    return lines
+
+
+BOUNDS = [
+    "**`/auth/verify`** is bounded by the Python HTTP stack: the floor is the same stack (uvicorn, "
+    "httptools, the same number of worker processes) doing nothing but answer 200, so the ratio is "
+    "the share of each request the portal leaves to the stack; the work it adds is the session lookup, "
+    "the revocation check and the response headers. wrk runs on the same cores and takes part of them.",
+    "**`GetUser` / `AdminGetUser`** are bounded by request handling in one server process per worker "
+    "(JSON parsing, validation, the token or SigV4 check, one SQLite read). moto (Flask/Werkzeug, one "
+    "process) and cognito-local (Node.js, one event loop) do the same calls without checking "
+    "signatures; they are the reference for what a local Cognito costs, not a ceiling.",
+    "**`InitiateAuth`** is bounded by argon2id: every password sign-in verifies one hash, with the "
+    "parameters read from the pool's code. The ceiling is that verification alone in one process per "
+    "core, with no server and no client, so 1.00× is unreachable; the gap is everything else on the "
+    "path (and wrk, which shares the cores).",
+    "**The at-scale rows** are bounded by SQLite: `AdminGetUser` is one lookup by the unique "
+    "`(pool_id, username_key)` key; `ListUsers email ^=` is as fast as the index that serves the "
+    "prefix filter (without one it scans every user of the pool). They are measured with one "
+    "connection so that p50 is the time of one call, not time spent queueing behind other clients. "
+    "RSS is `VmRSS` from `/proc/<pid>/status` of the server and all its worker processes, summed "
+    "(shared pages count once per process, so it overstates a multi-worker server), read after the "
+    "workloads at that size.",
+]
+
+
+def gap_note(s: Settings) -> list[str]:
+    """Say so when the build under test ran fewer processes than the floor."""
+    if s.serve_workers >= s.workers:
+        return []
+    return [
+        f"This build's `serve` has no `--workers`: it ran {s.serve_workers} process against the "
+        f"floor's {s.workers}, so part of the `/auth/verify` gap is the missing workers.",
+    ]
+
+
+def render(r: Results) -> str:
+    s = r.settings
+    mode = (
+        "quick (2 s runs, small pools: a smoke test whose figures are indicative only; "
+        "`make bench` replaces them with a full run)"
+        if s.quick
+        else "full"
+    )
+    lines = [
+        "# Benchmarks",
+        "",
+        "Every figure below comes from one run of the bench, each workload beside its reference in",
+        "that same run, on loopback, with load from [wrk](https://github.com/wg/wrk) (HTTP load",
+        "generator written in C), so the figures are the servers' and not the client's. Compare ratios",
+        "more than absolute figures: both move together with the machine. Regenerate with `make bench`.",
+        "",
+        "## Run",
+        "",
+        f"- Command: `{s.command}`",
+        f"- Mode: {mode}; {s.duration:g} s per workload; wrk with {s.connections} connections",
+        "  (the at-scale rows: 1 connection)",
+        f"- Workers: `mfa-portal serve` ran {s.serve_workers}, `mfa-portal pool serve` ran "
+        f"{s.pool_workers} (asked for {s.workers}; a build without `--workers` runs 1); the floor "
+        f"ran {s.workers}",
+    ]
+    lines += [f"- {k}: {v}" for k, v in r.machine.items()]
+    lines += [f"- {k}: {v}" for k, v in r.versions.items()]
+    lines += [
+        "",
+        "## Beside a reference",
+        "",
+        "Ratios are mfa-portal's throughput over the reference's (higher is better for mfa-portal).",
+        *gap_note(s),
+        "",
+        *reference_table(r),
+        "",
+        "## At scale",
+        "",
+        "`pool serve` on a pool of N users, one connection. Users are written directly into the",
+        "database of a stopped server (rows as AdminCreateUser and a permanent AdminSetUserPassword",
+        "leave them, one shared argon2id hash), after the server itself created the schema, the pool",
+        "and its app client; data sets are cached under `bench/.cache/datasets`, keyed by user count",
+        "and schema version, and every run works on a copy. `AdminGetUser` asks for the middle user;",
+        '`ListUsers` filters `email ^= "user000…"` with a prefix matching ten users.',
+        "",
+        *scale_table(r.scale),
+        "",
+        *scale_targets(r.scale, s.quick),
+        "",
+        "## What bounds each figure",
+        "",
+        *[f"- {b}" for b in BOUNDS],
+        "",
+    ]
+    return "\n".join(lines)

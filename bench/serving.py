@@ -1,0 +1,208 @@
+"""Start the servers under test as the user would, and read what they cost in memory.
+
+- ``mfa-portal serve`` and ``mfa-portal pool serve`` from the venv's console script, with
+  ``--workers N`` when the installed version offers it (read from ``--help``: the same harness
+  measures a single-process build and a multi-worker one);
+- the floor: a bare Starlette app answering 200 at once, on uvicorn with httptools and N workers.
+
+Each server writes its output to a log file in the bench's work directory, so a server that fails
+to start says why.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+BIN = Path(sys.executable).parent
+INITIAL_ADMIN_PASSWORD = "Admin-Temp-123!"
+FLOOR_APP = """\
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+
+async def ok(request):
+    return Response(b"", status_code=200)
+
+
+app = Starlette(routes=[Route("/auth/verify", ok)])
+"""
+
+
+@dataclass(frozen=True)
+class Running:
+    """A started server: where it answers, its process id and how many workers it runs.
+
+    ``ready()`` waits until it answers; servers started with ``wait=False`` start side by side and
+    are waited for together.
+    """
+
+    url: str
+    pid: int
+    workers: int
+    ready: Callable[[], None] = lambda: None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@functools.cache
+def supports_workers(*command: str) -> bool:
+    """True when ``mfa-portal <command> --help`` lists ``--workers``."""
+    out = subprocess.run(
+        [str(BIN / "mfa-portal"), *command, "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+        timeout=60,
+    )
+    return "--workers" in out.stdout
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: exited with {proc.returncode}; see {log}")
+        with suppress(httpx.HTTPError):
+            httpx.get(url, timeout=1)
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{url}: did not answer within {seconds:.0f} s; see {log}")
+
+
+@contextmanager
+def process(
+    cmd: list[str],
+    probe: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    wait: bool = True,
+) -> Iterator[tuple[subprocess.Popen[bytes], Callable[[], None]]]:
+    """Run ``cmd`` in its own process group until the block ends; yield it and a function that
+    waits until ``probe`` answers (already called unless ``wait`` is False)."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd,
+            env=env if env is not None else dict(os.environ),
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # the workers die with the group
+        )
+    try:
+        ready = functools.partial(_wait, probe, proc, log)
+        if wait:
+            ready()
+        yield proc, ready
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def portal_env(data_dir: Path) -> dict[str, str]:
+    """The environment without the caller's MFA_PORTAL_* settings, plus what the bench needs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MFA_PORTAL_")}
+    env.update(
+        {
+            "MFA_PORTAL_MODE": "development",  # plain-HTTP cookies on loopback
+            "MFA_PORTAL_INITIAL_ADMIN_PASSWORD": INITIAL_ADMIN_PASSWORD,
+            "MFA_PORTAL_ENROLMENT_PROOF": "none",
+            "MFA_PORTAL_DATA_DIR": str(data_dir),
+        }
+    )
+    return env
+
+
+@contextmanager
+def pool_serve(data_dir: Path, workers: int, logs: Path, wait: bool = True) -> Iterator[Running]:
+    """``mfa-portal pool serve`` on a free port; ``--workers`` when this build has it."""
+    port = free_port()
+    cmd = [str(BIN / "mfa-portal"), "pool", "serve", "--port", str(port)]
+    cmd += ["--data-dir", str(data_dir)]
+    used = 1
+    if supports_workers("pool", "serve"):
+        cmd += ["--workers", str(workers)]
+        used = workers
+    url = f"http://127.0.0.1:{port}"
+    log = logs / f"pool-serve-{port}.log"
+    with process(cmd, url + "/", log, env=portal_env(data_dir), wait=wait) as (proc, ready):
+        yield Running(url, proc.pid, used, ready)
+
+
+@contextmanager
+def portal_serve(data_dir: Path, workers: int, logs: Path, wait: bool = True) -> Iterator[Running]:
+    """``mfa-portal serve`` (portal + embedded pool) on a free port."""
+    port = free_port()
+    cmd = [str(BIN / "mfa-portal"), "serve", "--port", str(port), "--data-dir", str(data_dir)]
+    used = 1
+    if supports_workers("serve"):
+        cmd += ["--workers", str(workers)]
+        used = workers
+    url = f"http://127.0.0.1:{port}"
+    log = logs / f"serve-{port}.log"
+    with process(cmd, url + "/signin", log, env=portal_env(data_dir), wait=wait) as (proc, ready):
+        yield Running(url, proc.pid, used, ready)
+
+
+@contextmanager
+def starlette_floor(workers: int, work: Path, wait: bool = True) -> Iterator[Running]:
+    """The bare Starlette app on uvicorn, httptools, ``workers`` processes."""
+    (work / "bench_floor.py").write_text(FLOOR_APP)
+    port = free_port()
+    cmd = [str(BIN / "python"), "-m", "uvicorn", "bench_floor:app", "--port", str(port)]
+    cmd += ["--http", "httptools", "--workers", str(workers), "--log-level", "warning"]
+    cmd += ["--no-access-log"]
+    url = f"http://127.0.0.1:{port}"
+    log = work / f"floor-{port}.log"
+    with process(cmd, url + "/auth/verify", log, cwd=work, wait=wait) as (proc, ready):
+        yield Running(url, proc.pid, workers, ready)
+
+
+def _children(pid: int) -> list[int]:
+    """Children of every thread of ``pid`` (a worker may be started from any thread)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with suppress(OSError):
+            found += [int(p) for p in (task / "children").read_text().split()]
+    return found
+
+
+def _vm_rss_kib(pid: int) -> int:
+    with suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def rss_mib(pid: int) -> float:
+    """VmRSS of ``pid`` and all its descendants (the supervisor and every worker), in MiB."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        total += _vm_rss_kib(current)
+        todo += _children(current)
+    return total / 1024

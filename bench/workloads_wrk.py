@@ -1,0 +1,174 @@
+"""The bench's three groups of workloads, each run with its reference while both servers are up.
+
+- forward-auth: ``mfa-portal serve`` and the bare Starlette floor;
+- the pool: ``pool serve`` beside moto and cognito-local (GetUser, AdminGetUser), and InitiateAuth;
+- scale: ``pool serve`` on seeded pools of increasing size, one connection, and its RSS.
+
+Before wrk replays a request, it is sent once with httpx and must succeed, so a refused signature or
+an expired token fails with the server's own message instead of a screen of non-2xx counts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import moto
+
+from bench import cognito_requests as calls
+from bench import datasets, serving, wrk
+from bench.portal_session import signed_in_cookie
+from bench.results import Measured, ScaleRow
+from bench.servers import CACHE as COGNITO_LOCAL_DIR
+from bench.servers import Server, cognito_local, moto_server
+
+
+@dataclass(frozen=True)
+class Options:
+    duration: float
+    connections: int
+    workers: int
+    work: Path  # logs and working copies; removed after a successful run
+    cache: Path  # seeded data sets, kept between runs
+
+
+@dataclass(frozen=True)
+class ForwardAuth:
+    signed_in: wrk.Figure
+    anonymous: wrk.Figure
+    floor: wrk.Figure
+    serve_workers: int
+
+
+@dataclass
+class PoolFigures:
+    pool_workers: int = 1
+    get_user: dict[str, Measured] = field(default_factory=dict)
+    admin_get_user: dict[str, Measured] = field(default_factory=dict)
+    initiate_auth: wrk.Figure | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+def check(req: calls.Request) -> dict[str, Any]:
+    """Send ``req`` once; it must answer 200 (wrk only counts statuses)."""
+    answer = httpx.post(req.url, content=req.body, headers=req.headers, timeout=60)
+    if answer.status_code != 200:
+        target = req.headers.get("X-Amz-Target", "")
+        raise RuntimeError(f"{req.url} {target}: {answer.status_code} {answer.text[:300]}")
+    return dict(answer.json())
+
+
+def replay(req: calls.Request, o: Options, connections: int | None = None) -> wrk.Figure:
+    check(req)
+    lua = wrk.script("POST", req.body, req.headers)
+    return wrk.run(req.url, lua, duration=o.duration, connections=connections or o.connections)
+
+
+def forward_auth(o: Options) -> ForwardAuth:
+    """``/auth/verify`` with a signed-in cookie and with none, then the floor, all servers up."""
+    with ExitStack() as stack:
+        portal = stack.enter_context(
+            serving.portal_serve(o.work / "portal", o.workers, o.work, wait=False)
+        )
+        floor = stack.enter_context(serving.starlette_floor(o.workers, o.work, wait=False))
+        portal.ready()
+        floor.ready()
+        cookie = signed_in_cookie(portal.url)
+        verify = portal.url + "/auth/verify"
+        signed_in = wrk.run(
+            verify,
+            wrk.script(headers={"Cookie": cookie}),
+            duration=o.duration,
+            connections=o.connections,
+        )
+        base = wrk.run(
+            floor.url + "/auth/verify", wrk.script(), duration=o.duration, connections=o.connections
+        )
+        anonymous = wrk.run(
+            verify,
+            wrk.script(),
+            duration=o.duration,
+            connections=o.connections,
+            expect_error_status=True,
+        )
+        return ForwardAuth(signed_in, anonymous, base, portal.workers)
+
+
+def as_server(running: serving.Running, data_dir: Path) -> Server:
+    """``pool serve`` as a Server, once it answers (its key pair is then in ``data_dir``)."""
+    running.ready()
+    creds = json.loads((data_dir / "credentials.json").read_text())
+    return Server("mfa-portal", running.url, creds["AccessKeyId"], creds["SecretAccessKey"])
+
+
+@contextmanager
+def our_pool(o: Options, data_dir: Path) -> Iterator[tuple[Server, serving.Running]]:
+    with serving.pool_serve(data_dir, o.workers, o.work) as running:
+        yield as_server(running, data_dir), running
+
+
+def cognito_local_version() -> str:
+    package = COGNITO_LOCAL_DIR / "node_modules" / "cognito-local" / "package.json"
+    try:
+        return str(json.loads(package.read_text())["version"])
+    except (OSError, ValueError, KeyError):
+        return "unknown"
+
+
+def pool_references(o: Options, *, references: bool) -> PoolFigures:
+    """GetUser and AdminGetUser on every server, then InitiateAuth on ours."""
+    out = PoolFigures()
+    with ExitStack() as stack:
+        data_dir = o.work / "pool"
+        running = stack.enter_context(serving.pool_serve(data_dir, o.workers, o.work, wait=False))
+        out.pool_workers = running.workers
+        refs: list[Server] = []
+        if references:  # they start while ours does
+            refs.append(stack.enter_context(moto_server()))
+            local = stack.enter_context(cognito_local())
+            if local is None:
+                raise RuntimeError("cognito-local is not installed: run `make bench-deps`")
+            refs.append(local)
+            out.versions = {"moto": moto.__version__, "cognito-local": cognito_local_version()}
+        else:
+            out.get_user = dict.fromkeys(("moto", "cognito-local"), "--quick")
+            out.admin_get_user = dict(out.get_user)
+        servers = [as_server(running, data_dir), *refs]
+        prepared = [calls.prepare(s) for s in servers]
+        for p in prepared:
+            out.get_user[p.server.name] = replay(calls.get_user(p), o)
+        for p in prepared:  # signed just before its run: the signature is good for 5 minutes
+            out.admin_get_user[p.server.name] = replay(calls.admin_get_user(p), o)
+        out.initiate_auth = replay(calls.initiate_auth(prepared[0]), o)
+    return out
+
+
+def scale(o: Options, sizes: list[int]) -> list[ScaleRow]:
+    """AdminGetUser and ListUsers ``email ^=`` on pools of each size, one connection; RSS after."""
+    rows = []
+    for count in sizes:
+        seeded, fresh = datasets.cached(o.cache, count, o.work)
+        data = datasets.working_copy(seeded, o.work / f"scale-{count}")
+        with our_pool(o, data.data_dir) as (server, running):
+            get = calls.signed(
+                server, "AdminGetUser", {"UserPoolId": data.pool_id, "Username": data.some_user}
+            )
+            admin_get_user = replay(get, o, connections=1)
+            params = {"UserPoolId": data.pool_id, "Filter": f'email ^= "{data.email_prefix}"'}
+            search = calls.signed(server, "ListUsers", params)
+            found = len(check(search).get("Users", []))
+            if found != 10:
+                raise RuntimeError(
+                    f"ListUsers at {count} users found {found} users, not 10: the rows "
+                    "bench.seed_direct writes may lack something this pool now needs (seed with "
+                    f"the pool's own helper instead, and clear {datasets.cache_dir(o.cache, count)})"
+                )
+            list_users = replay(search, o, connections=1)
+            rss = serving.rss_mib(running.pid)
+        rows.append(ScaleRow(count, admin_get_user, list_users, rss, fresh, seeded.seconds_to_seed))
+    return rows

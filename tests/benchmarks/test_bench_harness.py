@@ -1,0 +1,213 @@
+"""The bench harness's own decisions: what it refuses, how it reads wrk, how it judges a target."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench import report, run, serving, workloads_wrk, wrk
+from bench.argon2_ceiling import Ceiling
+from bench.results import Results, ScaleRow, Settings
+from bench.servers import Server
+from tests.support.tools import require_tool
+
+OUTPUT = """Running 1s test @ http://127.0.0.1:1/
+  541 requests in 1.01s, 303.78KB read
+BENCH_JSON {"requests":541,"duration_us":1010000,"p50_us":15140,"p99_us":50920,"connect":0,"read":0,"write":0,"status":3,"timeout":0}
+"""
+
+
+def figure(rps: float, p50: float = 1.0) -> wrk.Figure:
+    return wrk.Figure(
+        requests=int(rps * 10), seconds=10.0, p50_ms=p50, p99_ms=p50 * 2, connections=8
+    )
+
+
+def test_the_done_callback_line_gives_throughput_latency_and_errors() -> None:
+    fig, errors = wrk.parse(OUTPUT, 8)
+    assert fig.requests == 541 and fig.p50_ms == pytest.approx(15.14)
+    assert fig.p99_ms == pytest.approx(50.92) and fig.rps == pytest.approx(535.6, abs=0.1)
+    assert errors["status"] == 3
+
+
+def test_output_without_the_result_line_is_an_error() -> None:
+    with pytest.raises(wrk.WrkError, match="no result line"):
+        wrk.parse("unable to connect to 127.0.0.1:1 Connection refused\n", 8)
+
+
+def test_a_value_that_would_end_the_lua_string_is_refused() -> None:
+    with pytest.raises(ValueError, match="terminator"):
+        wrk.script(headers={"X": "a]===]b"})
+
+
+class _NotFound(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def not_found_server() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotFound)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_run_whose_answers_are_not_what_the_workload_expects_fails() -> None:
+    require_tool("wrk")
+    with not_found_server() as url:
+        with pytest.raises(wrk.WrkError, match="unexpected statuses"):
+            wrk.run(url, wrk.script(), duration=1, connections=1)
+        refused = wrk.run(url, wrk.script(), duration=1, connections=1, expect_error_status=True)
+    assert refused.requests > 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--connections", "4"], "between 8 and 16"),
+        (["--connections", "17"], "between 8 and 16"),
+        (["--duration", "300"], "SigV4"),
+    ],
+)
+def test_settings_outside_what_the_bench_can_measure_are_refused(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        run.parse_args(argv)
+    assert message in capsys.readouterr().err
+
+
+def test_quick_mode_leaves_the_references_out_and_the_full_bench_runs_them() -> None:
+    quick, full = run.parse_args(["--quick"]), run.parse_args([])
+    assert (quick.references, quick.duration, quick.sizes) == (False, 2.0, [1_000, 10_000])
+    assert full.references and full.sizes == [1_000, 100_000, 1_000_000]
+
+
+def test_without_wrk_the_bench_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("bench.run.shutil.which", lambda name: None)
+    assert run.main(["--quick"]) == 2
+    assert "make bench installs it" in capsys.readouterr().err
+
+
+def test_the_full_bench_fails_rather_than_skip_a_missing_cognito_local(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    @contextmanager
+    def fake_pool(*args: Any, **kwargs: Any) -> Iterator[serving.Running]:
+        yield serving.Running("http://127.0.0.1:1", 0, 1)
+
+    @contextmanager
+    def moto() -> Iterator[Server]:
+        yield Server("moto", "http://127.0.0.1:2", "k", "s")
+
+    @contextmanager
+    def absent() -> Iterator[None]:
+        yield None
+
+    monkeypatch.setattr(serving, "pool_serve", fake_pool)
+    monkeypatch.setattr(workloads_wrk, "moto_server", moto)
+    monkeypatch.setattr(workloads_wrk, "cognito_local", absent)
+    options = workloads_wrk.Options(1, 8, 1, tmp_path, tmp_path)
+    with pytest.raises(RuntimeError, match="make bench-deps"):
+        workloads_wrk.pool_references(options, references=True)
+
+
+def test_workers_are_passed_only_to_a_build_that_offers_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    exe = tmp_path / "mfa-portal"
+    monkeypatch.setattr(serving, "BIN", tmp_path)
+    for help_text, expected in (("--port INT\n--workers INT", True), ("--port INT", False)):
+        exe.write_text(f"#!/bin/sh\necho '{help_text}'\n")
+        exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+        serving.supports_workers.cache_clear()
+        assert serving.supports_workers("serve") is expected
+    serving.supports_workers.cache_clear()
+
+
+def test_rss_counts_every_worker_process() -> None:
+    alone = serving.rss_mib(os.getpid())
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; b = bytearray(64 << 20); time.sleep(60)"]
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while serving.rss_mib(child.pid) < 60 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert serving.rss_mib(os.getpid()) - alone >= 60
+    finally:
+        child.kill()
+        child.wait()
+
+
+def results(**overrides: Any) -> Results:
+    settings = Settings(False, 10, 8, 2, 2, 2, "make bench")
+    base: dict[str, Any] = {
+        "settings": settings,
+        "machine": {"CPU": "test CPU, 2 cores"},
+        "verify_signed_in": figure(3000),
+        "verify_anonymous": figure(5000),
+        "floor": figure(10000),
+        "get_user": {"mfa-portal": figure(900), "moto": figure(100), "cognito-local": figure(300)},
+        "admin_get_user": {"mfa-portal": figure(900), "moto": figure(100), "cognito-local": "x"},
+        "initiate_auth": figure(80),
+        "ceiling": Ceiling(100.0, 2, 19 * 1024, 2, 1),
+    }
+    base.update(overrides)
+    return Results(**base)
+
+
+def line(text: str, label: str) -> str:
+    return next(x for x in text.splitlines() if x.startswith(f"| {label} |"))
+
+
+def test_targets_are_judged_against_the_reference_of_the_same_run() -> None:
+    text = report.render(results())
+    assert "0.30×" in line(text, report.VERIFY_SIGNED_IN)
+    assert line(text, report.VERIFY_SIGNED_IN).endswith("**met** |")  # 3000/10000 = 0.30
+    assert "| 3.00× | ≥ 3.00× | **met** |" in line(text, report.GET_USER)  # vs cognito-local
+    assert line(text, report.INITIATE_AUTH).endswith("**not met** |")  # 80/100 < 0.90
+    assert "cognito-local: not run (x)" in line(text, report.ADMIN_GET_USER)
+
+
+def test_scale_targets_read_the_rows_they_name() -> None:
+    rows = [
+        ScaleRow(100_000, figure(300, 3), figure(200, 25), 210 / 1.048576, False, 0),
+        ScaleRow(1_000_000, figure(300, 4), figure(50, 21), 400.0, True, 95),
+    ]
+    text = report.render(results(scale=rows))
+    assert line(text, report.TARGET_ADMIN_GET_USER).endswith("| p50 4.0 ms | **met** |")
+    assert line(text, report.TARGET_LIST_USERS).endswith("| p50 21.0 ms | **not met** |")
+    assert line(text, report.TARGET_RSS).endswith("| 210 MB | **not met** |")
+    assert "seeded in 95 s" in line(text, "1,000,000 users")
+
+
+def test_a_full_run_without_a_size_says_it_was_not_measured() -> None:
+    text = report.render(results(scale=[]))
+    for label in report.SCALE_TARGETS:
+        assert line(text, label).endswith("| not measured | – |")
