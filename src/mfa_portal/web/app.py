@@ -49,7 +49,9 @@ def build_store(settings: Settings) -> SessionStore:
     if settings.store_kind is SessionStoreKind.REDIS:
         assert settings.redis_url is not None
         return RedisSessionStore.from_url(settings.redis_url)
-    return SqliteSessionStore(settings.data_dir / "portal-sessions.sqlite3")
+    return SqliteSessionStore(
+        settings.data_dir / "portal-sessions.sqlite3", url=settings.database
+    )
 
 
 def http_verifier(settings: Settings, clock: Callable[[], float]) -> IdTokenVerifier:
