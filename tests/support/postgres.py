@@ -25,12 +25,14 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.tools import require_tool
 
-TEMPLATE = "mfa_template"
+TEMPLATE = "mfa_template"  # every store migrated
+EMPTY = "mfa_empty"
 _names = itertools.count(1)
 
 
@@ -133,8 +135,22 @@ def start_server(root: Path) -> PostgresServer:
         env=env,
     )
     server = PostgresServer(port, password, root / "data")
+    server.admin(f"CREATE DATABASE {EMPTY}")
     server.admin(f"CREATE DATABASE {TEMPLATE}")
+    _migrate(server.url(TEMPLATE))
     return server
+
+
+def _migrate(url: str) -> None:
+    """Every store's schema, once, in the template: a test's database starts migrated."""
+    from mfa_portal.admin.store import PortalStore
+    from mfa_portal.pool.storage import Database
+    from mfa_portal.web.session_store import SqlSessionStore
+
+    nowhere = Path("/nonexistent")
+    Database(nowhere, url=url).close_all()
+    PortalStore(nowhere, url=url).close_all()
+    SqlSessionStore(nowhere, url=url).close()
 
 
 def stop_server(server: PostgresServer, root: Path) -> None:
@@ -158,18 +174,28 @@ def postgres_server() -> Iterator[PostgresServer]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def fresh_database(server: PostgresServer) -> str:
+def fresh_database(server: PostgresServer, template: str = TEMPLATE) -> str:
     name = f"t{os.getpid()}_{next(_names)}"
-    server.admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
+    server.admin(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
     return name
+
+
+def _database(server: PostgresServer, template: str) -> Iterator[str]:
+    name = fresh_database(server, template)
+    yield server.url(name)
+    server.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
 def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
-    """A fresh, empty database on the session's server."""
-    name = fresh_database(postgres_server)
-    yield postgres_server.url(name)
-    postgres_server.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    """A fresh database on the session's server, with every store's schema already migrated."""
+    yield from _database(postgres_server, TEMPLATE)
+
+
+@pytest.fixture
+def empty_postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A fresh database with nothing in it (migrations, copies into an empty target)."""
+    yield from _database(postgres_server, EMPTY)
 
 
 def testing_on_postgres() -> bool:
@@ -192,3 +218,27 @@ def any_database(request: pytest.FixtureRequest) -> str | None:
         return None
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+def stored_text(db: Any, data_dir: Path | None = None) -> str:
+    """Everything a store holds, as text: what an attacker with a copy of the storage would read.
+
+    SQLite: every file of the data directory after a WAL checkpoint (free pages included), and the
+    SQL dump. PostgreSQL: every row of every table of the store's schema.
+    """
+    if db.engine_name == "sqlite":
+        db.connect().execute("PRAGMA wal_checkpoint(FULL)")
+        root = data_dir or db.path.parent
+        files = [p.read_bytes().decode("latin-1") for p in sorted(root.rglob("*")) if p.is_file()]
+        return "\n".join([*files, *db.connect().iterdump()])
+    with db.read() as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
+        ]
+        return "\n".join(
+            repr(tuple(row)) for table in tables for row in conn.execute(f"SELECT * FROM {table}")
+        )

@@ -73,10 +73,9 @@ class Database:
         return self._file
 
     def connect(self) -> Connection:
-        """The calling thread's SQLite connection (outside a transaction; SQLite only)."""
-        if not isinstance(self._backend, SqliteBackend):
-            raise TypeError("connect() is for SQLite; use transaction() or read()")
-        return self._backend.acquire()
+        """The calling thread's own connection, each statement its own transaction, kept until
+        ``close()`` (tools and tests; request code uses ``transaction``, ``read``, ``autocommit``)."""
+        return self._backend.connect()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

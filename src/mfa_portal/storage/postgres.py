@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -148,6 +149,7 @@ class PostgresBackend:
         self.schema = schema
         self.where = f"{redacted(url)} (schema {schema})"
         self._password = engine_url(url).password or ""
+        self._local = threading.local()
         self._begin_write = f"BEGIN; SELECT pg_advisory_xact_lock({lock_key(schema)})"
         self.engine = sa.create_engine(
             engine_url(url),
@@ -178,6 +180,12 @@ class PostgresBackend:
         if not raw.autocommit:
             raw.autocommit = True
         return PgConnection(fairy, raw)
+
+    def connect(self) -> PgConnection:
+        conn: PgConnection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self.acquire()
+        return conn
 
     def begin_write(self, conn: PgConnection) -> None:
         conn.run(self._begin_write)
@@ -210,9 +218,14 @@ class PostgresBackend:
             self.release(conn)
 
     def close(self) -> None:
-        """Nothing: connections go back to the pool after every transaction."""
+        """Give back the thread's ``connect()`` connection; the others go back after each use."""
+        conn: PgConnection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            self.release(conn)
 
     def close_all(self) -> None:
+        self._local = threading.local()
         self.engine.dispose()
 
     def _migrate(self, migrations: Sequence[str]) -> None:

@@ -66,6 +66,9 @@ class SqliteBackend:
                 self._connections.append(conn)
         return conn
 
+    def connect(self) -> sqlite3.Connection:
+        return self.acquire()
+
     @staticmethod
     def begin_write(conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")

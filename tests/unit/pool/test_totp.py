@@ -44,11 +44,10 @@ def make_user(engine: Engine, name: str = "alice") -> User:
         save_pool(conn, Pool("us-east-1_Totp1", "p", {}, {"MfaConfiguration": "OPTIONAL"}, 0, 0))
         cur = conn.execute(
             "INSERT INTO users (pool_id, username, username_key, sub, status, created, modified) "
-            "VALUES (?, ?, ?, ?, 'CONFIRMED', 0, 0)",
+            "VALUES (?, ?, ?, ?, 'CONFIRMED', 0, 0) RETURNING id",
             ("us-east-1_Totp1", name, name, str(uuid.uuid4())),
         )
-        assert cur.lastrowid is not None
-        return load_user_by_id(conn, cur.lastrowid)
+        return load_user_by_id(conn, int(cur.fetchone()[0]))
 
 
 def enrol(engine: Engine, user: User) -> str:

@@ -45,11 +45,10 @@ def add_user(
     sub = f"00000000-0000-4000-8000-{next(_subs):012d}"
     cur = conn.execute(
         "INSERT INTO users (pool_id, username, username_key, sub, status, attributes, created, "
-        "modified) VALUES (?, ?, ?, ?, 'CONFIRMED', ?, 0, ?)",
+        "modified) VALUES (?, ?, ?, ?, 'CONFIRMED', ?, 0, ?) RETURNING id",
         (pool.id, username, pool.username_key(username), sub, json.dumps(attrs), modified),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    return int(cur.fetchone()[0])
 
 
 def found(conn: sqlite3.Connection, pool: Pool, name: str) -> str | None:
