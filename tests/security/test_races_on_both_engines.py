@@ -10,7 +10,7 @@ the database, as several replicas of one deployment do.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -112,7 +112,7 @@ def answer(engine: Engine, client_id: str, session: str, code: str) -> str:
     return "tokens"
 
 
-def in_threads(world: World, attempts: list[Callable[[], Any]]) -> list[Any]:
+def in_threads(world: World, attempts: Sequence[Callable[[], Any]]) -> list[Any]:
     return run_together(attempts, after_each=world.engine.db.close)
 
 

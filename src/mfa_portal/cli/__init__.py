@@ -1,7 +1,8 @@
-"""The ``mfa-portal`` command line: one Typer app: ``serve``, ``pool …``, ``users …``, ``audit …``, ``db …``.
+"""The ``mfa-portal`` command line: one Typer app with ``serve``, ``pool …``, ``users …``, ``audit …``.
 
 ``serve`` (the portal), ``pool_serve`` (the embedded pool on its own), ``pool_admin`` (the pool's
-settings), ``users`` and ``audit`` (support), ``ports`` (checking a port before first start). Reaches
+settings), ``users`` and ``audit`` (support), ``db`` (migrations, copying a deployment to
+PostgreSQL), ``ports`` (checking a port before first start). Reaches
 the pool and the portal only through ``mfa_portal.wiring``.
 """
 
