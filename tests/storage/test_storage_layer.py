@@ -238,3 +238,26 @@ def test_a_database_url_that_is_not_postgresql_is_a_settings_error(tmp_path: Pat
         load_settings(data_dir=tmp_path, database_url="mysql://u:p@h/db")
     with pytest.raises(StartupError, match="must start with postgresql://"):
         Database(tmp_path / "x", PORTABLE, url="sqlite:///x")
+
+
+def test_the_pool_served_alone_creates_no_portal_tables(
+    tmp_path: Path, empty_postgres_url: str
+) -> None:
+    from mfa_portal.pool.standalone import build_standalone
+
+    pool = build_standalone(tmp_path, database_url=empty_postgres_url)
+    try:
+        with pool.engine.db.read() as conn:
+            schemas = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT DISTINCT table_schema FROM information_schema.tables "
+                    "WHERE table_schema LIKE 'mfa%'"
+                )
+            }
+        assert schemas == {"mfa_pool"}
+        assert not (tmp_path / "pool.sqlite3").exists()
+    finally:
+        pool.engine.db.close_all()
+        if pool.outbox is not None:
+            pool.outbox.close_all()

@@ -153,8 +153,8 @@ class PostgresBackend:
         self._begin_write = f"BEGIN; SELECT pg_advisory_xact_lock({lock_key(schema)})"
         self.engine = sa.create_engine(
             engine_url(url),
-            pool_size=10,
-            max_overflow=20,
+            pool_size=5,  # kept open; up to 20 under load (writes queue on the lock anyway)
+            max_overflow=15,
             pool_recycle=1800,
             connect_args={
                 "options": f"-c search_path={schema}",
