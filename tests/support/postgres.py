@@ -165,7 +165,14 @@ def stop_server(server: PostgresServer, root: Path) -> None:
 def postgres_server() -> Iterator[PostgresServer]:
     root = Path(tempfile.mkdtemp(prefix="mfa-pg-"))
     try:
-        server = start_server(root)
+        try:
+            server = start_server(root)
+        except subprocess.CalledProcessError as exc:
+            log = root / "log"
+            detail = (exc.stderr or b"").decode(errors="replace") + (
+                log.read_text(errors="replace") if log.exists() else ""
+            )
+            pytest.fail(f"PostgreSQL did not start ({exc.cmd[-1]}): {detail[-2000:]}")
         try:
             yield server
         finally:
