@@ -261,3 +261,24 @@ def test_the_pool_served_alone_creates_no_portal_tables(
         pool.engine.db.close_all()
         if pool.outbox is not None:
             pool.outbox.close_all()
+
+
+def test_a_connection_the_server_dropped_is_replaced(
+    tmp_path: Path, postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    """A fail-over or restart kills pooled connections; the next transaction gets a new one."""
+    db = Store(tmp_path / "x", PORTABLE, url=postgres_url, schema="mfa_drop")
+    try:
+        with db.read() as conn:
+            conn.execute("SELECT 1")
+        name = postgres_url.rsplit("/", 1)[1]
+        postgres_server.admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        )
+        with db.transaction() as conn:
+            conn.execute("UPDATE things SET count = count + 1")
+        with db.read() as conn:
+            assert conn.execute("SELECT count FROM things").fetchone()[0] == 1
+    finally:
+        db.close_all()

@@ -188,11 +188,23 @@ class PostgresBackend:
         return conn
 
     def begin_write(self, conn: PgConnection) -> None:
-        conn.run(self._begin_write)
+        self._begin(conn, self._begin_write)
 
-    @staticmethod
-    def begin_read(conn: PgConnection) -> None:
-        conn.run("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    def begin_read(self, conn: PgConnection) -> None:
+        self._begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+
+    def _begin(self, conn: PgConnection, sql: str) -> None:
+        """Begin; a pooled connection the server has dropped (a restart, a fail-over) is replaced
+        once, before anything ran on it, instead of failing the request."""
+        try:
+            conn.run(sql)
+        except psycopg.OperationalError:
+            if not (conn.raw.closed or conn.raw.broken):
+                raise
+            conn.fairy.invalidate()
+            fresh = self.acquire()
+            conn.fairy, conn.raw = fresh.fairy, fresh.raw
+            conn.run(sql)
 
     @staticmethod
     def commit(conn: PgConnection) -> None:
