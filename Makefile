@@ -7,12 +7,13 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DATA_DIR ?= .mfa-portal
 # Debian packages the test suite drives: a real browser, a QR decoder, an independent TOTP generator,
-# Redis (shared sessions) and nginx (the documented forward-auth set-up); the en_US.UTF-8 locale
-# (locales-all), which warrant-lite's SRP client switches to; wrk (HTTP load generator) for the bench.
+# Redis (shared sessions), PostgreSQL (the shared database; Debian keeps initdb/pg_ctl off PATH, in
+# /usr/lib/postgresql/<version>/bin) and nginx (the documented forward-auth set-up); the en_US.UTF-8
+# locale (locales-all), which warrant-lite's SRP client switches to; wrk (HTTP load generator) for the bench.
 TEST_DEBS := chromium:chromium zbarimg:zbar-tools oathtool:oathtool redis-server:redis-server nginx:nginx \
-	node:nodejs npm:npm wrk:wrk
+	node:nodejs npm:npm pg_ctl:postgresql wrk:wrk
 
-.PHONY: run test install install-test system-deps lint typecheck bench bench-deps clean
+.PHONY: run test test-postgres install install-test system-deps lint typecheck bench bench-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -49,10 +50,16 @@ run: install
 test: install-test
 	$(PY) -m pytest -n 2 --dist loadgroup
 
+## The pool and portal tests again, on PostgreSQL instead of SQLite files (make test runs the storage
+## and race tests on both engines; this is the wider check, e.g. before a release)
+test-postgres: install-test
+	MFA_PORTAL_TEST_DATABASE=postgresql $(PY) -m pytest -n 2 --dist loadgroup tests/unit/pool tests/web tests/storage
+
 system-deps:
 	@missing=""; for pair in $(TEST_DEBS); do \
 		cmd=$${pair%%:*}; pkg=$${pair##*:}; \
-		command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; \
+		command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || \
+			ls /usr/lib/postgresql/*/bin/$$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$$' || missing="$$missing locales-all"; \
 	if [ -n "$$missing" ]; then \

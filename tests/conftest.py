@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.support.wire",
     "tests.support.portal",
     "tests.support.support_desk",
+    "tests.support.postgres",
 ]
 
 
@@ -51,13 +52,16 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def engine(tmp_path: Path, clock: FakeClock) -> Iterator[Engine]:
+def engine(tmp_path: Path, clock: FakeClock, database_url: str | None) -> Iterator[Engine]:
     """An embedded pool engine on a fresh data directory, with a fake clock.
 
     Tests use cheaper argon2 parameters than production (still argon2id) to keep the suite fast.
     """
     eng = Engine(
-        tmp_path / "pool", clock=clock, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
+        tmp_path / "pool",
+        clock=clock,
+        hasher=PasswordHasher(memory_kib=1024, time_cost=1),
+        database_url=database_url,
     )
     real_call = eng.call
 

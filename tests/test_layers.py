@@ -17,18 +17,19 @@ import mfa_portal
 
 PACKAGE = Path(mfa_portal.__file__).parent
 
-GROUND = ("clock", "mail", "sqlite", "settings", "security_events")
+GROUND = ("clock", "mail", "sqlite", "storage", "settings", "security_events")
 #: room -> the rooms (or ``room.module`` for a single module) it may import besides itself.
 ALLOWED: dict[str, frozenset[str]] = {
     "clock": frozenset(),
     "mail": frozenset(),
-    "sqlite": frozenset(),
+    "storage": frozenset(),
+    "sqlite": frozenset({"storage"}),  # the storage layer's former name, kept for old imports
     "settings": frozenset(),
     "security_events": frozenset(),
     "cognito_api": frozenset({"clock"}),
-    "pool": frozenset({"cognito_api", "clock", "mail", "sqlite", "security_events"}),
-    "admin": frozenset({"cognito_api", "clock", "mail", "sqlite", "security_events"}),
-    "web": frozenset({"cognito_api", "clock", "settings", "admin", "security_events"}),
+    "pool": frozenset({"cognito_api", "clock", "mail", "sqlite", "storage", "security_events"}),
+    "admin": frozenset({"cognito_api", "clock", "mail", "sqlite", "storage", "security_events"}),
+    "web": frozenset({"cognito_api", "clock", "settings", "storage", "admin", "security_events"}),
     "wiring": frozenset({*GROUND, "cognito_api", "pool", "admin", "web"}),
     # The CLI reaches the pool only through its server (``pool serve``) and its key pair file.
     "cli": frozenset(

@@ -129,6 +129,9 @@ class Settings(LogSettings):
     endpoint_url: str | None = None  # any Cognito-compatible endpoint instead of AWS
     auth_flow: AuthFlow = AuthFlow.SRP  # falls back to password when the app client refuses SRP
     data_dir: Path = Path(".mfa-portal")
+    # postgresql://user:password@host:5432/db: the pool, the portal store and (without Redis) the
+    # sessions live there instead of in the data directory's SQLite files
+    database_url: SecretStr | None = None
     secret_key: SecretStr | None = None  # generated into the data dir when unset
     session_store: SessionStoreKind | None = (
         None  # default: redis when redis_url is set, else sqlite
@@ -172,6 +175,13 @@ class Settings(LogSettings):
             value = getattr(self, name)
             if value and not urlsplit(value).scheme:
                 raise ValueError(f"{_env(name)} must be an absolute URL")
+        if self.database_url is not None:
+            scheme = self.database_url.get_secret_value().split("://", 1)[0].lower()
+            if scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+                raise ValueError(
+                    f"{_env('database_url')} must be a postgresql:// URL (leave it unset for the "
+                    "SQLite files in the data directory)"
+                )
         if not 0 < self.smtp_port < 65536:
             raise ValueError(f"{_env('smtp_port')} must be a port number")
         for name in (
@@ -227,6 +237,11 @@ class Settings(LogSettings):
         if self.session_store is not None:
             return self.session_store
         return SessionStoreKind.REDIS if self.redis_url else SessionStoreKind.SQLITE
+
+    @property
+    def database(self) -> str | None:
+        """The PostgreSQL URL, or None for the SQLite files in the data directory."""
+        return self.database_url.get_secret_value() if self.database_url else None
 
     def secret_key_bytes(self) -> bytes:
         """The key that signs nothing the browser holds but derives CSRF/session material."""

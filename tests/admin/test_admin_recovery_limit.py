@@ -4,6 +4,7 @@ refused before the password is checked, and audited as one summary per burst of 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -180,9 +181,9 @@ def test_a_wrong_recovery_code_counts_and_stays_audited_by_name(
 
 
 def test_processes_sharing_the_store_agree_and_a_race_admits_exactly_the_limit(
-    store: PortalStore,
+    store: PortalStore, tmp_path: Path, database_url: str | None
 ) -> None:
-    other = PortalStore(store.path)  # another portal process on the same store
+    other = PortalStore.in_data_dir(tmp_path / "portal", database_url)  # another portal process
     try:
         clock = Clock()
         first, second = RecoveryLimit(store, clock=clock), RecoveryLimit(other, clock=clock)

@@ -166,10 +166,13 @@ class Browser:
         return found.group(1).replace(" ", "")
 
 
-def _world_engine(tmp_path: Path) -> Iterator[PortalWorld]:
+def _world_engine(tmp_path: Path, database_url: str | None = None) -> Iterator[PortalWorld]:
     clock = FakeClock(1_800_000_015.0)
     engine = Engine(
-        tmp_path / "pool", clock=clock, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
+        tmp_path / "pool",
+        clock=clock,
+        hasher=PasswordHasher(memory_kib=1024, time_cost=1),
+        database_url=database_url,
     )
     idp = EngineCognitoClient(engine)
     boot = ensure_default_pool(idp, tmp_path / "portal", admin_password=ADMIN_TEMP)
@@ -180,6 +183,7 @@ def _world_engine(tmp_path: Path) -> Iterator[PortalWorld]:
         client_id=boot.ids.client_id,
         cookie_secure="auto",
         enrolment_proof="none",  # the proof has its own tests (test_enrolment_proof.py)
+        database_url=database_url,
     )
     verifier = engine_verifier(engine, pool_id=boot.ids.user_pool_id, client_id=boot.ids.client_id)
     yield PortalWorld(
@@ -194,9 +198,13 @@ def _world_engine(tmp_path: Path) -> Iterator[PortalWorld]:
         engine.mailer,
     )
     engine.db.close()
+    if database_url:
+        engine.db.close_all()
 
 
-def _world_wire(tmp_path: Path, make_wire_server: MakeWireServer) -> Iterator[PortalWorld]:
+def _world_wire(
+    tmp_path: Path, make_wire_server: MakeWireServer, database_url: str | None = None
+) -> Iterator[PortalWorld]:
     clock = OffsetClock()
     server = make_wire_server(clock=clock)
     idp = BotoCognitoClient(server.client())
@@ -208,6 +216,7 @@ def _world_wire(tmp_path: Path, make_wire_server: MakeWireServer) -> Iterator[Po
         user_pool_id=boot.ids.user_pool_id,
         client_id=boot.ids.client_id,
         enrolment_proof="none",  # the proof has its own tests (test_enrolment_proof.py)
+        database_url=database_url,
     )
     yield PortalWorld(
         "wire",
@@ -227,18 +236,20 @@ def isolated_world(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     make_wire_server: MakeWireServer | None = None,
+    database_url: str | None = None,
 ) -> Iterator[PortalWorld]:
     """A portal world on ``backend`` ("engine" or "wire") that no outside setting can reach:
-    every ``MFA_PORTAL_*`` variable is removed and the working directory has no ``.env``."""
+    every ``MFA_PORTAL_*`` variable is removed and the working directory has no ``.env``.
+    ``database_url`` puts the pool and the portal store in PostgreSQL instead of the data dir."""
     for name in list(os.environ):
         if name.startswith("MFA_PORTAL_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     if backend == "engine":
-        yield from _world_engine(tmp_path)
+        yield from _world_engine(tmp_path, database_url)
     else:
         assert make_wire_server is not None, "the wire backend needs make_wire_server"
-        yield from _world_wire(tmp_path, make_wire_server)
+        yield from _world_wire(tmp_path, make_wire_server, database_url)
 
 
 @pytest.fixture(params=["engine", "wire"])
@@ -247,14 +258,17 @@ def world(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     make_wire_server: MakeWireServer,
+    database_url: str | None,
 ) -> Iterator[PortalWorld]:
-    yield from isolated_world(request.param, tmp_path, monkeypatch, make_wire_server)
+    yield from isolated_world(request.param, tmp_path, monkeypatch, make_wire_server, database_url)
 
 
 @pytest.fixture
-def engine_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PortalWorld]:
+def engine_world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None
+) -> Iterator[PortalWorld]:
     """The in-process backend only, for checks that do not depend on the transport."""
-    yield from isolated_world("engine", tmp_path, monkeypatch)
+    yield from isolated_world("engine", tmp_path, monkeypatch, database_url=database_url)
 
 
 EnrolledUser = Callable[..., tuple["Browser", str]]

@@ -81,10 +81,10 @@ class AuditLog:
         with self._store.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO audit (at, actor, target, action, reason, outcome, detail, source)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (at, actor, target, action, reason, outcome, detail, source),
             )
-            entry_id = int(cur.lastrowid or 0)
+            entry_id = int(cur.fetchone()[0])
         return AuditEntry(entry_id, at, actor, target, action, reason, outcome, detail, source)
 
     def query(self, flt: AuditFilter | None = None) -> list[AuditEntry]:

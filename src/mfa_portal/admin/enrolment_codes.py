@@ -62,9 +62,12 @@ class EnrolmentCodes:
                     return None
                 sends, window = row["sends"] + 1, row["window_start"]
             conn.execute(
-                "INSERT OR REPLACE INTO enrolment_codes (pool_id, user_sub, code_hash, sent_at,"
+                "INSERT INTO enrolment_codes (pool_id, user_sub, code_hash, sent_at,"
                 " expires_at, attempts, used_at, sends, window_start)"
-                " VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, 0, NULL, ?, ?) ON CONFLICT (pool_id, user_sub) DO UPDATE"
+                " SET code_hash = excluded.code_hash, sent_at = excluded.sent_at,"
+                " expires_at = excluded.expires_at, attempts = 0, used_at = NULL,"
+                " sends = excluded.sends, window_start = excluded.window_start",
                 (pool_id, user_sub, digest, now, now + self._lifetime, sends, window),
             )
         return code

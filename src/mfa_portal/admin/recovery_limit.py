@@ -12,12 +12,12 @@ or, for a burst that never did, after its window has ended (by the next ``/recov
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from mfa_portal.admin.store import PortalStore
+from mfa_portal.storage import Connection
 
 MAX_ATTEMPTS = 5
 WINDOW_SECONDS = 900.0
@@ -69,7 +69,7 @@ class RecoveryLimit:
             ended = self._close_ended(conn, now)
             for key in keys:
                 conn.execute(
-                    "INSERT OR IGNORE INTO recover_limits (key, window_start) VALUES (?, ?)",
+                    "INSERT INTO recover_limits (key, window_start) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     (key, now),
                 )
             rows = conn.execute(
@@ -101,7 +101,7 @@ class RecoveryLimit:
         until = row["window_start"] + self.window_seconds
         return Burst(source, row["failures"], row["first_failure"], now, until)
 
-    def _close_ended(self, conn: sqlite3.Connection, now: float) -> list[Burst]:
+    def _close_ended(self, conn: Connection, now: float) -> list[Burst]:
         """Forget windows that have ended; return their bursts that were never audited."""
         start = now - self.window_seconds
         rows = conn.execute(

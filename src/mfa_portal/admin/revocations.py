@@ -29,7 +29,7 @@ class SessionRevocations:
             row = conn.execute(
                 "INSERT INTO session_revocations (pool_id, user_sub, generation, revoked_at)"
                 " VALUES (?, ?, 1, ?) ON CONFLICT (pool_id, user_sub) DO UPDATE SET"
-                " generation = generation + 1, revoked_at = excluded.revoked_at"
+                " generation = session_revocations.generation + 1, revoked_at = excluded.revoked_at"
                 " RETURNING generation",
                 (pool_id, sub, self._clock()),
             ).fetchone()
@@ -37,12 +37,9 @@ class SessionRevocations:
 
     def generation(self, pool_id: str, sub: str) -> int:
         """How many times this user's sessions were revoked (0: never). One indexed lookup."""
-        row = (
-            self._store.connect()
-            .execute(
+        with self._store.autocommit() as conn:
+            row = conn.execute(
                 "SELECT generation FROM session_revocations WHERE pool_id = ? AND user_sub = ?",
                 (pool_id, sub),
-            )
-            .fetchone()
-        )
+            ).fetchone()
         return 0 if row is None else int(row[0])

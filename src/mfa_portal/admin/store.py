@@ -1,17 +1,19 @@
-"""The portal's own SQLite store: audit trail, recovery codes, session revocations and the outbox.
+"""The portal's own store: audit trail, recovery codes, session revocations and the outbox.
 
-It lives in ``<data_dir>/portal.sqlite3``, apart from the embedded pool's database, because the
-portal must work the same against Amazon Cognito, where there is no pool database at all. The audit
-table is append-only: the code offers no update or delete, and triggers refuse both in SQL too.
+It lives in ``<data_dir>/portal.sqlite3`` (or the ``mfa_portal`` schema of the PostgreSQL database),
+apart from the embedded pool's database, because the portal must work the same against Amazon Cognito,
+where there is no pool database at all. The audit table is append-only: the code offers no update or
+delete, and triggers refuse both in SQL too (on PostgreSQL TRUNCATE as well).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mfa_portal.sqlite import SQLiteFile
+from mfa_portal.storage import Database
 
 FILE_NAME = "portal.sqlite3"
+SCHEMA = "mfa_portal"
 
 # One script per schema version, split into statements by sqlite3.complete_statement.
 MIGRATIONS: tuple[str, ...] = (
@@ -95,12 +97,13 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-class PortalStore(SQLiteFile):
-    """The portal's store file; its schema is ``MIGRATIONS`` above."""
+class PortalStore(Database):
+    """The portal's store; its schema is ``MIGRATIONS`` above."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, MIGRATIONS)
+    def __init__(self, path: Path, *, url: str | None = None) -> None:
+        super().__init__(path, MIGRATIONS, url=url, schema=SCHEMA)
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path) -> PortalStore:
-        return cls(data_dir / FILE_NAME)
+    def in_data_dir(cls, data_dir: Path, url: str | None = None) -> PortalStore:
+        """``portal.sqlite3`` in ``data_dir``, or the ``mfa_portal`` schema at ``url``."""
+        return cls(data_dir / FILE_NAME, url=url)

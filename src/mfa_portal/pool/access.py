@@ -8,7 +8,6 @@ Whatever is wrong with a token's form or signature, the caller only learns "Inva
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +17,7 @@ from mfa_portal.pool.pools import Pool, load_pool
 from mfa_portal.pool.token_store import load_family, revoked_for
 from mfa_portal.pool.tokens import TokenExpired, TokenInvalid
 from mfa_portal.pool.users import User, user_from_row, user_groups
+from mfa_portal.storage import Connection
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class AccessIdentity:
     claims: dict[str, Any]
 
 
-def authenticate_access_token(ctx: Context, conn: sqlite3.Connection, token: str) -> AccessIdentity:
+def authenticate_access_token(ctx: Context, conn: Connection, token: str) -> AccessIdentity:
     """The identity behind ``token``, or the ``NotAuthorizedException`` Cognito would return."""
     try:
         claims = ctx.engine.signer.decode(token, "access", now=ctx.now)
@@ -65,7 +65,7 @@ def authenticate_access_token(ctx: Context, conn: sqlite3.Connection, token: str
     return AccessIdentity(pool, user, client_id, claims)
 
 
-def _pool_of(ctx: Context, conn: sqlite3.Connection, issuer: object) -> Pool:
+def _pool_of(ctx: Context, conn: Connection, issuer: object) -> Pool:
     """The pool named by ``iss``, which must be exactly this engine's issuer URL for it."""
     if not isinstance(issuer, str) or "/" not in issuer:
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.pools import Pool
+from mfa_portal.storage import Connection, Row
 
 STANDARD_ATTRIBUTES = frozenset(
     {
@@ -161,14 +161,14 @@ def check_username(pool: Pool, username: str) -> str | None:
 
 
 def _holders(
-    conn: sqlite3.Connection,
+    conn: Connection,
     pool: Pool,
     attr: str,
     value: str,
     user_id: int | None,
     *,
     verified: bool,
-) -> list[sqlite3.Row]:
+) -> list[Row]:
     fold = attr == "email" or (attr == "preferred_username" and not pool.case_sensitive)
     # attr comes from the pool settings (a fixed enum), never from the request
     column = f"json_extract(attributes, '$.{attr}')"
@@ -182,7 +182,7 @@ def _holders(
 
 
 def enforce_uniqueness(
-    conn: sqlite3.Connection,
+    conn: Connection,
     pool: Pool,
     attrs: dict[str, str],
     changed: set[str],

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -20,6 +19,7 @@ from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.security_events import emit
+from mfa_portal.storage import Connection
 
 
 class SessionStage(StrEnum):
@@ -54,7 +54,7 @@ def _digest(session: str) -> str:
 
 def create_session(
     ctx: Context,
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     pool_id: str,
     client_id: str,
@@ -92,7 +92,7 @@ def create_session(
 
 
 def load_session(
-    ctx: Context, conn: sqlite3.Connection, session: str, *, challenges: set[str] | None = None
+    ctx: Context, conn: Connection, session: str, *, challenges: set[str] | None = None
 ) -> AuthSession:
     """The live session for ``session``; NotAuthorizedException if unknown, spent, expired or misused.
 
@@ -135,7 +135,7 @@ def load_session(
 
 
 def spend_session(
-    ctx: Context, conn: sqlite3.Connection, session: str, *, challenges: set[str] | None = None
+    ctx: Context, conn: Connection, session: str, *, challenges: set[str] | None = None
 ) -> AuthSession:
     """Load and delete in one step; the row count decides a race (exactly one caller gets it)."""
     found = load_session(ctx, conn, session, challenges=challenges)
@@ -145,7 +145,7 @@ def spend_session(
     return found
 
 
-def update_session(conn: sqlite3.Connection, found: AuthSession) -> None:
+def update_session(conn: Connection, found: AuthSession) -> None:
     """Persist changes to a live session's stage, challenge or data (e.g. a failed-attempt count)."""
     conn.execute(
         "UPDATE auth_sessions SET stage = ?, challenge = ?, data = ? WHERE id_hash = ?",
@@ -153,6 +153,6 @@ def update_session(conn: sqlite3.Connection, found: AuthSession) -> None:
     )
 
 
-def drop_user_sessions(conn: sqlite3.Connection, user_id: int) -> None:
+def drop_user_sessions(conn: Connection, user_id: int) -> None:
     """Forget every pending challenge of a user (sign-out everywhere, disable, token reset)."""
     conn.execute("DELETE FROM auth_sessions WHERE user_id = ?", (user_id,))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from mfa_portal.storage import Connection
 
 if TYPE_CHECKING:
     from mfa_portal.pool.engine import Engine
@@ -28,13 +29,13 @@ class Context:
         return {"ip": self.source_ip}
 
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
+    def tx(self) -> Iterator[Connection]:
         """One IMMEDIATE transaction: the unit of every state change."""
         with self.engine.db.transaction() as conn:
             yield conn
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> Iterator[Connection]:
         with self.engine.db.read() as conn:
             yield conn
 

@@ -20,7 +20,7 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.key_binding import bind_keys
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.registry import HANDLERS, is_public
-from mfa_portal.pool.storage import Database
+from mfa_portal.pool.storage import FILE_NAME, Database
 from mfa_portal.pool.validate import validate_input
 
 
@@ -42,6 +42,7 @@ class Engine:
         rng: Random | None = None,
         hasher: PasswordHasher | None = None,
         mailer: Mailer | None = None,
+        database_url: str | None = None,
     ) -> None:
         _load_handlers()
         self.data_dir = data_dir
@@ -49,7 +50,7 @@ class Engine:
         self.region = region
         self.clock: Clock = clock or SystemClock()
         self.rng: Random = rng or SystemRandom()
-        self.db = Database(data_dir / "pool.sqlite3")
+        self.db = Database(data_dir / FILE_NAME, url=database_url)
         try:
             keys = bind_keys(self.db, data_dir)  # refuses a missing or different key
         except BaseException:

@@ -69,7 +69,7 @@ def bind_keys(db: Database, data_dir: Path, env: Mapping[str, str] | None = None
                 file_name, var = KEY_FILES[use]
                 raise StartupError(
                     f"the {use} token signing key (keys/{file_name} or {var}) is not the one "
-                    f"{db.path} was started with: {restore_hint(use)}"
+                    f"{db.where} was started with: {restore_hint(use)}"
                 )
     return BoundKeys(box, signer, empty)
 
@@ -83,4 +83,4 @@ def _opens(box: SecretBox, sealed: str, context: str, expected: str | None = Non
 
 
 def _wrong_seed_key(source: str, db: Database) -> str:
-    return f"{source} is not the key the data in {db.path} was sealed with: {RESTORE_HINT}"
+    return f"{source} is not the key the data in {db.where} was sealed with: {RESTORE_HINT}"

@@ -18,7 +18,6 @@ caller says so. A new entry point cannot forget a step of the policy by calling 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -26,6 +25,7 @@ from typing import Protocol
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, save_user
+from mfa_portal.storage import Connection
 
 
 class Counted(Protocol):
@@ -110,7 +110,7 @@ COGNITO = Throttle()
 
 
 def guard(
-    conn: sqlite3.Connection,
+    conn: Connection,
     user: User,
     now: float,
     accepted: Callable[[], bool],

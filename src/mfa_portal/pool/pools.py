@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
+from mfa_portal.storage import Connection, Row
 
 TOKEN_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 
@@ -132,7 +132,7 @@ class AppClient:
         return self._validity("RefreshTokenValidity", "RefreshToken", 30 * 86400, "days")
 
 
-def pool_from_row(row: sqlite3.Row) -> Pool:
+def pool_from_row(row: Row) -> Pool:
     return Pool(
         row["id"],
         row["name"],
@@ -143,7 +143,7 @@ def pool_from_row(row: sqlite3.Row) -> Pool:
     )
 
 
-def client_from_row(row: sqlite3.Row) -> AppClient:
+def client_from_row(row: Row) -> AppClient:
     return AppClient(
         row["id"],
         row["pool_id"],
@@ -155,21 +155,21 @@ def client_from_row(row: sqlite3.Row) -> AppClient:
     )
 
 
-def load_pool(conn: sqlite3.Connection, pool_id: str) -> Pool:
+def load_pool(conn: Connection, pool_id: str) -> Pool:
     row = conn.execute("SELECT * FROM pools WHERE id = ?", (pool_id,)).fetchone()
     if row is None:
         raise errors.ResourceNotFoundException(messages.pool_not_found(pool_id))
     return pool_from_row(row)
 
 
-def load_client(conn: sqlite3.Connection, client_id: str, pool_id: str | None = None) -> AppClient:
+def load_client(conn: Connection, client_id: str, pool_id: str | None = None) -> AppClient:
     row = conn.execute("SELECT * FROM clients WHERE id = ?", (client_id,)).fetchone()
     if row is None or (pool_id is not None and row["pool_id"] != pool_id):
         raise errors.ResourceNotFoundException(messages.client_not_found(client_id))
     return client_from_row(row)
 
 
-def save_pool(conn: sqlite3.Connection, pool: Pool) -> None:
+def save_pool(conn: Connection, pool: Pool) -> None:
     conn.execute(
         "INSERT INTO pools (id, name, settings, mfa, created, modified) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET name=excluded.name, settings=excluded.settings, mfa=excluded.mfa, "
@@ -185,7 +185,7 @@ def save_pool(conn: sqlite3.Connection, pool: Pool) -> None:
     )
 
 
-def save_client(conn: sqlite3.Connection, client: AppClient) -> None:
+def save_client(conn: Connection, client: AppClient) -> None:
     conn.execute(
         "INSERT INTO clients (id, pool_id, name, secret, settings, created, modified) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET name=excluded.name, "

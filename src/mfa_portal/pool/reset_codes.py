@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import sqlite3
 from enum import StrEnum
 
 from cryptography.exceptions import InvalidTag
@@ -22,6 +21,7 @@ from cryptography.exceptions import InvalidTag
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.ids import numeric_code
+from mfa_portal.storage import Connection, Row
 
 CODE_DIGITS = 6
 CODE_SECONDS = 3600.0  # "forgot-password code 1 h" (§12)
@@ -61,13 +61,13 @@ def matches(ctx: Context, user_id: int, stored: str, code: str) -> bool:
     return hmac.compare_digest(_digest(salt, user_id, code), digest)
 
 
-def _recent_requests(row: sqlite3.Row | None, now: float) -> list[float]:
+def _recent_requests(row: Row | None, now: float) -> list[float]:
     if row is None:
         return []
     return [float(t) for t in json.loads(row["requests"]) if now - float(t) < _HOUR]
 
 
-def issue_code(ctx: Context, conn: sqlite3.Connection, user_id: int, *, counted: bool) -> str:
+def issue_code(ctx: Context, conn: Connection, user_id: int, *, counted: bool) -> str:
     """Store a fresh code for ``user_id`` (replacing any earlier one) and return it for delivery.
 
     ``counted`` requests (ForgotPassword) are limited to ``MAX_REQUESTS_PER_HOUR`` in any sliding
@@ -96,7 +96,7 @@ def issue_code(ctx: Context, conn: sqlite3.Connection, user_id: int, *, counted:
     return code
 
 
-def check_code(ctx: Context, conn: sqlite3.Connection, user_id: int, code: str) -> Verdict:
+def check_code(ctx: Context, conn: Connection, user_id: int, code: str) -> Verdict:
     """Judge ``code`` against the user's live code: spend it if right, count the guess if wrong."""
     row = conn.execute("SELECT * FROM reset_codes WHERE user_id = ?", (user_id,)).fetchone()
     if row is None or row["code_hash"] is None:
@@ -116,6 +116,6 @@ def check_code(ctx: Context, conn: sqlite3.Connection, user_id: int, code: str) 
     return Verdict.WRONG
 
 
-def void(conn: sqlite3.Connection, user_id: int) -> None:
+def void(conn: Connection, user_id: int) -> None:
     """Forget the user's code (used, expired or guessed at too often); the request count stays."""
     conn.execute("UPDATE reset_codes SET code_hash = NULL WHERE user_id = ?", (user_id,))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -51,6 +50,7 @@ from mfa_portal.pool.srp_store import has_verifier, save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, find_user, load_user_by_id, save_user
 from mfa_portal.security_events import emit
+from mfa_portal.storage import Connection
 
 log = logging.getLogger("mfa_portal.pool.sign_in")
 
@@ -141,7 +141,7 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
 
 
 def finish_first_factor(
-    ctx: Context, conn: sqlite3.Connection, app: App, user: User, ok: bool, cause: str
+    ctx: Context, conn: Connection, app: App, user: User, ok: bool, cause: str
 ) -> Outcome:
     """After the password (or its SRP proof) was judged: lockout, account state, then the next step.
 
@@ -183,7 +183,7 @@ def finish_first_factor(
 
 
 def refuse_unknown_name(
-    ctx: Context, app: App, username: str, conn: sqlite3.Connection | None = None
+    ctx: Context, app: App, username: str, conn: Connection | None = None
 ) -> NoReturn:
     """LEGACY clients are told; otherwise the name is counted and refused like a wrong password,
     "Password attempts exceeded" included, so the answers do not tell names from users."""
@@ -219,9 +219,7 @@ def refresh(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
 # --- the decision and the challenges it opens ------------------------------------------------------
 
 
-def proceed(
-    ctx: Context, conn: sqlite3.Connection, app: App, user: User, stage: SessionStage
-) -> Outcome:
+def proceed(ctx: Context, conn: Connection, app: App, user: User, stage: SessionStage) -> Outcome:
     """Ask ``next_step`` what follows ``stage``, then issue tokens or open that challenge."""
     mfa = user_mfa_of(
         mfa_enabled=user.mfa_enabled,
@@ -239,7 +237,7 @@ def proceed(
 
 def open_challenge(
     ctx: Context,
-    conn: sqlite3.Connection,
+    conn: Connection,
     app: App,
     user: User,
     challenge: Challenge,
@@ -296,7 +294,7 @@ def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _tokens(ctx: Context, conn: sqlite3.Connection, app: App, user: User) -> Outcome:
+def _tokens(ctx: Context, conn: Connection, app: App, user: User) -> Outcome:
     lockout.record_success(user)
     save_user(conn, user, ctx.now)
     result = token_store.issue_tokens(ctx, conn, app.pool, app.client, user)
@@ -367,9 +365,7 @@ def respond(
         return handler(ctx, conn, Answer(app, session, found, user, responses, new_hash))
 
 
-def _live_session(
-    ctx: Context, conn: sqlite3.Connection, app: App, session: str, name: str
-) -> AuthSession:
+def _live_session(ctx: Context, conn: Connection, app: App, session: str, name: str) -> AuthSession:
     """The session, if it belongs to this pool and client and answers ``name`` at this stage."""
     found = load_session(ctx, conn, session)
     if found.pool_id != app.pool.id or found.client_id != app.client.id:
@@ -394,7 +390,7 @@ def _new_password_hash(ctx: Context, app: App, responses: dict[str, Any]) -> str
     return ctx.engine.hasher.hash(password)
 
 
-def _answer_new_password(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
+def _answer_new_password(ctx: Context, conn: Connection, a: Answer) -> Outcome:
     if a.user.status != "FORCE_CHANGE_PASSWORD" or a.new_hash is None:
         raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     a.user.password_hash = a.new_hash
@@ -413,14 +409,14 @@ def _answer_new_password(ctx: Context, conn: sqlite3.Connection, a: Answer) -> O
     return proceed(ctx, conn, a.app, a.user, SessionStage.NEW_PASSWORD_SET)
 
 
-def _answer_software_token(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
+def _answer_software_token(ctx: Context, conn: Connection, a: Answer) -> Outcome:
     code = required(a.responses, "SOFTWARE_TOKEN_MFA_CODE")
     if not totp.has_verified_token(conn, a.user.id):
         raise errors.SoftwareTokenMFANotFoundException(messages.SOFTWARE_TOKEN_MISSING)
     return _answer_code(ctx, conn, a, lambda: totp.verify_signin_code(ctx, conn, a.user, code))
 
 
-def _answer_email(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
+def _answer_email(ctx: Context, conn: Connection, a: Answer) -> Outcome:
     code = required(a.responses, "EMAIL_OTP_CODE")
 
     def accepted() -> bool:
@@ -433,7 +429,7 @@ def _answer_email(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
 
 
 def _answer_code(
-    ctx: Context, conn: sqlite3.Connection, a: Answer, accepted: Callable[[], bool]
+    ctx: Context, conn: Connection, a: Answer, accepted: Callable[[], bool]
 ) -> Outcome:
     """Under the lockout guard; a wrong code also counts against this session (3 end it)."""
 
@@ -460,7 +456,7 @@ def _answer_code(
     return _tokens(ctx, conn, a.app, a.user)
 
 
-def _answer_select(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
+def _answer_select(ctx: Context, conn: Connection, a: Answer) -> Outcome:
     choice = required(a.responses, "ANSWER")
     if choice not in a.found.data.get("choices", []):
         raise errors.InvalidParameterException(messages.ANSWER_NOT_OFFERED)
@@ -468,7 +464,7 @@ def _answer_select(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome
     return open_challenge(ctx, conn, a.app, a.user, challenge_for(Factor(choice)), a.found.stage)
 
 
-def _answer_password_verifier(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
+def _answer_password_verifier(ctx: Context, conn: Connection, a: Answer) -> Outcome:
     """The SRP claim: one try per challenge (the session is spent either way), counted like a
     password."""
     ok = srp_sign_in.claim_is_valid(ctx, conn, a)
@@ -476,12 +472,12 @@ def _answer_password_verifier(ctx: Context, conn: sqlite3.Connection, a: Answer)
     return finish_first_factor(ctx, conn, a.app, a.user, ok, "wrong password")
 
 
-def _answer_setup(ctx: Context, conn: sqlite3.Connection, a: Answer) -> Outcome:
+def _answer_setup(ctx: Context, conn: Connection, a: Answer) -> Outcome:
     spend_session(ctx, conn, a.session)
     return proceed(ctx, conn, a.app, a.user, SessionStage.SETUP_VERIFIED)
 
 
-_Handler = Callable[[Context, sqlite3.Connection, Answer], Outcome]
+_Handler = Callable[[Context, Connection, Answer], Outcome]
 _HANDLERS: dict[str, _Handler] = {
     "SOFTWARE_TOKEN_MFA": _answer_software_token,
     "EMAIL_OTP": _answer_email,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +29,7 @@ from mfa_portal.pool.flow_types import Answer, App, Outcome, required
 from mfa_portal.pool.secret_hash import check_secret_hash
 from mfa_portal.pool.srp_store import decoy_verifier, load_verifier
 from mfa_portal.pool.users import find_user
+from mfa_portal.storage import Connection
 
 log = logging.getLogger("mfa_portal.pool.sign_in")
 
@@ -116,7 +116,7 @@ def decoy_name(ctx: Context, pool_id: str, block: str) -> str | None:
         return None
 
 
-def claim_is_valid(ctx: Context, conn: sqlite3.Connection, a: Answer) -> bool:
+def claim_is_valid(ctx: Context, conn: Connection, a: Answer) -> bool:
     """Whether the PASSWORD_VERIFIER responses prove the password; False for any malformed part."""
     signature = required(a.responses, "PASSWORD_CLAIM_SIGNATURE")
     stamp = required(a.responses, "TIMESTAMP")

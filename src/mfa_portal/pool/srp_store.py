@@ -8,11 +8,10 @@ pool sees the password again); until then USER_SRP_AUTH refuses them like a wron
 
 from __future__ import annotations
 
-import sqlite3
-
 from mfa_portal.cognito_api.srp import G, N, pad_hex
 from mfa_portal.pool import srp
 from mfa_portal.pool.context import Context
+from mfa_portal.storage import Connection
 
 
 def _context(user_id: int) -> str:
@@ -21,7 +20,7 @@ def _context(user_id: int) -> str:
 
 def save_verifier(
     ctx: Context,
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     user_id: int,
     pool_id: str,
@@ -38,7 +37,7 @@ def save_verifier(
     )
 
 
-def load_verifier(ctx: Context, conn: sqlite3.Connection, user_id: int) -> srp.Verifier | None:
+def load_verifier(ctx: Context, conn: Connection, user_id: int) -> srp.Verifier | None:
     row = conn.execute(
         "SELECT verifier FROM srp_verifiers WHERE user_id = ?", (user_id,)
     ).fetchone()
@@ -47,7 +46,7 @@ def load_verifier(ctx: Context, conn: sqlite3.Connection, user_id: int) -> srp.V
     return srp.Verifier.load(ctx.engine.seal.open(row["verifier"], context=_context(user_id)))
 
 
-def has_verifier(conn: sqlite3.Connection, user_id: int) -> bool:
+def has_verifier(conn: Connection, user_id: int) -> bool:
     row = conn.execute("SELECT 1 FROM srp_verifiers WHERE user_id = ?", (user_id,)).fetchone()
     return row is not None
 

@@ -1,20 +1,23 @@
-"""SQLite storage for the embedded pool: WAL mode, versioned schema, one transaction per state change.
+"""Storage for the embedded pool: ``pool.sqlite3`` in the data directory, or the ``mfa_pool`` schema.
 
-Every state change runs inside ``Database.transaction()``, which takes SQLite's write lock up front
-(``BEGIN IMMEDIATE``) so that read-check-write sequences (consume a TOTP step, spend a session, count a
-failure) are serialised by the database: two racing requests cannot both win.
+Every state change runs inside ``Database.transaction()``, which serialises read-check-write sequences
+(consume a TOTP step, spend a session, count a failure) in the database — SQLite's ``BEGIN IMMEDIATE``
+or PostgreSQL's advisory lock (``mfa_portal.storage``) — so two racing requests cannot both win.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool.schema import MIGRATIONS
-from mfa_portal.sqlite import SQLiteFile
+from mfa_portal.storage import Connection
+from mfa_portal.storage import Database as Store
+
+FILE_NAME = "pool.sqlite3"
+SCHEMA = "mfa_pool"
 
 
 class CommitThenRaise(Exception):
@@ -25,16 +28,16 @@ class CommitThenRaise(Exception):
         self.error = error
 
 
-class Database(SQLiteFile):
+class Database(Store):
     """The pool's database; ``CommitThenRaise`` commits, then surfaces its Cognito error."""
 
     commit_on = (CommitThenRaise,)
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, MIGRATIONS)
+    def __init__(self, path: Path, *, url: str | None = None) -> None:
+        super().__init__(path, MIGRATIONS, url=url, schema=SCHEMA)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Connection]:
         try:
             with super().transaction() as conn:
                 yield conn
@@ -42,7 +45,7 @@ class Database(SQLiteFile):
             raise keep.error from None
 
     @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> Iterator[Connection]:
         try:
             with super().read() as conn:
                 yield conn

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import sqlite3
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import AppClient, Pool
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, load_user_by_id, save_user, user_groups
+from mfa_portal.storage import Connection, Row
 
 ACCESS_SCOPE = "aws.cognito.signin.user.admin"
 REFRESH_TOKEN_BYTES = 64  # 512 bits from the injected CSPRNG
@@ -51,21 +51,21 @@ def new_uuid(ctx: Context) -> str:
     return str(uuid.UUID(bytes=ctx.random_bytes(16), version=4))
 
 
-def load_family(conn: sqlite3.Connection, origin_jti: str) -> TokenFamily | None:
+def load_family(conn: Connection, origin_jti: str) -> TokenFamily | None:
     row = conn.execute(
         "SELECT * FROM token_families WHERE origin_jti = ?", (origin_jti,)
     ).fetchone()
     return None if row is None else _family(row)
 
 
-def load_family_by_refresh(conn: sqlite3.Connection, refresh_token: str) -> TokenFamily | None:
+def load_family_by_refresh(conn: Connection, refresh_token: str) -> TokenFamily | None:
     row = conn.execute(
         "SELECT * FROM token_families WHERE refresh_hash = ?", (refresh_digest(refresh_token),)
     ).fetchone()
     return None if row is None else _family(row)
 
 
-def _family(row: sqlite3.Row) -> TokenFamily:
+def _family(row: Row) -> TokenFamily:
     return TokenFamily(
         row["origin_jti"],
         row["user_id"],
@@ -88,7 +88,7 @@ def revoked_for(family: TokenFamily | None, user: User, issued_at: float) -> boo
 
 def issue_tokens(
     ctx: Context,
-    conn: sqlite3.Connection,
+    conn: Connection,
     pool: Pool,
     client: AppClient,
     user: User,
@@ -126,7 +126,7 @@ def issue_tokens(
 
 def refresh_tokens(
     ctx: Context,
-    conn: sqlite3.Connection,
+    conn: Connection,
     pool: Pool,
     client: AppClient,
     refresh_token: str,
@@ -165,7 +165,7 @@ def refresh_tokens(
     return result
 
 
-def _replaced(conn: sqlite3.Connection, refresh_token: str) -> tuple[TokenFamily, float] | None:
+def _replaced(conn: Connection, refresh_token: str) -> tuple[TokenFamily, float] | None:
     """The family a rotated-out refresh token belonged to, and when it was replaced."""
     row = conn.execute(
         "SELECT origin_jti, replaced_at FROM rotated_refresh_tokens WHERE refresh_hash = ?",
@@ -177,7 +177,7 @@ def _replaced(conn: sqlite3.Connection, refresh_token: str) -> tuple[TokenFamily
     return None if family is None else (family, float(row["replaced_at"]))
 
 
-def _rotate(ctx: Context, conn: sqlite3.Connection, family: TokenFamily) -> str:
+def _rotate(ctx: Context, conn: Connection, family: TokenFamily) -> str:
     """Give the family a new refresh token; the current one joins the replaced ones.
 
     Compare-and-set on the current hash: of two refreshes racing with one token, exactly one moves
@@ -188,25 +188,27 @@ def _rotate(ctx: Context, conn: sqlite3.Connection, family: TokenFamily) -> str:
     ).fetchone()["refresh_hash"]
     fresh = base64.urlsafe_b64encode(ctx.random_bytes(REFRESH_TOKEN_BYTES)).decode().rstrip("=")
     moved = conn.execute(
-        "UPDATE token_families SET refresh_hash = ?, expires_at = MAX(expires_at, ?) "
+        "UPDATE token_families SET refresh_hash = ?, "
+        "expires_at = CASE WHEN expires_at > ? THEN expires_at ELSE ? END "
         "WHERE origin_jti = ? AND refresh_hash = ?",
-        (refresh_digest(fresh), family.expires_at, family.origin_jti, current),
+        (refresh_digest(fresh), family.expires_at, family.expires_at, family.origin_jti, current),
     ).rowcount
     if moved != 1:
         raise errors.NotAuthorizedException(messages.REFRESH_TOKEN_INVALID)
     conn.execute(
-        "INSERT OR REPLACE INTO rotated_refresh_tokens (refresh_hash, origin_jti, replaced_at) "
-        "VALUES (?, ?, ?)",
+        "INSERT INTO rotated_refresh_tokens (refresh_hash, origin_jti, replaced_at) "
+        "VALUES (?, ?, ?) ON CONFLICT (refresh_hash) DO UPDATE "
+        "SET origin_jti = excluded.origin_jti, replaced_at = excluded.replaced_at",
         (current, family.origin_jti, ctx.now),
     )
     return fresh
 
 
-def revoke_family(conn: sqlite3.Connection, origin_jti: str) -> None:
+def revoke_family(conn: Connection, origin_jti: str) -> None:
     conn.execute("UPDATE token_families SET revoked = 1 WHERE origin_jti = ?", (origin_jti,))
 
 
-def revoke_user_tokens(ctx: Context, conn: sqlite3.Connection, user: User) -> None:
+def revoke_user_tokens(ctx: Context, conn: Connection, user: User) -> None:
     """Global sign-out: every token issued so far stops working; pending challenges are dropped."""
     user.tokens_valid_after = ctx.now
     save_user(conn, user, ctx.now)

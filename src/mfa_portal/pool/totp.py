@@ -17,13 +17,13 @@ import base64
 import enum
 import hmac
 import logging
-import sqlite3
 
 import pyotp
 
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.users import User
 from mfa_portal.security_events import emit
+from mfa_portal.storage import Connection, Row
 
 NAME = "SOFTWARE_TOKEN_MFA"
 DIGITS = 6
@@ -69,7 +69,7 @@ def matching_step(secret: str, code: str, now: float) -> int | None:
     return found
 
 
-def consume_step(conn: sqlite3.Connection, user_id: int, step: int) -> bool:
+def consume_step(conn: Connection, user_id: int, step: int) -> bool:
     """Mark ``step`` used for the user; False when it (or a later one) already was."""
     cur = conn.execute(
         "UPDATE software_tokens SET last_step = ? WHERE user_id = ? AND last_step < ?",
@@ -82,16 +82,14 @@ def _context(user_id: int) -> str:
     return f"totp:{user_id}"
 
 
-def _row(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute(
+def _row(conn: Connection, user_id: int) -> Row | None:
+    row: Row | None = conn.execute(
         "SELECT * FROM software_tokens WHERE user_id = ?", (user_id,)
     ).fetchone()
     return row
 
 
-def _check(
-    ctx: Context, conn: sqlite3.Connection, user: User, sealed: str | None, code: str
-) -> Verdict:
+def _check(ctx: Context, conn: Connection, user: User, sealed: str | None, code: str) -> Verdict:
     if sealed is None:
         return Verdict.NO_TOKEN
     secret = ctx.engine.seal.open(sealed, context=_context(user.id))
@@ -111,7 +109,7 @@ def _log(purpose: str, user: User, verdict: Verdict, ip: str = "") -> None:
              outcome="failure", reason=verdict.value)  # fmt: skip
 
 
-def check_signin_code(ctx: Context, conn: sqlite3.Connection, user: User, code: str) -> Verdict:
+def check_signin_code(ctx: Context, conn: Connection, user: User, code: str) -> Verdict:
     """Check a SOFTWARE_TOKEN_MFA answer against the verified secret; consume its step if right."""
     row = _row(conn, user.id)
     verdict = _check(ctx, conn, user, None if row is None else row["secret"], code)
@@ -119,12 +117,12 @@ def check_signin_code(ctx: Context, conn: sqlite3.Connection, user: User, code: 
     return verdict
 
 
-def verify_signin_code(ctx: Context, conn: sqlite3.Connection, user: User, code: str) -> bool:
+def verify_signin_code(ctx: Context, conn: Connection, user: User, code: str) -> bool:
     """True when ``code`` is right and its step was unused (now consumed); False otherwise."""
     return check_signin_code(ctx, conn, user, code) is Verdict.ACCEPTED
 
 
-def start_association(ctx: Context, conn: sqlite3.Connection, user_id: int) -> str:
+def start_association(ctx: Context, conn: Connection, user_id: int) -> str:
     """Store a new pending secret (replacing any earlier one); return it, shown this once only."""
     secret = new_secret(ctx)
     sealed = ctx.engine.seal.seal(secret, context=_context(user_id))
@@ -138,7 +136,7 @@ def start_association(ctx: Context, conn: sqlite3.Connection, user_id: int) -> s
 
 
 def verify_association(
-    ctx: Context, conn: sqlite3.Connection, user: User, code: str, device_name: str | None
+    ctx: Context, conn: Connection, user: User, code: str, device_name: str | None
 ) -> Verdict:
     """Check ``code`` against the pending secret; on success it replaces the verified one."""
     row = _row(conn, user.id)
@@ -153,18 +151,18 @@ def verify_association(
     return verdict
 
 
-def has_verified_token(conn: sqlite3.Connection, user_id: int) -> bool:
+def has_verified_token(conn: Connection, user_id: int) -> bool:
     row = _row(conn, user_id)
     return row is not None and row["secret"] is not None
 
 
-def has_pending_association(conn: sqlite3.Connection, user_id: int) -> bool:
+def has_pending_association(conn: Connection, user_id: int) -> bool:
     """True between AssociateSoftwareToken and a successful VerifySoftwareToken (spec §3.3)."""
     row = _row(conn, user_id)
     return row is not None and row["pending_secret"] is not None
 
 
-def pending_since(conn: sqlite3.Connection, user_id: int) -> float | None:
+def pending_since(conn: Connection, user_id: int) -> float | None:
     """When the pending association was started, or None when there is none."""
     row = _row(conn, user_id)
     if row is None or row["pending_secret"] is None:
@@ -172,7 +170,7 @@ def pending_since(conn: sqlite3.Connection, user_id: int) -> float | None:
     return float(row["pending_created"])
 
 
-def drop_pending(conn: sqlite3.Connection, user_id: int) -> None:
+def drop_pending(conn: Connection, user_id: int) -> None:
     """Forget an unverified association; the verified secret, if any, stays."""
     conn.execute(
         "UPDATE software_tokens SET pending_secret = NULL, pending_created = NULL WHERE user_id = ?",
@@ -180,7 +178,7 @@ def drop_pending(conn: sqlite3.Connection, user_id: int) -> None:
     )
 
 
-def friendly_name(conn: sqlite3.Connection, user_id: int) -> str | None:
+def friendly_name(conn: Connection, user_id: int) -> str | None:
     """The FriendlyDeviceName given at verification (Cognito's FRIENDLY_DEVICE_NAME)."""
     row = _row(conn, user_id)
     if row is None or row["secret"] is None:
@@ -189,7 +187,7 @@ def friendly_name(conn: sqlite3.Connection, user_id: int) -> str | None:
     return name
 
 
-def delete_token(conn: sqlite3.Connection, user_id: int) -> bool:
+def delete_token(conn: Connection, user_id: int) -> bool:
     """Forget the verified and pending secrets; False when there was neither.
 
     ``last_step`` stays: the replay guard is per user and never moves back, so no step already

@@ -16,13 +16,13 @@ the least history go first, so flooding with fresh names does not cheaply erase 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import lockout, reset_codes
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool
+from mfa_portal.storage import Connection
 
 MAX_ROWS_PER_POOL = 10_000
 _HOUR = 3600.0
@@ -51,7 +51,7 @@ class UnknownName:
         )
 
 
-def load(ctx: Context, conn: sqlite3.Connection, pool: Pool, name: str) -> UnknownName:
+def load(ctx: Context, conn: Connection, pool: Pool, name: str) -> UnknownName:
     """The history of ``name`` in ``pool`` (blank if it has none)."""
     key = ctx.engine.seal.digest(pool.username_key(name), f"unknown-name:{pool.id}")
     row = conn.execute(
@@ -71,7 +71,7 @@ def load(ctx: Context, conn: sqlite3.Connection, pool: Pool, name: str) -> Unkno
     )
 
 
-def save(ctx: Context, conn: sqlite3.Connection, name: UnknownName) -> None:
+def save(ctx: Context, conn: Connection, name: UnknownName) -> None:
     """Store ``name``, purge dead rows and keep the pool under its cap (caller's transaction)."""
     conn.execute("DELETE FROM unknown_names WHERE expires_at <= ?", (ctx.now,))
     if name.expires_at() <= ctx.now:  # nothing worth keeping
@@ -105,15 +105,15 @@ def save(ctx: Context, conn: sqlite3.Connection, name: UnknownName) -> None:
     ).fetchone()[0]
     if count > MAX_ROWS_PER_POOL:
         conn.execute(
-            "DELETE FROM unknown_names WHERE rowid IN (SELECT rowid FROM unknown_names "
-            "WHERE pool_id = ? AND name_hash != ? ORDER BY failed_attempts + code_attempts + "
-            "json_array_length(requests), expires_at LIMIT ?)",
-            (name.pool_id, name.name_hash, count - MAX_ROWS_PER_POOL),
+            "DELETE FROM unknown_names WHERE pool_id = ? AND name_hash IN (SELECT name_hash "
+            "FROM unknown_names WHERE pool_id = ? AND name_hash != ? ORDER BY failed_attempts + "
+            "code_attempts + json_array_length(requests), expires_at LIMIT ?)",
+            (name.pool_id, name.pool_id, name.name_hash, count - MAX_ROWS_PER_POOL),
         )
 
 
 def refuse_sign_in(
-    ctx: Context, conn: sqlite3.Connection, pool: Pool, name: str, refusal: errors.CognitoError
+    ctx: Context, conn: Connection, pool: Pool, name: str, refusal: errors.CognitoError
 ) -> None:
     """A password for ``name`` is always wrong: counted, committed and refused as for a user."""
     found = load(ctx, conn, pool, name)
@@ -126,7 +126,7 @@ def refuse_sign_in(
     )
 
 
-def request_code(ctx: Context, conn: sqlite3.Connection, pool: Pool, name: str) -> None:
+def request_code(ctx: Context, conn: Connection, pool: Pool, name: str) -> None:
     """ForgotPassword for ``name``: the request limit of ``reset_codes.issue_code``, no code."""
     found = load(ctx, conn, pool, name)
     if len(found.requests) >= reset_codes.MAX_REQUESTS_PER_HOUR:
@@ -137,9 +137,7 @@ def request_code(ctx: Context, conn: sqlite3.Connection, pool: Pool, name: str) 
     save(ctx, conn, found)
 
 
-def check_code(
-    ctx: Context, conn: sqlite3.Connection, pool: Pool, name: str
-) -> reset_codes.Verdict:
+def check_code(ctx: Context, conn: Connection, pool: Pool, name: str) -> reset_codes.Verdict:
     """ConfirmForgotPassword for ``name``: WRONG while a simulated code lives, as
     ``reset_codes.check_code`` counts guesses; EXPIRED when none was requested or it is void."""
     found = load(ctx, conn, pool, name)

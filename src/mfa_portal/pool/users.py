@@ -9,12 +9,12 @@ preferred_username) when the pool lists it in ``AliasAttributes``, or any value 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.pools import Pool
+from mfa_portal.storage import Connection, Row
 
 
 @dataclass
@@ -47,7 +47,7 @@ class User:
         return items
 
 
-def user_from_row(row: sqlite3.Row) -> User:
+def user_from_row(row: Row) -> User:
     return User(
         id=row["id"],
         pool_id=row["pool_id"],
@@ -69,7 +69,7 @@ def user_from_row(row: sqlite3.Row) -> User:
     )
 
 
-def find_user(conn: sqlite3.Connection, pool: Pool, name: str) -> User | None:
+def find_user(conn: Connection, pool: Pool, name: str) -> User | None:
     """The user a sign-in name refers to, or None."""
     row = conn.execute(
         "SELECT * FROM users WHERE pool_id = ? AND username_key = ?",
@@ -84,7 +84,7 @@ def find_user(conn: sqlite3.Connection, pool: Pool, name: str) -> User | None:
     return None if row is None else user_from_row(row)
 
 
-def _find_by_alias(conn: sqlite3.Connection, pool: Pool, name: str) -> sqlite3.Row | None:
+def _find_by_alias(conn: Connection, pool: Pool, name: str) -> Row | None:
     for attr in pool.username_attributes:
         row = _match_attribute(conn, pool, attr, name, verified_only=False)
         if row is not None:
@@ -97,21 +97,21 @@ def _find_by_alias(conn: sqlite3.Connection, pool: Pool, name: str) -> sqlite3.R
 
 
 def _match_attribute(
-    conn: sqlite3.Connection, pool: Pool, attr: str, value: str, *, verified_only: bool
-) -> sqlite3.Row | None:
+    conn: Connection, pool: Pool, attr: str, value: str, *, verified_only: bool
+) -> Row | None:
     fold = attr == "email" or (attr == "preferred_username" and not pool.case_sensitive)
     column = f"json_extract(attributes, '$.{attr}')"
     where = f"lower({column}) = lower(?)" if fold else f"{column} = ?"
     if verified_only:
         where += f" AND json_extract(attributes, '$.{attr}_verified') = 'true'"
-    row: sqlite3.Row | None = conn.execute(  # attr comes from the pool's settings (an enum)
+    row: Row | None = conn.execute(  # attr comes from the pool's settings (an enum)
         f"SELECT * FROM users WHERE pool_id = ? AND {where} ORDER BY modified DESC LIMIT 1",
         (pool.id, value),
     ).fetchone()
     return row
 
 
-def get_user(conn: sqlite3.Connection, pool: Pool, name: str) -> User:
+def get_user(conn: Connection, pool: Pool, name: str) -> User:
     """The user, or ``UserNotFoundException`` (admin operations always reveal existence)."""
     user = find_user(conn, pool, name)
     if user is None:
@@ -120,7 +120,7 @@ def get_user(conn: sqlite3.Connection, pool: Pool, name: str) -> User:
     return user
 
 
-def load_user_by_id(conn: sqlite3.Connection, user_id: int) -> User:
+def load_user_by_id(conn: Connection, user_id: int) -> User:
     row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
     if row is None:
         raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
@@ -129,7 +129,7 @@ def load_user_by_id(conn: sqlite3.Connection, user_id: int) -> User:
     return user
 
 
-def user_groups(conn: sqlite3.Connection, user_id: int) -> list[str]:
+def user_groups(conn: Connection, user_id: int) -> list[str]:
     rows = conn.execute(
         "SELECT m.group_name FROM group_members m JOIN groups g ON g.pool_id = m.pool_id "
         "AND g.name = m.group_name WHERE m.user_id = ? ORDER BY g.precedence IS NULL, g.precedence, g.name",
@@ -138,7 +138,7 @@ def user_groups(conn: sqlite3.Connection, user_id: int) -> list[str]:
     return [r[0] for r in rows]
 
 
-def save_user(conn: sqlite3.Connection, user: User, now: float) -> None:
+def save_user(conn: Connection, user: User, now: float) -> None:
     """Write back every mutable column of an existing user."""
     user.modified = now
     conn.execute(
@@ -196,7 +196,7 @@ def mfa_fields(user: User) -> dict[str, Any]:
 
 
 def insert_user(
-    conn: sqlite3.Connection,
+    conn: Connection,
     pool: Pool,
     *,
     username: str,
@@ -211,7 +211,7 @@ def insert_user(
     cursor = conn.execute(
         "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, attributes, "
         "password_hash, temp_password_expires, created, modified) "
-        "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
+        "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id",
         (
             pool.id,
             username,
@@ -225,5 +225,4 @@ def insert_user(
             now,
         ),
     )
-    assert cursor.lastrowid is not None
-    return load_user_by_id(conn, cursor.lastrowid)
+    return load_user_by_id(conn, int(cursor.fetchone()[0]))

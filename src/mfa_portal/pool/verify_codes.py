@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -23,6 +22,7 @@ from cryptography.exceptions import InvalidTag
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.ids import numeric_code
+from mfa_portal.storage import Connection, Row
 
 SIGN_UP = "signup"
 EMAIL = "attribute:email"
@@ -69,8 +69,8 @@ def _matches(ctx: Context, user_id: int, purpose: str, stored: str, code: str) -
     return hmac.compare_digest(_digest(salt, user_id, purpose, code), digest)
 
 
-def _row(conn: sqlite3.Connection, user_id: int, purpose: str) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = conn.execute(
+def _row(conn: Connection, user_id: int, purpose: str) -> Row | None:
+    row: Row | None = conn.execute(
         "SELECT * FROM verification_codes WHERE user_id = ? AND purpose = ?", (user_id, purpose)
     ).fetchone()
     return row
@@ -78,7 +78,7 @@ def _row(conn: sqlite3.Connection, user_id: int, purpose: str) -> sqlite3.Row | 
 
 def issue_code(
     ctx: Context,
-    conn: sqlite3.Connection,
+    conn: Connection,
     user_id: int,
     purpose: str,
     *,
@@ -117,15 +117,13 @@ def issue_code(
     return code
 
 
-def pending_value(conn: sqlite3.Connection, user_id: int, purpose: str) -> str | None:
+def pending_value(conn: Connection, user_id: int, purpose: str) -> str | None:
     """The value waiting for verification, if any (whether or not its code is still live)."""
     row = _row(conn, user_id, purpose)
     return None if row is None else row["pending_value"]
 
 
-def check_code(
-    ctx: Context, conn: sqlite3.Connection, user_id: int, purpose: str, code: str
-) -> Checked:
+def check_code(ctx: Context, conn: Connection, user_id: int, purpose: str, code: str) -> Checked:
     """Judge ``code``: spend it if right (the pending value is handed back), count it if wrong."""
     row = _row(conn, user_id, purpose)
     if row is None or row["code_hash"] is None:
@@ -150,14 +148,14 @@ def check_code(
     return Checked(Verdict.WRONG)
 
 
-def _void(conn: sqlite3.Connection, user_id: int, purpose: str) -> None:
+def _void(conn: Connection, user_id: int, purpose: str) -> None:
     conn.execute(
         "UPDATE verification_codes SET code_hash = NULL WHERE user_id = ? AND purpose = ?",
         (user_id, purpose),
     )
 
 
-def clear_pending(conn: sqlite3.Connection, user_id: int, purpose: str) -> None:
+def clear_pending(conn: Connection, user_id: int, purpose: str) -> None:
     """Drop a pending value and its code (the attribute was changed another way); limits stay."""
     conn.execute(
         "UPDATE verification_codes SET code_hash = NULL, pending_value = NULL "

@@ -1,4 +1,5 @@
-"""Server-side storage for portal sessions: SQLite in the data dir by default, Redis when shared.
+"""Server-side storage for portal sessions: SQLite in the data dir by default (PostgreSQL with a
+database URL), Redis when shared.
 
 Stores only ever see a digest of the session id (so a leaked store does not leak live cookies) and an
 opaque JSON document; expiry is enforced by the store so an abandoned session cannot be revived.
@@ -7,11 +8,11 @@ opaque JSON document; expiry is enforced by the store so an abandoned session ca
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any, Protocol
+
+from mfa_portal.storage import Database
 
 
 def key_for(session_id: str) -> str:
@@ -30,24 +31,30 @@ class SessionStore(Protocol):
     def close(self) -> None: ...
 
 
-class SqliteSessionStore:
-    """One small table in ``<data_dir>/portal-sessions.sqlite3`` (WAL mode)."""
+#: The sessions table: its own file (``portal-sessions.sqlite3``) or schema (``mfa_portal_sessions``).
+MIGRATIONS = (
+    "CREATE TABLE IF NOT EXISTS portal_sessions ("
+    " key TEXT PRIMARY KEY, document TEXT NOT NULL, expires_at REAL NOT NULL)",
+)
+SCHEMA = "mfa_portal_sessions"
+FILE_NAME = "portal-sessions.sqlite3"
 
-    def __init__(self, path: Path, clock: Any = time.time) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+
+class SqlSessionStore:
+    """One small table: a SQLite file in the data dir (WAL mode), or a PostgreSQL schema.
+
+    Each statement is its own transaction: a load, a save (an upsert) and a delete are single
+    statements, so they need no lock around them, on either engine.
+    """
+
+    def __init__(self, path: Path, clock: Any = time.time, *, url: str | None = None) -> None:
+        self._db = Database(path, MIGRATIONS, url=url, schema=SCHEMA)
         self._clock = clock
-        self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS portal_sessions ("
-            " key TEXT PRIMARY KEY, document TEXT NOT NULL, expires_at REAL NOT NULL)"
-        )
         self._saves = 0
 
     def load(self, session_id: str) -> str | None:
-        with self._lock:
-            row = self._conn.execute(
+        with self._db.autocommit() as conn:
+            row = conn.execute(
                 "SELECT document FROM portal_sessions WHERE key = ? AND expires_at > ?",
                 (key_for(session_id), self._clock()),
             ).fetchone()
@@ -55,8 +62,8 @@ class SqliteSessionStore:
 
     def save(self, session_id: str, document: str, ttl_seconds: int) -> None:
         now = self._clock()
-        with self._lock:
-            self._conn.execute(
+        with self._db.autocommit() as conn:
+            conn.execute(
                 "INSERT INTO portal_sessions (key, document, expires_at) VALUES (?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET document = excluded.document,"
                 " expires_at = excluded.expires_at",
@@ -64,15 +71,18 @@ class SqliteSessionStore:
             )
             self._saves += 1
             if self._saves % 500 == 0:  # sweep now and then instead of a background task
-                self._conn.execute("DELETE FROM portal_sessions WHERE expires_at <= ?", (now,))
+                conn.execute("DELETE FROM portal_sessions WHERE expires_at <= ?", (now,))
 
     def delete(self, session_id: str) -> None:
-        with self._lock:
-            self._conn.execute("DELETE FROM portal_sessions WHERE key = ?", (key_for(session_id),))
+        with self._db.autocommit() as conn:
+            conn.execute("DELETE FROM portal_sessions WHERE key = ?", (key_for(session_id),))
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self._db.close_all()
+
+
+#: The name the embedded default has always had.
+SqliteSessionStore = SqlSessionStore
 
 
 class RedisSessionStore:

@@ -65,7 +65,7 @@ def portal_app(
     support = build_support(settings, backend.client, settings.user_pool_id or "")
     outbox = None
     if settings.mode is Mode.DEVELOPMENT and is_loopback(bind_host):
-        outbox = Outbox(portal_store(settings.data_dir), echo=False)
+        outbox = Outbox(portal_store(settings.data_dir, settings.database), echo=False)
     return create_app(
         settings,
         backend.client,

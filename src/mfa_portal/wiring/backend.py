@@ -15,7 +15,7 @@ from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient
 from mfa_portal.cognito_api.id_tokens import IdTokenVerifier, StaticJwks
 from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.settings import Backend, Settings
-from mfa_portal.sqlite import StartupError as StartupError  # re-exported for the CLI
+from mfa_portal.storage import StartupError as StartupError  # re-exported for the CLI
 from mfa_portal.wiring.bootstrap import Bootstrap, ensure_default_pool
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ def open_embedded(
         clock=clock,
         hasher=hasher,
         mailer=portal_mailer(settings),
+        database_url=settings.database,
     )
     client = EngineCognitoClient(engine)
     boot: Bootstrap | None = None

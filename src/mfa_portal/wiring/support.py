@@ -36,24 +36,24 @@ def mail_settings(settings: Settings) -> MailSettings:
     )
 
 
-_STORES: dict[Path, PortalStore] = {}
+_STORES: dict[Path | str, PortalStore] = {}
 
 
-def portal_store(data_dir: Path) -> PortalStore:
-    """One store object per data directory in a process (connections are per thread inside)."""
-    path = data_dir.resolve()
-    if path not in _STORES:
-        _STORES[path] = PortalStore.in_data_dir(path)
-    return _STORES[path]
+def portal_store(data_dir: Path, url: str | None = None) -> PortalStore:
+    """One store object per data directory (or database URL) in a process."""
+    key: Path | str = url or data_dir.resolve()
+    if key not in _STORES:
+        _STORES[key] = PortalStore.in_data_dir(data_dir.resolve(), url)
+    return _STORES[key]
 
 
 def portal_mailer(settings: Settings) -> Mailer:
     """SMTP, or the development outbox: also what the embedded pool should send its codes with."""
-    return build_mailer(mail_settings(settings), portal_store(settings.data_dir))
+    return build_mailer(mail_settings(settings), portal_store(settings.data_dir, settings.database))
 
 
 def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Support:
-    store = portal_store(settings.data_dir)
+    store = portal_store(settings.data_dir, settings.database)
     return Support(
         client=client,
         pool_id=pool_id,

@@ -232,10 +232,10 @@ def seed(engine: Engine, pool: Pool, users: dict[str, dict[str, str]]) -> dict[s
         for name, attrs in users.items():
             cur = conn.execute(
                 "INSERT INTO users (pool_id, username, username_key, sub, status, attributes, created, "
-                "modified) VALUES (?, ?, ?, ?, 'CONFIRMED', ?, 0, 0)",
+                "modified) VALUES (?, ?, ?, ?, 'CONFIRMED', ?, 0, 0) RETURNING id",
                 (pool.id, name, name, f"sub-{name}", json.dumps(attrs)),
             )
-            ids[name] = int(cur.lastrowid or 0)
+            ids[name] = int(cur.fetchone()[0])
     return ids
 
 

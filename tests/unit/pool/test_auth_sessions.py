@@ -18,6 +18,7 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from tests.support.cognito_errors import raises_cognito
 from tests.support.engine_calls import totp_pool
+from tests.support.postgres import stored_text
 
 IAM = "test"
 PASSWORD = "Correct-Horse-9!"
@@ -201,11 +202,8 @@ def test_only_the_hash_is_stored(world: World) -> None:
     with world.engine.db.read() as conn:
         stored = [tuple(r) for r in conn.execute("SELECT * FROM auth_sessions")]
     assert session not in repr(stored)
-    world.engine.db.connect().execute("PRAGMA wal_checkpoint(FULL)")
-    for path in world.engine.data_dir.rglob("*"):
-        if path.is_file():
-            content = path.read_bytes()
-            assert session.encode() not in content and session[4:40].encode() not in content
+    content = stored_text(world.engine.db, world.engine.data_dir)
+    assert session not in content and session[4:40] not in content
 
 
 def test_deleting_the_user_deletes_the_sessions(world: World) -> None:

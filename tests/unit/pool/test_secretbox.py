@@ -14,6 +14,7 @@ from cryptography.exceptions import InvalidTag
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.secretbox import SecretBox
 from mfa_portal.sqlite import StartupError
+from tests.support.postgres import stored_text
 
 SEED = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 ENV = "MFA_PORTAL_POOL_SEED_KEY"
@@ -187,10 +188,7 @@ def test_engine_stores_totp_seeds_only_encrypted(engine: Engine) -> None:
     )
     access = signed_in["AuthenticationResult"]["AccessToken"]
     secret = engine.call("AssociateSoftwareToken", {"AccessToken": access})["SecretCode"]
-    engine.db.connect().execute("PRAGMA wal_checkpoint(FULL)")
-    for path in engine.data_dir.rglob("*"):
-        if path.is_file():
-            assert secret.encode() not in path.read_bytes(), path.name
+    assert secret not in stored_text(engine.db, engine.data_dir)
     with engine.db.read() as conn:
         stored = conn.execute("SELECT pending_secret FROM software_tokens").fetchone()[0]
     assert stored.startswith("v1:")

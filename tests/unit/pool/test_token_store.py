@@ -17,6 +17,7 @@ from mfa_portal.pool.pools import AppClient, Pool, save_client, save_pool
 from mfa_portal.pool.token_store import issue_tokens, refresh_tokens, revoke_user_tokens
 from mfa_portal.pool.users import User, load_user_by_id
 from tests.support.cognito_errors import raises_cognito
+from tests.support.postgres import stored_text
 
 POOL_ID = "us-east-1_TokPool01"
 
@@ -50,7 +51,7 @@ def seed_user(
     with engine.db.transaction() as conn:
         cur = conn.execute(
             "INSERT INTO users (pool_id, username, username_key, sub, status, attributes, "
-            "password_hash, created, modified) VALUES (?, ?, ?, ?, 'CONFIRMED', ?, ?, ?, ?)",
+            "password_hash, created, modified) VALUES (?, ?, ?, ?, 'CONFIRMED', ?, ?, ?, ?) RETURNING id",
             (
                 POOL_ID,
                 username,
@@ -62,11 +63,11 @@ def seed_user(
                 now,
             ),
         )
-        user_id = int(cur.lastrowid or 0)
+        user_id = int(cur.fetchone()[0])
         for precedence, group in enumerate(groups):
             conn.execute(
-                "INSERT OR IGNORE INTO groups (pool_id, name, precedence, created, modified) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO groups (pool_id, name, precedence, created, modified) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (POOL_ID, group, precedence, now, now),
             )
             conn.execute("INSERT INTO group_members VALUES (?, ?, ?)", (POOL_ID, group, user_id))
@@ -205,8 +206,7 @@ def test_only_the_refresh_token_hash_is_stored(
     engine: Engine, setup: tuple[Pool, AppClient, User]
 ) -> None:
     token = sign_in(engine, *setup)["RefreshToken"]
-    dump = "\n".join(engine.db.connect().iterdump())
-    assert token not in dump
+    assert token not in stored_text(engine.db)
 
 
 def test_refresh_keeps_family_and_auth_time(

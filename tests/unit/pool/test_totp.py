@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import sqlite3
 import subprocess
 import uuid
 from functools import partial
@@ -20,6 +19,7 @@ from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.pools import Pool, save_pool
 from mfa_portal.pool.totp import Verdict
 from mfa_portal.pool.users import User, load_user_by_id
+from mfa_portal.storage import Connection
 from tests.support.race import run_together
 from tests.support.tools import require_tool
 
@@ -44,11 +44,10 @@ def make_user(engine: Engine, name: str = "alice") -> User:
         save_pool(conn, Pool("us-east-1_Totp1", "p", {}, {"MfaConfiguration": "OPTIONAL"}, 0, 0))
         cur = conn.execute(
             "INSERT INTO users (pool_id, username, username_key, sub, status, created, modified) "
-            "VALUES (?, ?, ?, ?, 'CONFIRMED', 0, 0)",
+            "VALUES (?, ?, ?, ?, 'CONFIRMED', 0, 0) RETURNING id",
             ("us-east-1_Totp1", name, name, str(uuid.uuid4())),
         )
-        assert cur.lastrowid is not None
-        return load_user_by_id(conn, cur.lastrowid)
+        return load_user_by_id(conn, int(cur.fetchone()[0]))
 
 
 def enrol(engine: Engine, user: User) -> str:
@@ -383,7 +382,7 @@ def test_delete_without_any_token_reports_nothing_deleted(engine: Engine) -> Non
         assert totp.delete_token(conn, user.id) is False
 
 
-def _last_step(conn: sqlite3.Connection, user_id: int) -> int:
+def _last_step(conn: Connection, user_id: int) -> int:
     row = conn.execute(
         "SELECT last_step FROM software_tokens WHERE user_id = ?", (user_id,)
     ).fetchone()

@@ -7,7 +7,6 @@ token validities and their units), so ``AppClient`` and DescribeUserPoolClient r
 from __future__ import annotations
 
 import copy
-import sqlite3
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
@@ -15,6 +14,7 @@ from mfa_portal.pool import ids
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import TOKEN_UNIT_SECONDS, AppClient, load_client, load_pool, save_client
 from mfa_portal.pool.registry import Params, Result, operation
+from mfa_portal.storage import Row
 
 DEFAULT_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 LEGACY_FLOWS = ("ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY", "USER_PASSWORD_AUTH")
@@ -185,5 +185,5 @@ def list_user_pool_clients(ctx: Context, p: Params) -> Result:
     return result
 
 
-def _summary(pool_id: str, row: sqlite3.Row) -> dict[str, Any]:
+def _summary(pool_id: str, row: Row) -> dict[str, Any]:
     return {"ClientId": row["id"], "UserPoolId": pool_id, "ClientName": row["name"]}

@@ -3,7 +3,6 @@ AdminRemoveUserFromGroup, AdminListGroupsForUser and ListUsersInGroup."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
@@ -12,11 +11,12 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.users import get_user, public_user_dict, user_from_row
+from mfa_portal.storage import Connection, IntegrityError, Row
 
 _COLUMNS = "name, pool_id, description, precedence, role_arn, created, modified"
 
 
-def group_dict(row: sqlite3.Row) -> dict[str, Any]:
+def group_dict(row: Row) -> dict[str, Any]:
     """A stored group as Cognito's ``GroupType`` (absent optional members omitted)."""
     group: dict[str, Any] = {
         "GroupName": row["name"],
@@ -34,7 +34,7 @@ def group_dict(row: sqlite3.Row) -> dict[str, Any]:
     return group
 
 
-def load_group(conn: sqlite3.Connection, pool_id: str, name: str) -> sqlite3.Row:
+def load_group(conn: Connection, pool_id: str, name: str) -> Row:
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM groups WHERE pool_id = ? AND name = ?", (pool_id, name)
     ).fetchone()
@@ -65,7 +65,7 @@ def create_group(ctx: Context, p: Params) -> Result:
                     ctx.now,
                 ),
             )
-        except sqlite3.IntegrityError as exc:
+        except IntegrityError as exc:
             raise errors.GroupExistsException(messages.GROUP_EXISTS) from exc
         return {"Group": group_dict(load_group(conn, pool.id, p["GroupName"]))}
 
@@ -120,7 +120,7 @@ def list_groups(ctx: Context, p: Params) -> Result:
     return _group_page(rows, limit)
 
 
-def _group_page(rows: list[sqlite3.Row], limit: int) -> Result:
+def _group_page(rows: list[Row], limit: int) -> Result:
     result: Result = {"Groups": [group_dict(row) for row in rows[:limit]]}
     if len(rows) > limit:
         result["NextToken"] = ids.encode_page_token(rows[limit]["name"])
@@ -134,7 +134,8 @@ def admin_add_user_to_group(ctx: Context, p: Params) -> Result:
         group = load_group(conn, pool.id, p["GroupName"])
         user = get_user(conn, pool, p["Username"])
         conn.execute(
-            "INSERT OR IGNORE INTO group_members (pool_id, group_name, user_id) VALUES (?, ?, ?)",
+            "INSERT INTO group_members (pool_id, group_name, user_id) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (pool.id, group["name"], user.id),
         )
     return {}

@@ -18,7 +18,6 @@ SMS: the embedded pool never delivers SMS. ``SMS_MFA`` can be recorded for a use
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
@@ -28,6 +27,7 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.users import User, get_user, save_user
+from mfa_portal.storage import Connection
 
 BLOCKS = {
     "SoftwareTokenMfaSettings": "SOFTWARE_TOKEN_MFA",
@@ -53,9 +53,7 @@ def admin_set_user_mfa_preference(ctx: Context, p: Params) -> Result:
     return {}
 
 
-def apply_preferences(
-    ctx: Context, conn: sqlite3.Connection, pool: Pool, user: User, p: Params
-) -> None:
+def apply_preferences(ctx: Context, conn: Connection, pool: Pool, user: User, p: Params) -> None:
     """Validate every block first, then apply them all (one transaction: all or nothing)."""
     webauthn = p.get("WebAuthnMfaSettings") or {}
     if webauthn.get("Enabled") is True:
@@ -70,9 +68,7 @@ def apply_preferences(
     save_user(conn, user, ctx.now)
 
 
-def _check(
-    conn: sqlite3.Connection, pool: Pool, user: User, factor: str, settings: dict[str, Any]
-) -> None:
+def _check(conn: Connection, pool: Pool, user: User, factor: str, settings: dict[str, Any]) -> None:
     enable, prefer = settings.get("Enabled"), settings.get("PreferredMfa")
     if enable is False and pool.mfa_configuration == "ON":
         raise errors.InvalidParameterException(messages.REQUIRED_POOL_PREFERENCE)
@@ -82,7 +78,7 @@ def _check(
         raise errors.InvalidParameterException(messages.no_delivery_config(factor))
 
 
-def _deliverable(conn: sqlite3.Connection, pool: Pool, user: User, factor: str) -> bool:
+def _deliverable(conn: Connection, pool: Pool, user: User, factor: str) -> bool:
     """Whether the user has what ``factor`` needs (spec §2.4, §15 pitfall 2)."""
     if factor == totp.NAME:
         # A verified token, no re-association pending, and TOTP on in the pool.

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import sqlite3
 from dataclasses import dataclass
 
 from mfa_portal.cognito_api import errors, messages
@@ -36,6 +35,7 @@ from mfa_portal.pool.sign_in import deliver, resolve_app
 from mfa_portal.pool.srp_store import save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, find_user, get_user
+from mfa_portal.storage import Connection
 
 log = logging.getLogger("mfa_portal.pool.recovery")
 
@@ -106,7 +106,8 @@ def _simulation_key(ctx: Context, pool_id: str) -> bytes:
     if row is None:
         with ctx.tx() as conn:
             conn.execute(
-                "INSERT OR IGNORE INTO recovery_keys (pool_id, simulation_key) VALUES (?, ?)",
+                "INSERT INTO recovery_keys (pool_id, simulation_key) VALUES (?, ?) "
+                "ON CONFLICT DO NOTHING",
                 (pool_id, ctx.random_bytes(32).hex()),
             )
             row = conn.execute(query, (pool_id,)).fetchone()
@@ -137,9 +138,7 @@ class _Plan:
     code: str | None = None
 
 
-def _plan_forgot(
-    ctx: Context, conn: sqlite3.Connection, pool: Pool, name: str, prevent: bool
-) -> _Plan:
+def _plan_forgot(ctx: Context, conn: Connection, pool: Pool, name: str, prevent: bool) -> _Plan:
     """With ``prevent``, every name is counted against the same hourly limit, whether a code can
     go out or not (an undelivered code for a user, ``unknown_names`` for a name that is none)."""
     user = find_user(conn, pool, name)

@@ -13,7 +13,6 @@ session it does, because Cognito keeps challenging users who enrolled through MF
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from mfa_portal.cognito_api import errors, messages
@@ -25,6 +24,7 @@ from mfa_portal.pool.pools import Pool, load_client, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, get_user, load_user_by_id, save_user
+from mfa_portal.storage import Connection
 
 SETUP = "MFA_SETUP"
 #: An association not verified within this time is dropped: an abandoned set-up must not linger
@@ -42,7 +42,7 @@ class Caller:
 
 
 def _caller(
-    ctx: Context, conn: sqlite3.Connection, p: Params, stages: set[SessionStage], *, spend: bool
+    ctx: Context, conn: Connection, p: Params, stages: set[SessionStage], *, spend: bool
 ) -> Caller:
     token, session = p.get("AccessToken"), p.get("Session")
     if (token is None) == (session is None):
@@ -68,7 +68,7 @@ def _require_totp(pool: Pool) -> None:
 
 
 def _next_session(
-    ctx: Context, conn: sqlite3.Connection, previous: AuthSession, stage: SessionStage
+    ctx: Context, conn: Connection, previous: AuthSession, stage: SessionStage
 ) -> str:
     client = load_client(conn, previous.client_id, pool_id=previous.pool_id)
     return auth_sessions.create_session(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import sqlite3
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import lockout
@@ -21,6 +20,7 @@ from mfa_portal.pool.token_store import (
 )
 from mfa_portal.pool.users import get_user, load_user_by_id, mfa_fields, save_user
 from mfa_portal.security_events import emit
+from mfa_portal.storage import Connection
 
 
 @operation("GetUser")
@@ -105,7 +105,7 @@ def revoke_token(ctx: Context, p: Params) -> Result:
     return {}
 
 
-def _authorised_client(conn: sqlite3.Connection, client_id: str, secret: str | None) -> AppClient:
+def _authorised_client(conn: Connection, client_id: str, secret: str | None) -> AppClient:
     """The client, authenticated by its secret if it has one (model: UnauthorizedException)."""
     try:
         client = load_client(conn, client_id)

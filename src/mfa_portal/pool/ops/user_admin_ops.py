@@ -7,7 +7,6 @@ at dispatch; these handlers do the semantic checks only.
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 
 from mfa_portal.cognito_api import errors, messages
@@ -32,6 +31,7 @@ from mfa_portal.pool.users import (
     mfa_fields,
     save_user,
 )
+from mfa_portal.storage import Connection
 
 DEFAULT_INVITE_SUBJECT = "Your temporary password"
 DEFAULT_INVITE_BODY = "Your username is {username} and temporary password is {####}."
@@ -201,7 +201,7 @@ def admin_set_user_password(ctx: Context, p: Params) -> Result:
 
 
 def _store_attributes(
-    ctx: Context, conn: sqlite3.Connection, pool: Pool, user: User, changes: dict[str, str]
+    ctx: Context, conn: Connection, pool: Pool, user: User, changes: dict[str, str]
 ) -> None:
     """Apply validated changes; deletions keep required and username attributes; aliases unique."""
     updated = attributes.apply_changes(user.attributes, changes)

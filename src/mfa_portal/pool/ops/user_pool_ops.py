@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sqlite3
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
@@ -12,9 +11,10 @@ from mfa_portal.pool import ids, pool_settings
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool, save_pool
 from mfa_portal.pool.registry import Params, Result, operation
+from mfa_portal.storage import Connection, Row
 
 
-def describe_pool(conn: sqlite3.Connection, ctx: Context, pool: Pool) -> dict[str, Any]:
+def describe_pool(conn: Connection, ctx: Context, pool: Pool) -> dict[str, Any]:
     """The pool as Cognito's ``UserPoolType``."""
     users = conn.execute("SELECT count(*) FROM users WHERE pool_id = ?", (pool.id,)).fetchone()[0]
     described = copy.deepcopy(pool.settings)
@@ -133,7 +133,7 @@ def list_user_pools(ctx: Context, p: Params) -> Result:
     return result
 
 
-def _description(row: sqlite3.Row) -> dict[str, Any]:
+def _description(row: Row) -> dict[str, Any]:
     settings = json.loads(row["settings"])
     return {
         "Id": row["id"],
