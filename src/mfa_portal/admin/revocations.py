@@ -29,7 +29,7 @@ class SessionRevocations:
             row = conn.execute(
                 "INSERT INTO session_revocations (pool_id, user_sub, generation, revoked_at)"
                 " VALUES (?, ?, 1, ?) ON CONFLICT (pool_id, user_sub) DO UPDATE SET"
-                " generation = generation + 1, revoked_at = excluded.revoked_at"
+                " generation = session_revocations.generation + 1, revoked_at = excluded.revoked_at"
                 " RETURNING generation",
                 (pool_id, sub, self._clock()),
             ).fetchone()
