@@ -7,10 +7,11 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DATA_DIR ?= .mfa-portal
 # Debian packages the test suite drives: a real browser, a QR decoder, an independent TOTP generator,
-# Redis (shared sessions) and nginx (the documented forward-auth set-up); the en_US.UTF-8 locale
-# (locales-all), which warrant-lite's SRP client switches to.
+# Redis (shared sessions), PostgreSQL (the shared database; Debian keeps initdb/pg_ctl off PATH, in
+# /usr/lib/postgresql/<version>/bin) and nginx (the documented forward-auth set-up); the en_US.UTF-8
+# locale (locales-all), which warrant-lite's SRP client switches to.
 TEST_DEBS := chromium:chromium zbarimg:zbar-tools oathtool:oathtool redis-server:redis-server nginx:nginx \
-	node:nodejs npm:npm
+	node:nodejs npm:npm pg_ctl:postgresql
 
 .PHONY: run test install install-test system-deps lint typecheck bench clean
 
@@ -52,7 +53,8 @@ test: install-test
 system-deps:
 	@missing=""; for pair in $(TEST_DEBS); do \
 		cmd=$${pair%%:*}; pkg=$${pair##*:}; \
-		command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; \
+		command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || \
+			ls /usr/lib/postgresql/*/bin/$$cmd >/dev/null 2>&1 || missing="$$missing $$pkg"; \
 	done; \
 	locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$$' || missing="$$missing locales-all"; \
 	if [ -n "$$missing" ]; then \

@@ -113,7 +113,9 @@ def test_each_step_is_audited_and_notified(world: PortalWorld) -> None:
     browser.follow(browser.sign_in("alice", PASSWORD))
     browser.post("/mfa/setup", {"code": world.code(browser.secret())}, follow=True)
 
-    trail = AuditLog(portal_store(world.data_dir)).query(AuditFilter(target="alice"))
+    trail = AuditLog(portal_store(world.data_dir, world.settings.database)).query(
+        AuditFilter(target="alice")
+    )
     assert [(e.actor, e.action, e.outcome) for e in reversed(trail)] == [
         ("self:alice", "enrol-authenticator", "success"),
         ("self:alice", "recovery-codes issue", "success"),
@@ -147,5 +149,7 @@ def test_too_many_attempts_get_429_and_the_same_sentence(world: PortalWorld) -> 
     assert "The username, password or recovery code is not right." in limited.text
     assert 0 < int(limited.headers["Retry-After"]) <= 900
     assert world.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
-    [burst] = AuditLog(portal_store(world.data_dir)).query(AuditFilter(actor="anonymous"))
+    [burst] = AuditLog(portal_store(world.data_dir, world.settings.database)).query(
+        AuditFilter(actor="anonymous")
+    )
     assert burst.detail.startswith("5 failed attempts from testclient between ")

@@ -26,10 +26,12 @@ ADMIN = Actor("cli:tester", "test-host")
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[PortalStore]:
-    s = PortalStore.in_data_dir(tmp_path / "portal")
+def store(tmp_path: Path, database_url: str | None) -> Iterator[PortalStore]:
+    s = PortalStore.in_data_dir(tmp_path / "portal", database_url)
     yield s
     s.close()
+    if database_url:
+        s.close_all()
 
 
 def cheap_hasher() -> PasswordHasher:

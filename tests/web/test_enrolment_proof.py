@@ -15,7 +15,7 @@ REFUSED = "That set-up code is not right, has expired or was already used."
 
 def _codes(world: PortalWorld) -> list[str]:
     """Set-up codes in the development outbox, newest first."""
-    messages = Outbox(portal_store(world.data_dir), echo=False).messages()
+    messages = Outbox(portal_store(world.data_dir, world.settings.database), echo=False).messages()
     return [m.group(1) for m in (CODE.search(msg.body) for msg in messages) if m]
 
 

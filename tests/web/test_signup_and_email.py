@@ -35,7 +35,7 @@ def _last_code(world: PortalWorld, to: str) -> str:
 
 def _portal_mail(world: PortalWorld, to: str) -> list[str]:
     """What the portal itself sent ``to`` (development outbox): notices."""
-    outbox = Outbox(portal_store(world.data_dir), echo=False)
+    outbox = Outbox(portal_store(world.data_dir, world.settings.database), echo=False)
     return [m.subject + "\n" + m.body for m in outbox.messages() if m.recipient == to]
 
 

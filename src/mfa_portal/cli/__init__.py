@@ -1,7 +1,8 @@
 """The ``mfa-portal`` command line: one Typer app with ``serve``, ``pool …``, ``users …``, ``audit …``.
 
 ``serve`` (the portal), ``pool_serve`` (the embedded pool on its own), ``pool_admin`` (the pool's
-settings), ``users`` and ``audit`` (support), ``ports`` (checking a port before first start). Reaches
+settings), ``users`` and ``audit`` (support), ``db`` (migrations, copying a deployment to
+PostgreSQL), ``ports`` (checking a port before first start). Reaches
 the pool and the portal only through ``mfa_portal.wiring``.
 """
 
@@ -113,9 +114,13 @@ pool_app = typer.Typer(
 )
 users_app = typer.Typer(no_args_is_help=True, help="Support actions on users.")
 audit_app = typer.Typer(no_args_is_help=True, help="The audit trail.")
+db_app = typer.Typer(
+    no_args_is_help=True, help="The storage: migrations, moving a deployment to PostgreSQL."
+)
 app.add_typer(pool_app, name="pool")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(db_app, name="db")
 
 
 def _load_commands() -> None:
@@ -123,6 +128,7 @@ def _load_commands() -> None:
     package, so a stray module never becomes a command and a missing one fails loudly)."""
     from mfa_portal.cli import (  # noqa: F401  (each module adds its commands to the apps above)
         audit,
+        db,
         pool_admin,
         pool_outbox,
         pool_serve,

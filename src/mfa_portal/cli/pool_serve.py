@@ -90,6 +90,16 @@ def serve(
     region: Annotated[
         str, typer.Option(help="Region named in new pool ids (any region's signature is accepted).")
     ] = DEFAULT_REGION,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="MFA_PORTAL_DATABASE_URL",
+            show_envvar=False,
+            help="postgresql://… for the pool's database (default: MFA_PORTAL_DATABASE_URL, or "
+            "pool.sqlite3 in the data directory).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the embedded user pool on Cognito's wire protocol (boto3, AWS CLI, AWS SDKs)."""
     try:
@@ -102,7 +112,13 @@ def serve(
     try:
         mail = pool_mail_settings()
         pool = build_standalone(
-            data_dir, host=host, port=port, public_url=public_url, region=region, mail=mail
+            data_dir,
+            host=host,
+            port=port,
+            public_url=public_url,
+            region=region,
+            mail=mail,
+            database_url=database_url or None,
         )
     except (StartupError, CredentialsError, SettingsError) as exc:  # one line, no traceback
         typer.echo(f"error: {exc}", err=True)

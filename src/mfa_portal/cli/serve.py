@@ -73,10 +73,18 @@ def serve(
     data_dir: Annotated[
         Path | None, typer.Option(help="Where the portal keeps its data (default ./.mfa-portal).")
     ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="postgresql://… for the pool, portal store and sessions (default: "
+            "MFA_PORTAL_DATABASE_URL, or SQLite files in the data directory).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the portal: sign-in, authenticator set-up, account page and forward-auth."""
     try:
-        settings = load_settings(data_dir=data_dir)
+        settings = load_settings(data_dir=data_dir, database_url=database_url)
     except SettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

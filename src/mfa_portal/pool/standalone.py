@@ -117,6 +117,7 @@ def build_standalone(
     hasher: PasswordHasher | None = None,
     env: Mapping[str, str] | None = None,
     mail: MailSettings | None = None,
+    database_url: str | None = None,
 ) -> StandalonePool:
     """Open (or create) the pool in ``data_dir`` and build the app that serves it.
 
@@ -129,7 +130,13 @@ def build_standalone(
     credentials, created = Credentials.load_or_create(data_dir, env)
     mailer, outbox = build_mailer(data_dir, mail, clock)
     engine = Engine(
-        data_dir, issuer_base=endpoint, region=region, clock=clock, hasher=hasher, mailer=mailer
+        data_dir,
+        issuer_base=endpoint,
+        region=region,
+        clock=clock,
+        hasher=hasher,
+        mailer=mailer,
+        database_url=database_url,
     )
     served = outbox if host in LOOPBACK else None
     app = serve_both_paths(create_wire_app(engine, credentials), served)

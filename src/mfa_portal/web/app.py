@@ -38,6 +38,7 @@ from mfa_portal.web.headers import SecurityHeadersMiddleware
 from mfa_portal.web.language import LanguageMiddleware
 from mfa_portal.web.portal import Portal
 from mfa_portal.web.responses import STATIC_DIR, build_templates, render
+from mfa_portal.web.session_store import FILE_NAME as SESSIONS_FILE
 from mfa_portal.web.session_store import RedisSessionStore, SessionStore, SqliteSessionStore
 from mfa_portal.web.sessions import SessionCipher, SessionMiddleware
 from mfa_portal.web.strings import STRINGS, t
@@ -49,9 +50,7 @@ def build_store(settings: Settings) -> SessionStore:
     if settings.store_kind is SessionStoreKind.REDIS:
         assert settings.redis_url is not None
         return RedisSessionStore.from_url(settings.redis_url)
-    return SqliteSessionStore(
-        settings.data_dir / "portal-sessions.sqlite3", url=settings.database
-    )
+    return SqliteSessionStore(settings.data_dir / SESSIONS_FILE, url=settings.database)
 
 
 def http_verifier(settings: Settings, clock: Callable[[], float]) -> IdTokenVerifier:

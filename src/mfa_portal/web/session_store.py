@@ -37,6 +37,7 @@ MIGRATIONS = (
     " key TEXT PRIMARY KEY, document TEXT NOT NULL, expires_at REAL NOT NULL)",
 )
 SCHEMA = "mfa_portal_sessions"
+FILE_NAME = "portal-sessions.sqlite3"
 
 
 class SqlSessionStore:

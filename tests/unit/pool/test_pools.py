@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import pytest
 
 from mfa_portal.pool.pools import AppClient, Pool, load_client, load_pool, save_client, save_pool
 from mfa_portal.pool.storage import Database
+from mfa_portal.storage import Connection
 from tests.support.cognito_errors import raises_cognito
 
 
@@ -23,7 +23,7 @@ def pool(settings: dict[str, Any] | None = None, mfa: dict[str, Any] | None = No
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
+def conn(tmp_path: Path) -> Iterator[Connection]:
     db = Database(tmp_path / "pool.sqlite3")
     with db.transaction() as c:
         yield c
@@ -171,7 +171,7 @@ def test_pool_settings_properties() -> None:
 # --- storage -----------------------------------------------------------------------------------
 
 
-def test_pool_round_trip_and_upsert(conn: sqlite3.Connection) -> None:
+def test_pool_round_trip_and_upsert(conn: Connection) -> None:
     p = pool({"AliasAttributes": ["email"]}, {"MfaConfiguration": "OPTIONAL"})
     save_pool(conn, p)
     assert load_pool(conn, p.id) == p
@@ -182,12 +182,12 @@ def test_pool_round_trip_and_upsert(conn: sqlite3.Connection) -> None:
     assert again.created == 0.0  # creation time is never rewritten
 
 
-def test_missing_pool(conn: sqlite3.Connection) -> None:
+def test_missing_pool(conn: Connection) -> None:
     with raises_cognito("ResourceNotFoundException", "User pool us-east-1_nope does not exist."):
         load_pool(conn, "us-east-1_nope")
 
 
-def test_client_round_trip_and_pool_check(conn: sqlite3.Connection) -> None:
+def test_client_round_trip_and_pool_check(conn: Connection) -> None:
     save_pool(conn, pool())
     c = client(ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])
     c.secret = "s3cr3t"

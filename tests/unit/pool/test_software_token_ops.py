@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client, load_pool, save_pool
 from mfa_portal.pool.token_store import issue_tokens
 from mfa_portal.pool.users import User, get_user
+from mfa_portal.storage import Connection
 from tests.support.cognito_errors import raises_cognito
 from tests.support.race import run_together
 
@@ -43,7 +43,7 @@ class World:
     def ctx(self) -> Context:
         return Context(self.engine, self.clock.now(), None)
 
-    def user(self, conn: sqlite3.Connection | None = None) -> User:
+    def user(self, conn: Connection | None = None) -> User:
         if conn is None:
             with self.engine.db.read() as fresh:
                 return self.user(fresh)

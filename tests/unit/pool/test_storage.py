@@ -14,6 +14,7 @@ from mfa_portal.cognito_api import errors
 from mfa_portal.pool import storage
 from mfa_portal.pool.schema import MIGRATIONS
 from mfa_portal.pool.storage import CommitThenRaise, Database
+from mfa_portal.storage import Connection
 from tests.support.cognito_errors import raises_cognito
 
 POOL_ROW = "INSERT INTO pools (id, name, settings, mfa, created, modified) VALUES (?, 'p', '{}', '{}', 0, 0)"
@@ -187,14 +188,15 @@ def test_read_sees_committed_data_and_ends_its_transaction(db: Database) -> None
     with db.transaction() as conn:
         conn.execute(POOL_ROW, ("p1",))
     with db.read() as conn:
-        assert conn.in_transaction
-    assert not db.connect().in_transaction
+        assert isinstance(conn, sqlite3.Connection) and conn.in_transaction
+    mine = db.connect()
+    assert isinstance(mine, sqlite3.Connection) and not mine.in_transaction
 
 
 def test_one_connection_per_thread(db: Database) -> None:
     mine = db.connect()
     assert db.connect() is mine
-    theirs: list[sqlite3.Connection] = []
+    theirs: list[Connection] = []
 
     def other() -> None:
         theirs.append(db.connect())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import sqlite3
 import subprocess
 import uuid
 from functools import partial
@@ -20,6 +19,7 @@ from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.pools import Pool, save_pool
 from mfa_portal.pool.totp import Verdict
 from mfa_portal.pool.users import User, load_user_by_id
+from mfa_portal.storage import Connection
 from tests.support.race import run_together
 from tests.support.tools import require_tool
 
@@ -382,7 +382,7 @@ def test_delete_without_any_token_reports_nothing_deleted(engine: Engine) -> Non
         assert totp.delete_token(conn, user.id) is False
 
 
-def _last_step(conn: sqlite3.Connection, user_id: int) -> int:
+def _last_step(conn: Connection, user_id: int) -> int:
     row = conn.execute(
         "SELECT last_step FROM software_tokens WHERE user_id = ?", (user_id,)
     ).fetchone()

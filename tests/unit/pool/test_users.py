@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,27 +19,28 @@ from mfa_portal.pool.users import (
     save_user,
     user_groups,
 )
+from mfa_portal.storage import Connection
 from tests.support.cognito_errors import raises_cognito
 
 _subs = itertools.count(1)
 
 
 @pytest.fixture
-def conn(tmp_path: Any) -> Iterator[sqlite3.Connection]:
+def conn(tmp_path: Any) -> Iterator[Connection]:
     db = Database(tmp_path / "pool.sqlite3")
     with db.transaction() as c:
         yield c
     db.close()
 
 
-def make_pool(conn: sqlite3.Connection, pool_id: str = "us-east-1_p", **settings: Any) -> Pool:
+def make_pool(conn: Connection, pool_id: str = "us-east-1_p", **settings: Any) -> Pool:
     pool = Pool(pool_id, "p", settings, {}, 0.0, 0.0)
     save_pool(conn, pool)
     return pool
 
 
 def add_user(
-    conn: sqlite3.Connection, pool: Pool, username: str, *, modified: float = 1.0, **attrs: str
+    conn: Connection, pool: Pool, username: str, *, modified: float = 1.0, **attrs: str
 ) -> int:
     sub = f"00000000-0000-4000-8000-{next(_subs):012d}"
     cur = conn.execute(
@@ -51,12 +51,12 @@ def add_user(
     return int(cur.fetchone()[0])
 
 
-def found(conn: sqlite3.Connection, pool: Pool, name: str) -> str | None:
+def found(conn: Connection, pool: Pool, name: str) -> str | None:
     user = find_user(conn, pool, name)
     return None if user is None else user.username
 
 
-def test_username_resolves_exactly_in_a_case_sensitive_pool(conn: sqlite3.Connection) -> None:
+def test_username_resolves_exactly_in_a_case_sensitive_pool(conn: Connection) -> None:
     pool = make_pool(conn)  # the API default is case-sensitive
     add_user(conn, pool, "Alice")
     assert found(conn, pool, "Alice") == "Alice"
@@ -64,33 +64,33 @@ def test_username_resolves_exactly_in_a_case_sensitive_pool(conn: sqlite3.Connec
     assert found(conn, pool, "ALICE") is None
 
 
-def test_username_is_case_folded_in_a_case_insensitive_pool(conn: sqlite3.Connection) -> None:
+def test_username_is_case_folded_in_a_case_insensitive_pool(conn: Connection) -> None:
     pool = make_pool(conn, UsernameConfiguration={"CaseSensitive": False})
     add_user(conn, pool, "Alice")
     assert found(conn, pool, "alice") == "Alice"  # the stored username keeps its case
     assert found(conn, pool, "ALICE") == "Alice"
 
 
-def test_users_of_another_pool_are_invisible(conn: sqlite3.Connection) -> None:
+def test_users_of_another_pool_are_invisible(conn: Connection) -> None:
     mine, other = make_pool(conn, "us-east-1_a"), make_pool(conn, "us-east-1_b")
     add_user(conn, other, "alice")
     assert found(conn, mine, "alice") is None
 
 
-def test_sub_resolves(conn: sqlite3.Connection) -> None:
+def test_sub_resolves(conn: Connection) -> None:
     pool = make_pool(conn)
     uid = add_user(conn, pool, "alice")
     sub = load_user_by_id(conn, uid).sub
     assert found(conn, pool, sub) == "alice"
 
 
-def test_email_is_not_a_sign_in_name_without_an_alias(conn: sqlite3.Connection) -> None:
+def test_email_is_not_a_sign_in_name_without_an_alias(conn: Connection) -> None:
     pool = make_pool(conn)
     add_user(conn, pool, "alice", email="alice@example.com", email_verified="true")
     assert found(conn, pool, "alice@example.com") is None
 
 
-def test_verified_email_alias_resolves_case_insensitively(conn: sqlite3.Connection) -> None:
+def test_verified_email_alias_resolves_case_insensitively(conn: Connection) -> None:
     pool = make_pool(conn, AliasAttributes=["email"])
     add_user(conn, pool, "alice", email="Alice@Example.com", email_verified="true")
     assert found(conn, pool, "alice@example.com") == "alice"
@@ -98,9 +98,7 @@ def test_verified_email_alias_resolves_case_insensitively(conn: sqlite3.Connecti
 
 
 @pytest.mark.parametrize("verified", [None, "false"])
-def test_unverified_email_alias_does_not_resolve(
-    conn: sqlite3.Connection, verified: str | None
-) -> None:
+def test_unverified_email_alias_does_not_resolve(conn: Connection, verified: str | None) -> None:
     pool = make_pool(conn, AliasAttributes=["email"])
     if verified is None:
         add_user(conn, pool, "alice", email="alice@example.com")
@@ -109,7 +107,7 @@ def test_unverified_email_alias_does_not_resolve(
     assert found(conn, pool, "alice@example.com") is None
 
 
-def test_verified_phone_alias_resolves_exactly(conn: sqlite3.Connection) -> None:
+def test_verified_phone_alias_resolves_exactly(conn: Connection) -> None:
     pool = make_pool(conn, AliasAttributes=["phone_number"])
     add_user(conn, pool, "alice", phone_number="+15555550100", phone_number_verified="true")
     add_user(conn, pool, "bob", phone_number="+15555550199")
@@ -117,7 +115,7 @@ def test_verified_phone_alias_resolves_exactly(conn: sqlite3.Connection) -> None
     assert found(conn, pool, "+15555550199") is None
 
 
-def test_preferred_username_alias_needs_no_verification(conn: sqlite3.Connection) -> None:
+def test_preferred_username_alias_needs_no_verification(conn: Connection) -> None:
     pool = make_pool(
         conn, AliasAttributes=["preferred_username"], UsernameConfiguration={"CaseSensitive": False}
     )
@@ -126,7 +124,7 @@ def test_preferred_username_alias_needs_no_verification(conn: sqlite3.Connection
 
 
 def test_preferred_username_is_case_sensitive_in_a_case_sensitive_pool(
-    conn: sqlite3.Connection,
+    conn: Connection,
 ) -> None:
     pool = make_pool(conn, AliasAttributes=["preferred_username"])
     add_user(conn, pool, "alice", preferred_username="Ally")
@@ -134,35 +132,35 @@ def test_preferred_username_is_case_sensitive_in_a_case_sensitive_pool(
     assert found(conn, pool, "ally") is None
 
 
-def test_only_the_last_user_to_verify_an_alias_signs_in_with_it(conn: sqlite3.Connection) -> None:
+def test_only_the_last_user_to_verify_an_alias_signs_in_with_it(conn: Connection) -> None:
     pool = make_pool(conn, AliasAttributes=["email"])
     add_user(conn, pool, "old", modified=1.0, email="x@example.com", email_verified="true")
     add_user(conn, pool, "new", modified=2.0, email="x@example.com", email_verified="true")
     assert found(conn, pool, "x@example.com") == "new"
 
 
-def test_username_wins_over_an_alias(conn: sqlite3.Connection) -> None:
+def test_username_wins_over_an_alias(conn: Connection) -> None:
     pool = make_pool(conn, AliasAttributes=["preferred_username"])
     add_user(conn, pool, "mallory", preferred_username="alice")
     add_user(conn, pool, "alice")
     assert found(conn, pool, "alice") == "alice"
 
 
-def test_username_attributes_resolve_verified_or_not(conn: sqlite3.Connection) -> None:
+def test_username_attributes_resolve_verified_or_not(conn: Connection) -> None:
     pool = make_pool(conn, UsernameAttributes=["email"])
     add_user(conn, pool, "5f0c-uuid", email="Alice@Example.com")
     assert found(conn, pool, "alice@example.com") == "5f0c-uuid"
 
 
 def test_attribute_names_in_settings_do_not_reach_unlisted_attributes(
-    conn: sqlite3.Connection,
+    conn: Connection,
 ) -> None:
     pool = make_pool(conn, UsernameAttributes=["email"])
     add_user(conn, pool, "alice", phone_number="+15555550100", phone_number_verified="true")
     assert found(conn, pool, "+15555550100") is None
 
 
-def test_get_user_raises_user_not_found(conn: sqlite3.Connection) -> None:
+def test_get_user_raises_user_not_found(conn: Connection) -> None:
     pool = make_pool(conn)
     with raises_cognito("UserNotFoundException", "User does not exist."):
         get_user(conn, pool, "ghost")
@@ -170,7 +168,7 @@ def test_get_user_raises_user_not_found(conn: sqlite3.Connection) -> None:
         load_user_by_id(conn, 999)
 
 
-def test_get_user_includes_groups_by_precedence(conn: sqlite3.Connection) -> None:
+def test_get_user_includes_groups_by_precedence(conn: Connection) -> None:
     pool = make_pool(conn)
     uid = add_user(conn, pool, "alice")
     for name, precedence in (("b-none", None), ("a-second", 5), ("c-first", 1)):
@@ -187,7 +185,7 @@ def test_get_user_includes_groups_by_precedence(conn: sqlite3.Connection) -> Non
     assert user_groups(conn, uid) == ["c-first", "a-second", "b-none"]
 
 
-def test_save_user_writes_every_mutable_column(conn: sqlite3.Connection) -> None:
+def test_save_user_writes_every_mutable_column(conn: Connection) -> None:
     pool = make_pool(conn)
     uid = add_user(conn, pool, "alice")
     user = load_user_by_id(conn, uid)
@@ -203,7 +201,7 @@ def test_save_user_writes_every_mutable_column(conn: sqlite3.Connection) -> None
     assert again.modified == 123.0 and again.created == 0.0
 
 
-def test_public_user_dict_has_sub_first_and_sorted_attributes(conn: sqlite3.Connection) -> None:
+def test_public_user_dict_has_sub_first_and_sorted_attributes(conn: Connection) -> None:
     pool = make_pool(conn)
     uid = add_user(conn, pool, "alice", zoneinfo="UTC", email="a@example.com")
     user = load_user_by_id(conn, uid)

@@ -1,0 +1,71 @@
+"""``mfa-portal db migrate`` and ``mfa-portal db copy``: the storage, from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mfa_portal.cli import db_app
+from mfa_portal.settings import SettingsError, load_settings
+from mfa_portal.wiring import database
+from mfa_portal.wiring.backend import StartupError
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="postgresql://user:password@host:port/db (default: MFA_PORTAL_DATABASE_URL, or the "
+        "SQLite files in the data directory).",
+    ),
+]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@db_app.command("migrate")
+def migrate(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="The data directory (default ./.mfa-portal).")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Bring every store (pool, portal store, sessions) to the current schema; safe to repeat."""
+    try:
+        settings = load_settings(data_dir=data_dir, database_url=database_url)
+        lines = database.migrate(settings)
+    except (SettingsError, StartupError) as exc:
+        _fail(str(exc))
+    for line in lines:
+        typer.echo(line)
+
+
+@db_app.command("copy")
+def copy(
+    source: Annotated[
+        str,
+        typer.Option("--from", help="The SQLite data directory: sqlite:///<path> (or the path)."),
+    ],
+    target: Annotated[str, typer.Option("--to", help="postgresql://user:password@host:port/db")],
+    sessions: Annotated[
+        bool, typer.Option("--sessions", help="Copy the portal sessions too (default: not).")
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace what the target holds (default: refuse)."),
+    ] = False,
+) -> None:
+    """Copy a single-node deployment's pool and portal store into PostgreSQL, ids and keys kept."""
+    try:
+        results = database.copy(source, target, sessions=sessions, force=force)
+    except (database.CopyError, StartupError) as exc:
+        _fail(str(exc))
+    for result in results:
+        total = sum(result.rows.values())
+        tables = ", ".join(f"{name} {count}" for name, count in result.rows.items() if count)
+        typer.echo(f"{result.schema}: {total} rows copied ({tables or 'no rows'})")
+    typer.echo("Start the portal with MFA_PORTAL_DATABASE_URL set to the target and the same keys.")

@@ -1,0 +1,240 @@
+"""The storage layer on both engines: call shape, transactions, migrations, start-up refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mfa_portal.pool.engine import Engine
+from mfa_portal.settings import SettingsError, load_settings
+from mfa_portal.storage import Database, IntegrityError, StartupError
+from mfa_portal.storage.dialect import migration_statements, placeholders
+from mfa_portal.web.session_store import SqlSessionStore
+from tests.support.postgres import PostgresServer
+
+# Written the way colleagues write migrations: portable SQL only.
+PORTABLE = (
+    """
+    CREATE TABLE things (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,   -- a comment with 'quotes' and a ? in it
+        seen REAL NOT NULL,
+        count INTEGER NOT NULL DEFAULT 0,
+        flag INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX things_seen ON things (seen);
+    CREATE TABLE log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        thing_id INTEGER NOT NULL REFERENCES things(id) ON DELETE CASCADE,
+        note TEXT NOT NULL
+    );
+    CREATE TRIGGER log_no_update BEFORE UPDATE ON log
+        BEGIN SELECT RAISE(ABORT, 'log entries are append-only'); END;
+    """,
+    """
+    ALTER TABLE things ADD COLUMN extra TEXT;
+    INSERT INTO things (name, seen) VALUES ('seed', 1.5) ON CONFLICT DO NOTHING;
+    """,
+)
+
+
+class Keep(Exception):
+    pass
+
+
+class Store(Database):
+    commit_on = (Keep,)
+
+
+@pytest.fixture
+def store(tmp_path: Path, any_database: str | None) -> Iterator[Store]:
+    db = Store(tmp_path / "x.sqlite3", PORTABLE, url=any_database, schema="mfa_test")
+    yield db
+    db.close_all()
+
+
+def test_the_call_shape_is_the_same_on_both_engines(store: Store) -> None:
+    with store.transaction() as conn:
+        cur = conn.execute(
+            "INSERT INTO things (name, seen, flag) VALUES (?, ?, ?) RETURNING id",
+            ("a%b", 1_800_000_015.25, True),
+        )
+        new_id = cur.fetchone()[0]
+        conn.execute(
+            "INSERT INTO things (name, seen) VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
+            "SET count = things.count + 1",
+            ("a%b", 2.0),
+        )
+        conn.executemany("INSERT INTO log (thing_id, note) VALUES (?, ?)", [(new_id, "x")] * 2)
+    with store.read() as conn:
+        row = conn.execute(
+            "SELECT id, name, seen, count, flag, '?' AS mark FROM things WHERE name LIKE 'a%' "
+            "AND id = ?",
+            (new_id,),
+        ).fetchone()
+        assert (row["name"], row[1], row["count"], row["flag"], row["mark"]) == (
+            "a%b",
+            "a%b",
+            1,
+            1,
+            "?",
+        )
+        assert row["seen"] == 1_800_000_015.25  # a double, not PostgreSQL's 4-byte REAL
+        assert dict(row)["id"] == new_id
+        assert [r[0] for r in conn.execute("SELECT note FROM log")] == ["x", "x"]
+        gone = conn.execute("SELECT name FROM things WHERE id = ?", (-1,)).fetchone()
+        assert gone is None
+    with store.transaction() as conn:
+        assert conn.execute("DELETE FROM things WHERE id = ?", (new_id,)).rowcount == 1
+
+
+def test_the_commit_on_exception_keeps_the_writes_and_others_roll_back(store: Store) -> None:
+    with pytest.raises(Keep), store.transaction() as conn:
+        conn.execute("UPDATE things SET count = 7 WHERE name = 'seed'")
+        raise Keep
+    with pytest.raises(ValueError), store.transaction() as conn:
+        conn.execute("UPDATE things SET count = 99 WHERE name = 'seed'")
+        raise ValueError
+    with store.read() as conn:
+        assert conn.execute("SELECT count FROM things WHERE name = 'seed'").fetchone()[0] == 7
+
+
+def test_a_constraint_and_an_append_only_trigger_raise_the_one_integrity_error(
+    store: Store,
+) -> None:
+    with pytest.raises(IntegrityError), store.transaction() as conn:
+        conn.execute("INSERT INTO things (name, seen) VALUES ('seed', 0)")
+    with store.transaction() as conn:
+        thing = conn.execute("SELECT id FROM things").fetchone()[0]
+        conn.execute("INSERT INTO log (thing_id, note) VALUES (?, 'n')", (thing,))
+    with pytest.raises(IntegrityError, match="append-only"), store.transaction() as conn:
+        conn.execute("UPDATE log SET note = 'changed'")
+
+
+def test_migrations_run_once_and_a_new_one_alone_later(
+    tmp_path: Path, any_database: str | None
+) -> None:
+    first = Store(tmp_path / "m.sqlite3", PORTABLE[:1], url=any_database, schema="mfa_m")
+    assert first.schema_version() == 1
+    first.close_all()
+    again = Store(tmp_path / "m.sqlite3", PORTABLE, url=any_database, schema="mfa_m")
+    try:
+        assert again.schema_version() == 2
+        with again.read() as conn:
+            assert conn.execute("SELECT count(*) FROM things").fetchone()[0] == 1
+    finally:
+        again.close_all()
+    third = Store(tmp_path / "m.sqlite3", PORTABLE, url=any_database, schema="mfa_m")
+    try:
+        with third.read() as conn:  # not run twice: still one seeded row
+            assert conn.execute("SELECT count(*) FROM things").fetchone()[0] == 1
+    finally:
+        third.close_all()
+
+
+def test_two_stores_in_one_database_do_not_see_each_other(postgres_url: str) -> None:
+    a = Store(Path("/unused"), PORTABLE, url=postgres_url, schema="mfa_a")
+    b = Store(Path("/unused"), PORTABLE[:1], url=postgres_url, schema="mfa_b")
+    try:
+        with a.transaction() as conn:
+            conn.execute("INSERT INTO things (name, seen) VALUES ('only-a', 0)")
+        with b.read() as conn:
+            assert conn.execute("SELECT count(*) FROM things").fetchone()[0] == 0
+        assert (a.schema_version(), b.schema_version()) == (2, 1)
+    finally:
+        a.close_all()
+        b.close_all()
+
+
+def test_placeholders_are_translated_outside_literals_only() -> None:
+    sql = "SELECT '?', \"q?\" FROM t WHERE a = ? AND b LIKE 'x%' -- why?\n AND c = ?"
+    assert placeholders(sql) == (
+        "SELECT '?', \"q?\" FROM t WHERE a = %s AND b LIKE 'x%%' -- why?\n AND c = %s"
+    )
+
+
+def test_sqlite_ddl_becomes_postgresql_ddl() -> None:
+    (table,) = migration_statements(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL, n INTEGER, b BLOB, "
+        "u INTEGER PRIMARY KEY REFERENCES x(id)) WITHOUT ROWID"
+    )
+    assert table == (
+        "CREATE TABLE t (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
+        "at DOUBLE PRECISION, n BIGINT, b BYTEA, u BIGINT PRIMARY KEY REFERENCES x(id))"
+    )
+    guard = migration_statements(
+        "CREATE TRIGGER a_no_delete BEFORE DELETE ON a BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
+    assert len(guard) == 3 and "BEFORE TRUNCATE ON a" in guard[2]
+    with pytest.raises(ValueError, match="no PostgreSQL translation"):
+        migration_statements("CREATE TRIGGER t AFTER INSERT ON a BEGIN DELETE FROM b; END")
+
+
+@pytest.mark.parametrize(
+    ("how", "expected"),
+    [
+        ("password", "password authentication failed"),
+        ("port", "Connection refused"),
+        ("database", 'database "nope" does not exist'),
+    ],
+)
+def test_an_unusable_database_url_is_one_line_without_the_password(
+    postgres_server: PostgresServer, how: str, expected: str
+) -> None:
+    url = {
+        "password": postgres_server.url(password="not-the-password"),
+        "port": "postgresql://postgres:not-the-password@127.0.0.1:1/x",
+        "database": postgres_server.url("nope").replace(
+            postgres_server.password, "not-the-password"
+        ),
+    }[how]
+    if how == "database":
+        url = postgres_server.url("nope")
+    with pytest.raises(StartupError) as refused:
+        Store(Path("/unused"), PORTABLE, url=url, schema="mfa_x")
+    message = str(refused.value)
+    assert expected in message and "MFA_PORTAL_DATABASE_URL" in message
+    assert "\n" not in message
+    assert "not-the-password" not in message and postgres_server.password not in message
+    assert "postgres:***@" in message
+
+
+def test_a_replica_with_other_keys_refuses_to_start(tmp_path: Path, postgres_url: str) -> None:
+    """The key check values live in the shared database: keys that differ are one line."""
+    first = Engine(tmp_path / "replica-a", database_url=postgres_url)
+    first.db.close_all()
+    with pytest.raises(StartupError, match="seed.key is missing but the pool database"):
+        Engine(tmp_path / "replica-c", database_url=postgres_url)
+    Engine(tmp_path / "replica-b").db.close_all()  # keys of its own, made for a SQLite file
+    with pytest.raises(StartupError) as refused:
+        Engine(tmp_path / "replica-b", database_url=postgres_url)
+    message = str(refused.value)
+    assert "is not the key the data in postgresql://postgres:***@" in message
+    assert "(schema mfa_pool)" in message and "\n" not in message
+    same = Engine(tmp_path / "replica-a", database_url=postgres_url)  # the same keys: fine
+    same.db.close_all()
+
+
+def test_the_session_store_works_on_both_engines(tmp_path: Path, any_database: str | None) -> None:
+    now = [1000.0]
+    store = SqlSessionStore(tmp_path / "s.sqlite3", clock=lambda: now[0], url=any_database)
+    try:
+        store.save("sid", "doc", 60)
+        store.save("sid", "doc2", 60)
+        assert store.load("sid") == "doc2"
+        now[0] += 61
+        assert store.load("sid") is None
+        store.save("other", "x", 60)
+        store.delete("other")
+        assert store.load("other") is None
+    finally:
+        store.close()
+
+
+def test_a_database_url_that_is_not_postgresql_is_a_settings_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="MFA_PORTAL_DATABASE_URL must be a postgresql://"):
+        load_settings(data_dir=tmp_path, database_url="mysql://u:p@h/db")
+    with pytest.raises(StartupError, match="must start with postgresql://"):
+        Database(tmp_path / "x", PORTABLE, url="sqlite:///x")
