@@ -16,7 +16,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -166,6 +166,10 @@ def test_a_session_begun_on_one_replica_works_on_every_other(deployment: Deploym
         account = browser.get(other, "/account")
         assert account.status_code == 200
         assert "alice" in account.text
+    # The load balancer's health check needs no session (docs/deploy-aws.md).
+    health = httpx.get(c.url + "/static/portal.css")
+    assert health.status_code == 200
+    assert "set-cookie" not in health.headers
     # A form rendered by one replica is accepted by another (one session, one CSRF secret).
     browser.get(b, "/account")
     assert browser.post(c, "/signout", {}).status_code == 303
@@ -301,34 +305,46 @@ def _hammer(target: Replica, stop: threading.Event) -> None:
                 return
 
 
-OTHER_KEYS: dict[str, Callable[[], str]] = {
-    "MFA_PORTAL_POOL_SEED_KEY": lambda: base64.urlsafe_b64encode(os.urandom(32)).decode(),
-    "MFA_PORTAL_POOL_ID_TOKEN_KEY": lambda: rsa_pem().decode(),
-}
-
-
 def test_a_replica_with_other_keys_than_the_database_refuses_to_start(
     deployment: Deployment,
 ) -> None:
-    """One replica given another seed key, one another ID-token signing key (both started at once):
-    each stops with one line naming the key, and the deployment does not notice."""
-    others = {variable: make() for variable, make in OTHER_KEYS.items()}
+    """Three replicas that do not hold the deployment's secrets, started at once: one with another
+    seed key, one with another ID-token signing key, one without the pool's access key pair (it must
+    not mint a pair of its own beside a database in use). Each stops with one line naming what to
+    supply, never the key, and the deployment does not notice."""
+    seed = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    signing = rsa_pem().decode()
     strays = {
-        variable: deployment.launch(f"stray-{n}", **{variable: key})
-        for n, (variable, key) in enumerate(others.items())
+        "MFA_PORTAL_POOL_SEED_KEY": (
+            deployment.launch("stray-seed", MFA_PORTAL_POOL_SEED_KEY=seed),
+            seed,
+        ),
+        "MFA_PORTAL_POOL_ID_TOKEN_KEY": (
+            deployment.launch("stray-signing", MFA_PORTAL_POOL_ID_TOKEN_KEY=signing),
+            signing.splitlines()[1],
+        ),
+        "MFA_PORTAL_POOL_ACCESS_KEY_ID": (
+            deployment.launch(
+                "stray-access",
+                MFA_PORTAL_POOL_ACCESS_KEY_ID="",
+                MFA_PORTAL_POOL_SECRET_ACCESS_KEY="",
+            ),
+            deployment.secrets.secret_access_key,
+        ),
     }
-    for variable, stray in strays.items():
+    for variable, (stray, secret) in strays.items():
         try:
-            status = stray.proc.wait(timeout=60)
+            status = stray.proc.wait(timeout=90)
         finally:
             stray.stop()
         lines = [line for line in stray.output().splitlines() if line.strip()]
-        assert status == 2
+        assert status == 2, lines
         assert len(lines) == 1, lines
         assert lines[0].startswith("error: ")
         assert variable in lines[0]
         assert "restore" in lines[0]
-        assert others[variable].splitlines()[0] not in lines[0]  # the key itself is never printed
+        assert secret not in lines[0]
+        assert not (stray.data_dir / "credentials.json").exists()
     assert httpx.get(replica(deployment, "a").url + "/signin").status_code == 200
 
 

@@ -90,7 +90,7 @@ def open_embedded(
         # must not mint a key pair of its own.
         try:
             credentials, _ = Credentials.load_or_create(
-                settings.data_dir, may_create=engine.was_empty
+                settings.data_dir, may_create=engine.was_empty, database=engine.db.where
             )
         except BaseException:
             engine.db.close_all()
