@@ -13,7 +13,7 @@ DATA_DIR ?= .mfa-portal
 TEST_DEBS := chromium:chromium zbarimg:zbar-tools oathtool:oathtool redis-server:redis-server nginx:nginx \
 	node:nodejs npm:npm pg_ctl:postgresql
 
-.PHONY: run test install install-test system-deps lint typecheck bench clean
+.PHONY: run test test-postgres install install-test system-deps lint typecheck bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -49,6 +49,11 @@ run: install
 ## Install what the tests need, then run the whole suite
 test: install-test
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+## The pool and portal tests again, on PostgreSQL instead of SQLite files (make test runs the storage
+## and race tests on both engines; this is the wider check, e.g. before a release)
+test-postgres: install-test
+	MFA_PORTAL_TEST_DATABASE=postgresql $(PY) -m pytest -n 2 --dist loadgroup tests/unit/pool tests/web tests/storage
 
 system-deps:
 	@missing=""; for pair in $(TEST_DEBS); do \

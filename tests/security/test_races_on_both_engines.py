@@ -32,7 +32,7 @@ from tests.support.support_desk import cheap_hasher
 IAM = "test"
 PASSWORD = "Correct-Horse-9!"
 THREADS = 8
-PROCESSES = 4
+PROCESSES = 3
 NOW = 1_800_000_015.0
 
 
