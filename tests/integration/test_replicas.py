@@ -166,6 +166,12 @@ def test_a_session_begun_on_one_replica_works_on_every_other(deployment: Deploym
         account = browser.get(other, "/account")
         assert account.status_code == 200
         assert "alice" in account.text
+    # Each replica's banner names the shared database, never its password.
+    password = httpx.URL(deployment.database_url).password
+    assert password
+    for each in (a, b, c):
+        assert "(database: postgresql://postgres:***@127.0.0.1:" in each.output()
+        assert password not in each.output()
     # The load balancer's health check needs no session (docs/deploy-aws.md).
     health = httpx.get(c.url + "/static/portal.css")
     assert health.status_code == 200
