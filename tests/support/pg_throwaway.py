@@ -22,24 +22,39 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.postgres import start_server, stop_server
+from tests.support.postgres import PostgresServer, start_server, stop_server
 
 DATABASE = "mfa"
 
 
 @contextmanager
-def throwaway_postgres(database: str = DATABASE) -> Iterator[str]:
-    """A running PostgreSQL server with one empty database; yields its URL, removes it all after."""
+def throwaway_server() -> Iterator[PostgresServer]:
+    """A running PostgreSQL server in a temporary directory, removed with everything in it after."""
     root = Path(tempfile.mkdtemp(prefix="mfa-pg-"))
     try:
         server = start_server(root)
         try:
-            server.admin(f"CREATE DATABASE {database}")
-            yield server.url(database)
+            yield server
         finally:
             stop_server(server, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def new_database(server: PostgresServer, name: str) -> str:
+    """Create an empty database ``name`` (letters, digits, ``_``) and return its URL: one per server
+    under test, so two source trees measured side by side never share state."""
+    if not name.replace("_", "").isalnum() or not name[0].isalpha():
+        raise ValueError(f"not a database name: {name!r}")
+    server.admin(f"CREATE DATABASE {name}")
+    return server.url(name)
+
+
+@contextmanager
+def throwaway_postgres(database: str = DATABASE) -> Iterator[str]:
+    """A running PostgreSQL server with one empty database; yields its URL, removes it all after."""
+    with throwaway_server() as server:
+        yield new_database(server, database)
 
 
 def main() -> None:
