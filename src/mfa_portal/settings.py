@@ -133,6 +133,7 @@ class Settings(LogSettings):
     # sessions live there instead of in the data directory's SQLite files
     database_url: SecretStr | None = None
     secret_key: SecretStr | None = None  # generated into the data dir when unset
+    secret_key_file: Path | None = None  # a file holding it (a mounted secret); the variable wins
     session_store: SessionStoreKind | None = (
         None  # default: redis when redis_url is set, else sqlite
     )
@@ -182,6 +183,8 @@ class Settings(LogSettings):
                     f"{_env('database_url')} must be a postgresql:// URL (leave it unset for the "
                     "SQLite files in the data directory)"
                 )
+        if self.secret_key is None and self.secret_key_file is not None:
+            _read_secret_file(self.secret_key_file, "secret_key_file")  # refuse it at start
         if not 0 < self.smtp_port < 65536:
             raise ValueError(f"{_env('smtp_port')} must be a port number")
         for name in (
@@ -247,6 +250,8 @@ class Settings(LogSettings):
         """The key that signs nothing the browser holds but derives CSRF/session material."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
+        if self.secret_key_file is not None:
+            return _read_secret_file(self.secret_key_file, "secret_key_file").encode()
         path = self.data_dir / "secret_key"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -266,6 +271,19 @@ def _text_problem(value: str | None, limit: int) -> str | None:
     if any(unicodedata.category(ch) in REFUSED_CATEGORIES for ch in value):
         return "must not contain control or formatting characters"
     return None
+
+
+def _read_secret_file(path: Path, name: str) -> str:
+    """The secret a ``…_FILE`` setting names (surrounding whitespace removed); ValueError naming the
+    setting, never the content, when it cannot be read or is empty."""
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ValueError(f"{_env(name)}: cannot read {path} ({reason})") from None
+    if not value:
+        raise ValueError(f"{_env(name)}: {path} is empty")
+    return value
 
 
 def _env(name: str) -> str:

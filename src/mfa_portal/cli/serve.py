@@ -46,9 +46,13 @@ def banner(backend: PortalBackend, url: str) -> str:
     settings, boot = backend.settings, backend.bootstrap
     lines = [f"mfa-portal is running: sign in at {url}/signin"]
     if backend.engine is not None:
-        lines.append(
-            f"Embedded Cognito user pool {settings.user_pool_id} (data: {settings.data_dir})"
+        # With a shared database, say which one (password hidden): replicas must all name the same.
+        where = (
+            f"database: {backend.engine.db.where}"
+            if settings.database
+            else f"data: {settings.data_dir}"
         )
+        lines.append(f"Embedded Cognito user pool {settings.user_pool_id} ({where})")
         lines.append(f"  endpoint_url for boto3 / AWS CLI: {backend.wire_endpoint}")
         created = boot is not None and boot.created
         lines += _key_lines(settings.data_dir, settings.region, reveal=created)

@@ -57,11 +57,17 @@ class Credentials:
 
     @classmethod
     def load_or_create(
-        cls, data_dir: Path, env: Mapping[str, str] | None = None, *, may_create: bool | None = None
+        cls,
+        data_dir: Path,
+        env: Mapping[str, str] | None = None,
+        *,
+        may_create: bool | None = None,
+        database: str | None = None,
     ) -> tuple[Credentials, bool]:
         """The environment's pair, else the data directory's; create the file on first start.
 
         ``may_create`` None means: only while the data directory's pool database has no pool.
+        ``database`` names the pool's database in messages when it is not the data directory's file.
         Returns ``(credentials, created)``; ``created`` is True only when this call wrote the file.
         """
         env = os.environ if env is None else env
@@ -78,7 +84,8 @@ class Credentials:
             return cls._read(path), False
         if not (holds_no_pool(data_dir) if may_create is None else may_create):
             raise CredentialsError(
-                f"{path} is missing but {data_dir / POOL_DATABASE} holds pools whose callers sign "
+                f"{path} is missing but {database or data_dir / POOL_DATABASE} holds pools whose "
+                "callers sign "
                 f"with it: restore it from a backup, or set {ENV_ACCESS_KEY_ID} and "
                 f"{ENV_SECRET_ACCESS_KEY}"
             )

@@ -62,6 +62,7 @@ def open_embedded(
     clock: Clock | None = None,
     hasher: PasswordHasher | None = None,
     with_wire: bool = True,
+    may_create_pool: bool = True,
 ) -> PortalBackend:
     """The embedded pool over ``settings.data_dir``, its wire front served at ``<base>/cognito``."""
     from mfa_portal.pool.engine import Engine
@@ -69,11 +70,6 @@ def open_embedded(
     endpoint = (settings.public_url or base_url).rstrip("/") + WIRE_PATH
     from mfa_portal.wiring.support import portal_mailer
 
-    credentials = None
-    if with_wire:  # before the engine: the key pair is created only while no pool exists
-        from mfa_portal.pool.credentials import Credentials
-
-        credentials, _ = Credentials.load_or_create(settings.data_dir)
     # The pool's own mail (email MFA codes, invitations) goes where the portal's goes: SMTP, or the
     # development outbox — never into a memory buffer nobody reads.
     engine = Engine(
@@ -85,6 +81,20 @@ def open_embedded(
         mailer=portal_mailer(settings),
         database_url=settings.database,
     )
+    credentials = None
+    if with_wire:
+        from mfa_portal.pool.credentials import Credentials
+
+        # Created only while the pool's database (a file here, or the shared PostgreSQL database
+        # other replicas already use) holds no pool: a fresh data directory beside a used database
+        # must not mint a key pair of its own.
+        try:
+            credentials, _ = Credentials.load_or_create(
+                settings.data_dir, may_create=engine.was_empty, database=engine.db.where
+            )
+        except BaseException:
+            engine.db.close_all()
+            raise
     client = EngineCognitoClient(engine)
     boot: Bootstrap | None = None
     if settings.user_pool_id and settings.client_id:
@@ -95,6 +105,8 @@ def open_embedded(
             client,
             settings.data_dir,
             admin_password=admin_pw.get_secret_value() if admin_pw else None,
+            shared=settings.database is not None,
+            may_create=may_create_pool,
         )
         pool_id, client_id = boot.ids.user_pool_id, boot.ids.client_id
     settings = settings.model_copy(update={"user_pool_id": pool_id, "client_id": client_id})

@@ -5,6 +5,11 @@ who must enrol), usernames are case-insensitive with email as an alias, and the 
 server-side password and refresh flows. A first admin user gets a temporary password that is shown
 once (or taken from ``MFA_PORTAL_INITIAL_ADMIN_PASSWORD``). The ids are remembered in
 ``<data_dir>/portal.json``; later starts reuse them.
+
+With a shared database (``MFA_PORTAL_DATABASE_URL``) every replica has its own data directory, so a
+replica whose ``portal.json`` is missing first looks for the default pool another replica created
+(``ListUserPools`` / ``ListUserPoolClients``, by name) and remembers that one instead of creating a
+second pool nobody else uses.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.cognito_api.passwords import temporary_password
@@ -62,13 +68,48 @@ def save_ids(data_dir: Path, ids: PoolIds) -> None:
     os.replace(tmp, data_dir / STATE_FILE)
 
 
+class NoDefaultPool(LookupError):
+    """The shared database holds no default pool and this caller may not create one."""
+
+
+def find_default_pool(client: CognitoClient) -> PoolIds | None:
+    """The default pool (and its app client) in the pool's database, the oldest if several."""
+    pools: list[dict[str, Any]] = []
+    page: dict[str, Any] = {}
+    while True:
+        answer = client.call("ListUserPools", MaxResults=60, **page)
+        pools += [p for p in answer.get("UserPools", []) if p.get("Name") == POOL_NAME]
+        if not answer.get("NextToken"):
+            break
+        page = {"NextToken": answer["NextToken"]}
+    for pool in sorted(pools, key=lambda p: (str(p.get("CreationDate", "")), str(p["Id"]))):
+        clients = client.call("ListUserPoolClients", UserPoolId=pool["Id"], MaxResults=60)
+        for app_client in clients.get("UserPoolClients", []):
+            if app_client.get("ClientName") == POOL_NAME:
+                return PoolIds(str(pool["Id"]), str(app_client["ClientId"]))
+    return None
+
+
 def ensure_default_pool(
-    client: CognitoClient, data_dir: Path, *, admin_password: str | None = None
+    client: CognitoClient,
+    data_dir: Path,
+    *,
+    admin_password: str | None = None,
+    shared: bool = False,
+    may_create: bool = True,
 ) -> Bootstrap:
-    """Reuse the remembered pool, or create and remember the default one."""
+    """Reuse the remembered pool, or (``shared``) the one another replica created, or create and
+    remember the default one (unless ``may_create`` is False: then ``NoDefaultPool``)."""
     existing = load_ids(data_dir)
     if existing is not None:
         return Bootstrap(existing, created=False)
+    if shared:
+        found = find_default_pool(client)
+        if found is not None:
+            save_ids(data_dir, found)
+            return Bootstrap(found, created=False)
+    if not may_create:
+        raise NoDefaultPool(POOL_NAME)
     pool_id = client.call(
         "CreateUserPool",
         PoolName=POOL_NAME,

@@ -1,7 +1,9 @@
 """The CLI's way to the pool: the embedded one on the same data directory, or Amazon Cognito.
 
 For the embedded pool the CLI runs the engine in-process on the directory ``mfa-portal serve`` uses
-(SQLite in WAL mode lets both work at once); it never creates a pool — start the portal once first.
+(SQLite in WAL mode lets both work at once), or on the PostgreSQL database of
+``MFA_PORTAL_DATABASE_URL`` that the replicas share; it never creates a pool — start the portal once
+first.
 For Cognito it uses boto3's standard credential chain and region.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 from mfa_portal.admin.support import Support
 from mfa_portal.settings import Backend, Settings, load_settings
 from mfa_portal.wiring.backend import open_cognito, open_embedded
-from mfa_portal.wiring.bootstrap import load_ids
+from mfa_portal.wiring.bootstrap import NoDefaultPool, load_ids
 from mfa_portal.wiring.support import build_support, portal_mailer
 
 
@@ -23,16 +25,20 @@ def open_support(settings: Settings | None = None) -> Support:
     if settings.backend is Backend.COGNITO:
         backend = open_cognito(settings)
     else:
-        if (
-            not (settings.user_pool_id and settings.client_id)
-            and load_ids(settings.data_dir) is None
-        ):
+        known = settings.user_pool_id and settings.client_id
+        if not known and settings.database is None and load_ids(settings.data_dir) is None:
             raise NoPool(
                 f"no embedded pool in {settings.data_dir.resolve()}: run `mfa-portal serve` once, "
                 "or point MFA_PORTAL_DATA_DIR at the portal's data directory"
             )
         base = settings.public_url or "http://127.0.0.1:8000"
-        backend = open_embedded(settings, base_url=base, with_wire=False)
+        try:
+            backend = open_embedded(settings, base_url=base, with_wire=False, may_create_pool=False)
+        except NoDefaultPool:
+            raise NoPool(
+                "no embedded pool in the database of MFA_PORTAL_DATABASE_URL: run "
+                "`mfa-portal serve` once"
+            ) from None
         if backend.engine is not None:  # invitations (users create --send-email) go out for real
             backend.engine.mailer = portal_mailer(settings)
     return build_support(backend.settings, backend.client, backend.settings.user_pool_id or "")
