@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.pool.config_cache import ConfigCache, attach, cache_for, detach
 from mfa_portal.pool.schema import MIGRATIONS
 from mfa_portal.sqlite import SQLiteFile
 
@@ -26,12 +27,34 @@ class CommitThenRaise(Exception):
 
 
 class Database(SQLiteFile):
-    """The pool's database; ``CommitThenRaise`` commits, then surfaces its Cognito error."""
+    """The pool's database; ``CommitThenRaise`` commits, then surfaces its Cognito error.
+
+    Its connections share one ``ConfigCache`` (pool and client configuration, see ``config_cache``).
+    """
 
     commit_on = (CommitThenRaise,)
 
     def __init__(self, path: Path) -> None:
+        self.config_cache = ConfigCache()
         super().__init__(path, MIGRATIONS)
+
+    def connect(self) -> sqlite3.Connection:
+        conn = super().connect()
+        if cache_for(conn) is not self.config_cache:  # a connection new to this thread
+            attach(conn, self.config_cache)
+        return conn
+
+    def close(self) -> None:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            detach(conn)
+        super().close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                detach(conn)
+        super().close_all()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -1,0 +1,110 @@
+"""Pool and app-client configuration, parsed once per process and kept until the database says otherwise.
+
+Almost every call reads its pool's and its client's configuration: JSON documents that change a few
+times in a pool's life. Parsing them per call is waste, but a plain per-process cache would be wrong
+as soon as several worker processes (or, later, several machines) share one database: a change made
+through one worker must be seen by every worker on its next request.
+
+So every change to a pool or client also writes a new *configuration stamp* (one row of ``meta``)
+in the same transaction, and a cached copy is used only while the stamp it was read under is still
+the current one: one primary-key read of a single row, inside the caller's own snapshot, so the
+configuration and the stamp it is checked against always come from the same moment. The stamp is a
+fresh random value, never a counter: a change whose transaction rolls back after caching its
+uncommitted configuration cannot have its stamp reused by a later change, so no stale copy can ever
+look current.
+
+Cached documents are shared between calls and must be treated as read-only: a handler that changes
+a pool or client builds new dictionaries (as ``UpdateUserPool`` and ``SetUserPoolMfaConfig`` do) and
+saves them with ``pools.save_pool``/``save_client``, which write the new stamp.
+
+Connections opt in through ``attach`` (the pool's ``Database`` does, for each connection it opens);
+a connection that is not attached reads without the cache, which is always correct.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+STAMP_NAME = "config_stamp"  # the ``meta`` row every pool or client change rewrites
+NO_STAMP = ""  # a database on which no configuration was ever changed
+MAX_ENTRIES = 4096  # beyond this, the cache starts over (a store with that many pools is unusual)
+
+T = TypeVar("T")
+
+
+def bump(conn: sqlite3.Connection) -> None:
+    """Record that pool or client configuration changed (call inside the changing transaction)."""
+    conn.execute(
+        "INSERT INTO meta (name, value) VALUES (?, ?) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        (STAMP_NAME, secrets.token_hex(16)),
+    )
+
+
+def current_stamp(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT value FROM meta WHERE name = ?", (STAMP_NAME,)).fetchone()
+    return NO_STAMP if row is None else str(row[0])
+
+
+class ConfigCache:
+    """Parsed rows by (table, id), valid for one stamp; thread-safe (a worker runs handler threads)."""
+
+    def __init__(self) -> None:
+        self._stamp: str | None = None
+        self._entries: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self, conn: sqlite3.Connection, table: str, key: str, load: Callable[[], T | None]
+    ) -> T | None:
+        """The cached value for ``(table, key)`` under the current stamp, or ``load()`` (cached;
+        ``None``, a missing row, is not)."""
+        stamp = current_stamp(conn)
+        with self._lock:
+            if stamp != self._stamp:
+                self._entries.clear()
+                self._stamp = stamp
+            elif (table, key) in self._entries:
+                return self._entries[(table, key)]  # type: ignore[no-any-return]
+        value = load()
+        if value is not None:
+            with self._lock:
+                if self._stamp == stamp:  # another thread may have seen a newer stamp meanwhile
+                    if len(self._entries) >= MAX_ENTRIES:
+                        self._entries.clear()
+                    self._entries[(table, key)] = value
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._stamp = None
+
+
+# Connections opened by a pool ``Database``, with that database's cache. The connection object is
+# kept alongside its id, so an id cannot be reused by another connection while it is registered.
+_ATTACHED: dict[int, tuple[sqlite3.Connection, ConfigCache]] = {}
+_ATTACHED_LOCK = threading.Lock()
+
+
+def attach(conn: sqlite3.Connection, cache: ConfigCache) -> None:
+    with _ATTACHED_LOCK:
+        _ATTACHED[id(conn)] = (conn, cache)
+
+
+def detach(conn: sqlite3.Connection) -> None:
+    with _ATTACHED_LOCK:
+        entry = _ATTACHED.get(id(conn))
+        if entry is not None and entry[0] is conn:
+            del _ATTACHED[id(conn)]
+
+
+def cache_for(conn: sqlite3.Connection) -> ConfigCache | None:
+    entry = _ATTACHED.get(id(conn))
+    if entry is None or entry[0] is not conn:
+        return None
+    return entry[1]
