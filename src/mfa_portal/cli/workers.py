@@ -66,7 +66,10 @@ def run(app: ASGIApp, spec: WorkerSpec, workers: int, **options: Any) -> None:
         return
     os.environ[SPEC_VARIABLE] = json.dumps(asdict(spec))  # inherited by the spawned workers
     factory = "portal_worker_app" if spec.command == "serve" else "pool_worker_app"
-    uvicorn.run(f"{__name__}:{factory}", factory=True, workers=workers, **options)
+    try:
+        uvicorn.run(f"{__name__}:{factory}", factory=True, workers=workers, **options)
+    finally:
+        os.environ.pop(SPEC_VARIABLE, None)
 
 
 def _spec() -> WorkerSpec:
