@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 from starlette.types import ASGIApp
 
 from mfa_portal.pool.passwords import PasswordHasher
-from tests.support.portal import Browser
+from tests.support.portal import Browser, PortalWorld
 from tests.support.wire_server import free_port
 
 SPEC_VARIABLE = "_MFA_PORTAL_TEST_WORKERS"
@@ -350,3 +351,41 @@ class ServerBrowser(Browser):
         self.http = httpx.Client(base_url=base_url, follow_redirects=False)  # type: ignore[assignment]
         self.csrf = ""
         self.last: httpx.Response | None = None
+
+
+@dataclass
+class ServedPortalWorld(PortalWorld):
+    """A ``PortalWorld`` whose portal is a multi-worker ``serve`` process: browsers speak HTTP."""
+
+    base_url: str = ""
+
+    def browser(self, app: Any = None, **overrides: Any) -> Browser:
+        assert app is None and not overrides, "a served portal has its settings fixed at start"
+        return ServerBrowser(self.base_url)
+
+
+def served_portal_world(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int = 2
+) -> Iterator[PortalWorld]:
+    """The portal tests' world on ``serve`` with ``workers`` processes (pool at ``/cognito``)."""
+    from mfa_portal.cognito_api.client import BotoCognitoClient
+    from mfa_portal.settings import load_settings
+    from tests.support.backends import boto_client
+
+    for name in list(os.environ):
+        if name.startswith("MFA_PORTAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    with served_portal(tmp_path / "portal", workers=workers) as served:
+        ids = json.loads((served.data_dir / "portal.json").read_text())
+        yield ServedPortalWorld(
+            "workers",
+            BotoCognitoClient(boto_client(served.base_url + "/cognito", *served.credentials())),
+            ids["user_pool_id"],
+            ids["client_id"],
+            served.clock,
+            load_settings(**portal_settings(served.data_dir)),
+            None,
+            served.data_dir,
+            base_url=served.base_url,
+        )
