@@ -1,8 +1,9 @@
 """The ``mfa-portal`` command line: one Typer app with ``serve``, ``pool …``, ``users …``, ``audit …``.
 
 ``serve`` (the portal), ``pool_serve`` (the embedded pool on its own), ``pool_admin`` (the pool's
-settings), ``users`` and ``audit`` (support), ``ports`` (checking a port before first start). Reaches
-the pool and the portal only through ``mfa_portal.wiring``.
+settings), ``users`` and ``audit`` (support), ``ports`` (checking a port before first start),
+``workers`` (serving on several worker processes). Reaches the pool and the portal only through
+``mfa_portal.wiring``.
 """
 
 from __future__ import annotations
