@@ -57,9 +57,7 @@ def test_a_change_through_one_worker_holds_on_every_worker_at_once(tmp_path: Pat
             ClientName="c",
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]["ClientId"]
-        idp.admin_create_user(
-            UserPoolId=pool_id, Username="alice", TemporaryPassword=TEMP_PASSWORD
-        )
+        idp.admin_create_user(UserPoolId=pool_id, Username="alice", TemporaryPassword=TEMP_PASSWORD)
         idp.admin_set_user_password(
             UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
         )
@@ -172,9 +170,7 @@ def pools_and_users(endpoint: str, data_dir: Path) -> tuple[list[str], list[str]
     creds = json.loads((data_dir / "credentials.json").read_text())
     idp = boto(endpoint, creds["AccessKeyId"], creds["SecretAccessKey"])
     pools = [p["Id"] for p in idp.list_user_pools(MaxResults=60)["UserPools"]]
-    users = [
-        u["Username"] for pool in pools for u in idp.list_users(UserPoolId=pool)["Users"]
-    ]
+    users = [u["Username"] for pool in pools for u in idp.list_users(UserPoolId=pool)["Users"]]
     return pools, users
 
 
