@@ -19,6 +19,7 @@ import httpx
 import pyotp
 from botocore.config import Config
 
+from mfa_portal.wiring.start_lock import first_start_lock
 from tests.support.backends import PASSWORD, TEMP_PASSWORD
 from tests.support.pool_process import clean_env, pool_serve, portal_serve
 from tests.support.portal import CSRF
@@ -227,6 +228,48 @@ def test_two_servers_starting_at_once_on_a_fresh_data_directory_share_one_pool(
     assert len(pools) == 1 and users == ["admin"] and seen_by_second == pools
     outputs = [log.read_text() for log in logs]
     assert sum(out.count("temporary password:") for out in outputs) == 1  # one password, valid
+
+
+def test_a_start_waits_while_another_start_is_using_the_data_directory(tmp_path: Path) -> None:
+    """What makes racing starts safe, shown deterministically: a start blocks on the data
+    directory's lock (``/proc/locks`` lists it waiting) and creates nothing until it is free."""
+    data_dir = tmp_path / "d"
+    port = free_port()
+    exe = str(Path(sys.executable).parent / "mfa-portal")
+    log = tmp_path / "serve.out"
+    with first_start_lock(data_dir), log.open("w") as sink:
+        process = subprocess.Popen(
+            [exe, "serve", "--port", str(port), "--data-dir", str(data_dir), "--workers", "1"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=clean_env(),
+            cwd=tmp_path,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not _waits_on_a_lock(process.pid):
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, f"never waited: {log.read_text()}"
+                time.sleep(0.05)
+            assert sorted(p.name for p in data_dir.iterdir()) == [".start.lock"]
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/signin", process, log)
+        assert (data_dir / "portal.json").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _waits_on_a_lock(pid: int) -> bool:
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "->" and fields[5] == str(pid):
+            return True
+    return False
 
 
 def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
