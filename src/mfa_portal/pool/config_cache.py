@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 STAMP_NAME = "config_stamp"  # the ``meta`` row every pool or client change rewrites
 NO_STAMP = ""  # a database on which no configuration was ever changed
-MAX_ENTRIES = 4096  # beyond this, the cache starts over (a store with that many pools is unusual)
+MAX_ENTRIES = 4096  # beyond this, more pools and clients are read without the cache
 
 T = TypeVar("T")
 
@@ -51,12 +51,15 @@ def current_stamp(conn: sqlite3.Connection) -> str:
 
 
 class ConfigCache:
-    """Parsed rows by (table, id), valid for one stamp; thread-safe (a worker runs handler threads)."""
+    """Parsed rows by (table, id), valid for one stamp.
+
+    Thread-safe without a lock (a worker runs handlers in threads): each set of entries is bound to
+    the stamp it was read under for good, and a new stamp brings a new set, swapped in as one
+    assignment, so no entry can ever be found under a stamp it was not read under.
+    """
 
     def __init__(self) -> None:
-        self._stamp: str | None = None
-        self._entries: dict[tuple[str, str], Any] = {}
-        self._lock = threading.Lock()
+        self._current: tuple[str | None, dict[tuple[str, str], Any]] = (None, {})
 
     def get(
         self, conn: sqlite3.Connection, table: str, key: str, load: Callable[[], T | None]
@@ -64,25 +67,21 @@ class ConfigCache:
         """The cached value for ``(table, key)`` under the current stamp, or ``load()`` (cached;
         ``None``, a missing row, is not)."""
         stamp = current_stamp(conn)
-        with self._lock:
-            if stamp != self._stamp:
-                self._entries.clear()
-                self._stamp = stamp
-            elif (table, key) in self._entries:
-                return self._entries[(table, key)]  # type: ignore[no-any-return]
+        cached_stamp, entries = self._current
+        if cached_stamp == stamp:
+            found = entries.get((table, key))
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+        else:
+            entries = {}
+            self._current = (stamp, entries)
         value = load()
-        if value is not None:
-            with self._lock:
-                if self._stamp == stamp:  # another thread may have seen a newer stamp meanwhile
-                    if len(self._entries) >= MAX_ENTRIES:
-                        self._entries.clear()
-                    self._entries[(table, key)] = value
+        if value is not None and len(entries) < MAX_ENTRIES:
+            entries[(table, key)] = value
         return value
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._stamp = None
+        self._current = (None, {})
 
 
 # Connections opened by a pool ``Database``, with that database's cache. The connection object is

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable
@@ -162,18 +161,20 @@ def client_from_row(row: sqlite3.Row) -> AppClient:
 def load_pool(conn: sqlite3.Connection, pool_id: str) -> Pool:
     """The pool, parsed once per configuration stamp (``config_cache``); its dictionaries are shared
     between calls, so change a pool by assigning new ones, never in place."""
-    pool = _cached(conn, "pools", pool_id, pool_from_row)
-    if pool is None:
+    p = _cached(conn, "pools", pool_id, pool_from_row)
+    if p is None:
         raise errors.ResourceNotFoundException(messages.pool_not_found(pool_id))
-    return dataclasses.replace(pool)
+    return Pool(
+        p.id, p.name, p.settings, p.mfa, p.created, p.modified
+    )  # a new record, shared dicts
 
 
 def load_client(conn: sqlite3.Connection, client_id: str, pool_id: str | None = None) -> AppClient:
     """The app client (of ``pool_id``, when given); shared dictionaries as in ``load_pool``."""
-    client = _cached(conn, "clients", client_id, client_from_row)
-    if client is None or (pool_id is not None and client.pool_id != pool_id):
+    c = _cached(conn, "clients", client_id, client_from_row)
+    if c is None or (pool_id is not None and c.pool_id != pool_id):
         raise errors.ResourceNotFoundException(messages.client_not_found(client_id))
-    return dataclasses.replace(client)
+    return AppClient(c.id, c.pool_id, c.name, c.secret, c.settings, c.created, c.modified)
 
 
 def _cached(
