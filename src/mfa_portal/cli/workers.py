@@ -17,6 +17,7 @@ With one worker nothing of this applies: the parent serves the app it built, in 
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,12 +32,23 @@ SPEC_VARIABLE = "_MFA_PORTAL_WORKER_SPEC"  # what the parent tells its spawned w
 SERVER_OPTIONS: dict[str, Any] = {"http": "auto", "loop": "auto", "ws": "none"}  # httptools, uvloop
 
 
-def default_workers() -> int:
-    """One worker per core this process may run on."""
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # a container's CPU limit (cgroup v2): "<quota> <period>"
+
+
+def default_workers(cpu_max: Path = CPU_MAX) -> int:
+    """One worker per core this process may run on, and no more than its container's CPU limit
+    allows (a container limited to 2 CPUs on a 64-core host gets 2)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):  # no cgroup v2 limit to read
+        pass
+    return cores
 
 
 def resolve_workers(option: int | None) -> int:
