@@ -17,16 +17,16 @@ Cached documents are shared between calls and must be treated as read-only: a ha
 a pool or client builds new dictionaries (as ``UpdateUserPool`` and ``SetUserPoolMfaConfig`` do) and
 saves them with ``pools.save_pool``/``save_client``, which write the new stamp.
 
-Connections opt in through ``attach`` (the pool's ``Database`` does, for each connection it opens);
-a connection that is not attached reads without the cache, which is always correct.
+Connections opt in through ``attached`` (the pool's ``Database`` does, for the length of each of its
+transactions and reads); any other connection reads without the cache, which is always correct.
 """
 
 from __future__ import annotations
 
 import secrets
 import sqlite3
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 STAMP_NAME = "config_stamp"  # the ``meta`` row every pool or client change rewrites
@@ -84,22 +84,25 @@ class ConfigCache:
         self._current = (None, {})
 
 
-# Connections opened by a pool ``Database``, with that database's cache. The connection object is
-# kept alongside its id, so an id cannot be reused by another connection while it is registered.
+# Connections inside a pool ``Database``'s transaction or read, with that database's cache. The
+# connection object is kept alongside its id, so the id cannot be reused by another connection while
+# it is registered.
 _ATTACHED: dict[int, tuple[sqlite3.Connection, ConfigCache]] = {}
-_ATTACHED_LOCK = threading.Lock()
 
 
-def attach(conn: sqlite3.Connection, cache: ConfigCache) -> None:
-    with _ATTACHED_LOCK:
-        _ATTACHED[id(conn)] = (conn, cache)
-
-
-def detach(conn: sqlite3.Connection) -> None:
-    with _ATTACHED_LOCK:
-        entry = _ATTACHED.get(id(conn))
-        if entry is not None and entry[0] is conn:
-            del _ATTACHED[id(conn)]
+@contextmanager
+def attached(conn: sqlite3.Connection, cache: ConfigCache) -> Iterator[None]:
+    """Let ``load_pool``/``load_client`` on ``conn`` use ``cache`` for the block."""
+    key = id(conn)
+    previous = _ATTACHED.get(key)
+    _ATTACHED[key] = (conn, cache)
+    try:
+        yield
+    finally:
+        if previous is None:
+            _ATTACHED.pop(key, None)
+        else:
+            _ATTACHED[key] = previous
 
 
 def cache_for(conn: sqlite3.Connection) -> ConfigCache | None:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mfa_portal.cognito_api.errors import CognitoError
-from mfa_portal.pool.config_cache import ConfigCache, attach, cache_for, detach
+from mfa_portal.pool.config_cache import ConfigCache, attached
 from mfa_portal.pool.schema import MIGRATIONS
 from mfa_portal.sqlite import SQLiteFile
 
@@ -29,7 +29,8 @@ class CommitThenRaise(Exception):
 class Database(SQLiteFile):
     """The pool's database; ``CommitThenRaise`` commits, then surfaces its Cognito error.
 
-    Its connections share one ``ConfigCache`` (pool and client configuration, see ``config_cache``).
+    Inside its transactions and reads, pool and client configuration comes from one
+    ``ConfigCache`` per database object (see ``config_cache``).
     """
 
     commit_on = (CommitThenRaise,)
@@ -38,28 +39,10 @@ class Database(SQLiteFile):
         self.config_cache = ConfigCache()
         super().__init__(path, MIGRATIONS)
 
-    def connect(self) -> sqlite3.Connection:
-        conn = super().connect()
-        if cache_for(conn) is not self.config_cache:  # a connection new to this thread
-            attach(conn, self.config_cache)
-        return conn
-
-    def close(self) -> None:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            detach(conn)
-        super().close()
-
-    def close_all(self) -> None:
-        with self._lock:
-            for conn in self._connections:
-                detach(conn)
-        super().close_all()
-
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         try:
-            with super().transaction() as conn:
+            with super().transaction() as conn, attached(conn, self.config_cache):
                 yield conn
         except CommitThenRaise as keep:
             raise keep.error from None
@@ -67,7 +50,7 @@ class Database(SQLiteFile):
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
         try:
-            with super().read() as conn:
+            with super().read() as conn, attached(conn, self.config_cache):
                 yield conn
         except CommitThenRaise as keep:  # e.g. an expired session removed while reading it
             raise keep.error from None

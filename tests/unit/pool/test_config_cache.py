@@ -124,9 +124,11 @@ def test_a_connection_no_database_attached_reads_without_the_cache(tmp_path: Pat
         db.close_all()
 
 
-def test_closing_a_database_detaches_its_connections(tmp_path: Path) -> None:
+def test_a_connection_uses_the_cache_only_inside_the_databases_transactions(
+    tmp_path: Path,
+) -> None:
     db = Database(tmp_path / "pool.sqlite3")
-    conn = db.connect()
-    assert config_cache.cache_for(conn) is db.config_cache
-    db.close_all()
+    with db.read() as conn:
+        assert config_cache.cache_for(conn) is db.config_cache
     assert config_cache.cache_for(conn) is None
+    db.close_all()
