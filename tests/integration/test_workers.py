@@ -180,12 +180,17 @@ def test_first_start_with_several_workers_creates_one_pool_and_one_admin(tmp_pat
     with portal_serve(data_dir, workers=3) as server:
         on_every_worker(Workers(server.port, server.pid, 3), lambda conn: _status(conn, "/signin"))
         pools, users = pools_and_users(server.endpoint, data_dir)
+        workers = spawned_workers(server.pid)
+    assert len(workers) == 3
+    for pid in workers:  # SIGTERM to the command stopped every worker
+        assert not Path(f"/proc/{pid}").exists()
     assert len(pools) == 1 and users == ["admin"]
     assert json.loads((data_dir / "portal.json").read_text())["user_pool_id"] == pools[0]
     output = "\n".join(server.output)
     assert output.count("Created the default pool and its first administrator") == 1
     assert output.count("temporary password:") == 1
     assert output.count("mfa-portal is running") == 1  # the parent's sign-in instructions only
+    assert output.count("Finished server process") == 3  # each worker ended cleanly, none killed
 
 
 def _status(conn: Any, path: str) -> int:
