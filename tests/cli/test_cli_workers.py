@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +78,29 @@ def test_several_workers_run_the_factory_after_the_first_start(
     assert spec is not None and str(data_dir) in spec
     assert os.environ.get(SPEC_VARIABLE) is None  # not left behind once the server stopped
     assert (data_dir / "credentials.json").exists()
+
+
+def test_a_worker_opens_what_the_first_start_made_and_never_makes_a_pool_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker builds the same app over the parent's data; if the pool's record went missing
+    after the first start, it refuses instead of creating a second pool and admin."""
+    from mfa_portal.cli.workers import WorkerSpec, portal_worker_app
+    from mfa_portal.wiring.backend import StartupError
+
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith("MFA_PORTAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
+    data_dir = tmp_path / "d"
+    args = ["serve", "--port", "9342", "--data-dir", str(data_dir), "--workers", "1"]
+    assert CliRunner().invoke(cli_app, args).exit_code == 0  # the first start
+    spec = WorkerSpec("serve", str(data_dir), "127.0.0.1", 9342)
+    monkeypatch.setenv(SPEC_VARIABLE, json.dumps(asdict(spec)))
+    assert portal_worker_app() is not None
+
+    (data_dir / "portal.json").unlink()
+    with pytest.raises(StartupError, match="lost its pool"):
+        portal_worker_app()
+    assert not (data_dir / "portal.json").exists()

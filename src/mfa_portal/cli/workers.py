@@ -92,15 +92,23 @@ def portal_worker_app() -> ASGIApp:
     """In a worker of ``mfa-portal serve``: the portal and its pool, over what the parent created."""
     from mfa_portal.pool.standalone import endpoint_for
     from mfa_portal.security_events import configure_logging
-    from mfa_portal.settings import load_settings
+    from mfa_portal.settings import Backend, load_settings
     from mfa_portal.wiring.app import serving_app
-    from mfa_portal.wiring.backend import open_backend
+    from mfa_portal.wiring.backend import StartupError, open_backend
+    from mfa_portal.wiring.bootstrap import load_ids
     from mfa_portal.wiring.start_lock import first_start_lock
 
     spec = _spec()
     settings = load_settings(data_dir=Path(spec.data_dir))
     configure_logging(settings.log_level, settings.log_format)
-    with first_start_lock(settings.data_dir):  # finds what the parent made; creates nothing
+    with first_start_lock(settings.data_dir):
+        if settings.backend is Backend.EMBEDDED and not settings.user_pool_id:
+            ids = load_ids(settings.data_dir)  # the pool the parent found or created
+            if ids is None:  # never a second first start from a worker
+                raise StartupError(f"{settings.data_dir} lost its pool while the server started")
+            settings = settings.model_copy(
+                update={"user_pool_id": ids.user_pool_id, "client_id": ids.client_id}
+            )
         backend = open_backend(settings, base_url=endpoint_for(spec.host, spec.port))
         return serving_app(backend, bind_host=spec.host)
 
