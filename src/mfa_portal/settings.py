@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "MFA_PORTAL_"
@@ -112,6 +112,24 @@ def load_log_settings() -> LogSettings:
     """Only the log settings (``pool serve`` has no other portal setting to get wrong)."""
     try:
         return LogSettings()
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+MAX_WORKERS = 256
+
+
+class ServerSettings(BaseSettings):
+    """How ``serve`` and ``pool serve`` run: worker processes (``--workers`` wins over it)."""
+
+    model_config = _CONFIG
+
+    workers: int | None = Field(default=None, ge=1, le=MAX_WORKERS)  # None: one per core
+
+
+def load_server_settings() -> ServerSettings:
+    try:
+        return ServerSettings()
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
 import pyotp
@@ -24,6 +24,9 @@ from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
 from tests.support.clocks import OffsetClock
+
+if TYPE_CHECKING:
+    from tests.support.worker_server import ServedProcess
 
 PASSWORD = "Correct-Horse-9!"
 TEMP_PASSWORD = "Temp-Pass-123!"
@@ -97,6 +100,14 @@ def make_wire_backend(tmp_path: Path) -> Iterator[Backend]:
         yield Backend("wire", BotoCognitoClient(client), clock)
 
 
+def make_workers_backend(served: ServedProcess) -> Iterator[Backend]:
+    """The wire front on two worker processes sharing one database (``mfa-portal pool serve
+    --workers 2``), its clock moved through a file every worker reads. One server per module
+    (each scenario makes its own pool), so the suite starts few processes."""
+    client = boto_client(served.base_url, *served.credentials())
+    yield Backend("workers", BotoCognitoClient(client), served.clock)
+
+
 def make_moto_backend(monkeypatch: pytest.MonkeyPatch) -> Iterator[Backend]:
     from moto.server import ThreadedMotoServer
 
@@ -121,6 +132,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     marker = metafunc.definition.get_closest_marker("backends")
     names = list(marker.args) if marker else list(ALL_BACKENDS)
+    if "wire" in names:  # whatever runs over the wire also runs on several worker processes
+        names.insert(names.index("wire") + 1, "workers")
     differs = metafunc.definition.get_closest_marker("moto_differs")
     params = []
     for name in names:
@@ -129,6 +142,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             marks.append(pytest.mark.xfail(reason=f"moto differs: {differs.args[0]}", strict=True))
         params.append(pytest.param(name, marks=marks, id=name))
     metafunc.parametrize("backend", params, indirect=True)
+
+
+@pytest.fixture(scope="module")
+def workers_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedProcess]:
+    """One two-worker pool server for a module's scenarios."""
+    from tests.support.worker_server import served_pool
+
+    with served_pool(tmp_path_factory.mktemp("workers") / "pool", workers=2) as served:
+        yield served
 
 
 @pytest.fixture
@@ -140,5 +162,7 @@ def backend(
         yield from make_engine_backend(tmp_path)
     elif request.param == "wire":
         yield from make_wire_backend(tmp_path)
+    elif request.param == "workers":
+        yield from make_workers_backend(request.getfixturevalue("workers_pool"))
     else:
         yield from make_moto_backend(monkeypatch)

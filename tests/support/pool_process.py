@@ -24,6 +24,9 @@ class PoolProcess:
     secret_access_key: str
     output: list[str]
     log: Path  # everything the server writes, readable while it runs
+    pid: int = 0  # the server's (parent) process
+    port: int = 0
+    workers: int = 1
 
     @property
     def base_url(self) -> str:
@@ -50,31 +53,41 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 @contextmanager
-def pool_serve(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[PoolProcess]:
+def pool_serve(
+    data_dir: Path, env: dict[str, str] | None = None, *, workers: int | None = 1
+) -> Iterator[PoolProcess]:
     """``mfa-portal pool serve``; ``env`` is added to a clean environment. ``output`` fills when it
-    ends."""
-    with _serving(["pool", "serve"], data_dir, "", env) as server:
+    ends. ``workers`` is ``--workers`` (None: not given, as a user who sets none)."""
+    with _serving(["pool", "serve"], data_dir, "", env, workers) as server:
         yield server
 
 
 @contextmanager
-def portal_serve(data_dir: Path, env: dict[str, str] | None = None) -> Iterator[PoolProcess]:
+def portal_serve(
+    data_dir: Path, env: dict[str, str] | None = None, *, workers: int | None = 1
+) -> Iterator[PoolProcess]:
     """``mfa-portal serve``, as a pool: its wire front at ``/cognito`` (the portal's own pool)."""
-    with _serving(["serve"], data_dir, "/cognito", env) as server:
+    with _serving(["serve"], data_dir, "/cognito", env, workers) as server:
         yield server
 
 
 @contextmanager
 def _serving(
-    command: list[str], data_dir: Path, path: str, env: dict[str, str] | None
+    command: list[str],
+    data_dir: Path,
+    path: str,
+    env: dict[str, str] | None,
+    workers: int | None,
 ) -> Iterator[PoolProcess]:
     port = free_port()
     exe = str(Path(sys.executable).parent / "mfa-portal")
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     log = data_dir.parent / f"{data_dir.name}-{'-'.join(command)}.out"
+    args = ["--port", str(port), "--data-dir", str(data_dir)]
+    args += [] if workers is None else ["--workers", str(workers)]
     with log.open("w") as sink:  # a file, not a pipe: a busy server never blocks on its output
         proc = subprocess.Popen(
-            [exe, *command, "--port", str(port), "--data-dir", str(data_dir)],
+            [exe, *command, *args],
             stdout=sink,
             stderr=subprocess.STDOUT,
             text=True,
@@ -96,7 +109,16 @@ def _serving(
                     ) from None
                 time.sleep(0.1)
         creds = json.loads((data_dir / "credentials.json").read_text())
-        yield PoolProcess(endpoint, creds["AccessKeyId"], creds["SecretAccessKey"], output, log)
+        yield PoolProcess(
+            endpoint,
+            creds["AccessKeyId"],
+            creds["SecretAccessKey"],
+            output,
+            log,
+            proc.pid,
+            port,
+            workers or 0,
+        )
     finally:
         proc.terminate()
         try:

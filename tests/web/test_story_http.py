@@ -1,9 +1,31 @@
-"""The whole portal story over HTTP, on both backends: temporary password → new password → forced
-enrolment → home → sign out → TOTP sign-in → a replayed code is refused."""
+"""The whole portal story over HTTP, on both backends and on a multi-worker ``serve``: temporary
+password → new password → forced enrolment → home → sign out → TOTP sign-in → a replayed code is
+refused."""
 
 from __future__ import annotations
 
-from tests.support.portal import PASSWORD, TEMP_PASSWORD, PortalWorld
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.portal import PASSWORD, TEMP_PASSWORD, PortalWorld, isolated_world
+from tests.support.wire import MakeWireServer
+from tests.support.worker_server import served_portal_world
+
+
+@pytest.fixture(params=["engine", "wire", "workers"])
+def world(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_wire_server: MakeWireServer,
+) -> Iterator[PortalWorld]:
+    """As everywhere, plus ``workers``: ``serve`` on two processes, every page over real HTTP."""
+    if request.param == "workers":
+        yield from served_portal_world(tmp_path, monkeypatch)
+    else:
+        yield from isolated_world(request.param, tmp_path, monkeypatch, make_wire_server)
 
 
 def test_admin_created_user_is_forced_through_enrolment(world: PortalWorld) -> None:

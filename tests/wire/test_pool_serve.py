@@ -45,7 +45,7 @@ def test_pool_serve_prints_endpoint_keys_and_jwks(
     monkeypatch.delenv("MFA_PORTAL_POOL_ACCESS_KEY_ID", raising=False)
     monkeypatch.delenv("MFA_PORTAL_POOL_SECRET_ACCESS_KEY", raising=False)
     data_dir = tmp_path / "standalone"
-    args = ["pool", "serve", "--port", "9339", "--data-dir", str(data_dir)]
+    args = ["pool", "serve", "--port", "9339", "--data-dir", str(data_dir), "--workers", "1"]
 
     first = CliRunner().invoke(cli_app, args)
     assert first.exit_code == 0, first.output
@@ -54,8 +54,15 @@ def test_pool_serve_prints_endpoint_keys_and_jwks(
     assert f"AWS_ACCESS_KEY_ID={saved['AccessKeyId']}" in first.output
     assert saved["SecretAccessKey"] in first.output  # shown once, on creation
     assert "http://127.0.0.1:9339/<UserPoolId>/.well-known/jwks.json" in first.output
-    assert runs == [
-        {"host": "127.0.0.1", "port": 9339, "http": "h11", "ws": "none", "lifespan": "off"}
+    assert runs == [  # one process, on httptools and uvloop when installed
+        {
+            "host": "127.0.0.1",
+            "port": 9339,
+            "http": "auto",
+            "loop": "auto",
+            "ws": "none",
+            "lifespan": "off",
+        }
     ]
 
     again = CliRunner().invoke(cli_app, args)

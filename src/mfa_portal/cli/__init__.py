@@ -2,8 +2,8 @@
 
 ``serve`` (the portal), ``pool_serve`` (the embedded pool on its own), ``pool_admin`` (the pool's
 settings), ``users`` and ``audit`` (support), ``db`` (migrations, copying a deployment to
-PostgreSQL), ``ports`` (checking a port before first start). Reaches
-the pool and the portal only through ``mfa_portal.wiring``.
+PostgreSQL), ``ports`` (checking a port before first start), ``workers`` (serving on several worker
+processes). Reaches the pool and the portal only through ``mfa_portal.wiring``.
 """
 
 from __future__ import annotations

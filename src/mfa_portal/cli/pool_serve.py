@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from mfa_portal.admin.notify import MailSettings
 from mfa_portal.cli import pool_app
 from mfa_portal.cli.ports import require_free_port
+from mfa_portal.cli.workers import WorkerSpec, resolve_workers, run
 from mfa_portal.pool.credentials import FILE_NAME, CredentialsError
 from mfa_portal.pool.standalone import (
     DEFAULT_DATA_DIR,
@@ -25,6 +25,7 @@ from mfa_portal.pool.standalone import (
 from mfa_portal.security_events import configure_logging
 from mfa_portal.settings import Mode, SettingsError, load_log_settings, load_settings
 from mfa_portal.wiring.backend import StartupError
+from mfa_portal.wiring.start_lock import first_start_lock
 from mfa_portal.wiring.support import mail_settings
 
 
@@ -100,10 +101,20 @@ def serve(
             "pool.sqlite3 in the data directory).",
         ),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Worker processes (default: MFA_PORTAL_WORKERS, else one per core; 1: a single "
+            "process).",
+            min=1,
+            max=256,
+        ),
+    ] = None,
 ) -> None:
     """Serve the embedded user pool on Cognito's wire protocol (boto3, AWS CLI, AWS SDKs)."""
     try:
         logs = load_log_settings()
+        processes = resolve_workers(workers)
     except SettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -111,17 +122,23 @@ def serve(
     require_free_port(host, port)
     try:
         mail = pool_mail_settings()
-        pool = build_standalone(
-            data_dir,
-            host=host,
-            port=port,
-            public_url=public_url,
-            region=region,
-            mail=mail,
-            database_url=database_url or None,
-        )
+        with first_start_lock(data_dir):  # one first start, even for two racing servers
+            pool = build_standalone(
+                data_dir,
+                host=host,
+                port=port,
+                public_url=public_url,
+                region=region,
+                mail=mail,
+                database_url=database_url or None,
+            )
     except (StartupError, CredentialsError, SettingsError) as exc:  # one line, no traceback
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(banner(pool, data_dir))
-    uvicorn.run(pool.app, host=host, port=port, http="h11", ws="none", lifespan="off")
+    if processes > 1:
+        pool.engine.db.close_all()  # the workers open their own; this process supervises them
+    spec = WorkerSpec(
+        "pool serve", str(data_dir), host, port, public_url, region, database_url or None
+    )
+    run(pool.app, spec, processes, lifespan="off")

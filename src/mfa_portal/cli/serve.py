@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 
 from mfa_portal.cli import app
 from mfa_portal.cli.ports import require_free_port
+from mfa_portal.cli.workers import WorkerSpec, resolve_workers, run
 from mfa_portal.pool.credentials import (
     ENV_SECRET_ACCESS_KEY,
     FILE_NAME,
@@ -18,9 +18,17 @@ from mfa_portal.pool.credentials import (
 )
 from mfa_portal.pool.standalone import endpoint_for
 from mfa_portal.security_events import configure_logging
-from mfa_portal.settings import SettingsError, load_settings
+from mfa_portal.settings import Settings, SettingsError, load_settings
 from mfa_portal.wiring.app import outbox_warning, serving_app
 from mfa_portal.wiring.backend import PortalBackend, StartupError, open_backend
+from mfa_portal.wiring.start_lock import first_start_lock
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+WORKERS_HELP = (
+    "Worker processes (default: MFA_PORTAL_WORKERS, else one per core; 1: a single process)."
+)
 
 
 def _key_lines(data_dir: Path, region: str, *, reveal: bool) -> list[str]:
@@ -85,10 +93,12 @@ def serve(
             "MFA_PORTAL_DATABASE_URL, or SQLite files in the data directory).",
         ),
     ] = None,
+    workers: Annotated[int | None, typer.Option(help=WORKERS_HELP, min=1, max=256)] = None,
 ) -> None:
     """Serve the portal: sign-in, authenticator set-up, account page and forward-auth."""
     try:
         settings = load_settings(data_dir=data_dir, database_url=database_url)
+        processes = resolve_workers(workers)
     except SettingsError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -96,31 +106,34 @@ def serve(
     require_free_port(host, port)  # before the pool and its one-time admin password exist
     base_url = endpoint_for(host, port)  # wildcard binds mean loopback
     try:
-        backend = open_backend(settings, base_url=base_url)
-    except SettingsError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    except (
-        StartupError
-    ) as exc:  # the data directory as it is cannot be used: one line, no traceback
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    try:
-        web = serving_app(backend, bind_host=host)
-    except (StartupError, OSError) as exc:  # e.g. the portal's secret_key cannot be written
-        backend.close()
-        if isinstance(exc, OSError):
-            exc = StartupError(
-                f"cannot write {exc.filename} ({exc.strerror}): give this user write access to "
-                "it, or use another data directory"
-            )
+        with first_start_lock(settings.data_dir):  # one first start, even for two racing servers
+            web, backend = _start(settings, base_url, host)
+    except (SettingsError, StartupError) as exc:  # one line, no traceback
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(banner(backend, (settings.public_url or base_url).rstrip("/")))
     warning = outbox_warning(backend.settings, host)
     if warning:
         typer.echo(warning, err=True)
+    if processes > 1:
+        backend.close()  # the workers open their own; this process only supervises them
+    spec = WorkerSpec("serve", str(settings.data_dir), host, port, database_url=database_url)
     try:
-        uvicorn.run(web, host=host, port=port, http="h11", ws="none", proxy_headers=True)
+        run(web, spec, processes, proxy_headers=True)
     finally:
         backend.close()
+
+
+def _start(settings: Settings, base_url: str, host: str) -> tuple[ASGIApp, PortalBackend]:
+    """Open (on a first start: create) the backend and build the app; ``StartupError`` if not."""
+    backend = open_backend(settings, base_url=base_url)
+    try:
+        return serving_app(backend, bind_host=host), backend
+    except (StartupError, OSError) as exc:  # e.g. the portal's secret_key cannot be written
+        backend.close()
+        if isinstance(exc, OSError):
+            raise StartupError(
+                f"cannot write {exc.filename} ({exc.strerror}): give this user write access to "
+                "it, or use another data directory"
+            ) from None
+        raise

@@ -17,6 +17,8 @@ from typing import Any, Protocol
 import httpx
 import jwt
 
+MAX_PARSED_KEYS = 64  # parsed public keys kept per verifier (a pool publishes two)
+
 
 @dataclass(frozen=True)
 class VerifiedIdentity:
@@ -96,6 +98,7 @@ class IdTokenVerifier:
         self._client_id = client_id
         self._clock = clock
         self._leeway = leeway
+        self._parsed_keys: dict[str, Any] = {}
 
     def verify(self, id_token: str) -> VerifiedIdentity:
         claims = self.claims(id_token)
@@ -141,5 +144,17 @@ class IdTokenVerifier:
         for refresh in (False, True):
             for jwk in self._source.jwks(refresh=refresh).get("keys", []):
                 if jwk.get("kid") == kid:
-                    return jwt.PyJWK.from_json(json.dumps(jwk)).key
+                    return self._parsed(jwk)
         raise TokenInvalid("unknown signing key")
+
+    def _parsed(self, jwk: dict[str, Any]) -> Any:
+        """The public key of ``jwk``, parsed once per distinct key document (a rotated or replaced
+        key has a different document, so it is never answered from an old entry)."""
+        document = json.dumps(jwk, sort_keys=True)
+        key = self._parsed_keys.get(document)
+        if key is None:
+            key = jwt.PyJWK.from_json(document).key
+            if len(self._parsed_keys) >= MAX_PARSED_KEYS:
+                self._parsed_keys.clear()
+            self._parsed_keys[document] = key
+        return key

@@ -3,7 +3,8 @@
 Dispatch: ``engine`` (the call entry point), ``registry`` (operation name → handler), ``validate``
 (every input against botocore's model, linear and within a time budget), ``context`` (what one call
 sees); ``ops/`` holds one thin handler per operation. Concerns: ``pools``/``pool_settings`` (pools
-and clients), ``users``, ``attributes``, ``user_filter`` (ListUsers filters), ``password_policy``,
+and clients), ``config_cache`` (their parsed configuration, checked per call against a stamp),
+``users``, ``attributes``, ``user_filter`` (ListUsers filters), ``password_policy``,
 ``passwords`` (argon2id), ``sign_in`` and ``flow_types`` (auth flows), ``srp``/``srp_sign_in``/
 ``srp_store`` (USER_SRP_AUTH, sealed verifiers), ``mfa_decision`` (the one challenge decision),
 ``auth_sessions`` (opaque single-use sessions), ``totp``, ``email_otp``, ``reset_codes``,

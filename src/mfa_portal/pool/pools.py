@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from mfa_portal.cognito_api import errors, messages
+from mfa_portal.pool import config_cache
 from mfa_portal.storage import Connection, Row
 
+T = TypeVar("T")
 TOKEN_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 
 
@@ -156,17 +159,42 @@ def client_from_row(row: Row) -> AppClient:
 
 
 def load_pool(conn: Connection, pool_id: str) -> Pool:
-    row = conn.execute("SELECT * FROM pools WHERE id = ?", (pool_id,)).fetchone()
-    if row is None:
+    """The pool, parsed once per configuration stamp (``config_cache``); its dictionaries are shared
+    between calls, so change a pool by assigning new ones, never in place."""
+    p = _cached(conn, "pools", pool_id, pool_from_row)
+    if p is None:
         raise errors.ResourceNotFoundException(messages.pool_not_found(pool_id))
-    return pool_from_row(row)
+    return Pool(
+        p.id, p.name, p.settings, p.mfa, p.created, p.modified
+    )  # a new record, shared dicts
 
 
 def load_client(conn: Connection, client_id: str, pool_id: str | None = None) -> AppClient:
-    row = conn.execute("SELECT * FROM clients WHERE id = ?", (client_id,)).fetchone()
-    if row is None or (pool_id is not None and row["pool_id"] != pool_id):
+    """The app client (of ``pool_id``, when given); shared dictionaries as in ``load_pool``."""
+    c = _cached(conn, "clients", client_id, client_from_row)
+    if c is None or (pool_id is not None and c.pool_id != pool_id):
         raise errors.ResourceNotFoundException(messages.client_not_found(client_id))
-    return client_from_row(row)
+    return AppClient(c.id, c.pool_id, c.name, c.secret, c.settings, c.created, c.modified)
+
+
+def _cached(conn: Connection, table: str, key: str, parse: Callable[[Row], T]) -> T | None:
+    def load() -> T | None:
+        row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (key,)).fetchone()
+        return None if row is None else parse(row)
+
+    cache = config_cache.cache_for(conn)
+    return load() if cache is None else cache.get(conn, table, key, load)
+
+
+def delete_pool(conn: Connection, pool_id: str) -> None:
+    """Delete a pool (its clients, users and groups go with it) and invalidate cached copies."""
+    conn.execute("DELETE FROM pools WHERE id = ?", (pool_id,))
+    config_cache.bump(conn)
+
+
+def delete_client(conn: Connection, client_id: str) -> None:
+    conn.execute("DELETE FROM clients WHERE id = ?", (client_id,))
+    config_cache.bump(conn)
 
 
 def save_pool(conn: Connection, pool: Pool) -> None:
@@ -183,6 +211,7 @@ def save_pool(conn: Connection, pool: Pool) -> None:
             pool.modified,
         ),
     )
+    config_cache.bump(conn)
 
 
 def save_client(conn: Connection, client: AppClient) -> None:
@@ -200,3 +229,4 @@ def save_client(conn: Connection, client: AppClient) -> None:
             client.modified,
         ),
     )
+    config_cache.bump(conn)

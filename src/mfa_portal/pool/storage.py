@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.pool.config_cache import ConfigCache, attached
 from mfa_portal.pool.schema import MIGRATIONS
 from mfa_portal.storage import Connection
 from mfa_portal.storage import Database as Store
@@ -29,17 +30,22 @@ class CommitThenRaise(Exception):
 
 
 class Database(Store):
-    """The pool's database; ``CommitThenRaise`` commits, then surfaces its Cognito error."""
+    """The pool's database; ``CommitThenRaise`` commits, then surfaces its Cognito error.
+
+    Inside its transactions and reads, pool and client configuration comes from one
+    ``ConfigCache`` per database object (see ``config_cache``).
+    """
 
     commit_on = (CommitThenRaise,)
 
     def __init__(self, path: Path, *, url: str | None = None) -> None:
+        self.config_cache = ConfigCache()
         super().__init__(path, MIGRATIONS, url=url, schema=SCHEMA)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         try:
-            with super().transaction() as conn:
+            with super().transaction() as conn, attached(conn, self.config_cache):
                 yield conn
         except CommitThenRaise as keep:
             raise keep.error from None
@@ -47,7 +53,7 @@ class Database(Store):
     @contextmanager
     def read(self) -> Iterator[Connection]:
         try:
-            with super().read() as conn:
+            with super().read() as conn, attached(conn, self.config_cache):
                 yield conn
         except CommitThenRaise as keep:  # e.g. an expired session removed while reading it
             raise keep.error from None

@@ -143,6 +143,7 @@ class TokenSigner:
         if id_key.kid == access_key.kid:
             raise ValueError("ID and access tokens must be signed with different keys")
         self._keys: dict[TokenUse, SigningKey] = {"id": id_key, "access": access_key}
+        self._jwks: list[dict[str, str]] | None = None
 
     @classmethod
     def from_data_dir(
@@ -199,8 +200,15 @@ class TokenSigner:
         return claims
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
-        """Both public keys, as served at ``/{poolId}/.well-known/jwks.json``."""
-        return {"keys": [self._keys["id"].public_jwk(), self._keys["access"].public_jwk()]}
+        """Both public keys, as served at ``/{poolId}/.well-known/jwks.json``.
+
+        Built once: the keys are fixed for the life of a process (a start with different key files
+        is refused against the database's check values), so no other process can change them. A
+        fresh outer dictionary each time; the key entries are shared and must not be changed.
+        """
+        if self._jwks is None:
+            self._jwks = [self._keys["id"].public_jwk(), self._keys["access"].public_jwk()]
+        return {"keys": list(self._jwks)}
 
     @staticmethod
     def openid_configuration(issuer: str) -> dict[str, Any]:

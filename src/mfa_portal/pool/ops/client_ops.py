@@ -12,7 +12,14 @@ from typing import Any
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import ids
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.pools import TOKEN_UNIT_SECONDS, AppClient, load_client, load_pool, save_client
+from mfa_portal.pool.pools import (
+    TOKEN_UNIT_SECONDS,
+    AppClient,
+    delete_client,
+    load_client,
+    load_pool,
+    save_client,
+)
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.storage import Row
 
@@ -165,7 +172,7 @@ def delete_user_pool_client(ctx: Context, p: Params) -> Result:
         load_pool(conn, p["UserPoolId"])
         client = load_client(conn, p["ClientId"], p["UserPoolId"])
         conn.execute("DELETE FROM auth_sessions WHERE client_id = ?", (client.id,))
-        conn.execute("DELETE FROM clients WHERE id = ?", (client.id,))
+        delete_client(conn, client.id)
     return {}
 
 

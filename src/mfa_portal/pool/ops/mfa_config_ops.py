@@ -79,9 +79,8 @@ def set_user_pool_mfa_config(ctx: Context, p: Params) -> Result:
         _check_webauthn(pool, mfa)
         pool.mfa, pool.modified = mfa, ctx.now
         if "SmsMfaConfiguration" in mfa:
-            pool.settings["SmsConfiguration"] = copy.deepcopy(
-                mfa["SmsMfaConfiguration"]["SmsConfiguration"]
-            )
+            sms = copy.deepcopy(mfa["SmsMfaConfiguration"]["SmsConfiguration"])
+            pool.settings = {**pool.settings, "SmsConfiguration": sms}  # never in place: cached
         save_pool(conn, pool)
     return mfa_config(pool)
 

@@ -9,7 +9,7 @@ from typing import Any
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import ids, pool_settings
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.pools import Pool, load_pool, save_pool
+from mfa_portal.pool.pools import Pool, delete_pool, load_pool, save_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.storage import Connection, Row
 
@@ -113,7 +113,7 @@ def delete_user_pool(ctx: Context, p: Params) -> Result:
         if pool.settings.get("DeletionProtection") == "ACTIVE":
             raise errors.InvalidParameterException(messages.DELETION_PROTECTED)
         conn.execute("DELETE FROM auth_sessions WHERE pool_id = ?", (pool.id,))
-        conn.execute("DELETE FROM pools WHERE id = ?", (pool.id,))
+        delete_pool(conn, pool.id)
     return {}
 
 

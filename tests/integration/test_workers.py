@@ -1,0 +1,309 @@
+"""Several worker processes behave as one server: a change or a revocation made through one worker
+holds on every worker's next request, and a first start creates one pool and one admin.
+
+Each check below is made on *every* worker: ``on_every_worker`` opens fresh connections until each
+worker process has answered, and knows which one answered from ``/proc``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import pyotp
+from botocore.config import Config
+
+from mfa_portal.wiring.start_lock import first_start_lock
+from tests.support.backends import PASSWORD, TEMP_PASSWORD
+from tests.support.pool_process import clean_env, pool_serve, portal_serve
+from tests.support.portal import CSRF
+from tests.support.wire_server import free_port
+from tests.support.worker_server import (
+    ServerBrowser,
+    Workers,
+    cognito_call,
+    on_every_worker,
+    served_portal,
+    spawned_workers,
+)
+
+
+def boto(endpoint: str, key: str, secret: str) -> Any:
+    return boto3.client(
+        "cognito-idp",
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+    )
+
+
+def answers_of(per_worker: dict[int, list[Any]]) -> list[Any]:
+    return [answer for answers in per_worker.values() for answer in answers]
+
+
+def test_a_change_through_one_worker_holds_on_every_worker_at_once(tmp_path: Path) -> None:
+    with pool_serve(tmp_path / "pool", workers=3) as server:
+        idp = boto(server.endpoint, server.access_key_id, server.secret_access_key)
+        pool_id = idp.create_user_pool(PoolName="p")["UserPool"]["Id"]
+        client_id = idp.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName="c",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+        idp.admin_create_user(UserPoolId=pool_id, Username="alice", TemporaryPassword=TEMP_PASSWORD)
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
+        )
+        workers = Workers(server.port, server.pid, 3)
+        sign_in = cognito_call(
+            "InitiateAuth",
+            {
+                "ClientId": client_id,
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD},
+            },
+        )
+        signed_in = answers_of(on_every_worker(workers, sign_in))  # every worker caches the client
+        assert {status for status, _ in signed_in} == {200}
+        token = signed_in[0][1]["AuthenticationResult"]["AccessToken"]
+        get_user = cognito_call("GetUser", {"AccessToken": token})
+        assert {status for status, _ in answers_of(on_every_worker(workers, get_user))} == {200}
+
+        idp.update_user_pool_client(
+            UserPoolId=pool_id, ClientId=client_id, ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH"]
+        )
+        refused = answers_of(on_every_worker(workers, sign_in))
+        assert {body["__type"] for _, body in refused} == {"InvalidParameterException"}
+
+        idp.set_user_pool_mfa_config(
+            UserPoolId=pool_id,
+            MfaConfiguration="ON",
+            SoftwareTokenMfaConfiguration={"Enabled": True},
+        )
+        idp.update_user_pool_client(
+            UserPoolId=pool_id,
+            ClientId=client_id,
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )
+        challenged = answers_of(on_every_worker(workers, sign_in))
+        assert {body.get("ChallengeName") for _, body in challenged} == {"MFA_SETUP"}
+
+        idp.admin_user_global_sign_out(UserPoolId=pool_id, Username="alice")
+        revoked = answers_of(on_every_worker(workers, get_user))
+        assert {body["__type"] for _, body in revoked} == {"NotAuthorizedException"}
+
+        idp.delete_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
+        gone = answers_of(on_every_worker(workers, sign_in))
+        assert {body["__type"] for _, body in gone} == {"ResourceNotFoundException"}
+
+
+def verify_everywhere(workers: Workers, browser: ServerBrowser) -> set[int]:
+    """``/auth/verify`` with ``browser``'s cookies, on every worker: the statuses seen."""
+    cookie = "; ".join(f"{name}={value}" for name, value in browser.http.cookies.items())
+
+    def verify(conn: Any) -> int:
+        conn.request("GET", "/auth/verify", headers={"Cookie": cookie})
+        response = conn.getresponse()
+        response.read()
+        return int(response.status)
+
+    return set(answers_of(on_every_worker(workers, verify)))
+
+
+def signed_in(base_url: str, clock: Any, secret: str) -> ServerBrowser:
+    clock.advance(30 - clock.now() % 30 + 0.5)  # a fresh TOTP step: the last code is spent
+    browser = ServerBrowser(base_url)
+    assert browser.sign_in("alice", PASSWORD).headers["location"] == "/signin/code"
+    browser.get("/signin/code")
+    answer = browser.post("/signin/code", {"code": pyotp.TOTP(secret).at(clock.now())})
+    assert answer.headers["location"] == "/", answer.text
+    return browser
+
+
+def test_signed_out_and_revoked_sessions_fail_forward_auth_on_every_worker(
+    tmp_path: Path,
+) -> None:
+    with served_portal(tmp_path / "portal", workers=3) as served:
+        idp = boto(served.base_url + "/cognito", *served.credentials())
+        pool_id = json.loads((served.data_dir / "portal.json").read_text())["user_pool_id"]
+        idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username="alice",
+            TemporaryPassword=TEMP_PASSWORD,
+            MessageAction="SUPPRESS",
+        )
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
+        )
+        first = ServerBrowser(served.base_url)
+        first.follow(first.sign_in("alice", PASSWORD))
+        secret = first.secret()
+        enrolled = first.post("/mfa/setup", {"code": pyotp.TOTP(secret).at(served.clock.now())})
+        assert enrolled.status_code == 303, enrolled.text
+        second = signed_in(served.base_url, served.clock, secret)
+        workers = served.server
+        assert verify_everywhere(workers, first) == {200}
+        assert verify_everywhere(workers, second) == {200}
+
+        first.get("/")
+        first.post("/signout")
+        assert verify_everywhere(workers, first) == {401}
+        assert verify_everywhere(workers, second) == {200}
+
+        third = signed_in(served.base_url, served.clock, secret)
+        third.get("/account")
+        assert CSRF.search(third.last.text if third.last else "")
+        done = third.post("/account/signout-everywhere", follow=True)
+        assert "You have been signed out on every device." in done.text
+        assert verify_everywhere(workers, second) == {401}
+        assert verify_everywhere(workers, third) == {401}
+
+
+def pools_and_users(endpoint: str, data_dir: Path) -> tuple[list[str], list[str]]:
+    creds = json.loads((data_dir / "credentials.json").read_text())
+    idp = boto(endpoint, creds["AccessKeyId"], creds["SecretAccessKey"])
+    pools = [p["Id"] for p in idp.list_user_pools(MaxResults=60)["UserPools"]]
+    users = [u["Username"] for pool in pools for u in idp.list_users(UserPoolId=pool)["Users"]]
+    return pools, users
+
+
+def test_first_start_with_several_workers_creates_one_pool_and_one_admin(tmp_path: Path) -> None:
+    data_dir = tmp_path / "d"
+    with portal_serve(data_dir, workers=3) as server:
+        on_every_worker(Workers(server.port, server.pid, 3), lambda conn: _status(conn, "/signin"))
+        pools, users = pools_and_users(server.endpoint, data_dir)
+        workers = spawned_workers(server.pid)
+    assert len(workers) == 3
+    for pid in workers:  # SIGTERM to the command stopped every worker
+        assert not Path(f"/proc/{pid}").exists()
+    assert len(pools) == 1 and users == ["admin"]
+    assert json.loads((data_dir / "portal.json").read_text())["user_pool_id"] == pools[0]
+    output = "\n".join(server.output)
+    assert output.count("Created the default pool and its first administrator") == 1
+    assert output.count("temporary password:") == 1
+    assert output.count("mfa-portal is running") == 1  # the parent's sign-in instructions only
+    assert output.count("Finished server process") == 3  # each worker ended cleanly, none killed
+
+
+def _status(conn: Any, path: str) -> int:
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    return int(response.status)
+
+
+def test_two_servers_starting_at_once_on_a_fresh_data_directory_share_one_pool(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "d"
+    exe = str(Path(sys.executable).parent / "mfa-portal")
+    ports = [free_port(), free_port()]
+    logs = [tmp_path / f"serve-{n}.out" for n in range(2)]
+    processes = []
+    for port, log in zip(ports, logs, strict=True):
+        with log.open("w") as sink:
+            processes.append(
+                subprocess.Popen(
+                    [exe, "serve", "--port", str(port), "--data-dir", str(data_dir)]
+                    + ["--workers", "2"],
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    env=clean_env(),
+                    cwd=tmp_path,
+                )
+            )
+    try:
+        for port, process, log in zip(ports, processes, logs, strict=True):
+            _wait_for(f"http://127.0.0.1:{port}/signin", process, log)
+        pools, users = pools_and_users(f"http://127.0.0.1:{ports[0]}/cognito", data_dir)
+        seen_by_second, _ = pools_and_users(f"http://127.0.0.1:{ports[1]}/cognito", data_dir)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=20)
+    assert len(pools) == 1 and users == ["admin"] and seen_by_second == pools
+    outputs = [log.read_text() for log in logs]
+    assert sum(out.count("temporary password:") for out in outputs) == 1  # one password, valid
+
+
+def test_a_start_waits_while_another_start_is_using_the_data_directory(tmp_path: Path) -> None:
+    """What makes racing starts safe, shown deterministically: a start blocks on the data
+    directory's lock (``/proc/locks`` lists it waiting) and creates nothing until it is free."""
+    data_dir = tmp_path / "d"
+    port = free_port()
+    exe = str(Path(sys.executable).parent / "mfa-portal")
+    log = tmp_path / "serve.out"
+    with first_start_lock(data_dir), log.open("w") as sink:
+        process = subprocess.Popen(
+            [exe, "serve", "--port", str(port), "--data-dir", str(data_dir), "--workers", "1"],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=clean_env(),
+            cwd=tmp_path,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not _waits_on_a_lock(process.pid):
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, f"never waited: {log.read_text()}"
+                time.sleep(0.05)
+            assert sorted(p.name for p in data_dir.iterdir()) == [".start.lock"]
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/signin", process, log)
+        assert (data_dir / "portal.json").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _waits_on_a_lock(pid: int) -> bool:
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if len(fields) > 5 and fields[1] == "->" and fields[5] == str(pid):
+            return True
+    return False
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            if process.poll() is not None:
+                raise AssertionError(f"serve stopped: {log.read_text()}") from None
+            time.sleep(0.1)
+    raise AssertionError(f"serve did not start: {log.read_text()}")
+
+
+def test_workers_setting_and_option(tmp_path: Path) -> None:
+    """``MFA_PORTAL_WORKERS`` sets the count; a wrong value stops the start with one line."""
+    exe = str(Path(sys.executable).parent / "mfa-portal")
+    wrong = subprocess.run(
+        [exe, "pool", "serve", "--port", str(free_port()), "--data-dir", str(tmp_path / "d")],
+        env={**clean_env(), "MFA_PORTAL_WORKERS": "0"},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert wrong.returncode == 2
+    assert "MFA_PORTAL_WORKERS" in wrong.stderr
+    assert not (tmp_path / "d").exists()
+    with pool_serve(tmp_path / "e", {"MFA_PORTAL_WORKERS": "2"}, workers=None) as server:
+        on_every_worker(Workers(server.port, server.pid, 2), lambda conn: _status(conn, "/"))
+        assert len(spawned_workers(server.pid)) == 2
