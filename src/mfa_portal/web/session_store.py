@@ -44,10 +44,14 @@ class SqliteSessionStore:
             " key TEXT PRIMARY KEY, document TEXT NOT NULL, expires_at REAL NOT NULL)"
         )
         self._saves = 0
+        # Reads have their own connection: forward-auth reads on the event loop and must never
+        # wait for a write (WAL readers see the last commit without taking the write lock).
+        self._read_lock = threading.Lock()
+        self._reader = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
 
     def load(self, session_id: str) -> str | None:
-        with self._lock:
-            row = self._conn.execute(
+        with self._read_lock:
+            row = self._reader.execute(
                 "SELECT document FROM portal_sessions WHERE key = ? AND expires_at > ?",
                 (key_for(session_id), self._clock()),
             ).fetchone()
@@ -71,6 +75,8 @@ class SqliteSessionStore:
             self._conn.execute("DELETE FROM portal_sessions WHERE key = ?", (key_for(session_id),))
 
     def close(self) -> None:
+        with self._read_lock:
+            self._reader.close()
         with self._lock:
             self._conn.close()
 
