@@ -108,4 +108,14 @@ def serve(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(banner(pool, data_dir))
-    uvicorn.run(pool.app, host=host, port=port, http="h11", ws="none", lifespan="off")
+    # One access line per request only at DEBUG: at INFO the log keeps to security events.
+    access_log = logs.log_level == "DEBUG"
+    uvicorn.run(
+        pool.app,
+        host=host,
+        port=port,
+        http="h11",
+        ws="none",
+        lifespan="off",
+        access_log=access_log,
+    )

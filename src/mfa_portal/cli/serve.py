@@ -109,6 +109,15 @@ def serve(
     if warning:
         typer.echo(warning, err=True)
     try:
-        uvicorn.run(web, host=host, port=port, http="h11", ws="none", proxy_headers=True)
+        uvicorn.run(
+            web,
+            host=host,
+            port=port,
+            http="h11",
+            ws="none",
+            proxy_headers=True,
+            # One access line per request (nginx asks /auth/verify for every one) only at DEBUG.
+            access_log=settings.log_level == "DEBUG",
+        )
     finally:
         backend.close()
