@@ -102,9 +102,16 @@ class _Budget:
             return False
 
 
+@cache
+def _input_shape(operation: str) -> Shape | None:
+    """The operation's input shape, looked up once (botocore's lookup guards a cache per call)."""
+    shape: Shape | None = service_model().operation_model(operation).input_shape
+    return shape
+
+
 def validate_input(operation: str, params: Any) -> None:
     """Raise InvalidParameterException naming every problem in ``params`` (up to AWS's style)."""
-    shape = service_model().operation_model(operation).input_shape
+    shape = _input_shape(operation)
     problems: list[str] = []
     if not isinstance(params, dict):
         raise errors.error("SerializationException", messages.BODY_NOT_OBJECT)
