@@ -6,7 +6,7 @@ the way the engine would store them: ``user0000001`` … with ``<first name>.<n>
 CONFIRMED, every tenth one disabled, no password. It skips the engine (a million argon2 hashes would
 take hours), so the users cannot sign in; they exist for listing and lookups.
 
-``python -m bench.seed_users COUNT`` creates a pool in a temporary data directory, seeds it and
+``python -m bench.seed_users COUNT [RUNS]`` creates a pool in a temporary data directory, seeds it and
 prints the p50/p99 of ``ListUsers`` (first page, ``username ^=``, ``email ^=``, ``email =``, a status
 filter) and ``AdminGetUser`` in-process, one caller.
 """
@@ -44,13 +44,16 @@ def email_of(n: int) -> str:
     return f"{FIRST_NAMES[n % len(FIRST_NAMES)]}.{n:07d}@example.org"
 
 
-def _rows(pool_id: str, start: int, count: int, now: float) -> Iterator[tuple[Any, ...]]:
+def _rows(
+    pool_id: str, start: int, count: int, now: float, with_email: bool
+) -> Iterator[tuple[Any, ...]]:
     for n in range(start, start + count):
         name, email = username_of(n), email_of(n)
         attributes = json.dumps({"email": email, "email_verified": "true"})
         enabled = 0 if n % 10 == 9 else 1
         sub = str(uuid.UUID(int=n | (1 << 120)))
-        yield (pool_id, name, name, sub, "CONFIRMED", enabled, attributes, email, now, now)
+        row = (pool_id, name, name, sub, "CONFIRMED", enabled, attributes, now, now)
+        yield (*row, email) if with_email else row
 
 
 def seed_users(data_dir_or_db: Path | str, count: int, pool_id: str | None = None) -> str:
@@ -69,15 +72,21 @@ def seed_users(data_dir_or_db: Path | str, count: int, pool_id: str | None = Non
                 raise ValueError("no pool in this database: create one first")
             pool_id = str(row[0])
         start = int(conn.execute("SELECT count(*) FROM users").fetchone()[0]) + 1
+        # A schema before pool migration 8 has no email column (to compare with older trees).
+        with_email = any(row[1] == "email" for row in conn.execute("PRAGMA table_info(users)"))
+        columns = (
+            "pool_id, username, username_key, sub, status, enabled, attributes, created, modified"
+        )
+        columns += ", email" if with_email else ""
+        marks = ", ".join("?" * len(columns.split(",")))
         now = time.time()
         done = 0
         while done < count:
             size = min(BATCH, count - done)
             conn.execute("BEGIN IMMEDIATE")
             conn.executemany(
-                "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, "
-                "attributes, email, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                _rows(pool_id, start + done, size, now),
+                f"INSERT INTO users ({columns}) VALUES ({marks})",
+                _rows(pool_id, start + done, size, now, with_email),
             )
             conn.execute("COMMIT")
             done += size
@@ -97,7 +106,7 @@ def _timed(call: Callable[[], object], runs: int) -> tuple[float, float]:
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
 
 
-def main(count: int) -> None:
+def main(count: int, runs: int = 50) -> None:
     from mfa_portal.pool.engine import Engine
 
     with tempfile.TemporaryDirectory(prefix="mfa-portal-seed-") as tmp:
@@ -134,10 +143,13 @@ def main(count: int) -> None:
         }
         for name, call in cases.items():
             call()  # warm
-            p50, p99 = _timed(call, 50)
+            p50, p99 = _timed(call, runs)
             print(f"{name:48} p50 {p50:7.2f} ms   p99 {p99:7.2f} ms")
         engine.db.close_all()
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    main(
+        int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 50,
+    )
