@@ -55,7 +55,14 @@ def test_pool_serve_prints_endpoint_keys_and_jwks(
     assert saved["SecretAccessKey"] in first.output  # shown once, on creation
     assert "http://127.0.0.1:9339/<UserPoolId>/.well-known/jwks.json" in first.output
     assert runs == [
-        {"host": "127.0.0.1", "port": 9339, "http": "h11", "ws": "none", "lifespan": "off"}
+        {
+            "host": "127.0.0.1",
+            "port": 9339,
+            "http": "h11",
+            "ws": "none",
+            "lifespan": "off",
+            "access_log": False,  # one line per request only at DEBUG
+        }
     ]
 
     again = CliRunner().invoke(cli_app, args)
