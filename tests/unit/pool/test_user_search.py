@@ -249,3 +249,22 @@ def test_each_indexed_filter_reads_one_index_range(
     )
     assert "USING INDEX users_" in plan and "_order" in plan, plan
     assert "SCAN" not in plan and "TEMP B-TREE" not in plan, plan
+
+
+LOOKUPS = {
+    "a user by sub (GetUser)": "SELECT * FROM users WHERE pool_id = ? AND sub = ?",
+    "a user by name (AdminGetUser)": "SELECT * FROM users WHERE pool_id = ? AND username_key = ?",
+    "a token family": "SELECT * FROM token_families WHERE origin_jti = ?",
+    "a user's groups": (
+        "SELECT m.group_name FROM group_members m JOIN groups g ON g.pool_id = m.pool_id "
+        "AND g.name = m.group_name WHERE m.user_id = ?"
+    ),
+}
+
+
+@pytest.mark.parametrize("what", sorted(LOOKUPS))
+def test_get_user_lookups_never_scan(engine: Engine, what: str) -> None:
+    sql = LOOKUPS[what]
+    rows = engine.db.connect().execute("EXPLAIN QUERY PLAN " + sql, ["x"] * sql.count("?"))
+    plan = " / ".join(str(row["detail"]) for row in rows)
+    assert "SCAN" not in plan, plan
