@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bench.seed_users import seed_users
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.schema import MIGRATIONS
 from mfa_portal.pool.storage import Database
@@ -138,6 +139,24 @@ def test_a_page_token_of_a_prefix_search_survives_users_coming_and_going(engine:
         PaginationToken=first["PaginationToken"],
     )
     assert [u["Username"] for u in rest["Users"]] == ["anna", "annabel", "anne"]
+
+
+def test_a_token_of_a_listing_in_id_order_does_not_restart_a_prefix_search(
+    engine: Engine,
+) -> None:
+    pool = make_pool(engine)
+    for name in ("ann", "anna", "anne"):
+        insert(engine, pool, name)
+    token = call(engine, "ListUsers", UserPoolId=pool, Limit=1)["PaginationToken"]
+    with pytest.raises(CognitoError) as info:
+        call(
+            engine, "ListUsers", UserPoolId=pool, Filter='username ^= "ann"', PaginationToken=token
+        )
+    assert info.value.code == "InvalidParameterException"
+    assert info.value.message == "Invalid pagination token."
+    prefix = call(engine, "ListUsers", UserPoolId=pool, Limit=1, Filter='username ^= "an"')
+    rest = call(engine, "ListUsers", UserPoolId=pool, PaginationToken=prefix["PaginationToken"])
+    assert [u["Username"] for u in rest["Users"]] == ["anna", "anne"]  # the id still places it
 
 
 @pytest.mark.parametrize(

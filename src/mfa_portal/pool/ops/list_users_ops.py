@@ -66,6 +66,8 @@ def list_users(ctx: Context, p: Params) -> Result:
     limit = int(p.get("Limit") or DEFAULT_LIMIT)
     after, key = _read_token(ctx, pool_id, p.get("PaginationToken"))
     query = search_for(search)
+    if query.order is not None and after and key is None:  # not a page of this kind of search
+        raise errors.InvalidParameterException(messages.INVALID_PAGINATION_TOKEN)
     sql, args = query.page_sql(pool_id, after, key, limit + 1)
     with ctx.read() as conn:
         load_pool(conn, pool_id)
