@@ -9,12 +9,17 @@ headers, 401 for anything that is not a fully signed-in session.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.requests import Request
+from starlette.responses import Response
 
 from mfa_portal.settings import load_settings
 from mfa_portal.web.session_store import SqliteSessionStore
+from mfa_portal.web.sessions import SessionMiddleware
 from mfa_portal.wiring.app import serving_app
 from mfa_portal.wiring.backend import open_backend
 from tests.support.portal import PASSWORD, Browser, PortalWorld, enrol
@@ -61,6 +66,30 @@ def test_a_signed_in_check_reads_and_never_writes_within_a_minute(
     for _ in range(5):
         assert browser.get("/auth/verify").status_code == 200
     assert store.writes == slid
+
+
+def test_a_signed_in_check_skips_the_portals_session_machinery(
+    engine_world: PortalWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passed: list[str] = []
+    real = SessionMiddleware.dispatch
+
+    async def counted(self: SessionMiddleware, request: Request, call_next: Any) -> Response:
+        passed.append(request.url.path)
+        return await real(self, request, call_next)
+
+    monkeypatch.setattr(SessionMiddleware, "dispatch", counted)  # before the app is built
+    browser, _ = enrol(engine_world, "alice")
+    assert "/mfa/setup" in passed  # the counter sees the portal's pages
+    passed.clear()
+    assert browser.get("/auth/verify").status_code == 200
+    portal = browser.http.app
+    assert isinstance(portal, FastAPI)
+    assert Browser(portal).get("/auth/verify").status_code == 401
+    assert passed == []
+    engine_world.clock.advance(61)  # due for the Cognito re-check: the portal's route does it
+    assert browser.get("/auth/verify").status_code == 200
+    assert passed == ["/auth/verify"]
 
 
 def test_the_idle_timeout_holds_with_once_a_minute_bookkeeping(engine_world: PortalWorld) -> None:
