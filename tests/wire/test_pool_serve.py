@@ -62,6 +62,7 @@ def test_pool_serve_prints_endpoint_keys_and_jwks(
             "loop": "auto",
             "ws": "none",
             "lifespan": "off",
+            "access_log": False,  # one line per request only at DEBUG
         }
     ]
 

@@ -141,4 +141,5 @@ def serve(
     spec = WorkerSpec(
         "pool serve", str(data_dir), host, port, public_url, region, database_url or None
     )
-    run(pool.app, spec, processes, lifespan="off")
+    # One access line per request only at DEBUG: at INFO the log keeps to security events.
+    run(pool.app, spec, processes, lifespan="off", access_log=logs.log_level == "DEBUG")

@@ -119,7 +119,8 @@ def serve(
         backend.close()  # the workers open their own; this process only supervises them
     spec = WorkerSpec("serve", str(settings.data_dir), host, port, database_url=database_url)
     try:
-        run(web, spec, processes, proxy_headers=True)
+        # One access line per request (nginx asks /auth/verify for every one) only at DEBUG.
+        run(web, spec, processes, proxy_headers=True, access_log=settings.log_level == "DEBUG")
     finally:
         backend.close()
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
+from mfa_portal.pool.purge import purge_expired
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.security_events import emit
 from mfa_portal.storage import Connection
@@ -87,7 +88,7 @@ def create_session(
             ctx.now + ttl_seconds,
         ),
     )
-    conn.execute("DELETE FROM auth_sessions WHERE expires_at < ?", (ctx.now - 3600,))
+    purge_expired(conn, "auth_sessions", "id_hash", ctx.now - 3600)
     return token
 
 

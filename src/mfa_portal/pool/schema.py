@@ -172,4 +172,21 @@ CREATE TABLE verification_codes (
     PRIMARY KEY (user_id, purpose)
 )
 """,
+    # 8: ListUsers and AdminGetUser on indexes at any size. ``email`` is a real column (kept equal to
+    #    the attributes' email on every write, in the same statement), so a prefix search is an index
+    #    range, not a scan of JSON; each searchable column is indexed with ``id`` last, so an exact
+    #    match pages in id order and a prefix match in (value, id) order, both by keyset. Expired
+    #    token families are found by their expiry, to be purged a batch at a time; a user's groups
+    #    (every GetUser, AdminGetUser and token) by the user, not by scanning every membership.
+    """
+ALTER TABLE users ADD COLUMN email TEXT;
+UPDATE users SET email = json_extract(attributes, '$.email');
+CREATE INDEX users_pool_order ON users(pool_id, id);
+CREATE INDEX users_email_order ON users(pool_id, email, id);
+CREATE INDEX users_username_order ON users(pool_id, username, id);
+CREATE INDEX users_status_order ON users(pool_id, status, id);
+CREATE INDEX users_enabled_order ON users(pool_id, enabled, id);
+CREATE INDEX token_families_expiry ON token_families(expires_at);
+CREATE INDEX group_members_user ON group_members(user_id)
+""",
 ]

@@ -19,6 +19,7 @@ from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import AppClient, Pool
+from mfa_portal.pool.purge import purge_expired
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, load_user_by_id, save_user, user_groups
 from mfa_portal.storage import Connection, Row
@@ -118,6 +119,8 @@ def issue_tokens(
         "DELETE FROM token_families WHERE user_id = ? AND expires_at < ?",
         (user.id, ctx.now - MAX_TOKEN_SECONDS),
     )
+    # And a few of anyone's: users who never sign in again must not keep theirs forever.
+    purge_expired(conn, "token_families", "origin_jti", ctx.now - MAX_TOKEN_SECONDS)
     user.groups = user_groups(conn, user.id)
     result = _mint(ctx, pool, client, user, origin_jti, when)
     result["RefreshToken"] = refresh_token

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mfa_portal.pool.keyfiles import create_secret_file, find_key
+from mfa_portal.pool.token_cache import VerifiedTokens
 from mfa_portal.sqlite import StartupError, private_dir
 
 TokenUse = Literal["id", "access"]
@@ -144,6 +145,7 @@ class TokenSigner:
             raise ValueError("ID and access tokens must be signed with different keys")
         self._keys: dict[TokenUse, SigningKey] = {"id": id_key, "access": access_key}
         self._jwks: list[dict[str, str]] | None = None
+        self.verified = VerifiedTokens()
 
     @classmethod
     def from_data_dir(
@@ -168,8 +170,12 @@ class TokenSigner:
         """Verified claims of ``token``; ``TokenInvalid`` or ``TokenExpired`` otherwise.
 
         Only RS256 with this use's key is accepted (no ``none``, no HMAC, no key from the header).
-        ``exp`` is checked against ``now``; issuer and audience are the caller's business.
+        ``exp`` is checked against ``now``; issuer and audience are the caller's business. A token
+        verified before is taken from ``verified`` (its ``exp`` still checked against ``now``).
         """
+        cached = self.verified.claims_of(use, token, now)
+        if cached is not None:
+            return cached
         key = self._keys[use]
         try:
             header = jwt.get_unverified_header(token)
@@ -197,6 +203,7 @@ class TokenSigner:
             raise TokenInvalid("wrong token_use")
         if now >= exp:
             raise TokenExpired("expired")
+        self.verified.keep(use, token, claims)
         return claims
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:

@@ -142,13 +142,14 @@ def save_user(conn: Connection, user: User, now: float) -> None:
     """Write back every mutable column of an existing user."""
     user.modified = now
     conn.execute(
-        "UPDATE users SET status=?, enabled=?, attributes=?, password_hash=?, temp_password_expires=?, "
-        "mfa_enabled=?, preferred_mfa=?, tokens_valid_after=?, failed_attempts=?, last_failure=?, "
-        "locked_until=?, modified=? WHERE id=?",
+        "UPDATE users SET status=?, enabled=?, attributes=?, email=?, password_hash=?, "
+        "temp_password_expires=?, mfa_enabled=?, preferred_mfa=?, tokens_valid_after=?, "
+        "failed_attempts=?, last_failure=?, locked_until=?, modified=? WHERE id=?",
         (
             user.status,
             int(user.enabled),
             json.dumps(user.attributes),
+            user.attributes.get("email"),  # the indexed copy ListUsers searches (migration 8)
             user.password_hash,
             user.temp_password_expires,
             json.dumps(user.mfa_enabled),
@@ -210,8 +211,8 @@ def insert_user(
     """A new user row (AdminCreateUser, SignUp), returned as stored."""
     cursor = conn.execute(
         "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, attributes, "
-        "password_hash, temp_password_expires, created, modified) "
-        "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) RETURNING id",
+        "email, password_hash, temp_password_expires, created, modified) "
+        "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             pool.id,
             username,
@@ -219,6 +220,7 @@ def insert_user(
             sub,
             status,
             json.dumps(attrs),
+            attrs.get("email"),
             password_hash,
             temp_password_expires,
             now,

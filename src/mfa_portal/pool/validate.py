@@ -6,7 +6,9 @@ constraint: ...`` wording and always name the field; values that are secrets are
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -53,13 +55,35 @@ _SENSITIVE_HINTS = (
 )
 
 
+# One character class repeated (``[A-Za-z0-9-_=.]+``, ``[\p{L}...]+``): linear in any engine, so
+# matched without the per-request time budget, whose bookkeeping costs more than the match itself.
+_ONE_CLASS = re.compile(r"\^?\[(?:[^\]\\]|\\.)+\][+*]\$?")
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    shown: str  # the pattern messages report
+    pattern: regex.Pattern[str]
+    linear: re.Pattern[str] | regex.Pattern[str] | None  # set when it needs no budget
+
+    def matches(self, value: str, budget: _Budget) -> bool:
+        if self.linear is not None:
+            return self.linear.fullmatch(value) is not None
+        return budget.matches(self.pattern, value)
+
+
 @cache
-def _pattern(shape_name: str, model_pattern: str | None) -> tuple[str, regex.Pattern[str]] | None:
+def _pattern(shape_name: str, model_pattern: str | None) -> _Matcher | None:
     """The reported pattern and its compiled (linear where needed) matcher, built once per shape."""
     shown = _PATTERN_OVERRIDES.get(shape_name, model_pattern)
     if not shown:
         return None
-    return shown, regex.compile(_LINEAR.get(shape_name, shown))
+    matched = _LINEAR.get(shape_name, shown)
+    compiled = regex.compile(matched)
+    linear: re.Pattern[str] | regex.Pattern[str] | None = None
+    if _ONE_CLASS.fullmatch(matched):  # the standard library's engine where it can (faster)
+        linear = compiled if "\\p" in matched else re.compile(matched)
+    return _Matcher(shown, compiled, linear)
 
 
 class _Budget:
@@ -78,9 +102,16 @@ class _Budget:
             return False
 
 
+@cache
+def _input_shape(operation: str) -> Shape | None:
+    """The operation's input shape, looked up once (botocore's lookup guards a cache per call)."""
+    shape: Shape | None = service_model().operation_model(operation).input_shape
+    return shape
+
+
 def validate_input(operation: str, params: Any) -> None:
     """Raise InvalidParameterException naming every problem in ``params`` (up to AWS's style)."""
-    shape = service_model().operation_model(operation).input_shape
+    shape = _input_shape(operation)
     problems: list[str] = []
     if not isinstance(params, dict):
         raise errors.error("SerializationException", messages.BODY_NOT_OBJECT)
@@ -162,10 +193,10 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str], budget: _Bu
         ):
             return  # the first failed constraint is the answer; no pattern run on a long value
         pattern = _pattern(shape.name, shape.metadata.get("pattern"))
-        if pattern and not budget.matches(pattern[1], value):
+        if pattern and not pattern.matches(value, budget):
             problems.append(
                 f"Value '{shown}' at '{where}' failed to satisfy constraint: "
-                f"Member must satisfy regular expression pattern: {pattern[0]}"
+                f"Member must satisfy regular expression pattern: {pattern.shown}"
             )
         return
     if kind in ("integer", "long"):

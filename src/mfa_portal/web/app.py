@@ -34,6 +34,7 @@ from mfa_portal.web import (
 )
 from mfa_portal.web.deps import CsrfFailed, Forbidden, RedirectTo
 from mfa_portal.web.extensions import PortalExtensions
+from mfa_portal.web.forward_auth import ForwardAuth, ForwardAuthCheck
 from mfa_portal.web.headers import SecurityHeadersMiddleware
 from mfa_portal.web.language import LanguageMiddleware
 from mfa_portal.web.portal import Portal
@@ -95,15 +96,21 @@ def create_app(
         outbox=outbox,
     )
     app.state.templates = build_templates(settings.product_name, settings.support_contact)
+    cipher = SessionCipher(settings.secret_key_bytes())
     app.add_middleware(
-        SessionMiddleware,
-        settings=settings,
-        store=session_store,
-        cipher=SessionCipher(settings.secret_key_bytes()),
-        clock=clock,
+        SessionMiddleware, settings=settings, store=session_store, cipher=cipher, clock=clock
     )
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(LanguageMiddleware)  # outermost: error pages speak the language too
+    app.add_middleware(LanguageMiddleware)  # error pages speak the language too
+    app.state.forward_auth = ForwardAuthCheck(
+        settings=settings,
+        store=session_store,
+        cipher=cipher,
+        clock=clock,
+        revocations=support.revocations,
+    )
+    # Outermost: nginx's every-request check skips all of the above when it can.
+    app.add_middleware(ForwardAuth, check=app.state.forward_auth)
     _add_error_pages(app)
     app.include_router(routes_signin.router)
     app.include_router(routes_enrol.router)

@@ -52,6 +52,11 @@ class SqlSessionStore:
         self._clock = clock
         self._saves = 0
 
+    @property
+    def local(self) -> bool:
+        """A SQLite file: a read takes microseconds and may run on the event loop."""
+        return self._db.engine_name == "sqlite"
+
     def load(self, session_id: str) -> str | None:
         with self._db.autocommit() as conn:
             row = conn.execute(

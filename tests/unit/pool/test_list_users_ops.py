@@ -85,7 +85,7 @@ def test_lists_every_user_with_the_user_type_shape(engine: Engine, pool_id: str)
         ('username = "Alice"', []),
         ('username ^= "Al"', ["Alan"]),
         ('email = "bob@example.com"', ["bob"]),
-        ('email ^= "al"', ["alice", "Alan"]),
+        ('email ^= "al"', ["Alan", "alice"]),  # a prefix search lists in the value's order
         ('phone_number = "+15550100"', ["alice"]),
         ('name = "Alice Reddy"', ["alice"]),
         ('given_name ^= "B"', ["bob"]),
@@ -168,7 +168,7 @@ def test_pages_are_stable_while_users_come_and_go(engine: Engine, pool_id: str) 
 
 def test_filtered_pages(engine: Engine, pool_id: str) -> None:
     page = call(engine, "ListUsers", UserPoolId=pool_id, Filter='email ^= "al"', Limit=1)
-    assert names(page) == ["alice"]
+    assert names(page) == ["Alan"]  # alan@example.org before alice@example.com
     rest = call(
         engine,
         "ListUsers",
@@ -177,7 +177,7 @@ def test_filtered_pages(engine: Engine, pool_id: str) -> None:
         Limit=1,
         PaginationToken=page["PaginationToken"],
     )
-    assert names(rest) == ["Alan"]
+    assert names(rest) == ["alice"]
     assert "PaginationToken" not in rest
 
 

@@ -1,9 +1,10 @@
 """ListUsers: one page of a pool's users, optionally filtered on one searchable attribute.
 
-Pages follow the users' row ids, so a PaginationToken stays valid while users are added or removed:
-no user is listed twice and none present throughout is skipped. The token is sealed (encrypted and
-authenticated, bound to the pool), so it is opaque and cannot be forged or replayed on another pool.
-"""
+Pages follow the users' row ids (a prefix search: the searched value, then the row id), so a
+PaginationToken stays valid while users are added or removed: no user is listed twice and none
+present throughout (with the searched value unchanged) is skipped. Every page is one index range
+(see ``user_search``), whatever the pool's size. The token is sealed (encrypted and authenticated,
+bound to the pool), so it is opaque and cannot be forged or replayed on another pool."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.user_filter import parse_filter
+from mfa_portal.pool.user_search import search_for
 from mfa_portal.pool.users import User, mfa_options, public_user_dict, user_from_row
 
 DEFAULT_LIMIT = 60
@@ -35,16 +37,18 @@ def _token_context(pool_id: str) -> str:
     return f"ListUsers:{pool_id}"
 
 
-def _read_token(ctx: Context, pool_id: str, token: str | None) -> int:
+def _read_token(ctx: Context, pool_id: str, token: str | None) -> tuple[int, str | None]:
+    """The position a token names: the last listed id and, for a prefix search, its value."""
     if token is None:
-        return 0
+        return 0, None
     try:
-        after = json.loads(ctx.engine.seal.open(token, _token_context(pool_id)))["after"]
+        position = json.loads(ctx.engine.seal.open(token, _token_context(pool_id)))
+        after, key = position["after"], position.get("key")
     except Exception as exc:  # any tampering, truncation or foreign token reads the same
         raise errors.InvalidParameterException(messages.INVALID_PAGINATION_TOKEN) from exc
-    if not isinstance(after, int):
+    if not isinstance(after, int) or not (key is None or isinstance(key, str)):
         raise errors.InvalidParameterException(messages.INVALID_PAGINATION_TOKEN)
-    return after
+    return after, key
 
 
 def _check_requested(names: list[str] | None) -> None:
@@ -60,19 +64,21 @@ def list_users(ctx: Context, p: Params) -> Result:
     names: list[str] | None = p.get("AttributesToGet")
     _check_requested(names)
     limit = int(p.get("Limit") or DEFAULT_LIMIT)
-    after = _read_token(ctx, pool_id, p.get("PaginationToken"))
-    where, args = ("", []) if search is None else search.sql()
+    after, key = _read_token(ctx, pool_id, p.get("PaginationToken"))
+    query = search_for(search)
+    if query.order is not None and after and key is None:  # not a page of this kind of search
+        raise errors.InvalidParameterException(messages.INVALID_PAGINATION_TOKEN)
+    sql, args = query.page_sql(pool_id, after, key, limit + 1)
     with ctx.read() as conn:
         load_pool(conn, pool_id)
-        rows = conn.execute(
-            "SELECT * FROM users WHERE pool_id = ? AND id > ? "
-            + (f"AND {where} " if where else "")
-            + "ORDER BY id LIMIT ?",
-            [pool_id, after, *args, limit + 1],
-        ).fetchall()
+        rows = conn.execute(sql, args).fetchall()
     users = [user_from_row(row) for row in rows[:limit]]
     result: Result = {"Users": [user_type(user, names) for user in users]}
     if len(rows) > limit:
-        payload = json.dumps({"after": users[-1].id})
-        result["PaginationToken"] = ctx.engine.seal.seal(payload, _token_context(pool_id))
+        position: dict[str, Any] = {"after": users[-1].id}
+        if query.order is not None:
+            position["key"] = rows[limit - 1][query.order]
+        result["PaginationToken"] = ctx.engine.seal.seal(
+            json.dumps(position), _token_context(pool_id)
+        )
     return result
