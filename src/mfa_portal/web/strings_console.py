@@ -19,8 +19,10 @@ STRINGS_CONSOLE: dict[str, str] = {
     "admin.user.recent": "Recent activity",
     "admin.user.recent_all": "All audit entries for {username}",
     "admin.user.recent_none": "No audit entries for this user yet.",
-    "admin.user.pending.one": "Not listed one by one: {count} more ({what}) since {since}.",
-    "admin.user.pending.other": "Not listed one by one: {count} more ({what}) since {since}.",
+    "admin.user.pending.one": "Sign-in failures since {since} not listed one by one: {count} "
+    "more – {what}.",
+    "admin.user.pending.other": "Sign-in failures since {since} not listed one by one: {count} "
+    "more – {what}.",
     "admin.user.authenticator": "Authenticator",
     "admin.user.device": "Device name",
     "admin.user.enrolled_at": "Set up",
