@@ -51,8 +51,8 @@ def test_audit_list_at_80_columns_is_one_block_per_entry(desk: SupportDesk) -> N
     assert _words(REASON) <= _words(out)
     headings = [line for line in lines if line[:4].isdigit()]
     assert len(headings) == 3
-    assert "sign-in.wrong-password  FAILURE  margaret.hamilton" in headings[0]
-    assert "set-attr  SUCCESS  margaret.hamilton" in headings[2]
+    assert "sign-in.wrong-password  failure  margaret.hamilton" in headings[0]
+    assert "set-attr  success  margaret.hamilton" in headings[2]
     assert "  by:     cli:operator from 10.20.30.40" in lines
 
 

@@ -109,9 +109,9 @@ def _table(entries: list[AuditEntry], width: int) -> None:
 
 
 def _block(e: AuditEntry) -> tuple[str, list[tuple[str, str]]]:
-    """``2026-11-28 18:10:35  reset-mfa  FAILURE  bob`` and the rest as labelled lines."""
+    """``2026-11-28 18:10:35  reset-mfa  failure  bob`` and the rest as labelled lines."""
     when = e.time_iso.replace("T", " ").rstrip("Z")
-    heading = f"{when}  {safe(e.action)}  {e.outcome.upper()}  {shown(e.target)}"
+    heading = f"{when}  {safe(e.action)}  {e.outcome}  {shown(e.target)}"
     fields = [
         ("by", safe(e.actor) + (f" from {safe(e.source)}" if e.source else "")),
         ("reason", safe(e.reason)),
