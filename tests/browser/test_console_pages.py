@@ -27,7 +27,8 @@ from mfa_portal.wiring.app import serving_app
 from mfa_portal.wiring.backend import open_embedded
 from mfa_portal.wiring.support import build_support
 from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
-from tests.support.setup import PASSWORD, create_user
+from tests.support.backends import PASSWORD
+from tests.support.setup import create_user
 from tests.support.tools import REPO, require_tool
 from tests.support.wire import ServerThread, bound_socket
 
@@ -88,7 +89,7 @@ def _sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> N
 def _enrol(page: Any, base: str, username: str, device: str = "") -> str:
     _sign_in(page, base, username)
     page.wait_for_url(f"{base}/mfa/setup")
-    secret = page.locator("#secret").inner_text().replace(" ", "")
+    secret = str(page.locator("#secret").inner_text()).replace(" ", "")
     page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
     if device:
         page.get_by_label("Device name (optional)").fill(device)
@@ -128,7 +129,9 @@ def admin_context(console: dict[str, Any], chromium: Any) -> Iterator[Any]:
     _sign_in(page, base, "dora", "Wrong-Password-1!")  # a wrong password
     _sign_in(page, base, "dora", "Wrong-Password-2!")  # the same kind again: counted only
     _sign_in(page, base, "dora")
-    page.get_by_label("6-digit code").fill("000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
+    page.get_by_label("6-digit code").fill(
+        "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+    )
     page.get_by_role("button", name="Continue").click()
     _sign_in(page, base, "ghost", "Nothing-1!")  # a name nobody has
     dora.close()

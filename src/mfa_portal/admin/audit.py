@@ -103,9 +103,7 @@ class AuditLog:
         # driven.
         at = self._clock()
         with self._store.transaction() as conn:
-            return self.append_in(
-                conn, at, actor, target, action, reason, outcome, detail, source
-            )
+            return self.append_in(conn, at, actor, target, action, reason, outcome, detail, source)
 
     def append_in(
         self,
@@ -176,7 +174,9 @@ class AuditLog:
             )
         first = newer_count + 1
         older = bottom if first + len(rows) - 1 < total else None
-        return AuditPage([_entry(r) for r in rows], total, first, top if newer_count else None, older)
+        return AuditPage(
+            [_entry(r) for r in rows], total, first, top if newer_count else None, older
+        )
 
 
 def _entry(row: sqlite3.Row) -> AuditEntry:

@@ -147,7 +147,9 @@ class SignInAudit:
             "SELECT digest, last_at FROM signin_audit_limits WHERE name_key = ? AND kind = ?",
             (key, _ACCEPTED),
         ).fetchone()
-        return row is not None and row["digest"] == digest and now - row["last_at"] <= REPLAY_SECONDS
+        return (
+            row is not None and row["digest"] == digest and now - row["last_at"] <= REPLAY_SECONDS
+        )
 
     def _take_slot(self, conn: sqlite3.Connection, now: float) -> bool:
         """One of the window's entries for all names; False (and counted) when none is left."""

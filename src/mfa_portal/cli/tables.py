@@ -28,9 +28,7 @@ def console(width: int) -> Console:
     return Console(width=width, highlight=False, soft_wrap=False)
 
 
-def blocks(
-    out: Console, rows: Iterable[tuple[str, Sequence[tuple[str, str]]]], width: int
-) -> None:
+def blocks(out: Console, rows: Iterable[tuple[str, Sequence[tuple[str, str]]]], width: int) -> None:
     """Each row as ``heading`` then ``  label: value`` lines, wrapped at words to ``width``."""
     first = True
     for heading, fields in rows:

@@ -77,13 +77,13 @@ def record_code_accepted(request: Request, username: str, code: str, factor: str
         log.exception("could not remember the accepted code's digest")
 
 
-def _record(request: Request, username: str, kind: str, *, digest: str = "", note: str = "") -> None:
+def _record(
+    request: Request, username: str, kind: str, *, digest: str = "", note: str = ""
+) -> None:
     audit = get_portal(request).support.signin_audit
     if audit is None:
         return
     try:
-        audit.failed(
-            username, kind, client_address(request) or "", code_digest=digest, note=note
-        )
+        audit.failed(username, kind, client_address(request) or "", code_digest=digest, note=note)
     except Exception:  # the trail must never stop the page from answering
         log.exception("could not record a sign-in failure in the audit trail")
