@@ -214,3 +214,18 @@ def test_the_audit_view_is_compact_and_pages(
     } or actions_shown == {"sign-in.wrong-password", "sign-in.wrong-code"}
     _check(page, f"audit-sign-in-{size}", width)
     page.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_other_console_pages_share_the_look(
+    console: dict[str, Any], admin_context: Any, size: str
+) -> None:
+    width, height = SIZES[size]
+    page = admin_context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{console['base']}/admin")
+    assert page.locator(".admin-nav [aria-current=page]").inner_text() == "Users"
+    _check(page, f"search-{size}", width)
+    page.goto(f"{console['base']}/admin/users/new")
+    _check(page, f"create-{size}", width)
+    page.close()

@@ -91,3 +91,14 @@ def test_the_console_filters_by_kind_and_pages(engine_world: PortalWorld) -> Non
     assert "No entries match" in admin.get("/admin/audit?kind=sign-in").text
     bad_cursor = admin.get("/admin/audit?before=abc&kind=nonsense")  # an edited URL: ignored
     assert bad_cursor.status_code == 200
+
+
+def test_failures_under_the_email_address_show_on_the_users_page(
+    engine_world: PortalWorld,
+) -> None:
+    enrol(engine_world, "alice")
+    visitor = engine_world.browser()
+    assert visitor.sign_in("alice@example.com", "Wrong-Pass-1!").status_code == 400
+    admin = admin_browser(engine_world)
+    recent = admin.get("/admin/users/alice").text.split('id="recent"')[1].split("</ol>")[0]
+    assert "sign-in.wrong-password" in recent

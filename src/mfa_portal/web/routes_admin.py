@@ -114,11 +114,16 @@ def _user_page(
     codes = None
     if support.recovery and "sub" in user.attributes:
         codes = support.recovery.remaining(support.pool_id, user.attributes["sub"])
-    recent = support.audit.query(AuditFilter(target=user.username, limit=RECENT_ROWS))
-    pending = [
-        {"kind": p.kind, "count": p.count, "since": iso_time(p.since)}
-        for p in (support.signin_audit.pending(user.username) if support.signin_audit else [])
+    # Sign-in failures carry the name as typed: the username, or the email address used to sign in.
+    names = list(dict.fromkeys(n for n in (user.username, user.attributes.get("email", "")) if n))
+    found = [
+        e for n in names for e in support.audit.query(AuditFilter(target=n, limit=RECENT_ROWS))
     ]
+    recent = sorted({e.id: e for e in found}.values(), key=lambda e: -e.id)[:RECENT_ROWS]
+    counted = [
+        p for n in names for p in (support.signin_audit.pending(n) if support.signin_audit else [])
+    ]
+    pending = [{"kind": p.kind, "count": p.count, "since": iso_time(p.since)} for p in counted]
     return render(
         request,
         "admin/user.html",
