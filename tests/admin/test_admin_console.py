@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from tests.support.portal import (
@@ -20,6 +21,12 @@ def admin_browser(world: PortalWorld, name: str = "root", **overrides: Any) -> B
     browser, _ = enrol(world, name, groups=("admins",), **overrides)
     world.next_step()
     return browser
+
+
+def table_body(page: str) -> str:
+    """The rows of the page's table (the filters above it name every action too)."""
+    found = re.search(r"<tbody>(.*?)</tbody>", page, re.S)
+    return found.group(1) if found else ""
 
 
 def act(browser: Browser, user: str, action: str, **form: str) -> str:
@@ -72,7 +79,8 @@ def test_lost_phone_story_through_the_console(world: PortalWorld) -> None:
     assert '<dd id="mfa-methods">totp</dd>' in page.text
 
     unconfirmed = admin.post("/admin/users/alice/reset-mfa", {"reason": "lost phone"})
-    assert unconfirmed.status_code == 400 and "Tick the box" in unconfirmed.text
+    assert unconfirmed.status_code == 400
+    assert "Reset the authenticator: tick the box to confirm." in unconfirmed.text
     assert world.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
 
     admin.get("/admin/users/alice")
@@ -123,8 +131,9 @@ def test_every_other_action_from_the_console(engine_world: PortalWorld) -> None:
     assert "signed out everywhere" in act(admin, "bob", "signout", reason="x", confirm="yes")
 
     text = act(admin, "bob", "delete", reason="offboard", confirm="bo")
-    assert "Type the username to confirm deletion." in text
-    assert "ConfirmationMismatch" not in text, "people read the message, not the internal code"
+    shown = re.search(r'id="delete-confirm-error">([^<]*)<', text)
+    assert shown and "Delete the user: the name you typed is not this username" in shown.group(1)
+    assert "ConfirmationMismatch" not in shown.group(1), "people read the message, not the code"
     text = act(admin, "bob", "delete", reason="offboard", confirm="bob")
     assert "user deleted" in text
     assert admin.get("/admin/users/bob").status_code == 404
@@ -147,13 +156,14 @@ def test_every_other_action_from_the_console(engine_world: PortalWorld) -> None:
     ]  # fmt: skip
     assert {r["actor"] for r in rows} == {"admin:root"}
     assert [r["outcome"] for r in rows][1] == "failure"
-    failures = admin.get("/admin/audit?outcome=failure")
-    assert "ConfirmationMismatch" in failures.text and "set-attr" not in failures.text
+    failures = table_body(admin.get("/admin/audit?outcome=failure").text)
+    assert "ConfirmationMismatch" in failures and "set-attr" not in failures
     assert "Dates must look like" in admin.get("/admin/audit?since=someday").text
     assert "Dates must look like" in admin.get("/admin/audit?until=someday").text
     any_outcome = admin.get("/admin/audit?outcome=maybe")  # only an edited URL sends this
     assert "Dates must look like" not in any_outcome.text
-    assert "ConfirmationMismatch" in any_outcome.text and "set-attr" in any_outcome.text
+    rows_shown = table_body(any_outcome.text)
+    assert "ConfirmationMismatch" in rows_shown and "set-attr" in rows_shown
     bad = admin.get("/admin/audit/export?format=xml")
     assert bad.status_code == 400
     assert "That request is not valid: the export format must be csv or jsonl." in bad.text
@@ -167,8 +177,8 @@ def test_reasons_are_checked_before_anything_happens(engine_world: PortalWorld) 
     engine_world.create_user("bob", permanent=True)
     admin = admin_browser(engine_world)
     for reason, message in (
-        ("   ", "Give a reason for this action."),
-        ("x" * 501, "The reason is too long: at most 500 characters."),
+        ("   ", "Disable the user: give a reason for this action."),
+        ("x" * 501, "Disable the user: the reason is too long: at most 500 characters."),
     ):
         text = act(admin, "bob", "disable", reason=reason, confirm="yes")
         assert message in text and "Reason" + "Required" not in text and "ReasonInvalid" not in text

@@ -16,6 +16,7 @@ from mfa_portal.admin.notify import Notifier, Outbox
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.recovery_limit import RecoveryLimit
 from mfa_portal.admin.revocations import SessionRevocations
+from mfa_portal.admin.signin_audit import SignInAudit
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.admin.support import Actor, Support
 from mfa_portal.cognito_api.client import CognitoClient
@@ -83,13 +84,15 @@ class SupportDesk:
 def desk(backend: Backend, store: PortalStore) -> SupportDesk:
     pool_id, client_id = create_pool(backend.client, name="support-test")
     outbox = Outbox(store, echo=False)
+    audit = AuditLog(store)
     support = Support(
         client=backend.client,
         pool_id=pool_id,
-        audit=AuditLog(store),
+        audit=audit,
         notifier=Notifier(outbox, public_url="http://portal.test"),
         recovery=RecoveryCodes(store, hasher=cheap_hasher()),
         revocations=SessionRevocations(store),
         recovery_limit=RecoveryLimit(store),
+        signin_audit=SignInAudit(store, audit),
     )
     return SupportDesk(backend, support, outbox, client_id)

@@ -12,6 +12,7 @@ its username is whatever the caller typed — but counted into the address's bur
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from datetime import UTC, datetime
@@ -27,6 +28,8 @@ from mfa_portal.cognito_api.password_auth import PasswordStep
 from mfa_portal.security_events import emit
 
 RESET_ACTION = "recovery-reset"
+ENROL_ACTION = "enrol-authenticator"
+_DEVICE = "device "
 UNIFORM_FAILURE = "The username, password or recovery code is not right."
 RESET_REASON = "lost authenticator (recovery code)"
 RATE_LIMITED = "RateLimited"
@@ -99,17 +102,39 @@ def issue_codes(support: Support, username: str, source: str = "") -> list[str]:
     return codes
 
 
-def record_enrolment(support: Support, username: str, email: str | None, source: str = "") -> None:
-    """A new authenticator was set up (first time or replacement): audit it and tell the user."""
+def record_enrolment(
+    support: Support, username: str, email: str | None, source: str = "", *, device: str = ""
+) -> None:
+    """A new authenticator was set up (first time or replacement): audit it and tell the user.
+
+    The device name the user gave (Cognito's ``FriendlyDeviceName``, which no Cognito operation
+    reads back) is kept in the entry's detail, where the console finds it (``enrolment_of``)."""
     actor = Actor(f"self:{username}", source)
-    with audited(support, actor, "enrol-authenticator", username, "set up by the user") as step:
-        notes: list[str] = []
+    with audited(support, actor, ENROL_ACTION, username, "set up by the user") as step:
+        notes: list[str] = [device_note(device)] if device else []
         if support.notifier and email:
             change = "a new authenticator app was set up"
             if not support.notifier.mfa_changed(email, username, change):
                 notes.append("the notification email could not be sent")
         step.done("authenticator app set up", notes)
     emit("mfa.enrolled", user=username, ip=source, outcome="success", factor="SOFTWARE_TOKEN_MFA")
+
+
+def device_note(device: str) -> str:
+    """``device "Pixel 8"``: the name quoted as JSON, so it reads back exactly (``device_of``)."""
+    return _DEVICE + json.dumps(device, ensure_ascii=False)
+
+
+def device_of(detail: str) -> str | None:
+    """The device name an enrolment entry's detail carries, or None."""
+    at = detail.find("; " + _DEVICE + '"')
+    if at < 0:
+        return None
+    try:
+        name, _ = json.JSONDecoder().raw_decode(detail, at + 2 + len(_DEVICE))
+    except ValueError:
+        return None
+    return name if isinstance(name, str) else None
 
 
 def remaining_codes(support: Support, username: str) -> int:

@@ -94,6 +94,24 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (pool_id, user_sub)
     );
     """,
+    # 5: the per-user rate limit of sign-in failure entries in the audit trail
+    # (admin/signin_audit.py): one row per username and kind with the window's counts, one row
+    # ('*', '*') for the whole trail, and per user the keyed digest of the last accepted code.
+    """
+    CREATE TABLE signin_audit_limits (
+        name_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '',
+        window_start REAL NOT NULL,
+        last_at REAL NOT NULL,
+        written INTEGER NOT NULL DEFAULT 0,
+        suppressed INTEGER NOT NULL DEFAULT 0,
+        digest TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (name_key, kind)
+    );
+    CREATE INDEX signin_audit_limits_window ON signin_audit_limits (window_start);
+    """,
 )
 
 

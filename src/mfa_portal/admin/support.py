@@ -19,6 +19,7 @@ from mfa_portal.admin.notify import Notifier
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.recovery_limit import RecoveryLimit
 from mfa_portal.admin.revocations import SessionRevocations
+from mfa_portal.admin.signin_audit import SignInAudit
 from mfa_portal.cognito_api.client import CognitoClient, CognitoError
 
 MAX_REASON = 500  # characters; the audit trail is for a sentence, not a document
@@ -45,6 +46,7 @@ class Support:
     recovery_limit: RecoveryLimit | None = None  # /recover's rate limit, shared by processes
     enrolment_codes: EnrolmentCodes | None = None
     enrolment_proof: str = "none"  # MFA_PORTAL_ENROLMENT_PROOF: what the next enrolment must prove
+    signin_audit: SignInAudit | None = None  # sign-in failures in the trail, rate-limited per user
 
 
 @dataclass

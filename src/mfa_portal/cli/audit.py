@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mfa_portal.admin.audit import (
+    AuditEntry,
     AuditFilter,
     AuditFilterError,
     parse_filter,
@@ -20,6 +21,7 @@ from mfa_portal.admin.audit import (
 )
 from mfa_portal.admin.display import safe, shown
 from mfa_portal.cli import audit_app
+from mfa_portal.cli.tables import WIDE, blocks, console, terminal_width
 from mfa_portal.cli.users import Json, emit, fail, support_for
 
 Actor = Annotated[
@@ -29,6 +31,10 @@ Target = Annotated[str, typer.Option(help="Only entries about this user or pool.
 Action = Annotated[str, typer.Option(help="Only this action (e.g. reset-mfa).")]
 Outcome = Annotated[
     Literal["success", "failure"] | None, typer.Option(help="Only successes or failures.")
+]
+Kind = Annotated[
+    Literal["support", "self-service", "sign-in"] | None,
+    typer.Option(help="Only support actions, self-service, or sign-in failures."),
 ]
 Since = Annotated[str, typer.Option(help="From this UTC date/time (ISO 8601).")]
 Until = Annotated[str, typer.Option(help="Before this UTC date/time (ISO 8601).")]
@@ -43,9 +49,16 @@ def _filter(
     until: str,
     limit: int,
     as_json: bool = False,
+    kind: str | None = None,
 ) -> AuditFilter:
     typed = dict(
-        actor=actor, target=target, action=action, outcome=outcome or "", since=since, until=until
+        actor=actor,
+        target=target,
+        action=action,
+        outcome=outcome or "",
+        since=since,
+        until=until,
+        kind=kind or "",
     )
     try:
         return parse_filter(typed, limit=limit)
@@ -63,25 +76,48 @@ def list_cmd(
     target: Target = "",
     action: Action = "",
     outcome: Outcome = None,
+    kind: Kind = None,
     since: Since = "",
     until: Until = "",
     limit: Annotated[int, typer.Option(min=1)] = 50,
     as_json: Json = False,
 ) -> None:
-    """The newest entries first."""
-    flt = _filter(actor, target, action, outcome, since, until, limit, as_json)
+    """The newest entries first: a table in a wide terminal, one block per entry in a narrow one."""
+    flt = _filter(actor, target, action, outcome, since, until, limit, as_json, kind)
     entries = support_for(ctx, as_json).audit.query(flt)
     if as_json:
         emit([{**vars(e), "time": e.time_iso} for e in entries])
         return
-    table = Table(
-        "Time (UTC)", "Actor", "Target", "Action", "Outcome", "Reason", "Detail", "Source"
-    )
+    width = terminal_width()
+    if width >= WIDE:
+        _table(entries, width)
+    else:
+        blocks(console(width), (_block(e) for e in entries), width)
+
+
+def _table(entries: list[AuditEntry], width: int) -> None:
+    table = Table()
+    for header in ("Time (UTC)", "Actor", "Target", "Action", "Outcome", "Reason", "Detail"):
+        # Times, actions and outcomes are short and must stay whole; free text wraps at words.
+        table.add_column(header, no_wrap=header in ("Time (UTC)", "Action", "Outcome"))
+    table.add_column("Source", overflow="fold")
     for e in entries:
         # Text cells: never read as Rich markup; entries written before escaping are escaped here.
         cells = (e.time_iso, e.actor, e.target, e.action, e.outcome, e.reason, e.detail, e.source)
         table.add_row(*(Text(str(shown(c)) if c == e.target else safe(c)) for c in cells))
-    Console().print(table)
+    console(width).print(table)
+
+
+def _block(e: AuditEntry) -> tuple[str, list[tuple[str, str]]]:
+    """``2026-11-28 18:10:35  reset-mfa  failure  bob`` and the rest as labelled lines."""
+    when = e.time_iso.replace("T", " ").rstrip("Z")
+    heading = f"{when}  {safe(e.action)}  {e.outcome}  {shown(e.target)}"
+    fields = [
+        ("by", safe(e.actor) + (f" from {safe(e.source)}" if e.source else "")),
+        ("reason", safe(e.reason)),
+        ("detail", safe(e.detail)),
+    ]
+    return heading, fields
 
 
 @audit_app.command("export")
@@ -97,11 +133,12 @@ def export_cmd(
     target: Target = "",
     action: Action = "",
     outcome: Outcome = None,
+    kind: Kind = None,
     since: Since = "",
     until: Until = "",
 ) -> None:
     """Every matching entry, oldest first, as CSV or JSON lines."""
-    flt = _filter(actor, target, action, outcome, since, until, 0)
+    flt = _filter(actor, target, action, outcome, since, until, 0, kind=kind)
     entries = list(reversed(support_for(ctx).audit.query(flt)))
     writer = write_csv if fmt == "csv" else write_jsonl
     if output is None:

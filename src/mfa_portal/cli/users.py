@@ -21,7 +21,8 @@ from rich.text import Text
 from mfa_portal.admin import actions, explain, lookup
 from mfa_portal.admin.display import safe, shown
 from mfa_portal.admin.support import ActionFailed, ActionResult, Support
-from mfa_portal.cli import users_app
+from mfa_portal.cli import tables, users_app
+from mfa_portal.cli.tables import terminal_width
 from mfa_portal.cognito_api.client import CognitoError
 from mfa_portal.wiring.support import cli_actor
 
@@ -159,11 +160,17 @@ def list_cmd(
     if as_json:
         emit([vars(u) for u in found])
         return
-    table = Table("Username", "Email", "Status", "Enabled", "Created")
+    width = terminal_width()
+    table = Table()
+    table.add_column("Username", overflow="fold")
+    table.add_column("Email", overflow="fold")
+    for header in ("Status", "Enabled", "Created"):
+        table.add_column(header, no_wrap=True)
     for u in found:
         cells = (str(shown(u.username)), safe(u.email), u.status, "yes" if u.enabled else "no")
-        table.add_row(*map(Text, cells), u.created)
-    Console().print(table)
+        created = u.created if width >= 100 else u.created[:10]  # the date is enough when narrow
+        table.add_row(*map(Text, cells), created)
+    tables.console(width).print(table)
 
 
 @users_app.command("show")
@@ -176,7 +183,9 @@ def show_cmd(ctx: typer.Context, name: str, as_json: Json = False) -> None:
     if as_json:
         emit(user.as_dict())
         return
-    table = Table("Field", "Value", show_header=False)
+    table = Table(show_header=False)
+    table.add_column("Field", no_wrap=True)
+    table.add_column("Value", overflow="fold")
     table.add_row("Username", Text(str(shown(user.username))))
     table.add_row("Status", user.status)
     table.add_row("Enabled", "yes" if user.enabled else "no")
@@ -186,7 +195,7 @@ def show_cmd(ctx: typer.Context, name: str, as_json: Json = False) -> None:
     table.add_row("Modified", user.modified)
     for key, value in sorted(user.attributes.items()):
         table.add_row(Text(safe(key)), Text(safe(value)))  # user-set text: no markup, no ESC
-    Console().print(table)
+    tables.console(terminal_width()).print(table)
 
 
 @users_app.command("create")

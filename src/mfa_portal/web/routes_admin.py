@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from mfa_portal.admin import actions, lookup
 from mfa_portal.admin.audit import (
+    KINDS,
+    OK,
     AuditFilter,
     AuditFilterError,
     parse_filter,
@@ -23,8 +25,21 @@ from mfa_portal.admin.audit import (
     write_jsonl,
 )
 from mfa_portal.admin.display import safe, shown
+from mfa_portal.admin.self_service import ENROL_ACTION, device_of
+from mfa_portal.admin.signin_audit import ACTIONS as SIGNIN_ACTIONS
+from mfa_portal.admin.signin_audit import KINDS as SIGNIN_KINDS
+from mfa_portal.admin.signin_audit import SUPPRESSED_ACTION
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support
 from mfa_portal.cognito_api.client import CognitoError
+from mfa_portal.web.console_forms import (
+    ATTRIBUTES,
+    FORMS,
+    METHODS,
+    SETTINGS,
+    Problems,
+    check,
+    mismatch,
+)
 from mfa_portal.web.deps import SignedInUser, require_admin, verify_csrf
 from mfa_portal.web.portal import get_portal
 from mfa_portal.web.responses import render
@@ -33,27 +48,20 @@ from mfa_portal.web.strings import t
 router = APIRouter()
 Admin = Annotated[SignedInUser, Depends(require_admin)]
 Field = Annotated[str, Form()]
-USER_ACTIONS = (
-    "reset-mfa",
-    "set-mfa",
-    "set-attr",
-    "reset-password",
-    "disable",
-    "enable",
-    "signout",
-    "delete",
-)
+USER_ACTIONS = tuple(FORMS)
+#: Actions the audit view offers in its filter, grouped as the console shows them.
+AUDIT_ACTIONS: dict[str, tuple[str, ...]] = {
+    "support": (*USER_ACTIONS, "create"),
+    "self-service": (ENROL_ACTION, "recovery-codes issue", "recovery-reset"),
+    "sign-in": (*SIGNIN_ACTIONS, SUPPRESSED_ACTION),
+}
 
 # How pages show user text (admin/display.py, as the CLI does): escaped, look-alike names marked.
 DISPLAY: dict[str, Any] = {"shown": shown, "safe": safe}
 
 SEARCH_ROWS = 50  # each row costs one AdminGetUser (ListUsers has no MFA fields)
-METHODS: dict[str, actions.Method] = {"totp": "totp", "email": "email", "sms": "sms"}
-SETTINGS: dict[str, actions.MfaSetting] = {
-    "preferred": "preferred",
-    "enabled": "enabled",
-    "disabled": "disabled",
-}
+RECENT_ROWS = 10  # the user page's own audit entries
+AUDIT_ROWS = 50  # one page of the audit view
 
 
 def support_of(request: Request) -> Support:
@@ -87,7 +95,15 @@ def search(request: Request, admin: Admin, q: str = "", status: str = "") -> Res
     )
 
 
-def _user_page(request: Request, username: str, status_code: int = 200, **extra: Any) -> Response:
+def _user_page(
+    request: Request,
+    username: str,
+    status_code: int = 200,
+    problems: Problems | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """The user page, led by the authenticator reset and the user's own recent audit entries;
+    ``problems`` of a submitted form open that form with its fields marked, ``typed`` refilled."""
     support = support_of(request)
     try:
         user = lookup.get_user(support, username)
@@ -98,15 +114,59 @@ def _user_page(request: Request, username: str, status_code: int = 200, **extra:
     codes = None
     if support.recovery and "sub" in user.attributes:
         codes = support.recovery.remaining(support.pool_id, user.attributes["sub"])
+    # Sign-in failures carry the name as typed: the username, or the email address used to sign in.
+    names = list(dict.fromkeys(n for n in (user.username, user.attributes.get("email", "")) if n))
+    found = [
+        e for n in names for e in support.audit.query(AuditFilter(target=n, limit=RECENT_ROWS))
+    ]
+    recent = sorted({e.id: e for e in found}.values(), key=lambda e: -e.id)[:RECENT_ROWS]
+    counted = [
+        p for n in names for p in (support.signin_audit.pending(n) if support.signin_audit else [])
+    ]
+    pending = [{"kind": p.kind, "count": p.count, "since": iso_time(p.since)} for p in counted]
     return render(
         request,
         "admin/user.html",
         status_code,
         user=user,
         recovery_codes=codes,
+        recent=recent,
+        pending=pending,
+        signin_kinds=SIGNIN_KINDS,
+        enrolment=_enrolment(support, user.username),
+        problems=problems or Problems(""),
+        typed=typed or {},
+        forms=FORMS,
+        methods=tuple(METHODS),
+        settings_=tuple(SETTINGS),
+        attributes_=ATTRIBUTES,
+        short_time=short_time,
         **DISPLAY,
-        **extra,
     )
+
+
+def _enrolment(support: Support, username: str) -> dict[str, str | None] | None:
+    """When the portal saw the current authenticator set up, and the device name the user gave:
+    no Cognito operation reads either back, so the audit trail is the record."""
+    found = support.audit.query(
+        AuditFilter(target=username, action=ENROL_ACTION, outcome=OK, limit=1)
+    )
+    if not found:
+        return None
+    return {"at": found[0].time_iso, "device": device_of(found[0].detail)}
+
+
+def iso_time(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def short_time(iso: str) -> str:
+    """``2026-11-28T18:10:35Z`` as ``28 Nov 18:10`` (the full value goes in the title)."""
+    try:
+        moment = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return iso
+    return moment.strftime("%d %b %Y %H:%M")
 
 
 @router.get("/admin/users/new", response_class=HTMLResponse)
@@ -164,23 +224,43 @@ def user_action(
 ) -> Response:
     if action not in USER_ACTIONS:
         raise HTTPException(404)
-    if action != "delete" and confirm != "yes":
-        return _user_page(request, username, 400, error=t("admin.user.unconfirmed"))
+    typed = {
+        "reason": reason,
+        "confirm": confirm,
+        "method": method,
+        "setting": setting,
+        "attr_name": attr_name,
+        "attr_value": attr_value,
+        "verified": verified,
+        "temporary": temporary,
+    }
+    problems = check(action, typed)
+    if problems:
+        return _user_page(request, username, 400, problems, _refill(action, typed))
     run = _runner(
         action,
         username,
         reason,
         confirm,
-        method,
-        setting,
+        METHODS[method] if action == "set-mfa" else "totp",
+        SETTINGS[setting] if action == "set-mfa" else "enabled",
         attr_name,
         attr_value,
         verified == "yes",
         temporary == "yes",
     )
-    if run is None:
-        return _user_page(request, username, 400, error=t("admin.user.bad_choice"))
-    return _outcome(request, run, admin)
+    try:
+        result: ActionResult = run(support_of(request), actor_of(request, admin))
+    except ActionFailed as exc:
+        if exc.code == "ConfirmationMismatch":
+            return _user_page(request, username, 400, mismatch(action), _refill(action, typed))
+        return render(request, "admin/result.html", 400, result=None, failure=exc, **DISPLAY)
+    return render(request, "admin/result.html", result=result, failure=None, **DISPLAY)
+
+
+def _refill(action: str, typed: dict[str, str]) -> dict[str, str]:
+    """What the re-shown form keeps: everything but the confirmation (it must be given again)."""
+    return {"action": action, **{k: v for k, v in typed.items() if k != "confirm"}}
 
 
 def _runner(
@@ -188,14 +268,14 @@ def _runner(
     name: str,
     reason: str,
     confirm: str,
-    method: str,
-    setting: str,
+    method: actions.Method,
+    setting: actions.MfaSetting,
     attr_name: str,
     attr_value: str,
     verified: bool,
     temporary: bool,
 ) -> Any:
-    """The action function to run with ``(support, actor)``, or None for an invalid form."""
+    """The action function to run with ``(support, actor)``; the form was checked before."""
     simple = {
         "reset-mfa": actions.reset_mfa,
         "disable": actions.disable_user,
@@ -205,11 +285,7 @@ def _runner(
     if action in simple:
         return lambda s, a: simple[action](s, a, name, reason)
     if action == "set-mfa":
-        chosen_method = METHODS.get(method)
-        chosen_setting = SETTINGS.get(setting)
-        if chosen_method is None or chosen_setting is None:
-            return None
-        return lambda s, a: actions.set_mfa(s, a, name, chosen_method, chosen_setting, reason)
+        return lambda s, a: actions.set_mfa(s, a, name, method, setting, reason)
     if action == "set-attr":
         values = {attr_name.strip(): attr_value}
         return lambda s, a: actions.set_attributes(s, a, name, values, reason, verified=verified)
@@ -234,13 +310,41 @@ def _audit_filter(params: dict[str, str], limit: int) -> AuditFilter | None:
         return None
 
 
+def _other_action(action: str) -> str | None:
+    """An action the filter's list does not offer (an older name, a typed URL): still selectable."""
+    known = {name for names in AUDIT_ACTIONS.values() for name in names}
+    return action if action and action not in known else None
+
+
+def _cursor(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(request: Request, admin: Admin) -> Response:
     params = dict(request.query_params)
-    flt = _audit_filter(params, 500)
+    flt = _audit_filter(params, AUDIT_ROWS)
     error = None if flt is not None else t("admin.audit.bad_date")
-    entries = [] if flt is None else support_of(request).audit.query(flt)
-    return render(request, "admin/audit.html", entries=entries, f=params, error=error, **DISPLAY)
+    page = None
+    if flt is not None:
+        page = support_of(request).audit.page(
+            flt, before=_cursor(params.get("before")), after=_cursor(params.get("after"))
+        )
+    filters = {k: v for k, v in params.items() if k not in ("before", "after")}
+    return render(
+        request,
+        "admin/audit.html",
+        page=page,
+        f=params,
+        filters=filters,
+        error=error,
+        kinds=tuple(KINDS),
+        audit_actions=AUDIT_ACTIONS,
+        other_action=_other_action(params.get("action", "")),
+        short_time=short_time,
+        more_open=any(params.get(k) for k in ("actor", "source")),
+        **DISPLAY,
+    )
 
 
 @router.get("/admin/audit/export")

@@ -34,6 +34,11 @@ from mfa_portal.web.password_policy import policy_sentence
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.responses import render, see_other
 from mfa_portal.web.sessions import PortalSession
+from mfa_portal.web.signin_failures import (
+    record_code_accepted,
+    record_code_failure,
+    record_password_failure,
+)
 from mfa_portal.web.state import Challenge, EnrolmentProof, Stage
 
 router = APIRouter()
@@ -117,6 +122,7 @@ def signin_submit(
             get_portal(request), username, password, client_ip=client_address(request)
         )
     except CognitoError as exc:
+        record_password_failure(request, username, exc)
         DELAYER.refused(started)
         key = signin_error(exc)
         if key == "signin.reset_required":
@@ -233,6 +239,7 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
                 # browser in under a new id. Follow it and leave its cookie in place.
                 ps.leave_cookie_alone()
                 return see_other(target)
+        record_code_failure(request, challenge.username, exc, code, kind)
         key = code_error(exc)
         if key != "code.wrong":
             return restart(request, ps, key)
@@ -240,6 +247,7 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
             request, "code.html", 400, errors=[f"code.wrong.{kind}"], **_code_context(challenge)
         )
     ps.state.mfa_answered = True
+    record_code_accepted(request, challenge.username, code, kind)
     return advance(request, ps, outcome)
 
 

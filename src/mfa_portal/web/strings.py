@@ -21,6 +21,7 @@ from contextvars import ContextVar, Token
 
 from markupsafe import Markup
 
+from mfa_portal.web.strings_console import STRINGS_CONSOLE
 from mfa_portal.web.strings_de import STRINGS_DE
 
 STRINGS: dict[str, str] = {
@@ -336,7 +337,7 @@ STRINGS: dict[str, str] = {
     "admin.user.attr_name": "Name",
     "admin.user.attr_value": "Value",
     "admin.user.actions": "Actions",
-    "admin.user.reset_mfa.title": "Reset the authenticator (lost phone)",
+    "admin.user.reset_mfa.title": "Reset the authenticator",
     "admin.user.reset_mfa.hint": "Removes the registered authenticator and signs the user out "
     "everywhere; they must set up a new one at their next sign-in.",
     "admin.user.reset_mfa.submit": "Reset authenticator",
@@ -361,11 +362,11 @@ STRINGS: dict[str, str] = {
     "(otherwise a reset code is sent)",
     "admin.user.signout.title": "Sign out everywhere",
     "admin.user.signout.submit": "Sign out everywhere",
-    "admin.user.disable.title": "Disable",
+    "admin.user.disable.title": "Disable the user",
     "admin.user.disable.submit": "Disable user",
-    "admin.user.enable.title": "Enable",
+    "admin.user.enable.title": "Enable the user",
     "admin.user.enable.submit": "Enable user",
-    "admin.user.delete.title": "Delete",
+    "admin.user.delete.title": "Delete the user",
     "admin.user.delete.hint": "Deletes the user and their recovery codes for good.",
     "admin.user.delete.submit": "Delete user",
     "admin.result.done": "Done",
@@ -373,7 +374,7 @@ STRINGS: dict[str, str] = {
     "admin.result.secret": "Temporary password, shown only now:",
     "admin.result.back": "Back to {username}",
     "admin.audit.title": "Audit trail",
-    "admin.audit.target": "User or pool",
+    "admin.audit.target": "User",
     "admin.audit.actor": "Actor",
     "admin.audit.action": "Action",
     "admin.audit.since": "From (UTC)",
@@ -387,12 +388,12 @@ STRINGS: dict[str, str] = {
     "admin.audit.export_jsonl": "Export JSON lines",
     "admin.audit.col.time": "Time (UTC)",
     "admin.audit.col.actor": "Actor",
-    "admin.audit.col.target": "Target",
+    "admin.audit.col.target": "User",
     "admin.audit.col.action": "Action",
     "admin.audit.col.outcome": "Outcome",
     "admin.audit.col.reason": "Reason",
     "admin.audit.col.detail": "Detail",
-    "admin.audit.col.source": "Source",
+    "admin.audit.col.source": "Address",
     "admin.outbox.title": "Development outbox",
     "admin.outbox.notice": "No mail server is configured, so mail the portal sends is kept here "
     "(development mode only).",
@@ -434,6 +435,8 @@ STRINGS: dict[str, str] = {
     "to it.",
     "recovery.done.submit": "Sign in and set up",
 }
+
+STRINGS.update(STRINGS_CONSOLE)  # the console's newer sentences, kept apart (English only)
 
 #: Sentences telling the user to contact support or an administrator: the pages follow each with
 #: ``support.contact`` when ``MFA_PORTAL_SUPPORT_CONTACT`` is set.

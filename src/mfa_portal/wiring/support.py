@@ -13,6 +13,7 @@ from mfa_portal.admin.notify import MailSettings, Notifier, build_mailer
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.recovery_limit import RecoveryLimit
 from mfa_portal.admin.revocations import SessionRevocations
+from mfa_portal.admin.signin_audit import SignInAudit
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.admin.support import Actor, Support
 from mfa_portal.cognito_api.client import CognitoClient
@@ -54,10 +55,11 @@ def portal_mailer(settings: Settings) -> Mailer:
 
 def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Support:
     store = portal_store(settings.data_dir, settings.database)
+    audit = AuditLog(store)
     return Support(
         client=client,
         pool_id=pool_id,
-        audit=AuditLog(store),
+        audit=audit,
         notifier=Notifier(
             portal_mailer(settings),
             public_url=settings.public_url or "",
@@ -71,6 +73,7 @@ def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Su
             store, lifetime_seconds=settings.enrolment_code_minutes * 60
         ),
         enrolment_proof=settings.enrolment_proof.value,
+        signin_audit=SignInAudit(store, audit),
     )
 
 
