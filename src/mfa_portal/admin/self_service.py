@@ -19,6 +19,7 @@ from typing import Any
 
 from mfa_portal.admin.actions import remove_authenticator
 from mfa_portal.admin.audit import FAILED
+from mfa_portal.admin.enrolments import ENROL_ACTION, enrolment_detail
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.recovery_limit import Burst, RecoveryLimit
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support, attributes, audited
@@ -99,16 +100,19 @@ def issue_codes(support: Support, username: str, source: str = "") -> list[str]:
     return codes
 
 
-def record_enrolment(support: Support, username: str, email: str | None, source: str = "") -> None:
-    """A new authenticator was set up (first time or replacement): audit it and tell the user."""
+def record_enrolment(
+    support: Support, username: str, email: str | None, source: str = "", device_name: str = ""
+) -> None:
+    """A new authenticator was set up (first time or replacement): audit it (with the device name,
+    which Cognito never returns outside a sign-in challenge) and tell the user."""
     actor = Actor(f"self:{username}", source)
-    with audited(support, actor, "enrol-authenticator", username, "set up by the user") as step:
+    with audited(support, actor, ENROL_ACTION, username, "set up by the user") as step:
         notes: list[str] = []
         if support.notifier and email:
             change = "a new authenticator app was set up"
             if not support.notifier.mfa_changed(email, username, change):
                 notes.append("the notification email could not be sent")
-        step.done("authenticator app set up", notes)
+        step.done(enrolment_detail(device_name), notes)
     emit("mfa.enrolled", user=username, ip=source, outcome="success", factor="SOFTWARE_TOKEN_MFA")
 
 

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from mfa_portal.cognito_api.errors import CognitoError
-from mfa_portal.web.account_page import account_page
-from mfa_portal.web.deps import CSRF, SignedIn, current_user, portal_session
+from mfa_portal.admin.support import ActionFailed, Actor, audited
+from mfa_portal.web.account_page import BLOCKS, account_page
+from mfa_portal.web.deps import CSRF, SignedIn, client_address, current_user, portal_session
 from mfa_portal.web.messages import is_token_problem, log, password_policy_errors
 from mfa_portal.web.outcomes import restart
 from mfa_portal.web.portal import get_portal
@@ -23,6 +24,7 @@ NOTICES = {
     "enrolled": "account.enrolled",
     "replace_cancelled": "account.replace_cancelled",
     "replace_cancelled_pending": "account.replace_cancelled_pending",
+    "preferred": "account.mfa.preference_saved",
 }
 
 
@@ -63,6 +65,36 @@ def change_password(
         return restart(request, portal_session(request), "signin.session_ended")
     portal_session(request).rotate()
     return account_page(request, user, notice="account.password.changed")
+
+
+@router.post("/account/mfa-preference", dependencies=[CSRF])
+def choose_preferred(
+    request: Request, user: SignedIn, method: Annotated[str, Form()] = ""
+) -> Response:
+    """Make one of the user's own methods the preferred one (SetUserMFAPreference, as the user).
+
+    Only a method Cognito lists for the user right now is accepted; the change is audited."""
+    try:
+        enabled = user.call("GetUser").get("UserMFASettingList") or []
+    except CognitoError as exc:
+        log.info("reading the user's methods failed: %s", exc.code)
+        return restart(request, portal_session(request), "signin.session_ended")
+    if method not in BLOCKS or method not in enabled:
+        return account_page(
+            request, user, 400, field_errors={"method": ["account.mfa.choose_missing"]}
+        )
+    support = get_portal(request).support
+    actor = Actor(f"self:{user.username}", client_address(request) or "")
+    try:
+        with audited(support, actor, "mfa-preference", user.username, "chosen by the user") as step:
+            user.call("SetUserMFAPreference", **{BLOCKS[method]: {"Enabled": True, "PreferredMfa": True}})
+            step.done(f"{method} preferred")
+    except ActionFailed as exc:
+        log.info("setting the preferred method failed: %s", exc.code)
+        if exc.code == "NotAuthorizedException":
+            return restart(request, portal_session(request), "signin.session_ended")
+        return account_page(request, user, 400, errors=["account.mfa.choose_failed"])
+    return see_other("/account?notice=preferred")
 
 
 @router.post("/account/signout-everywhere", dependencies=[CSRF])

@@ -265,6 +265,7 @@ def setup_submit(
         return _ended(request, ps, exc)
     if result.get("Status") != "SUCCESS":
         return _page(request, ps, 400, errors=["setup.wrong"], device_name=device_name)
+    request.state.device_name = device_name  # for the enrolment's audit entry (after_enrolment)
     if mode == "challenge":
         return _finish_challenge(request, ps, result.get("Session"))
     return _finish(request, ps)

@@ -36,7 +36,10 @@ def offer_codes_after_enrolment(request: Request, user: SignedInUser) -> str | N
 def record_enrolment(request: Request, user: SignedInUser) -> str | None:
     """After enrolment: audit the new factor and notify the user (OWASP: every change)."""
     support = support_of(request)
-    self_service.record_enrolment(support, user.username, user.email, _client_address(request))
+    device_name = str(getattr(request.state, "device_name", ""))  # set by the set-up page's POST
+    self_service.record_enrolment(
+        support, user.username, user.email, _client_address(request), device_name
+    )
     return None
 
 

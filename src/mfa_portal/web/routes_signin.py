@@ -240,6 +240,8 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
             request, "code.html", 400, errors=[f"code.wrong.{kind}"], **_code_context(challenge)
         )
     ps.state.mfa_answered = True
+    if challenge.name == "SOFTWARE_TOKEN_MFA":
+        ps.state.totp_device = challenge.parameters.get("FRIENDLY_DEVICE_NAME", "")
     return advance(request, ps, outcome)
 
 

@@ -90,6 +90,12 @@ class SessionState(BaseModel):
     signup_username: str | None = None  # signed up, waiting for the confirmation code
     pending_email: str | None = None  # a new address waiting for its verification code
     next_path: str = "/"
+    #: The FriendlyDeviceName Cognito named in this sign-in's SOFTWARE_TOKEN_MFA challenge (Cognito
+    #: returns it nowhere else), for the account page.
+    totp_device: str = ""
+    #: What the visitor typed as username at the password step of this sign-in, kept so a sign-in
+    #: that ended (expired, locked) can fill it in again. Their own input, never looked up.
+    typed_username: str = ""
     reset_username: str = (
         ""  # who asked for a password-reset code in this browser (prefills the form)
     )
