@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.admin.audit import OK
 from mfa_portal.admin.support import ActionFailed, Actor, audited
 from mfa_portal.web.account_page import BLOCKS, account_page
 from mfa_portal.web.deps import CSRF, SignedIn, client_address, current_user, portal_session
@@ -99,11 +100,24 @@ def choose_preferred(
 
 @router.post("/account/signout-everywhere", dependencies=[CSRF])
 def signout_everywhere(request: Request, user: SignedIn) -> Response:
+    detail = "signed out everywhere by the user"
     try:
         user.call("GlobalSignOut")
     except CognitoError as exc:
         log.info("global sign-out failed: %s", exc.code)
-    revocations = get_portal(request).support.revocations
+        detail += f"; Cognito's GlobalSignOut failed ({exc.code}), portal sessions ended"
+    support = get_portal(request).support
+    # Audited like support's sign-out, so the other tabs' sign-in page can say why they ended.
+    support.audit.append(
+        actor=f"self:{user.username}",
+        target=user.username,
+        action="signout",
+        reason="by the user",
+        outcome=OK,
+        detail=detail,
+        source=client_address(request) or "",
+    )
+    revocations = support.revocations
     if revocations is not None:  # every portal instance refuses the other sessions at once
         revocations.revoke(get_portal(request).user_pool_id, user.sub)
     portal_session(request).end()

@@ -34,6 +34,7 @@ from mfa_portal.web.deps import (
     portal_session,
     require_signed_in,
 )
+from mfa_portal.web.ended import with_reason
 from mfa_portal.web.flow import (
     ENROLMENT_SECONDS,
     FactorNotAsked,
@@ -162,7 +163,7 @@ def _entry(request: Request) -> tuple[PortalSession, Portal, str | None, Respons
     if mode is None:
         if ps.state.stage is Stage.SIGNED_IN:
             return ps, portal, None, see_other("/mfa/replace")
-        return ps, portal, None, see_other("/signin?next=/mfa/setup")
+        return ps, portal, None, see_other(with_reason("/signin?next=/mfa/setup", ps))
     if mode == "challenge":
         assert ps.state.challenge is not None
         if "SOFTWARE_TOKEN_MFA" not in _offered(ps.state.challenge.parameters):

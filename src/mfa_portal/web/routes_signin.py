@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.web.delay import Delayer
 from mfa_portal.web.deps import CSRF, client_address, portal_session, safe_next
+from mfa_portal.web.ended import with_reason
 from mfa_portal.web.flow import (
     MFA_CHALLENGES,
     Outcome,
@@ -34,7 +35,7 @@ from mfa_portal.web.password_policy import policy_sentence
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.responses import render, see_other
 from mfa_portal.web.sessions import PortalSession
-from mfa_portal.web.state import Challenge, EnrolmentProof, Stage
+from mfa_portal.web.state import ENDED_REASONS, Challenge, EnrolmentProof, Stage
 
 router = APIRouter()
 DELAYER = Delayer()
@@ -59,17 +60,28 @@ DIGITS = {"totp": 6, "email": 8, "sms": 6}
 #: How long a code step refused for a spent Cognito session waits for a sibling request (a double
 #: submit) to finish saving the signed-in session before concluding that the sign-in is over.
 SIBLING_WAIT_SECONDS = 2.0
+MAX_TYPED = 256  # characters of a typed username kept to fill in again (Cognito allows 128)
 
 
 @router.get("/signin")
-def signin_form(request: Request, next: str = "/", notice: str = "") -> Response:
-    state = portal_session(request).state
+def signin_form(request: Request, next: str = "/", notice: str = "", ended: str = "") -> Response:
+    """The sign-in page; ``ended`` (a code of ``ENDED_REASONS``, else ignored) says why the last
+    session ended, as does the reason this browser's session remembers (the forward-auth path)."""
+    ps = portal_session(request)
+    state = ps.state
     if state.stage is Stage.SIGNED_IN:
         return see_other(safe_next(next))
     if state.stage is Stage.MUST_ENROL:
         return see_other("/mfa/setup")
     shown = f"signin.{notice}" if notice in NOTICES else None
-    return signin_page(request, next=safe_next(next), notice=shown)
+    reason = ended if ended in ENDED_REASONS else state.ended
+    if reason in ENDED_REASONS:
+        shown = f"signin.ended.{reason}"
+    username = state.typed_username if state.ended else ""
+    if state.ended:  # said once; a reload shows the plain page
+        state.ended = ""
+        ps.changed()
+    return signin_page(request, next=safe_next(next), notice=shown, username=username)
 
 
 @router.api_route("/auth/signin", methods=["GET", "HEAD"])
@@ -89,6 +101,7 @@ def forward_auth_signin(request: Request) -> Response:
         # Headers arrive decoded as latin-1: encode back to the bytes nginx sent, so a raw UTF-8
         # path survives the round trip through the query string.
         url = "/signin?next=" + quote(target.encode("latin-1"), safe="/")
+    url = with_reason(url, portal_session(request))  # e.g. the session support just ended
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
@@ -105,8 +118,9 @@ def signin_submit(
     ps = portal_session(request)
     ps.state.forget_sign_in()
     ps.state.next_path = safe_next(next)
-    ps.changed()
     username = username.strip()
+    ps.state.typed_username = username[:MAX_TYPED]
+    ps.changed()
     if not username or not password:
         return signin_page(
             request, error="signin.missing", status=400, username=username, next=next, mfa=mfa

@@ -58,6 +58,15 @@ STRINGS: dict[str, str] = {
     "signin.password_reset": "Your password has been changed. Sign in with your new password; "
     "you will still be asked for your second sign-in step.",
     "signin.forgot": "Forgot your password?",
+    "signin.ended.reset": "You were signed out because your authenticator was reset. Sign in "
+    "again, then set up your authenticator app.",
+    "signin.ended.everywhere": "You were signed out on every device. Sign in again to continue.",
+    "signin.ended.ended": "Your session has ended. Please sign in again.",
+    "signin.ended.idle": "You were signed out because the portal was not used for a while. Sign in "
+    "again to continue.",
+    "signin.ended.limit": "Your session reached its maximum length and has ended. Sign in again to "
+    "continue.",
+    "signin.ended.expired": "Your sign-in took too long and has expired. Sign in again to continue.",
     "signin.switch_method": "Enter your password again to continue with your authenticator app.",
     # sign out (the page an app links to)
     "signout.title": "Sign out",
