@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from typing import Annotated, Any
@@ -60,6 +61,9 @@ DIGITS = {"totp": 6, "email": 8, "sms": 6}
 #: How long a code step refused for a spent Cognito session waits for a sibling request (a double
 #: submit) to finish saving the signed-in session before concluding that the sign-in is over.
 SIBLING_WAIT_SECONDS = 2.0
+#: Code kinds a new code can be asked for (by signing in again: Cognito has no resend).
+RESENDABLE = frozenset({"email", "sms"})
+RESEND_AFTER_SECONDS = 30.0  # from the moment the last code was sent
 MAX_TYPED = 256  # characters of a typed username kept to fill in again (Cognito allows 128)
 
 
@@ -206,9 +210,10 @@ def new_password_submit(
     return advance(request, ps, outcome)
 
 
-def _code_context(challenge: Challenge) -> dict[str, Any]:
+def _code_context(request: Request, challenge: Challenge) -> dict[str, Any]:
     kind = KINDS[challenge.name]
     return {
+        "resend": kind in RESENDABLE and get_portal(request).support.resend_limit is not None,
         "kind": kind,
         "digits": DIGITS[kind],
         "destination": challenge.parameters.get("CODE_DELIVERY_DESTINATION", ""),
@@ -222,7 +227,7 @@ def code_form(request: Request) -> Response:
     challenge = _pending(portal_session(request), *MFA_CHALLENGES)
     if challenge is None:
         return see_other("/signin")
-    return render(request, "code.html", **_code_context(challenge))
+    return render(request, "code.html", **_code_context(request, challenge))
 
 
 @router.post("/signin/code", dependencies=[CSRF])
@@ -235,7 +240,11 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
     kind = KINDS[challenge.name]
     if not (code.isascii() and code.isdigit() and len(code) == DIGITS[kind]):
         return render(
-            request, "code.html", 400, errors=[f"code.format.{kind}"], **_code_context(challenge)
+            request,
+            "code.html",
+            400,
+            field_errors={"code": [f"code.format.{kind}"]},
+            **_code_context(request, challenge),
         )
     try:
         outcome = respond(get_portal(request), challenge, {CODE_FIELDS[challenge.name]: code})
@@ -251,12 +260,48 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
         if key != "code.wrong":
             return restart(request, ps, key)
         return render(
-            request, "code.html", 400, errors=[f"code.wrong.{kind}"], **_code_context(challenge)
+            request,
+            "code.html",
+            400,
+            field_errors={"code": [f"code.wrong.{kind}"]},
+            **_code_context(request, challenge),
         )
     ps.state.mfa_answered = True
     if challenge.name == "SOFTWARE_TOKEN_MFA":
         ps.state.totp_device = challenge.parameters.get("FRIENDLY_DEVICE_NAME", "")
     return advance(request, ps, outcome)
+
+
+@router.post("/signin/code/resend", dependencies=[CSRF])
+def code_resend(request: Request) -> Response:
+    """ "Send a new code": Cognito has no resend for an MFA code, only a new sign-in, and the portal
+    never keeps the password. So the pending sign-in ends and the password step comes back with
+    the username filled in, saying why; the method is chosen again for the user. At most one
+    resend 30 s after the last code and ``ResendLimit`` per username (shared by every process)."""
+    ps = portal_session(request)
+    challenge = _pending(ps, *MFA_CHALLENGES)
+    if challenge is None:
+        return see_other("/signin")
+    kind = KINDS[challenge.name]
+    portal = get_portal(request)
+    limit = portal.support.resend_limit
+    if kind not in RESENDABLE or limit is None:
+        return see_other("/signin/code")
+    wait = challenge.started + RESEND_AFTER_SECONDS - portal.clock()
+    error = "code.resend_wait"
+    if wait <= 0:
+        wait = limit.admit(portal.user_pool_id, challenge.username)
+        error = "code.resend_limit"
+    if wait > 0:
+        page = render(request, "code.html", 429, errors=[error], **_code_context(request, challenge))
+        page.headers["Retry-After"] = str(math.ceil(max(wait, 1.0)))
+        return page
+    typed, next_path = ps.state.typed_username or challenge.username, ps.state.next_path
+    ps.end()
+    ps.state.next_path = next_path
+    return signin_page(
+        request, notice="signin.resend", username=typed, next=next_path, mfa=challenge.name
+    )
 
 
 @router.post("/signin/code/switch", dependencies=[CSRF])

@@ -145,6 +145,15 @@ STRINGS: dict[str, str] = {
     "code.switch.SOFTWARE_TOKEN_MFA": "Use my authenticator instead",
     "code.switch.EMAIL_OTP": "Send me a code by email instead",
     "code.switch.SMS_MFA": "Send me a code by text message instead",
+    "code.resend": "Send me a new code",
+    "code.resend_hint": "You will enter your password again: a new code comes with a new sign-in, "
+    "and we never keep your password.",
+    "code.resend_wait": "A new code can be sent 30 seconds after the last one. Wait a moment, then "
+    "try again.",
+    "code.resend_limit": "Too many new codes were asked for. Wait 15 minutes, or use another "
+    "method.",
+    "signin.resend": "To send you a new code, enter your password again. We never keep your "
+    "password, and a new code comes only with a new sign-in.",
     "code.locked": "Too many wrong codes. Wait a few minutes, then sign in again.",
     "code.restart": "Start again",
     "code.lost": "Lost your authenticator? Use a recovery code",
