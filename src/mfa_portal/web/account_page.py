@@ -19,6 +19,7 @@ from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.web.deps import SignedInUser, portal_session
 from mfa_portal.web.messages import is_token_problem, log
 from mfa_portal.web.outcomes import restart
+from mfa_portal.web.password_policy import policy_sentence
 from mfa_portal.web.portal import get_portal
 from mfa_portal.web.responses import render
 
@@ -83,7 +84,6 @@ def account_page(
     for extra in extensions.account_context:
         ctx = {**extra(request, user), **ctx}
     methods = _methods(request, user, details)
-    ctx.setdefault("field_errors", {})
     return render(
         request,
         "account.html",
@@ -99,5 +99,6 @@ def account_page(
         email_verified=attributes.get("email_verified") == "true",
         pending_email=portal_session(request).state.pending_email,
         sections=list(extensions.account_sections),
+        policy=policy_sentence(request),
         **ctx,
     )

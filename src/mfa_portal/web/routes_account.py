@@ -14,6 +14,7 @@ from mfa_portal.web.account_page import BLOCKS, account_page
 from mfa_portal.web.deps import CSRF, SignedIn, client_address, current_user, portal_session
 from mfa_portal.web.messages import is_token_problem, log, password_policy_errors
 from mfa_portal.web.outcomes import restart
+from mfa_portal.web.password_policy import new_password_problems
 from mfa_portal.web.portal import get_portal
 from mfa_portal.web.responses import render, see_other
 
@@ -48,20 +49,25 @@ def change_password(
     password: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    if not current or not password:
-        return account_page(request, user, 400, errors=["newpw.missing"])
-    if password != confirm:
-        return account_page(request, user, 400, errors=["newpw.mismatch"])
+    found, rules = new_password_problems(request, password, confirm)
+    if not current:
+        found = {"current": ["account.password.current_missing"], **found}
+    if found:
+        return account_page(request, user, 400, field_errors=found, field_rules=rules)
     try:
         user.call("ChangePassword", PreviousPassword=current, ProposedPassword=password)
     except CognitoError as exc:
-        rules = password_policy_errors(exc)
-        if rules is not None:
-            return account_page(request, user, 400, errors=["password.policy"], rules=rules)
+        refused = password_policy_errors(exc)
+        if refused is not None:
+            return account_page(
+                request, user, 400, field_errors={"password": ["password.policy"]}, field_rules=refused
+            )
         if exc.code == "LimitExceededException":
             return account_page(request, user, 400, errors=["account.password.limit"])
         if exc.code == "NotAuthorizedException" and not is_token_problem(exc):
-            return account_page(request, user, 400, errors=["account.password.wrong"])
+            return account_page(
+                request, user, 400, field_errors={"current": ["account.password.wrong"]}
+            )
         log.info("password change failed: %s", exc.code)
         return restart(request, portal_session(request), "signin.session_ended")
     portal_session(request).rotate()

@@ -191,7 +191,7 @@ def setup_start(request: Request, proof: Annotated[str, Form()] = "") -> Respons
     if _needs_proof(portal, ps, mode):
         refused = enrolment_proof.check(request, ps, mode, re.sub(r"\s+", "", proof))
         if refused is not None:
-            return _start_page(request, ps, mode, 400, errors=[refused])
+            return _start_page(request, ps, mode, 400, field_errors={"proof": [refused]})
     try:
         begin_enrolment(portal, ps, mode)
     except FactorNotAsked:
@@ -247,9 +247,11 @@ def setup_submit(
     device_name = device_name.strip()
     refused = device_name_problem(device_name)
     if refused is not None:  # not echoed back: it may hold characters that reorder the page
-        return _page(request, ps, 400, errors=[refused], device_name="")
+        return _page(request, ps, 400, field_errors={"device_name": [refused]}, device_name="")
     if not SIX_DIGITS.match(code):
-        return _page(request, ps, 400, errors=["code.format"], device_name=device_name)
+        return _page(
+            request, ps, 400, field_errors={"code": ["code.format"]}, device_name=device_name
+        )
     name = {"FriendlyDeviceName": device_name} if device_name else {}
     credential: dict[str, str]
     if mode == "challenge":
@@ -262,10 +264,14 @@ def setup_submit(
     except CognitoError as exc:
         key = code_error(exc)
         if key == "code.wrong":
-            return _page(request, ps, 400, errors=["setup.wrong"], device_name=device_name)
+            return _page(
+                request, ps, 400, field_errors={"code": ["setup.wrong"]}, device_name=device_name
+            )
         return _ended(request, ps, exc)
     if result.get("Status") != "SUCCESS":
-        return _page(request, ps, 400, errors=["setup.wrong"], device_name=device_name)
+        return _page(
+            request, ps, 400, field_errors={"code": ["setup.wrong"]}, device_name=device_name
+        )
     request.state.device_name = device_name  # for the enrolment's audit entry (after_enrolment)
     if mode == "challenge":
         return _finish_challenge(request, ps, result.get("Session"))
@@ -343,8 +349,8 @@ def _has_totp(request: Request) -> bool:
 
 @router.get("/mfa/replace")
 def replace_form(request: Request) -> Response:
-    require_signed_in(request)
-    return render(request, "replace.html", needs_code=_has_totp(request))
+    user = require_signed_in(request)
+    return render(request, "replace.html", needs_code=_has_totp(request), account=user.username)
 
 
 @router.post("/mfa/replace", dependencies=[CSRF])
@@ -357,7 +363,14 @@ def replace_submit(
     portal = get_portal(request)
     needs_code = _has_totp(request)
     code = re.sub(r"\s+", "", code)
-    failed = render(request, "replace.html", 400, errors=["replace.failed"], needs_code=needs_code)
+    failed = render(
+        request,
+        "replace.html",
+        400,
+        errors=["replace.failed"],
+        needs_code=needs_code,
+        account=user.username,
+    )
     if not password or (needs_code and not SIX_DIGITS.match(code)):
         return failed
     try:
@@ -367,7 +380,12 @@ def replace_submit(
     except CognitoError as exc:
         if code_error(exc) == "code.locked":
             return render(
-                request, "replace.html", 400, errors=["code.locked"], needs_code=needs_code
+                request,
+                "replace.html",
+                400,
+                errors=["code.locked"],
+                needs_code=needs_code,
+                account=user.username,
             )
         return failed
     if not isinstance(outcome, Tokens):

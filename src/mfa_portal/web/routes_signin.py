@@ -32,7 +32,7 @@ from mfa_portal.web.messages import (
     signin_error,
 )
 from mfa_portal.web.outcomes import advance, restart, signin_page
-from mfa_portal.web.password_policy import policy_sentence
+from mfa_portal.web.password_policy import new_password_problems, policy_sentence
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.responses import render, see_other
 from mfa_portal.web.sessions import PortalSession
@@ -126,8 +126,11 @@ def signin_submit(
     ps.state.typed_username = username[:MAX_TYPED]
     ps.changed()
     if not username or not password:
+        missing = {"username": ["signin.username_missing"]} if not username else {}
+        if not password:
+            missing["password"] = ["signin.password_missing"]
         return signin_page(
-            request, error="signin.missing", status=400, username=username, next=next, mfa=mfa
+            request, status=400, field_errors=missing, username=username, next=next, mfa=mfa
         )
     started = time.monotonic()
     try:
@@ -177,7 +180,16 @@ def new_password_form(request: Request) -> Response:
 
 def new_password_page(request: Request, status: int = 200, **ctx: Any) -> Response:
     """The new-password form, with the pool's policy stated up front when it can be read."""
-    return render(request, "new_password.html", status, policy=policy_sentence(request), **ctx)
+    challenge = _pending(portal_session(request), "NEW_PASSWORD_REQUIRED")
+    account = portal_session(request).state.typed_username or (challenge.username if challenge else "")
+    return render(
+        request,
+        "new_password.html",
+        status,
+        policy=policy_sentence(request),
+        account=account,  # the hidden username field password managers file the password under
+        **ctx,
+    )
 
 
 @router.post("/signin/new-password", dependencies=[CSRF])
@@ -188,16 +200,17 @@ def new_password_submit(
     challenge = _pending(ps, "NEW_PASSWORD_REQUIRED")
     if challenge is None:
         return see_other("/signin")
-    if not password:
-        return new_password_page(request, 400, errors=["newpw.missing"])
-    if password != confirm:
-        return new_password_page(request, 400, errors=["newpw.mismatch"])
+    found, rules = new_password_problems(request, password, confirm)
+    if found:
+        return new_password_page(request, 400, field_errors=found, field_rules=rules)
     try:
         outcome = respond(get_portal(request), challenge, {"NEW_PASSWORD": password})
     except CognitoError as exc:
-        rules = password_policy_errors(exc)
-        if rules is not None:
-            return new_password_page(request, 400, errors=["password.policy"], rules=rules)
+        rules = password_policy_errors(exc) or []
+        if rules:
+            return new_password_page(
+                request, 400, field_errors={"password": ["password.policy"]}, field_rules=rules
+            )
         if is_session_problem(exc) or is_lockout(exc):
             return restart(request, ps, code_error(exc))
         return restart(request, ps, signin_error(exc))
@@ -346,7 +359,13 @@ def select_submit(request: Request, answer: Annotated[str, Form()] = "") -> Resp
         return see_other("/signin")
     choices = _choices(challenge)
     if answer not in choices:
-        return render(request, "select_mfa.html", 400, errors=["select.missing"], choices=choices)
+        return render(
+            request,
+            "select_mfa.html",
+            400,
+            field_errors={"answer": ["select.missing"]},
+            choices=choices,
+        )
     try:
         outcome = _choose(get_portal(request), challenge, answer, choices)
     except CognitoError as exc:
