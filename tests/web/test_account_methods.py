@@ -4,6 +4,7 @@ name and set-up date, and lets the user choose the preferred method (SetUserMFAP
 from __future__ import annotations
 
 import re
+
 import httpx
 
 from mfa_portal.admin.actions import reset_mfa
@@ -40,7 +41,9 @@ def test_every_method_is_listed_and_the_preferred_one_can_be_chosen(world: Porta
     assert '<dd id="mfa-preferred">None</dd>' in page.text
     totp = _method(page, "SOFTWARE_TOKEN_MFA")
     assert t("select.SOFTWARE_TOKEN_MFA") in totp and t("account.mfa.preferred_badge") not in totp
-    assert re.search(r'<time datetime="\d{4}-\d{2}-\d{2}">', totp)  # from the enrolment's audit entry
+    assert re.search(
+        r'<time datetime="\d{4}-\d{2}-\d{2}">', totp
+    )  # from the enrolment's audit entry
     email = _method(page, "EMAIL_OTP")
     assert "ann@example.com" in email
 
@@ -83,7 +86,7 @@ def test_the_device_name_given_at_set_up_is_shown(world: PortalWorld) -> None:
     code_page = again.get("/signin/code")
     assert "Work" in code_page.text
     again.post("/signin/code", {"code": world.code(secret)})
-    assert 'Work &#34;phone&#34;; 2</bdi>' in _method(again.get("/account"), "SOFTWARE_TOKEN_MFA")
+    assert "Work &#34;phone&#34;; 2</bdi>" in _method(again.get("/account"), "SOFTWARE_TOKEN_MFA")
 
 
 def test_after_a_support_reset_the_old_enrolment_is_not_shown(world: PortalWorld) -> None:
@@ -111,7 +114,10 @@ def test_a_method_the_user_does_not_have_is_refused(world: PortalWorld) -> None:
         assert page.status_code == 400
         assert t("account.mfa.choose_missing") in page.text
         assert 'aria-describedby="method-error"' in page.text
-    assert browser.post("/account/mfa-preference", {"method": "EMAIL_OTP"}, csrf="x").status_code == 403
+    assert (
+        browser.post("/account/mfa-preference", {"method": "EMAIL_OTP"}, csrf="x").status_code
+        == 403
+    )
     anonymous = world.browser()
     anonymous.get("/signin")
     answer = anonymous.post("/account/mfa-preference", {"method": "SOFTWARE_TOKEN_MFA"})

@@ -131,10 +131,16 @@ def test_broken_password_rules_are_listed_under_the_policy_message(world: Portal
         '<li><a href="#password">Your password does not meet the password policy:</a> '
         f'<ul class="rules"> {rules} </ul></li>'
     ) in flat, flat
-    assert f'<p>Your password does not meet the password policy:</p> <ul class="rules">{rules}</ul>' in flat
+    assert (
+        f'<p>Your password does not meet the password policy:</p> <ul class="rules">{rules}</ul>'
+        in flat
+    )
     assert 'aria-describedby="password-policy password-error" aria-invalid="true"' in flat
     # The hidden username field lets a password manager file the new password under alice.
-    assert re.search(r'<input type="text" name="username" value="alice" autocomplete="username" class="visually-hidden"', flat)
+    assert re.search(
+        r'<input type="text" name="username" value="alice" autocomplete="username" class="visually-hidden"',
+        flat,
+    )
 
 
 def test_challenge_pages_without_a_challenge_go_to_sign_in(world: PortalWorld) -> None:

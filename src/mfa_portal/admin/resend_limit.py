@@ -56,8 +56,6 @@ class ResendLimit:
                 "SELECT attempts, window_start FROM recover_limits WHERE key = ?", (key,)
             ).fetchone()
             if row["attempts"] >= self.max_resends:
-                return max(row["window_start"] + self.window_seconds - now, 1.0)
-            conn.execute(
-                "UPDATE recover_limits SET attempts = attempts + 1 WHERE key = ?", (key,)
-            )
+                return max(float(row["window_start"]) + self.window_seconds - now, 1.0)
+            conn.execute("UPDATE recover_limits SET attempts = attempts + 1 WHERE key = ?", (key,))
         return 0.0

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.admin.audit import OK
 from mfa_portal.admin.support import ActionFailed, Actor, audited
+from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.web.account_page import BLOCKS, account_page
 from mfa_portal.web.deps import CSRF, SignedIn, client_address, current_user, portal_session
 from mfa_portal.web.messages import is_token_problem, log, password_policy_errors
@@ -60,7 +60,11 @@ def change_password(
         refused = password_policy_errors(exc)
         if refused is not None:
             return account_page(
-                request, user, 400, field_errors={"password": ["password.policy"]}, field_rules=refused
+                request,
+                user,
+                400,
+                field_errors={"password": ["password.policy"]},
+                field_rules=refused,
             )
         if exc.code == "LimitExceededException":
             return account_page(request, user, 400, errors=["account.password.limit"])
@@ -94,7 +98,9 @@ def choose_preferred(
     actor = Actor(f"self:{user.username}", client_address(request) or "")
     try:
         with audited(support, actor, "mfa-preference", user.username, "chosen by the user") as step:
-            user.call("SetUserMFAPreference", **{BLOCKS[method]: {"Enabled": True, "PreferredMfa": True}})
+            user.call(
+                "SetUserMFAPreference", **{BLOCKS[method]: {"Enabled": True, "PreferredMfa": True}}
+            )
             step.done(f"{method} preferred")
     except ActionFailed as exc:
         log.info("setting the preferred method failed: %s", exc.code)

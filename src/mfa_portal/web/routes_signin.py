@@ -181,7 +181,9 @@ def new_password_form(request: Request) -> Response:
 def new_password_page(request: Request, status: int = 200, **ctx: Any) -> Response:
     """The new-password form, with the pool's policy stated up front when it can be read."""
     challenge = _pending(portal_session(request), "NEW_PASSWORD_REQUIRED")
-    account = portal_session(request).state.typed_username or (challenge.username if challenge else "")
+    account = portal_session(request).state.typed_username or (
+        challenge.username if challenge else ""
+    )
     return render(
         request,
         "new_password.html",
@@ -306,7 +308,9 @@ def code_resend(request: Request) -> Response:
         wait = limit.admit(portal.user_pool_id, challenge.username)
         error = "code.resend_limit"
     if wait > 0:
-        page = render(request, "code.html", 429, errors=[error], **_code_context(request, challenge))
+        page = render(
+            request, "code.html", 429, errors=[error], **_code_context(request, challenge)
+        )
         page.headers["Retry-After"] = str(math.ceil(max(wait, 1.0)))
         return page
     typed, next_path = ps.state.typed_username or challenge.username, ps.state.next_path

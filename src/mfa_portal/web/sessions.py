@@ -217,12 +217,12 @@ class SessionMiddleware(BaseHTTPMiddleware):
                     # One of ours that the store let expire: unused past the idle timeout.
                     fresh.ended_reason = "idle"
                 return fresh
+            state: SessionState | None = None
             try:
                 state = SessionState.model_validate_json(document)
             except ValidationError:
                 log.warning("discarding an unreadable portal session")
-                state = None
-            else:
+            if state is not None:
                 now = self._clock()
                 if state.created + self._max_age > now:
                     session = PortalSession(session_id, state, recheck=self._superseded_target)

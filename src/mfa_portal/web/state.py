@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 
 from mfa_portal.cognito_api.id_tokens import VerifiedIdentity
 
-
 #: Why a session ended, as the sign-in page says it (``signin.ended.<code>``); the only values a
 #: ``?ended=`` parameter may carry. Never free text: the page shows a fixed sentence per code.
 ENDED_REASONS = frozenset({"reset", "everywhere", "ended", "idle", "limit", "expired"})
