@@ -137,3 +137,16 @@ def test_a_refused_preference_says_so_and_changes_nothing(world: PortalWorld) ->
     assert page.status_code == 400 and t("account.mfa.choose_failed") in page.text
     user = world.idp.call("AdminGetUser", UserPoolId=world.pool_id, Username="eve")
     assert "PreferredMfaSetting" not in user
+
+
+def test_a_session_cognito_ended_cannot_choose(world: PortalWorld) -> None:
+    """Signed out everywhere outside the portal (e.g. the AWS console): Cognito refuses the
+    user's token, so the choice is not made and the sign-in page says the session ended."""
+    secret = with_email_mfa(world, "fin")
+    browser = _signed_in_with_totp(world, "fin", secret)
+    browser.get("/account")
+    world.idp.call("AdminUserGlobalSignOut", UserPoolId=world.pool_id, Username="fin")
+    page = browser.post("/account/mfa-preference", {"method": "EMAIL_OTP"})
+    assert page.status_code == 400 and t("signin.session_ended") in page.text
+    user = world.idp.call("AdminGetUser", UserPoolId=world.pool_id, Username="fin")
+    assert "PreferredMfaSetting" not in user
