@@ -152,3 +152,61 @@ def test_a_preferred_email_user_is_not_offered_a_switch(world: PortalWorld) -> N
     page = browser.get("/signin/code")
     assert t("code.label.email") in page.text
     assert "/signin/code/switch" not in page.text  # Cognito offered no choice to switch to
+
+
+def test_send_me_a_new_code_asks_for_the_password_again(world: PortalWorld) -> None:
+    """Cognito has no resend for an MFA code; the portal keeps no password: a new code comes from a
+    new sign-in, with the username kept and email chosen again, no sooner than 30 s after the last."""
+    with_email_mfa(world, "jo")
+    browser, page = choose_email(world, "jo")
+    assert t("code.resend") in page.text
+    too_soon = browser.post("/signin/code/resend")
+    assert too_soon.status_code == 429 and t("code.resend_wait") in too_soon.text
+    assert int(too_soon.headers["retry-after"]) <= 30
+    assert len(world.mails_to("jo@example.com")) == 1  # nothing sent, the code still works
+    world.clock.advance(31)
+    again = browser.post("/signin/code/resend")
+    assert again.status_code == 200
+    assert t("signin.resend") in again.text
+    assert 'value="jo"' in again.text and 'name="mfa" value="EMAIL_OTP"' in again.text
+    assert 'name="password"' in again.text
+    assert browser.get("/signin/code").headers["location"] == "/signin"  # that sign-in is over
+    answer = browser.post("/signin", {"username": "jo", "password": PASSWORD, "mfa": "EMAIL_OTP"})
+    assert answer.headers["location"] == "/signin/code"
+    first, second = world.mails_to("jo@example.com")
+    old = EMAIL_CODE.search(first.body)
+    new = EMAIL_CODE.search(second.body)
+    assert old is not None and new is not None
+    assert browser.post("/signin/code", {"code": new.group(1)}).headers["location"] == "/"
+
+
+def test_resends_are_limited_per_user_across_sign_ins(world: PortalWorld) -> None:
+    with_email_mfa(world, "kim")
+    browser, _ = choose_email(world, "kim")
+    for _ in range(5):
+        world.clock.advance(31)
+        assert browser.post("/signin/code/resend").status_code == 200
+        browser.post("/signin", {"username": "kim", "password": PASSWORD, "mfa": "EMAIL_OTP"})
+    world.clock.advance(31)
+    # A fresh browser does not start a fresh count: the limit is the user's, in the shared store.
+    other, _ = choose_email(world, "kim")
+    world.clock.advance(31)
+    refused = other.post("/signin/code/resend")
+    assert refused.status_code == 429 and t("code.resend_limit") in refused.text
+    assert "retry-after" in refused.headers
+    assert t("code.label.email") in other.get("/signin/code").text  # the pending code still works
+
+
+def test_no_resend_for_an_authenticator_code(world: PortalWorld) -> None:
+    with_email_mfa(world, "lu")
+    browser = world.browser()
+    browser.sign_in("lu", PASSWORD)
+    browser.get("/signin/select")
+    browser.post("/signin/select", {"answer": "SOFTWARE_TOKEN_MFA"})
+    page = browser.get("/signin/code")
+    assert t("code.resend") not in page.text
+    assert browser.post("/signin/code/resend").headers["location"] == "/signin/code"
+    assert browser.post("/signin/code/resend", csrf="x").status_code == 403
+    anonymous = world.browser()
+    anonymous.get("/signin")
+    assert anonymous.post("/signin/code/resend").headers["location"] == "/signin"

@@ -110,3 +110,31 @@ def test_t_uses_the_language_of_the_context() -> None:
         assert t("signin.submit") == "Sign in"
     finally:
         reset_language(token)
+
+
+#: Keys that came with the account's methods, the session-end reasons, "Send me a new code" and
+#: the per-field errors: each has German from the start, so these pages are not half-translated.
+NEW_KEYS = (
+    "signin.username_missing",
+    "signin.password_missing",
+    "signin.ended.",
+    "signin.resend",
+    "code.resend",
+    "signup.username_missing",
+    "signup.email_missing",
+    "account.mfa.on_any",
+    "account.mfa.methods",
+    "account.mfa.preferred_badge",
+    "account.mfa.device",
+    "account.mfa.enrolled_on",
+    "account.mfa.sent_to",
+    "account.mfa.choose",
+    "account.mfa.preference_saved",
+    "account.password.current_missing",
+)
+
+
+def test_the_new_sentences_all_have_german() -> None:
+    new = [key for key in STRINGS if key.startswith(NEW_KEYS)]
+    assert len(new) >= 25
+    assert [key for key in new if key not in STRINGS_DE] == []

@@ -27,7 +27,13 @@ def test_missing_fields_are_reported(world: PortalWorld) -> None:
     page = browser.post("/signin", {"username": "", "password": ""})
     assert page.status_code == 400
     assert "There is a problem" in page.text
-    assert "Enter your username or email address and your password." in page.text
+    # Each missing field is named, linked from the summary and tied to its input.
+    assert '<a href="#username">Enter your username or email address.</a>' in page.text
+    assert '<a href="#password">Enter your password.</a>' in page.text
+    assert 'aria-describedby="username-error" aria-invalid="true"' in page.text
+    assert 'aria-describedby="password-error" aria-invalid="true"' in page.text
+    page = browser.post("/signin", {"username": "alice", "password": ""})
+    assert "#username" not in page.text and 'value="alice"' in page.text
 
 
 def test_unknown_user_and_wrong_password_look_identical(world: PortalWorld) -> None:
@@ -109,17 +115,32 @@ def test_new_password_errors(world: PortalWorld) -> None:
 
 
 def test_broken_password_rules_are_listed_under_the_policy_message(world: PortalWorld) -> None:
-    """The rules belong to "does not meet the password policy:", not beside it as a second error."""
+    """Every broken rule at once (checked against the pool's policy before Cognito is asked, which
+    names only the first), under "does not meet the password policy:" in the summary and at the
+    field, not beside it as a second error."""
     world.create_user("alice")
     browser = world.browser()
     browser.follow(browser.sign_in("alice", TEMP_PASSWORD))
     page = browser.post("/signin/new-password", {"password": "short", "confirm": "short"})
     flat = re.sub(r"\s+", " ", page.text)
+    rules = (
+        "<li>It is not long enough.</li><li>It needs an uppercase letter.</li>"
+        "<li>It needs a number.</li><li>It needs a symbol.</li>"
+    )
+    assert (
+        '<li><a href="#password">Your password does not meet the password policy:</a> '
+        f'<ul class="rules"> {rules} </ul></li>'
+    ) in flat, flat
+    assert (
+        f'<p>Your password does not meet the password policy:</p> <ul class="rules">{rules}</ul>'
+        in flat
+    )
+    assert 'aria-describedby="password-policy password-error" aria-invalid="true"' in flat
+    # The hidden username field lets a password manager file the new password under alice.
     assert re.search(
-        r"<li>Your password does not meet the password policy: "
-        r'<ul class="rules"> <li>It is not long enough.</li> </ul></li>',
+        r'<input type="text" name="username" value="alice" autocomplete="username" class="visually-hidden"',
         flat,
-    ), flat
+    )
 
 
 def test_challenge_pages_without_a_challenge_go_to_sign_in(world: PortalWorld) -> None:

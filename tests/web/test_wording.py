@@ -66,7 +66,7 @@ def test_new_password_page_states_the_pools_policy(world: PortalWorld) -> None:
     app = _app(world, client)
     text = _new_password_page(world, app, "alice")
     sentence = "At least 8 characters, with an uppercase letter, a lowercase letter, a number and a symbol."
-    assert f'<p id="password-policy">{sentence}</p>' in text
+    assert f'<p class="hint" id="password-policy">{sentence}</p>' in text
     assert 'aria-describedby="password-policy"' in text
     # A stricter pool shows its own numbers once the short cache has passed.
     world.idp.call(

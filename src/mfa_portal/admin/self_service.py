@@ -12,7 +12,6 @@ its username is whatever the caller typed — but counted into the address's bur
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from typing import Any
 
 from mfa_portal.admin.actions import remove_authenticator
 from mfa_portal.admin.audit import FAILED
+from mfa_portal.admin.enrolments import ENROL_ACTION, device_name_in, enrolment_detail
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.recovery_limit import Burst, RecoveryLimit
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support, attributes, audited
@@ -28,8 +28,6 @@ from mfa_portal.cognito_api.password_auth import PasswordStep
 from mfa_portal.security_events import emit
 
 RESET_ACTION = "recovery-reset"
-ENROL_ACTION = "enrol-authenticator"
-_DEVICE = "device "
 UNIFORM_FAILURE = "The username, password or recovery code is not right."
 RESET_REASON = "lost authenticator (recovery code)"
 RATE_LIMITED = "RateLimited"
@@ -103,38 +101,24 @@ def issue_codes(support: Support, username: str, source: str = "") -> list[str]:
 
 
 def record_enrolment(
-    support: Support, username: str, email: str | None, source: str = "", *, device: str = ""
+    support: Support, username: str, email: str | None, source: str = "", device_name: str = ""
 ) -> None:
-    """A new authenticator was set up (first time or replacement): audit it and tell the user.
-
-    The device name the user gave (Cognito's ``FriendlyDeviceName``, which no Cognito operation
-    reads back) is kept in the entry's detail, where the console finds it (``enrolment_of``)."""
+    """A new authenticator was set up (first time or replacement): audit it (with the device name,
+    which Cognito never returns outside a sign-in challenge) and tell the user."""
     actor = Actor(f"self:{username}", source)
     with audited(support, actor, ENROL_ACTION, username, "set up by the user") as step:
-        notes: list[str] = [device_note(device)] if device else []
+        notes: list[str] = []
         if support.notifier and email:
             change = "a new authenticator app was set up"
             if not support.notifier.mfa_changed(email, username, change):
                 notes.append("the notification email could not be sent")
-        step.done("authenticator app set up", notes)
+        step.done(enrolment_detail(device_name), notes)
     emit("mfa.enrolled", user=username, ip=source, outcome="success", factor="SOFTWARE_TOKEN_MFA")
 
 
-def device_note(device: str) -> str:
-    """``device "Pixel 8"``: the name quoted as JSON, so it reads back exactly (``device_of``)."""
-    return _DEVICE + json.dumps(device, ensure_ascii=False)
-
-
 def device_of(detail: str) -> str | None:
-    """The device name an enrolment entry's detail carries, or None."""
-    at = detail.find("; " + _DEVICE + '"')
-    if at < 0:
-        return None
-    try:
-        name, _ = json.JSONDecoder().raw_decode(detail, at + 2 + len(_DEVICE))
-    except ValueError:
-        return None
-    return name if isinstance(name, str) else None
+    """The device name an enrolment entry's detail carries (``enrolment_detail``), or None."""
+    return device_name_in(detail) or None
 
 
 def remaining_codes(support: Support, username: str) -> int:

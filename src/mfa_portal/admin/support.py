@@ -18,6 +18,7 @@ from mfa_portal.admin.enrolment_codes import EnrolmentCodes
 from mfa_portal.admin.notify import Notifier
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.recovery_limit import RecoveryLimit
+from mfa_portal.admin.resend_limit import ResendLimit
 from mfa_portal.admin.revocations import SessionRevocations
 from mfa_portal.admin.signin_audit import SignInAudit
 from mfa_portal.cognito_api.client import CognitoClient, CognitoError
@@ -44,6 +45,7 @@ class Support:
     recovery: RecoveryCodes | None = None
     revocations: SessionRevocations | None = None  # ends portal sessions at once (forward-auth)
     recovery_limit: RecoveryLimit | None = None  # /recover's rate limit, shared by processes
+    resend_limit: ResendLimit | None = None  # "Send a new code" on the email-code page, shared
     enrolment_codes: EnrolmentCodes | None = None
     enrolment_proof: str = "none"  # MFA_PORTAL_ENROLMENT_PROOF: what the next enrolment must prove
     signin_audit: SignInAudit | None = None  # sign-in failures in the trail, rate-limited per user

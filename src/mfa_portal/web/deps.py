@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 
 from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.web.ended import with_reason
 from mfa_portal.web.flow import ensure_live
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.sessions import PortalSession
@@ -115,7 +116,7 @@ def require_signed_in(request: Request) -> SignedInUser:
     stage = portal_session(request).state.stage
     if stage is Stage.MUST_ENROL:
         raise RedirectTo("/mfa/setup")
-    raise RedirectTo(sign_in_url(request))
+    raise RedirectTo(with_reason(sign_in_url(request), portal_session(request)))
 
 
 def require_admin(request: Request) -> SignedInUser:

@@ -13,6 +13,7 @@ from typing import Any
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
 from mfa_portal.settings import Enforcement, EnrolmentProofKind
+from mfa_portal.web.ended import revocation_reason
 from mfa_portal.web.messages import is_token_problem
 from mfa_portal.web.portal import Portal
 from mfa_portal.web.sessions import PortalSession
@@ -228,7 +229,7 @@ def ensure_live(portal: Portal, ps: PortalSession, *, recheck_now: bool = False)
     now = portal.clock()
     if state.stage in (Stage.CHALLENGE, Stage.NEW_PASSWORD_REQUIRED):
         if state.challenge is None or now - state.challenge.started > CHALLENGE_MAX_SECONDS:
-            ps.end()
+            ps.end("expired")
             return False
         return True
     if state.stage not in (Stage.MUST_ENROL, Stage.SIGNED_IN) or state.tokens is None:
@@ -237,7 +238,7 @@ def ensure_live(portal: Portal, ps: PortalSession, *, recheck_now: bool = False)
         _revocation_generation(portal, state.identity.sub) != state.revocation_generation
     ):
         log.info("portal session ended: revoked through the portal")
-        ps.end()
+        ps.end(revocation_reason(portal, state.identity.username))
         return False
     try:
         due = recheck_now or now - state.last_checked >= portal.settings.revalidate_seconds
@@ -259,11 +260,11 @@ def ensure_live(portal: Portal, ps: PortalSession, *, recheck_now: bool = False)
             )
         ):
             log.info("portal session ended: %s", getattr(exc, "code", "invalid token"))
-            ps.end()
+            ps.end("ended")
             return False
         if now >= state.tokens.expires_at:  # fail closed: nothing vouches for this session now
             log.warning("session ended: its tokens expired and Cognito could not renew them")
-            ps.end()
+            ps.end("ended")
             return False
         log.warning("could not re-check a session with Cognito: %s", exc.code)
     return True

@@ -29,9 +29,13 @@ def signin_page(
 
 
 def restart(request: Request, ps: PortalSession, error: str) -> Response:
-    """The Cognito flow is over (expired session, lockout): back to the password step."""
+    """The Cognito flow is over (expired session, lockout): back to the password step, with the
+    username the visitor typed (their own input, shown whether or not such a user exists) and the
+    page they were going to, so the next step is one password away."""
+    username, next_path = ps.state.typed_username, ps.state.next_path
     ps.end()
-    return signin_page(request, error=error, status=400)
+    ps.state.next_path = next_path
+    return signin_page(request, error=error, status=400, username=username, next=next_path)
 
 
 def refuse_unasked_factor(request: Request, ps: PortalSession) -> Response:

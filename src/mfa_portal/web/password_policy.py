@@ -99,3 +99,28 @@ def policy_sentence(request: Request) -> str | None:
     with _LOCK:
         state.password_policy = (now, policy)
     return describe(policy) if policy is not None else None
+
+
+def unmet_rules(request: Request, password: str) -> list[str]:
+    """Every rule of the pool's policy ``password`` breaks, checked here before Cognito is asked
+    (Cognito names only the first); empty when all are met or the policy cannot be read."""
+    policy = pool_policy(request)
+    return broken_rules(policy, password) if policy is not None and password else []
+
+
+def new_password_problems(
+    request: Request, password: str, confirm: str, field: str = "password"
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Every mistake in a new password visible without asking Cognito, per field, and the policy
+    rules it breaks (all of them): what each new-password form shows before calling Cognito."""
+    found: dict[str, list[str]] = {}
+    rules: list[str] = []
+    if not password:
+        found[field] = ["newpw.missing"]
+    else:
+        rules = unmet_rules(request, password)
+        if rules:
+            found[field] = ["password.policy"]
+        if password != confirm:
+            found["confirm"] = ["newpw.mismatch"]
+    return found, rules

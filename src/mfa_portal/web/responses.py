@@ -56,6 +56,7 @@ def csrf_token(request: Request) -> str:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     templates: Jinja2Templates = request.app.state.templates
     context.setdefault("errors", [])
+    context.setdefault("field_errors", {})  # field name -> message keys (_field_errors.html)
     context["viewer"] = _viewer(request)
     context["csrf_token"] = csrf_token(request)
     return templates.TemplateResponse(request, template, context, status_code=status_code)

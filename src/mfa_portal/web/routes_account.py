@@ -7,11 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from mfa_portal.admin.audit import OK
+from mfa_portal.admin.support import ActionFailed, Actor, audited
 from mfa_portal.cognito_api.errors import CognitoError
-from mfa_portal.web.account_page import account_page
-from mfa_portal.web.deps import CSRF, SignedIn, current_user, portal_session
+from mfa_portal.web.account_page import BLOCKS, account_page
+from mfa_portal.web.deps import CSRF, SignedIn, client_address, current_user, portal_session
 from mfa_portal.web.messages import is_token_problem, log, password_policy_errors
 from mfa_portal.web.outcomes import restart
+from mfa_portal.web.password_policy import new_password_problems
 from mfa_portal.web.portal import get_portal
 from mfa_portal.web.responses import render, see_other
 
@@ -23,6 +26,7 @@ NOTICES = {
     "enrolled": "account.enrolled",
     "replace_cancelled": "account.replace_cancelled",
     "replace_cancelled_pending": "account.replace_cancelled_pending",
+    "preferred": "account.mfa.preference_saved",
 }
 
 
@@ -45,33 +49,87 @@ def change_password(
     password: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    if not current or not password:
-        return account_page(request, user, 400, errors=["newpw.missing"])
-    if password != confirm:
-        return account_page(request, user, 400, errors=["newpw.mismatch"])
+    found, rules = new_password_problems(request, password, confirm)
+    if not current:
+        found = {"current": ["account.password.current_missing"], **found}
+    if found:
+        return account_page(request, user, 400, field_errors=found, field_rules=rules)
     try:
         user.call("ChangePassword", PreviousPassword=current, ProposedPassword=password)
     except CognitoError as exc:
-        rules = password_policy_errors(exc)
-        if rules is not None:
-            return account_page(request, user, 400, errors=["password.policy"], rules=rules)
+        refused = password_policy_errors(exc)
+        if refused is not None:
+            return account_page(
+                request,
+                user,
+                400,
+                field_errors={"password": ["password.policy"]},
+                field_rules=refused,
+            )
         if exc.code == "LimitExceededException":
             return account_page(request, user, 400, errors=["account.password.limit"])
         if exc.code == "NotAuthorizedException" and not is_token_problem(exc):
-            return account_page(request, user, 400, errors=["account.password.wrong"])
+            return account_page(
+                request, user, 400, field_errors={"current": ["account.password.wrong"]}
+            )
         log.info("password change failed: %s", exc.code)
         return restart(request, portal_session(request), "signin.session_ended")
     portal_session(request).rotate()
     return account_page(request, user, notice="account.password.changed")
 
 
+@router.post("/account/mfa-preference", dependencies=[CSRF])
+def choose_preferred(
+    request: Request, user: SignedIn, method: Annotated[str, Form()] = ""
+) -> Response:
+    """Make one of the user's own methods the preferred one (SetUserMFAPreference, as the user).
+
+    Only a method Cognito lists for the user right now is accepted; the change is audited."""
+    try:
+        enabled = user.call("GetUser").get("UserMFASettingList") or []
+    except CognitoError as exc:
+        log.info("reading the user's methods failed: %s", exc.code)
+        return restart(request, portal_session(request), "signin.session_ended")
+    if method not in BLOCKS or method not in enabled:
+        return account_page(
+            request, user, 400, field_errors={"method": ["account.mfa.choose_missing"]}
+        )
+    support = get_portal(request).support
+    actor = Actor(f"self:{user.username}", client_address(request) or "")
+    try:
+        with audited(support, actor, "mfa-preference", user.username, "chosen by the user") as step:
+            user.call(
+                "SetUserMFAPreference", **{BLOCKS[method]: {"Enabled": True, "PreferredMfa": True}}
+            )
+            step.done(f"{method} preferred")
+    except ActionFailed as exc:
+        log.info("setting the preferred method failed: %s", exc.code)
+        if exc.code == "NotAuthorizedException":
+            return restart(request, portal_session(request), "signin.session_ended")
+        return account_page(request, user, 400, errors=["account.mfa.choose_failed"])
+    return see_other("/account?notice=preferred")
+
+
 @router.post("/account/signout-everywhere", dependencies=[CSRF])
 def signout_everywhere(request: Request, user: SignedIn) -> Response:
+    detail = "signed out everywhere by the user"
     try:
         user.call("GlobalSignOut")
     except CognitoError as exc:
         log.info("global sign-out failed: %s", exc.code)
-    revocations = get_portal(request).support.revocations
+        detail += f"; Cognito's GlobalSignOut failed ({exc.code}), portal sessions ended"
+    support = get_portal(request).support
+    # Audited like support's sign-out, so the other tabs' sign-in page can say why they ended.
+    support.audit.append(
+        actor=f"self:{user.username}",
+        target=user.username,
+        action="signout",
+        reason="by the user",
+        outcome=OK,
+        detail=detail,
+        source=client_address(request) or "",
+    )
+    revocations = support.revocations
     if revocations is not None:  # every portal instance refuses the other sessions at once
         revocations.revoke(get_portal(request).user_pool_id, user.sub)
     portal_session(request).end()

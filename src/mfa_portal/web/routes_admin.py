@@ -25,7 +25,8 @@ from mfa_portal.admin.audit import (
     write_jsonl,
 )
 from mfa_portal.admin.display import safe, shown
-from mfa_portal.admin.self_service import ENROL_ACTION, device_of
+from mfa_portal.admin.enrolments import ENROL_ACTION
+from mfa_portal.admin.self_service import device_of
 from mfa_portal.admin.signin_audit import ACTIONS as SIGNIN_ACTIONS
 from mfa_portal.admin.signin_audit import KINDS as SIGNIN_KINDS
 from mfa_portal.admin.signin_audit import SUPPRESSED_ACTION

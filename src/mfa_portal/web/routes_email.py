@@ -52,7 +52,9 @@ def _notify_old(request: Request, user: SignedInUser, old: str | None) -> None:
 def change_email(request: Request, user: SignedIn, email: Field = "") -> Response:
     email = email.strip()
     if not email:
-        return account_page(request, user, 400, errors=["account.email.missing"])
+        return account_page(
+            request, user, 400, field_errors={"new-email": ["account.email.missing"]}
+        )
     ps = portal_session(request)
     try:
         old = _current_email(user)
@@ -60,9 +62,10 @@ def change_email(request: Request, user: SignedIn, email: Field = "") -> Respons
         now_in_force = _current_email(user) == email
     except CognitoError as exc:
         log.info("email change refused: %s", exc.code)
-        return account_page(
-            request, user, 400, errors=[_ERRORS.get(exc.code, "signin.unavailable")]
-        )
+        key = _ERRORS.get(exc.code, "signin.unavailable")
+        if key in ("account.email.taken", "account.email.invalid"):
+            return account_page(request, user, 400, field_errors={"new-email": [key]})
+        return account_page(request, user, 400, errors=[key])
     if now_in_force:  # the pool changed it at once (no verification first): tell the old address
         _notify_old(request, user, old)
     ps.state.pending_email = email
@@ -79,9 +82,10 @@ def verify_email(request: Request, user: SignedIn, code: Field = "") -> Response
         changed = _current_email(user) != old
     except CognitoError as exc:
         log.info("email verification refused: %s", exc.code)
-        return account_page(
-            request, user, 400, errors=[_ERRORS.get(exc.code, "account.email.code_wrong")]
-        )
+        key = _ERRORS.get(exc.code, "account.email.code_wrong")
+        if key == "account.email.limit":
+            return account_page(request, user, 400, errors=[key])
+        return account_page(request, user, 400, field_errors={"email-code": [key]})
     if changed:
         _notify_old(request, user, old)
     ps.state.pending_email = None

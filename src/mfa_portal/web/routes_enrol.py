@@ -34,6 +34,7 @@ from mfa_portal.web.deps import (
     portal_session,
     require_signed_in,
 )
+from mfa_portal.web.ended import with_reason
 from mfa_portal.web.flow import (
     ENROLMENT_SECONDS,
     FactorNotAsked,
@@ -162,7 +163,7 @@ def _entry(request: Request) -> tuple[PortalSession, Portal, str | None, Respons
     if mode is None:
         if ps.state.stage is Stage.SIGNED_IN:
             return ps, portal, None, see_other("/mfa/replace")
-        return ps, portal, None, see_other("/signin?next=/mfa/setup")
+        return ps, portal, None, see_other(with_reason("/signin?next=/mfa/setup", ps))
     if mode == "challenge":
         assert ps.state.challenge is not None
         if "SOFTWARE_TOKEN_MFA" not in _offered(ps.state.challenge.parameters):
@@ -190,7 +191,7 @@ def setup_start(request: Request, proof: Annotated[str, Form()] = "") -> Respons
     if _needs_proof(portal, ps, mode):
         refused = enrolment_proof.check(request, ps, mode, re.sub(r"\s+", "", proof))
         if refused is not None:
-            return _start_page(request, ps, mode, 400, errors=[refused])
+            return _start_page(request, ps, mode, 400, field_errors={"proof": [refused]})
     try:
         begin_enrolment(portal, ps, mode)
     except FactorNotAsked:
@@ -246,9 +247,11 @@ def setup_submit(
     device_name = device_name.strip()
     refused = device_name_problem(device_name)
     if refused is not None:  # not echoed back: it may hold characters that reorder the page
-        return _page(request, ps, 400, errors=[refused], device_name="")
+        return _page(request, ps, 400, field_errors={"device_name": [refused]}, device_name="")
     if not SIX_DIGITS.match(code):
-        return _page(request, ps, 400, errors=["code.format"], device_name=device_name)
+        return _page(
+            request, ps, 400, field_errors={"code": ["code.format"]}, device_name=device_name
+        )
     name = {"FriendlyDeviceName": device_name} if device_name else {}
     credential: dict[str, str]
     if mode == "challenge":
@@ -261,11 +264,15 @@ def setup_submit(
     except CognitoError as exc:
         key = code_error(exc)
         if key == "code.wrong":
-            return _page(request, ps, 400, errors=["setup.wrong"], device_name=device_name)
+            return _page(
+                request, ps, 400, field_errors={"code": ["setup.wrong"]}, device_name=device_name
+            )
         return _ended(request, ps, exc)
     if result.get("Status") != "SUCCESS":
-        return _page(request, ps, 400, errors=["setup.wrong"], device_name=device_name)
-    request.state.enrolled_device = device_name  # for the after-enrolment hooks (the audit entry)
+        return _page(
+            request, ps, 400, field_errors={"code": ["setup.wrong"]}, device_name=device_name
+        )
+    request.state.device_name = device_name  # for the enrolment's audit entry (after_enrolment)
     if mode == "challenge":
         return _finish_challenge(request, ps, result.get("Session"))
     return _finish(request, ps)
@@ -342,8 +349,8 @@ def _has_totp(request: Request) -> bool:
 
 @router.get("/mfa/replace")
 def replace_form(request: Request) -> Response:
-    require_signed_in(request)
-    return render(request, "replace.html", needs_code=_has_totp(request))
+    user = require_signed_in(request)
+    return render(request, "replace.html", needs_code=_has_totp(request), account=user.username)
 
 
 @router.post("/mfa/replace", dependencies=[CSRF])
@@ -356,7 +363,14 @@ def replace_submit(
     portal = get_portal(request)
     needs_code = _has_totp(request)
     code = re.sub(r"\s+", "", code)
-    failed = render(request, "replace.html", 400, errors=["replace.failed"], needs_code=needs_code)
+    failed = render(
+        request,
+        "replace.html",
+        400,
+        errors=["replace.failed"],
+        needs_code=needs_code,
+        account=user.username,
+    )
     if not password or (needs_code and not SIX_DIGITS.match(code)):
         return failed
     try:
@@ -366,7 +380,12 @@ def replace_submit(
     except CognitoError as exc:
         if code_error(exc) == "code.locked":
             return render(
-                request, "replace.html", 400, errors=["code.locked"], needs_code=needs_code
+                request,
+                "replace.html",
+                400,
+                errors=["code.locked"],
+                needs_code=needs_code,
+                account=user.username,
             )
         return failed
     if not isinstance(outcome, Tokens):

@@ -63,21 +63,15 @@ def _admin_only(exc: CognitoError) -> bool:
 def _page(
     request: Request, template: str, status: int, field_errors: FieldErrors, **ctx: Any
 ) -> Response:
-    rules = ctx.pop("rules", [])
-    # The summary lists every message in field order, a policy's broken rules right after it.
-    errors = [
-        item
-        for keys in field_errors.values()
-        for key in keys
-        for item in ([key, *rules] if key == "password.policy" else [key])
-    ]
+    """The form again: the summary lists the page's errors, then each field's (linked to it), a
+    policy's broken rules right after it."""
     return render(
         request,
         template,
         status,
-        errors=errors + ctx.pop("errors", []),
+        errors=ctx.pop("errors", []),
         field_errors=field_errors,
-        field_rules=rules,
+        field_rules=ctx.pop("rules", []),
         **ctx,
     )
 

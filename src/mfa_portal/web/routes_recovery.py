@@ -36,9 +36,9 @@ def offer_codes_after_enrolment(request: Request, user: SignedInUser) -> str | N
 def record_enrolment(request: Request, user: SignedInUser) -> str | None:
     """After enrolment: audit the new factor and notify the user (OWASP: every change)."""
     support = support_of(request)
-    device = str(getattr(request.state, "enrolled_device", "") or "")
+    device_name = str(getattr(request.state, "device_name", ""))  # set by the set-up page's POST
     self_service.record_enrolment(
-        support, user.username, user.email, _client_address(request), device=device
+        support, user.username, user.email, _client_address(request), device_name
     )
     return None
 
@@ -92,7 +92,7 @@ def issue_codes(request: Request) -> Response:
 
 @router.get("/recover", response_class=HTMLResponse)
 def recover_form(request: Request) -> Response:
-    return render(request, "recovery/recover.html", failed=False, username="")
+    return render(request, "recovery/recover.html", username="")
 
 
 @router.post("/recover", dependencies=[Depends(verify_csrf)])
@@ -103,7 +103,7 @@ def recover_submit(
     username = username.strip()
     if not (username and password and code.strip()):
         missing = "recovery.recover.missing"
-        return render(request, "recovery/recover.html", 400, failed=missing, username=username)
+        return render(request, "recovery/recover.html", 400, errors=[missing], username=username)
     try:
         self_service.recover_with_code(
             support_of(request),
@@ -118,7 +118,7 @@ def recover_submit(
         failed = "recovery.recover.failed"  # one sentence for every wrong combination
         limited = exc if isinstance(exc, self_service.RecoveryLimited) else None
         status = 400 if limited is None else 429
-        page = render(request, "recovery/recover.html", status, failed=failed, username=username)
+        page = render(request, "recovery/recover.html", status, errors=[failed], username=username)
         if limited is not None:
             page.headers["Retry-After"] = str(math.ceil(limited.retry_after))
         return page

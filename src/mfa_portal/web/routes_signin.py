@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.web.delay import Delayer
 from mfa_portal.web.deps import CSRF, client_address, portal_session, safe_next
+from mfa_portal.web.ended import with_reason
 from mfa_portal.web.flow import (
     MFA_CHALLENGES,
     Outcome,
@@ -30,7 +32,7 @@ from mfa_portal.web.messages import (
     signin_error,
 )
 from mfa_portal.web.outcomes import advance, restart, signin_page
-from mfa_portal.web.password_policy import policy_sentence
+from mfa_portal.web.password_policy import new_password_problems, policy_sentence
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.responses import render, see_other
 from mfa_portal.web.sessions import PortalSession
@@ -39,7 +41,7 @@ from mfa_portal.web.signin_failures import (
     record_code_failure,
     record_password_failure,
 )
-from mfa_portal.web.state import Challenge, EnrolmentProof, Stage
+from mfa_portal.web.state import ENDED_REASONS, Challenge, EnrolmentProof, Stage
 
 router = APIRouter()
 DELAYER = Delayer()
@@ -64,17 +66,31 @@ DIGITS = {"totp": 6, "email": 8, "sms": 6}
 #: How long a code step refused for a spent Cognito session waits for a sibling request (a double
 #: submit) to finish saving the signed-in session before concluding that the sign-in is over.
 SIBLING_WAIT_SECONDS = 2.0
+#: Code kinds a new code can be asked for (by signing in again: Cognito has no resend).
+RESENDABLE = frozenset({"email", "sms"})
+RESEND_AFTER_SECONDS = 30.0  # from the moment the last code was sent
+MAX_TYPED = 256  # characters of a typed username kept to fill in again (Cognito allows 128)
 
 
 @router.get("/signin")
-def signin_form(request: Request, next: str = "/", notice: str = "") -> Response:
-    state = portal_session(request).state
+def signin_form(request: Request, next: str = "/", notice: str = "", ended: str = "") -> Response:
+    """The sign-in page; ``ended`` (a code of ``ENDED_REASONS``, else ignored) says why the last
+    session ended, as does the reason this browser's session remembers (the forward-auth path)."""
+    ps = portal_session(request)
+    state = ps.state
     if state.stage is Stage.SIGNED_IN:
         return see_other(safe_next(next))
     if state.stage is Stage.MUST_ENROL:
         return see_other("/mfa/setup")
     shown = f"signin.{notice}" if notice in NOTICES else None
-    return signin_page(request, next=safe_next(next), notice=shown)
+    reason = ended if ended in ENDED_REASONS else state.ended
+    if reason in ENDED_REASONS:
+        shown = f"signin.ended.{reason}"
+    username = state.typed_username if state.ended else ""
+    if state.ended:  # said once; a reload shows the plain page
+        state.ended = ""
+        ps.changed()
+    return signin_page(request, next=safe_next(next), notice=shown, username=username)
 
 
 @router.api_route("/auth/signin", methods=["GET", "HEAD"])
@@ -94,6 +110,7 @@ def forward_auth_signin(request: Request) -> Response:
         # Headers arrive decoded as latin-1: encode back to the bytes nginx sent, so a raw UTF-8
         # path survives the round trip through the query string.
         url = "/signin?next=" + quote(target.encode("latin-1"), safe="/")
+    url = with_reason(url, portal_session(request))  # e.g. the session support just ended
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
@@ -110,11 +127,15 @@ def signin_submit(
     ps = portal_session(request)
     ps.state.forget_sign_in()
     ps.state.next_path = safe_next(next)
-    ps.changed()
     username = username.strip()
+    ps.state.typed_username = username[:MAX_TYPED]
+    ps.changed()
     if not username or not password:
+        missing = {"username": ["signin.username_missing"]} if not username else {}
+        if not password:
+            missing["password"] = ["signin.password_missing"]
         return signin_page(
-            request, error="signin.missing", status=400, username=username, next=next, mfa=mfa
+            request, status=400, field_errors=missing, username=username, next=next, mfa=mfa
         )
     started = time.monotonic()
     try:
@@ -165,7 +186,18 @@ def new_password_form(request: Request) -> Response:
 
 def new_password_page(request: Request, status: int = 200, **ctx: Any) -> Response:
     """The new-password form, with the pool's policy stated up front when it can be read."""
-    return render(request, "new_password.html", status, policy=policy_sentence(request), **ctx)
+    challenge = _pending(portal_session(request), "NEW_PASSWORD_REQUIRED")
+    account = portal_session(request).state.typed_username or (
+        challenge.username if challenge else ""
+    )
+    return render(
+        request,
+        "new_password.html",
+        status,
+        policy=policy_sentence(request),
+        account=account,  # the hidden username field password managers file the password under
+        **ctx,
+    )
 
 
 @router.post("/signin/new-password", dependencies=[CSRF])
@@ -176,16 +208,17 @@ def new_password_submit(
     challenge = _pending(ps, "NEW_PASSWORD_REQUIRED")
     if challenge is None:
         return see_other("/signin")
-    if not password:
-        return new_password_page(request, 400, errors=["newpw.missing"])
-    if password != confirm:
-        return new_password_page(request, 400, errors=["newpw.mismatch"])
+    found, rules = new_password_problems(request, password, confirm)
+    if found:
+        return new_password_page(request, 400, field_errors=found, field_rules=rules)
     try:
         outcome = respond(get_portal(request), challenge, {"NEW_PASSWORD": password})
     except CognitoError as exc:
-        rules = password_policy_errors(exc)
-        if rules is not None:
-            return new_password_page(request, 400, errors=["password.policy"], rules=rules)
+        rules = password_policy_errors(exc) or []
+        if rules:
+            return new_password_page(
+                request, 400, field_errors={"password": ["password.policy"]}, field_rules=rules
+            )
         if is_session_problem(exc) or is_lockout(exc):
             return restart(request, ps, code_error(exc))
         return restart(request, ps, signin_error(exc))
@@ -198,9 +231,10 @@ def new_password_submit(
     return advance(request, ps, outcome)
 
 
-def _code_context(challenge: Challenge) -> dict[str, Any]:
+def _code_context(request: Request, challenge: Challenge) -> dict[str, Any]:
     kind = KINDS[challenge.name]
     return {
+        "resend": kind in RESENDABLE and get_portal(request).support.resend_limit is not None,
         "kind": kind,
         "digits": DIGITS[kind],
         "destination": challenge.parameters.get("CODE_DELIVERY_DESTINATION", ""),
@@ -214,7 +248,7 @@ def code_form(request: Request) -> Response:
     challenge = _pending(portal_session(request), *MFA_CHALLENGES)
     if challenge is None:
         return see_other("/signin")
-    return render(request, "code.html", **_code_context(challenge))
+    return render(request, "code.html", **_code_context(request, challenge))
 
 
 @router.post("/signin/code", dependencies=[CSRF])
@@ -227,7 +261,11 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
     kind = KINDS[challenge.name]
     if not (code.isascii() and code.isdigit() and len(code) == DIGITS[kind]):
         return render(
-            request, "code.html", 400, errors=[f"code.format.{kind}"], **_code_context(challenge)
+            request,
+            "code.html",
+            400,
+            field_errors={"code": [f"code.format.{kind}"]},
+            **_code_context(request, challenge),
         )
     try:
         outcome = respond(get_portal(request), challenge, {CODE_FIELDS[challenge.name]: code})
@@ -244,11 +282,51 @@ def code_submit(request: Request, code: Annotated[str, Form()] = "") -> Response
         if key != "code.wrong":
             return restart(request, ps, key)
         return render(
-            request, "code.html", 400, errors=[f"code.wrong.{kind}"], **_code_context(challenge)
+            request,
+            "code.html",
+            400,
+            field_errors={"code": [f"code.wrong.{kind}"]},
+            **_code_context(request, challenge),
         )
     ps.state.mfa_answered = True
     record_code_accepted(request, challenge.username, code, kind)
+    if challenge.name == "SOFTWARE_TOKEN_MFA":
+        ps.state.totp_device = challenge.parameters.get("FRIENDLY_DEVICE_NAME", "")
     return advance(request, ps, outcome)
+
+
+@router.post("/signin/code/resend", dependencies=[CSRF])
+def code_resend(request: Request) -> Response:
+    """ "Send a new code": Cognito has no resend for an MFA code, only a new sign-in, and the portal
+    never keeps the password. So the pending sign-in ends and the password step comes back with
+    the username filled in, saying why; the method is chosen again for the user. At most one
+    resend 30 s after the last code and ``ResendLimit`` per username (shared by every process)."""
+    ps = portal_session(request)
+    challenge = _pending(ps, *MFA_CHALLENGES)
+    if challenge is None:
+        return see_other("/signin")
+    kind = KINDS[challenge.name]
+    portal = get_portal(request)
+    limit = portal.support.resend_limit
+    if kind not in RESENDABLE or limit is None:
+        return see_other("/signin/code")
+    wait = challenge.started + RESEND_AFTER_SECONDS - portal.clock()
+    error = "code.resend_wait"
+    if wait <= 0:
+        wait = limit.admit(portal.user_pool_id, challenge.username)
+        error = "code.resend_limit"
+    if wait > 0:
+        page = render(
+            request, "code.html", 429, errors=[error], **_code_context(request, challenge)
+        )
+        page.headers["Retry-After"] = str(math.ceil(max(wait, 1.0)))
+        return page
+    typed, next_path = ps.state.typed_username or challenge.username, ps.state.next_path
+    ps.end()
+    ps.state.next_path = next_path
+    return signin_page(
+        request, notice="signin.resend", username=typed, next=next_path, mfa=challenge.name
+    )
 
 
 @router.post("/signin/code/switch", dependencies=[CSRF])
@@ -293,7 +371,13 @@ def select_submit(request: Request, answer: Annotated[str, Form()] = "") -> Resp
         return see_other("/signin")
     choices = _choices(challenge)
     if answer not in choices:
-        return render(request, "select_mfa.html", 400, errors=["select.missing"], choices=choices)
+        return render(
+            request,
+            "select_mfa.html",
+            400,
+            field_errors={"answer": ["select.missing"]},
+            choices=choices,
+        )
     try:
         outcome = _choose(get_portal(request), challenge, answer, choices)
     except CognitoError as exc:

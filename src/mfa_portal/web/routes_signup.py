@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.web.deps import CSRF, portal_session
 from mfa_portal.web.messages import log, password_policy_errors
+from mfa_portal.web.password_policy import new_password_problems, policy_sentence
 from mfa_portal.web.pool_info import self_signup_allowed
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.responses import render, see_other
@@ -34,7 +35,7 @@ def _open_pool(request: Request) -> Portal:
 @router.get("/signup")
 def signup_form(request: Request) -> Response:
     _open_pool(request)
-    return render(request, "signup.html", username="", email="")
+    return render(request, "signup.html", username="", email="", policy=policy_sentence(request))
 
 
 @router.post("/signup", dependencies=[CSRF])
@@ -48,21 +49,33 @@ def signup_submit(
     portal = _open_pool(request)
     username, email = username.strip(), email.strip()
 
-    def again(*errors: str, status: int = 400, rules: list[str] | None = None) -> Response:
+    def again(
+        *errors: str,
+        status: int = 400,
+        field_errors: dict[str, list[str]] | None = None,
+        rules: list[str] | None = None,
+    ) -> Response:
         return render(
             request,
             "signup.html",
             status,
             errors=list(errors),
-            rules=rules or [],
+            field_errors=field_errors or {},
+            field_rules=rules or [],
             username=username,
             email=email,
+            policy=policy_sentence(request),
         )
 
-    if not (username and email and password):
-        return again("signup.missing")
-    if password != confirm:
-        return again("newpw.mismatch")
+    found: dict[str, list[str]] = {}  # in the order of the form's fields
+    if not username:
+        found["username"] = ["signup.username_missing"]
+    if not email:
+        found["email"] = ["signup.email_missing"]
+    password_found, rules = new_password_problems(request, password, confirm)
+    found.update(password_found)
+    if found:
+        return again(field_errors=found, rules=rules)
     try:
         portal.client.call(
             "SignUp",
@@ -73,11 +86,11 @@ def signup_submit(
             **_secret_hash(portal, username),
         )
     except CognitoError as exc:
-        rules = password_policy_errors(exc)
-        if rules is not None:
-            return again("password.policy", rules=rules)
+        refused = password_policy_errors(exc)
+        if refused is not None:
+            return again(field_errors={"password": ["password.policy"]}, rules=refused)
         if exc.code == "UsernameExistsException":
-            return again("signup.taken")
+            return again(field_errors={"username": ["signup.taken"]})
         if exc.code == "InvalidParameterException":
             return again("signup.invalid")
         if exc.code in ("TooManyRequestsException", "LimitExceededException"):
@@ -110,7 +123,11 @@ def confirm_submit(request: Request, code: Field = "") -> Response:
     code = "".join(code.split())
     if not code.isdigit():
         return render(
-            request, "signup_confirm.html", 400, errors=["signup.code_format"], username=username
+            request,
+            "signup_confirm.html",
+            400,
+            field_errors={"code": ["signup.code_format"]},
+            username=username,
         )
     try:
         portal.client.call(
@@ -128,7 +145,9 @@ def confirm_submit(request: Request, code: Field = "") -> Response:
             "LimitExceededException": "signup.limit",
         }.get(exc.code, "signup.code_wrong")
         log.info("sign-up confirmation refused: %s", exc.code)
-        return render(request, "signup_confirm.html", 400, errors=[key], username=username)
+        return render(
+            request, "signup_confirm.html", 400, field_errors={"code": [key]}, username=username
+        )
     ps = portal_session(request)
     ps.state.signup_username = None
     ps.changed()

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import json
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from starlette.types import ASGIApp
 
 from mfa_portal.settings import LOOPBACK_HOSTS, CookieSecure, Settings
 from mfa_portal.web.session_store import SessionStore
-from mfa_portal.web.state import SessionState, Stage
+from mfa_portal.web.state import ENDED_REASONS, SessionState, Stage
 
 log = logging.getLogger("mfa_portal.web")
 
@@ -37,6 +38,10 @@ SLIDE_EVERY_SECONDS = 60  # re-save an unchanged session at most this often to e
 #: that raced the rotation (a double submit) can tell "my sibling won" from "this never completed".
 SUPERSEDED_SECONDS = 60
 SUPERSEDED_KEY = "superseded_to"
+
+
+#: What ``new_session_id`` makes: 32 random bytes, URL-safe base64 without padding.
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def new_session_id() -> str:
@@ -76,6 +81,9 @@ class PortalSession:
         self.dirty = False
         self.discarded: list[str] = []
         self.superseded_to: str | None = None  # the cookie named an id rotated away just now
+        #: Why the session the cookie named is over, found while opening it ("idle": gone from the
+        #: store; "limit": past its maximum age) or by ``end(reason)``.
+        self.ended_reason: str | None = None
         self._recheck = recheck
 
     def superseded_target(self, wait_seconds: float = 0.0, poll: float = 0.02) -> str | None:
@@ -115,9 +123,17 @@ class PortalSession:
         self.state.csrf = secrets.token_urlsafe(32)
         self.dirty = True
 
-    def end(self) -> None:
-        """Forget everything about this sign-in, under a new id."""
+    def end(self, reason: str | None = None) -> None:
+        """Forget everything about this sign-in, under a new id.
+
+        With a ``reason`` (one of ``ENDED_REASONS``) the new anonymous session remembers why, and
+        what the visitor typed as username, so the next sign-in page can say both."""
+        typed = self.state.typed_username
         self.state.forget_sign_in()
+        if reason is not None and reason in ENDED_REASONS:
+            self.ended_reason = reason
+            self.state.ended = reason
+            self.state.typed_username = typed
         self.rotate()
 
 
@@ -195,19 +211,29 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 fresh = self._fresh()
                 fresh.superseded_to = target
                 return fresh
-            if document is not None:
-                try:
-                    state = SessionState.model_validate_json(document)
-                except ValidationError:
-                    log.warning("discarding an unreadable portal session")
-                else:
-                    now = self._clock()
-                    if state.created + self._max_age > now:
-                        session = PortalSession(session_id, state, recheck=self._superseded_target)
-                        if now - state.saved >= SLIDE_EVERY_SECONDS:
-                            session.dirty = True  # slide the idle timeout
-                        return session
-                self._store.delete(session_id)
+            if document is None:
+                fresh = self._fresh()
+                if SESSION_ID.fullmatch(session_id):
+                    # One of ours that the store let expire: unused past the idle timeout.
+                    fresh.ended_reason = "idle"
+                return fresh
+            state: SessionState | None = None
+            try:
+                state = SessionState.model_validate_json(document)
+            except ValidationError:
+                log.warning("discarding an unreadable portal session")
+            if state is not None:
+                now = self._clock()
+                if state.created + self._max_age > now:
+                    session = PortalSession(session_id, state, recheck=self._superseded_target)
+                    if now - state.saved >= SLIDE_EVERY_SECONDS:
+                        session.dirty = True  # slide the idle timeout
+                    return session
+            self._store.delete(session_id)
+            if state is not None and state.stage is not Stage.ANONYMOUS:
+                fresh = self._fresh()
+                fresh.ended_reason = "limit"
+                return fresh
         return self._fresh()
 
     def _fresh(self) -> PortalSession:

@@ -14,6 +14,10 @@ from pydantic import BaseModel, Field
 
 from mfa_portal.cognito_api.id_tokens import VerifiedIdentity
 
+#: Why a session ended, as the sign-in page says it (``signin.ended.<code>``); the only values a
+#: ``?ended=`` parameter may carry. Never free text: the page shows a fixed sentence per code.
+ENDED_REASONS = frozenset({"reset", "everywhere", "ended", "idle", "limit", "expired"})
+
 
 class Stage(StrEnum):
     ANONYMOUS = "anonymous"
@@ -90,6 +94,15 @@ class SessionState(BaseModel):
     signup_username: str | None = None  # signed up, waiting for the confirmation code
     pending_email: str | None = None  # a new address waiting for its verification code
     next_path: str = "/"
+    #: The FriendlyDeviceName Cognito named in this sign-in's SOFTWARE_TOKEN_MFA challenge (Cognito
+    #: returns it nowhere else), for the account page.
+    totp_device: str = ""
+    #: What the visitor typed as username at the password step of this sign-in, kept so a sign-in
+    #: that ended (expired, locked) can fill it in again. Their own input, never looked up.
+    typed_username: str = ""
+    #: Why the previous sign-in of this browser ended (a code of ``ENDED_REASONS``), for the next
+    #: sign-in page to say; set only by ``PortalSession.end``, cleared once shown.
+    ended: str = ""
     reset_username: str = (
         ""  # who asked for a password-reset code in this browser (prefills the form)
     )

@@ -41,6 +41,8 @@ STRINGS: dict[str, str] = {
     "signin.password": "Password",
     "signin.submit": "Sign in",
     "signin.missing": "Enter your username or email address and your password.",
+    "signin.username_missing": "Enter your username or email address.",
+    "signin.password_missing": "Enter your password.",
     "signin.incorrect": "Incorrect username or password.",
     "signin.locked": "Too many failed attempts. Wait a few minutes, then try again.",
     "signin.disabled": "This account is disabled. Contact your administrator.",
@@ -59,6 +61,15 @@ STRINGS: dict[str, str] = {
     "signin.password_reset": "Your password has been changed. Sign in with your new password; "
     "you will still be asked for your second sign-in step.",
     "signin.forgot": "Forgot your password?",
+    "signin.ended.reset": "You were signed out because your authenticator was reset. Sign in "
+    "again, then set up your authenticator app.",
+    "signin.ended.everywhere": "You were signed out on every device. Sign in again to continue.",
+    "signin.ended.ended": "Your session has ended. Please sign in again.",
+    "signin.ended.idle": "You were signed out because the portal was not used for a while. Sign in "
+    "again to continue.",
+    "signin.ended.limit": "Your session reached its maximum length and has ended. Sign in again to "
+    "continue.",
+    "signin.ended.expired": "Your sign-in took too long and has expired. Sign in again to continue.",
     "signin.switch_method": "Enter your password again to continue with your authenticator app.",
     # sign out (the page an app links to)
     "signout.title": "Sign out",
@@ -137,6 +148,15 @@ STRINGS: dict[str, str] = {
     "code.switch.SOFTWARE_TOKEN_MFA": "Use my authenticator instead",
     "code.switch.EMAIL_OTP": "Send me a code by email instead",
     "code.switch.SMS_MFA": "Send me a code by text message instead",
+    "code.resend": "Send me a new code",
+    "code.resend_hint": "You will enter your password again: a new code comes with a new sign-in, "
+    "and we never keep your password.",
+    "code.resend_wait": "A new code can be sent 30 seconds after the last one. Wait a moment, then "
+    "try again.",
+    "code.resend_limit": "Too many new codes were asked for. Wait 15 minutes, or use another "
+    "method.",
+    "signin.resend": "To send you a new code, enter your password again. We never keep your "
+    "password, and a new code comes only with a new sign-in.",
     "code.locked": "Too many wrong codes. Wait a few minutes, then sign in again.",
     "code.restart": "Start again",
     "code.lost": "Lost your authenticator? Use a recovery code",
@@ -220,6 +240,8 @@ STRINGS: dict[str, str] = {
     "signup.submit": "Create account",
     "signup.have_account": "I already have an account",
     "signup.missing": "Enter a username, your email address and a password.",
+    "signup.username_missing": "Enter a username.",
+    "signup.email_missing": "Enter your email address.",
     "signup.taken": "That username is taken. Choose another one.",
     "signup.invalid": "Check the username and the email address: one of them is not valid.",
     "signup.limit": "Too many attempts. Wait a while, then try again.",
@@ -258,6 +280,19 @@ STRINGS: dict[str, str] = {
     "account.mfa.none": "None",
     "account.mfa.setup": "Set up an authenticator",
     "account.mfa.replace": "Replace your authenticator",
+    "account.mfa.on_any": "On",
+    "account.mfa.methods": "Your sign-in methods",
+    "account.mfa.preferred_badge": "preferred",
+    "account.mfa.device": "Device name:",
+    "account.mfa.enrolled_on": "Set up on",
+    "account.mfa.sent_to": "Codes go to",
+    "account.mfa.choose": "Which method should sign-in ask for?",
+    "account.mfa.choose_submit": "Save preferred method",
+    "account.mfa.choose_missing": "Choose one of your sign-in methods.",
+    "account.mfa.choose_failed": "Your preferred method could not be changed. Please try again "
+    "later.",
+    "account.mfa.preference_saved": "Your preferred method has been saved. Sign-in will ask for it "
+    "first.",
     "account.password": "Change your password",
     "account.password.current": "Current password",
     "account.password.new": "New password",
@@ -265,6 +300,7 @@ STRINGS: dict[str, str] = {
     "account.password.submit": "Change password",
     "account.password.changed": "Your password has been changed.",
     "account.password.wrong": "Your current password is not right.",
+    "account.password.current_missing": "Enter your current password.",
     "account.password.limit": "Too many attempts. Wait a while, then try again.",
     "account.signout": "Sign out",
     "account.signout_everywhere": "Sign out everywhere",

@@ -66,4 +66,44 @@ STRINGS_DE: dict[str, str] = {
     "csrf.body": "Bitte gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.",
     "error.title": "Etwas ist schiefgegangen",
     "error.body": "Bitte versuchen Sie es später erneut.",
+    # added with the account's methods, session-end reasons, resend and per-field errors
+    # (tests/web/test_languages.py checks every one of these keys has German)
+    "signin.username_missing": "Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein.",
+    "signin.password_missing": "Geben Sie Ihr Passwort ein.",
+    "signin.ended.reset": "Sie wurden abgemeldet, weil Ihr Authenticator zurückgesetzt wurde. "
+    "Melden Sie sich erneut an und richten Sie dann Ihre Authenticator-App ein.",
+    "signin.ended.everywhere": "Sie wurden auf allen Geräten abgemeldet. Melden Sie sich erneut "
+    "an, um fortzufahren.",
+    "signin.ended.ended": "Ihre Sitzung ist beendet. Bitte melden Sie sich erneut an.",
+    "signin.ended.idle": "Sie wurden abgemeldet, weil das Portal eine Weile nicht benutzt wurde. "
+    "Melden Sie sich erneut an, um fortzufahren.",
+    "signin.ended.limit": "Ihre Sitzung hat ihre Höchstdauer erreicht und ist beendet. Melden Sie "
+    "sich erneut an, um fortzufahren.",
+    "signin.ended.expired": "Ihre Anmeldung hat zu lange gedauert und ist abgelaufen. Melden Sie "
+    "sich erneut an, um fortzufahren.",
+    "signin.resend": "Um Ihnen einen neuen Code zu senden, geben Sie Ihr Passwort erneut ein. Wir "
+    "speichern Ihr Passwort nie, und einen neuen Code gibt es nur mit einer neuen Anmeldung.",
+    "code.resend": "Neuen Code senden",
+    "code.resend_hint": "Sie geben dann Ihr Passwort erneut ein: Ein neuer Code kommt mit einer "
+    "neuen Anmeldung, und wir speichern Ihr Passwort nie.",
+    "code.resend_wait": "Ein neuer Code kann 30 Sekunden nach dem letzten gesendet werden. Warten "
+    "Sie einen Moment und versuchen Sie es dann erneut.",
+    "code.resend_limit": "Es wurden zu viele neue Codes angefordert. Warten Sie 15 Minuten oder "
+    "verwenden Sie eine andere Methode.",
+    "signup.username_missing": "Geben Sie einen Benutzernamen ein.",
+    "signup.email_missing": "Geben Sie Ihre E-Mail-Adresse ein.",
+    "account.mfa.on_any": "Ein",
+    "account.mfa.methods": "Ihre Anmeldemethoden",
+    "account.mfa.preferred_badge": "bevorzugt",
+    "account.mfa.device": "Gerätename:",
+    "account.mfa.enrolled_on": "Eingerichtet am",
+    "account.mfa.sent_to": "Codes gehen an",
+    "account.mfa.choose": "Nach welcher Methode soll die Anmeldung fragen?",
+    "account.mfa.choose_submit": "Bevorzugte Methode speichern",
+    "account.mfa.choose_missing": "Wählen Sie eine Ihrer Anmeldemethoden.",
+    "account.mfa.choose_failed": "Ihre bevorzugte Methode konnte nicht geändert werden. Bitte "
+    "versuchen Sie es später erneut.",
+    "account.mfa.preference_saved": "Ihre bevorzugte Methode wurde gespeichert. Die Anmeldung "
+    "fragt zuerst danach.",
+    "account.password.current_missing": "Geben Sie Ihr aktuelles Passwort ein.",
 }

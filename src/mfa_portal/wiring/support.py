@@ -12,6 +12,7 @@ from mfa_portal.admin.enrolment_codes import EnrolmentCodes
 from mfa_portal.admin.notify import MailSettings, Notifier, build_mailer
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.recovery_limit import RecoveryLimit
+from mfa_portal.admin.resend_limit import ResendLimit
 from mfa_portal.admin.revocations import SessionRevocations
 from mfa_portal.admin.signin_audit import SignInAudit
 from mfa_portal.admin.store import PortalStore
@@ -69,6 +70,7 @@ def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Su
         recovery=RecoveryCodes(store),
         revocations=SessionRevocations(store),
         recovery_limit=RecoveryLimit(store),
+        resend_limit=ResendLimit(store),
         enrolment_codes=EnrolmentCodes(
             store, lifetime_seconds=settings.enrolment_code_minutes * 60
         ),
