@@ -26,6 +26,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp
 
 from mfa_portal.settings import LOOPBACK_HOSTS, CookieSecure, Settings
+from mfa_portal.web.base_path import SITE_PATH_HEADER, portal_path
 from mfa_portal.web.session_store import SessionStore
 from mfa_portal.web.state import SessionState, Stage
 
@@ -153,8 +154,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
         self._max_age = settings.session_max_hours * 3600
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        path = request.url.path
-        if path.startswith("/static/"):
+        if portal_path(request.scope).startswith("/static/"):
             return await call_next(request)
         secure = cookie_is_secure(self._settings, request)
         name = cookie_name(secure)
@@ -163,7 +163,9 @@ class SessionMiddleware(BaseHTTPMiddleware):
         if session.superseded_to is not None and request.method == "POST":
             # A stale form (e.g. the second of a double submit) after its sibling already moved
             # this browser on: follow the sibling, and keep the cookie the sibling set.
-            return RedirectResponse(session.superseded_to, status_code=303)
+            return RedirectResponse(
+                session.superseded_to, status_code=303, headers={SITE_PATH_HEADER: "1"}
+            )
         response = await call_next(request)
         if session.dirty or session.discarded:
             await run_in_threadpool(self._persist, session)
@@ -171,6 +173,9 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 name,
                 session.id or "",
                 max_age=self._max_age,
+                # "/" even under MFA_PORTAL_BASE_PATH: forward-auth checks the app's requests
+                # (/report, ...), which carry only cookies whose path covers them (and the
+                # __Host- prefix requires "/").
                 path="/",
                 secure=secure,
                 httponly=True,
@@ -220,19 +225,21 @@ class SessionMiddleware(BaseHTTPMiddleware):
         document = self._cipher.seal(session.state.model_dump_json())
         self._store.save(session.id, document, self._ttl)
         # Only now mark the old ids: a sibling that sees the marker finds the new session saved.
-        marker = self._cipher.seal(json.dumps({SUPERSEDED_KEY: landing_of(session.state)}))
+        landing = landing_of(session.state, self._settings.base_path)
+        marker = self._cipher.seal(json.dumps({SUPERSEDED_KEY: landing}))
         for old in session.discarded:
             self._store.save(old, marker, SUPERSEDED_SECONDS)
         session.discarded.clear()
 
 
-def landing_of(state: SessionState) -> str:
-    """The page a browser holding this state belongs on (what a superseded request redirects to)."""
+def landing_of(state: SessionState, base: str = "") -> str:
+    """The page a browser holding this state belongs on (what a superseded request redirects to),
+    as a site path: the destination as given, or a portal page under the portal's prefix ``base``."""
     if state.stage is Stage.SIGNED_IN:
         return state.next_path
     if state.stage is Stage.MUST_ENROL:
-        return "/mfa/setup"
-    return "/"
+        return base + "/mfa/setup"
+    return base + "/"
 
 
 def superseded_target_of(document: str | None) -> str | None:

@@ -79,13 +79,15 @@ def portal_app(
 
 
 def serving_app(backend: PortalBackend, *, bind_host: str = "127.0.0.1") -> ASGIApp:
-    """The portal, with the embedded pool's wire front mounted beside it at ``/cognito``."""
+    """The portal, with the embedded pool's wire front mounted beside it at ``/cognito``
+    (``<base path>/cognito`` with ``MFA_PORTAL_BASE_PATH``, so one proxy rule reaches both)."""
     portal = portal_app(backend, bind_host=bind_host)
     if backend.wire_app is None:
         return portal
     from mfa_portal.pool.wire import WireMount
 
+    wire_path = backend.settings.base_path + WIRE_PATH
     return Starlette(
-        routes=[WireMount(WIRE_PATH, app=backend.wire_app), Mount("", app=portal)],
+        routes=[WireMount(wire_path, app=backend.wire_app), Mount("", app=portal)],
         lifespan=portal.router.lifespan_context,
     )
