@@ -68,6 +68,8 @@ def signin_form(request: Request, next: str = "/", notice: str = "") -> Response
         return see_other(safe_next(next))
     if state.stage is Stage.MUST_ENROL:
         return see_other("/mfa/setup")
+    if not notice and portal_session(request).cookie_outlived:
+        notice = "session_ended"  # the open tab of a session support ended: say why
     shown = f"signin.{notice}" if notice in NOTICES else None
     return signin_page(request, next=safe_next(next), notice=shown)
 

@@ -77,6 +77,10 @@ class PortalSession:
         self.dirty = False
         self.discarded: list[str] = []
         self.superseded_to: str | None = None  # the cookie named an id rotated away just now
+        # The browser sent a session cookie that names no live session: support or "sign out
+        # everywhere" ended it (forward-auth's sub-request cannot replace the cookie), or it timed
+        # out. The sign-in page says so instead of appearing bare.
+        self.cookie_outlived = False
         self._recheck = recheck
 
     def superseded_target(self, wait_seconds: float = 0.0, poll: float = 0.02) -> str | None:
@@ -199,6 +203,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 # Never a session: an anonymous one that remembers where the winner went.
                 fresh = self._fresh()
                 fresh.superseded_to = target
+                fresh.cookie_outlived = True
                 return fresh
             if document is not None:
                 try:
@@ -213,6 +218,9 @@ class SessionMiddleware(BaseHTTPMiddleware):
                             session.dirty = True  # slide the idle timeout
                         return session
                 self._store.delete(session_id)
+            fresh = self._fresh()
+            fresh.cookie_outlived = True
+            return fresh
         return self._fresh()
 
     def _fresh(self) -> PortalSession:
