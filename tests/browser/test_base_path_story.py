@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,8 +100,10 @@ class Story:
         one run lists every page's violations."""
         self.step += 1
         state = f"{self.viewport}-{self.step:02d}-{name}"
+        started = time.monotonic()
         page.wait_for_load_state("load")
         page.screenshot(path=str(ARTIFACTS / f"{state}.png"), full_page=True)
+        shot = time.monotonic() - started
         page.add_script_tag(path=str(AXE))
         for v in page.evaluate(AXE_RUN, WCAG):
             self.failures.append(
@@ -110,6 +113,7 @@ class Story:
         wide = page.evaluate("document.documentElement.scrollWidth")
         if wide > self.width:
             self.failures.append(f"{state}: the page is {wide}px wide on a {self.width}px screen")
+        print(f"{state}: checked in {time.monotonic() - started:.2f}s (shot {shot:.2f})")
 
     def url(self, path: str) -> str:
         return self.site.url + path
@@ -162,6 +166,7 @@ def test_the_story_under_a_base_path(chromium: Any, site: Site, viewport: str) -
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
+    t0 = time.monotonic()
     story = Story(chromium, site, viewport)
     user, emailer = f"dora-{viewport}", f"emil-{viewport}"
     site.create_user(user, temporary=True)
@@ -236,25 +241,31 @@ def test_the_story_under_a_base_path(chromium: Any, site: Site, viewport: str) -
     _code_field(page).fill(site.totp(from_qr))
     _submit(page, "continue|verify|sign in")
     expect(page.get_by_text(f"Signed in as {user}")).to_be_visible()
+    story.check(page, "app-home")
 
     # 4. Support resets the authenticator in the console; the user's open tab says why it ended.
     desk = story.tab()
-    desk.goto(story.url(f"{BASE}/signin"))
+    desk.goto(story.url(f"{BASE}/admin"))
+    expect(desk).to_have_url(re.compile(re.escape(story.url(f"{BASE}/signin?next={BASE}/admin"))))
+    story.check(desk, "admin-signin")
     _sign_in(desk, ADMIN, ADMIN_PASSWORD)
+    story.check(desk, "admin-code")
     _code_field(desk).fill(site.totp(site.admin_secret))
     _submit(desk, "continue|verify|sign in")
-    desk.goto(story.url(f"{BASE}/admin"))
+    expect(desk).to_have_url(story.url(f"{BASE}/admin"))  # a portal page as destination
     story.check(desk, "console")
     desk.get_by_role("searchbox").first.fill(user)
     desk.get_by_role("search").get_by_role("button").first.click()
+    expect(desk.get_by_role("link", name=user, exact=True)).to_be_visible()
+    story.check(desk, "console-search")
     desk.get_by_role("link", name=user, exact=True).click()
     expect(desk.get_by_role("heading", level=1)).to_contain_text(user)
     story.check(desk, "console-user")
     first_action = desk.get_by_role("main").get_by_role("button").first
     expect(first_action).to_have_text(re.compile(r"reset.*authenticator", re.I))
-    form = desk.get_by_role("main").locator("form").filter(has=first_action)
-    form.get_by_label(re.compile("reason", re.I)).fill("lost phone, ticket 42")
-    confirm = form.get_by_role("checkbox")
+    main = desk.get_by_role("main")  # the first action's fields come first too
+    main.get_by_label(re.compile("reason", re.I)).first.fill("lost phone, ticket 42")
+    confirm = main.get_by_role("checkbox")
     if confirm.count():
         confirm.first.check()
     first_action.click()
@@ -282,5 +293,20 @@ def test_the_story_under_a_base_path(chromium: Any, site: Site, viewport: str) -
     _submit(mail, "continue|verify|sign in")
     expect(mail).to_have_url(story.url(DESTINATION))
     expect(mail.get_by_text(f"Signed in as {emailer}")).to_be_visible()
+    story.check(mail, "app-after-email-code")
 
+    print(f"story: {time.monotonic() - t0:.1f}s")
     assert not story.failures, "accessibility or layout problems:\n" + "\n".join(story.failures)
+
+
+def test_the_checker_reports_violations_by_rule_and_target(chromium: Any, site: Site) -> None:
+    """The story's zero is a real zero: the same check names what it finds."""
+    story = Story(chromium, site, "phone")
+    page = story.tab()
+    page.set_content(
+        '<html><body><main><img src="x.png"><div style="width:2000px">wide</div></main></body></html>'
+    )
+    story.check(page, "checker-self-test")
+    assert any(": image-alt [critical]" in f and "at img" in f for f in story.failures)
+    assert any("2000" in f or "wide on a 390px screen" in f for f in story.failures)
+    (ARTIFACTS / "phone-01-checker-self-test.png").unlink()
