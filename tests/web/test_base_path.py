@@ -6,12 +6,18 @@ destination the user asked for (a path of the protected app) is returned to exac
 
 from __future__ import annotations
 
+import os
 import re
+import warnings
+from pathlib import Path
 
 import pytest
 
+from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.settings import Settings, SettingsError, load_settings
 from mfa_portal.web.responses import TEMPLATES_DIR
+from mfa_portal.wiring.app import serving_app
+from mfa_portal.wiring.backend import open_embedded
 from tests.support.portal import PASSWORD, Browser, PortalWorld
 
 BASE = "/_mfa"
@@ -135,3 +141,44 @@ def test_no_template_hard_codes_a_root_path() -> None:
         for found in ROOTED.findall(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_pools_wire_front_moves_under_the_prefix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``mfa-portal serve`` with a base path: ``/cognito`` too is under it (one proxy rule)."""
+    for name in list(os.environ):
+        if name.startswith("MFA_PORTAL_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(data_dir=tmp_path / "data", base_path=BASE)
+    backend = open_embedded(
+        settings,
+        base_url="https://app.example.com",
+        hasher=PasswordHasher(memory_kib=1024, time_cost=1),
+    )
+    try:
+        assert backend.wire_endpoint == f"https://app.example.com{BASE}/cognito"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from starlette.testclient import TestClient
+        http = TestClient(serving_app(backend), base_url="https://app.example.com")
+        target = {"X-Amz-Target": "AWSCognitoIdentityProviderService.ListUserPools"}
+        wire = http.post(f"{BASE}/cognito", headers=target, content=b"{}")
+        assert wire.status_code == 400 and "__type" in wire.json()  # the pool answered
+        assert http.post("/cognito", headers=target, content=b"{}").status_code == 404
+        assert http.get(f"{BASE}/signin").status_code == 200
+    finally:
+        backend.close()
+
+
+def test_a_superseded_request_lands_under_the_prefix() -> None:
+    from mfa_portal.web.sessions import landing_of
+    from mfa_portal.web.state import SessionState, Stage
+
+    state = SessionState(created=0.0)
+    assert landing_of(state, BASE) == f"{BASE}/"
+    state.stage = Stage.MUST_ENROL
+    assert landing_of(state, BASE) == f"{BASE}/mfa/setup"
+    state.stage, state.next_path = Stage.SIGNED_IN, "/report?a=1"
+    assert landing_of(state, BASE) == "/report?a=1"  # the destination is a site path already
