@@ -182,3 +182,16 @@ def test_a_superseded_request_lands_under_the_prefix() -> None:
     assert landing_of(state, BASE) == f"{BASE}/mfa/setup"
     state.stage, state.next_path = Stage.SIGNED_IN, "/report?a=1"
     assert landing_of(state, BASE) == "/report?a=1"  # the destination is a site path already
+
+
+def test_a_stored_destination_is_redirected_to_as_it_is() -> None:
+    """Any route that sends the browser to ``state.next_path`` leaves it out of the prefix."""
+    from mfa_portal.web.base_path import SITE_PATH_HEADER
+    from mfa_portal.web.responses import see_other
+    from mfa_portal.web.state import SessionState
+
+    stored = SessionState(created=0.0, next_path="/report?a=1").model_dump_json()
+    loaded = SessionState.model_validate_json(stored)
+    assert SITE_PATH_HEADER in see_other(loaded.next_path).headers
+    assert SITE_PATH_HEADER in see_other(SessionState(created=0.0).next_path).headers
+    assert SITE_PATH_HEADER not in see_other("/signin").headers

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from mfa_portal.cognito_api.id_tokens import VerifiedIdentity
+from mfa_portal.web.base_path import SitePath
+
+#: The user's destination: a path on the whole site (``/report?a=1``), never under the portal's
+#: prefix, so ``see_other(state.next_path)`` sends the browser there as it is (a loaded session
+#: holds a ``SitePath``; code that sets it uses ``safe_next``, which returns one).
+Destination = Annotated[str, AfterValidator(SitePath)]
 
 
 class Stage(StrEnum):
@@ -89,7 +96,7 @@ class SessionState(BaseModel):
     revocation_generation: int = 0  # the user's revocation generation when this sign-in completed
     signup_username: str | None = None  # signed up, waiting for the confirmation code
     pending_email: str | None = None  # a new address waiting for its verification code
-    next_path: str = "/"
+    next_path: Destination = SitePath("/")
     reset_username: str = (
         ""  # who asked for a password-reset code in this browser (prefills the form)
     )
