@@ -54,7 +54,9 @@ PASSWORD = "Correct-Horse-9!"
 RESET_PASSWORD = "Battery-Staple-7!"
 #: The protected app's own stylesheet: a portal that took over ``/static`` would serve another.
 APP_CSS = (
-    "/* the protected app's own stylesheet */\nbody { border-top: 7px solid rgb(10, 80, 40); }\n"
+    "/* the protected app's own stylesheet */\n"
+    "body { border-top: 7px solid rgb(10, 80, 40); }\n"
+    "a { display: inline-block; padding: .25rem 0; }\n"
 )
 AXE = REPO / "tests" / "sdk" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 

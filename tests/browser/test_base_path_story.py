@@ -59,6 +59,20 @@ AXE_RUN = """async (tags) => {
     targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
   }));
 }"""
+#: Controls smaller than 24 x 24 CSS px (WCAG 2.2's 2.5.8 minimum), but for links inside a sentence,
+#: which 2.5.8 exempts: on a phone these are the ones a thumb misses.
+TINY_TARGETS = """() => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')]
+  .filter(e => {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || (r.width >= 24 && r.height >= 24)) return false;
+    if (e.tagName !== 'A' || getComputedStyle(e).display !== 'inline') return true;
+    const block = e.closest('p, li, dd, td');
+    return !block || block.textContent.trim() === e.textContent.trim();
+  })
+  .map(e => `${e.tagName.toLowerCase()} "${(e.textContent || e.name || '').trim().slice(0, 30)}"`
+    + ` ${Math.round(e.getBoundingClientRect().width)}x${Math.round(e.getBoundingClientRect().height)}`)
+"""
 DESTINATION = "/report?a=1&b=2"
 
 
@@ -115,6 +129,9 @@ class Story:
         wide = page.evaluate("document.documentElement.scrollWidth")
         if wide > self.width:
             self.failures.append(f"{state}: the page is {wide}px wide on a {self.width}px screen")
+        if self.width < 500:
+            for target in page.evaluate(TINY_TARGETS):
+                self.failures.append(f"{state}: tap target under 24x24 px: {target}")
         print(f"{state}: checked in {time.monotonic() - started:.2f}s (shot {shot:.2f})")
 
     def url(self, path: str) -> str:

@@ -11,7 +11,7 @@ Two kinds of path travel through the portal, and they must never be confused:
   are redirected to as they are. ``see_other`` marks a ``SitePath`` redirect with ``SITE_PATH_HEADER``,
   which the middleware removes before the response leaves.
 
-With no prefix (the default) the two are the same and the middleware is not installed.
+With no prefix (the default) the two are the same; the middleware then only removes the marker.
 """
 
 from __future__ import annotations
