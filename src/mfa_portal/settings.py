@@ -6,6 +6,7 @@ variable), so an operator never has to guess which line of ``.env`` is at fault.
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 from enum import StrEnum
@@ -24,6 +25,7 @@ REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cn", "Cs"})
 PRODUCT_NAME_MAX = 64
 SUPPORT_CONTACT_MAX = 200
 DEFAULT_REGION = "us-east-1"
+BASE_PATH_CHARS = re.compile(r"[A-Za-z0-9/._~-]+")
 
 
 class Backend(StrEnum):
@@ -166,6 +168,7 @@ class Settings(LogSettings):
     enforcement: Enforcement = Enforcement.REQUIRED
     mode: Mode = Mode.PRODUCTION
     public_url: str | None = None
+    base_path: str = ""  # e.g. /_mfa: the whole portal under one prefix beside the protected app
     initial_admin_password: SecretStr | None = None
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -203,6 +206,9 @@ class Settings(LogSettings):
                 )
         if self.secret_key is None and self.secret_key_file is not None:
             _read_secret_file(self.secret_key_file, "secret_key_file")  # refuse it at start
+        problem = _base_path_problem(self.base_path)
+        if problem:
+            raise ValueError(f"{_env('base_path')} {problem} (e.g. /_mfa, or unset for none)")
         if not 0 < self.smtp_port < 65536:
             raise ValueError(f"{_env('smtp_port')} must be a port number")
         for name in (
@@ -254,6 +260,14 @@ class Settings(LogSettings):
             )
 
     @property
+    def portal_url(self) -> str:
+        """Where the portal's pages are, for links in emails: ``MFA_PORTAL_PUBLIC_URL`` plus the
+        base path, or empty when no public URL is set."""
+        if not self.public_url:
+            return ""
+        return self.public_url.rstrip("/") + self.base_path
+
+    @property
     def store_kind(self) -> SessionStoreKind:
         if self.session_store is not None:
             return self.session_store
@@ -276,6 +290,24 @@ class Settings(LogSettings):
             path.touch(mode=0o600)
             path.write_text(secrets.token_urlsafe(48))
         return path.read_text().strip().encode()
+
+
+def _base_path_problem(value: str) -> str | None:
+    """Why a base path is refused, or None. It is put in front of every portal URL and compared
+    with request paths, so it is one plain, normalised path: no dot segments, no empty segments,
+    no characters that need escaping."""
+    if value == "":
+        return None
+    if not value.startswith("/"):
+        return "must start with '/'"
+    if value.endswith("/"):
+        return "must not end with '/'"
+    segments = value[1:].split("/")
+    if any(segment in ("", ".", "..") for segment in segments):
+        return "must not contain '//', '.' or '..' segments"
+    if not BASE_PATH_CHARS.fullmatch(value):
+        return "may contain only letters, digits and '/', '-', '_', '.', '~'"
+    return None
 
 
 def _text_problem(value: str | None, limit: int) -> str | None:

@@ -111,7 +111,7 @@ def serve(
     except (SettingsError, StartupError) as exc:  # one line, no traceback
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(banner(backend, (settings.public_url or base_url).rstrip("/")))
+    typer.echo(banner(backend, (settings.public_url or base_url).rstrip("/") + settings.base_path))
     warning = outbox_warning(backend.settings, host)
     if warning:
         typer.echo(warning, err=True)

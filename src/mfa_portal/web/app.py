@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
@@ -32,8 +32,10 @@ from mfa_portal.web import (
     routes_signin,
     routes_signup,
 )
+from mfa_portal.web.base_path import BasePathMiddleware, portal_path
 from mfa_portal.web.deps import CsrfFailed, Forbidden, RedirectTo
 from mfa_portal.web.extensions import PortalExtensions
+from mfa_portal.web.forward_auth import PATH as FORWARD_AUTH_PATH
 from mfa_portal.web.forward_auth import ForwardAuth, ForwardAuthCheck
 from mfa_portal.web.headers import SecurityHeadersMiddleware
 from mfa_portal.web.language import LanguageMiddleware
@@ -84,7 +86,10 @@ def create_app(
         yield
         session_store.close()
 
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    base = settings.base_path
+    app = FastAPI(
+        docs_url=None, redoc_url=None, openapi_url=None, lifespan=None if base else lifespan
+    )
     app.state.portal = Portal(
         settings=settings,
         client=client,
@@ -95,13 +100,14 @@ def create_app(
         extensions=extensions,
         outbox=outbox,
     )
-    app.state.templates = build_templates(settings.product_name, settings.support_contact)
+    app.state.templates = build_templates(settings.product_name, settings.support_contact, base)
     cipher = SessionCipher(settings.secret_key_bytes())
     app.add_middleware(
         SessionMiddleware, settings=settings, store=session_store, cipher=cipher, clock=clock
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(LanguageMiddleware)  # error pages speak the language too
+    app.add_middleware(BasePathMiddleware, base=base)  # sees every redirect
     app.state.forward_auth = ForwardAuthCheck(
         settings=settings,
         store=session_store,
@@ -109,8 +115,9 @@ def create_app(
         clock=clock,
         revocations=support.revocations,
     )
-    # Outermost: nginx's every-request check skips all of the above when it can.
-    app.add_middleware(ForwardAuth, check=app.state.forward_auth)
+    # Outermost: nginx's every-request check skips all of the above when it can (its answers
+    # are never redirects, so the base path's rewriting has nothing to do for them).
+    app.add_middleware(ForwardAuth, check=app.state.forward_auth, path=base + FORWARD_AUTH_PATH)
     _add_error_pages(app)
     app.include_router(routes_signin.router)
     app.include_router(routes_enrol.router)
@@ -121,7 +128,25 @@ def create_app(
     app.include_router(routes_password.router)
     app.include_router(routes_signup.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    return app
+    return under_base_path(app, base, lifespan) if base else app
+
+
+def under_base_path(
+    portal: FastAPI, base: str, lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]]
+) -> FastAPI:
+    """The portal mounted at ``base`` and nothing else: every other path is a plain 404, left to
+    the application the portal protects (``MFA_PORTAL_BASE_PATH``)."""
+    outer = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    outer.state.portal = portal.state.portal
+    outer.state.templates = portal.state.templates
+    outer.state.forward_auth = portal.state.forward_auth
+    outer.mount(base, portal)
+
+    @outer.exception_handler(StarletteHTTPException)
+    async def not_here(_: Request, exc: StarletteHTTPException) -> Response:
+        return PlainTextResponse(t("notfound.title"), status_code=exc.status_code)
+
+    return outer
 
 
 def _add_error_pages(app: FastAPI) -> None:
@@ -139,7 +164,7 @@ def _add_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith("/static/"):
+        if portal_path(request.scope).startswith("/static/"):
             # Static files pass the session middleware by, so there is no page to render: a plain
             # answer with the real status (a missing file is a 404, not a server error).
             title = "notfound.title" if exc.status_code == 404 else "error.title"

@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 
 from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.web.base_path import SitePath
 from mfa_portal.web.ended import with_reason
 from mfa_portal.web.flow import ensure_live
 from mfa_portal.web.portal import Portal, get_portal
@@ -167,13 +168,17 @@ async def verify_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
-def safe_next(value: str | None) -> str:
-    """Only local paths: no scheme, no host, no ``//`` or ``/\\`` tricks."""
+def safe_next(value: str | None) -> SitePath:
+    """Only local paths: no scheme, no host, no ``//`` or ``/\\`` tricks.
+
+    The destination is a path on the whole site, as the browser sent it (``/report?a=1``, or
+    ``/_mfa/account`` under a base path), so it is redirected to as it is, never under the prefix.
+    """
     if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
-        return "/"
+        return SitePath("/")
     if any(ch in value for ch in ("\\", "\r", "\n", "\t")) or ":" in value.split("?", 1)[0]:
-        return "/"
-    return value
+        return SitePath("/")
+    return SitePath(value)
 
 
 #: Route parameter types: ``def page(user: SignedIn)`` / ``def console(user: Admin)``.

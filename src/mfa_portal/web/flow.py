@@ -13,6 +13,7 @@ from typing import Any
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
 from mfa_portal.settings import Enforcement, EnrolmentProofKind
+from mfa_portal.web.base_path import SitePath
 from mfa_portal.web.ended import revocation_reason
 from mfa_portal.web.messages import is_token_problem
 from mfa_portal.web.portal import Portal
@@ -160,7 +161,7 @@ def complete_sign_in(portal: Portal, ps: PortalSession, tokens: Tokens) -> str:
     required = portal.settings.enforcement is Enforcement.REQUIRED
     state.stage = Stage.MUST_ENROL if required and not state.mfa_answered else Stage.SIGNED_IN
     ps.rotate()
-    return state.next_path if state.stage is Stage.SIGNED_IN else "/mfa/setup"
+    return SitePath(state.next_path) if state.stage is Stage.SIGNED_IN else "/mfa/setup"
 
 
 def _revocation_generation(portal: Portal, sub: str) -> int:

@@ -77,14 +77,15 @@ class ForwardAuth:
     then steps aside for a request the outer one already looked at.
     """
 
-    def __init__(self, app: ASGIApp, *, check: ForwardAuthCheck) -> None:
+    def __init__(self, app: ASGIApp, *, check: ForwardAuthCheck, path: str = PATH) -> None:
         self.app = app
         self.check = check
+        self.path = path  # with MFA_PORTAL_BASE_PATH: <base path>/auth/verify
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
-            or scope["path"] != PATH
+            or scope["path"] != self.path
             or scope["method"] != "GET"
             or _SEEN in scope
         ):

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from mfa_portal.web.base_path import SITE_PATH_HEADER, SitePath
 from mfa_portal.web.sessions import PortalSession
 from mfa_portal.web.state import Stage
 from mfa_portal.web.strings import CONTACT_KEYS, language, t
@@ -19,12 +20,14 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def build_templates(
-    product: str | None = None, support_contact: str | None = None
+    product: str | None = None, support_contact: str | None = None, base: str = ""
 ) -> Jinja2Templates:
     """The page templates; ``product`` replaces the default brand, ``support_contact`` follows every
-    sentence that tells the user to contact support (``CONTACT_KEYS``)."""
+    sentence that tells the user to contact support (``CONTACT_KEYS``), ``base`` is the portal's path
+    prefix that every link to a portal page starts with (``href="{{ base }}/account"``)."""
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.globals["t"] = t
+    templates.env.globals["base"] = base
     # Configured: the same name in every language; else the catalog's, in the page's language.
     templates.env.globals["product_name"] = product
     templates.env.globals["support_contact"] = support_contact
@@ -63,4 +66,6 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 
 def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
+    """A 303 to a portal path (the prefix is added on the way out) or to a ``SitePath`` as it is."""
+    headers = {SITE_PATH_HEADER: "1"} if isinstance(url, SitePath) else None
+    return RedirectResponse(url, status_code=303, headers=headers)

@@ -27,6 +27,7 @@ from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
 from mfa_portal.settings import Backend, EnrolmentProofKind
 from mfa_portal.web import enrolment_proof
+from mfa_portal.web.base_path import site_path
 from mfa_portal.web.deps import (
     CSRF,
     client_address,
@@ -163,7 +164,12 @@ def _entry(request: Request) -> tuple[PortalSession, Portal, str | None, Respons
     if mode is None:
         if ps.state.stage is Stage.SIGNED_IN:
             return ps, portal, None, see_other("/mfa/replace")
-        return ps, portal, None, see_other(with_reason("/signin?next=/mfa/setup", ps))
+        return (
+            ps,
+            portal,
+            None,
+            see_other(with_reason("/signin?next=" + site_path(request, "/mfa/setup"), ps)),
+        )
     if mode == "challenge":
         assert ps.state.challenge is not None
         if "SOFTWARE_TOKEN_MFA" not in _offered(ps.state.challenge.parameters):

@@ -82,6 +82,8 @@ def signin_form(request: Request, next: str = "/", notice: str = "", ended: str 
         return see_other(safe_next(next))
     if state.stage is Stage.MUST_ENROL:
         return see_other("/mfa/setup")
+    if not notice and portal_session(request).cookie_outlived:
+        notice = "session_ended"  # the open tab of a session support ended: say why
     shown = f"signin.{notice}" if notice in NOTICES else None
     reason = ended if ended in ENDED_REASONS else state.ended
     if reason in ENDED_REASONS:

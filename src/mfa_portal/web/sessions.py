@@ -27,6 +27,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp
 
 from mfa_portal.settings import LOOPBACK_HOSTS, CookieSecure, Settings
+from mfa_portal.web.base_path import SITE_PATH_HEADER, portal_path
 from mfa_portal.web.session_store import SessionStore
 from mfa_portal.web.state import ENDED_REASONS, SessionState, Stage
 
@@ -84,6 +85,10 @@ class PortalSession:
         #: Why the session the cookie named is over, found while opening it ("idle": gone from the
         #: store; "limit": past its maximum age) or by ``end(reason)``.
         self.ended_reason: str | None = None
+        # The browser sent a session cookie that names no live session: support or "sign out
+        # everywhere" ended it (forward-auth's sub-request cannot replace the cookie), or it timed
+        # out. The sign-in page says so instead of appearing bare.
+        self.cookie_outlived = False
         self._recheck = recheck
 
     def superseded_target(self, wait_seconds: float = 0.0, poll: float = 0.02) -> str | None:
@@ -169,8 +174,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
         self._max_age = settings.session_max_hours * 3600
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        path = request.url.path
-        if path.startswith("/static/"):
+        if portal_path(request.scope).startswith("/static/"):
             return await call_next(request)
         secure = cookie_is_secure(self._settings, request)
         name = cookie_name(secure)
@@ -179,7 +183,9 @@ class SessionMiddleware(BaseHTTPMiddleware):
         if session.superseded_to is not None and request.method == "POST":
             # A stale form (e.g. the second of a double submit) after its sibling already moved
             # this browser on: follow the sibling, and keep the cookie the sibling set.
-            return RedirectResponse(session.superseded_to, status_code=303)
+            return RedirectResponse(
+                session.superseded_to, status_code=303, headers={SITE_PATH_HEADER: "1"}
+            )
         response = await call_next(request)
         if session.dirty or session.discarded:
             await run_in_threadpool(self._persist, session)
@@ -187,6 +193,9 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 name,
                 session.id or "",
                 max_age=self._max_age,
+                # "/" even under MFA_PORTAL_BASE_PATH: forward-auth checks the app's requests
+                # (/report, ...), which carry only cookies whose path covers them (and the
+                # __Host- prefix requires "/").
                 path="/",
                 secure=secure,
                 httponly=True,
@@ -210,9 +219,11 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 # Never a session: an anonymous one that remembers where the winner went.
                 fresh = self._fresh()
                 fresh.superseded_to = target
+                fresh.cookie_outlived = True
                 return fresh
             if document is None:
                 fresh = self._fresh()
+                fresh.cookie_outlived = True
                 if SESSION_ID.fullmatch(session_id):
                     # One of ours that the store let expire: unused past the idle timeout.
                     fresh.ended_reason = "idle"
@@ -230,10 +241,11 @@ class SessionMiddleware(BaseHTTPMiddleware):
                         session.dirty = True  # slide the idle timeout
                     return session
             self._store.delete(session_id)
+            fresh = self._fresh()
+            fresh.cookie_outlived = True
             if state is not None and state.stage is not Stage.ANONYMOUS:
-                fresh = self._fresh()
                 fresh.ended_reason = "limit"
-                return fresh
+            return fresh
         return self._fresh()
 
     def _fresh(self) -> PortalSession:
@@ -246,19 +258,21 @@ class SessionMiddleware(BaseHTTPMiddleware):
         document = self._cipher.seal(session.state.model_dump_json())
         self._store.save(session.id, document, self._ttl)
         # Only now mark the old ids: a sibling that sees the marker finds the new session saved.
-        marker = self._cipher.seal(json.dumps({SUPERSEDED_KEY: landing_of(session.state)}))
+        landing = landing_of(session.state, self._settings.base_path)
+        marker = self._cipher.seal(json.dumps({SUPERSEDED_KEY: landing}))
         for old in session.discarded:
             self._store.save(old, marker, SUPERSEDED_SECONDS)
         session.discarded.clear()
 
 
-def landing_of(state: SessionState) -> str:
-    """The page a browser holding this state belongs on (what a superseded request redirects to)."""
+def landing_of(state: SessionState, base: str = "") -> str:
+    """The page a browser holding this state belongs on (what a superseded request redirects to),
+    as a site path: the destination as given, or a portal page under the portal's prefix ``base``."""
     if state.stage is Stage.SIGNED_IN:
         return state.next_path
     if state.stage is Stage.MUST_ENROL:
-        return "/mfa/setup"
-    return "/"
+        return base + "/mfa/setup"
+    return base + "/"
 
 
 def superseded_target_of(document: str | None) -> str | None:

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from mfa_portal.cognito_api.id_tokens import VerifiedIdentity
+from mfa_portal.web.base_path import SitePath
+
+#: The user's destination: a path on the whole site (``/report?a=1``), never under the portal's
+#: prefix, so ``see_other(state.next_path)`` sends the browser there as it is (a loaded session
+#: holds a ``SitePath``; code that sets it uses ``safe_next``, which returns one).
+Destination = Annotated[str, AfterValidator(SitePath)]
 
 #: Why a session ended, as the sign-in page says it (``signin.ended.<code>``); the only values a
 #: ``?ended=`` parameter may carry. Never free text: the page shows a fixed sentence per code.
@@ -93,7 +100,7 @@ class SessionState(BaseModel):
     revocation_generation: int = 0  # the user's revocation generation when this sign-in completed
     signup_username: str | None = None  # signed up, waiting for the confirmation code
     pending_email: str | None = None  # a new address waiting for its verification code
-    next_path: str = "/"
+    next_path: Destination = SitePath("/")
     #: The FriendlyDeviceName Cognito named in this sign-in's SOFTWARE_TOKEN_MFA challenge (Cognito
     #: returns it nowhere else), for the account page.
     totp_device: str = ""

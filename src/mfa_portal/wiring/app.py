@@ -21,6 +21,7 @@ from starlette.types import ASGIApp
 from mfa_portal.admin.notify import Outbox
 from mfa_portal.settings import Mode, Settings
 from mfa_portal.web.app import create_app
+from mfa_portal.web.forward_auth import PATH as FORWARD_AUTH_PATH
 from mfa_portal.web.forward_auth import ForwardAuth
 from mfa_portal.web.routes_recovery import EXTENSIONS
 from mfa_portal.web.session_store import SessionStore
@@ -80,16 +81,18 @@ def portal_app(
 
 
 def serving_app(backend: PortalBackend, *, bind_host: str = "127.0.0.1") -> ASGIApp:
-    """The portal, with the embedded pool's wire front mounted beside it at ``/cognito``, and
+    """The portal, with the embedded pool's wire front mounted beside it at ``/cognito``
+    (``<base path>/cognito`` with ``MFA_PORTAL_BASE_PATH``, so one proxy rule reaches both), and
     forward-auth's fast answer (``/auth/verify``) in front of both."""
     portal = portal_app(backend, bind_host=bind_host)
     if backend.wire_app is None:
         return portal
     from mfa_portal.pool.wire import WireMount
 
+    base = backend.settings.base_path
     both = Starlette(
-        routes=[WireMount(WIRE_PATH, app=backend.wire_app), Mount("", app=portal)],
+        routes=[WireMount(base + WIRE_PATH, app=backend.wire_app), Mount("", app=portal)],
         lifespan=portal.router.lifespan_context,
     )
     # nginx's check on every request goes first, before any routing.
-    return ForwardAuth(both, check=portal.state.forward_auth)
+    return ForwardAuth(both, check=portal.state.forward_auth, path=base + FORWARD_AUTH_PATH)

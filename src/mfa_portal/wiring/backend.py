@@ -64,10 +64,11 @@ def open_embedded(
     with_wire: bool = True,
     may_create_pool: bool = True,
 ) -> PortalBackend:
-    """The embedded pool over ``settings.data_dir``, its wire front served at ``<base>/cognito``."""
+    """The embedded pool over ``settings.data_dir``, its wire front served at ``<base>/cognito``
+    (under ``MFA_PORTAL_BASE_PATH`` when one is set: the whole portal lives under that prefix)."""
     from mfa_portal.pool.engine import Engine
 
-    endpoint = (settings.public_url or base_url).rstrip("/") + WIRE_PATH
+    endpoint = (settings.public_url or base_url).rstrip("/") + settings.base_path + WIRE_PATH
     from mfa_portal.wiring.support import portal_mailer
 
     # The pool's own mail (email MFA codes, invitations) goes where the portal's goes: SMTP, or the

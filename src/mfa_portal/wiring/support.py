@@ -63,7 +63,7 @@ def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Su
         audit=audit,
         notifier=Notifier(
             portal_mailer(settings),
-            public_url=settings.public_url or "",
+            public_url=settings.portal_url,  # reset links point under the base path
             product=settings.product_name or "MFA portal",
             support_contact=settings.support_contact or "",
         ),
