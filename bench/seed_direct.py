@@ -51,6 +51,8 @@ def seed_users_direct(db_path: Path, pool_id: str, count: int, password: str) ->
         # cache keeps a million inserts from re-reading it; a crash mid-way just means seeding again.
         conn.execute("PRAGMA cache_size = -262144")  # 256 MiB
         conn.execute("PRAGMA synchronous = OFF")
+        # Pool schema 8 keeps the email beside the attributes (an indexed column for ListUsers).
+        conn.execute("UPDATE users SET email = email WHERE 0")  # fails early on an older schema
         for start in range(0, count, BATCH):
             with conn:  # one transaction per batch keeps the WAL small
                 conn.executemany(
@@ -58,6 +60,11 @@ def seed_users_direct(db_path: Path, pool_id: str, count: int, password: str) ->
                     "attributes, password_hash, created, modified) "
                     "VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
                     _rows(pool_id, start, min(count, start + BATCH), password_hash, now),
+                )
+                conn.execute(  # the batch's email column, from the attributes just written
+                    "UPDATE users SET email = json_extract(attributes, '$.email') "
+                    "WHERE pool_id = ? AND email IS NULL",
+                    (pool_id,),
                 )
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no ANALYZE: the server never runs it
     finally:

@@ -60,10 +60,12 @@ AXE_RUN = """async (tags) => {
   }));
 }"""
 #: Controls smaller than 24 x 24 CSS px (WCAG 2.2's 2.5.8 minimum), but for links inside a sentence,
-#: which 2.5.8 exempts: on a phone these are the ones a thumb misses.
+#: which 2.5.8 exempts, and hidden fields only password managers use: on a phone these are the ones a
+#: thumb misses.
 TINY_TARGETS = """() => [...document.querySelectorAll(
     'a[href], button, input:not([type=hidden]), select, textarea, summary')]
   .filter(e => {
+    if (e.closest('[aria-hidden="true"]') && e.tabIndex < 0) return false;  // not for people: a password manager's username field
     const r = e.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || (r.width >= 24 && r.height >= 24)) return false;
     if (e.tagName !== 'A' || getComputedStyle(e).display !== 'inline') return true;

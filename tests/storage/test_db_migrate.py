@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mfa_portal.cli import _load_commands, app
+from mfa_portal.pool.schema import MIGRATIONS as POOL_MIGRATIONS
 
 runner = CliRunner()
 
@@ -38,7 +39,9 @@ def test_migrate_creates_every_schema_on_postgresql_and_is_repeatable(
         assert code == 0, output
         lines = output.strip().splitlines()
         assert [line.split(":")[0] for line in lines] == ["pool", "portal", "sessions"]
-        assert "pool: schema version 7 (postgresql://postgres:***@" in lines[0]
+        assert (
+            f"pool: schema version {len(POOL_MIGRATIONS)} (postgresql://postgres:***@" in lines[0]
+        )
         assert "(schema mfa_portal_sessions)" in lines[2]
     assert not (tmp_path / "pool.sqlite3").exists()  # nothing went to the data directory
 
@@ -60,7 +63,10 @@ def test_migrate_in_front_of_cognito_with_redis_keeps_only_the_portal_store(
 def test_migrate_without_a_url_migrates_the_sqlite_files(tmp_path: Path) -> None:
     code, output = run("db", "migrate", "--data-dir", str(tmp_path / "data"))
     assert code == 0, output
-    assert f"pool: schema version 7 ({tmp_path / 'data' / 'pool.sqlite3'})" in output
+    assert (
+        f"pool: schema version {len(POOL_MIGRATIONS)} ({tmp_path / 'data' / 'pool.sqlite3'})"
+        in output
+    )
     assert (tmp_path / "data" / "portal-sessions.sqlite3").exists()
 
 
