@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -57,7 +58,7 @@ class SqliteBackend:
                 self.path, isolation_level=None, timeout=30, check_same_thread=False
             )
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
+            _enter_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
@@ -138,6 +139,21 @@ class SqliteBackend:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+
+def _enter_wal(conn: sqlite3.Connection, patience: float = 30.0) -> None:
+    """WAL mode, waiting out another process that is creating or converting the same file: SQLite
+    answers that switch with "database is locked" at once, without its busy handler, and a fresh
+    data directory opened by two processes together must not read as a damaged file."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 def statements(script: str) -> Iterator[str]:
