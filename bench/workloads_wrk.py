@@ -165,8 +165,8 @@ def scale(o: Options, sizes: list[int]) -> list[ScaleRow]:
             if found != 10:
                 raise RuntimeError(
                     f"ListUsers at {count} users found {found} users, not 10: the rows "
-                    "bench.seed_direct writes may lack something this pool now needs (seed with "
-                    f"the pool's own helper instead, and clear {datasets.cache_dir(o.cache, count)})"
+                    "bench.seed_users writes may lack something this pool now needs (bring it up to "
+                    f"date with the engine's INSERT, and clear {datasets.cache_dir(o.cache, count)})"
                 )
             list_users = replay(search, o, connections=1)
             rss = serving.rss_mib(running.pid)
