@@ -107,7 +107,8 @@ def serve(
     require_free_port(host, port)  # before the pool and its one-time admin password exist
     base_url = endpoint_for(host, port)  # wildcard binds mean loopback
     try:
-        with first_start_lock(settings.data_dir):  # one first start, even for two racing servers
+        # One first start, even for two racing servers (or replicas on one empty database).
+        with first_start_lock(settings.data_dir, settings.database):
             web, backend = _start(settings, base_url, host)
     except (SettingsError, StartupError) as exc:  # one line, no traceback
         typer.echo(f"error: {exc}", err=True)
