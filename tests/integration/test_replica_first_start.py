@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import psycopg
@@ -47,7 +48,7 @@ def empty_deployment(
         postgres_server.admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
-def waiting(watch: psycopg.Connection[tuple[object, ...]]) -> int:
+def waiting(watch: psycopg.Connection[tuple[Any, ...]]) -> int:
     """Sessions of this database waiting for a lock (the table's, or the start-up lock)."""
     row = watch.execute(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
