@@ -129,7 +129,6 @@ def build_standalone(
     when the server is bound to loopback: it holds codes in clear.
     """
     endpoint = (public_url or endpoint_for(host, port)).rstrip("/")
-    credentials, created = Credentials.load_or_create(data_dir, env)
     mailer, outbox = build_mailer(data_dir, mail, clock)
     engine = Engine(
         data_dir,
@@ -140,6 +139,15 @@ def build_standalone(
         mailer=mailer,
         database_url=database_url,
     )
+    try:
+        # Created only while the pool's database holds no pool: a fresh data directory beside a
+        # shared database other replicas use must not mint a key pair of its own.
+        credentials, created = Credentials.load_or_create(
+            data_dir, env, may_create=engine.was_empty, database=engine.db.where
+        )
+    except BaseException:
+        engine.db.close_all()
+        raise
     served = outbox if host in LOOPBACK else None
     app = serve_both_paths(create_wire_app(engine, credentials), served)
     return StandalonePool(app, engine, credentials, created, endpoint, outbox, served is not None)
