@@ -39,8 +39,10 @@ from tests.integration.test_nginx_forward_auth import (
     stop,
     wait_until,
 )
+from tests.support.axe import require_axe
+from tests.support.chromium import oathtool, require_chromium
 from tests.support.clocks import OffsetClock
-from tests.support.tools import REPO, require_tool
+from tests.support.tools import require_tool
 from tests.support.wire import ServerThread, bound_socket
 from tests.support.wire_server import free_port, serve_app_in_thread
 
@@ -58,7 +60,6 @@ APP_CSS = (
     "body { border-top: 7px solid rgb(10, 80, 40); }\n"
     "a { display: inline-block; padding: .25rem 0; }\n"
 )
-AXE = REPO / "tests" / "sdk" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @dataclass
@@ -79,14 +80,7 @@ class Site:
         """A code from ``oathtool`` (the independent authenticator) at the portal's time, one TOTP
         step after the last one used, so no code is ever a replay."""
         self.clock.advance(30)
-        out = subprocess.run(
-            ["oathtool", "--totp", "-b", f"--now=@{int(self.clock.now())}", secret],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        return out.stdout.strip()
+        return oathtool(secret, at=self.clock.now())
 
     def create_user(self, username: str, *, temporary: bool) -> None:
         self.call(
@@ -119,14 +113,10 @@ class Site:
 
 
 def require_story_tools() -> None:
-    require_tool("chromium", Path("/usr/bin/chromium"))
+    require_chromium()
     require_tool("zbarimg")
     require_tool("oathtool")
-    if not AXE.exists():
-        message = f"axe-core is not installed at {AXE} (make test runs npm ci in tests/sdk/js)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_axe()
 
 
 def _app_page(request: Request) -> Response:

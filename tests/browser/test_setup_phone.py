@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from mfa_portal.web.responses import STATIC_DIR
-from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS
+from tests.support.chromium import launched_chromium
 from tests.support.portal import PASSWORD, isolated_world
 from tests.support.tools import require_tool
 
@@ -26,14 +26,9 @@ ORIGIN = "https://portal.test"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require_tool("chromium", Path(CHROMIUM))
     require_tool("zbarimg")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
