@@ -33,11 +33,11 @@ from tests.support.replicas import (
     Visitor,
     rsa_pem,
 )
+from tests.support.signin_forms import sign_in, sign_in_and_enrol
 
 pytestmark = pytest.mark.xdist_group("replicas")
 
 PASSWORD = "Correct-Horse-9!"
-SECRET = re.compile(r'<code class="secret" id="secret">([A-Z2-7 ]+)</code>')
 RECOVERY_CODE = re.compile(r"<li><code>([A-Z2-7]{4}(?:-[A-Z2-7]{4}){3})</code></li>")
 WRONG_CODE = "That code is not right"
 
@@ -101,23 +101,15 @@ def enrol(visitor: Visitor, on: Replica, username: str, *, again: bool = False) 
 
     ``again``: the user enrolled before (then reset): the replay guard is per user and never moves
     back, so the new authenticator's first code must be from a step after the old one's last."""
-    visitor.get(on, "/signin")
-    answer = visitor.post(on, "/signin", {"username": username, "password": PASSWORD, "next": "/"})
-    assert answer.status_code == 303, re.findall(r'role="alert">(.*?)</div>', answer.text, re.S)
-    assert answer.headers["location"] == "/mfa/setup"
-    found = SECRET.search(visitor.get(on, "/mfa/setup").text)
-    assert found
-    secret = found.group(1).replace(" ", "")
-    code = totp_next(secret) if again else totp_now(secret)
-    done = visitor.post(on, "/mfa/setup", {"code": code})
+    code = totp_next if again else totp_now
+    secret, done = sign_in_and_enrol(visitor.at(on), username, PASSWORD, code)
     assert (done.status_code, done.headers["location"]) == (303, "/account/recovery-codes?offer=1")
     return secret
 
 
 def password_step(visitor: Visitor, on: Replica, username: str) -> httpx.Response:
     """The password step of an enrolled user: the code page comes next."""
-    visitor.get(on, "/signin")
-    answer = visitor.post(on, "/signin", {"username": username, "password": PASSWORD, "next": "/"})
+    answer = sign_in(visitor.at(on), username, PASSWORD)
     assert (answer.status_code, answer.headers["location"]) == (303, "/signin/code")
     return visitor.get(on, "/signin/code")
 
@@ -239,9 +231,7 @@ def test_support_reset_from_the_cli_ends_the_session_on_every_replica(
 
     assert [verified_user(browser, r) for r in (a, b, c)] == [None] * 3
     # Signing in again lands on set-up, whichever replica answers.
-    again = Visitor()
-    again.get(c, "/signin")
-    answer = again.post(c, "/signin", {"username": "dave", "password": PASSWORD, "next": "/"})
+    answer = sign_in(Visitor().at(c), "dave", PASSWORD)
     assert answer.headers["location"] == "/mfa/setup"
 
 

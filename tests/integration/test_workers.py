@@ -22,7 +22,7 @@ from botocore.config import Config
 from mfa_portal.wiring.start_lock import first_start_lock
 from tests.support.backends import PASSWORD, TEMP_PASSWORD
 from tests.support.pool_process import clean_env, pool_serve, portal_serve
-from tests.support.portal import CSRF
+from tests.support.signin_forms import CSRF
 from tests.support.wire_server import free_port
 from tests.support.worker_server import (
     ServerBrowser,
