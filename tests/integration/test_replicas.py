@@ -24,7 +24,8 @@ import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.postgres import PostgresServer, fresh_database
+from tests.support.pg_throwaway import PostgresServer
+from tests.support.postgres import fresh_database
 from tests.support.redis_server import redis_server
 from tests.support.replicas import (
     Deployment,

@@ -12,7 +12,7 @@ from mfa_portal.settings import SettingsError, load_settings
 from mfa_portal.storage import Database, IntegrityError, StartupError
 from mfa_portal.storage.dialect import migration_statements, placeholders
 from mfa_portal.web.session_store import SqlSessionStore
-from tests.support.postgres import PostgresServer
+from tests.support.pg_throwaway import PostgresServer
 
 # Written the way colleagues write migrations: portable SQL only.
 PORTABLE = (
