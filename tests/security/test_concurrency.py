@@ -20,7 +20,7 @@ from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
-from tests.support.engine_calls import IAM
+from tests.support.engine_calls import IAM, respond_to_totp
 from tests.support.race import run_in_processes
 from tests.support.race_world import (
     NOW,
@@ -29,7 +29,6 @@ from tests.support.race_world import (
     RaceWorld,
     answer_totp_in_a_process,
     race_world,
-    respond_totp,
 )
 
 
@@ -111,7 +110,7 @@ def test_racing_totp_answers_on_one_session_have_one_winner(world: RaceWorld) ->
     code = world.code(secret)
 
     def answer() -> dict[str, Any]:
-        return respond_totp(world.engine, world.client_id, session, code)
+        return respond_to_totp(world.engine, world.client_id, session, code)
 
     wins, losses = split(race(world, answer))
     assert len(wins) == 1 and "AuthenticationResult" in wins[0]

@@ -19,7 +19,7 @@ from mfa_portal.clock import FakeClock
 from mfa_portal.cognito_api import errors
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
-from tests.support.engine_calls import IAM, totp_pool
+from tests.support.engine_calls import IAM, respond_to_totp, totp_pool
 from tests.support.race import run_together
 
 PASSWORD = "Correct-Horse-9!"
@@ -115,23 +115,10 @@ def race_world(data_dir: Path, database_url: str | None) -> Iterator[RaceWorld]:
         engine.db.close_all()
 
 
-def respond_totp(engine: Engine, client_id: str, session: str, code: str) -> dict[str, Any]:
-    """alice's SOFTWARE_TOKEN_MFA answer on ``session``."""
-    return engine.call(
-        "RespondToAuthChallenge",
-        {
-            "ClientId": client_id,
-            "ChallengeName": "SOFTWARE_TOKEN_MFA",
-            "Session": session,
-            "ChallengeResponses": {"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": code},
-        },
-    )
-
-
 def answer_totp(engine: Engine, client_id: str, session: str, code: str) -> str:
     """alice's answer as an outcome: "tokens", the Cognito error's code, or "other"."""
     try:
-        response = respond_totp(engine, client_id, session, code)
+        response = respond_to_totp(engine, client_id, session, code)
     except errors.CognitoError as err:
         return err.code
     return "tokens" if "AuthenticationResult" in response else "other"
