@@ -38,7 +38,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from mfa_portal.cognito_api.client import BotoCognitoClient
 from mfa_portal.wiring.bootstrap import load_ids
+from tests.support.backends import PASSWORD
+from tests.support.setup import create_user as setup_user
 from tests.support.signin_forms import CSRF, turn_on_totp
 from tests.support.tools import REPO, require_tool
 from tests.support.wire import boto3_session
@@ -53,7 +56,6 @@ DOC_PORTAL = "127.0.0.1:8000"
 DOC_APP = "127.0.0.1:9000"
 AUTH_HEADERS = ("x-auth-user", "x-auth-email", "x-auth-groups")
 ADMIN_TEMP = "Admin-Temp-123!"  # given, so the portal prints no generated password
-PASSWORD = "Correct-Horse-9!"
 START_TIMEOUT = 30.0
 NEXT_FIELD = re.compile(r'name="next" value="([^"]*)"')
 LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
@@ -280,24 +282,13 @@ def create_user(portal: Portal, username: str, *, group: str | None) -> None:
         aws_secret_access_key=creds["SecretAccessKey"],
     )
     pool = ids.user_pool_id
-    idp.admin_create_user(
-        UserPoolId=pool,
-        Username=username,
-        MessageAction="SUPPRESS",
-        UserAttributes=[
-            {"Name": "email", "Value": f"{username}@example.com"},
-            {"Name": "email_verified", "Value": "true"},
-        ],
-    )
-    idp.admin_set_user_password(
-        UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True
-    )
     if group:
         try:
             idp.create_group(UserPoolId=pool, GroupName=group)
         except idp.exceptions.GroupExistsException:
             pass
-        idp.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+    groups = (group,) if group else ()
+    setup_user(BotoCognitoClient(idp), pool, username, groups=groups)
 
 
 @dataclass

@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import httpx
@@ -24,8 +25,11 @@ import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
+from mfa_portal.cognito_api.client import BotoCognitoClient
+from tests.support.backends import PASSWORD
 from tests.support.pg_throwaway import PostgresServer
 from tests.support.postgres import fresh_database
+from tests.support.race import run_together
 from tests.support.redis_server import redis_server
 from tests.support.replicas import (
     Deployment,
@@ -34,11 +38,11 @@ from tests.support.replicas import (
     Visitor,
     rsa_pem,
 )
+from tests.support.setup import create_user as setup_user
 from tests.support.signin_forms import sign_in, sign_in_and_enrol
 
 pytestmark = pytest.mark.xdist_group("replicas")
 
-PASSWORD = "Correct-Horse-9!"
 RECOVERY_CODE = re.compile(r"<li><code>([A-Z2-7]{4}(?:-[A-Z2-7]{4}){3})</code></li>")
 WRONG_CODE = "That code is not right"
 
@@ -72,20 +76,8 @@ def replica(deployment: Deployment, name: str) -> Replica:
 
 def create_user(deployment: Deployment, username: str) -> None:
     """The operator creates the user with boto3 on a replica's ``/cognito``."""
-    idp = deployment.idp(replica(deployment, "a"))
-    pool = deployment.ids().user_pool_id
-    idp.admin_create_user(
-        UserPoolId=pool,
-        Username=username,
-        MessageAction="SUPPRESS",
-        UserAttributes=[
-            {"Name": "email", "Value": f"{username}@example.com"},
-            {"Name": "email_verified", "Value": "true"},
-        ],
-    )
-    idp.admin_set_user_password(
-        UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True
-    )
+    idp = BotoCognitoClient(deployment.idp(replica(deployment, "a")))
+    setup_user(idp, deployment.ids().user_pool_id, username)
 
 
 def totp_now(secret: str) -> str:
@@ -368,12 +360,8 @@ def test_one_code_raced_through_two_replicas_signs_in_exactly_once(
         assert started["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
         sessions.append(started["Session"])
     code = totp_next(secret)
-    barrier = threading.Barrier(len(sessions))
-    results: list[str] = []
-    lock = threading.Lock()
 
-    def answer(i: int) -> None:
-        barrier.wait()
+    def answer(i: int) -> str:
         try:
             got = clients[i % 2].respond_to_auth_challenge(
                 ClientId=ids.client_id,
@@ -381,18 +369,11 @@ def test_one_code_raced_through_two_replicas_signs_in_exactly_once(
                 Session=sessions[i],
                 ChallengeResponses={"USERNAME": "grace", "SOFTWARE_TOKEN_MFA_CODE": code},
             )
-            outcome = "tokens" if "AuthenticationResult" in got else "other"
         except ClientError as exc:
-            outcome = exc.response["Error"]["Code"]
-        with lock:
-            results.append(outcome)
+            return str(exc.response["Error"]["Code"])
+        return "tokens" if "AuthenticationResult" in got else "other"
 
-    threads = [threading.Thread(target=answer, args=(i,)) for i in range(len(sessions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    results = run_together([partial(answer, i) for i in range(len(sessions))])
     assert len(results) == len(sessions)
     assert results.count("tokens") == 1, results
     # The losers see the replayed code refused (and, past the lockout threshold, the lockout).

@@ -22,7 +22,7 @@ from botocore.config import Config
 from mfa_portal.wiring.start_lock import first_start_lock
 from tests.support.backends import PASSWORD, TEMP_PASSWORD
 from tests.support.pool_process import clean_env, pool_serve, portal_serve
-from tests.support.signin_forms import CSRF
+from tests.support.signin_forms import CSRF, sign_in_and_enrol
 from tests.support.wire_server import free_port
 from tests.support.worker_server import (
     ServerBrowser,
@@ -144,9 +144,9 @@ def test_signed_out_and_revoked_sessions_fail_forward_auth_on_every_worker(
             UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
         )
         first = ServerBrowser(served.base_url)
-        first.follow(first.sign_in("alice", PASSWORD))
-        secret = first.secret()
-        enrolled = first.post("/mfa/setup", {"code": pyotp.TOTP(secret).at(served.clock.now())})
+        secret, enrolled = sign_in_and_enrol(
+            first, "alice", PASSWORD, lambda key: pyotp.TOTP(key).at(served.clock.now())
+        )
         assert enrolled.status_code == 303, enrolled.text
         second = signed_in(served.base_url, served.clock, secret)
         workers = served.server
