@@ -42,6 +42,7 @@ from tests.integration.test_nginx_forward_auth import (
 from tests.support.axe import require_axe
 from tests.support.chromium import oathtool, require_chromium
 from tests.support.clocks import OffsetClock
+from tests.support.setup import email_codes_on
 from tests.support.tools import require_tool
 from tests.support.wire import ServerThread, bound_socket
 from tests.support.wire_server import free_port, serve_app_in_thread
@@ -143,36 +144,6 @@ APP = Starlette(
         Route("/report", _app_page),
     ]
 )
-
-
-def _pool_with_email_codes(site_backend: PortalBackend) -> None:
-    """Email codes on (a pool whose mail the development outbox shows), as support would set it."""
-    client, pool_id = site_backend.client, site_backend.settings.user_pool_id
-    client.call(
-        "UpdateUserPool",
-        UserPoolId=pool_id,
-        AutoVerifiedAttributes=["email"],
-        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
-        AccountRecoverySetting={
-            "RecoveryMechanisms": [
-                {"Priority": 1, "Name": "verified_email"},
-                {"Priority": 2, "Name": "verified_phone_number"},
-            ]
-        },
-        MfaConfiguration="OPTIONAL",
-        EmailConfiguration={
-            "EmailSendingAccount": "DEVELOPER",
-            "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/example.com",
-            "From": "portal@example.com",
-        },
-    )
-    client.call(
-        "SetUserPoolMfaConfig",
-        UserPoolId=pool_id,
-        MfaConfiguration="OPTIONAL",
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Code"},
-    )
 
 
 def _enrol_admin(backend: PortalBackend, clock: OffsetClock) -> str:
@@ -284,7 +255,7 @@ def running_site() -> Iterator[Site]:
             hasher=PasswordHasher(memory_kib=1024, time_cost=1),
         )
         stack.callback(backend.close)
-        _pool_with_email_codes(backend)
+        email_codes_on(backend.client, backend.settings.user_pool_id or "")
         admin_secret = _enrol_admin(backend, clock)
         server = ServerThread(serving_app(backend), sock)
         server.start()
