@@ -20,10 +20,6 @@ import pytest
 from mfa_portal.admin import actions
 from mfa_portal.admin.support import Actor
 from mfa_portal.cognito_api.client import CognitoError
-from mfa_portal.pool.passwords import PasswordHasher
-from mfa_portal.settings import load_settings
-from mfa_portal.wiring.app import serving_app
-from mfa_portal.wiring.backend import open_embedded
 from mfa_portal.wiring.support import build_support
 from tests.support.axe import axe_violations, require_axe
 from tests.support.backends import PASSWORD
@@ -34,8 +30,8 @@ from tests.support.chromium import (
     require_chromium,
     sign_in,
 )
+from tests.support.served_portal import portal_in_thread
 from tests.support.setup import create_user
-from tests.support.wire import ServerThread, bound_socket
 
 pytestmark = pytest.mark.browser
 
@@ -49,26 +45,17 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     require_axe()
     tmp = tmp_path_factory.mktemp("console")
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("MFA_PORTAL_")}
-    sock = bound_socket()
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = load_settings(data_dir=tmp / "data", enrolment_proof="none")
-    backend = open_embedded(
-        settings, base_url=base, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
-    )
-    idp, pool = backend.client, backend.settings.user_pool_id or ""
     try:
-        idp.call("CreateGroup", UserPoolId=pool, GroupName="admins")
-    except CognitoError:
-        pass  # the first start made it
-    create_user(idp, pool, "root", groups=("admins",))
-    create_user(idp, pool, "dora", email="dora@example.com")
-    server = ServerThread(serving_app(backend), sock)
-    server.start()
-    try:
-        yield {"base": base, "support": build_support(backend.settings, idp, pool)}
+        with portal_in_thread(tmp / "data", enrolment_proof="none") as (base, backend):
+            idp, pool = backend.client, backend.settings.user_pool_id or ""
+            try:
+                idp.call("CreateGroup", UserPoolId=pool, GroupName="admins")
+            except CognitoError:
+                pass  # the first start made it
+            create_user(idp, pool, "root", groups=("admins",))
+            create_user(idp, pool, "dora", email="dora@example.com")
+            yield {"base": base, "support": build_support(backend.settings, idp, pool)}
     finally:
-        server.stop()
-        backend.close()
         os.environ.update(saved)
 
 

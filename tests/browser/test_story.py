@@ -15,10 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from mfa_portal.pool.passwords import PasswordHasher
-from mfa_portal.settings import load_settings
-from mfa_portal.wiring.app import serving_app
-from mfa_portal.wiring.backend import open_embedded
+from tests.support.backends import PASSWORD, TEMP_PASSWORD
 from tests.support.chromium import (
     SCREENSHOTS,
     choose_new_password,
@@ -30,13 +27,13 @@ from tests.support.chromium import (
     sign_in,
     wait_for_next_step,
 )
+from tests.support.served_portal import portal_in_thread
+from tests.support.setup import create_user
 from tests.support.tools import require_tool
-from tests.support.wire import ServerThread, bound_socket
 
 pytestmark = pytest.mark.browser
 
-TEMP_PASSWORD = "Temp-Pass-123!"
-NEW_PASSWORD = "Correct-Horse-9!"
+NEW_PASSWORD = PASSWORD
 
 
 def _require_tools() -> None:
@@ -47,42 +44,19 @@ def _require_tools() -> None:
 
 @pytest.fixture
 def portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """``mfa-portal serve`` on a free port: the embedded pool, its wire front, the portal."""
+    """``mfa-portal serve`` on a free port with ``dora``, invited with a temporary password."""
     _require_tools()
     for name in list(os.environ):
         if name.startswith("MFA_PORTAL_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-    sock = bound_socket()
-    port = sock.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    settings = load_settings(
-        data_dir=tmp_path / "data",
+    with portal_in_thread(
+        tmp_path / "data",
         initial_admin_password="Admin-Temp-123!",
         enrolment_proof="none",  # production mode has no mailbox here; the proof has HTTP tests
-    )
-    backend = open_embedded(
-        settings, base_url=base, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
-    )
-    backend.client.call(
-        "AdminCreateUser",
-        UserPoolId=backend.settings.user_pool_id,
-        Username="dora",
-        TemporaryPassword=TEMP_PASSWORD,
-        MessageAction="SUPPRESS",
-        UserAttributes=[
-            {"Name": "email", "Value": "dora@example.com"},
-            {"Name": "email_verified", "Value": "true"},
-        ],
-    )
-    app = serving_app(backend)
-    server = ServerThread(app, sock)
-    server.start()
-    try:
+    ) as (base, backend):
+        create_user(backend.client, backend.settings.user_pool_id or "", "dora", permanent=False)
         yield base
-    finally:
-        server.stop()
-        backend.close()
 
 
 def test_the_whole_story_in_chromium(portal: str) -> None:
