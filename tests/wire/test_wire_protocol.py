@@ -27,7 +27,7 @@ from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, save_pool
 from mfa_portal.pool.registry import HANDLERS
-from mfa_portal.pool.wire import WireMount
+from mfa_portal.pool.wire import WireApp, WireMount
 from tests.support.cognito_errors import raises_cognito
 
 if TYPE_CHECKING:
@@ -354,7 +354,7 @@ def test_root_get_names_the_service(wire_server: WireServer) -> None:
 # --- mounted under /cognito, as the portal does ------------------------------------------------
 
 
-def portal_like(wire: Starlette) -> ASGIApp:
+def portal_like(wire: WireApp) -> ASGIApp:
     async def home(request: Any) -> PlainTextResponse:
         return PlainTextResponse("portal")
 
