@@ -26,7 +26,7 @@ from starlette.types import ASGIApp
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, save_pool
-from mfa_portal.pool.wire import WireMount
+from mfa_portal.pool.wire import WireApp, WireMount
 from tests.support.cognito_errors import raises_cognito
 
 if TYPE_CHECKING:
@@ -358,7 +358,7 @@ def test_root_get_names_the_service(wire_server: WireServer) -> None:
 # --- mounted under /cognito, as the portal does ------------------------------------------------
 
 
-def portal_like(wire: ASGIApp) -> ASGIApp:
+def portal_like(wire: WireApp) -> ASGIApp:
     async def home(request: Any) -> PlainTextResponse:
         return PlainTextResponse("portal")
 
