@@ -20,7 +20,8 @@ import psycopg
 import pytest
 
 from mfa_portal.wiring.bootstrap import load_ids
-from tests.support.postgres import PostgresServer, fresh_database
+from tests.support.pg_throwaway import PostgresServer
+from tests.support.postgres import fresh_database
 from tests.support.redis_server import redis_server
 from tests.support.replicas import START_TIMEOUT, Deployment, SharedSecrets
 

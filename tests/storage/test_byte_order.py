@@ -20,7 +20,7 @@ import pytest
 from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
-from tests.support.postgres import PostgresServer
+from tests.support.pg_throwaway import PostgresServer
 from tests.support.setup import create_pool
 
 # Distinct when lower-cased (the pool's usernames are case-insensitive), mixed case, '_', '-',

@@ -11,7 +11,7 @@ import pytest
 from mfa_portal.storage import StartupError
 from mfa_portal.storage.postgres import session_lock
 from mfa_portal.wiring.start_lock import DATABASE_LOCK, first_start_lock
-from tests.support.postgres import PostgresServer
+from tests.support.pg_throwaway import PostgresServer
 
 
 def test_a_second_start_waits_for_the_first_on_another_data_directory(
