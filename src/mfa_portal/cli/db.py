@@ -1,4 +1,4 @@
-"""``mfa-portal db migrate`` and ``mfa-portal db copy``: the storage, from the command line."""
+"""``mfa-portal db …``: migrations, copying to PostgreSQL, accepting changed secrets, from the command line."""
 
 from __future__ import annotations
 
@@ -93,3 +93,26 @@ def accept_session_secret(
         typer.echo(f"{where} now expects the session secret of {settings.secret_key_source()}.")
     else:
         typer.echo(f"{where} already expects this session secret; nothing changed.")
+
+
+@db_app.command("accept-pool-keys")
+def accept_pool_keys(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="The data directory (default ./.mfa-portal).")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Make the configured pool access key pair the deployment's, after replacing it on purpose.
+
+    Replicas with another pair refuse to start; SDKs and scripts signing with the old pair are
+    refused. Stop every replica first, then start them all with the new pair.
+    """
+    try:
+        settings = load_settings(data_dir=data_dir, database_url=database_url)
+        changed, key_id, where = database.accept_pool_keys(settings)
+    except (SettingsError, StartupError, ValueError) as exc:
+        _fail(str(exc))
+    if changed:
+        typer.echo(f"{where} now expects the pool access key {key_id}.")
+    else:
+        typer.echo(f"{where} already expects the pool access key {key_id}; nothing changed.")

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp
 
 from mfa_portal.clock import Clock
 from mfa_portal.mail import Mailer, MailSettings, SmtpMailer, UnconfiguredMailer
+from mfa_portal.pool.access_key_binding import bind_access_keys
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.outbox import FILE_NAME as OUTBOX_FILE
@@ -145,6 +146,7 @@ def build_standalone(
         credentials, created = Credentials.load_or_create(
             data_dir, env, may_create=engine.was_empty, database=engine.db.where
         )
+        bind_access_keys(engine.db, credentials)  # another replica's pair refuses here
     except BaseException:
         engine.db.close_all()
         raise

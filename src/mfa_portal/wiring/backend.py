@@ -83,6 +83,7 @@ def open_embedded(
     )
     credentials = None
     if with_wire:
+        from mfa_portal.pool.access_key_binding import bind_access_keys
         from mfa_portal.pool.credentials import Credentials
 
         # Created only while the pool's database (a file here, or the shared PostgreSQL database
@@ -92,6 +93,7 @@ def open_embedded(
             credentials, _ = Credentials.load_or_create(
                 settings.data_dir, may_create=engine.was_empty, database=engine.db.where
             )
+            bind_access_keys(engine.db, credentials)  # another replica's pair refuses here
         except BaseException:
             engine.db.close_all()
             raise

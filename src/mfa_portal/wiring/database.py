@@ -101,3 +101,20 @@ def copy(source: str, target_url: str, *, sessions: bool, force: bool) -> list[C
         copy_store(data_dir / s.file_name, target_url, s.schema, s.migrations, force=force)
         for s in present
     ]
+
+
+def accept_pool_keys(settings: Settings) -> tuple[bool, str, str]:
+    """Make the configured pool access key pair the deployment's; (changed, key id, where).
+
+    The pair is read as ``pool serve`` reads it (the environment, else the data directory's
+    ``credentials.json``) and never created here.
+    """
+    from mfa_portal.pool.access_key_binding import record_access_keys
+    from mfa_portal.pool.credentials import Credentials
+
+    credentials, _ = Credentials.load_or_create(settings.data_dir, may_create=False)
+    db = pool_storage.Database(settings.data_dir / pool_storage.FILE_NAME, url=settings.database)
+    try:
+        return record_access_keys(db, credentials), credentials.access_key_id, db.where
+    finally:
+        db.close_all()

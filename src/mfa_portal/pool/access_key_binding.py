@@ -1,0 +1,70 @@
+"""Binding the pool's access key pair to its database, so a replica with another pair does not start.
+
+Every SDK, script and the AWS CLI sign their admin calls with the pool's one key pair. Two replicas
+of one deployment with different pairs would each refuse the other's callers, so requests fail or
+succeed depending on where the load balancer sends them. The pool database keeps a check value of
+the pair — HMAC-SHA256 of a fixed label and the key id under the secret, which tells nothing about
+the secret — written by the first start; a start with another pair refuses with one line. Replacing
+the pair on purpose is ``record_access_keys`` (``mfa-portal db accept-pool-keys``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from mfa_portal.pool.credentials import (
+    ENV_ACCESS_KEY_ID,
+    ENV_SECRET_ACCESS_KEY,
+    FILE_NAME,
+    Credentials,
+)
+from mfa_portal.pool.storage import Database
+from mfa_portal.storage import StartupError
+
+CHECK = "pool_access_key_check"
+LABEL = b"mfa-portal pool access key check v1:"
+
+
+def check_value(credentials: Credentials) -> str:
+    message = LABEL + credentials.access_key_id.encode()
+    return hmac.new(credentials.secret_access_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _source(credentials: Credentials) -> str:
+    if credentials.source == "env":
+        return f"{ENV_ACCESS_KEY_ID}/{ENV_SECRET_ACCESS_KEY}"
+    return FILE_NAME
+
+
+def bind_access_keys(db: Database, credentials: Credentials) -> None:
+    """Record the pair's check value on first start; refuse (``StartupError``) another pair."""
+    value = check_value(credentials)
+    with db.transaction() as conn:
+        conn.execute(
+            "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            (CHECK, value),
+        )
+        stored = conn.execute("SELECT value FROM meta WHERE name = ?", (CHECK,)).fetchone()[0]
+    if not hmac.compare_digest(str(stored), value):
+        raise StartupError(
+            f"the pool's access key pair ({_source(credentials)}) is not the one {db.where} was "
+            "started with: give this replica the deployment's pair, or, to replace it on purpose, "
+            "run `mfa-portal db accept-pool-keys` with the new one (callers signing with the old "
+            "pair are refused)"
+        )
+
+
+def record_access_keys(db: Database, credentials: Credentials) -> bool:
+    """Make ``credentials`` the pair the database expects; False when it already was."""
+    value = check_value(credentials)
+    with db.transaction() as conn:
+        row = conn.execute("SELECT value FROM meta WHERE name = ?", (CHECK,)).fetchone()
+        if row is not None and hmac.compare_digest(str(row[0]), value):
+            return False
+        conn.execute(
+            "INSERT INTO meta (name, value) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (CHECK, value),
+        )
+    return True
