@@ -8,8 +8,9 @@ catalog has them (a language with more plural forms adds its own rule in ``_plur
 whose last part ends in ``_html`` hold trusted markup: their placeholders are HTML-escaped and the
 result is not escaped again by the templates.
 
-Languages: ``CATALOGS`` holds one catalog per language; English is complete, another language
-may be partial and falls back to English per key. The language of the request being served is a
+Languages: ``CATALOGS`` holds one catalog per language. Each is complete (a test fails on an
+English key without German); ``t`` still falls back to English per key, so a gap shows English,
+never a bare key. The language of the request being served is a
 context variable (set from ``Accept-Language`` by ``web.language``), so ``t`` in a route and in
 a template agree without passing the language around.
 """
@@ -472,7 +473,7 @@ STRINGS: dict[str, str] = {
     "recovery.done.submit": "Sign in and set up",
 }
 
-STRINGS.update(STRINGS_CONSOLE)  # the console's newer sentences, kept apart (English only)
+STRINGS.update(STRINGS_CONSOLE)  # the console's newer sentences, kept apart
 
 #: Sentences telling the user to contact support or an administrator: the pages follow each with
 #: ``support.contact`` when ``MFA_PORTAL_SUPPORT_CONTACT`` is set.

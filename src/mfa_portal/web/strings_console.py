@@ -1,5 +1,5 @@
-"""The support console's sentences added for the user page and the audit view (English only: the
-console is for support staff; the catalog falls back to English for every other language)."""
+"""The support console's sentences added for the user page and the audit view (German:
+``strings_console_de``)."""
 
 from __future__ import annotations
 
