@@ -7,9 +7,11 @@ import string
 
 import pytest
 
+from mfa_portal.admin.notify import Outbox
 from mfa_portal.web.strings import STRINGS, negotiate, reset_language, t, use_language
 from mfa_portal.web.strings_de import STRINGS_DE
-from tests.support.portal import Browser, PortalWorld
+from mfa_portal.wiring.support import portal_store
+from tests.support.portal import PASSWORD, Browser, PortalWorld
 
 
 def browser_in(world: PortalWorld, accept_language: str) -> Browser:
@@ -167,3 +169,18 @@ def test_t_uses_the_language_of_the_context() -> None:
         assert t("signin.submit") == "Sign in"
     finally:
         reset_language(token)
+
+
+def test_a_german_browser_gets_its_set_up_code_mail_in_german(world: PortalWorld) -> None:
+    """A notice the user causes from a page is written in that page's language."""
+    world.create_user("alice", permanent=True)
+    browser = world.browser(enrolment_proof="email", mode="development")
+    browser.http.headers["Accept-Language"] = "de-DE,de;q=0.9"
+    page = browser.follow(browser.sign_in("alice", PASSWORD))
+    assert "Einrichtungscode per E-Mail senden" in page.text
+    sent = browser.post("/mfa/setup/send-code", follow=True)
+    assert "Wir haben einen Einrichtungscode" in sent.text
+    outbox = Outbox(portal_store(world.data_dir, world.settings.database), echo=False)
+    [mail] = outbox.messages()
+    assert mail.subject == "Anmeldeportal: Ihr Einrichtungscode für die Authenticator-App"
+    assert "Ihr Einrichtungscode: " in mail.body and "Your set-up code" not in mail.body
