@@ -5,6 +5,7 @@ from __future__ import annotations
 
 STRINGS_CONSOLE: dict[str, str] = {
     "admin.nav.label": "Support console",
+    "admin.time_format": "%d %b %Y %H:%M",  # strftime; Python keeps LC_TIME at "C", so %b is English
     "admin.form.problem": "{form}: {problem}",
     "admin.form.choose_method": "choose a method.",
     "admin.form.choose_setting": "choose a setting.",

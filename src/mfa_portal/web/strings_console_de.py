@@ -9,6 +9,7 @@ from __future__ import annotations
 STRINGS_CONSOLE_DE: dict[str, str] = {
     "admin.page_title": "{page} – Support-Konsole",
     "admin.nav.label": "Support-Konsole",
+    "admin.time_format": "%d.%m.%Y %H:%M",
     "admin.nav.users": "Benutzer",
     "admin.nav.create": "Benutzer anlegen",
     "admin.nav.audit": "Prüfprotokoll",
