@@ -39,6 +39,10 @@ SLIDE_EVERY_SECONDS = 60  # re-save an unchanged session at most this often to e
 #: that raced the rotation (a double submit) can tell "my sibling won" from "this never completed".
 SUPERSEDED_SECONDS = 60
 SUPERSEDED_KEY = "superseded_to"
+#: Why the rotated-away session ended, kept in its marker: behind nginx the rotation happens in the
+#: ``auth_request`` sub-request, whose new cookie never reaches the browser, so the next request
+#: (``/auth/signin``) still names the old id and learns the reason only from here.
+ENDED_KEY = "ended"
 
 
 #: What ``new_session_id`` makes: 32 random bytes, URL-safe base64 without padding.
@@ -220,6 +224,7 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 fresh = self._fresh()
                 fresh.superseded_to = target
                 fresh.cookie_outlived = True
+                fresh.ended_reason = superseded_reason_of(document)
                 return fresh
             if document is None:
                 fresh = self._fresh()
@@ -259,7 +264,10 @@ class SessionMiddleware(BaseHTTPMiddleware):
         self._store.save(session.id, document, self._ttl)
         # Only now mark the old ids: a sibling that sees the marker finds the new session saved.
         landing = landing_of(session.state, self._settings.base_path)
-        marker = self._cipher.seal(json.dumps({SUPERSEDED_KEY: landing}))
+        content = {SUPERSEDED_KEY: landing}
+        if session.state.ended in ENDED_REASONS:
+            content[ENDED_KEY] = session.state.ended
+        marker = self._cipher.seal(json.dumps(content))
         for old in session.discarded:
             self._store.save(old, marker, SUPERSEDED_SECONDS)
         session.discarded.clear()
@@ -287,3 +295,13 @@ def superseded_target_of(document: str | None) -> str | None:
     if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def superseded_reason_of(document: str | None) -> str | None:
+    """The reason (one of ``ENDED_REASONS``) a superseded marker records, or None."""
+    try:
+        data = json.loads(document or "")
+    except ValueError:
+        return None
+    reason = data.get(ENDED_KEY) if isinstance(data, dict) else None
+    return reason if isinstance(reason, str) and reason in ENDED_REASONS else None
