@@ -191,6 +191,8 @@ STRINGS: dict[str, str] = {
     "setup.submit": "Verify and turn on",
     "setup.wrong": "That code did not match. Check that your phone's clock is right, wait for a new code "
     "and try again.",
+    "setup.same_step": "Codes of the last 30 seconds cannot be used again: one of them just "
+    "confirmed it is you. Wait until your new app shows its next code, then enter that one.",
     "setup.not_enabled": "Your authenticator was verified but could not be turned on. Please try again.",
     "setup.unavailable": "Authenticator apps are not enabled for this user pool. Contact your "
     "administrator.",

@@ -200,6 +200,9 @@ STRINGS_DE: dict[str, str] = {
     "setup.submit": "Bestätigen und aktivieren",
     "setup.wrong": "Dieser Code passt nicht. Prüfen Sie, ob die Uhrzeit Ihres Smartphones stimmt, "
     "warten Sie auf einen neuen Code und versuchen Sie es erneut.",
+    "setup.same_step": "Codes der letzten 30 Sekunden können nicht noch einmal verwendet werden: "
+    "Mit einem davon haben Sie gerade bestätigt, dass Sie es sind. Warten Sie, bis Ihre neue App "
+    "den nächsten Code anzeigt, und geben Sie diesen ein.",
     "setup.not_enabled": "Ihre Authenticator-App wurde bestätigt, konnte aber nicht aktiviert "
     "werden. Bitte versuchen Sie es erneut.",
     "setup.unavailable": "Authenticator-Apps sind für diesen Benutzerpool nicht aktiviert. Wenden "
