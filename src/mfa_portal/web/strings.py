@@ -486,13 +486,6 @@ CONTACT_KEYS = frozenset(
     and re.search(r"\b(contact|ask) (your administrator|support)\b", text, re.IGNORECASE)
 )
 
-NAMES: dict[str, str] = {
-    "SOFTWARE_TOKEN_MFA": "Authenticator app",
-    "EMAIL_OTP": "Email",
-    "SMS_MFA": "Text message",
-}
-
-
 def _plural_form(count: object) -> str:
     return "one" if count == 1 else "other"
 
