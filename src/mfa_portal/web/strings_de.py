@@ -32,7 +32,7 @@ STRINGS_DE: dict[str, str] = {
     "signin.password_missing": "Geben Sie Ihr Passwort ein.",
     "signin.incorrect": "Benutzername oder Passwort ist falsch.",
     "signin.locked": "Zu viele Fehlversuche. Warten Sie einige Minuten und versuchen Sie es dann erneut.",
-    "signin.disabled": "Dieses Konto ist gesperrt. Wenden Sie sich an Ihre Administration.",
+    "signin.disabled": "Dieses Konto ist deaktiviert. Wenden Sie sich an Ihre Administration.",
     "signin.reset_required": "Ihr Passwort muss zurückgesetzt werden. Geben Sie den Code ein, den wir "
     "Ihnen per E-Mail geschickt haben.",
     "signin.not_confirmed": "Dieses Konto ist noch nicht bestätigt. Wenden Sie sich an Ihre "
@@ -120,11 +120,11 @@ STRINGS_DE: dict[str, str] = {
     "newpw.mismatch": "Die beiden Passwörter stimmen nicht überein.",
     "newpw.missing": "Geben Sie ein neues Passwort ein.",
     "password.policy": "Ihr Passwort erfüllt die Passwortrichtlinie nicht:",
-    "password.rule.length": "Es ist nicht lang genug.",
-    "password.rule.upper": "Es braucht einen Großbuchstaben.",
-    "password.rule.lower": "Es braucht einen Kleinbuchstaben.",
-    "password.rule.number": "Es braucht eine Ziffer.",
-    "password.rule.symbol": "Es braucht ein Sonderzeichen.",
+    "password.rule.length": "Es ist zu kurz.",
+    "password.rule.upper": "Es muss einen Großbuchstaben enthalten.",
+    "password.rule.lower": "Es muss einen Kleinbuchstaben enthalten.",
+    "password.rule.number": "Es muss eine Ziffer enthalten.",
+    "password.rule.symbol": "Es muss ein Sonderzeichen enthalten.",
     "password.rule.reused": "Es wurde kürzlich verwendet; wählen Sie ein anderes.",
     "password.rule.other": "Es wurde nicht akzeptiert; wählen Sie ein anderes.",
     # codes
@@ -183,7 +183,7 @@ STRINGS_DE: dict[str, str] = {
     "setup.required": "Ihr Konto braucht einen zweiten Anmeldeschritt, bevor Sie fortfahren können.",
     "setup.step1": "Öffnen Sie eine Authenticator-App auf Ihrem Smartphone und scannen Sie diesen "
     "QR-Code.",
-    "setup.manual": "Scannen klappt nicht? Geben Sie stattdessen diesen Schlüssel in der App ein:",
+    "setup.manual": "Scannen funktioniert nicht? Geben Sie stattdessen diesen Schlüssel in der App ein:",
     "setup.apps": "Google Authenticator, Microsoft Authenticator, 1Password oder jede andere App für "
     "zeitbasierte Codes (TOTP) ist geeignet.",
     "setup.on_phone": "Richten Sie die App auf diesem Smartphone ein? Öffnen Sie den Schlüssel "
