@@ -486,6 +486,7 @@ CONTACT_KEYS = frozenset(
     and re.search(r"\b(contact|ask) (your administrator|support)\b", text, re.IGNORECASE)
 )
 
+
 def _plural_form(count: object) -> str:
     return "one" if count == 1 else "other"
 
