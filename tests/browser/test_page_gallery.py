@@ -26,7 +26,7 @@ from mfa_portal.wiring.app import serving_app
 from mfa_portal.wiring.backend import open_embedded
 from tests.browser.test_console_pages import AXE, SIZES, _axe
 from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
-from tests.support.backends import PASSWORD
+from tests.support.backends import PASSWORD, TEMP_PASSWORD
 from tests.support.setup import create_user
 from tests.support.tools import require_tool
 from tests.support.wire import ServerThread, bound_socket
@@ -242,7 +242,6 @@ def test_every_users_page_fits_in_both_languages(
         ("forgot", "/password/forgot"),
         ("reset", "/password/reset"),
         ("recover", "/recover"),
-        ("signup", "/signup"),
         ("not-found", "/no-such-page"),
     ):
         visit(anonymous, name, path)
@@ -277,6 +276,15 @@ def test_every_users_page_fits_in_both_languages(
     visit(second, "code")
     second.locator("main button[type=submit]").first.click()  # empty: the error state
     visit(second, "code-errors")
+
+    newcomer = f"{user}-new"  # a temporary password: the page that asks for a new one
+    create_user(site.idp, site.pool_id, newcomer, email=f"{newcomer}@example.com", permanent=False)
+    _fill_sign_in(anonymous, site.url, newcomer, TEMP_PASSWORD)
+    anonymous.wait_for_url(f"{site.url}/signin/new-password")
+    visit(anonymous, "new-password")
+    anonymous.locator("main button[type=submit]").first.click()  # empty: the error state
+    visit(anonymous, "new-password-errors")
+    anonymous.context.clear_cookies()
 
     anonymous.goto(f"{site.url}/recover")
     anonymous.locator("#username").fill(user)
