@@ -133,4 +133,7 @@ def test_behind_nginx_the_reason_survives_the_dropped_cookie(
         browser.http.cookies.set(name, value)
     answer = browser.get("/auth/signin", headers={"X-Original-URI": "/report?a=1&b=2"})
     assert answer.headers["location"] == "/signin?next=/report%3Fa%3D1%26b%3D2&ended=reset"
-    assert t("signin.ended.reset") in browser.follow(answer).text
+    page = browser.follow(answer)
+    assert t("signin.ended.reset") in page.text
+    assert _username_value(page) == "dana"  # what they typed to sign in, as on the direct path
+    assert t("signin.ended.reset") not in browser.get("/signin").text  # said once
