@@ -2,7 +2,7 @@
 
 A dataset is a whole data directory (database, key pair, signing keys) made by the server itself: a
 fresh ``pool serve`` creates the schema, the pool and its app client through the API, then stops,
-and the users are written into the stopped server's database (see ``bench.seed_direct``). It is
+and the users are written into the stopped server's database (see ``bench.seed_users``). It is
 cached under a name keyed by the user count and the pool's schema version, so a migration added
 later seeds anew; each run works on a copy, so the cache never sees a server write.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bench import serving
 from bench.cognito_requests import PASSWORD, create_pool
-from bench.seed_direct import email, seed_users_direct, username
+from bench.seed_users import email_of, seed_users, username_of
 from bench.servers import Server
 from mfa_portal.pool.schema import MIGRATIONS
 
@@ -36,12 +36,12 @@ class Dataset:
 
     @property
     def some_user(self) -> str:
-        return username(self.count // 2)
+        return username_of(self.count // 2)
 
     @property
     def email_prefix(self) -> str:
-        """Matches ten users (the middle user's email without its last digit)."""
-        return email(self.count // 2)[: len(username(0)) - 1]
+        """Matches ten users: the middle user's email up to its last digit."""
+        return email_of(self.count // 2)[: len(username_of(0)) - 1]
 
 
 def cache_dir(root: Path, count: int) -> Path:
@@ -62,7 +62,7 @@ def _seed(path: Path, count: int, logs: Path) -> Dataset:
         creds = json.loads((building / "credentials.json").read_text())
         server = Server("mfa-portal", running.url, creds["AccessKeyId"], creds["SecretAccessKey"])
         pool_id, client_id = create_pool(server)
-    seed_users_direct(building / DATABASE, pool_id, count, PASSWORD)
+    seed_users(building / DATABASE, count, pool_id, PASSWORD)
     seconds = time.monotonic() - began
     meta = {"count": count, "pool_id": pool_id, "client_id": client_id, "seconds": seconds}
     (building / "dataset.json").write_text(json.dumps(meta))

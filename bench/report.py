@@ -6,7 +6,7 @@ written as "not run" with the reason, never left out.
 
 from __future__ import annotations
 
-from bench.results import Measured, Results, ScaleRow, Settings
+from bench.results import Measured, OnPostgres, Results, ScaleRow
 from bench.wrk import Figure
 
 VERIFY_SIGNED_IN = "`GET /auth/verify`, signed in"
@@ -15,6 +15,8 @@ GET_USER = "`GetUser` on `pool serve`"
 ADMIN_GET_USER = "`AdminGetUser` on `pool serve`"
 INITIATE_AUTH = "`InitiateAuth` USER_PASSWORD_AUTH"
 REFERENCE_ROWS = (VERIFY_SIGNED_IN, VERIFY_ANONYMOUS, GET_USER, ADMIN_GET_USER, INITIATE_AUTH)
+ON_POSTGRES = ", on PostgreSQL"
+POSTGRES_ROWS = tuple(label + ON_POSTGRES for label in (VERIFY_SIGNED_IN, GET_USER, INITIATE_AUTH))
 SCALE_TARGET_AT = 1_000_000
 RSS_TARGET_AT = 100_000
 TARGET_ADMIN_GET_USER = "`AdminGetUser` p50 ≤ 20 ms at 1,000,000 users"
@@ -65,12 +67,12 @@ def _faster(refs: dict[str, Measured]) -> float | None:
 
 
 def reference_table(r: Results) -> list[str]:
-    s = r.settings
+    s, fa, pool = r.settings, r.forward_auth, r.pool
     floor_name = f"bare Starlette (uvicorn, httptools, {s.workers} worker{plural(s.workers)})"
-    floor = r.floor.rps if r.floor else None
-    floor_text = f"{floor_name}: {r.floor.rps:,.0f} req/s" if r.floor else f"{floor_name}: not run"
-    refs = {name: r.get_user.get(name) for name in REFERENCES}
-    admin_refs = {name: r.admin_get_user.get(name) for name in REFERENCES}
+    floor = fa.floor.rps if fa else None
+    floor_text = f"{floor_name}: {fa.floor.rps:,.0f} req/s" if fa else f"{floor_name}: not run"
+    refs = {name: pool.get_user.get(name) for name in REFERENCES}
+    admin_refs = {name: pool.admin_get_user.get(name) for name in REFERENCES}
 
     def ref_text(ms: dict[str, Measured | None]) -> str:
         return "; ".join(measured(n, m) for n, m in ms.items())
@@ -85,30 +87,81 @@ def reference_table(r: Results) -> list[str]:
     return [
         "| workload | mfa-portal | reference, same run | ratio | target | verdict |",
         "|---|---|---|---|---|---|",
-        _ratio_row(VERIFY_SIGNED_IN, r.verify_signed_in, floor_text, floor, 0.30),
-        _ratio_row(VERIFY_ANONYMOUS, r.verify_anonymous, floor_text, floor, None),
+        _ratio_row(VERIFY_SIGNED_IN, fa.signed_in if fa else None, floor_text, floor, 0.30),
+        _ratio_row(VERIFY_ANONYMOUS, fa.anonymous if fa else None, floor_text, floor, None),
         _ratio_row(
             GET_USER,
-            _ours(r.get_user),
+            _ours(pool.get_user),
             ref_text(dict(refs)) + " (ratio to the faster)",
             _faster({k: v for k, v in refs.items() if v is not None}),
             3.0,
         ),
         _ratio_row(
             ADMIN_GET_USER,
-            _ours(r.admin_get_user),
+            _ours(pool.admin_get_user),
             ref_text(dict(admin_refs)) + " (ratio to the faster)",
             _faster({k: v for k, v in admin_refs.items() if v is not None}),
             None,
         ),
         _ratio_row(
             INITIATE_AUTH,
-            r.initiate_auth,
+            pool.initiate_auth,
             ceiling_text,
             ceiling.per_second if ceiling else None,
             0.90,
         ),
     ]
+
+
+def postgres_rows(r: Results) -> list[tuple[str, Measured, Figure | None]]:
+    """(label, the figure on PostgreSQL or why there is none, the SQLite figure of this run)."""
+    pg, fa = r.postgres, r.forward_auth
+    sqlite = (fa.signed_in if fa else None, _ours(r.pool.get_user), r.pool.initiate_auth)
+    on_pg: tuple[Measured, ...] = (
+        (pg.verify_signed_in, pg.get_user, pg.initiate_auth)
+        if isinstance(pg, OnPostgres)
+        else (pg,) * 3
+    )
+    return list(zip(POSTGRES_ROWS, on_pg, sqlite, strict=True))
+
+
+def postgres_table(r: Results) -> list[str]:
+    lines = [
+        "| workload | on PostgreSQL | on SQLite, same run | PostgreSQL / SQLite |",
+        "|---|---|---|---|",
+    ]
+    for label, pg, lite in postgres_rows(r):
+        lite_text = fig(lite) if lite else "not run"
+        if isinstance(pg, Figure):
+            ratio = f"{pg.rps / lite.rps:.2f}×" if lite and lite.rps > 0 else "–"
+            lines.append(f"| {label} | {fig(pg)} | {lite_text} | {ratio} |")
+        else:
+            lines.append(f"| {label} | {pg} | {lite_text} | – |")
+    return lines
+
+
+def postgres_server(r: Results) -> list[str]:
+    """Which server the PostgreSQL rows ran on, and what its durability settings mean for them."""
+    pg = r.postgres
+    if not isinstance(pg, OnPostgres):
+        return [f"The PostgreSQL rows were {pg}."]
+    shown = ", ".join(f"`{k}={v}`" for k, v in sorted(pg.settings.items()))
+    lines = [
+        f"{pg.version}, a throwaway server the bench starts on loopback (the test suite's launcher)",
+        f"with {shown}.",
+        "Each server under test has its own database and migrates it on first start.",
+    ]
+    if pg.settings.get("fsync") == "off":
+        lines += [
+            "With `fsync=off` PostgreSQL never waits for the disk: a commit costs no flush, and a",
+            "crash of the machine may corrupt the data, which is why no production server runs so.",
+            "SQLite here runs in WAL mode with `synchronous=NORMAL` (the portal's setting), which",
+            "flushes only at checkpoints, so neither column includes a durable commit's flush. On a",
+            "production PostgreSQL (`fsync=on`, `synchronous_commit=on`) every write waits for one:",
+            "`InitiateAuth` writes a token family per sign-in and would slow by about a flush per",
+            "request; `GetUser` and `/auth/verify` only read and would not.",
+        ]
+    return lines
 
 
 def _ours(m: dict[str, Measured]) -> Figure | None:
@@ -168,6 +221,9 @@ BOUNDS = [
     "parameters read from the pool's code. The ceiling is that verification alone in one process per "
     "core, with no server and no client, so 1.00× is unreachable; the gap is everything else on the "
     "path (and wrk, which shares the cores).",
+    "**The PostgreSQL rows** add, to each query the SQLite figures make in-process, a round trip "
+    "over loopback to the database server, which also runs on the same cores (as does wrk); each "
+    "worker keeps a pool of connections, so no request opens one.",
     "**The at-scale rows** are bounded by SQLite: `AdminGetUser` is one lookup by the unique "
     "`(pool_id, username_key)` key; `ListUsers email ^=` is as fast as the index that serves the "
     "prefix filter (without one it scans every user of the pool). They are measured with one "
@@ -178,14 +234,19 @@ BOUNDS = [
 ]
 
 
-def gap_note(s: Settings) -> list[str]:
+def gap_note(r: Results) -> list[str]:
     """Say so when the build under test ran fewer processes than the floor."""
-    if s.serve_workers >= s.workers:
+    ran, asked = _serve_workers(r), r.settings.workers
+    if ran >= asked:
         return []
     return [
-        f"This build's `serve` has no `--workers`: it ran {s.serve_workers} process against the "
-        f"floor's {s.workers}, so part of the `/auth/verify` gap is the missing workers.",
+        f"This build's `serve` has no `--workers`: it ran {ran} process against the "
+        f"floor's {asked}, so part of the `/auth/verify` gap is the missing workers.",
     ]
+
+
+def _serve_workers(r: Results) -> int:
+    return r.forward_auth.serve_workers if r.forward_auth else r.settings.workers
 
 
 def render(r: Results) -> str:
@@ -209,29 +270,38 @@ def render(r: Results) -> str:
         f"- Command: `{s.command}`",
         f"- Mode: {mode}; {s.duration:g} s per workload; wrk with {s.connections} connections",
         "  (the at-scale rows: 1 connection)",
-        f"- Workers: `mfa-portal serve` ran {s.serve_workers}, `mfa-portal pool serve` ran "
-        f"{s.pool_workers} (asked for {s.workers}; a build without `--workers` runs 1); the floor "
-        f"ran {s.workers}",
+        f"- Workers: `mfa-portal serve` ran {_serve_workers(r)}, `mfa-portal pool serve` ran "
+        f"{r.pool.pool_workers} (asked for {s.workers}; a build without `--workers` runs 1); the "
+        f"floor ran {s.workers}",
     ]
     lines += [f"- {k}: {v}" for k, v in r.machine.items()]
-    lines += [f"- {k}: {v}" for k, v in r.versions.items()]
+    lines += [f"- {k}: {v}" for k, v in r.pool.versions.items()]
     lines += [
         "",
         "## Beside a reference",
         "",
         "Ratios are mfa-portal's throughput over the reference's (higher is better for mfa-portal).",
-        *gap_note(s),
+        *gap_note(r),
         "",
         *reference_table(r),
+        "",
+        "## On PostgreSQL",
+        "",
+        "The same servers with `--database-url` pointing at PostgreSQL instead of SQLite files in",
+        "the data directory, the same workloads and settings, in the same run (one server at a time).",
+        *postgres_server(r),
+        "",
+        *postgres_table(r),
         "",
         "## At scale",
         "",
         "`pool serve` on a pool of N users, one connection. Users are written directly into the",
         "database of a stopped server (rows as AdminCreateUser and a permanent AdminSetUserPassword",
-        "leave them, one shared argon2id hash), after the server itself created the schema, the pool",
-        "and its app client; data sets are cached under `bench/.cache/datasets`, keyed by user count",
-        "and schema version, and every run works on a copy. `AdminGetUser` asks for the middle user;",
-        '`ListUsers` filters `email ^= "user000…"` with a prefix matching ten users.',
+        "leave them, one shared argon2id hash, every tenth user disabled), after the server itself",
+        "created the schema, the pool and its app client; data sets are cached under",
+        "`bench/.cache/datasets`, keyed by user count and schema version, and every run works on a",
+        "copy. `AdminGetUser` asks for the middle user; `ListUsers` filters",
+        '`email ^= "user000…"` with a prefix matching ten users.',
         "",
         *scale_table(r.scale),
         "",

@@ -1,7 +1,9 @@
-"""What one bench run measured, as plain data: the harness fills it, the report renders it.
+"""What one bench run measured, as plain data: each workload group returns its part, the report
+renders the whole.
 
 A reference that was not measured carries the reason instead of a figure (``--quick`` leaves the
-references out; a full run that cannot start one fails instead), so the report always has every row.
+references out; a full run that cannot start one fails instead), and so do the PostgreSQL figures
+(``--no-postgres``, or no PostgreSQL installed), so the report always has every row.
 """
 
 from __future__ import annotations
@@ -20,9 +22,39 @@ class Settings:
     duration: float
     connections: int
     workers: int  # asked for (the floor always runs this many)
-    serve_workers: int  # what `mfa-portal serve` actually ran
-    pool_workers: int  # what `mfa-portal pool serve` actually ran
     command: str
+
+
+@dataclass(frozen=True)
+class ForwardAuth:
+    """``/auth/verify`` on ``mfa-portal serve`` and the bare Starlette floor."""
+
+    signed_in: Figure
+    anonymous: Figure
+    floor: Figure
+    serve_workers: int  # what `mfa-portal serve` actually ran
+
+
+@dataclass
+class PoolFigures:
+    """``pool serve`` beside moto and cognito-local; server name -> figure or why not run."""
+
+    pool_workers: int = 1  # what `mfa-portal pool serve` actually ran
+    get_user: dict[str, Measured] = field(default_factory=dict)
+    admin_get_user: dict[str, Measured] = field(default_factory=dict)
+    initiate_auth: Figure | None = None
+    versions: dict[str, str] = field(default_factory=dict)  # reference server -> version
+
+
+@dataclass(frozen=True)
+class OnPostgres:
+    """The same servers with ``--database-url`` on a throwaway PostgreSQL server."""
+
+    verify_signed_in: Figure
+    get_user: Figure
+    initiate_auth: Figure
+    version: str  # e.g. "PostgreSQL 16.4"
+    settings: dict[str, str]  # the durability settings the server ran with, as it reports them
 
 
 @dataclass(frozen=True)
@@ -39,12 +71,8 @@ class ScaleRow:
 class Results:
     settings: Settings
     machine: dict[str, str]
-    verify_signed_in: Figure | None = None
-    verify_anonymous: Figure | None = None
-    floor: Figure | None = None
-    get_user: dict[str, Measured] = field(default_factory=dict)  # server name -> figure
-    admin_get_user: dict[str, Measured] = field(default_factory=dict)
-    initiate_auth: Figure | None = None
+    forward_auth: ForwardAuth | None = None
+    pool: PoolFigures = field(default_factory=PoolFigures)
     ceiling: Ceiling | None = None
+    postgres: OnPostgres | str = "not run"  # figures, or why there are none
     scale: list[ScaleRow] = field(default_factory=list)
-    versions: dict[str, str] = field(default_factory=dict)  # reference server -> version

@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.run [--quick] [--write docs/benchmarks.md]
 
 ``make bench`` installs what it needs (wrk, moto's server, cognito-local) and runs the full bench;
-``--quick`` (2 s per workload, 1,000 and 10,000 users, references not run) is the smoke test.
+``--quick`` (2 s per workload, 1,000 and 10,000 users, references not run) is the smoke test;
+``--no-postgres`` leaves out the PostgreSQL rows (a machine without PostgreSQL skips them itself).
 Environment: ``BENCH_DURATION`` (seconds per workload, default 10), ``BENCH_CONNECTIONS`` (8–16,
 default 8), ``BENCH_WORKERS`` (default: the number of cores), ``BENCH_CACHE`` (seeded data sets,
 default ``bench/.cache``).
@@ -24,7 +25,8 @@ from pathlib import Path
 
 from bench import machine, report
 from bench.argon2_ceiling import measure as argon2_ceiling
-from bench.results import Results, Settings
+from bench.results import OnPostgres, Results, Settings
+from bench.workloads_pg import PostgresMissing, on_postgres
 from bench.workloads_wrk import Options, forward_auth, pool_references, scale
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -51,6 +53,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="run moto and cognito-local (default: yes, except with --quick)",
     )
+    parser.add_argument(
+        "--postgres",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run GetUser, /auth/verify and InitiateAuth on a throwaway PostgreSQL server "
+        "(default: yes; skipped with a line in the report when PostgreSQL is not installed)",
+    )
     parser.add_argument("--cache", type=Path, default=Path(env.get("BENCH_CACHE", CACHE)))
     args = parser.parse_args(argv)
     if not 8 <= args.connections <= 16:
@@ -74,6 +83,18 @@ def command(argv: list[str]) -> str:
     return f"{prefix}.venv/bin/python -m bench.run " + " ".join(shlex.quote(a) for a in argv)
 
 
+def postgres(options: Options, *, wanted: bool) -> OnPostgres | str:
+    """The PostgreSQL figures, or why there are none (asked not to, or no PostgreSQL here)."""
+    if not wanted:
+        return "not run (--no-postgres)"
+    try:
+        with phase("GetUser, /auth/verify, InitiateAuth on PostgreSQL"):
+            return on_postgres(options)
+    except PostgresMissing as exc:
+        print(f"bench: skipped the PostgreSQL rows: {exc}", file=sys.stderr, flush=True)
+        return f"not run ({exc})"
+
+
 @contextmanager
 def phase(name: str) -> Iterator[None]:
     """Progress on stderr: a full run takes minutes, a first 1M-user seeding longer."""
@@ -93,44 +114,27 @@ def main(argv: list[str] | None = None) -> int:
     options = Options(args.duration, args.connections, args.workers, work, args.cache)
     facts = machine.facts()
     shown = command(given)
+    results = Results(
+        Settings(args.quick, args.duration, args.connections, args.workers, shown), facts
+    )
     try:
         with phase("forward-auth beside the Starlette floor"):
-            verify = forward_auth(options)
+            results.forward_auth = forward_auth(options)
         with phase(
             "GetUser, AdminGetUser, InitiateAuth"
             + (" beside moto, cognito-local" if args.references else "")
         ):
-            refs = pool_references(options, references=args.references)
+            results.pool = pool_references(options, references=args.references)
         cores = os.cpu_count() or 1
         with phase(f"argon2 ceiling, {cores} processes"):
-            ceiling = argon2_ceiling(cores, args.duration)
+            results.ceiling = argon2_ceiling(cores, args.duration)
+        results.postgres = postgres(options, wanted=args.postgres)
         with phase("at scale: " + ", ".join(f"{n:,}" for n in args.sizes) + " users"):
-            rows = scale(options, args.sizes)
+            results.scale = scale(options, args.sizes)
     except Exception as exc:
         print(f"error: {exc}\n(server logs kept in {work})", file=sys.stderr)
         return 1
     shutil.rmtree(work, ignore_errors=True)
-    results = Results(
-        settings=Settings(
-            quick=args.quick,
-            duration=args.duration,
-            connections=args.connections,
-            workers=args.workers,
-            serve_workers=verify.serve_workers,
-            pool_workers=refs.pool_workers,
-            command=shown,
-        ),
-        machine=facts,
-        verify_signed_in=verify.signed_in,
-        verify_anonymous=verify.anonymous,
-        floor=verify.floor,
-        get_user=refs.get_user,
-        admin_get_user=refs.admin_get_user,
-        initiate_auth=refs.initiate_auth,
-        ceiling=ceiling,
-        scale=rows,
-        versions=refs.versions,
-    )
     text = report.render(results)
     print(text)
     if args.write:

@@ -1,14 +1,19 @@
 """Seed a pool with many users by writing rows directly, and time ListUsers/AdminGetUser at that size.
 
 ``seed_users(data_dir_or_db, count)`` inserts ``count`` users (``executemany``, 50,000 rows per
-transaction) into the first pool of a pool database (``<data_dir>/pool.sqlite3`` or the file itself),
-the way the engine would store them: ``user0000001`` … with ``<first name>.<n>@example.org`` emails,
-CONFIRMED, every tenth one disabled, no password. It skips the engine (a million argon2 hashes would
-take hours), so the users cannot sign in; they exist for listing and lookups.
+transaction) into the first pool of a pool database (``<data_dir>/pool.sqlite3`` or the file
+itself). A million users through the API would take hours, so the rows are written the way the
+engine writes them: what AdminCreateUser and a permanent AdminSetUserPassword leave (CONFIRMED, a
+random ``sub``, ``email`` and ``email_verified`` attributes, the ``email`` column of pool schema 8 in
+the same INSERT, an argon2id hash), and AdminDisableUser on every tenth user. Every user shares one
+hash (a million hashes would take hours too); it is the hash of ``password``, so any user can sign
+in. Usernames are ``user0000001`` …, emails ``user0000001@example.com`` …, so the middle user's email
+less its last digit is a prefix that matches exactly ten users at any size from 20 up.
 
 ``python -m bench.seed_users COUNT [RUNS]`` creates a pool in a temporary data directory, seeds it and
 prints the p50/p99 of ``ListUsers`` (first page, ``username ^=``, ``email ^=``, ``email =``, a status
-filter) and ``AdminGetUser`` in-process, one caller.
+filter) and ``AdminGetUser`` in-process, one caller. ``bench.datasets`` seeds the bench's pools
+with it.
 """
 
 from __future__ import annotations
@@ -24,11 +29,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-FIRST_NAMES = (
-    "alice bob carol dave erin frank grace heidi ivan judy mallory niaj olivia peggy rupert sybil "
-    "trent victor walter xena yusuf zoe"
-).split()
+from mfa_portal.pool.passwords import PasswordHasher
+
 BATCH = 50_000
+PASSWORD = "Bench-Pass-123!"
 
 
 def _database(data_dir_or_db: Path | str) -> Path:
@@ -41,30 +45,36 @@ def username_of(n: int) -> str:
 
 
 def email_of(n: int) -> str:
-    return f"{FIRST_NAMES[n % len(FIRST_NAMES)]}.{n:07d}@example.org"
+    return f"{username_of(n)}@example.com"
 
 
 def _rows(
-    pool_id: str, start: int, count: int, now: float, with_email: bool
+    pool_id: str, start: int, count: int, password_hash: str, now: float, with_email: bool
 ) -> Iterator[tuple[Any, ...]]:
     for n in range(start, start + count):
         name, email = username_of(n), email_of(n)
         attributes = json.dumps({"email": email, "email_verified": "true"})
         enabled = 0 if n % 10 == 9 else 1
-        sub = str(uuid.UUID(int=n | (1 << 120)))
-        row = (pool_id, name, name, sub, "CONFIRMED", enabled, attributes, now, now)
+        sub = str(uuid.uuid4())
+        row = (pool_id, name, name, sub, "CONFIRMED", enabled, attributes, password_hash, now, now)
         yield (*row, email) if with_email else row
 
 
-def seed_users(data_dir_or_db: Path | str, count: int, pool_id: str | None = None) -> str:
+def seed_users(
+    data_dir_or_db: Path | str, count: int, pool_id: str | None = None, password: str = PASSWORD
+) -> str:
     """Add ``count`` users to ``pool_id`` (default: the first pool); returns the pool id.
 
-    The database must exist with its schema (open an ``Engine`` on the directory once, and create
-    the pool through it). Usernames continue after the users already seeded.
+    The database must exist with its schema and the pool (a server or an ``Engine`` creates them),
+    and no server may be writing to it. Usernames continue after the users already there.
     """
+    password_hash = PasswordHasher().hash(password)
     conn = sqlite3.connect(_database(data_dir_or_db), isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
+        # This connection only: random ``sub`` keys land all over their unique index, so a large page
+        # cache keeps a million inserts from re-reading it; a crash mid-way just means seeding again.
+        conn.execute("PRAGMA cache_size=-262144")  # 256 MiB
         conn.execute("PRAGMA synchronous=OFF")
         if pool_id is None:
             row = conn.execute("SELECT id FROM pools ORDER BY created LIMIT 1").fetchone()
@@ -74,22 +84,21 @@ def seed_users(data_dir_or_db: Path | str, count: int, pool_id: str | None = Non
         start = int(conn.execute("SELECT count(*) FROM users").fetchone()[0]) + 1
         # A schema before pool migration 8 has no email column (to compare with older trees).
         with_email = any(row[1] == "email" for row in conn.execute("PRAGMA table_info(users)"))
-        columns = (
-            "pool_id, username, username_key, sub, status, enabled, attributes, created, modified"
-        )
-        columns += ", email" if with_email else ""
+        columns = "pool_id, username, username_key, sub, status, enabled, attributes, "
+        columns += "password_hash, created, modified" + (", email" if with_email else "")
         marks = ", ".join("?" * len(columns.split(",")))
         now = time.time()
         done = 0
         while done < count:
             size = min(BATCH, count - done)
-            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("BEGIN IMMEDIATE")  # one transaction per batch keeps the WAL small
             conn.executemany(
                 f"INSERT INTO users ({columns}) VALUES ({marks})",
-                _rows(pool_id, start + done, size, now, with_email),
+                _rows(pool_id, start + done, size, password_hash, now, with_email),
             )
             conn.execute("COMMIT")
             done += size
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no ANALYZE: the server never runs it
         return pool_id
     finally:
         conn.close()
@@ -129,7 +138,7 @@ def main(count: int, runs: int = 50) -> None:
             "ListUsers next page": list_users(PaginationToken=token["PaginationToken"]),
             'ListUsers username ^= "user00012"': list_users(Filter='username ^= "user00012"'),
             'ListUsers username ^= "user0"': list_users(Filter='username ^= "user0"'),
-            'ListUsers email ^= "grace."': list_users(Filter='email ^= "grace."'),
+            'ListUsers email ^= "user00012"': list_users(Filter='email ^= "user00012"'),
             "ListUsers email =": list_users(Filter=f'email = "{email_of(middle)}"'),
             'ListUsers status = "Disabled"': list_users(Filter='status = "Disabled"'),
             'ListUsers cognito:user_status = "CONFIRMED"': list_users(

@@ -1,8 +1,10 @@
-"""Start the three Cognito-compatible servers side by side on loopback for one benchmark run.
+"""The Cognito-compatible servers the bench and the comparison tool call, each as an endpoint and a key.
 
 - the embedded pool: ``mfa-portal pool serve`` (production argon2 parameters — the real cost)
 - moto's server (``moto[server]``, installed with the test extras)
-- cognito-local, from the npm registry into ``bench/.cache`` (not committed); skipped with a note if npm fails
+- cognito-local, from the npm registry into ``bench/.cache`` (not committed; ``make bench-deps``)
+
+They run under ``bench.serving.process``, like the servers under test.
 """
 
 from __future__ import annotations
@@ -10,17 +12,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from bench import serving
 
 BENCH = Path(__file__).resolve().parent
 CACHE = BENCH / ".cache"
@@ -34,67 +33,29 @@ class Server:
     secret: str
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{url}: server exited with {proc.returncode}")
-        with suppress(httpx.HTTPError):
-            httpx.get(url, timeout=1)
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"{url}: server did not start")
-
-
-@contextmanager
-def _process(
-    cmd: list[str], url: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> Iterator[None]:
-    proc = subprocess.Popen(
-        cmd,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait(url, proc)
-        yield
-    finally:
-        proc.terminate()
-        with suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=10)
-        if proc.poll() is None:
-            proc.kill()
+def pool_server(running: serving.Running, data_dir: Path) -> Server:
+    """``pool serve`` as a Server, once it answers (its key pair is then in ``data_dir``)."""
+    running.ready()
+    creds = json.loads((data_dir / "credentials.json").read_text())
+    return Server("mfa-portal", running.url, creds["AccessKeyId"], creds["SecretAccessKey"])
 
 
 @contextmanager
 def embedded_pool() -> Iterator[Server]:
-    port = _free_port()
+    """``pool serve`` on a fresh data directory, with the server's default number of workers."""
     with tempfile.TemporaryDirectory() as data_dir:
-        exe = str(Path(sys.executable).parent / "mfa-portal")
-        url = f"http://127.0.0.1:{port}"
-        with _process([exe, "pool", "serve", "--port", str(port), "--data-dir", data_dir], url):
-            creds = json.loads((Path(data_dir) / "credentials.json").read_text())
-            yield Server("mfa-portal", url, creds["AccessKeyId"], creds["SecretAccessKey"])
+        with serving.pool_serve(Path(data_dir), None, None) as running:
+            yield pool_server(running, Path(data_dir))
 
 
 @contextmanager
-def moto_server() -> Iterator[Server]:
-    port = _free_port()
-    exe = str(Path(sys.executable).parent / "moto_server")
+def moto_server(logs: Path | None = None) -> Iterator[Server]:
+    port = serving.free_port()
+    exe = str(serving.BIN / "moto_server")
     url = f"http://127.0.0.1:{port}"
-    with _process(
-        [exe, "-p", str(port)],
-        url + "/moto-api/",
-        env={"MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true"},
-    ):
+    env = {**os.environ, "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true"}
+    log = logs / f"moto-{port}.log" if logs else None
+    with serving.process([exe, "-p", str(port)], url + "/moto-api/", log, env=env):
         yield Server("moto", url, "k", "s")
 
 
@@ -113,14 +74,25 @@ def install_cognito_local() -> Path | None:
     return exe if result.returncode == 0 and exe.exists() else None
 
 
+def cognito_local_version() -> str:
+    package = CACHE / "node_modules" / "cognito-local" / "package.json"
+    try:
+        return str(json.loads(package.read_text())["version"])
+    except (OSError, ValueError, KeyError):
+        return "unknown"
+
+
 @contextmanager
-def cognito_local() -> Iterator[Server | None]:
+def cognito_local(logs: Path | None = None) -> Iterator[Server | None]:
+    """cognito-local on a free port, or None when it cannot be installed."""
     exe = install_cognito_local()
     if exe is None:
         yield None
         return
-    port = _free_port()
+    port = serving.free_port()
     with tempfile.TemporaryDirectory() as workdir:
         url = f"http://127.0.0.1:{port}"
-        with _process([str(exe)], url + "/health", env={"PORT": str(port)}, cwd=Path(workdir)):
+        env = {**os.environ, "PORT": str(port)}
+        log = logs / f"cognito-local-{port}.log" if logs else None
+        with serving.process([str(exe)], url + "/health", log, env=env, cwd=Path(workdir)):
             yield Server("cognito-local", url, "k", "s")

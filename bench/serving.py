@@ -2,8 +2,9 @@
 
 - ``mfa-portal serve`` and ``mfa-portal pool serve`` from the venv's console script, with
   ``--workers N`` when the installed version offers it (read from ``--help``: the same harness
-  measures a single-process build and a multi-worker one);
-- the floor: a bare Starlette app answering 200 at once, on uvicorn with httptools and N workers.
+  measures a single-process build and a multi-worker one) and ``--database-url`` for PostgreSQL;
+- the floor: a bare Starlette app answering 200 at once, on uvicorn with httptools and N workers;
+- ``process``, which the reference servers (``bench.servers``) start under too.
 
 Each server writes its output to a log file in the bench's work directory, so a server that fails
 to start says why.
@@ -74,30 +75,32 @@ def supports_workers(*command: str) -> bool:
     return "--workers" in out.stdout
 
 
-def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float = 120) -> None:
+def _wait(url: str, proc: subprocess.Popen[bytes], log: Path | None, seconds: float = 120) -> None:
+    see = f"; see {log}" if log else ""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{url}: exited with {proc.returncode}; see {log}")
+            raise RuntimeError(f"{url}: exited with {proc.returncode}{see}")
         with suppress(httpx.HTTPError):
             httpx.get(url, timeout=1)
             return
         time.sleep(0.2)
-    raise RuntimeError(f"{url}: did not answer within {seconds:.0f} s; see {log}")
+    raise RuntimeError(f"{url}: did not answer within {seconds:.0f} s{see}")
 
 
 @contextmanager
 def process(
     cmd: list[str],
     probe: str,
-    log: Path,
+    log: Path | None = None,
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     wait: bool = True,
 ) -> Iterator[tuple[subprocess.Popen[bytes], Callable[[], None]]]:
     """Run ``cmd`` in its own process group until the block ends; yield it and a function that
-    waits until ``probe`` answers (already called unless ``wait`` is False)."""
-    with log.open("wb") as out:
+    waits until ``probe`` answers (already called unless ``wait`` is False). Its output goes to
+    ``log`` (or nowhere)."""
+    with log.open("wb") if log else open(os.devnull, "wb") as out:
         proc = subprocess.Popen(
             cmd,
             env=env if env is not None else dict(os.environ),
@@ -137,34 +140,34 @@ def portal_env(data_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def pool_serve(data_dir: Path, workers: int, logs: Path, wait: bool = True) -> Iterator[Running]:
-    """``mfa-portal pool serve`` on a free port; ``--workers`` when this build has it."""
+def mfa_portal(
+    command: tuple[str, ...],
+    probe: str,
+    data_dir: Path,
+    workers: int | None,
+    logs: Path | None,
+    wait: bool = True,
+    database_url: str | None = None,
+) -> Iterator[Running]:
+    """``mfa-portal <command>`` on a free port: ``--workers`` when this build has it (None: the
+    server's default), ``--database-url`` when given (else SQLite files in ``data_dir``)."""
     port = free_port()
-    cmd = [str(BIN / "mfa-portal"), "pool", "serve", "--port", str(port)]
-    cmd += ["--data-dir", str(data_dir)]
+    cmd = [str(BIN / "mfa-portal"), *command, "--port", str(port), "--data-dir", str(data_dir)]
     used = 1
-    if supports_workers("pool", "serve"):
+    if workers is not None and supports_workers(*command):
         cmd += ["--workers", str(workers)]
         used = workers
+    if database_url:
+        cmd += ["--database-url", database_url]
     url = f"http://127.0.0.1:{port}"
-    log = logs / f"pool-serve-{port}.log"
-    with process(cmd, url + "/", log, env=portal_env(data_dir), wait=wait) as (proc, ready):
+    log = logs / f"{'-'.join(command)}-{port}.log" if logs else None
+    with process(cmd, url + probe, log, env=portal_env(data_dir), wait=wait) as (proc, ready):
         yield Running(url, proc.pid, used, ready)
 
 
-@contextmanager
-def portal_serve(data_dir: Path, workers: int, logs: Path, wait: bool = True) -> Iterator[Running]:
-    """``mfa-portal serve`` (portal + embedded pool) on a free port."""
-    port = free_port()
-    cmd = [str(BIN / "mfa-portal"), "serve", "--port", str(port), "--data-dir", str(data_dir)]
-    used = 1
-    if supports_workers("serve"):
-        cmd += ["--workers", str(workers)]
-        used = workers
-    url = f"http://127.0.0.1:{port}"
-    log = logs / f"serve-{port}.log"
-    with process(cmd, url + "/signin", log, env=portal_env(data_dir), wait=wait) as (proc, ready):
-        yield Running(url, proc.pid, used, ready)
+# The two commands under test: mfa_portal's first two arguments bound.
+pool_serve = functools.partial(mfa_portal, ("pool", "serve"), "/")  # the pool on Cognito's wire
+portal_serve = functools.partial(mfa_portal, ("serve",), "/signin")  # portal + embedded pool
 
 
 @contextmanager

@@ -10,10 +10,9 @@ an expired token fails with the server's own message instead of a screen of non-
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +22,8 @@ import moto
 from bench import cognito_requests as calls
 from bench import datasets, serving, wrk
 from bench.portal_session import signed_in_cookie
-from bench.results import Measured, ScaleRow
-from bench.servers import CACHE as COGNITO_LOCAL_DIR
-from bench.servers import Server, cognito_local, moto_server
+from bench.results import ForwardAuth, PoolFigures, ScaleRow
+from bench.servers import Server, cognito_local, cognito_local_version, moto_server, pool_server
 
 
 @dataclass(frozen=True)
@@ -35,23 +33,6 @@ class Options:
     workers: int
     work: Path  # logs and working copies; removed after a successful run
     cache: Path  # seeded data sets, kept between runs
-
-
-@dataclass(frozen=True)
-class ForwardAuth:
-    signed_in: wrk.Figure
-    anonymous: wrk.Figure
-    floor: wrk.Figure
-    serve_workers: int
-
-
-@dataclass
-class PoolFigures:
-    pool_workers: int = 1
-    get_user: dict[str, Measured] = field(default_factory=dict)
-    admin_get_user: dict[str, Measured] = field(default_factory=dict)
-    initiate_auth: wrk.Figure | None = None
-    versions: dict[str, str] = field(default_factory=dict)
 
 
 def check(req: calls.Request) -> dict[str, Any]:
@@ -69,6 +50,27 @@ def replay(req: calls.Request, o: Options, connections: int | None = None) -> wr
     return wrk.run(req.url, lua, duration=o.duration, connections=connections or o.connections)
 
 
+def load(
+    url: str, o: Options, headers: dict[str, str] | None = None, expect_error_status: bool = False
+) -> wrk.Figure:
+    """GET ``url`` under wrk for the run's duration and connections."""
+    lua = wrk.script(headers=headers)
+    return wrk.run(
+        url,
+        lua,
+        duration=o.duration,
+        connections=o.connections,
+        expect_error_status=expect_error_status,
+    )
+
+
+def verify_signed_in(portal: serving.Running, o: Options) -> wrk.Figure:
+    """``/auth/verify`` with the cookie of a session signed in through the portal's pages."""
+    portal.ready()
+    cookie = signed_in_cookie(portal.url)
+    return load(portal.url + "/auth/verify", o, {"Cookie": cookie})
+
+
 def forward_auth(o: Options) -> ForwardAuth:
     """``/auth/verify`` with a signed-in cookie and with none, then the floor, all servers up."""
     with ExitStack() as stack:
@@ -76,48 +78,19 @@ def forward_auth(o: Options) -> ForwardAuth:
             serving.portal_serve(o.work / "portal", o.workers, o.work, wait=False)
         )
         floor = stack.enter_context(serving.starlette_floor(o.workers, o.work, wait=False))
-        portal.ready()
         floor.ready()
-        cookie = signed_in_cookie(portal.url)
-        verify = portal.url + "/auth/verify"
-        signed_in = wrk.run(
-            verify,
-            wrk.script(headers={"Cookie": cookie}),
-            duration=o.duration,
-            connections=o.connections,
-        )
-        base = wrk.run(
-            floor.url + "/auth/verify", wrk.script(), duration=o.duration, connections=o.connections
-        )
-        anonymous = wrk.run(
-            verify,
-            wrk.script(),
-            duration=o.duration,
-            connections=o.connections,
-            expect_error_status=True,
-        )
+        signed_in = verify_signed_in(portal, o)
+        base = load(floor.url + "/auth/verify", o)
+        anonymous = load(portal.url + "/auth/verify", o, expect_error_status=True)
         return ForwardAuth(signed_in, anonymous, base, portal.workers)
 
 
-def as_server(running: serving.Running, data_dir: Path) -> Server:
-    """``pool serve`` as a Server, once it answers (its key pair is then in ``data_dir``)."""
-    running.ready()
-    creds = json.loads((data_dir / "credentials.json").read_text())
-    return Server("mfa-portal", running.url, creds["AccessKeyId"], creds["SecretAccessKey"])
-
-
 @contextmanager
-def our_pool(o: Options, data_dir: Path) -> Iterator[tuple[Server, serving.Running]]:
-    with serving.pool_serve(data_dir, o.workers, o.work) as running:
-        yield as_server(running, data_dir), running
-
-
-def cognito_local_version() -> str:
-    package = COGNITO_LOCAL_DIR / "node_modules" / "cognito-local" / "package.json"
-    try:
-        return str(json.loads(package.read_text())["version"])
-    except (OSError, ValueError, KeyError):
-        return "unknown"
+def our_pool(
+    o: Options, data_dir: Path, database_url: str | None = None
+) -> Iterator[tuple[Server, serving.Running]]:
+    with serving.pool_serve(data_dir, o.workers, o.work, database_url=database_url) as running:
+        yield pool_server(running, data_dir), running
 
 
 def pool_references(o: Options, *, references: bool) -> PoolFigures:
@@ -129,8 +102,8 @@ def pool_references(o: Options, *, references: bool) -> PoolFigures:
         out.pool_workers = running.workers
         refs: list[Server] = []
         if references:  # they start while ours does
-            refs.append(stack.enter_context(moto_server()))
-            local = stack.enter_context(cognito_local())
+            refs.append(stack.enter_context(moto_server(o.work)))
+            local = stack.enter_context(cognito_local(o.work))
             if local is None:
                 raise RuntimeError("cognito-local is not installed: run `make bench-deps`")
             refs.append(local)
@@ -138,7 +111,7 @@ def pool_references(o: Options, *, references: bool) -> PoolFigures:
         else:
             out.get_user = dict.fromkeys(("moto", "cognito-local"), "--quick")
             out.admin_get_user = dict(out.get_user)
-        servers = [as_server(running, data_dir), *refs]
+        servers = [pool_server(running, data_dir), *refs]
         prepared = [calls.prepare(s) for s in servers]
         for p in prepared:
             out.get_user[p.server.name] = replay(calls.get_user(p), o)
@@ -165,8 +138,8 @@ def scale(o: Options, sizes: list[int]) -> list[ScaleRow]:
             if found != 10:
                 raise RuntimeError(
                     f"ListUsers at {count} users found {found} users, not 10: the rows "
-                    "bench.seed_direct writes may lack something this pool now needs (seed with "
-                    f"the pool's own helper instead, and clear {datasets.cache_dir(o.cache, count)})"
+                    "bench.seed_users writes may lack something this pool now needs (bring it up to "
+                    f"date with the engine's INSERT, and clear {datasets.cache_dir(o.cache, count)})"
                 )
             list_users = replay(search, o, connections=1)
             rss = serving.rss_mib(running.pid)

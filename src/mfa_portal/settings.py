@@ -278,6 +278,14 @@ class Settings(LogSettings):
         """The PostgreSQL URL, or None for the SQLite files in the data directory."""
         return self.database_url.get_secret_value() if self.database_url else None
 
+    def secret_key_source(self) -> str:
+        """Where ``secret_key_bytes`` comes from, for messages (never the secret)."""
+        if self.secret_key is not None:
+            return _env("secret_key")
+        if self.secret_key_file is not None:
+            return f"{self.secret_key_file}, named by {_env('secret_key_file')}"
+        return str(self.data_dir / "secret_key")
+
     def secret_key_bytes(self) -> bytes:
         """The key that signs nothing the browser holds but derives CSRF/session material."""
         if self.secret_key is not None:

@@ -18,7 +18,7 @@ import pytest
 
 from bench import report, run, serving, workloads_wrk, wrk
 from bench.argon2_ceiling import Ceiling
-from bench.results import Results, ScaleRow, Settings
+from bench.results import ForwardAuth, OnPostgres, PoolFigures, Results, ScaleRow, Settings
 from bench.servers import Server
 from tests.support.tools import require_tool
 
@@ -122,11 +122,11 @@ def test_the_full_bench_fails_rather_than_skip_a_missing_cognito_local(
         yield serving.Running("http://127.0.0.1:1", 0, 1)
 
     @contextmanager
-    def moto() -> Iterator[Server]:
+    def moto(*args: Any) -> Iterator[Server]:
         yield Server("moto", "http://127.0.0.1:2", "k", "s")
 
     @contextmanager
-    def absent() -> Iterator[None]:
+    def absent(*args: Any) -> Iterator[None]:
         yield None
 
     monkeypatch.setattr(serving, "pool_serve", fake_pool)
@@ -166,17 +166,24 @@ def test_rss_counts_every_worker_process() -> None:
 
 
 def results(**overrides: Any) -> Results:
-    settings = Settings(False, 10, 8, 2, 2, 2, "make bench")
     base: dict[str, Any] = {
-        "settings": settings,
+        "settings": Settings(False, 10, 8, 2, "make bench"),
         "machine": {"CPU": "test CPU, 2 cores"},
-        "verify_signed_in": figure(3000),
-        "verify_anonymous": figure(5000),
-        "floor": figure(10000),
-        "get_user": {"mfa-portal": figure(900), "moto": figure(100), "cognito-local": figure(300)},
-        "admin_get_user": {"mfa-portal": figure(900), "moto": figure(100), "cognito-local": "x"},
-        "initiate_auth": figure(80),
+        "forward_auth": ForwardAuth(figure(3000), figure(5000), figure(10000), 2),
+        "pool": PoolFigures(
+            pool_workers=2,
+            get_user={"mfa-portal": figure(900), "moto": figure(100), "cognito-local": figure(300)},
+            admin_get_user={"mfa-portal": figure(900), "moto": figure(100), "cognito-local": "x"},
+            initiate_auth=figure(80),
+        ),
         "ceiling": Ceiling(100.0, 2, 19 * 1024, 2, 1),
+        "postgres": OnPostgres(
+            figure(1500),
+            figure(450),
+            figure(76),
+            "PostgreSQL 16.4",
+            {"fsync": "off", "full_page_writes": "off", "synchronous_commit": "off"},
+        ),
     }
     base.update(overrides)
     return Results(**base)
@@ -211,3 +218,51 @@ def test_a_full_run_without_a_size_says_it_was_not_measured() -> None:
     text = report.render(results(scale=[]))
     for label in report.SCALE_TARGETS:
         assert line(text, label).endswith("| not measured | – |")
+
+
+def test_postgres_rows_stand_beside_the_sqlite_figures_of_the_same_run() -> None:
+    text = report.render(results())
+    verify, get_user, initiate = (line(text, label) for label in report.POSTGRES_ROWS)
+    assert verify.startswith("| `GET /auth/verify`, signed in, on PostgreSQL | 1,500 req/s")
+    assert verify.endswith("| 3,000 req/s · p50 1.0 ms · p99 2.0 ms | 0.50× |")
+    assert get_user.endswith("| 900 req/s · p50 1.0 ms · p99 2.0 ms | 0.50× |")
+    assert initiate.endswith("| 0.95× |")  # 76 / 80
+    assert "PostgreSQL 16.4" in text
+    assert "`fsync=off`, `full_page_writes=off`, `synchronous_commit=off`" in text
+    assert "With `fsync=off` PostgreSQL never waits for the disk" in text
+
+
+def test_a_durable_postgres_server_is_not_described_as_one_without_fsync() -> None:
+    durable = OnPostgres(figure(1), figure(1), figure(1), "PostgreSQL 16.4", {"fsync": "on"})
+    text = report.render(results(postgres=durable))
+    assert "`fsync=on`" in text and "never waits for the disk" not in text
+
+
+def test_postgres_rows_that_did_not_run_say_why_and_keep_the_sqlite_figure() -> None:
+    text = report.render(results(postgres="not run (--no-postgres)"))
+    for label in report.POSTGRES_ROWS:
+        assert "| not run (--no-postgres) | " in line(text, label)
+        assert line(text, label).endswith("p99 2.0 ms | – |")
+    assert "The PostgreSQL rows were not run (--no-postgres)." in text
+
+
+def test_postgres_runs_by_default_and_no_postgres_leaves_it_out(tmp_path: Path) -> None:
+    assert run.parse_args([]).postgres and run.parse_args(["--quick"]).postgres
+    assert run.parse_args(["--no-postgres"]).postgres is False
+    options = workloads_wrk.Options(1, 8, 1, tmp_path, tmp_path)
+    assert run.postgres(options, wanted=False) == "not run (--no-postgres)"
+
+
+def test_without_postgresql_installed_the_rows_are_skipped_with_the_reason(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("glob.glob", lambda pattern: [])  # no /usr/lib/postgresql/*/bin/initdb
+    monkeypatch.setattr("shutil.which", lambda name: None)  # and none on PATH
+    options = workloads_wrk.Options(1, 8, 1, tmp_path, tmp_path)
+    skipped = run.postgres(options, wanted=True)
+    assert skipped == "not run (PostgreSQL is not installed (no initdb; make test installs it))"
+    assert (
+        "bench: skipped the PostgreSQL rows: PostgreSQL is not installed" in capsys.readouterr().err
+    )
+    text = report.render(results(postgres=skipped))
+    assert "| not run (PostgreSQL is not installed" in line(text, report.POSTGRES_ROWS[1])

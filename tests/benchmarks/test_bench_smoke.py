@@ -2,7 +2,8 @@
 with every row, reference and target (the figures themselves are not judged: this machine is shared).
 
 The references (moto, cognito-local) are not started here; ``--quick`` reports them as not run, and
-the full bench (``make bench``) refuses to run without them.
+the full bench (``make bench``) refuses to run without them. PostgreSQL is started (the test suite
+installs it; without it the bench skips those rows and says why).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 import mfa_portal
 from bench import report
 from mfa_portal.pool import passwords
+from tests.support import pg_throwaway
 from tests.support.tools import REPO, require_tool
 
 pytestmark = pytest.mark.slow
@@ -47,6 +49,15 @@ def test_the_quick_bench_writes_every_row_with_its_reference(tmp_path: Path) -> 
     assert "cognito-local: not run (--quick)" in row(report.ADMIN_GET_USER)
     m, t = passwords.MEMORY_KIB // 1024, passwords.TIME_COST
     assert f"argon2id m={m} MiB, t={t}, p={passwords.PARALLELISM}" in row(report.INITIATE_AUTH)
+    try:
+        pg_throwaway.bin_dir()
+    except pg_throwaway.PostgresMissing:  # the bench skips them and says why
+        for label in report.POSTGRES_ROWS:
+            assert "| not run (PostgreSQL is not installed" in row(label), row(label)
+    else:
+        for label in report.POSTGRES_ROWS:  # beside the SQLite figure of the same run
+            assert row(label).count("req/s · p50") == 2 and "× |" in row(label), row(label)
+        assert "`fsync=off`" in text  # the throwaway server's settings are stated
     scale = row("200 users")
     assert scale.count(" ms (") == 2 and " MB |" in scale, scale
     for label in report.SCALE_TARGETS:

@@ -39,8 +39,11 @@ from tests.integration.test_nginx_forward_auth import (
     stop,
     wait_until,
 )
+from tests.support.axe import require_axe
+from tests.support.chromium import oathtool, require_chromium
 from tests.support.clocks import OffsetClock
-from tests.support.tools import REPO, require_tool
+from tests.support.setup import email_codes_on
+from tests.support.tools import require_tool
 from tests.support.wire import ServerThread, bound_socket
 from tests.support.wire_server import free_port, serve_app_in_thread
 
@@ -58,7 +61,6 @@ APP_CSS = (
     "body { border-top: 7px solid rgb(10, 80, 40); }\n"
     "a { display: inline-block; padding: .25rem 0; }\n"
 )
-AXE = REPO / "tests" / "sdk" / "js" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @dataclass
@@ -79,14 +81,7 @@ class Site:
         """A code from ``oathtool`` (the independent authenticator) at the portal's time, one TOTP
         step after the last one used, so no code is ever a replay."""
         self.clock.advance(30)
-        out = subprocess.run(
-            ["oathtool", "--totp", "-b", f"--now=@{int(self.clock.now())}", secret],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        return out.stdout.strip()
+        return oathtool(secret, at=self.clock.now())
 
     def create_user(self, username: str, *, temporary: bool) -> None:
         self.call(
@@ -119,14 +114,10 @@ class Site:
 
 
 def require_story_tools() -> None:
-    require_tool("chromium", Path("/usr/bin/chromium"))
+    require_chromium()
     require_tool("zbarimg")
     require_tool("oathtool")
-    if not AXE.exists():
-        message = f"axe-core is not installed at {AXE} (make test runs npm ci in tests/sdk/js)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_axe()
 
 
 def _app_page(request: Request) -> Response:
@@ -153,36 +144,6 @@ APP = Starlette(
         Route("/report", _app_page),
     ]
 )
-
-
-def _pool_with_email_codes(site_backend: PortalBackend) -> None:
-    """Email codes on (a pool whose mail the development outbox shows), as support would set it."""
-    client, pool_id = site_backend.client, site_backend.settings.user_pool_id
-    client.call(
-        "UpdateUserPool",
-        UserPoolId=pool_id,
-        AutoVerifiedAttributes=["email"],
-        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
-        AccountRecoverySetting={
-            "RecoveryMechanisms": [
-                {"Priority": 1, "Name": "verified_email"},
-                {"Priority": 2, "Name": "verified_phone_number"},
-            ]
-        },
-        MfaConfiguration="OPTIONAL",
-        EmailConfiguration={
-            "EmailSendingAccount": "DEVELOPER",
-            "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/example.com",
-            "From": "portal@example.com",
-        },
-    )
-    client.call(
-        "SetUserPoolMfaConfig",
-        UserPoolId=pool_id,
-        MfaConfiguration="OPTIONAL",
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Code"},
-    )
 
 
 def _enrol_admin(backend: PortalBackend, clock: OffsetClock) -> str:
@@ -294,7 +255,7 @@ def running_site() -> Iterator[Site]:
             hasher=PasswordHasher(memory_kib=1024, time_cost=1),
         )
         stack.callback(backend.close)
-        _pool_with_email_codes(backend)
+        email_codes_on(backend.client, backend.settings.user_pool_id or "")
         admin_secret = _enrol_admin(backend, clock)
         server = ServerThread(serving_app(backend), sock)
         server.start()

@@ -21,10 +21,8 @@ Selectors are roles, labels and texts, so a redesigned page still runs the same 
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -34,7 +32,6 @@ from tests.browser.story_site import (
     ADMIN,
     ADMIN_PASSWORD,
     APP_CSS,
-    AXE,
     BASE,
     PASSWORD,
     RESET_PASSWORD,
@@ -42,23 +39,14 @@ from tests.browser.story_site import (
     Site,
     running_site,
 )
-from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS
+from tests.support.axe import axe_violations
+from tests.support.chromium import decode_qr, launched_chromium, sign_in
 from tests.support.tools import REPO
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = REPO / "test-artifacts"
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-AXE_RUN = """async (tags) => {
-  const result = await axe.run(document, {
-    runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
-  });
-  return result.violations.map(v => ({
-    id: v.id, impact: v.impact, help: v.help,
-    targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
-  }));
-}"""
 #: Controls smaller than 24 x 24 CSS px (WCAG 2.2's 2.5.8 minimum), but for links inside a sentence,
 #: which 2.5.8 exempts, and hidden fields only password managers use: on a phone these are the ones a
 #: thumb misses.
@@ -86,12 +74,8 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def chromium(site: Site) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Story:
@@ -122,8 +106,7 @@ class Story:
         page.wait_for_load_state("load")
         page.screenshot(path=str(ARTIFACTS / f"{state}.png"), full_page=True)
         shot = time.monotonic() - started
-        page.add_script_tag(path=str(AXE))
-        for v in page.evaluate(AXE_RUN, WCAG):
+        for v in axe_violations(page):
             self.failures.append(
                 f"{state} ({page.url}): {v['id']} [{v['impact']}] {v['help']} at "
                 + "; ".join(v["targets"])
@@ -138,17 +121,6 @@ class Story:
 
     def url(self, path: str) -> str:
         return self.site.url + path
-
-
-def _decode_qr(image: Path) -> str:
-    out = subprocess.run(
-        ["zbarimg", "--raw", "-q", str(image)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    return out.stdout.strip()
 
 
 def _secret_of(uri: str) -> str:
@@ -166,12 +138,6 @@ def _latest_mail_code(story: Story, outbox: Any, recipient: str, digits: int) ->
     found = re.findall(rf"(?<!\d)(\d{{{digits}}})(?!\d)", text)
     assert found, f"no {digits}-digit code in: {text}"
     return str(found[-1])
-
-
-def _sign_in(page: Any, username: str, password: str) -> None:
-    page.get_by_label(re.compile(r"username", re.I)).fill(username)
-    page.get_by_label(re.compile(r"^password$", re.I)).fill(password)
-    page.get_by_role("button", name=re.compile(r"^sign in$", re.I)).click()
 
 
 def _code_field(page: Any) -> Any:
@@ -200,7 +166,7 @@ def test_the_story_under_a_base_path(chromium: Any, site: Site, viewport: str) -
     expect(page).to_have_url(re.compile(re.escape(story.url(f"{BASE}/signin?next="))))
     assert page.locator(f'link[rel="stylesheet"][href="{BASE}/static/portal.css"]').count() == 1
     story.check(page, "signin")
-    _sign_in(page, user, TEMP_PASSWORD)
+    sign_in(page, user, TEMP_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("new password", re.I))
     story.check(page, "new-password")
     page.get_by_label(re.compile(r"^new password", re.I)).fill(PASSWORD)
@@ -211,7 +177,7 @@ def test_the_story_under_a_base_path(chromium: Any, site: Site, viewport: str) -
     story.check(page, "setup")
     qr_file = ARTIFACTS / f"{viewport}-qr.png"
     page.locator("svg").first.screenshot(path=str(qr_file))
-    from_qr = _secret_of(_decode_qr(qr_file))
+    from_qr = _secret_of(decode_qr(qr_file))
     link = page.locator('a[href^="otpauth://"]')
     expect(link).to_have_count(1)
     assert _secret_of(link.get_attribute("href")) == from_qr  # "Open in authenticator app"
@@ -255,7 +221,7 @@ def test_the_story_under_a_base_path(chromium: Any, site: Site, viewport: str) -
     expect(page).to_have_url(re.compile(re.escape(story.url(f"{BASE}/signin"))))
     expect(page.get_by_text(re.compile("password has been changed", re.I))).to_be_visible()
     story.check(page, "password-changed")
-    _sign_in(page, user, RESET_PASSWORD)
+    sign_in(page, user, RESET_PASSWORD)
     expect(page).to_have_url(story.url(f"{BASE}/signin/code"))  # the authenticator is still asked
     expect(page.get_by_role("main")).to_contain_text(re.compile("authenticator", re.I))
     story.check(page, "totp-code")
@@ -269,7 +235,7 @@ def test_the_story_under_a_base_path(chromium: Any, site: Site, viewport: str) -
     desk.goto(story.url(f"{BASE}/admin"))
     expect(desk).to_have_url(re.compile(re.escape(story.url(f"{BASE}/signin?next={BASE}/admin"))))
     story.check(desk, "admin-signin")
-    _sign_in(desk, ADMIN, ADMIN_PASSWORD)
+    sign_in(desk, ADMIN, ADMIN_PASSWORD)
     story.check(desk, "admin-code")
     _code_field(desk).fill(site.totp(site.admin_secret))
     _submit(desk, "continue|verify|sign in")
@@ -299,7 +265,7 @@ def test_the_story_under_a_base_path(chromium: Any, site: Site, viewport: str) -
     # 5. The email-code page asks for as many digits as the emailed code has.
     mail = story.tab()
     mail.goto(story.url(DESTINATION))
-    _sign_in(mail, emailer, PASSWORD)
+    sign_in(mail, emailer, PASSWORD)
     expect(mail).to_have_url(story.url(f"{BASE}/signin/code"))
     story.check(mail, "email-code")
     emailed = _latest_mail_code(story, outbox, f"{emailer}@example.com", 8)

@@ -7,14 +7,12 @@ must look like the portal's other controls and never push the page wider than th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mfa_portal.web.responses import STATIC_DIR
-from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS
-from tests.support.tools import require_tool
+from tests.support.chromium import launched_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -42,13 +40,8 @@ PAGE = f"""<!doctype html><html><head><meta name="viewport" content="width=devic
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require_tool("chromium", Path(CHROMIUM))
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _page(browser: Any, width: int) -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -21,92 +20,59 @@ import pytest
 from mfa_portal.admin import actions
 from mfa_portal.admin.support import Actor
 from mfa_portal.cognito_api.client import CognitoError
-from mfa_portal.pool.passwords import PasswordHasher
-from mfa_portal.settings import load_settings
-from mfa_portal.wiring.app import serving_app
-from mfa_portal.wiring.backend import open_embedded
 from mfa_portal.wiring.support import build_support
-from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.support.axe import axe_violations, require_axe
 from tests.support.backends import PASSWORD
+from tests.support.chromium import (
+    SCREENSHOTS,
+    enrol,
+    launched_chromium,
+    require_chromium,
+    sign_in,
+)
+from tests.support.served_portal import portal_in_thread
 from tests.support.setup import create_user
-from tests.support.tools import REPO, require_tool
-from tests.support.wire import ServerThread, bound_socket
 
 pytestmark = pytest.mark.browser
 
-AXE = REPO / "tests" / "sdk" / "js" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SIZES = {"laptop": (1280, 800), "phone": (390, 844)}
 
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """``serve`` on a free port with an admin ``root`` and a user ``dora``, neither enrolled yet."""
-    require_tool("chromium", Path(CHROMIUM))
-    require_tool("axe-core", AXE)
+    require_chromium()
+    require_axe()
     tmp = tmp_path_factory.mktemp("console")
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("MFA_PORTAL_")}
-    sock = bound_socket()
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = load_settings(data_dir=tmp / "data", enrolment_proof="none")
-    backend = open_embedded(
-        settings, base_url=base, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
-    )
-    idp, pool = backend.client, backend.settings.user_pool_id or ""
     try:
-        idp.call("CreateGroup", UserPoolId=pool, GroupName="admins")
-    except CognitoError:
-        pass  # the first start made it
-    create_user(idp, pool, "root", groups=("admins",))
-    create_user(idp, pool, "dora", email="dora@example.com")
-    server = ServerThread(serving_app(backend), sock)
-    server.start()
-    try:
-        yield {"base": base, "support": build_support(backend.settings, idp, pool)}
+        with portal_in_thread(tmp / "data", enrolment_proof="none") as (base, backend):
+            idp, pool = backend.client, backend.settings.user_pool_id or ""
+            try:
+                idp.call("CreateGroup", UserPoolId=pool, GroupName="admins")
+            except CognitoError:
+                pass  # the first start made it
+            create_user(idp, pool, "root", groups=("admins",))
+            create_user(idp, pool, "dora", email="dora@example.com")
+            yield {"base": base, "support": build_support(backend.settings, idp, pool)}
     finally:
-        server.stop()
-        backend.close()
         os.environ.update(saved)
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def _sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/signin")
-    page.get_by_label("Username or email address").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, username, password, at=f"{base}/signin")
 
 
 def _enrol(page: Any, base: str, username: str, device: str = "") -> str:
     _sign_in(page, base, username)
     page.wait_for_url(f"{base}/mfa/setup")
-    secret = str(page.locator("#secret").inner_text()).replace(" ", "")
-    page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
-    if device:
-        page.get_by_label("Device name (optional)").fill(device)
-    page.get_by_role("button", name="Verify and turn on").click()
-    page.wait_for_url(lambda url: "/mfa/setup" not in url)
-    return secret
-
-
-def _axe(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result: dict[str, Any] = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
-    )
-    return [
-        {"id": v["id"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]
+    return enrol(page, lambda secret: pyotp.TOTP(secret).now(), device=device)
 
 
 def _check(page: Any, name: str, width: int) -> None:
@@ -114,7 +80,7 @@ def _check(page: Any, name: str, width: int) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"console-{name}.png"), full_page=False)
     page.screenshot(path=str(SCREENSHOTS / f"console-{name}-full.png"), full_page=True)
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 

@@ -16,9 +16,8 @@ import httpx
 import pytest
 
 from mfa_portal.web.responses import STATIC_DIR
-from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.support.chromium import SCREENSHOTS, launched_chromium
 from tests.support.portal import PASSWORD, TEMP_PASSWORD, Browser, PortalWorld, isolated_world
-from tests.support.tools import require_tool
 from tests.web.test_contrast import contrast, parse_colour
 
 pytestmark = pytest.mark.browser
@@ -27,13 +26,8 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require_tool("chromium", Path(CHROMIUM))
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ The page is the portal's real set-up page; it and ``/static`` are served to Chro
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 
 from mfa_portal.web.responses import STATIC_DIR
-from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS
+from tests.support.chromium import decode_qr, launched_chromium
 from tests.support.portal import PASSWORD, isolated_world
 from tests.support.tools import require_tool
 
@@ -26,14 +25,9 @@ ORIGIN = "https://portal.test"
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    require_tool("chromium", Path(CHROMIUM))
     require_tool("zbarimg")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -74,13 +68,7 @@ def test_the_qr_on_screen_and_the_open_link_carry_one_uri(
     context, page = _open(browser, html, scripts=False)
     image = tmp_path / "qr.png"
     page.locator("#qr svg").screenshot(path=str(image))
-    decoded = subprocess.run(
-        ["zbarimg", "--raw", "-q", str(image)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    ).stdout.strip()
+    decoded = decode_qr(image)
     link = page.get_by_role("link", name="Open in authenticator app")
     assert link.get_attribute("href") == decoded
     assert f"secret={secret}&" in decoded

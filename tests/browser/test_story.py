@@ -9,133 +9,77 @@ is refused with a replayed code. Every page is saved to ``test-artifacts/screens
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from mfa_portal.pool.passwords import PasswordHasher
-from mfa_portal.settings import load_settings
-from mfa_portal.wiring.app import serving_app
-from mfa_portal.wiring.backend import open_embedded
+from tests.support.backends import PASSWORD, TEMP_PASSWORD
+from tests.support.chromium import (
+    SCREENSHOTS,
+    choose_new_password,
+    decode_qr,
+    enrol,
+    launched_chromium,
+    oathtool,
+    require_chromium,
+    sign_in,
+    wait_for_next_step,
+)
+from tests.support.served_portal import portal_in_thread
+from tests.support.setup import create_user
 from tests.support.tools import require_tool
-from tests.support.wire import ServerThread, bound_socket
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-TEMP_PASSWORD = "Temp-Pass-123!"
-NEW_PASSWORD = "Correct-Horse-9!"
+NEW_PASSWORD = PASSWORD
 
 
 def _require_tools() -> None:
-    require_tool("chromium", Path(CHROMIUM))
+    require_chromium()
     require_tool("zbarimg")
     require_tool("oathtool")
 
 
 @pytest.fixture
 def portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """``mfa-portal serve`` on a free port: the embedded pool, its wire front, the portal."""
+    """``mfa-portal serve`` on a free port with ``dora``, invited with a temporary password."""
     _require_tools()
     for name in list(os.environ):
         if name.startswith("MFA_PORTAL_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-    sock = bound_socket()
-    port = sock.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    settings = load_settings(
-        data_dir=tmp_path / "data",
+    with portal_in_thread(
+        tmp_path / "data",
         initial_admin_password="Admin-Temp-123!",
         enrolment_proof="none",  # production mode has no mailbox here; the proof has HTTP tests
-    )
-    backend = open_embedded(
-        settings, base_url=base, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
-    )
-    backend.client.call(
-        "AdminCreateUser",
-        UserPoolId=backend.settings.user_pool_id,
-        Username="dora",
-        TemporaryPassword=TEMP_PASSWORD,
-        MessageAction="SUPPRESS",
-        UserAttributes=[
-            {"Name": "email", "Value": "dora@example.com"},
-            {"Name": "email_verified", "Value": "true"},
-        ],
-    )
-    app = serving_app(backend)
-    server = ServerThread(app, sock)
-    server.start()
-    try:
+    ) as (base, backend):
+        create_user(backend.client, backend.settings.user_pool_id or "", "dora", permanent=False)
         yield base
-    finally:
-        server.stop()
-        backend.close()
-
-
-def _oathtool(secret: str) -> str:
-    out = subprocess.run(
-        ["oathtool", "--totp", "-b", secret], check=True, capture_output=True, text=True, timeout=10
-    )
-    return out.stdout.strip()
-
-
-def _decode_qr(image: Path) -> str:
-    out = subprocess.run(
-        ["zbarimg", "--raw", "-q", str(image)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-    return out.stdout.strip()
-
-
-def _wait_for_next_step() -> None:
-    time.sleep(30 - time.time() % 30 + 1)
 
 
 def test_the_whole_story_in_chromium(portal: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with launched_chromium() as browser:
         page = browser.new_page(viewport={"width": 420, "height": 900})
 
         def shot(name: str) -> None:
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
-        def sign_in(password: str) -> None:
-            page.goto(f"{portal}/signin")
-            page.get_by_label("Username or email address").fill("dora")
-            page.get_by_label("Password", exact=True).fill(password)
-            page.get_by_role("button", name="Sign in").click()
+        def sign_in_as_dora(password: str) -> None:
+            sign_in(page, "dora", password, at=f"{portal}/signin")
 
         page.goto(f"{portal}/")
         expect(page).to_have_url(f"{portal}/signin?next=/")
         shot("01-sign-in")
-        sign_in(TEMP_PASSWORD)
+        sign_in_as_dora(TEMP_PASSWORD)
 
         expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
         shot("02-new-password")
-        page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-        page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
-        page.get_by_role("button", name="Set password").click()
+        choose_new_password(page, NEW_PASSWORD)
 
         expect(page.get_by_role("heading", name="Set up your authenticator")).to_be_visible()
         shot("03-set-up-authenticator")
@@ -143,20 +87,15 @@ def test_the_whole_story_in_chromium(portal: str) -> None:
         expect(page).to_have_url(f"{portal}/mfa/setup")
         qr_file = SCREENSHOTS / "03b-qr-code.png"
         page.locator("#qr svg").screenshot(path=str(qr_file))
-        uri = _decode_qr(qr_file)
+        uri = decode_qr(qr_file)
         parts = urlsplit(uri)
         assert parts.scheme == "otpauth" and parts.netloc == "totp"
         assert parts.path == "/mfa-portal:dora@example.com"
         query = parse_qs(parts.query)
         assert query["issuer"] == ["mfa-portal"]
         secret = query["secret"][0]
-        shown = page.locator("#secret").inner_text().replace(" ", "")
-        assert shown == secret
-
-        page.get_by_label("6-digit code").fill(_oathtool(secret))
-        page.get_by_label("Device name (optional)").fill("Test phone")
-        page.get_by_role("button", name="Verify and turn on").click()
-        expect(page).not_to_have_url(f"{portal}/mfa/setup")
+        shown = enrol(page, oathtool, device="Test phone")
+        assert shown == secret  # the key written out is the QR code's
         shot("04-after-enrolment")
 
         page.goto(f"{portal}/")
@@ -169,22 +108,21 @@ def test_the_whole_story_in_chromium(portal: str) -> None:
         expect(page.get_by_text("You have been signed out.")).to_be_visible()
         shot("07-signed-out")
 
-        _wait_for_next_step()  # the enrolment code's step is spent
-        sign_in(NEW_PASSWORD)
+        wait_for_next_step()  # the enrolment code's step is spent
+        sign_in_as_dora(NEW_PASSWORD)
         expect(page.get_by_role("heading", name="Enter your authentication code")).to_be_visible()
         shot("08-code")
-        code = _oathtool(secret)
+        code = oathtool(secret)
         page.get_by_label("6-digit code").fill(code)
         page.get_by_role("button", name="Continue").click()
         expect(page.locator("#signed-in-as")).to_have_text("You are signed in as dora.")
         shot("09-home-after-totp")
         page.get_by_role("button", name="Sign out").first.click()
 
-        sign_in(NEW_PASSWORD)
+        sign_in_as_dora(NEW_PASSWORD)
         page.get_by_label("6-digit code").fill(code)  # the same code again: a replay
         page.get_by_role("button", name="Continue").click()
         expect(page.get_by_role("alert")).to_contain_text("That code is not right")
         shot("10-replayed-code-refused")
         page.goto(f"{portal}/")
         expect(page).to_have_url(f"{portal}/signin?next=/")
-        browser.close()

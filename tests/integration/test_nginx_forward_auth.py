@@ -38,7 +38,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from mfa_portal.cognito_api.client import BotoCognitoClient
 from mfa_portal.wiring.bootstrap import load_ids
+from tests.support.backends import PASSWORD
+from tests.support.setup import create_user as setup_user
+from tests.support.signin_forms import CSRF, turn_on_totp
 from tests.support.tools import REPO, require_tool
 from tests.support.wire import boto3_session
 from tests.support.wire_server import free_port, serve_app_in_thread
@@ -52,10 +56,7 @@ DOC_PORTAL = "127.0.0.1:8000"
 DOC_APP = "127.0.0.1:9000"
 AUTH_HEADERS = ("x-auth-user", "x-auth-email", "x-auth-groups")
 ADMIN_TEMP = "Admin-Temp-123!"  # given, so the portal prints no generated password
-PASSWORD = "Correct-Horse-9!"
 START_TIMEOUT = 30.0
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-SECRET = re.compile(r'<code class="secret" id="secret">([A-Z2-7 ]+)</code>')
 NEXT_FIELD = re.compile(r'name="next" value="([^"]*)"')
 LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
 
@@ -281,24 +282,13 @@ def create_user(portal: Portal, username: str, *, group: str | None) -> None:
         aws_secret_access_key=creds["SecretAccessKey"],
     )
     pool = ids.user_pool_id
-    idp.admin_create_user(
-        UserPoolId=pool,
-        Username=username,
-        MessageAction="SUPPRESS",
-        UserAttributes=[
-            {"Name": "email", "Value": f"{username}@example.com"},
-            {"Name": "email_verified", "Value": "true"},
-        ],
-    )
-    idp.admin_set_user_password(
-        UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True
-    )
     if group:
         try:
             idp.create_group(UserPoolId=pool, GroupName=group)
         except idp.exceptions.GroupExistsException:
             pass
-        idp.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+    groups = (group,) if group else ()
+    setup_user(BotoCognitoClient(idp), pool, username, groups=groups)
 
 
 @dataclass
@@ -378,11 +368,8 @@ def sign_in_and_enrol(visitor: Visitor, username: str, *, start: str) -> httpx.R
     assert (refused.status_code, refused.headers["location"]) == (302, sent.headers["location"])
     assert visitor.get("/auth/verify").status_code == 401
 
-    setup = visitor.get("/mfa/setup")
-    secret = SECRET.search(setup.text)
-    assert secret, setup.text
-    code = pyotp.TOTP(secret.group(1).replace(" ", "")).now()
-    done = visitor.follow(visitor.post("/mfa/setup", {"code": code}))
+    _, answer = turn_on_totp(visitor, lambda secret: pyotp.TOTP(secret).now())
+    done = visitor.follow(answer)
     assert done.status_code == 200, done.text
     return restricted
 

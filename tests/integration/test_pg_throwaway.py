@@ -12,8 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.support.pg_throwaway import new_database
-from tests.support.postgres import PostgresServer
+from tests.support.pg_throwaway import PostgresServer, new_database
 from tests.support.tools import REPO
 
 pytestmark = pytest.mark.xdist_group("replicas")

@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import httpx
@@ -24,7 +25,11 @@ import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.postgres import PostgresServer, fresh_database
+from mfa_portal.cognito_api.client import BotoCognitoClient
+from tests.support.backends import PASSWORD
+from tests.support.pg_throwaway import PostgresServer
+from tests.support.postgres import fresh_database
+from tests.support.race import run_together
 from tests.support.redis_server import redis_server
 from tests.support.replicas import (
     Deployment,
@@ -33,11 +38,11 @@ from tests.support.replicas import (
     Visitor,
     rsa_pem,
 )
+from tests.support.setup import create_user as setup_user
+from tests.support.signin_forms import sign_in, sign_in_and_enrol
 
 pytestmark = pytest.mark.xdist_group("replicas")
 
-PASSWORD = "Correct-Horse-9!"
-SECRET = re.compile(r'<code class="secret" id="secret">([A-Z2-7 ]+)</code>')
 RECOVERY_CODE = re.compile(r"<li><code>([A-Z2-7]{4}(?:-[A-Z2-7]{4}){3})</code></li>")
 WRONG_CODE = "That code is not right"
 
@@ -71,20 +76,8 @@ def replica(deployment: Deployment, name: str) -> Replica:
 
 def create_user(deployment: Deployment, username: str) -> None:
     """The operator creates the user with boto3 on a replica's ``/cognito``."""
-    idp = deployment.idp(replica(deployment, "a"))
-    pool = deployment.ids().user_pool_id
-    idp.admin_create_user(
-        UserPoolId=pool,
-        Username=username,
-        MessageAction="SUPPRESS",
-        UserAttributes=[
-            {"Name": "email", "Value": f"{username}@example.com"},
-            {"Name": "email_verified", "Value": "true"},
-        ],
-    )
-    idp.admin_set_user_password(
-        UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True
-    )
+    idp = BotoCognitoClient(deployment.idp(replica(deployment, "a")))
+    setup_user(idp, deployment.ids().user_pool_id, username)
 
 
 def totp_now(secret: str) -> str:
@@ -101,23 +94,15 @@ def enrol(visitor: Visitor, on: Replica, username: str, *, again: bool = False) 
 
     ``again``: the user enrolled before (then reset): the replay guard is per user and never moves
     back, so the new authenticator's first code must be from a step after the old one's last."""
-    visitor.get(on, "/signin")
-    answer = visitor.post(on, "/signin", {"username": username, "password": PASSWORD, "next": "/"})
-    assert answer.status_code == 303, re.findall(r'role="alert">(.*?)</div>', answer.text, re.S)
-    assert answer.headers["location"] == "/mfa/setup"
-    found = SECRET.search(visitor.get(on, "/mfa/setup").text)
-    assert found
-    secret = found.group(1).replace(" ", "")
-    code = totp_next(secret) if again else totp_now(secret)
-    done = visitor.post(on, "/mfa/setup", {"code": code})
+    code = totp_next if again else totp_now
+    secret, done = sign_in_and_enrol(visitor.at(on), username, PASSWORD, code)
     assert (done.status_code, done.headers["location"]) == (303, "/account/recovery-codes?offer=1")
     return secret
 
 
 def password_step(visitor: Visitor, on: Replica, username: str) -> httpx.Response:
     """The password step of an enrolled user: the code page comes next."""
-    visitor.get(on, "/signin")
-    answer = visitor.post(on, "/signin", {"username": username, "password": PASSWORD, "next": "/"})
+    answer = sign_in(visitor.at(on), username, PASSWORD)
     assert (answer.status_code, answer.headers["location"]) == (303, "/signin/code")
     return visitor.get(on, "/signin/code")
 
@@ -239,9 +224,7 @@ def test_support_reset_from_the_cli_ends_the_session_on_every_replica(
 
     assert [verified_user(browser, r) for r in (a, b, c)] == [None] * 3
     # Signing in again lands on set-up, whichever replica answers.
-    again = Visitor()
-    again.get(c, "/signin")
-    answer = again.post(c, "/signin", {"username": "dave", "password": PASSWORD, "next": "/"})
+    answer = sign_in(Visitor().at(c), "dave", PASSWORD)
     assert answer.headers["location"] == "/mfa/setup"
 
 
@@ -377,12 +360,8 @@ def test_one_code_raced_through_two_replicas_signs_in_exactly_once(
         assert started["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
         sessions.append(started["Session"])
     code = totp_next(secret)
-    barrier = threading.Barrier(len(sessions))
-    results: list[str] = []
-    lock = threading.Lock()
 
-    def answer(i: int) -> None:
-        barrier.wait()
+    def answer(i: int) -> str:
         try:
             got = clients[i % 2].respond_to_auth_challenge(
                 ClientId=ids.client_id,
@@ -390,18 +369,11 @@ def test_one_code_raced_through_two_replicas_signs_in_exactly_once(
                 Session=sessions[i],
                 ChallengeResponses={"USERNAME": "grace", "SOFTWARE_TOKEN_MFA_CODE": code},
             )
-            outcome = "tokens" if "AuthenticationResult" in got else "other"
         except ClientError as exc:
-            outcome = exc.response["Error"]["Code"]
-        with lock:
-            results.append(outcome)
+            return str(exc.response["Error"]["Code"])
+        return "tokens" if "AuthenticationResult" in got else "other"
 
-    threads = [threading.Thread(target=answer, args=(i,)) for i in range(len(sessions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
+    results = run_together([partial(answer, i) for i in range(len(sessions))])
     assert len(results) == len(sessions)
     assert results.count("tokens") == 1, results
     # The losers see the replayed code refused (and, past the lockout threshold, the lockout).

@@ -14,15 +14,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pyotp
-from botocore.config import Config
 
 from mfa_portal.wiring.start_lock import first_start_lock
-from tests.support.backends import PASSWORD, TEMP_PASSWORD
+from tests.support.backends import PASSWORD, TEMP_PASSWORD, boto_client
 from tests.support.pool_process import clean_env, pool_serve, portal_serve
-from tests.support.portal import CSRF
+from tests.support.signin_forms import CSRF, sign_in_and_enrol
 from tests.support.wire_server import free_port
 from tests.support.worker_server import (
     ServerBrowser,
@@ -34,24 +32,13 @@ from tests.support.worker_server import (
 )
 
 
-def boto(endpoint: str, key: str, secret: str) -> Any:
-    return boto3.client(
-        "cognito-idp",
-        region_name="us-east-1",
-        endpoint_url=endpoint,
-        aws_access_key_id=key,
-        aws_secret_access_key=secret,
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
-    )
-
-
 def answers_of(per_worker: dict[int, list[Any]]) -> list[Any]:
     return [answer for answers in per_worker.values() for answer in answers]
 
 
 def test_a_change_through_one_worker_holds_on_every_worker_at_once(tmp_path: Path) -> None:
     with pool_serve(tmp_path / "pool", workers=3) as server:
-        idp = boto(server.endpoint, server.access_key_id, server.secret_access_key)
+        idp = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
         pool_id = idp.create_user_pool(PoolName="p")["UserPool"]["Id"]
         client_id = idp.create_user_pool_client(
             UserPoolId=pool_id,
@@ -132,7 +119,7 @@ def test_signed_out_and_revoked_sessions_fail_forward_auth_on_every_worker(
     tmp_path: Path,
 ) -> None:
     with served_portal(tmp_path / "portal", workers=3) as served:
-        idp = boto(served.base_url + "/cognito", *served.credentials())
+        idp = boto_client(served.base_url + "/cognito", *served.credentials())
         pool_id = json.loads((served.data_dir / "portal.json").read_text())["user_pool_id"]
         idp.admin_create_user(
             UserPoolId=pool_id,
@@ -144,9 +131,9 @@ def test_signed_out_and_revoked_sessions_fail_forward_auth_on_every_worker(
             UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
         )
         first = ServerBrowser(served.base_url)
-        first.follow(first.sign_in("alice", PASSWORD))
-        secret = first.secret()
-        enrolled = first.post("/mfa/setup", {"code": pyotp.TOTP(secret).at(served.clock.now())})
+        secret, enrolled = sign_in_and_enrol(
+            first, "alice", PASSWORD, lambda key: pyotp.TOTP(key).at(served.clock.now())
+        )
         assert enrolled.status_code == 303, enrolled.text
         second = signed_in(served.base_url, served.clock, secret)
         workers = served.server
@@ -169,7 +156,7 @@ def test_signed_out_and_revoked_sessions_fail_forward_auth_on_every_worker(
 
 def pools_and_users(endpoint: str, data_dir: Path) -> tuple[list[str], list[str]]:
     creds = json.loads((data_dir / "credentials.json").read_text())
-    idp = boto(endpoint, creds["AccessKeyId"], creds["SecretAccessKey"])
+    idp = boto_client(endpoint, creds["AccessKeyId"], creds["SecretAccessKey"])
     pools = [p["Id"] for p in idp.list_user_pools(MaxResults=60)["UserPools"]]
     users = [u["Username"] for pool in pools for u in idp.list_users(UserPoolId=pool)["Users"]]
     return pools, users

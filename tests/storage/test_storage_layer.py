@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
 from mfa_portal.settings import SettingsError, load_settings
 from mfa_portal.storage import Database, IntegrityError, StartupError
 from mfa_portal.storage.dialect import migration_statements, placeholders
 from mfa_portal.web.session_store import SqlSessionStore
-from tests.support.postgres import PostgresServer
+from tests.support.pg_throwaway import PostgresServer
 
 # Written the way colleagues write migrations: portable SQL only.
 PORTABLE = (
@@ -259,6 +260,38 @@ def test_the_pool_served_alone_creates_no_portal_tables(
         assert not (tmp_path / "pool.sqlite3").exists()
     finally:
         pool.engine.db.close_all()
+        if pool.outbox is not None:
+            pool.outbox.close_all()
+
+
+def test_the_pool_served_alone_beside_a_used_database_mints_no_key_pair(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``pool serve`` on a fresh data directory, pointed at a database that already holds a pool
+    (another replica's): a key pair of its own would lock out every caller signing with the
+    deployment's, so a pair that is not supplied is one line instead."""
+    from mfa_portal.pool.credentials import (
+        ENV_ACCESS_KEY_ID,
+        ENV_SECRET_ACCESS_KEY,
+        CredentialsError,
+    )
+    from mfa_portal.pool.standalone import build_standalone
+    from tests.support.replicas import SharedSecrets
+    from tests.support.setup import create_pool
+
+    for name, value in SharedSecrets.create(tmp_path / "secrets").env().items():
+        monkeypatch.setenv(name, value)
+    first = build_standalone(tmp_path / "a", database_url=postgres_url, env={})
+    create_pool(EngineCognitoClient(first.engine))
+    first.engine.db.close_all()
+    with pytest.raises(CredentialsError) as refused:
+        build_standalone(tmp_path / "b", database_url=postgres_url, env={})
+    assert "credentials.json is missing but postgresql://postgres:***@" in str(refused.value)
+    assert not (tmp_path / "b" / "credentials.json").exists()
+    pair = {ENV_ACCESS_KEY_ID: "AKIAEXAMPLE", ENV_SECRET_ACCESS_KEY: "example-secret"}
+    second = build_standalone(tmp_path / "b", database_url=postgres_url, env=pair)
+    second.engine.db.close_all()
+    for pool in (first, second):
         if pool.outbox is not None:
             pool.outbox.close_all()
 

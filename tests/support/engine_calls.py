@@ -55,3 +55,18 @@ def confirmed_user(
     call(engine, "AdminCreateUser", {**created, "TemporaryPassword": "Temp-pass-1"})
     confirmed = {"UserPoolId": pool_id, "Username": username, "Password": password}
     call(engine, "AdminSetUserPassword", {**confirmed, "Permanent": True})
+
+
+def respond_to_totp(
+    engine: Engine, client_id: str, session: str, code: str, *, username: str = "alice"
+) -> dict[str, Any]:
+    """Answer a SOFTWARE_TOKEN_MFA challenge (no shape check: racing threads call it too)."""
+    return engine.call(
+        "RespondToAuthChallenge",
+        {
+            "ClientId": client_id,
+            "ChallengeName": "SOFTWARE_TOKEN_MFA",
+            "Session": session,
+            "ChallengeResponses": {"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code},
+        },
+    )

@@ -1,10 +1,13 @@
-"""A throwaway PostgreSQL server outside pytest: for the bench and for trying replicas by hand.
+"""A throwaway PostgreSQL server, with no pytest in it: for the test fixtures, the bench and for trying
+replicas by hand.
 
-The test fixture's ``start_server`` already does the work (``initdb`` + ``pg_ctl`` on a temporary
-directory and a free port, password authentication over TCP, run as an unprivileged user when root);
-this wraps it as a context manager that yields a ``postgresql://`` URL of an empty database and
-removes everything afterwards, and as a command that prints the URL and keeps the server up until
-it is interrupted (SIGINT or SIGTERM)::
+``start_server`` runs ``initdb`` + ``pg_ctl`` on a temporary directory and a free port, with password
+authentication over TCP, as an unprivileged user when root (PostgreSQL refuses to run as root). The
+server trades durability for speed (``SETTINGS``: no fsync, no synchronous commit, no full-page
+writes): a crash of the machine may lose or corrupt its data, which nothing here keeps.
+``throwaway_server`` wraps it as a context manager that removes everything afterwards, and the
+command prints the URL of an empty database and keeps the server up until it is interrupted (SIGINT
+or SIGTERM)::
 
     python -m tests.support.pg_throwaway        # prints postgresql://postgres:…@127.0.0.1:PORT/mfa
 
@@ -14,17 +17,145 @@ schemas.
 
 from __future__ import annotations
 
+import glob
+import os
+import pwd
+import secrets
 import shutil
 import signal
+import socket
+import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.postgres import PostgresServer, start_server, stop_server
-
 DATABASE = "mfa"
+SETTINGS = {
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_connections": "300",
+}
+
+
+class PostgresMissing(RuntimeError):
+    """PostgreSQL's server binaries (initdb, pg_ctl) are not installed."""
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    port: int
+    password: str
+    data: Path
+
+    def url(self, database: str = "postgres", *, password: str | None = None) -> str:
+        secret = self.password if password is None else password
+        return f"postgresql://postgres:{secret}@127.0.0.1:{self.port}/{database}"
+
+    def admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(sql.encode())
+
+
+def bin_dir() -> Path:
+    """Where initdb and pg_ctl are: Debian keeps them off PATH, in /usr/lib/postgresql/<v>/bin."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    initdb = found[0] if found else shutil.which("initdb")
+    if initdb is None:
+        raise PostgresMissing("PostgreSQL is not installed (no initdb; make test installs it)")
+    return Path(initdb).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _as_server_user(root: Path) -> list[str]:
+    """The command prefix that runs a PostgreSQL binary as an unprivileged user (when root)."""
+    if os.geteuid() != 0:
+        return []
+    for name in ("postgres", "nobody"):
+        try:
+            user = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        for path in [root, *root.rglob("*")]:
+            os.chown(path, user.pw_uid, user.pw_gid)
+        return [
+            "setpriv",
+            f"--reuid={user.pw_uid}",
+            f"--regid={user.pw_gid}",
+            "--clear-groups",
+            "--",
+        ]
+    raise RuntimeError(
+        "running as root and no unprivileged user (postgres, nobody) to run PostgreSQL"
+    )
+
+
+def start_server(root: Path) -> PostgresServer:
+    """A running server with its data, password file, socket and log in ``root``."""
+    binaries = bin_dir()
+    password = secrets.token_urlsafe(16)
+    (root / "pw").write_text(password)
+    (root / "sock").mkdir()
+    prefix = _as_server_user(root)
+    env = {**os.environ, "LC_ALL": "C"}
+    subprocess.run(
+        [
+            *prefix,
+            str(binaries / "initdb"),
+            "-D",
+            str(root / "data"),
+            "-U",
+            "postgres",
+            f"--pwfile={root / 'pw'}",
+            "--auth-local=trust",
+            "--auth-host=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--no-instructions",
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    port = _free_port()
+    options = f"-p {port} -k {root / 'sock'} -c listen_addresses=127.0.0.1 "
+    options += " ".join(f"-c {name}={value}" for name, value in SETTINGS.items())
+    subprocess.run(
+        [
+            *prefix,
+            str(binaries / "pg_ctl"),
+            "-D",
+            str(root / "data"),
+            "-o",
+            options,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    return PostgresServer(port, password, root / "data")
+
+
+def stop_server(server: PostgresServer, root: Path) -> None:
+    prefix = _as_server_user(root) if os.geteuid() == 0 else []
+    subprocess.run(
+        [*prefix, str(bin_dir() / "pg_ctl"), "-D", str(server.data), "-m", "immediate", "stop"],
+        capture_output=True,
+    )
 
 
 @contextmanager

@@ -9,7 +9,6 @@ takes), bootstrapped through the same Cognito calls ``mfa-portal serve`` makes.
 from __future__ import annotations
 
 import os
-import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from tests.support.backends import PASSWORD as PASSWORD  # re-exported for the p
 from tests.support.backends import TEMP_PASSWORD as TEMP_PASSWORD
 from tests.support.clocks import OffsetClock
 from tests.support.setup import create_user, mfa_settings
+from tests.support.signin_forms import CSRF, setup_key, sign_in
 from tests.support.wire import MakeWireServer
 
 with warnings.catch_warnings():
@@ -45,8 +45,6 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 ADMIN_TEMP = "Admin-Temp-123!"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-SECRET = re.compile(r'<code class="secret" id="secret">([A-Z2-7 ]+)</code>')
 
 
 @dataclass
@@ -155,15 +153,12 @@ class Browser:
 
     def sign_in(self, username: str, password: str, *, next: str = "/") -> httpx.Response:
         """Fill the sign-in form; return the (unfollowed) answer."""
-        self.get(f"/signin?next={next}")
-        return self.post("/signin", {"username": username, "password": password, "next": next})
+        return sign_in(self, username, password, next=next)
 
     def secret(self) -> str:
         """The manual-entry key shown on the set-up page (what the QR code carries)."""
         assert self.last is not None
-        found = SECRET.search(self.last.text)
-        assert found, "no secret on this page"
-        return found.group(1).replace(" ", "")
+        return setup_key(self.last)
 
 
 def _world_engine(tmp_path: Path, database_url: str | None = None) -> Iterator[PortalWorld]:

@@ -1,8 +1,8 @@
 """A real PostgreSQL server for the tests: ``initdb`` + ``pg_ctl`` on a temporary directory and port.
 
-One server per test session (per xdist worker), torn down at the end; every test that asks for
-``postgres_url`` gets a fresh database copied from an empty template (``CREATE DATABASE … TEMPLATE``
-with ``FILE_COPY``: milliseconds, not a migration run). Connections over TCP need the password
+One server per test session (per xdist worker; started by ``tests.support.pg_throwaway``), torn down
+at the end; every test that asks for ``postgres_url`` gets a fresh database copied from a migrated
+template (``CREATE DATABASE … TEMPLATE`` with ``FILE_COPY``: milliseconds, not a migration run). Connections over TCP need the password
 (``scram-sha-256``), so a wrong password fails as it would in production. Running as root, the
 server runs as the unprivileged ``postgres`` (or ``nobody``) user in a directory it owns, because
 PostgreSQL refuses to run as root. A missing PostgreSQL skips locally and fails in CI (``CI=true``).
@@ -13,22 +13,19 @@ PostgreSQL refuses to run as root. A missing PostgreSQL skips locally and fails 
 
 from __future__ import annotations
 
-import glob
 import itertools
 import os
-import pwd
-import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support import pg_throwaway
+from tests.support.pg_throwaway import PostgresServer
 from tests.support.tools import require_tool
 
 TEMPLATE = "mfa_template"  # every store migrated
@@ -36,105 +33,13 @@ EMPTY = "mfa_empty"
 _names = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class PostgresServer:
-    port: int
-    password: str
-    data: Path
-
-    def url(self, database: str = "postgres", *, password: str | None = None) -> str:
-        secret = self.password if password is None else password
-        return f"postgresql://postgres:{secret}@127.0.0.1:{self.port}/{database}"
-
-    def admin(self, sql: str) -> None:
-        import psycopg
-
-        with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(sql.encode())
-
-
-def _bin_dir() -> Path:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
-    initdb = require_tool("initdb", *(Path(p) for p in found))
-    return Path(initdb).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _as_server_user(root: Path) -> list[str]:
-    """The command prefix that runs a PostgreSQL binary as an unprivileged user (when root)."""
-    if os.geteuid() != 0:
-        return []
-    for name in ("postgres", "nobody"):
-        try:
-            user = pwd.getpwnam(name)
-        except KeyError:
-            continue
-        for path in [root, *root.rglob("*")]:
-            os.chown(path, user.pw_uid, user.pw_gid)
-        return [
-            "setpriv",
-            f"--reuid={user.pw_uid}",
-            f"--regid={user.pw_gid}",
-            "--clear-groups",
-            "--",
-        ]
-    pytest.fail("running as root and no unprivileged user (postgres, nobody) to run PostgreSQL")
-
-
-def start_server(root: Path) -> PostgresServer:
-    bin_dir = _bin_dir()
-    password = secrets.token_urlsafe(16)
-    (root / "pw").write_text(password)
-    (root / "sock").mkdir()
-    prefix = _as_server_user(root)
-    env = {**os.environ, "LC_ALL": "C"}
-    subprocess.run(
-        [
-            *prefix,
-            str(bin_dir / "initdb"),
-            "-D",
-            str(root / "data"),
-            "-U",
-            "postgres",
-            f"--pwfile={root / 'pw'}",
-            "--auth-local=trust",
-            "--auth-host=scram-sha-256",
-            "-E",
-            "UTF8",
-            "--no-instructions",
-        ],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    port = _free_port()
-    options = (
-        f"-p {port} -k {root / 'sock'} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-    )
-    subprocess.run(
-        [
-            *prefix,
-            str(bin_dir / "pg_ctl"),
-            "-D",
-            str(root / "data"),
-            "-o",
-            options,
-            "-l",
-            str(root / "log"),
-            "-w",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    server = PostgresServer(port, password, root / "data")
+def prepared_server(root: Path) -> PostgresServer:
+    """A started server with an empty database and a migrated template to copy for each test."""
+    try:
+        pg_throwaway.bin_dir()
+    except pg_throwaway.PostgresMissing:
+        require_tool("initdb")  # skips locally, fails in CI
+    server = pg_throwaway.start_server(root)
     server.admin(f"CREATE DATABASE {EMPTY}")
     server.admin(f"CREATE DATABASE {TEMPLATE}")
     _migrate(server.url(TEMPLATE))
@@ -153,20 +58,12 @@ def _migrate(url: str) -> None:
     SqlSessionStore(nowhere, url=url).close()
 
 
-def stop_server(server: PostgresServer, root: Path) -> None:
-    prefix = _as_server_user(root) if os.geteuid() == 0 else []
-    subprocess.run(
-        [*prefix, str(_bin_dir() / "pg_ctl"), "-D", str(server.data), "-m", "immediate", "stop"],
-        capture_output=True,
-    )
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     root = Path(tempfile.mkdtemp(prefix="mfa-pg-"))
     try:
         try:
-            server = start_server(root)
+            server = prepared_server(root)
         except subprocess.CalledProcessError as exc:
             log = root / "log"
             detail = (exc.stderr or b"").decode(errors="replace") + (
@@ -176,7 +73,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         try:
             yield server
         finally:
-            stop_server(server, root)
+            pg_throwaway.stop_server(server, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -1,7 +1,9 @@
-"""Run attempts in threads released at one instant: the shape of every "exactly one wins" test."""
+"""Run attempts released at one instant, in threads or in processes: the shape of every
+"exactly one wins" test."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -42,3 +44,25 @@ def run_together(
         thread.join(timeout=timeout)
     assert len(outcomes) == len(attempts), "an attempt did not finish in time"
     return outcomes
+
+
+def run_in_processes(
+    target: Callable[..., None], args: Sequence[tuple[Any, ...]], *, timeout: float = 120
+) -> list[Any]:
+    """Run ``target(*a, start_line, results)`` for each ``a`` in its own spawned process.
+
+    Processes share nothing but what the arguments name (a data directory, a database URL), as
+    replicas do. ``target`` must be importable (module level), wait on ``start_line`` (a barrier of
+    all the processes) once it is ready, and put exactly one outcome on ``results`` — a crash too,
+    as text, so the parent fails with the reason. Outcomes come back sorted: arrival order means
+    nothing.
+    """
+    spawn = multiprocessing.get_context("spawn")
+    start_line, results = spawn.Barrier(len(args)), spawn.Queue()
+    children = [spawn.Process(target=target, args=(*a, start_line, results)) for a in args]
+    for child in children:
+        child.start()
+    outcomes = [results.get(timeout=timeout) for _ in children]
+    for child in children:
+        child.join(timeout=30)
+    return sorted(outcomes)

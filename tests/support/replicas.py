@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mfa_portal.wiring.bootstrap import PoolIds, load_ids
+from tests.support.signin_forms import CSRF
 from tests.support.wire import boto3_session
 from tests.support.wire_server import free_port
 
@@ -32,7 +32,6 @@ EXE = str(Path(sys.executable).parent / "mfa-portal")
 ADMIN_TEMP = "Admin-Temp-123!"
 PUBLIC_URL = "http://portal.example.test"  # the load balancer's name: one issuer for every replica
 START_TIMEOUT = 60.0
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def rsa_pem() -> bytes:
@@ -224,5 +223,21 @@ class Visitor:
             response = self.get(replica, response.headers["location"])
         return response
 
+    def at(self, replica: Replica) -> VisitorAt:
+        """This browser with every request sent to ``replica`` (``signin_forms.Forms``)."""
+        return VisitorAt(self, replica)
+
     def close(self) -> None:
         self.http.close()
+
+
+@dataclass(frozen=True)
+class VisitorAt:
+    visitor: Visitor
+    replica: Replica
+
+    def get(self, path: str) -> httpx.Response:
+        return self.visitor.get(self.replica, path)
+
+    def post(self, path: str, data: dict[str, str]) -> httpx.Response:
+        return self.visitor.post(self.replica, path, data)

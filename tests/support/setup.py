@@ -98,6 +98,36 @@ def create_user(
         idp.call("AdminAddUserToGroup", UserPoolId=pool_id, Username=username, GroupName=group)
 
 
+def email_codes_on(idp: CognitoClient, pool_id: str) -> None:
+    """Email codes on beside TOTP (MFA OPTIONAL, the pool's own SES identity, recovery by verified
+    email first), as support would set it in the portal's default pool."""
+    idp.call(
+        "UpdateUserPool",
+        UserPoolId=pool_id,
+        AutoVerifiedAttributes=["email"],
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        AccountRecoverySetting={
+            "RecoveryMechanisms": [
+                {"Priority": 1, "Name": "verified_email"},
+                {"Priority": 2, "Name": "verified_phone_number"},
+            ]
+        },
+        MfaConfiguration="OPTIONAL",
+        EmailConfiguration={
+            "EmailSendingAccount": "DEVELOPER",
+            "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/example.com",
+            "From": "portal@example.com",
+        },
+    )
+    idp.call(
+        "SetUserPoolMfaConfig",
+        UserPoolId=pool_id,
+        MfaConfiguration="OPTIONAL",
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Code"},
+    )
+
+
 def mfa_settings(idp: CognitoClient, pool_id: str, username: str) -> list[str]:
     """The user's enabled MFA methods, as AdminGetUser lists them."""
     user = idp.call("AdminGetUser", UserPoolId=pool_id, Username=username)

@@ -29,14 +29,13 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials as BotoCredentials
-from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from mfa_portal.clock import Clock, SystemClock
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
-from mfa_portal.pool.wire import create_wire_app
+from mfa_portal.pool.wire import WireApp, create_wire_app
 
 REGION = "us-east-1"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
@@ -175,7 +174,7 @@ class WireServer:
         self._clients.clear()
 
 
-WrapApp = Callable[[Starlette], ASGIApp]
+WrapApp = Callable[[WireApp], ASGIApp]
 MakeWireServer = Callable[..., WireServer]
 
 

@@ -9,6 +9,7 @@ import httpx
 
 from mfa_portal.web.strings import t
 from tests.support.portal import PASSWORD, Browser, PortalWorld, enrol
+from tests.support.setup import email_codes_on
 
 EMAIL_CODE = re.compile(r"\b([0-9]{8})\b")
 
@@ -16,31 +17,7 @@ EMAIL_CODE = re.compile(r"\b([0-9]{8})\b")
 def with_email_mfa(world: PortalWorld, username: str) -> str:
     """Turn on email codes in the pool; enrol ``username`` with TOTP and email, no preference
     (so Cognito offers SELECT_MFA_TYPE). Returns the TOTP secret."""
-    world.idp.call(
-        "UpdateUserPool",
-        UserPoolId=world.pool_id,
-        AutoVerifiedAttributes=["email"],
-        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
-        AccountRecoverySetting={
-            "RecoveryMechanisms": [
-                {"Priority": 1, "Name": "verified_email"},
-                {"Priority": 2, "Name": "verified_phone_number"},
-            ]
-        },
-        MfaConfiguration="OPTIONAL",
-        EmailConfiguration={
-            "EmailSendingAccount": "DEVELOPER",
-            "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/example.com",
-            "From": "portal@example.com",
-        },
-    )
-    world.idp.call(
-        "SetUserPoolMfaConfig",
-        UserPoolId=world.pool_id,
-        MfaConfiguration="OPTIONAL",
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Code"},
-    )
+    email_codes_on(world.idp, world.pool_id)
     _, secret = enrol(world, username)
     world.idp.call(
         "AdminSetUserMFAPreference",

@@ -17,7 +17,7 @@ import pytest
 
 from mfa_portal.admin.recovery_limit import MAX_ATTEMPTS
 from tests.support.pool_process import portal_serve
-from tests.support.portal import CSRF
+from tests.support.signin_forms import CSRF
 from tests.support.wire_server import free_port
 
 ADMIN_PASSWORD = "Adm1n-Start-Pass!"

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +13,7 @@ from pydantic import SecretStr
 
 from mfa_portal.web.session_store import RedisSessionStore, SessionStore, SqliteSessionStore
 from tests.support.portal import PASSWORD, Browser, PortalWorld, enrol
-from tests.support.tools import require_tool
+from tests.support.redis_server import redis_server
 
 JWT = re.compile(r"eyJ[\w-]*\.[\w-]+")
 
@@ -78,42 +75,8 @@ def test_two_portal_instances_share_redis_sessions(world: PortalWorld) -> None:
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
     """A real redis-server on a free port (Debian's), when installed."""
-    binary = require_tool("redis-server")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url).ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+    with redis_server(tmp_path) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_story_on_a_real_redis_server(engine_world: PortalWorld, redis_url: str) -> None:

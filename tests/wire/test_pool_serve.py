@@ -15,7 +15,6 @@ from mfa_portal.cli import app as cli_app
 from mfa_portal.cli import pool_serve  # noqa: F401  (registers "pool serve")
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.credentials import FILE_NAME
-from mfa_portal.pool.registry import HANDLERS
 from mfa_portal.pool.standalone import build_standalone, endpoint_for, serve_both_paths
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ def test_standalone_app_answers_at_root_and_at_cognito(
     make_wire_server: MakeWireServer, monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
     server = make_wire_server(wrap=serve_both_paths)
-    monkeypatch.setitem(HANDLERS, "ListUserPools", empty_pool_list)
+    monkeypatch.setitem(server.engine.handlers, "ListUserPools", empty_pool_list)
 
     client = server.client(endpoint=server.base_url + path)
     assert client.list_user_pools(MaxResults=10)["UserPools"] == []

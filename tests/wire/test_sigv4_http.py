@@ -13,7 +13,6 @@ from botocore.credentials import Credentials as BotoCredentials
 from mfa_portal.clock import FakeClock
 from mfa_portal.cognito_api import messages
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.registry import HANDLERS
 
 if TYPE_CHECKING:
     from tests.support.wire import MakeWireServer, WireServer
@@ -30,7 +29,7 @@ def principals(wire_server: WireServer, monkeypatch: pytest.MonkeyPatch) -> list
         seen.append(ctx.iam_principal)
         return {"UserPools": []}
 
-    monkeypatch.setitem(HANDLERS, "ListUserPools", handler)
+    monkeypatch.setitem(wire_server.engine.handlers, "ListUserPools", handler)
     return seen
 
 
@@ -151,7 +150,11 @@ def test_public_operation_ignores_a_bad_signature(
     wire_server: WireServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Public operations are authorised by their token, never by IAM (spec §13)."""
-    monkeypatch.setitem(HANDLERS, "GetUser", lambda ctx, p: {"Username": "u", "UserAttributes": []})
+    monkeypatch.setitem(
+        wire_server.engine.handlers,
+        "GetUser",
+        lambda ctx, p: {"Username": "u", "UserAttributes": []},
+    )
 
     response = wire_server.post(
         "GetUser", {"AccessToken": "t"}, headers={"Authorization": "AWS4-HMAC-SHA256 garbage"}
@@ -171,7 +174,7 @@ def test_signature_freshness_uses_wall_time_not_the_engine_clock(
         seen.append(ctx.now)
         return {"UserPools": []}
 
-    monkeypatch.setitem(HANDLERS, "ListUserPools", handler)
+    monkeypatch.setitem(server.engine.handlers, "ListUserPools", handler)
     server.client().list_user_pools(MaxResults=5)
 
     assert seen == [1_000_000_000.0]

@@ -1,6 +1,6 @@
 """The wire front over real HTTP: JSON 1.1 dispatch, authorisation, error shape, JWKS, mounting.
 
-Handlers are replaced for a test with ``monkeypatch.setitem(HANDLERS, ...)`` so these tests pin the
+Handlers are replaced for a test with ``monkeypatch.setitem(<engine>.handlers, ...)`` so these tests pin the
 protocol, not the behaviour of operations other modules own.
 """
 
@@ -26,8 +26,7 @@ from starlette.types import ASGIApp
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, save_pool
-from mfa_portal.pool.registry import HANDLERS
-from mfa_portal.pool.wire import WireMount
+from mfa_portal.pool.wire import WireApp, WireMount
 from tests.support.cognito_errors import raises_cognito
 
 if TYPE_CHECKING:
@@ -52,7 +51,7 @@ class Recorder:
 def list_pools(wire_server: WireServer, monkeypatch: pytest.MonkeyPatch) -> Recorder:
     """An IAM operation (ListUserPools) answered by a recorder."""
     recorder = Recorder({"UserPools": [{"Id": POOL_ID, "Name": "wire"}]})
-    monkeypatch.setitem(HANDLERS, "ListUserPools", recorder)
+    monkeypatch.setitem(wire_server.engine.handlers, "ListUserPools", recorder)
     return recorder
 
 
@@ -60,15 +59,15 @@ def list_pools(wire_server: WireServer, monkeypatch: pytest.MonkeyPatch) -> Reco
 def get_user(wire_server: WireServer, monkeypatch: pytest.MonkeyPatch) -> Recorder:
     """A public operation (GetUser) answered by a recorder."""
     recorder = Recorder({"Username": "alice", "UserAttributes": []})
-    monkeypatch.setitem(HANDLERS, "GetUser", recorder)
+    monkeypatch.setitem(wire_server.engine.handlers, "GetUser", recorder)
     return recorder
 
 
-def raise_from_handler(monkeypatch: pytest.MonkeyPatch, exc: Exception) -> None:
+def raise_from_handler(server: WireServer, monkeypatch: pytest.MonkeyPatch, exc: Exception) -> None:
     def handler(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
         raise exc
 
-    monkeypatch.setitem(HANDLERS, "ListUserPools", handler)
+    monkeypatch.setitem(server.engine.handlers, "ListUserPools", handler)
 
 
 # --- authorisation -----------------------------------------------------------------------------
@@ -253,7 +252,7 @@ def test_cognito_error_has_the_aws_json_shape(
     wire_server: WireServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raise_from_handler(
-        monkeypatch, errors.NotAuthorizedException("Incorrect username or password.")
+        wire_server, monkeypatch, errors.NotAuthorizedException("Incorrect username or password.")
     )
     response = wire_server.post("ListUserPools", {"MaxResults": 10}, sign=True)
 
@@ -268,9 +267,11 @@ def test_cognito_error_has_the_aws_json_shape(
 
 
 def test_botocore_parses_a_cognito_error_into_its_modelled_exception(
-    cognito: Any, monkeypatch: pytest.MonkeyPatch
+    cognito: Any, wire_server: WireServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    raise_from_handler(monkeypatch, errors.TooManyRequestsException("Too many requests."))
+    raise_from_handler(
+        wire_server, monkeypatch, errors.TooManyRequestsException("Too many requests.")
+    )
 
     with raises_cognito("TooManyRequestsException", "Too many requests.") as caught:
         cognito.list_user_pools(MaxResults=10)
@@ -281,9 +282,12 @@ def test_botocore_parses_a_cognito_error_into_its_modelled_exception(
 
 
 def test_unexpected_exception_is_a_generic_500(
-    cognito: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    cognito: Any,
+    wire_server: WireServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    raise_from_handler(monkeypatch, RuntimeError("db password is hunter2"))
+    raise_from_handler(wire_server, monkeypatch, RuntimeError("db password is hunter2"))
 
     with caplog.at_level(logging.ERROR, logger="mfa_portal.pool.wire"):
         with raises_cognito("InternalErrorException", "An internal error occurred.") as caught:
@@ -298,7 +302,7 @@ def test_unexpected_exception_is_a_generic_500(
 def test_void_operation_success_is_an_empty_object(
     wire_server: WireServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(HANDLERS, "GlobalSignOut", Recorder({}))
+    monkeypatch.setitem(wire_server.engine.handlers, "GlobalSignOut", Recorder({}))
     response = wire_server.post("GlobalSignOut", {"AccessToken": "t"})
 
     assert response.status_code == 200
@@ -354,7 +358,7 @@ def test_root_get_names_the_service(wire_server: WireServer) -> None:
 # --- mounted under /cognito, as the portal does ------------------------------------------------
 
 
-def portal_like(wire: Starlette) -> ASGIApp:
+def portal_like(wire: WireApp) -> ASGIApp:
     async def home(request: Any) -> PlainTextResponse:
         return PlainTextResponse("portal")
 
@@ -367,7 +371,7 @@ def test_sigv4_works_through_a_mount(
 ) -> None:
     server = make_wire_server(wrap=portal_like, path="/cognito")
     recorder = Recorder({"UserPools": []})
-    monkeypatch.setitem(HANDLERS, "ListUserPools", recorder)
+    monkeypatch.setitem(server.engine.handlers, "ListUserPools", recorder)
 
     client = server.client(endpoint=server.endpoint + suffix)
     assert client.list_user_pools(MaxResults=10)["UserPools"] == []
@@ -381,7 +385,7 @@ def test_signature_for_the_root_path_fails_under_the_mount(
     """The mount prefix is part of what is signed: a request signed for ``/`` cannot be moved."""
     server = make_wire_server(wrap=portal_like, path="/cognito")
     recorder = Recorder({"UserPools": []})
-    monkeypatch.setitem(HANDLERS, "ListUserPools", recorder)
+    monkeypatch.setitem(server.engine.handlers, "ListUserPools", recorder)
     body = b'{"MaxResults": 10}'
     headers = {
         "Content-Type": "application/x-amz-json-1.1",

@@ -7,6 +7,7 @@ authenticator, set MFA, attributes, passwords, disable/enable/delete, sign-out),
 page, look-alikes marked), ``pool_config`` (the pool's MFA configuration), ``audit`` (the
 append-only audit trail and its filter), ``recovery_codes``, ``enrolment_codes`` (the emailed proof
 before a first enrolment), ``revocations`` (markers that end portal sessions at once), ``notify``
-(notices by SMTP or the development outbox), ``store`` (the portal store these live in). Speaks to
-the pool only through the Cognito API.
+(notices by SMTP or the development outbox), ``secret_check`` (the session secret's check value,
+so a replica with another secret does not start), ``store`` (the portal store these live in).
+Speaks to the pool only through the Cognito API.
 """

@@ -112,6 +112,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX signin_audit_limits_window ON signin_audit_limits (window_start);
     """,
+    # 6: check values of the deployment's secrets, never the secrets (admin/secret_check.py).
+    """
+    CREATE TABLE portal_meta (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 )
 
 

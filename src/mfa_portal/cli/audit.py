@@ -22,7 +22,7 @@ from mfa_portal.admin.audit import (
 from mfa_portal.admin.display import safe, shown
 from mfa_portal.cli import audit_app
 from mfa_portal.cli.tables import WIDE, blocks, console, terminal_width
-from mfa_portal.cli.users import Json, emit, fail, support_for
+from mfa_portal.cli.users import DatabaseUrl, Json, emit, fail, support_for
 
 Actor = Annotated[
     str, typer.Option(help="Only entries by this actor (e.g. cli:root, admin:alice).")
@@ -81,6 +81,7 @@ def list_cmd(
     until: Until = "",
     limit: Annotated[int, typer.Option(min=1)] = 50,
     as_json: Json = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """The newest entries first: a table in a wide terminal, one block per entry in a narrow one."""
     flt = _filter(actor, target, action, outcome, since, until, limit, as_json, kind)
@@ -136,6 +137,7 @@ def export_cmd(
     kind: Kind = None,
     since: Since = "",
     until: Until = "",
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Every matching entry, oldest first, as CSV or JSON lines."""
     flt = _filter(actor, target, action, outcome, since, until, 0, kind=kind)

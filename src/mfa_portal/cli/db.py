@@ -11,6 +11,7 @@ from mfa_portal.cli import db_app
 from mfa_portal.settings import SettingsError, load_settings
 from mfa_portal.wiring import database
 from mfa_portal.wiring.backend import StartupError
+from mfa_portal.wiring.support import accept_secret
 
 DatabaseUrl = Annotated[
     str | None,
@@ -69,3 +70,26 @@ def copy(
         tables = ", ".join(f"{name} {count}" for name, count in result.rows.items() if count)
         typer.echo(f"{result.schema}: {total} rows copied ({tables or 'no rows'})")
     typer.echo("Start the portal with MFA_PORTAL_DATABASE_URL set to the target and the same keys.")
+
+
+@db_app.command("accept-session-secret")
+def accept_session_secret(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="The data directory (default ./.mfa-portal).")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Make the configured session secret the deployment's, after changing it on purpose.
+
+    Replicas with another secret refuse to start; every signed-in user is signed out by the change.
+    Stop every replica first, then start them all with the new secret.
+    """
+    try:
+        settings = load_settings(data_dir=data_dir, database_url=database_url)
+        changed, where = accept_secret(settings)
+    except (SettingsError, StartupError, ValueError) as exc:
+        _fail(str(exc))
+    if changed:
+        typer.echo(f"{where} now expects the session secret of {settings.secret_key_source()}.")
+    else:
+        typer.echo(f"{where} already expects this session secret; nothing changed.")

@@ -10,7 +10,15 @@ from rich.table import Table
 
 from mfa_portal.admin.pool_config import describe_pool, set_pool_mfa
 from mfa_portal.cli import pool_app
-from mfa_portal.cli.users import Json, Reason, cognito_fail, emit, run_action, support_for
+from mfa_portal.cli.users import (
+    DatabaseUrl,
+    Json,
+    Reason,
+    cognito_fail,
+    emit,
+    run_action,
+    support_for,
+)
 from mfa_portal.cognito_api.client import CognitoError
 
 Switch = Literal["on", "off"]
@@ -22,7 +30,11 @@ def _switch(value: Switch | None) -> bool | None:
 
 
 @pool_app.command("show")
-def show_cmd(ctx: typer.Context, as_json: Json = False) -> None:
+def show_cmd(
+    ctx: typer.Context,
+    as_json: Json = False,
+    database_url: DatabaseUrl = None,
+) -> None:
     """Pool id, name, MFA mode and factors, account recovery."""
     try:
         info = describe_pool(support_for(ctx, as_json))
@@ -64,6 +76,7 @@ def mfa_config_cmd(
         ),
     ] = "",
     as_json: Json = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Set the pool's MFA mode; the portal needs optional + totp on (the portal decides who enrols)."""
     run_action(

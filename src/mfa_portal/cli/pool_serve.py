@@ -122,7 +122,8 @@ def serve(
     require_free_port(host, port)
     try:
         mail = pool_mail_settings()
-        with first_start_lock(data_dir):  # one first start, even for two racing servers
+        # One first start, even for two racing servers (or replicas on one empty database).
+        with first_start_lock(data_dir, database_url or None):
             pool = build_standalone(
                 data_dir,
                 host=host,

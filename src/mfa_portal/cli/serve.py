@@ -22,6 +22,7 @@ from mfa_portal.settings import Settings, SettingsError, load_settings
 from mfa_portal.wiring.app import outbox_warning, serving_app
 from mfa_portal.wiring.backend import PortalBackend, StartupError, open_backend
 from mfa_portal.wiring.start_lock import first_start_lock
+from mfa_portal.wiring.support import bind_secret
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -106,7 +107,8 @@ def serve(
     require_free_port(host, port)  # before the pool and its one-time admin password exist
     base_url = endpoint_for(host, port)  # wildcard binds mean loopback
     try:
-        with first_start_lock(settings.data_dir):  # one first start, even for two racing servers
+        # One first start, even for two racing servers (or replicas on one empty database).
+        with first_start_lock(settings.data_dir, settings.database):
             web, backend = _start(settings, base_url, host)
     except (SettingsError, StartupError) as exc:  # one line, no traceback
         typer.echo(f"error: {exc}", err=True)
@@ -127,12 +129,15 @@ def serve(
 
 def _start(settings: Settings, base_url: str, host: str) -> tuple[ASGIApp, PortalBackend]:
     """Open (on a first start: create) the backend and build the app; ``StartupError`` if not."""
-    backend = open_backend(settings, base_url=base_url)
+    backend: PortalBackend | None = None
     try:
+        bind_secret(settings)  # another session secret than the other replicas': refuse
+        backend = open_backend(settings, base_url=base_url)
         return serving_app(backend, bind_host=host), backend
     except (StartupError, OSError) as exc:  # e.g. the portal's secret_key cannot be written
-        backend.close()
-        if isinstance(exc, OSError):
+        if backend is not None:
+            backend.close()
+        if isinstance(exc, OSError) and exc.filename is not None:
             raise StartupError(
                 f"cannot write {exc.filename} ({exc.strerror}): give this user write access to "
                 "it, or use another data directory"

@@ -28,6 +28,17 @@ from mfa_portal.wiring.support import cli_actor
 
 Reason = Annotated[str, typer.Option("--reason", "-r", help="Why (kept in the audit trail).")]
 Json = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+# Every command that opens the stores takes it; ``support_for`` reads it from the command's params.
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="MFA_PORTAL_DATABASE_URL",
+        show_envvar=False,
+        help="postgresql://… for the pool, portal store and sessions (default: "
+        "MFA_PORTAL_DATABASE_URL, or SQLite files in the data directory).",
+    ),
+]
 
 
 def fail(
@@ -73,14 +84,16 @@ def cognito_fail(
 
 
 def support_for(ctx: typer.Context, as_json: bool = False) -> Support:
-    """The support capabilities: injected by tests as ``obj``, else built from the settings."""
+    """The support capabilities: injected by tests as ``obj``, else built from the settings and
+    the command's ``--database-url`` (which falls back to ``MFA_PORTAL_DATABASE_URL``)."""
     obj = ctx.find_root().obj
     if isinstance(obj, Support):
         return obj
+    from mfa_portal.settings import load_settings
     from mfa_portal.wiring.cli_support import open_support
 
     try:
-        support = open_support()
+        support = open_support(load_settings(database_url=ctx.params.get("database_url") or None))
     except Exception as exc:  # settings or backend problems: one line, no traceback
         why = " ".join(part.strip() for part in str(exc).splitlines()) or type(exc).__name__
         fail(why, as_json=as_json, error="ConfigurationError")
@@ -151,6 +164,7 @@ def list_cmd(
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 60,
     as_json: Json = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """List users (ListUsers has no MFA fields: see `users show`)."""
     try:
@@ -174,7 +188,12 @@ def list_cmd(
 
 
 @users_app.command("show")
-def show_cmd(ctx: typer.Context, name: str, as_json: Json = False) -> None:
+def show_cmd(
+    ctx: typer.Context,
+    name: str,
+    as_json: Json = False,
+    database_url: DatabaseUrl = None,
+) -> None:
     """One user: status, attributes, MFA methods and the preferred one."""
     try:
         user = lookup.get_user(support_for(ctx, as_json), name)
@@ -209,6 +228,7 @@ def create_cmd(
         typer.Option("--send-email", help="Email the temporary password instead of showing it."),
     ] = False,
     as_json: Json = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Create a user; the temporary password is shown once (or emailed)."""
     deliver = "email" if send_email else "show"
@@ -279,6 +299,7 @@ def reset_mfa_cmd(
         typer.Option("--dry-run", help="List what would be reset; change and audit nothing."),
     ] = False,
     as_json: Json = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Remove the user's authenticator and sign them out; they must enrol again."""
     if name is None and from_file is None:
@@ -333,6 +354,7 @@ def set_mfa_cmd(
     preferred: Annotated[bool, typer.Option("--preferred", help="Enable and prefer.")] = False,
     disable: Annotated[bool, typer.Option("--disable", help="Turn the method off.")] = False,
     as_json: Json = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Enable (default), prefer or disable one MFA method, e.g. switch a user to email codes."""
     if preferred and disable:
@@ -351,6 +373,7 @@ def set_attr_cmd(
         bool, typer.Option("--verified", help="Mark a new email / phone_number as verified.")
     ] = False,
     as_json: Json = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Set attributes (email, phone_number, ...); an empty value deletes one."""
     pairs: dict[str, str] = {}
@@ -371,25 +394,44 @@ def reset_password_cmd(
         bool, typer.Option("--temporary", help="Set a temporary password (shown once).")
     ] = False,
     as_json: Json = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Send the user a reset code, or set a temporary password they must change."""
     run_action(ctx, as_json, actions.reset_password, name, reason, temporary=temporary)
 
 
 @users_app.command("disable")
-def disable_cmd(ctx: typer.Context, name: str, reason: Reason, as_json: Json = False) -> None:
+def disable_cmd(
+    ctx: typer.Context,
+    name: str,
+    reason: Reason,
+    as_json: Json = False,
+    database_url: DatabaseUrl = None,
+) -> None:
     """Block sign-in (the user stays listed)."""
     run_action(ctx, as_json, actions.disable_user, name, reason)
 
 
 @users_app.command("enable")
-def enable_cmd(ctx: typer.Context, name: str, reason: Reason, as_json: Json = False) -> None:
+def enable_cmd(
+    ctx: typer.Context,
+    name: str,
+    reason: Reason,
+    as_json: Json = False,
+    database_url: DatabaseUrl = None,
+) -> None:
     """Allow sign-in again."""
     run_action(ctx, as_json, actions.enable_user, name, reason)
 
 
 @users_app.command("signout")
-def signout_cmd(ctx: typer.Context, name: str, reason: Reason, as_json: Json = False) -> None:
+def signout_cmd(
+    ctx: typer.Context,
+    name: str,
+    reason: Reason,
+    as_json: Json = False,
+    database_url: DatabaseUrl = None,
+) -> None:
     """Revoke every session and refresh token of the user."""
     run_action(ctx, as_json, actions.sign_out, name, reason)
 
@@ -403,6 +445,7 @@ def delete_cmd(
         str | None, typer.Option("--confirm", help="Repeat the username (else you are asked).")
     ] = None,
     as_json: Json = False,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Delete the user for good (type the username to confirm)."""
     if confirm is None and as_json:  # a prompt would break the JSON on stdout

@@ -1,6 +1,6 @@
 """The embedded, Cognito-compatible user pool: Cognito's semantics over SQLite.
 
-Dispatch: ``engine`` (the call entry point), ``registry`` (operation name → handler), ``validate``
+Dispatch: ``engine`` (the call entry point), ``operations`` (the handler modules, listed), ``registry`` (marking a handler with its operation name), ``validate``
 (every input against botocore's model, linear and within a time budget), ``context`` (what one call
 sees); ``ops/`` holds one thin handler per operation. Concerns: ``pools``/``pool_settings`` (pools
 and clients), ``config_cache`` (their parsed configuration, checked per call against a stamp),

@@ -16,7 +16,7 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool
 from mfa_portal.pool.token_store import load_family, revoked_for
 from mfa_portal.pool.tokens import TokenExpired, TokenInvalid
-from mfa_portal.pool.users import User, user_from_row, user_groups
+from mfa_portal.pool.users import User, user_from_row
 from mfa_portal.storage import Connection
 
 
@@ -61,7 +61,8 @@ def authenticate_access_token(ctx: Context, conn: Connection, token: str) -> Acc
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
     if revoked_for(family, user, claims["iat"]):
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_REVOKED)
-    user.groups = user_groups(conn, user.id)
+    # ``user.groups`` stays empty: no call authorised by an access token reads them, and the
+    # tokens that carry them are minted with the groups read at that moment (``issue_tokens``).
     return AccessIdentity(pool, user, client_id, claims)
 
 

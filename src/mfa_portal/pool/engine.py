@@ -6,8 +6,6 @@ callers, so validation and authorisation rules cannot differ between the two pat
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +13,13 @@ from mfa_portal.clock import Clock, Random, SystemClock, SystemRandom
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.service_model import service_model
 from mfa_portal.mail import Mailer, MemoryMailer
-from mfa_portal.pool import ops
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.key_binding import bind_keys
+from mfa_portal.pool.operations import all_handlers
 from mfa_portal.pool.passwords import PasswordHasher
-from mfa_portal.pool.registry import HANDLERS, is_public
+from mfa_portal.pool.registry import is_public
 from mfa_portal.pool.storage import FILE_NAME, Database
 from mfa_portal.pool.validate import validate_input
-
-
-def _load_handlers() -> None:
-    for module in pkgutil.iter_modules(ops.__path__):
-        importlib.import_module(f"{ops.__name__}.{module.name}")
 
 
 class Engine:
@@ -44,7 +37,7 @@ class Engine:
         mailer: Mailer | None = None,
         database_url: str | None = None,
     ) -> None:
-        _load_handlers()
+        self.handlers = all_handlers()
         self.data_dir = data_dir
         self.issuer_base = issuer_base.rstrip("/")
         self.region = region
@@ -62,7 +55,7 @@ class Engine:
         self.mailer: Mailer = mailer or MemoryMailer()
 
     def supports(self, operation: str) -> bool:
-        return operation in HANDLERS
+        return operation in self.handlers
 
     def issuer(self, pool_id: str) -> str:
         return f"{self.issuer_base}/{pool_id}"
@@ -78,7 +71,7 @@ class Engine:
         """Run one operation; raise a ``CognitoError`` subclass on any failure."""
         if operation not in service_model().operation_names:
             raise errors.error("UnknownOperationException", messages.unknown_operation(operation))
-        handler = HANDLERS.get(operation)
+        handler = self.handlers.get(operation)
         if handler is None:
             raise errors.error(
                 "UnsupportedOperationException",

@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
 
 from mfa_portal.clock import Clock
 from mfa_portal.mail import Mailer, MailSettings, SmtpMailer, UnconfiguredMailer
@@ -27,7 +28,7 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.outbox import FILE_NAME as OUTBOX_FILE
 from mfa_portal.pool.outbox import OutboxMessage, PoolOutbox
 from mfa_portal.pool.passwords import PasswordHasher
-from mfa_portal.pool.wire import WireMount, create_wire_app
+from mfa_portal.pool.wire import WireApp, WireFastLane, WireMount, create_wire_app
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9229
@@ -51,7 +52,7 @@ def endpoint_for(host: str, port: int) -> str:
 
 @dataclass
 class StandalonePool:
-    app: Starlette
+    app: ASGIApp
     engine: Engine
     credentials: Credentials
     created_credentials: bool
@@ -63,12 +64,13 @@ class StandalonePool:
         return f"{self.endpoint}/{pool_id}/.well-known/jwks.json"
 
 
-def serve_both_paths(wire: Starlette, outbox: PoolOutbox | None = None) -> Starlette:
+def serve_both_paths(wire: WireApp, outbox: PoolOutbox | None = None) -> ASGIApp:
     """Answer at ``/cognito`` and at ``/``; with ``outbox``, also ``GET /dev/outbox``."""
     routes: list[Route | Mount] = []
     if outbox is not None:
         routes.append(Route(OUTBOX_PATH, _outbox_endpoint(outbox), methods=["GET"]))
-    return Starlette(routes=[*routes, WireMount("/cognito", app=wire), Mount("", app=wire)])
+    app = Starlette(routes=[*routes, WireMount("/cognito", app=wire), Mount("", app=wire)])
+    return WireFastLane(app, wire, ("/", "/cognito", "/cognito/"))
 
 
 def _outbox_endpoint(outbox: PoolOutbox) -> Callable[[Request], Awaitable[JSONResponse]]:
@@ -127,7 +129,6 @@ def build_standalone(
     when the server is bound to loopback: it holds codes in clear.
     """
     endpoint = (public_url or endpoint_for(host, port)).rstrip("/")
-    credentials, created = Credentials.load_or_create(data_dir, env)
     mailer, outbox = build_mailer(data_dir, mail, clock)
     engine = Engine(
         data_dir,
@@ -138,6 +139,15 @@ def build_standalone(
         mailer=mailer,
         database_url=database_url,
     )
+    try:
+        # Created only while the pool's database holds no pool: a fresh data directory beside a
+        # shared database other replicas use must not mint a key pair of its own.
+        credentials, created = Credentials.load_or_create(
+            data_dir, env, may_create=engine.was_empty, database=engine.db.where
+        )
+    except BaseException:
+        engine.db.close_all()
+        raise
     served = outbox if host in LOOPBACK else None
     app = serve_both_paths(create_wire_app(engine, credentials), served)
     return StandalonePool(app, engine, credentials, created, endpoint, outbox, served is not None)

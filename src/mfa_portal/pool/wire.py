@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Mount, Route
-from starlette.types import Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mfa_portal.clock import Clock, SystemClock
 from mfa_portal.cognito_api import errors, messages
@@ -36,6 +37,9 @@ CONTENT_TYPE = "application/x-amz-json-1.1"
 ACCEPTED_TYPES = frozenset({CONTENT_TYPE, "application/x-amz-json-1.0", "application/json"})
 MAX_BODY_BYTES = 1024 * 1024
 SERVICE_NAME = "mfa-portal embedded Amazon Cognito user pool"
+# Reads of a few indexed rows, no hashing: on a local SQLite file they cost less than the hop to a
+# worker thread, so they run on the event loop (a network database or anything heavier does not).
+INLINE_OPERATIONS = frozenset({"GetUser", "AdminGetUser"})
 _OPERATION_NAME = re.compile(r"[A-Za-z]{1,64}")
 _POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
 
@@ -81,35 +85,53 @@ def _parse_params(body: bytes) -> dict[str, Any]:
     return params
 
 
-async def _read_body(request: Request) -> bytes:
+async def _read_body(receive: Receive) -> bytes:
     """The whole body, refusing anything larger than any Cognito request needs."""
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             raise errors.error("SerializationException", messages.body_too_large(MAX_BODY_BYTES))
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
-def _json(payload: dict[str, Any], status: int, request_id: str, **headers: str) -> Response:
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return Response(
-        body,
-        status_code=status,
-        media_type=CONTENT_TYPE,
-        headers={"x-amzn-RequestId": request_id, **headers},
-    )
+class ClientGone(Exception):
+    """The client hung up before sending its whole request: there is no one to answer."""
 
 
-def error_response(exc: errors.CognitoError, request_id: str) -> Response:
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+async def _send_json(
+    send: Send, payload: dict[str, Any], status: int, request_id: str, error_type: str | None = None
+) -> None:
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    headers = [
+        (b"content-type", CONTENT_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-amzn-requestid", request_id.encode()),
+    ]
+    if error_type is not None:
+        headers.append((b"x-amzn-errortype", error_type.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_error(send: Send, exc: errors.CognitoError, request_id: str) -> None:
     """The wire shape of every Cognito error (spec §7.1)."""
-    return _json(
-        {"__type": exc.code, "message": exc.message},
-        exc.status,
-        request_id,
-        **{"x-amzn-ErrorType": exc.code},
+    await _send_json(
+        send, {"__type": exc.code, "message": exc.message}, exc.status, request_id, exc.code
     )
 
 
@@ -122,31 +144,48 @@ class WireFront:
         # SigV4 freshness is judged by wall time, not the engine's clock, so tests may run the
         # engine on a fake clock while real boto3 signs with the real one.
         self.wall_clock = wall_clock
+        self.inline = engine.db.engine_name == "sqlite"
 
-    async def call(self, request: Request) -> Response:
+    async def call(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """One Cognito call (a POST to the endpoint), as raw ASGI: it is the pool's hot path, so
+        no routing, request or response objects stand between the socket and the engine."""
         request_id = str(uuid.uuid4())
         operation = "-"
         try:
-            operation = _operation(request.headers.get("x-amz-target"))
-            body = await _read_body(request)
+            operation = _operation(_header(scope, b"x-amz-target"))
+            body = await _read_body(receive)
             principal: str | None = None
             if not is_public(operation):
-                signed = sigv4.SignedRequest.from_scope(request.scope, body)
+                signed = sigv4.SignedRequest.from_scope(scope, body)
                 principal = sigv4.verify(signed, self.credentials, self.wall_clock.now())
-            _check_content_type(request.headers.get("content-type"))
+            _check_content_type(_header(scope, b"content-type"))
             params = _parse_params(body)
-            source_ip = request.client.host if request.client else "127.0.0.1"
-            result = await run_in_threadpool(
-                self.engine.call, operation, params, iam_principal=principal, source_ip=source_ip
-            )
-            return _json(result, 200, request_id)
+            client = scope.get("client")
+            source_ip = client[0] if client else "127.0.0.1"
+            if operation in INLINE_OPERATIONS and self.inline:
+                result = self.engine.call(
+                    operation, params, iam_principal=principal, source_ip=source_ip
+                )
+            else:
+                result = await run_in_threadpool(
+                    self.engine.call,
+                    operation,
+                    params,
+                    iam_principal=principal,
+                    source_ip=source_ip,
+                )
+        except ClientGone:
+            return
         except errors.CognitoError as exc:
             logger.info("%s failed: %s (request %s)", operation, exc.code, request_id)
-            return error_response(exc, request_id)
+            await _send_error(send, exc, request_id)
+            return
         except Exception:
             logger.exception("internal error in %s (request %s)", operation, request_id)
             internal = errors.error("InternalErrorException", messages.INTERNAL_ERROR)
-            return error_response(internal, request_id)
+            await _send_error(send, internal, request_id)
+            return
+        await _send_json(send, result, 200, request_id)
 
     async def health(self, request: Request) -> Response:
         return JSONResponse(
@@ -183,27 +222,61 @@ class WireFront:
         return JSONResponse(config, headers={"Cache-Control": "public, max-age=300"})
 
 
+class WireApp:
+    """The Cognito endpoint: POSTs to its root go straight to ``WireFront.call``; the health check
+    and the JWKS/OpenID documents (GETs, rare and cacheable) are ordinary Starlette routes."""
+
+    def __init__(self, front: WireFront) -> None:
+        self.front = front
+        self.routes = Starlette(
+            routes=[
+                Route("/", front.health, methods=["GET"]),
+                Route("/{pool_id}/.well-known/jwks.json", front.jwks, methods=["GET"]),
+                Route(
+                    "/{pool_id}/.well-known/openid-configuration",
+                    front.openid_configuration,
+                    methods=["GET"],
+                ),
+            ]
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and _route_path(scope) in ("", "/")
+        ):
+            await self.front.call(scope, receive, send)
+        else:
+            await self.routes(scope, receive, send)
+
+
+class WireFastLane:
+    """Outermost layer of a server that mounts the wire front: a POST to exactly one of the
+    endpoint's paths reaches ``WireFront.call`` before any routing or middleware; everything else
+    goes to ``app`` unchanged. SigV4 reads the raw path, so skipping the mounts changes nothing."""
+
+    def __init__(self, app: ASGIApp, wire: WireApp, paths: Iterable[str]) -> None:
+        self.app = app
+        self.front = wire.front
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.paths:
+            await self.front.call(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 def create_wire_app(
     engine: Engine, credentials: Credentials, *, wall_clock: Clock | None = None
-) -> Starlette:
+) -> WireApp:
     """The Cognito endpoint as an ASGI app; serve it at the URL that ``engine.issuer_base`` names.
 
     Mount it with ``WireMount(prefix, app=...)`` (not ``Mount``) so ``endpoint_url=…<prefix>``
     works without a trailing slash, which is how boto3 posts to it.
     """
-    front = WireFront(engine, credentials, wall_clock or SystemClock())
-    return Starlette(
-        routes=[
-            Route("/", front.call, methods=["POST"]),
-            Route("/", front.health, methods=["GET"]),
-            Route("/{pool_id}/.well-known/jwks.json", front.jwks, methods=["GET"]),
-            Route(
-                "/{pool_id}/.well-known/openid-configuration",
-                front.openid_configuration,
-                methods=["GET"],
-            ),
-        ]
-    )
+    return WireApp(WireFront(engine, credentials, wall_clock or SystemClock()))
 
 
 def _route_path(scope: Scope) -> str:

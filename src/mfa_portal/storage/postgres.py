@@ -26,6 +26,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -262,6 +263,7 @@ class PostgresBackend:
                                 conn.raw.execute(translated.encode())
                         conn.execute(f"DELETE FROM {VERSION_TABLE}")
                         conn.execute(f"INSERT INTO {VERSION_TABLE} VALUES (?)", (version,))
+                _text_in_byte_order(conn)
                 conn.run("COMMIT")
             except BaseException:
                 self.rollback(conn)
@@ -270,11 +272,67 @@ class PostgresBackend:
             self.release(conn)
 
     def _refusal(self, exc: BaseException) -> str:
-        return (
-            f"cannot use the PostgreSQL database {self.where} ({_first_line(exc, self._password)}): "
-            "check MFA_PORTAL_DATABASE_URL (host, port, database name, user and password) and "
-            "that the server accepts this user"
+        return _refusal(self.where, exc, self._password)
+
+
+def _refusal(where: str, exc: BaseException, password: str) -> str:
+    return (
+        f"cannot use the PostgreSQL database {where} ({_first_line(exc, password)}): "
+        "check MFA_PORTAL_DATABASE_URL (host, port, database name, user and password) and "
+        "that the server accepts this user"
+    )
+
+
+@contextmanager
+def session_lock(url: str, name: str, *, patience: float, busy: str) -> Iterator[None]:
+    """Hold the database-wide advisory lock ``name`` for the block, on a connection of its own.
+
+    A session-level lock (``pg_advisory_lock``), not a transaction's: the block runs many
+    transactions of several stores. It ends when the block exits, or when the process dies and its
+    connection drops. Waiting longer than ``patience`` seconds is a ``StartupError`` saying ``busy``.
+    """
+    parsed = engine_url(url)
+    where = redacted(url)
+    try:
+        conn = psycopg.connect(
+            parsed.set(drivername="postgresql").render_as_string(hide_password=False),
+            autocommit=True,
+            connect_timeout=10,
+            application_name="mfa-portal start",
         )
+    except psycopg.Error as exc:
+        raise StartupError(_refusal(where, exc, parsed.password or "")) from None
+    try:
+        try:
+            conn.execute(f"SET lock_timeout = {int(patience * 1000)}".encode())
+            conn.execute(f"SELECT pg_advisory_lock({lock_key(name)})".encode())
+        except pg_errors.LockNotAvailable:
+            raise StartupError(busy) from None
+        yield
+    finally:
+        conn.close()  # ends the session, and with it the lock
+
+
+def _text_in_byte_order(conn: PgConnection) -> None:
+    """Every text column of the schema compares in byte (code-point) order, as on SQLite.
+
+    A column created without a collation takes the database's, and with ``en_US.UTF-8`` (what
+    ``initdb`` picks on most hosts, and RDS's default) ``'Alice' >= 'al'`` is true: a ListUsers
+    prefix range, its keyset pages and group pages would return other users than on SQLite. So
+    each column not yet ``COLLATE "C"`` is altered once (its indexes are rebuilt with it); a
+    schema already in byte order costs one catalog query per start.
+    """
+    rows = conn.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND data_type = 'text' "
+        "AND collation_name IS DISTINCT FROM 'C' ORDER BY table_name, ordinal_position"
+    ).fetchall()
+    tables: dict[str, list[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, []).append(column)
+    for table, columns in tables.items():
+        changes = ", ".join(f'ALTER COLUMN {c} TYPE text COLLATE "C"' for c in columns)
+        conn.run(f"ALTER TABLE {table} {changes}")
 
 
 def _first_line(exc: BaseException, secret: str = "") -> str:

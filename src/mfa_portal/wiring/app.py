@@ -87,12 +87,14 @@ def serving_app(backend: PortalBackend, *, bind_host: str = "127.0.0.1") -> ASGI
     portal = portal_app(backend, bind_host=bind_host)
     if backend.wire_app is None:
         return portal
-    from mfa_portal.pool.wire import WireMount
+    from mfa_portal.pool.wire import WireFastLane, WireMount
 
     base = backend.settings.base_path
     both = Starlette(
         routes=[WireMount(base + WIRE_PATH, app=backend.wire_app), Mount("", app=portal)],
         lifespan=portal.router.lifespan_context,
     )
-    # nginx's check on every request goes first, before any routing.
-    return ForwardAuth(both, check=portal.state.forward_auth, path=base + FORWARD_AUTH_PATH)
+    # nginx's check on every request and the pool's calls go first, before any routing.
+    endpoint = base + WIRE_PATH
+    lanes = WireFastLane(both, backend.wire_app, (endpoint, endpoint + "/"))
+    return ForwardAuth(lanes, check=portal.state.forward_auth, path=base + FORWARD_AUTH_PATH)

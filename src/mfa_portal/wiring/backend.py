@@ -19,11 +19,10 @@ from mfa_portal.storage import StartupError as StartupError  # re-exported for t
 from mfa_portal.wiring.bootstrap import Bootstrap, ensure_default_pool
 
 if TYPE_CHECKING:
-    from starlette.types import ASGIApp
-
     from mfa_portal.clock import Clock
     from mfa_portal.pool.engine import Engine
     from mfa_portal.pool.passwords import PasswordHasher
+    from mfa_portal.pool.wire import WireApp
 
 WIRE_PATH = "/cognito"
 
@@ -35,7 +34,7 @@ class PortalBackend:
     verifier: IdTokenVerifier | None  # None: verify against the pool's published JWKS
     clock: Any = time.time
     engine: Engine | None = None
-    wire_app: ASGIApp | None = None
+    wire_app: WireApp | None = None
     bootstrap: Bootstrap | None = None
     wire_endpoint: str | None = None
     notes: list[str] = field(default_factory=list)

@@ -14,6 +14,7 @@ from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.recovery_limit import RecoveryLimit
 from mfa_portal.admin.resend_limit import ResendLimit
 from mfa_portal.admin.revocations import SessionRevocations
+from mfa_portal.admin.secret_check import bind_session_secret, record_session_secret
 from mfa_portal.admin.signin_audit import SignInAudit
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.admin.support import Actor, Support
@@ -52,6 +53,18 @@ def portal_store(data_dir: Path, url: str | None = None) -> PortalStore:
 def portal_mailer(settings: Settings) -> Mailer:
     """SMTP, or the development outbox: also what the embedded pool should send its codes with."""
     return build_mailer(mail_settings(settings), portal_store(settings.data_dir, settings.database))
+
+
+def bind_secret(settings: Settings) -> None:
+    """Refuse to start with another session secret than the deployment's (see ``secret_check``)."""
+    store = portal_store(settings.data_dir, settings.database)
+    bind_session_secret(store, settings.secret_key_bytes(), source=settings.secret_key_source())
+
+
+def accept_secret(settings: Settings) -> tuple[bool, str]:
+    """Make the configured session secret the deployment's; (changed, where it is recorded)."""
+    store = portal_store(settings.data_dir, settings.database)
+    return record_session_secret(store, settings.secret_key_bytes()), store.where
 
 
 def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Support:

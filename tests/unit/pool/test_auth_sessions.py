@@ -17,7 +17,7 @@ from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from tests.support.cognito_errors import raises_cognito
-from tests.support.engine_calls import totp_pool
+from tests.support.engine_calls import respond_to_totp, totp_pool
 from tests.support.postgres import stored_text
 
 IAM = "test"
@@ -242,15 +242,7 @@ def _enrolled(world: World) -> tuple[str, str]:
 
 
 def _answer(world: World, session: str, code: str) -> dict[str, Any]:
-    return world.engine.call(
-        "RespondToAuthChallenge",
-        {
-            "ClientId": world.client_id,
-            "ChallengeName": "SOFTWARE_TOKEN_MFA",
-            "Session": session,
-            "ChallengeResponses": {"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": code},
-        },
-    )
+    return respond_to_totp(world.engine, world.client_id, session, code)
 
 
 def test_engine_refuses_a_spent_session(world: World) -> None:

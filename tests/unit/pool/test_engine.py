@@ -10,7 +10,7 @@ import pytest
 from mfa_portal.clock import FakeClock, SystemClock, SystemRandom
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.registry import HANDLERS, Params, Result
+from mfa_portal.pool.registry import Params, Result
 from tests.support.cognito_errors import raises_cognito
 
 POOL = "us-east-1_abc123"
@@ -31,8 +31,8 @@ class Spy:
 @pytest.fixture
 def spy(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> Spy:
     handler = Spy()
-    monkeypatch.setitem(HANDLERS, "AdminGetUser", handler)
-    monkeypatch.setitem(HANDLERS, "GetUser", handler)
+    monkeypatch.setitem(engine.handlers, "AdminGetUser", handler)
+    monkeypatch.setitem(engine.handlers, "GetUser", handler)
     return handler
 
 
@@ -47,7 +47,7 @@ def test_unknown_operation(engine: Engine) -> None:
 def test_model_operation_without_a_handler_is_explicitly_unsupported(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delitem(HANDLERS, "AdminGetUser")
+    monkeypatch.delitem(engine.handlers, "AdminGetUser")
     assert not engine.supports("AdminGetUser")
     with raises_cognito("UnsupportedOperationException") as caught:
         engine.call("AdminGetUser", {"UserPoolId": POOL, "Username": "a"}, iam_principal="test")

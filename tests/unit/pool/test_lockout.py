@@ -18,7 +18,7 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool, save_pool
 from mfa_portal.pool.users import User, find_user
 from tests.support.cognito_errors import raises_cognito
-from tests.support.engine_calls import confirmed_user
+from tests.support.engine_calls import confirmed_user, respond_to_totp
 
 T0 = 1_800_000_000.0
 EXCEEDED = "Password attempts exceeded"
@@ -218,15 +218,7 @@ def test_passwords_and_mfa_codes_count_into_one_counter(engine: Engine, clock: F
     clock.advance(30)
 
     def answer(session: str, code: str) -> dict[str, Any]:
-        return engine.call(
-            "RespondToAuthChallenge",
-            {
-                "ClientId": client,
-                "ChallengeName": "SOFTWARE_TOKEN_MFA",
-                "Session": session,
-                "ChallengeResponses": {"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": code},
-            },
-        )
+        return respond_to_totp(engine, client, session, code)
 
     first = login(engine, client, PASSWORD)["Session"]
     for _ in range(3):

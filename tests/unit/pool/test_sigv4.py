@@ -250,8 +250,15 @@ def test_malformed_authorization_header(rewrite: Callable[[str], str], code: str
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("x-amz-date", "2026-11-28 12:00:00"), ("x-amz-date", None)],
-    ids=["bad-format", "no-date"],
+    [
+        ("x-amz-date", "2026-11-28 12:00:00"),
+        ("x-amz-date", "20261328T120000Z"),
+        ("x-amz-date", "20261128T126000Z"),
+        ("x-amz-date", "\uff12\uff10\uff12\uff16" + "1128T120000Z"),
+        ("x-amz-date", "20261128T120000"),
+        ("x-amz-date", None),
+    ],
+    ids=["bad-format", "month-13", "minute-60", "non-ascii-digits", "no-zone", "no-date"],
 )
 def test_missing_or_malformed_date(name: str, value: str | None) -> None:
     error = refused(replace_header(received(sign()), name, value))

@@ -349,7 +349,7 @@ def test_token_of_a_disabled_user(engine: Engine, setup: tuple[Pool, AppClient, 
         authenticate(engine, token)
 
 
-def test_identity_carries_pool_client_and_groups(
+def test_identity_carries_pool_client_and_the_tokens_groups(
     engine: Engine, setup: tuple[Pool, AppClient, User]
 ) -> None:
     pool, client, user = setup
@@ -358,7 +358,7 @@ def test_identity_carries_pool_client_and_groups(
     with ctx.read() as conn:
         identity = authenticate_access_token(ctx, conn, token)
     assert identity.pool.id == pool.id and identity.client_id == client.id
-    assert identity.user.groups == ["admins", "staff"]
+    assert identity.claims["cognito:groups"] == ["admins", "staff"]
     assert identity.claims["sub"] == user.sub
 
 

@@ -1,1 +1,1 @@
-"""One thin handler per Cognito operation, registered by name."""
+"""One thin handler per Cognito operation, marked with its name; ``pool.operations`` lists the modules."""
