@@ -10,26 +10,20 @@ must still fit its screen, with no word or button running past its box. Each sta
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
 
 from mfa_portal.cognito_api.client import CognitoClient, CognitoError
-from mfa_portal.pool.passwords import PasswordHasher
-from mfa_portal.settings import load_settings
-from mfa_portal.wiring.app import serving_app
-from mfa_portal.wiring.backend import open_embedded
-from tests.browser.test_console_pages import AXE, SIZES, _axe
-from tests.browser.test_story import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
+from tests.browser.test_console_pages import SIZES
+from tests.support.axe import axe_violations, require_axe
 from tests.support.backends import PASSWORD, TEMP_PASSWORD
+from tests.support.chromium import SCREENSHOTS, launched_chromium, require_chromium
+from tests.support.served_portal import portal_in_thread
 from tests.support.setup import create_user
-from tests.support.tools import require_tool
-from tests.support.wire import ServerThread, bound_socket
 
 pytestmark = pytest.mark.browser
 
@@ -73,45 +67,33 @@ OVERFLOWS = """() => {
 
 
 @pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """``serve`` with the embedded pool: admin ``root``, ``erik`` (enrols in the story) and
     ``neu`` (left at the set-up page)."""
-    require_tool("chromium", Path(CHROMIUM))
-    require_tool("axe-core", AXE)
+    require_chromium()
+    require_axe()
+    tmp = tmp_path_factory.mktemp("gallery")
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("MFA_PORTAL_")}
-    with tempfile.TemporaryDirectory() as tmp:
-        sock = bound_socket()
-        base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        settings = load_settings(data_dir=Path(tmp) / "data", enrolment_proof="none")
-        backend = open_embedded(
-            settings, base_url=base, hasher=PasswordHasher(memory_kib=1024, time_cost=1)
-        )
-        idp, pool = backend.client, backend.settings.user_pool_id or ""
-        try:
-            idp.call("CreateGroup", UserPoolId=pool, GroupName="admins")
-        except CognitoError:
-            pass  # the first start made it
-        create_user(idp, pool, "root", groups=("admins",))
-        for name in ("erik", "neu"):
-            create_user(idp, pool, name, email=f"{name}@example.com")
-        server = ServerThread(serving_app(backend), sock)
-        server.start()
-        try:
+    try:
+        with portal_in_thread(tmp / "data", enrolment_proof="none") as (base, backend):
+            idp, pool = backend.client, backend.settings.user_pool_id or ""
+            try:
+                idp.call("CreateGroup", UserPoolId=pool, GroupName="admins")
+            except CognitoError:
+                pass  # the first start made it
+            create_user(idp, pool, "root", groups=("admins",))
+            for name in ("erik", "neu"):
+                create_user(idp, pool, name, email=f"{name}@example.com")
             yield Site(base, idp, pool)
-        finally:
-            server.stop()
-            backend.close()
-            os.environ.update(saved)
+    finally:
+        os.environ.update(saved)
 
 
 @pytest.fixture(scope="module")
 def german(site: Site) -> Iterator[dict[str, Any]]:
     """German browser contexts (``locale`` sets ``Accept-Language: de-DE``): ``erik`` and ``root``
     each enrolled and signed in, and the browser for fresh ones."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    with launched_chromium() as browser:
         contexts: dict[str, Any] = {"browser": browser}
         for name, device in (("erik", "Diensthandy von Erik"), ("root", "")):
             context = browser.new_context(locale="de-DE", bypass_csp=True)
@@ -120,7 +102,6 @@ def german(site: Site) -> Iterator[dict[str, Any]]:
             page.close()
             contexts[name] = context
         yield contexts
-        browser.close()
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:
@@ -150,7 +131,7 @@ def _problems(page: Any, name: str, width: int, language: str = "de") -> list[st
         found.append(f"{name}: <html lang> is not {language}")
     if page.evaluate("document.documentElement.scrollWidth") > width:
         found.append(f"{name}: wider than the {width}px screen")
-    found.extend(f"{name}: axe {violation}" for violation in _axe(page))
+    found.extend(f"{name}: axe {violation}" for violation in axe_violations(page))
     return found
 
 
