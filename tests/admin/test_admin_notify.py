@@ -120,7 +120,7 @@ def _settings(port: int, **kw: Any) -> MailSettings:
 def test_plain_smtp_delivers_the_reset_notice(smtp_server: tuple[Inbox, int, Controller]) -> None:
     inbox, port, _ = smtp_server
     notifier = Notifier(SmtpMailer(_settings(port)), public_url="https://portal.example")
-    assert notifier.mfa_reset("bob@example.com", "bob", by="by support")
+    assert notifier.mfa_reset("bob@example.com", "bob")
     [mail] = inbox.mail
     assert mail["To"] == "bob@example.com" and mail["From"] == "portal@example.com"
     assert "authenticator was reset" in mail["Subject"]
@@ -191,7 +191,7 @@ def test_implicit_tls(tls_files: tuple[Path, Path]) -> None:
 
 def test_unreachable_server_is_reported_not_raised() -> None:
     mailer = SmtpMailer(_settings(_free_port(), timeout=2.0))
-    assert Notifier(mailer).mfa_reset("bob@example.com", "bob", by="by support") is False
+    assert Notifier(mailer).mfa_reset("bob@example.com", "bob") is False
 
 
 def test_development_without_smtp_uses_the_outbox_and_prints(
@@ -199,7 +199,7 @@ def test_development_without_smtp_uses_the_outbox_and_prints(
 ) -> None:
     mailer = build_mailer(MailSettings(mode="development"), store)
     assert isinstance(mailer, Outbox)
-    assert Notifier(mailer).mfa_reset("bob@example.com", "bob", by="by support")
+    assert Notifier(mailer).mfa_reset("bob@example.com", "bob")
     [message] = mailer.messages()
     assert message.recipient == "bob@example.com" and "authenticator was reset" in message.subject
     assert "bob@example.com" in capsys.readouterr().err
@@ -210,7 +210,7 @@ def test_production_without_smtp_refuses(store: PortalStore) -> None:
     assert isinstance(mailer, UnconfiguredMailer)
     with pytest.raises(MailNotConfigured):
         mailer.send(Message("bob@example.com", "s", "b"))
-    assert Notifier(mailer).mfa_reset("bob@example.com", "bob", by="by support") is False
+    assert Notifier(mailer).mfa_reset("bob@example.com", "bob") is False
 
 
 def test_a_configured_host_means_smtp_in_any_mode(store: PortalStore) -> None:

@@ -153,3 +153,24 @@ def test_too_many_attempts_get_429_and_the_same_sentence(world: PortalWorld) -> 
         AuditFilter(actor="anonymous")
     )
     assert burst.detail.startswith("5 failed attempts from testclient between ")
+
+
+def test_after_a_replacement_going_on_is_the_main_action_not_voiding_the_codes(
+    world: PortalWorld,
+) -> None:
+    """A user who saved codes and then replaced the authenticator must not be led to void them:
+    "Continue" is the primary button, a new set the secondary one."""
+    browser, secret, _ = enrol_with_codes(world, "alice")
+    browser.post("/mfa/replace", {"password": PASSWORD, "code": world.code(secret)})
+    browser.get("/mfa/setup")
+    world.next_step()
+    done = browser.post("/mfa/setup", {"code": world.code(browser.secret())}, follow=True)
+    assert "You have <strong>10</strong> unused recovery codes" in done.text
+    assert re.search(r'<a class="button" id="continue" href="/">Continue</a>', done.text)
+    assert '<button type="submit" class="secondary">Create a new set of recovery codes' in done.text
+    world.create_user("bob", permanent=True)  # no codes yet: creating them is the main action
+    fresh = world.browser()
+    fresh.follow(fresh.sign_in("bob", PASSWORD))
+    offer = fresh.post("/mfa/setup", {"code": world.code(fresh.secret())}, follow=True)
+    assert '<button type="submit">Create recovery codes</button>' in offer.text
+    assert 'id="continue"' not in offer.text

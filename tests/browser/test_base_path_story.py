@@ -257,7 +257,9 @@ def test_the_story_under_a_base_path(chromium: Any, site: Site, viewport: str) -
 
     page.reload()
     expect(page).to_have_url(re.compile(re.escape(story.url(f"{BASE}/signin"))))
-    expect(page.get_by_text(re.compile("session has ended", re.I))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile("because your authenticator was reset", re.I))
+    ).to_be_visible()
     story.check(page, "session-ended")
 
     # 5. The email-code page asks for as many digits as the emailed code has.

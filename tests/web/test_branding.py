@@ -114,7 +114,7 @@ def test_emails_carry_the_product_and_the_support_contact() -> None:
     assert f"contact support at once.\nSupport: {CONTACT}" in message.body
     default = MemoryMailer()
     assert Notifier(default).mfa_changed("bob@example.com", "bob", "totp disabled")
-    assert default.messages[0].subject.startswith("MFA portal: ")
+    assert default.messages[0].subject.startswith("Sign-in portal: ")
     assert "Support:" not in default.messages[0].body
 
 

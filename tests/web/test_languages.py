@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import string
 
 import pytest
 
+from mfa_portal.admin.notify import Outbox
 from mfa_portal.web.strings import STRINGS, negotiate, reset_language, t, use_language
 from mfa_portal.web.strings_de import STRINGS_DE
-from tests.support.portal import Browser, PortalWorld
+from mfa_portal.wiring.support import portal_store
+from tests.support.portal import PASSWORD, Browser, PortalWorld
 
 
 def browser_in(world: PortalWorld, accept_language: str) -> Browser:
@@ -58,11 +61,21 @@ def test_a_german_request_does_not_leave_german_behind(world: PortalWorld) -> No
     assert t("signin.title") == "Sign in"  # outside a request: English
 
 
-def test_a_sentence_without_a_german_version_falls_back_to_english(world: PortalWorld) -> None:
-    assert "forgot.title" not in STRINGS_DE
+def test_german_reaches_the_newer_pages_too(world: PortalWorld) -> None:
     page = browser_in(world, "de").get("/password/forgot")
     assert '<html lang="de">' in page.text and "Anmeldeportal" in page.text
-    assert "Reset your password" in page.text
+    assert "<h1>Passwort zurücksetzen</h1>" in page.text
+    assert "Reset your password" not in page.text and "Send me a reset code" not in page.text
+
+
+def test_a_sentence_without_a_german_version_falls_back_to_english(
+    world: PortalWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gap (a key added in a hurry) shows the English sentence, never a bare key."""
+    monkeypatch.delitem(STRINGS_DE, "forgot.title")
+    page = browser_in(world, "de").get("/password/forgot")
+    assert '<html lang="de">' in page.text and "Reset your password" in page.text
+    assert "Rücksetzcode senden" in page.text  # the rest of the page stays German
 
 
 @pytest.mark.parametrize(
@@ -85,24 +98,70 @@ def test_negotiation(header: str | None, chosen: str) -> None:
     assert negotiate(header) == chosen
 
 
+#: Keys whose German is the English text, because the word or sign is the same in German.
+SAME_IN_GERMAN = frozenset(
+    {
+        "support.contact",  # "Support: {contact}"
+        "newpw.policy.separator",  # ", "
+        "account.mfa.status",  # "Status"
+        "admin.search.status",
+        "admin.col.status",
+        "admin.user.status",
+        "admin.col.mfa",  # "MFA"
+        "admin.user.attr_name",  # "Name"
+        "admin.unknown_short",  # "?"
+        "admin.list_separator",  # ", "
+        "admin.form.problem",  # "{form}: {problem}"
+    }
+)
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_english_key_has_german() -> None:
+    """The catalog cannot drift: a sentence added in English only fails here, so no German page
+    shows an English sentence (``t`` would fall back to it)."""
+    assert sorted(set(STRINGS) - set(STRINGS_DE)) == []
+
+
 def test_every_german_key_exists_in_english_with_the_same_placeholders() -> None:
     """No orphan keys (a renamed English key would leave a dead German one) and no placeholder a
-    German sentence would fail to fill."""
-    assert set(STRINGS_DE) <= set(STRINGS), set(STRINGS_DE) - set(STRINGS)
+    German sentence would fail to fill or leave out."""
+    assert sorted(set(STRINGS_DE) - set(STRINGS)) == []
+    differ = [key for key, german in STRINGS_DE.items() if fields(german) != fields(STRINGS[key])]
+    assert differ == []
 
-    def fields(text: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
-    for key, german in STRINGS_DE.items():
-        assert fields(german) == fields(STRINGS[key]), key
-        assert german != STRINGS[key], key  # translated, not copied
+def test_german_sentences_are_translated_not_copied() -> None:
+    copied = {key for key, german in STRINGS_DE.items() if german == STRINGS.get(key)}
+    assert copied == SAME_IN_GERMAN
+
+
+def test_german_markup_sentences_keep_the_english_markup() -> None:
+    tags = re.compile(r"</?[a-z]+>")
+    for key in [k for k in STRINGS if any(p.endswith("_html") for p in k.split("."))]:
+        assert sorted(tags.findall(STRINGS_DE[key])) == sorted(tags.findall(STRINGS[key])), key
+
+
+def test_german_plurals_are_chosen_by_count() -> None:
+    token = use_language("de")
+    try:
+        assert t("admin.search.count", count=1) == "1 Benutzer"
+        one = t("recovery.codes.remaining_html", count=1)
+        other = t("recovery.codes.remaining_html", count=3)
+    finally:
+        reset_language(token)
+    assert one == "Sie haben <strong>1</strong> unbenutzten Wiederherstellungscode."
+    assert other == "Sie haben <strong>3</strong> unbenutzte Wiederherstellungscodes."
 
 
 def test_t_uses_the_language_of_the_context() -> None:
     token = use_language("de")
     try:
         assert t("signin.submit") == "Anmelden"
-        assert t("forgot.title") == "Reset your password"
+        assert t("forgot.title") == "Passwort zurücksetzen"
     finally:
         reset_language(token)
     token = use_language("tlh")  # no such catalog: English
@@ -112,29 +171,16 @@ def test_t_uses_the_language_of_the_context() -> None:
         reset_language(token)
 
 
-#: Keys that came with the account's methods, the session-end reasons, "Send me a new code" and
-#: the per-field errors: each has German from the start, so these pages are not half-translated.
-NEW_KEYS = (
-    "signin.username_missing",
-    "signin.password_missing",
-    "signin.ended.",
-    "signin.resend",
-    "code.resend",
-    "signup.username_missing",
-    "signup.email_missing",
-    "account.mfa.on_any",
-    "account.mfa.methods",
-    "account.mfa.preferred_badge",
-    "account.mfa.device",
-    "account.mfa.enrolled_on",
-    "account.mfa.sent_to",
-    "account.mfa.choose",
-    "account.mfa.preference_saved",
-    "account.password.current_missing",
-)
-
-
-def test_the_new_sentences_all_have_german() -> None:
-    new = [key for key in STRINGS if key.startswith(NEW_KEYS)]
-    assert len(new) >= 25
-    assert [key for key in new if key not in STRINGS_DE] == []
+def test_a_german_browser_gets_its_set_up_code_mail_in_german(world: PortalWorld) -> None:
+    """A notice the user causes from a page is written in that page's language."""
+    world.create_user("alice", permanent=True)
+    browser = world.browser(enrolment_proof="email", mode="development")
+    browser.http.headers["Accept-Language"] = "de-DE,de;q=0.9"
+    page = browser.follow(browser.sign_in("alice", PASSWORD))
+    assert "Einrichtungscode per E-Mail senden" in page.text
+    sent = browser.post("/mfa/setup/send-code", follow=True)
+    assert "Wir haben einen Einrichtungscode" in sent.text
+    outbox = Outbox(portal_store(world.data_dir, world.settings.database), echo=False)
+    [mail] = outbox.messages()
+    assert mail.subject == "Anmeldeportal: Ihr Einrichtungscode für die Authenticator-App"
+    assert "Ihr Einrichtungscode: " in mail.body and "Your set-up code" not in mail.body

@@ -117,3 +117,23 @@ def test_a_locked_code_step_keeps_the_username(world: PortalWorld, enrolled: Enr
             break
     assert page is not None and "/signin" in page.text
     assert _username_value(page) == "gus"
+
+
+def test_behind_nginx_the_reason_survives_the_dropped_cookie(
+    world: PortalWorld, enrolled: EnrolledUser
+) -> None:
+    """nginx's ``auth_request`` drops the sub-request's ``Set-Cookie``: the browser's next request
+    (``/auth/signin``) still names the ended session, and must still learn why it ended."""
+    browser, _ = enrolled("dana")
+    before = dict(browser.http.cookies)
+    reset_mfa(_support(browser), Actor("admin:sam"), "dana", "lost phone")  # type: ignore[arg-type]
+    assert browser.get("/auth/verify").status_code == 401
+    browser.http.cookies.clear()
+    for name, value in before.items():  # what the browser still holds: the old cookie
+        browser.http.cookies.set(name, value)
+    answer = browser.get("/auth/signin", headers={"X-Original-URI": "/report?a=1&b=2"})
+    assert answer.headers["location"] == "/signin?next=/report%3Fa%3D1%26b%3D2&ended=reset"
+    page = browser.follow(answer)
+    assert t("signin.ended.reset") in page.text
+    assert _username_value(page) == "dana"  # what they typed to sign in, as on the direct path
+    assert t("signin.ended.reset") not in browser.get("/signin").text  # said once

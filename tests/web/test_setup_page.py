@@ -125,3 +125,26 @@ def test_cancel_needs_csrf_and_a_signed_in_session(
     anonymous.get("/signin")
     answer = anonymous.post("/mfa/setup/cancel")
     assert answer.status_code == 303 and answer.headers["location"].startswith("/signin")
+
+
+def test_the_new_apps_code_in_the_confirming_step_is_explained_not_blamed_on_the_clock(
+    world: PortalWorld, enrolled: EnrolledUser
+) -> None:
+    """Cognito's replay guard is per user: the old app's confirming code spent this 30-s step, so
+    the new app's first code of the same step is refused. The page says to wait for the next code
+    (not "check your phone's clock"), and the next code works."""
+    browser, old_secret = enrolled("alice")
+    world.next_step()
+    browser.post("/mfa/replace", {"password": PASSWORD, "code": world.code(old_secret)})
+    browser.get("/mfa/setup")
+    new_secret = browser.secret()
+    page = browser.post("/mfa/setup", {"code": world.code(new_secret)})
+    assert page.status_code == 400
+    assert t("setup.same_step") in page.text
+    assert "clock" not in page.text
+    world.next_step()
+    wrong = "000000" if world.code(new_secret) != "000000" else "111111"
+    assert "clock" in browser.post("/mfa/setup", {"code": wrong}).text  # another step: as before
+    world.next_step()
+    done = browser.post("/mfa/setup", {"code": world.code(new_secret)}, follow=True)
+    assert "Your authenticator is set up" in done.text

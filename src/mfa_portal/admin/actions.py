@@ -58,6 +58,12 @@ def _notify_email(user: dict[str, Any]) -> str | None:
     return attributes(user).get("email") or None
 
 
+def _user_language(user: dict[str, Any]) -> str | None:
+    """The language of a notice support's action sends: the user's own ``locale`` attribute (the
+    support person's browser says nothing about the user's language)."""
+    return attributes(user).get("locale") or None
+
+
 def end_portal_sessions(support: Support, sub: str | None) -> None:
     """Mark the user's portal sessions as over in the shared store, so every portal instance (and
     forward-auth) refuses them on its next request instead of at its next Cognito re-check."""
@@ -111,7 +117,9 @@ def reset_mfa(support: Support, actor: Actor, username: str, reason: str) -> Act
         else:
             email = _notify_email(user)
             if support.notifier and email:
-                if not support.notifier.mfa_reset(email, step.target, by="by support"):
+                if not support.notifier.mfa_reset(
+                    email, step.target, language=_user_language(user)
+                ):
                     notes.append("the notification email could not be sent")
             step.done("authenticator removed and all sessions signed out", notes)
     return _logged(actor, step.result)
@@ -148,7 +156,9 @@ def set_mfa(
             notes.append("disabling keeps the old authenticator; use reset-mfa to remove it")
         email = _notify_email(user)
         if support.notifier and email:
-            if not support.notifier.mfa_changed(email, step.target, f"{method} {setting}"):
+            if not support.notifier.mfa_changed(
+                email, step.target, f"{method} {setting}", language=_user_language(user)
+            ):
                 notes.append("the notification email could not be sent")
         step.done(f"{method} MFA {setting}", notes)
     return _logged(actor, step.result)
@@ -244,7 +254,9 @@ def reset_password(
             notes: list[str] = []
             email = _notify_email(user)
             if support.notifier and email:
-                if not support.notifier.password_reset(email, step.target):
+                if not support.notifier.password_reset(
+                    email, step.target, language=_user_language(user)
+                ):
                     notes.append("the notification email could not be sent")
             step.done("password reset; a reset code was sent to the user", notes)
     return _logged(actor, step.result)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from mfa_portal.admin.notice_texts import DEFAULT, NOTICES, notice_text
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.mail import (
     Mailer,
@@ -103,7 +104,7 @@ class Notifier:
         self,
         mailer: Mailer,
         public_url: str = "",
-        product: str = "MFA portal",
+        product: str | None = None,
         support_contact: str = "",
     ) -> None:
         self._mailer = mailer
@@ -111,75 +112,73 @@ class Notifier:
         self._product = product
         self._support = support_contact
 
-    def mfa_reset(self, to: str, username: str, *, by: str) -> bool:
-        body = (
-            f"The authenticator app registered for {username} was removed {by}, and every "
-            "signed-in session was ended.\n\nAt your next sign-in you will be asked to set up a "
-            "new authenticator."
-        )
-        return self._send(to, "Your authenticator was reset", body)
+    def mfa_reset(self, to: str, username: str, *, language: str | None = None) -> bool:
+        """Support removed the authenticator (the only caller: a support reset)."""
+        return self._notice(to, "mfa_reset", language, username=username)
 
-    def password_reset(self, to: str, username: str) -> bool:
+    def password_reset(self, to: str, username: str, *, language: str | None = None) -> bool:
         """Support reset the password: say where the separately mailed code goes (the portal's
         "I have a reset code" page), and that the authenticator stays as it was."""
         where = (
             f"{self._url}/password/reset?username={quote(username, safe='')}"
             if self._url
-            else 'the sign-in portal\'s "I have a reset code" page'
+            else notice_text(language, "password_reset.where")
         )
-        body = (
-            f"Support reset the password of {username} and signed out every session. A separate "
-            f"message contains your reset code.\n\nTo choose a new password, enter the code at "
-            f"{where}\n\nYour authenticator stays as it is: you will still be asked for a code "
-            "at your next sign-in."
-        )
-        return self._send(to, "Your password was reset", body)
+        return self._notice(to, "password_reset", language, username=username, where=where)
 
-    def mfa_changed(self, to: str, username: str, change: str) -> bool:
-        body = f"The multi-factor settings of {username} were changed: {change}."
-        return self._send(to, "Your sign-in settings changed", body)
+    def mfa_changed(
+        self, to: str, username: str, change: str, *, language: str | None = None
+    ) -> bool:
+        """``change``: ``enrolled`` or ``<method> <setting>`` (``totp disabled``), written out in
+        the notice's language."""
+        key = "change." + change.replace(" ", ".")
+        described = notice_text(language, key) if key in NOTICES[DEFAULT] else change
+        return self._notice(to, "mfa_changed", language, username=username, change=described)
 
-    def email_changed(self, to: str, username: str) -> bool:
+    def email_changed(self, to: str, username: str, *, language: str | None = None) -> bool:
         """To the *old* address: a takeover that starts by moving the email must not go unseen."""
-        body = (
-            f"The email address of {username} was changed; messages now go to the new address, "
-            "and this one no longer receives them."
-        )
-        return self._send(to, "Your email address was changed", body)
+        return self._notice(to, "email_changed", language, username=username)
 
-    def recovery_code_used(self, to: str, username: str, remaining: int) -> bool:
-        body = (
-            f"A recovery code of {username} was used to remove the registered authenticator. "
-            f"{remaining} unused recovery codes remain."
+    def recovery_code_used(
+        self, to: str, username: str, remaining: int, *, language: str | None = None
+    ) -> bool:
+        body = notice_text(
+            language,
+            "recovery_code_used.body",
+            count=remaining,
+            username=username,
+            remaining=remaining,
         )
-        return self._send(to, "A recovery code was used", body)
+        return self._send(to, notice_text(language, "recovery_code_used.subject"), body, language)
 
-    def recovery_codes_issued(self, to: str, username: str) -> bool:
-        body = (
-            f"A new set of recovery codes was created for {username}; "
-            "the previous codes no longer work."
-        )
-        return self._send(to, "New recovery codes", body)
+    def recovery_codes_issued(self, to: str, username: str, *, language: str | None = None) -> bool:
+        return self._notice(to, "recovery_codes_issued", language, username=username)
 
-    def enrolment_code(self, to: str, username: str, code: str, minutes: int) -> bool:
+    def enrolment_code(
+        self, to: str, username: str, code: str, minutes: int, *, language: str | None = None
+    ) -> bool:
         """The one-time code that lets a signed-in session of ``username`` set up an authenticator."""
-        body = (
-            f"Someone signed in as {username} and asked to set up an authenticator app.\n\n"
-            f"Your set-up code: {code}\n\nIt works once, for {minutes} minutes. If you did not "
-            "ask for it, do not share it: your password may be known to someone else."
+        return self._notice(
+            to, "enrolment_code", language, username=username, code=code, minutes=minutes
         )
-        return self._send(to, "Your authenticator set-up code", body)
 
-    def _send(self, to: str, subject: str, body: str) -> bool:
+    def _notice(self, to: str, kind: str, language: str | None, **values: object) -> bool:
+        """Subject and body of ``kind`` from the notice catalog, in ``language`` (else English)."""
+        body = notice_text(language, f"{kind}.body", **values)
+        return self._send(to, notice_text(language, f"{kind}.subject"), body, language)
+
+    def _send(self, to: str, subject: str, body: str, language: str | None) -> bool:
+        # Unset: the name the pages use when unset, in the notice's language.
+        product = self._product or notice_text(language, "product")
+        support = notice_text(language, "footer.support", contact=self._support)
         footer = (
-            "\n\nIf this was not you, contact support at once."
-            + (f"\nSupport: {self._support}" if self._support else "")
+            "\n\n"
+            + notice_text(language, "footer.not_you")
+            + (f"\n{support}" if self._support else "")
             + (f"\n{self._url}" if self._url else "")
         )
         try:
-            self._mailer.send(
-                Message(to=to, subject=f"{self._product}: {subject}", body=body + footer)
-            )
+            self._mailer.send(Message(to=to, subject=f"{product}: {subject}", body=body + footer))
         except (OSError, smtplib.SMTPException, MailNotConfigured) as exc:
             log.warning("notification to a user could not be sent: %s", type(exc).__name__)
             return False

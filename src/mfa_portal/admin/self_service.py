@@ -82,8 +82,11 @@ def _user(support: Support, username: str) -> dict[str, Any]:
     return support.client.call("AdminGetUser", UserPoolId=support.pool_id, Username=username)
 
 
-def issue_codes(support: Support, username: str, source: str = "") -> list[str]:
-    """A new set for the signed-in user (the old set stops working); audited and notified."""
+def issue_codes(
+    support: Support, username: str, source: str = "", language: str | None = None
+) -> list[str]:
+    """A new set for the signed-in user (the old set stops working); audited and notified (in
+    ``language``, the page's, else the user's ``locale``)."""
     actor = Actor(f"self:{username}", source)
     codes: list[str] = []
     with audited(support, actor, "recovery-codes issue", username, "issued by the user") as step:
@@ -93,7 +96,9 @@ def issue_codes(support: Support, username: str, source: str = "") -> list[str]:
         codes = _codes(support).issue(support.pool_id, attrs["sub"])
         notes: list[str] = []
         if support.notifier and attrs.get("email"):
-            if not support.notifier.recovery_codes_issued(attrs["email"], step.target):
+            if not support.notifier.recovery_codes_issued(
+                attrs["email"], step.target, language=language or attrs.get("locale")
+            ):
                 notes.append("the notification email could not be sent")
         step.done(f"{len(codes)} recovery codes issued; the previous set was voided", notes)
     emit("recovery-codes.issued", user=username, ip=source, outcome="success", count=len(codes))
@@ -101,7 +106,13 @@ def issue_codes(support: Support, username: str, source: str = "") -> list[str]:
 
 
 def record_enrolment(
-    support: Support, username: str, email: str | None, source: str = "", device_name: str = ""
+    support: Support,
+    username: str,
+    email: str | None,
+    source: str = "",
+    device_name: str = "",
+    *,
+    language: str | None = None,
 ) -> None:
     """A new authenticator was set up (first time or replacement): audit it (with the device name,
     which Cognito never returns outside a sign-in challenge) and tell the user."""
@@ -109,8 +120,7 @@ def record_enrolment(
     with audited(support, actor, ENROL_ACTION, username, "set up by the user") as step:
         notes: list[str] = []
         if support.notifier and email:
-            change = "a new authenticator app was set up"
-            if not support.notifier.mfa_changed(email, username, change):
+            if not support.notifier.mfa_changed(email, username, "enrolled", language=language):
                 notes.append("the notification email could not be sent")
         step.done(enrolment_detail(device_name), notes)
     emit("mfa.enrolled", user=username, ip=source, outcome="success", factor="SOFTWARE_TOKEN_MFA")
@@ -146,6 +156,7 @@ def recover_with_code(
     code: str,
     source: str = "",
     now: float | None = None,
+    language: str | None = None,
 ) -> ActionResult:
     """Password + one unused recovery code: remove the authenticator and sign out everywhere.
 
@@ -173,13 +184,16 @@ def recover_with_code(
         emit("recovery.failed", **where, outcome="failure", reason=exc.code)
         raise ActionFailed(RESET_ACTION, username, exc.code, exc.message) from None
     try:
-        return _reset_with_code(support, Actor(f"self:{username}", source), username, code)
+        actor = Actor(f"self:{username}", source)
+        return _reset_with_code(support, actor, username, code, language)
     except ActionFailed as exc:
         emit("recovery.failed", **where, outcome="failure", reason=exc.code)
         raise
 
 
-def _reset_with_code(support: Support, actor: Actor, username: str, code: str) -> ActionResult:
+def _reset_with_code(
+    support: Support, actor: Actor, username: str, code: str, language: str | None
+) -> ActionResult:
     """After the password step: spend the code and reset, audited (the username is real now)."""
     with audited(support, actor, RESET_ACTION, username, RESET_REASON) as step:
         user = _user(support, username)
@@ -193,7 +207,9 @@ def _reset_with_code(support: Support, actor: Actor, username: str, code: str) -
         notes = remove_authenticator(support, step.target, attrs["sub"])
         remaining = codes.remaining(support.pool_id, attrs["sub"])
         if support.notifier and attrs.get("email"):
-            if not support.notifier.recovery_code_used(attrs["email"], step.target, remaining):
+            if not support.notifier.recovery_code_used(
+                attrs["email"], step.target, remaining, language=language or attrs.get("locale")
+            ):
                 notes.append("the notification email could not be sent")
         step.done(f"authenticator removed with a recovery code; {remaining} codes remain", notes)
     assert step.result is not None

@@ -7,7 +7,7 @@ account, ``/auth/verify``; ``forward_auth`` answers that in front of the app whe
 none imports another. Below them: ``flow`` (sign-in progress against Cognito), ``outcomes`` (where
 a step goes next), ``account_page``, ``enrolment_proof``, ``deps`` (guards), ``responses``
 (templates and redirects), ``messages`` (Cognito errors → page texts), ``strings`` (every
-sentence; ``strings_de`` its German catalog, ``language`` picks one per request), ``state`` (the typed session state), ``sessions`` and ``session_store`` (server-side
+sentence; ``strings_de`` and ``strings_console_de`` its German catalog, ``language`` picks one per request), ``state`` (the typed session state), ``sessions`` and ``session_store`` (server-side
 sessions in SQLite or Redis), ``headers`` (security headers), ``delay`` (timing equaliser), ``qr``
 (otpauth URI and QR), ``password_policy`` and ``pool_info`` (what the pool says of itself). Never
 imports ``pool``.

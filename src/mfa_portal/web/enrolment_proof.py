@@ -17,6 +17,7 @@ from mfa_portal.web.messages import log
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.sessions import PortalSession
 from mfa_portal.web.state import EnrolmentProof
+from mfa_portal.web.strings import language
 
 
 def _username(ps: PortalSession, mode: str) -> str:
@@ -56,7 +57,7 @@ def send(request: Request, ps: PortalSession, mode: str) -> str | None:
         log.info("enrolment code refused: send limit reached")
         return "setup.proof_limit"
     minutes = portal.settings.enrolment_code_minutes
-    if not notifier.enrolment_code(email, _username(ps, mode), code, minutes):
+    if not notifier.enrolment_code(email, _username(ps, mode), code, minutes, language=language()):
         return "signin.unavailable"
     ps.state.enrolment_proof = EnrolmentProof(sent_at=now)
     ps.changed()

@@ -162,12 +162,13 @@ def iso_time(at: float) -> str:
 
 
 def short_time(iso: str) -> str:
-    """``2026-11-28T18:10:35Z`` as ``28 Nov 18:10`` (the full value goes in the title)."""
+    """``2026-11-28T18:10:35Z`` as ``28 Nov 2026 18:10`` (German: ``28.11.2026 18:10``); the full
+    value goes in the title."""
     try:
         moment = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
         return iso
-    return moment.strftime("%d %b %Y %H:%M")
+    return moment.strftime(t("admin.time_format"))
 
 
 @router.get("/admin/users/new", response_class=HTMLResponse)

@@ -20,6 +20,7 @@ from mfa_portal.web.deps import CSRF, SignedIn, SignedInUser, portal_session
 from mfa_portal.web.flow import ensure_live
 from mfa_portal.web.messages import log
 from mfa_portal.web.portal import get_portal
+from mfa_portal.web.strings import language
 
 router = APIRouter()
 Field = Annotated[str, Form()]
@@ -44,7 +45,11 @@ def _current_email(user: SignedInUser) -> str | None:
 
 def _notify_old(request: Request, user: SignedInUser, old: str | None) -> None:
     notifier = get_portal(request).support.notifier
-    if old and notifier is not None and not notifier.email_changed(old, user.username):
+    if (
+        old
+        and notifier is not None
+        and not notifier.email_changed(old, user.username, language=language())
+    ):
         log.warning("the old address was not told of the email change")
 
 

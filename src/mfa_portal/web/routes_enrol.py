@@ -57,6 +57,7 @@ from mfa_portal.web.strings import t
 router = APIRouter()
 
 SIX_DIGITS = re.compile(r"^[0-9]{6}$")
+TOTP_STEP_SECONDS = 30  # RFC 6238 time step, the one Cognito uses
 TOTP_ON = {"Enabled": True, "PreferredMfa": True}
 DEVICE_NAME_MAX = 64
 #: Controls (NUL, newlines, escapes), format characters (bidi overrides and isolates, zero-width
@@ -270,9 +271,10 @@ def setup_submit(
     except CognitoError as exc:
         key = code_error(exc)
         if key == "code.wrong":
-            return _page(
-                request, ps, 400, field_errors={"code": ["setup.wrong"]}, device_name=device_name
-            )
+            # Not the phone's clock: the step the old app's code just spent cannot be used again.
+            same_step = ps.state.reauth_step == int(portal.clock() // TOTP_STEP_SECONDS)
+            wrong = "setup.same_step" if mode == "replace" and same_step else "setup.wrong"
+            return _page(request, ps, 400, field_errors={"code": [wrong]}, device_name=device_name)
         return _ended(request, ps, exc)
     if result.get("Status") != "SUCCESS":
         return _page(
@@ -406,6 +408,7 @@ def replace_submit(
     ps.state.tokens = outcome
     ps.state.identity = identity
     ps.state.reauth_until = portal.clock() + 300
+    ps.state.reauth_step = int(portal.clock() // TOTP_STEP_SECONDS) if code else -1
     ps.state.enrolment = None
     ps.rotate()
     try:  # the current factor was just proven: this POST, and only it, starts the association

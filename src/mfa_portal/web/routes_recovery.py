@@ -22,6 +22,7 @@ from mfa_portal.web.deps import SignedInUser, portal_session, require_signed_in,
 from mfa_portal.web.extensions import PortalExtensions
 from mfa_portal.web.portal import get_portal
 from mfa_portal.web.responses import render
+from mfa_portal.web.strings import language
 
 router = APIRouter()
 Field = Annotated[str, Form()]
@@ -38,7 +39,12 @@ def record_enrolment(request: Request, user: SignedInUser) -> str | None:
     support = support_of(request)
     device_name = str(getattr(request.state, "device_name", ""))  # set by the set-up page's POST
     self_service.record_enrolment(
-        support, user.username, user.email, _client_address(request), device_name
+        support,
+        user.username,
+        user.email,
+        _client_address(request),
+        device_name,
+        language=language(),  # the notice is in the language of the page the user is on
     )
     return None
 
@@ -81,7 +87,7 @@ def issue_codes(request: Request) -> Response:
     if not user.mfa_satisfied:  # a session without its second factor cannot mint a way around it
         return render(request, "error.html", 403, title="forbidden.title", body="forbidden.body")
     codes = self_service.issue_codes(
-        support_of(request), user.username, source=_client_address(request)
+        support_of(request), user.username, source=_client_address(request), language=language()
     )
     download = "data:text/plain;charset=utf-8," + quote(as_text_file(user.username, codes))
     next_path = portal_session(request).state.next_path
@@ -113,6 +119,7 @@ def recover_submit(
             code=code,
             source=_client_address(request),
             now=portal.clock(),
+            language=language(),
         )
     except ActionFailed as exc:
         failed = "recovery.recover.failed"  # one sentence for every wrong combination

@@ -39,6 +39,12 @@ SLIDE_EVERY_SECONDS = 60  # re-save an unchanged session at most this often to e
 #: that raced the rotation (a double submit) can tell "my sibling won" from "this never completed".
 SUPERSEDED_SECONDS = 60
 SUPERSEDED_KEY = "superseded_to"
+#: Why the rotated-away session ended, and the username its visitor had typed, kept in its marker:
+#: behind nginx the rotation happens in the ``auth_request`` sub-request, whose new cookie never
+#: reaches the browser, so the next request (``/auth/signin``, then ``/signin``) still names the old
+#: id and learns both only from here. The marker is sealed like a session and lives a minute.
+ENDED_KEY = "ended"
+TYPED_KEY = "typed"
 
 
 #: What ``new_session_id`` makes: 32 random bytes, URL-safe base64 without padding.
@@ -220,6 +226,10 @@ class SessionMiddleware(BaseHTTPMiddleware):
                 fresh = self._fresh()
                 fresh.superseded_to = target
                 fresh.cookie_outlived = True
+                reason, typed = superseded_ending_of(document)
+                if reason is not None:
+                    fresh.ended_reason = fresh.state.ended = reason
+                    fresh.state.typed_username = typed
                 return fresh
             if document is None:
                 fresh = self._fresh()
@@ -259,7 +269,11 @@ class SessionMiddleware(BaseHTTPMiddleware):
         self._store.save(session.id, document, self._ttl)
         # Only now mark the old ids: a sibling that sees the marker finds the new session saved.
         landing = landing_of(session.state, self._settings.base_path)
-        marker = self._cipher.seal(json.dumps({SUPERSEDED_KEY: landing}))
+        content = {SUPERSEDED_KEY: landing}
+        if session.state.ended in ENDED_REASONS:
+            content[ENDED_KEY] = session.state.ended
+            content[TYPED_KEY] = session.state.typed_username
+        marker = self._cipher.seal(json.dumps(content))
         for old in session.discarded:
             self._store.save(old, marker, SUPERSEDED_SECONDS)
         session.discarded.clear()
@@ -287,3 +301,18 @@ def superseded_target_of(document: str | None) -> str | None:
     if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def superseded_ending_of(document: str | None) -> tuple[str | None, str]:
+    """The reason (one of ``ENDED_REASONS``, else None) a superseded marker records, and the
+    username typed in the session that ended ("" when none)."""
+    try:
+        data = json.loads(document or "")
+    except ValueError:
+        return None, ""
+    if not isinstance(data, dict):
+        return None, ""
+    reason, typed = data.get(ENDED_KEY), data.get(TYPED_KEY)
+    if not isinstance(reason, str) or reason not in ENDED_REASONS:
+        return None, ""
+    return reason, typed if isinstance(typed, str) else ""

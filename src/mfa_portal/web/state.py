@@ -96,6 +96,9 @@ class SessionState(BaseModel):
     enrolment: Enrolment | None = None
     enrolment_proof: EnrolmentProof | None = None
     reauth_until: float = 0.0  # replacing the authenticator is allowed until then
+    #: The 30-second TOTP step in which re-authentication spent a code of the current authenticator:
+    #: Cognito's per-user replay guard refuses every code of that step, the new app's first included.
+    reauth_step: int = -1
     last_checked: float = 0.0  # last time the access token was confirmed with Cognito
     revocation_generation: int = 0  # the user's revocation generation when this sign-in completed
     signup_username: str | None = None  # signed up, waiting for the confirmation code

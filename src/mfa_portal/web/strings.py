@@ -8,8 +8,9 @@ catalog has them (a language with more plural forms adds its own rule in ``_plur
 whose last part ends in ``_html`` hold trusted markup: their placeholders are HTML-escaped and the
 result is not escaped again by the templates.
 
-Languages: ``CATALOGS`` holds one catalog per language; English is complete, another language
-may be partial and falls back to English per key. The language of the request being served is a
+Languages: ``CATALOGS`` holds one catalog per language. Each is complete (a test fails on an
+English key without German); ``t`` still falls back to English per key, so a gap shows English,
+never a bare key. The language of the request being served is a
 context variable (set from ``Accept-Language`` by ``web.language``), so ``t`` in a route and in
 a template agree without passing the language around.
 """
@@ -190,6 +191,8 @@ STRINGS: dict[str, str] = {
     "setup.submit": "Verify and turn on",
     "setup.wrong": "That code did not match. Check that your phone's clock is right, wait for a new code "
     "and try again.",
+    "setup.same_step": "Codes of the last 30 seconds cannot be used again: one of them just "
+    "confirmed it is you. Wait until your new app shows its next code, then enter that one.",
     "setup.not_enabled": "Your authenticator was verified but could not be turned on. Please try again.",
     "setup.unavailable": "Authenticator apps are not enabled for this user pool. Contact your "
     "administrator.",
@@ -472,7 +475,7 @@ STRINGS: dict[str, str] = {
     "recovery.done.submit": "Sign in and set up",
 }
 
-STRINGS.update(STRINGS_CONSOLE)  # the console's newer sentences, kept apart (English only)
+STRINGS.update(STRINGS_CONSOLE)  # the console's newer sentences, kept apart
 
 #: Sentences telling the user to contact support or an administrator: the pages follow each with
 #: ``support.contact`` when ``MFA_PORTAL_SUPPORT_CONTACT`` is set.
@@ -482,12 +485,6 @@ CONTACT_KEYS = frozenset(
     if not key.startswith("admin.")
     and re.search(r"\b(contact|ask) (your administrator|support)\b", text, re.IGNORECASE)
 )
-
-NAMES: dict[str, str] = {
-    "SOFTWARE_TOKEN_MFA": "Authenticator app",
-    "EMAIL_OTP": "Email",
-    "SMS_MFA": "Text message",
-}
 
 
 def _plural_form(count: object) -> str:

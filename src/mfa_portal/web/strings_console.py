@@ -1,10 +1,11 @@
-"""The support console's sentences added for the user page and the audit view (English only: the
-console is for support staff; the catalog falls back to English for every other language)."""
+"""The support console's sentences added for the user page and the audit view (German:
+``strings_console_de``)."""
 
 from __future__ import annotations
 
 STRINGS_CONSOLE: dict[str, str] = {
     "admin.nav.label": "Support console",
+    "admin.time_format": "%d %b %Y %H:%M",  # strftime; Python keeps LC_TIME at "C", so %b is English
     "admin.form.problem": "{form}: {problem}",
     "admin.form.choose_method": "choose a method.",
     "admin.form.choose_setting": "choose a setting.",

@@ -77,7 +77,7 @@ def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Su
         notifier=Notifier(
             portal_mailer(settings),
             public_url=settings.portal_url,  # reset links point under the base path
-            product=settings.product_name or "MFA portal",
+            product=settings.product_name,
             support_contact=settings.support_contact or "",
         ),
         recovery=RecoveryCodes(store),
