@@ -10,7 +10,6 @@ error summary takes the focus.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +18,6 @@ import pytest
 
 from mfa_portal.admin import actions
 from mfa_portal.admin.support import Actor
-from mfa_portal.cognito_api.client import CognitoError
 from mfa_portal.wiring.support import build_support
 from tests.support.axe import axe_violations, require_axe
 from tests.support.backends import PASSWORD
@@ -30,7 +28,7 @@ from tests.support.chromium import (
     require_chromium,
     sign_in,
 )
-from tests.support.served_portal import portal_in_thread
+from tests.support.served_portal import portal_with_root
 from tests.support.setup import create_user
 
 pytestmark = pytest.mark.browser
@@ -44,19 +42,9 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     require_chromium()
     require_axe()
     tmp = tmp_path_factory.mktemp("console")
-    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("MFA_PORTAL_")}
-    try:
-        with portal_in_thread(tmp / "data", enrolment_proof="none") as (base, backend):
-            idp, pool = backend.client, backend.settings.user_pool_id or ""
-            try:
-                idp.call("CreateGroup", UserPoolId=pool, GroupName="admins")
-            except CognitoError:
-                pass  # the first start made it
-            create_user(idp, pool, "root", groups=("admins",))
-            create_user(idp, pool, "dora", email="dora@example.com")
-            yield {"base": base, "support": build_support(backend.settings, idp, pool)}
-    finally:
-        os.environ.update(saved)
+    with portal_with_root(tmp / "data") as (base, backend, idp, pool):
+        create_user(idp, pool, "dora", email="dora@example.com")
+        yield {"base": base, "support": build_support(backend.settings, idp, pool)}
 
 
 @pytest.fixture(scope="module")

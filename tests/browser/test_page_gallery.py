@@ -9,7 +9,6 @@ must still fit its screen, with no word or button running past its box. Each sta
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +16,12 @@ from typing import Any
 import pyotp
 import pytest
 
-from mfa_portal.cognito_api.client import CognitoClient, CognitoError
+from mfa_portal.cognito_api.client import CognitoClient
 from tests.browser.test_console_pages import SIZES
 from tests.support.axe import axe_violations, require_axe
 from tests.support.backends import PASSWORD, TEMP_PASSWORD
 from tests.support.chromium import SCREENSHOTS, launched_chromium, require_chromium
-from tests.support.served_portal import portal_in_thread
+from tests.support.served_portal import portal_with_root
 from tests.support.setup import create_user
 
 pytestmark = pytest.mark.browser
@@ -73,20 +72,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     require_chromium()
     require_axe()
     tmp = tmp_path_factory.mktemp("gallery")
-    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("MFA_PORTAL_")}
-    try:
-        with portal_in_thread(tmp / "data", enrolment_proof="none") as (base, backend):
-            idp, pool = backend.client, backend.settings.user_pool_id or ""
-            try:
-                idp.call("CreateGroup", UserPoolId=pool, GroupName="admins")
-            except CognitoError:
-                pass  # the first start made it
-            create_user(idp, pool, "root", groups=("admins",))
-            for name in ("erik", "neu"):
-                create_user(idp, pool, name, email=f"{name}@example.com")
-            yield Site(base, idp, pool)
-    finally:
-        os.environ.update(saved)
+    with portal_with_root(tmp / "data") as (base, _backend, idp, pool):
+        for name in ("erik", "neu"):
+            create_user(idp, pool, name, email=f"{name}@example.com")
+        yield Site(base, idp, pool)
 
 
 @pytest.fixture(scope="module")

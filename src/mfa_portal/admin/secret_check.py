@@ -15,7 +15,7 @@ import hashlib
 import hmac
 
 from mfa_portal.admin.store import PortalStore
-from mfa_portal.storage import StartupError
+from mfa_portal.storage import StartupError, check_values
 
 CHECK = "session_secret_check"
 LABEL = b"mfa-portal session secret check v1"
@@ -30,13 +30,7 @@ def bind_session_secret(store: PortalStore, secret: bytes, *, source: str) -> No
 
     ``source`` names where the secret came from (a variable or a file), for the message only.
     """
-    value = check_value(secret)
-    with store.transaction() as conn:
-        row = conn.execute("SELECT value FROM portal_meta WHERE name = ?", (CHECK,)).fetchone()
-        if row is None:
-            conn.execute("INSERT INTO portal_meta (name, value) VALUES (?, ?)", (CHECK, value))
-            return
-    if not hmac.compare_digest(str(row[0]), value):
+    if not check_values.matches_or_first(store, "portal_meta", CHECK, check_value(secret)):
         raise StartupError(
             f"the session secret ({source}) is not the one {store.where} was started with: give "
             "this replica the deployment's secret, or, to change it on purpose, run `mfa-portal "
@@ -46,14 +40,4 @@ def bind_session_secret(store: PortalStore, secret: bytes, *, source: str) -> No
 
 def record_session_secret(store: PortalStore, secret: bytes) -> bool:
     """Make ``secret`` the one the store expects; False when it already was."""
-    value = check_value(secret)
-    with store.transaction() as conn:
-        row = conn.execute("SELECT value FROM portal_meta WHERE name = ?", (CHECK,)).fetchone()
-        if row is not None and hmac.compare_digest(str(row[0]), value):
-            return False
-        conn.execute(
-            "INSERT INTO portal_meta (name, value) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            (CHECK, value),
-        )
-    return True
+    return check_values.replace(store, "portal_meta", CHECK, check_value(secret))

@@ -20,7 +20,7 @@ from mfa_portal.pool.credentials import (
     Credentials,
 )
 from mfa_portal.pool.storage import Database
-from mfa_portal.storage import StartupError
+from mfa_portal.storage import StartupError, check_values
 
 CHECK = "pool_access_key_check"
 LABEL = b"mfa-portal pool access key check v1:"
@@ -39,14 +39,7 @@ def _source(credentials: Credentials) -> str:
 
 def bind_access_keys(db: Database, credentials: Credentials) -> None:
     """Record the pair's check value on first start; refuse (``StartupError``) another pair."""
-    value = check_value(credentials)
-    with db.transaction() as conn:
-        conn.execute(
-            "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
-            (CHECK, value),
-        )
-        stored = conn.execute("SELECT value FROM meta WHERE name = ?", (CHECK,)).fetchone()[0]
-    if not hmac.compare_digest(str(stored), value):
+    if not check_values.matches_or_first(db, "meta", CHECK, check_value(credentials)):
         raise StartupError(
             f"the pool's access key pair ({_source(credentials)}) is not the one {db.where} was "
             "started with: give this replica the deployment's pair, or, to replace it on purpose, "
@@ -57,14 +50,4 @@ def bind_access_keys(db: Database, credentials: Credentials) -> None:
 
 def record_access_keys(db: Database, credentials: Credentials) -> bool:
     """Make ``credentials`` the pair the database expects; False when it already was."""
-    value = check_value(credentials)
-    with db.transaction() as conn:
-        row = conn.execute("SELECT value FROM meta WHERE name = ?", (CHECK,)).fetchone()
-        if row is not None and hmac.compare_digest(str(row[0]), value):
-            return False
-        conn.execute(
-            "INSERT INTO meta (name, value) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            (CHECK, value),
-        )
-    return True
+    return check_values.replace(db, "meta", CHECK, check_value(credentials))
