@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -426,3 +427,35 @@ def test_a_pool_created_over_the_wire_publishes_its_discovery_documents(
 
     assert config["issuer"] == f"{wire_server.endpoint}/{pool_id}"
     assert len(jwks["keys"]) == 2
+
+
+# --- where calls run ---------------------------------------------------------------------------
+
+
+def test_only_getuser_runs_on_the_event_loop_and_the_rest_on_worker_threads(
+    wire_server: WireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GetUser (three keyed reads of a local SQLite file) skips the hop to a worker thread; a call
+    that may scan, hash or wait (AdminGetUser, ListUserPools …) never blocks the event loop."""
+    threads: dict[str, str] = {}
+
+    def recording(name: str, answer: dict[str, Any]) -> Any:
+        def handler(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+            threads[name] = threading.current_thread().name
+            return answer
+
+        return handler
+
+    handlers = wire_server.engine.handlers
+    monkeypatch.setitem(
+        handlers, "GetUser", recording("GetUser", {"Username": "u", "UserAttributes": []})
+    )
+    monkeypatch.setitem(handlers, "AdminGetUser", recording("AdminGetUser", {"Username": "u"}))
+    monkeypatch.setitem(handlers, "ListUserPools", recording("ListUserPools", {"UserPools": []}))
+    client = wire_server.client()
+    client.get_user(AccessToken="token")
+    client.admin_get_user(UserPoolId=POOL_ID, Username="u")
+    client.list_user_pools(MaxResults=1)
+    assert not threads["GetUser"].startswith("AnyIO worker thread")
+    assert threads["AdminGetUser"].startswith("AnyIO worker thread")
+    assert threads["ListUserPools"].startswith("AnyIO worker thread")

@@ -37,9 +37,11 @@ CONTENT_TYPE = "application/x-amz-json-1.1"
 ACCEPTED_TYPES = frozenset({CONTENT_TYPE, "application/x-amz-json-1.0", "application/json"})
 MAX_BODY_BYTES = 1024 * 1024
 SERVICE_NAME = "mfa-portal embedded Amazon Cognito user pool"
-# Reads of a few indexed rows, no hashing: on a local SQLite file they cost less than the hop to a
-# worker thread, so they run on the event loop (a network database or anything heavier does not).
-INLINE_OPERATIONS = frozenset({"GetUser", "AdminGetUser"})
+# GetUser reads three rows by unique keys (the pool, the user by ``sub``, the token family) and
+# hashes nothing: on a local SQLite file that costs less than the hop to a worker thread, so it runs
+# on the event loop. Anything that may scan (AdminGetUser falls back to alias attributes), hash or
+# wait on a network database does not.
+INLINE_OPERATIONS = frozenset({"GetUser"})
 _OPERATION_NAME = re.compile(r"[A-Za-z]{1,64}")
 _POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
 
