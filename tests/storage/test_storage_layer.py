@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -288,7 +289,9 @@ def test_the_pool_served_alone_beside_a_used_database_mints_no_key_pair(
         build_standalone(tmp_path / "b", database_url=postgres_url, env={})
     assert "credentials.json is missing but postgresql://postgres:***@" in str(refused.value)
     assert not (tmp_path / "b" / "credentials.json").exists()
-    pair = {ENV_ACCESS_KEY_ID: "AKIAEXAMPLE", ENV_SECRET_ACCESS_KEY: "example-secret"}
+    # Given the deployment's pair (the first replica's), it starts.
+    made = json.loads((tmp_path / "a" / "credentials.json").read_text())
+    pair = {ENV_ACCESS_KEY_ID: made["AccessKeyId"], ENV_SECRET_ACCESS_KEY: made["SecretAccessKey"]}
     second = build_standalone(tmp_path / "b", database_url=postgres_url, env=pair)
     second.engine.db.close_all()
     for pool in (first, second):
