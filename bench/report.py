@@ -232,10 +232,11 @@ BOUNDS = [
     "**The at-scale rows** are bounded by SQLite: `AdminGetUser` is one lookup by the unique "
     "`(pool_id, username_key)` key; `ListUsers email ^=` is as fast as the index that serves the "
     "prefix filter (without one it scans every user of the pool). They are measured with one "
-    "connection so that p50 is the time of one call, not time spent queueing behind other clients. "
-    "RSS is `VmRSS` from `/proc/<pid>/status` of the server and all its worker processes, summed "
-    "(shared pages count once per process, so it overstates a multi-worker server), read after the "
-    "workloads at that size.",
+    "connection so that p50 is the time of one call, not time spent queueing behind other clients, "
+    "on one server process (`--workers 1`). RSS is that process's `VmRSS` from "
+    "`/proc/<pid>/status`, read after the workloads at that size; each further worker is a process "
+    "with its own interpreter and caches, so N workers hold about N times the memory that does not "
+    "depend on the number of users.",
 ]
 
 
@@ -300,7 +301,7 @@ def render(r: Results) -> str:
         "",
         "## At scale",
         "",
-        "`pool serve` on a pool of N users, one connection. Users are written directly into the",
+        "`pool serve` (one process) on a pool of N users, one connection. Users are written directly into the",
         "database of a stopped server (rows as AdminCreateUser and a permanent AdminSetUserPassword",
         "leave them, one shared argon2id hash, every tenth user disabled), after the server itself",
         "created the schema, the pool and its app client; data sets are cached under",

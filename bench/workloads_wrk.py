@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +122,12 @@ def pool_references(o: Options, *, references: bool) -> PoolFigures:
 
 
 def scale(o: Options, sizes: list[int]) -> list[ScaleRow]:
-    """AdminGetUser and ListUsers ``email ^=`` on pools of each size, one connection; RSS after."""
+    """AdminGetUser and ListUsers ``email ^=`` on pools of each size, one connection; RSS after.
+
+    The server runs one process (``--workers 1``): one connection needs no more, and its RSS is then
+    the memory one server holds for that many users, not N interpreters' worth.
+    """
+    o = replace(o, workers=1)
     rows = []
     for count in sizes:
         seeded, fresh = datasets.cached(o.cache, count, o.work)
