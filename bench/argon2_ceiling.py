@@ -71,3 +71,10 @@ def measure(processes: int, seconds: float) -> Ceiling:
         time_cost=passwords.TIME_COST,
         parallelism=passwords.PARALLELISM,
     )
+
+
+def combined(rounds: list[Ceiling]) -> Ceiling:
+    """Equal-length rounds of the ceiling as one: their mean rate."""
+    first = rounds[0]
+    mean = sum(c.per_second for c in rounds) / len(rounds)
+    return Ceiling(mean, first.processes, first.memory_kib, first.time_cost, first.parallelism)

@@ -43,6 +43,7 @@ class PoolFigures:
     get_user: dict[str, Measured] = field(default_factory=dict)
     admin_get_user: dict[str, Measured] = field(default_factory=dict)
     initiate_auth: Figure | None = None
+    ceiling: Ceiling | None = None  # measured in rounds between InitiateAuth's
     versions: dict[str, str] = field(default_factory=dict)  # reference server -> version
 
 

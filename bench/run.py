@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench import machine, report
-from bench.argon2_ceiling import measure as argon2_ceiling
 from bench.results import OnPostgres, Results, Settings
 from bench.workloads_pg import PostgresMissing, on_postgres
 from bench.workloads_wrk import Options, forward_auth, pool_references, scale
@@ -32,6 +31,7 @@ from bench.workloads_wrk import Options, forward_auth, pool_references, scale
 CACHE = Path(__file__).resolve().parent / ".cache"
 FULL_SIZES = (1_000, 100_000, 1_000_000)
 QUICK_SIZES = (1_000, 10_000)
+ROUNDS = 3  # alternating rounds per workload and reference (one with --quick)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         print("error: wrk is not installed (make bench installs it)", file=sys.stderr)
         return 2
     work = Path(tempfile.mkdtemp(prefix="mfa-portal-bench-"))
-    options = Options(args.duration, args.connections, args.workers, work, args.cache)
+    rounds = 1 if args.quick else ROUNDS
+    options = Options(args.duration, args.connections, args.workers, work, args.cache, rounds)
     facts = machine.facts()
     shown = command(given)
     results = Results(
@@ -121,13 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         with phase("forward-auth beside the Starlette floor"):
             results.forward_auth = forward_auth(options)
         with phase(
-            "GetUser, AdminGetUser, InitiateAuth"
+            "GetUser, AdminGetUser, InitiateAuth and the argon2 ceiling"
             + (" beside moto, cognito-local" if args.references else "")
         ):
             results.pool = pool_references(options, references=args.references)
-        cores = os.cpu_count() or 1
-        with phase(f"argon2 ceiling, {cores} processes"):
-            results.ceiling = argon2_ceiling(cores, args.duration)
+        results.ceiling = results.pool.ceiling
         results.postgres = postgres(options, wanted=args.postgres)
         with phase("at scale: " + ", ".join(f"{n:,}" for n in args.sizes) + " users"):
             results.scale = scale(options, args.sizes)

@@ -10,6 +10,7 @@ an expired token fails with the server's own message instead of a screen of non-
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
@@ -19,8 +20,8 @@ from typing import Any
 import httpx
 import moto
 
+from bench import argon2_ceiling, datasets, serving, wrk
 from bench import cognito_requests as calls
-from bench import datasets, serving, wrk
 from bench.portal_session import signed_in_cookie
 from bench.results import ForwardAuth, PoolFigures, ScaleRow
 from bench.servers import Server, cognito_local, cognito_local_version, moto_server, pool_server
@@ -33,6 +34,7 @@ class Options:
     workers: int
     work: Path  # logs and working copies; removed after a successful run
     cache: Path  # seeded data sets, kept between runs
+    rounds: int = 1  # each workload in this many alternating rounds, ``duration`` in all
 
 
 def check(req: calls.Request) -> dict[str, Any]:
@@ -79,10 +81,17 @@ def forward_auth(o: Options) -> ForwardAuth:
         )
         floor = stack.enter_context(serving.starlette_floor(o.workers, o.work, wait=False))
         floor.ready()
-        signed_in = verify_signed_in(portal, o)
-        base = load(floor.url + "/auth/verify", o)
-        anonymous = load(portal.url + "/auth/verify", o, expect_error_status=True)
-        return ForwardAuth(signed_in, anonymous, base, portal.workers)
+        portal.ready()
+        cookie = signed_in_cookie(portal.url)
+        short = replace(o, duration=o.duration / o.rounds)
+        signed_in, base, anonymous = [], [], []
+        for _ in range(o.rounds):  # alternating, so drift in the machine hits both servers
+            signed_in.append(load(portal.url + "/auth/verify", short, {"Cookie": cookie}))
+            base.append(load(floor.url + "/auth/verify", short))
+            anonymous.append(load(portal.url + "/auth/verify", short, expect_error_status=True))
+        return ForwardAuth(
+            wrk.combined(signed_in), wrk.combined(anonymous), wrk.combined(base), portal.workers
+        )
 
 
 @contextmanager
@@ -113,11 +122,24 @@ def pool_references(o: Options, *, references: bool) -> PoolFigures:
             out.admin_get_user = dict(out.get_user)
         servers = [pool_server(running, data_dir), *refs]
         prepared = [calls.prepare(s) for s in servers]
-        for p in prepared:
-            out.get_user[p.server.name] = replay(calls.get_user(p), o)
-        for p in prepared:  # signed just before its run: the signature is good for 5 minutes
-            out.admin_get_user[p.server.name] = replay(calls.admin_get_user(p), o)
-        out.initiate_auth = replay(calls.initiate_auth(prepared[0]), o)
+        short = replace(o, duration=o.duration / o.rounds)
+        for name, request in (("GetUser", calls.get_user), ("AdminGetUser", calls.admin_get_user)):
+            # Signed just before its rounds: a signature is good for 5 minutes.
+            requests = [(p.server.name, request(p)) for p in prepared]
+            rounds: dict[str, list[wrk.Figure]] = {server: [] for server, _ in requests}
+            for _ in range(o.rounds):  # alternating, so drift in the machine hits every server
+                for server, req in requests:
+                    rounds[server].append(replay(req, short))
+            target = out.get_user if name == "GetUser" else out.admin_get_user
+            target.update({server: wrk.combined(figures) for server, figures in rounds.items()})
+        sign_in = calls.initiate_auth(prepared[0])
+        signed_in: list[wrk.Figure] = []
+        ceilings: list[argon2_ceiling.Ceiling] = []
+        for _ in range(o.rounds):  # the ceiling in between, on the same cores, ours idle
+            signed_in.append(replay(sign_in, short))
+            ceilings.append(argon2_ceiling.measure(os.cpu_count() or 1, short.duration))
+        out.initiate_auth = wrk.combined(signed_in)
+        out.ceiling = argon2_ceiling.combined(ceilings)
     return out
 
 

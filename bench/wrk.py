@@ -49,6 +49,21 @@ class Figure:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
+def combined(rounds: list[Figure]) -> Figure:
+    """Rounds of one workload as one figure: throughput over all of them, the median round's
+    latencies (rounds alternate with the reference's, so drift in the machine hits both alike)."""
+    if not rounds:
+        raise ValueError("no rounds to combine")
+    middle = sorted(rounds, key=lambda f: f.rps)[len(rounds) // 2]
+    return Figure(
+        requests=sum(f.requests for f in rounds),
+        seconds=sum(f.seconds for f in rounds),
+        p50_ms=middle.p50_ms,
+        p99_ms=middle.p99_ms,
+        connections=middle.connections,
+    )
+
+
 def _lua_string(value: str) -> str:
     """A Lua long-bracket literal: no escaping needed for JSON bodies or signatures."""
     level = "=" * 3

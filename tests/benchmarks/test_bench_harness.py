@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from bench import report, run, serving, workloads_wrk, wrk
+from bench import argon2_ceiling, cognito_requests, report, run, serving, workloads_wrk, wrk
 from bench.argon2_ceiling import Ceiling
+from bench.cognito_requests import Prepared
 from bench.results import ForwardAuth, OnPostgres, PoolFigures, Results, ScaleRow, Settings
 from bench.servers import Server
 from tests.support.tools import require_tool
@@ -266,3 +267,69 @@ def test_without_postgresql_installed_the_rows_are_skipped_with_the_reason(
     )
     text = report.render(results(postgres=skipped))
     assert "| not run (PostgreSQL is not installed" in line(text, report.POSTGRES_ROWS[1])
+
+
+def test_rounds_combine_into_overall_throughput_and_the_median_rounds_latency() -> None:
+    rounds = [
+        wrk.Figure(requests=300, seconds=3.0, p50_ms=1.0, p99_ms=9.0, connections=8),  # 100/s
+        wrk.Figure(requests=900, seconds=3.0, p50_ms=3.0, p99_ms=7.0, connections=8),  # 300/s
+        wrk.Figure(requests=600, seconds=3.0, p50_ms=2.0, p99_ms=8.0, connections=8),  # 200/s
+    ]
+    whole = wrk.combined(rounds)
+    assert (whole.requests, whole.seconds) == (1800, 9.0)
+    assert whole.rps == 200.0
+    assert (whole.p50_ms, whole.p99_ms) == (2.0, 8.0)  # the 200/s round's
+    with pytest.raises(ValueError):
+        wrk.combined([])
+
+
+def test_ceiling_rounds_combine_into_their_mean() -> None:
+    from bench.argon2_ceiling import combined
+
+    rounds = [Ceiling(80.0, 2, 19456, 2, 1), Ceiling(100.0, 2, 19456, 2, 1)]
+    assert combined(rounds) == Ceiling(90.0, 2, 19456, 2, 1)
+
+
+def test_a_full_run_alternates_every_server_in_rounds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """GetUser on ours, moto, cognito-local, ours, moto, … — never all of one server first."""
+    order: list[str] = []
+
+    def fake_replay(
+        req: Any, o: workloads_wrk.Options, connections: int | None = None
+    ) -> wrk.Figure:
+        order.append(req.url)
+        return wrk.Figure(requests=10, seconds=o.duration, p50_ms=1.0, p99_ms=2.0, connections=8)
+
+    @contextmanager
+    def server(name: str) -> Iterator[Server]:
+        yield Server(name, f"http://{name}", "k", "s")
+
+    class FakeRunning:
+        workers = 2
+        url = "http://mfa-portal"
+
+        def ready(self) -> None:
+            pass
+
+    @contextmanager
+    def fake_pool(*args: Any, **kwargs: Any) -> Iterator[FakeRunning]:
+        yield FakeRunning()
+
+    monkeypatch.setattr(serving, "pool_serve", fake_pool)
+    monkeypatch.setattr(
+        workloads_wrk, "pool_server", lambda r, d: Server("mfa-portal", r.url, "k", "s")
+    )
+    monkeypatch.setattr(workloads_wrk, "moto_server", lambda *a: server("moto"))
+    monkeypatch.setattr(workloads_wrk, "cognito_local", lambda *a: server("cognito-local"))
+    monkeypatch.setattr(workloads_wrk, "replay", fake_replay)
+    monkeypatch.setattr(cognito_requests, "prepare", lambda s: Prepared(s, "p", "c", "u", "t"))
+    monkeypatch.setattr(argon2_ceiling, "measure", lambda p, d: Ceiling(50.0, p, 19456, 2, 1))
+    options = workloads_wrk.Options(9, 8, 2, tmp_path, tmp_path, rounds=3)
+    figures = workloads_wrk.pool_references(options, references=True)
+    hosts = [url.split("//")[1].split("/")[0] for url in order]
+    assert hosts[:6] == ["mfa-portal", "moto", "cognito-local"] * 2
+    moto = figures.get_user["moto"]
+    assert isinstance(moto, wrk.Figure) and moto.seconds == 9.0  # three 3-second rounds
+    assert figures.ceiling == Ceiling(50.0, os.cpu_count() or 1, 19456, 2, 1)
