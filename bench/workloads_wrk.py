@@ -123,14 +123,16 @@ def pool_references(o: Options, *, references: bool) -> PoolFigures:
         servers = [pool_server(running, data_dir), *refs]
         prepared = [calls.prepare(s) for s in servers]
         short = replace(o, duration=o.duration / o.rounds)
-        for name, request in (("GetUser", calls.get_user), ("AdminGetUser", calls.admin_get_user)):
+        for target, request in (
+            (out.get_user, calls.get_user),
+            (out.admin_get_user, calls.admin_get_user),
+        ):
             # Signed just before its rounds: a signature is good for 5 minutes.
             requests = [(p.server.name, request(p)) for p in prepared]
             rounds: dict[str, list[wrk.Figure]] = {server: [] for server, _ in requests}
             for _ in range(o.rounds):  # alternating, so drift in the machine hits every server
                 for server, req in requests:
                     rounds[server].append(replay(req, short))
-            target = out.get_user if name == "GetUser" else out.admin_get_user
             target.update({server: wrk.combined(figures) for server, figures in rounds.items()})
         sign_in = calls.initiate_auth(prepared[0])
         signed_in: list[wrk.Figure] = []

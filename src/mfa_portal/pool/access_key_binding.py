@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mfa_portal.pool.credentials import (
     ENV_ACCESS_KEY_ID,
@@ -21,6 +24,9 @@ from mfa_portal.pool.credentials import (
 )
 from mfa_portal.pool.storage import Database
 from mfa_portal.storage import StartupError, check_values
+
+if TYPE_CHECKING:
+    from mfa_portal.pool.engine import Engine
 
 CHECK = "pool_access_key_check"
 LABEL = b"mfa-portal pool access key check v1:"
@@ -51,3 +57,22 @@ def bind_access_keys(db: Database, credentials: Credentials) -> None:
 def record_access_keys(db: Database, credentials: Credentials) -> bool:
     """Make ``credentials`` the pair the database expects; False when it already was."""
     return check_values.replace(db, "meta", CHECK, check_value(credentials))
+
+
+def bound_credentials(
+    engine: Engine, data_dir: Path, env: Mapping[str, str] | None = None
+) -> tuple[Credentials, bool]:
+    """The pool's key pair for a server of ``engine``, checked against its database; ``(pair,
+    created)``. It is created only while the pool's database (the data directory's file, or the
+    shared PostgreSQL database other replicas already use) holds no pool: a fresh data directory
+    beside a used database must not mint a pair of its own. On refusal the engine's database is
+    closed, as ``Engine`` does when its own keys are refused."""
+    try:
+        credentials, created = Credentials.load_or_create(
+            data_dir, env, may_create=engine.was_empty, database=engine.db.where
+        )
+        bind_access_keys(engine.db, credentials)  # another replica's pair refuses here
+    except BaseException:
+        engine.db.close_all()
+        raise
+    return credentials, created

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp
 
 from mfa_portal.clock import Clock
 from mfa_portal.mail import Mailer, MailSettings, SmtpMailer, UnconfiguredMailer
-from mfa_portal.pool.access_key_binding import bind_access_keys
+from mfa_portal.pool.access_key_binding import bound_credentials
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.outbox import FILE_NAME as OUTBOX_FILE
@@ -140,16 +140,7 @@ def build_standalone(
         mailer=mailer,
         database_url=database_url,
     )
-    try:
-        # Created only while the pool's database holds no pool: a fresh data directory beside a
-        # shared database other replicas use must not mint a key pair of its own.
-        credentials, created = Credentials.load_or_create(
-            data_dir, env, may_create=engine.was_empty, database=engine.db.where
-        )
-        bind_access_keys(engine.db, credentials)  # another replica's pair refuses here
-    except BaseException:
-        engine.db.close_all()
-        raise
+    credentials, created = bound_credentials(engine, data_dir, env)
     served = outbox if host in LOOPBACK else None
     app = serve_both_paths(create_wire_app(engine, credentials), served)
     return StandalonePool(app, engine, credentials, created, endpoint, outbox, served is not None)

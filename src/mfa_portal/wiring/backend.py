@@ -83,20 +83,9 @@ def open_embedded(
     )
     credentials = None
     if with_wire:
-        from mfa_portal.pool.access_key_binding import bind_access_keys
-        from mfa_portal.pool.credentials import Credentials
+        from mfa_portal.pool.access_key_binding import bound_credentials
 
-        # Created only while the pool's database (a file here, or the shared PostgreSQL database
-        # other replicas already use) holds no pool: a fresh data directory beside a used database
-        # must not mint a key pair of its own.
-        try:
-            credentials, _ = Credentials.load_or_create(
-                settings.data_dir, may_create=engine.was_empty, database=engine.db.where
-            )
-            bind_access_keys(engine.db, credentials)  # another replica's pair refuses here
-        except BaseException:
-            engine.db.close_all()
-            raise
+        credentials, _ = bound_credentials(engine, settings.data_dir)
     client = EngineCognitoClient(engine)
     boot: Bootstrap | None = None
     if settings.user_pool_id and settings.client_id:
