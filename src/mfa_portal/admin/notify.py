@@ -142,14 +142,14 @@ class Notifier:
     def recovery_code_used(
         self, to: str, username: str, remaining: int, *, language: str | None = None
     ) -> bool:
-        body = notice_text(
+        return self._notice(
+            to,
+            "recovery_code_used",
             language,
-            "recovery_code_used.body",
             count=remaining,
             username=username,
             remaining=remaining,
         )
-        return self._send(to, notice_text(language, "recovery_code_used.subject"), body, language)
 
     def recovery_codes_issued(self, to: str, username: str, *, language: str | None = None) -> bool:
         return self._notice(to, "recovery_codes_issued", language, username=username)
