@@ -7,16 +7,21 @@ worker process has answered, and knows which one answered from ``/proc``.
 
 from __future__ import annotations
 
+import http.client
 import json
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
+import posix_ipc
 import pyotp
+import pytest
 
+from mfa_portal.cli.workers import SPEC_VARIABLE, default_workers
 from mfa_portal.wiring.start_lock import first_start_lock
 from tests.support.backends import PASSWORD, TEMP_PASSWORD, boto_client
 from tests.support.pool_process import clean_env, pool_serve, portal_serve
@@ -294,3 +299,60 @@ def test_workers_setting_and_option(tmp_path: Path) -> None:
     with pool_serve(tmp_path / "e", {"MFA_PORTAL_WORKERS": "2"}, workers=None) as server:
         on_every_worker(Workers(server.port, server.pid, 2), lambda conn: _status(conn, "/"))
         assert len(spawned_workers(server.pid)) == 2
+
+
+def test_sign_ins_on_every_worker_wait_for_the_machines_hash_slots(tmp_path: Path) -> None:
+    """The workers share one set of argon2 slots (one per core) that the server creates and removes:
+    while something else holds every slot, no worker hashes a password; once they are free, every
+    waiting sign-in completes. Without the shared slots, each worker would hash at once."""
+    with pool_serve(tmp_path / "pool", workers=2) as server:
+        idp = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
+        pool_id = idp.create_user_pool(PoolName="p")["UserPool"]["Id"]
+        client_id = idp.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+        )["UserPoolClient"]["ClientId"]
+        idp.admin_create_user(UserPoolId=pool_id, Username="alice", TemporaryPassword=TEMP_PASSWORD)
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
+        )
+        [name] = {slots_of(pid) for pid in spawned_workers(server.pid)}
+        slots = posix_ipc.Semaphore(name)
+        cores = slots.value
+        assert cores == default_workers()
+        sign_in = {
+            "ClientId": client_id,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD},
+        }
+        for _ in range(cores):
+            slots.acquire(0)
+        try:
+            with ThreadPoolExecutor(4) as pool:
+                # fresh connections, spread over the workers by the kernel
+                send = cognito_call("InitiateAuth", sign_in)
+                pending = [
+                    pool.submit(
+                        send, http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+                    )
+                    for _ in range(4)
+                ]
+                time.sleep(0.3)  # ten hashes' time: a worker not waiting would have answered
+                assert not any(future.done() for future in pending)
+                for _ in range(cores):
+                    slots.release()
+                answers = [future.result(timeout=30) for future in pending]
+        finally:
+            while slots.value < cores:
+                slots.release()
+        assert {status for status, _ in answers} == {200}
+        slots.close()
+    with pytest.raises(posix_ipc.ExistentialError):  # removed with the server
+        posix_ipc.Semaphore(name)
+
+
+def slots_of(worker: int) -> str:
+    """The hash slots a worker was told to join, from its environment (set by its parent)."""
+    for entry in Path(f"/proc/{worker}/environ").read_bytes().split(b"\0"):
+        if entry.startswith(SPEC_VARIABLE.encode() + b"="):
+            return str(json.loads(entry.split(b"=", 1)[1])["hash_slots"])
+    raise AssertionError(f"worker {worker} has no spec")

@@ -8,8 +8,9 @@ fresh interpreter (spawned, not forked: no SQLite connection or lock crosses a f
 app again from the same settings and finds everything already there. Every worker shares the data
 directory: the SQLite files (WAL mode) hold all state that matters between requests (sessions,
 lockouts, rate limits, revocations), and what a worker caches is checked against the database
-(``pool.config_cache``). SIGINT or SIGTERM to the parent stops every worker; a worker that dies is
-replaced.
+(``pool.config_cache``). The parent also creates the machine's argon2 slots (``pool.hash_slots``),
+which every worker joins, so the workers together hash no more passwords at once than there are
+cores. SIGINT or SIGTERM to the parent stops every worker; a worker that dies is replaced.
 
 With one worker nothing of this applies: the parent serves the app it built, in one process.
 """
@@ -19,13 +20,15 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from mfa_portal.pool import passwords
+from mfa_portal.pool.hash_slots import machine_slots
 from mfa_portal.settings import load_server_settings
 
 SPEC_VARIABLE = "_MFA_PORTAL_WORKER_SPEC"  # what the parent tells its spawned workers to build
@@ -69,6 +72,7 @@ class WorkerSpec:
     public_url: str | None = None
     region: str | None = None
     database_url: str | None = None  # --database-url (the environment variable is inherited)
+    hash_slots: str | None = None  # the machine-wide argon2 slots the parent created
 
 
 def run(app: ASGIApp, spec: WorkerSpec, workers: int, **options: Any) -> None:
@@ -77,16 +81,22 @@ def run(app: ASGIApp, spec: WorkerSpec, workers: int, **options: Any) -> None:
     if workers == 1:
         uvicorn.run(app, **options)
         return
-    os.environ[SPEC_VARIABLE] = json.dumps(asdict(spec))  # inherited by the spawned workers
     factory = "portal_worker_app" if spec.command == "serve" else "pool_worker_app"
-    try:
-        uvicorn.run(f"{__name__}:{factory}", factory=True, workers=workers, **options)
-    finally:
-        os.environ.pop(SPEC_VARIABLE, None)
+    with machine_slots(default_workers()) as slots:
+        # inherited by the spawned workers
+        os.environ[SPEC_VARIABLE] = json.dumps(asdict(replace(spec, hash_slots=slots)))
+        try:
+            uvicorn.run(f"{__name__}:{factory}", factory=True, workers=workers, **options)
+        finally:
+            os.environ.pop(SPEC_VARIABLE, None)
 
 
-def _spec() -> WorkerSpec:
-    return WorkerSpec(**json.loads(os.environ[SPEC_VARIABLE]))
+def _join_parent() -> WorkerSpec:
+    """In a new worker: the parent's spec, after joining the machine's argon2 slots it created."""
+    spec = WorkerSpec(**json.loads(os.environ[SPEC_VARIABLE]))
+    if spec.hash_slots and not passwords.HASH_SLOTS.shared:
+        passwords.HASH_SLOTS.join(spec.hash_slots)
+    return spec
 
 
 def portal_worker_app() -> ASGIApp:
@@ -99,7 +109,7 @@ def portal_worker_app() -> ASGIApp:
     from mfa_portal.wiring.bootstrap import load_ids
     from mfa_portal.wiring.start_lock import first_start_lock
 
-    spec = _spec()
+    spec = _join_parent()
     settings = load_settings(data_dir=Path(spec.data_dir), database_url=spec.database_url)
     configure_logging(settings.log_level, settings.log_format)
     with first_start_lock(settings.data_dir):
@@ -122,7 +132,7 @@ def pool_worker_app() -> ASGIApp:
     from mfa_portal.settings import load_log_settings
     from mfa_portal.wiring.start_lock import first_start_lock
 
-    spec = _spec()
+    spec = _join_parent()
     logs = load_log_settings()
     configure_logging(logs.log_level, logs.log_format)
     data_dir = Path(spec.data_dir)

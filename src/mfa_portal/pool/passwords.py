@@ -2,24 +2,23 @@
 
 Hashing runs on the caller's thread: the wire front and the portal call the engine from worker
 threads, never on the event loop, and argon2-cffi releases the GIL, so one process hashes on every
-core. At most one hash per core runs at a time in a process (``HASH_SLOTS``): more would not finish
-sooner, and each holds 19 MiB, so forty waiting sign-ins do not cost 760 MiB at once.
+core. At most one hash per core runs at a time (``HASH_SLOTS``, see ``hash_slots``): more would not
+finish sooner, and each holds 19 MiB, so forty waiting sign-ins do not cost 760 MiB at once.
 """
 
 from __future__ import annotations
-
-import os
-import threading
 
 from argon2 import PasswordHasher as _Argon2
 from argon2 import Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from mfa_portal.pool.hash_slots import HashSlots, process_cores
+
 # OWASP Password Storage Cheat Sheet: argon2id, 19 MiB, t=2, p=1.
 MEMORY_KIB = 19 * 1024
 TIME_COST = 2
 PARALLELISM = 1
-HASH_SLOTS = threading.BoundedSemaphore(os.cpu_count() or 1)
+HASH_SLOTS = HashSlots(process_cores())  # joined to the machine's slots by a --workers worker
 
 
 class PasswordHasher:
@@ -32,13 +31,13 @@ class PasswordHasher:
         self._dummy = self._argon.hash("dummy-password-for-timing")
 
     def hash(self, password: str) -> str:
-        with HASH_SLOTS:
+        with HASH_SLOTS.held():
             return self._argon.hash(password)
 
     def verify(self, stored: str | None, password: str) -> bool:
         """True when ``password`` matches; with no stored hash, spend the same time and say False."""
         try:
-            with HASH_SLOTS:
+            with HASH_SLOTS.held():
                 matched = self._argon.verify(stored or self._dummy, password)
             return matched and stored is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -1,0 +1,100 @@
+"""At most one argon2 hash per core on the machine, whichever worker process asks for it.
+
+An argon2id hash walks 19 MiB of memory at random. Two hashes on two cores run at full speed; four
+on two cores evict each other's memory from the CPU caches, so each costs more CPU and sign-ins per
+second fall (measured on the bench machine: 4-9 % fewer sign-ins with ``--workers 2`` when each worker
+let two hashes run at once). One process alone bounds itself with a thread semaphore. Under
+``--workers N`` the parent also creates one POSIX named semaphore with a slot per core before the
+workers start and removes it when it stops; every worker opens it by name, so the bound holds for
+the machine, not for each process.
+
+A worker killed in the middle of a hash never gives its slot back (POSIX semaphores have no undo).
+So a wait is bounded: a worker that waits more than ``WAIT_LIMIT`` for a slot logs it once and stops
+using the shared semaphore for the rest of its life, keeping only its own thread bound. That is how
+a single process behaves, rather than every sign-in queueing behind slots that will never return.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import posix_ipc
+
+log = logging.getLogger("mfa_portal.pool.hash_slots")
+
+# A hash takes about 20 ms; with one waiting thread per core in each of a few workers, a slot frees
+# within a few hashes. Waiting a whole second means slots were lost, or the machine is swamped.
+WAIT_LIMIT = 1.0
+NAME_PREFIX = "/mfa-portal-hash-"
+
+
+class HashSlots:
+    """The slots a process hashes in: its own thread bound, and the machine's when it has joined."""
+
+    def __init__(self, cores: int) -> None:
+        self._threads = threading.BoundedSemaphore(cores)
+        self._machine: posix_ipc.Semaphore | None = None
+
+    def join(self, name: str) -> None:
+        """Share the machine-wide slots the serving parent created as ``name``."""
+        self._machine = posix_ipc.Semaphore(name)
+
+    @property
+    def shared(self) -> bool:
+        return self._machine is not None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Run the body in a slot: this process's first, then the machine's (if joined)."""
+        with self._threads:
+            machine = self._machine
+            if machine is None:
+                yield
+                return
+            try:
+                machine.acquire(WAIT_LIMIT)
+            except posix_ipc.BusyError:
+                self._leave(machine)
+                yield
+                return
+            try:
+                yield
+            finally:
+                machine.release()
+
+    def _leave(self, machine: posix_ipc.Semaphore) -> None:
+        if self._machine is machine:
+            self._machine = None
+            log.warning(
+                "no machine-wide hash slot came free within %.1f s; this worker now bounds only "
+                "its own hashes (a worker may have died mid-hash, or the machine is overloaded)",
+                WAIT_LIMIT,
+            )
+
+
+@contextmanager
+def machine_slots(cores: int) -> Iterator[str]:
+    """Create the machine-wide slots for the workers of one server; yields the name to join.
+
+    Only this user may open them (mode 0600); they are removed when the server stops.
+    """
+    name = NAME_PREFIX + secrets.token_hex(8)
+    semaphore = posix_ipc.Semaphore(name, posix_ipc.O_CREX, mode=0o600, initial_value=cores)
+    try:
+        yield name
+    finally:
+        semaphore.unlink()
+        semaphore.close()
+
+
+def process_cores() -> int:
+    """The cores this process may run on (its CPU affinity), the thread bound of one process."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1

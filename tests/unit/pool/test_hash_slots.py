@@ -1,0 +1,123 @@
+"""The machine-wide argon2 slots: shared by threads and processes, removed with their server, and
+given up (once, logged) when slots are lost, instead of stalling every sign-in."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import posix_ipc
+import pytest
+
+from mfa_portal.pool import hash_slots
+from mfa_portal.pool.hash_slots import HashSlots, machine_slots
+
+
+def overlaps(intervals: list[tuple[float, float]]) -> int:
+    """How many of the (start, end) intervals begin before the previous one ended."""
+    ordered = sorted(intervals)
+    return sum(1 for a, b in zip(ordered, ordered[1:], strict=False) if b[0] < a[1])
+
+
+def hold_slot(name: str, times: int, out: multiprocessing.Queue[tuple[float, float]]) -> None:
+    """In a spawned process: take the shared slot ``times`` times, reporting when each was held."""
+    slots = HashSlots(4)  # this process alone would allow four at once
+    slots.join(name)
+    for _ in range(times):
+        with slots.held():
+            began = time.monotonic()
+            time.sleep(0.01)
+            out.put((began, time.monotonic()))
+
+
+def test_processes_and_their_threads_share_the_machines_slots() -> None:
+    """Three processes (plus this one's threads) against one slot: never two holders at once."""
+    with machine_slots(1) as name:
+        ctx = multiprocessing.get_context("spawn")  # as uvicorn starts its workers
+        out: multiprocessing.Queue[tuple[float, float]] = ctx.Queue()
+        procs = [ctx.Process(target=hold_slot, args=(name, 15, out)) for _ in range(3)]
+        for proc in procs:
+            proc.start()
+        local = HashSlots(4)
+        local.join(name)
+        mine: list[tuple[float, float]] = []
+
+        def hold() -> None:
+            with local.held():
+                began = time.monotonic()
+                time.sleep(0.01)
+                mine.append((began, time.monotonic()))
+
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda _: hold(), range(15)))
+        theirs = [out.get(timeout=60) for _ in range(45)]
+        for proc in procs:
+            proc.join(timeout=60)
+            assert proc.exitcode == 0
+    assert len(mine) == 15
+    assert overlaps(mine + theirs) == 0
+
+
+def test_a_process_alone_bounds_its_threads_without_a_machine_semaphore() -> None:
+    slots = HashSlots(2)
+    assert not slots.shared
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def hold() -> None:
+        nonlocal running, most
+        with slots.held():
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.02)
+            with lock:
+                running -= 1
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: hold(), range(16)))
+    assert most == 2
+
+
+def test_the_slots_exist_while_their_server_runs_and_are_removed_after(tmp_path: Path) -> None:
+    with machine_slots(3) as name:
+        assert name.startswith(hash_slots.NAME_PREFIX)
+        opened = posix_ipc.Semaphore(name)
+        assert opened.value == 3
+        opened.close()
+        assert (Path("/dev/shm") / f"sem.{name[1:]}").stat().st_mode & 0o077 == 0  # this user only
+    with pytest.raises(posix_ipc.ExistentialError):
+        posix_ipc.Semaphore(name)
+    with pytest.raises(RuntimeError), machine_slots(1) as failed:  # a server that fails to start
+        raise RuntimeError("port in use")
+    with pytest.raises(posix_ipc.ExistentialError):
+        posix_ipc.Semaphore(failed)
+
+
+def test_lost_slots_are_given_up_once_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker killed mid-hash keeps its slot forever: after one bounded wait this process hashes
+    under its own bound only, so later sign-ins do not each wait for a slot that never returns."""
+    monkeypatch.setattr(hash_slots, "WAIT_LIMIT", 0.2)
+    with machine_slots(1) as name:
+        lost = posix_ipc.Semaphore(name)
+        lost.acquire(0)  # held by a worker that died
+        slots = HashSlots(2)
+        slots.join(name)
+        ran = []
+        began = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="mfa_portal.pool.hash_slots"):
+            with slots.held():
+                ran.append(time.monotonic() - began)
+            with slots.held():
+                ran.append(time.monotonic() - began)
+        lost.close()
+    assert ran[0] >= 0.2 and ran[1] - ran[0] < 0.1  # the second hash did not wait again
+    assert not slots.shared
+    assert [r.message for r in caplog.records if "hash slot" in r.message] != []
+    assert len([r for r in caplog.records if r.name == "mfa_portal.pool.hash_slots"]) == 1
