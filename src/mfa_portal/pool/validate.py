@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -102,21 +102,72 @@ class _Budget:
             return False
 
 
+@dataclass(eq=False)
+class _Rule:
+    """What one shape of the model allows, read from botocore once (its ``Shape`` properties are
+    recomputed on every access): the checks of a request then only read these fields."""
+
+    kind: str
+    sensitive: bool
+    low: int | None = None  # length (string, list, map) or value (integer, long) bounds
+    high: int | None = None
+    enum: frozenset[str] = frozenset()
+    enum_text: str = ""
+    pattern: _Matcher | None = None
+    required: tuple[str, ...] = ()
+    members: dict[str, _Rule] = field(default_factory=dict)
+    item: _Rule | None = None  # a list's members
+    key: _Rule | None = None  # a map's keys and values
+    value: _Rule | None = None
+
+
+def _compile(shape: Shape, memo: dict[Shape, _Rule]) -> _Rule:
+    """The rule for ``shape`` and everything inside it; a shape met again (also a recursive one)
+    reuses its rule from ``memo``. Rules are complete before anyone else sees them."""
+    found = memo.get(shape)
+    if found is not None:
+        return found
+    kind = shape.type_name
+    meta = shape.metadata
+    rule = _Rule(kind, bool(shape.serialization.get("sensitive") or meta.get("sensitive")))
+    memo[shape] = rule  # before the members, which may lead back here
+    if kind in _INTEGER_RANGE:
+        floor, ceiling = _INTEGER_RANGE[kind]
+        rule.low, rule.high = (
+            max(floor, meta.get("min", floor)),
+            min(ceiling, meta.get("max", ceiling)),
+        )
+    else:
+        rule.low, rule.high = meta.get("min"), meta.get("max")
+    if kind == "structure":
+        rule.required = tuple(shape.required_members)
+        rule.members = {name: _compile(member, memo) for name, member in shape.members.items()}
+    elif kind == "list":
+        rule.item = _compile(shape.member, memo)
+    elif kind == "map":
+        rule.key, rule.value = _compile(shape.key, memo), _compile(shape.value, memo)
+    elif kind == "string":
+        rule.enum = frozenset(shape.enum or ())
+        rule.enum_text = ", ".join(shape.enum or ())
+        rule.pattern = _pattern(shape.name, meta.get("pattern"))
+    return rule
+
+
 @cache
-def _input_shape(operation: str) -> Shape | None:
-    """The operation's input shape, looked up once (botocore's lookup guards a cache per call)."""
+def _input_rule(operation: str) -> _Rule | None:
+    """The operation's input rule, compiled once (botocore's lookup guards a cache per call)."""
     shape: Shape | None = service_model().operation_model(operation).input_shape
-    return shape
+    return None if shape is None else _compile(shape, {})
 
 
 def validate_input(operation: str, params: Any) -> None:
     """Raise InvalidParameterException naming every problem in ``params`` (up to AWS's style)."""
-    shape = _input_shape(operation)
+    rule = _input_rule(operation)
     problems: list[str] = []
     if not isinstance(params, dict):
         raise errors.error("SerializationException", messages.BODY_NOT_OBJECT)
-    if shape is not None:
-        _check(shape, params, "", problems, _Budget())
+    if rule is not None:
+        _check(rule, params, "", problems, _Budget())
     elif params:
         problems.append(f"{operation} takes no parameters")
     if problems:
@@ -129,92 +180,85 @@ def _field(path: str, name: str) -> str:
 
 
 def _shown(value: Any, path: str, sensitive: bool) -> str:
+    """How a refused value appears in its message (only built for a message)."""
     if sensitive or any(h.lower() in path.lower() for h in _SENSITIVE_HINTS):
         return "***"
     text = str(value)
     return text if len(text) <= 64 else text[:61] + "..."
 
 
-def _check(shape: Shape, value: Any, path: str, problems: list[str], budget: _Budget) -> None:
-    kind = shape.type_name
-    sensitive = bool(shape.serialization.get("sensitive") or shape.metadata.get("sensitive"))
+def _check(rule: _Rule, value: Any, path: str, problems: list[str], budget: _Budget) -> None:
+    kind = rule.kind
     where = path or "request"
     if kind == "structure":
         if not isinstance(value, dict):
             problems.append(f"Value at '{where}' must be an object")
             return
-        for name in shape.required_members:
+        for name in rule.required:
             if value.get(name) is None:
                 problems.append(
                     f"Value null at '{_field(path, name)}' failed to satisfy constraint: "
                     "Member must not be null"
                 )
+        members = rule.members
         for name, item in value.items():
-            if name not in shape.members:
+            member = members.get(name)
+            if member is None:
                 problems.append(f"Unknown parameter '{_field(path, name)}'")
             elif item is not None:
-                _check(shape.members[name], item, _field(path, name), problems, budget)
-        return
-    if kind == "list":
-        if not isinstance(value, list):
-            problems.append(f"Value at '{where}' must be a list")
-            return
-        _check_length(
-            len(value), shape, where, "Member must have length", problems, value, sensitive
-        )
-        for i, item in enumerate(value):
-            _check(shape.member, item, f"{where}.{i + 1}.member", problems, budget)
-        return
-    if kind == "map":
-        if not isinstance(value, dict):
-            problems.append(f"Value at '{where}' must be a map")
-            return
-        _check_length(
-            len(value), shape, where, "Map value must have length", problems, value, sensitive
-        )
-        for key, item in value.items():
-            _check(shape.key, key, f"{where}.key", problems, budget)
-            _check(shape.value, item, f"{where}.{key}", problems, budget)
+                _check(member, item, _field(path, name), problems, budget)
         return
     if kind == "string":
         if not isinstance(value, str):
             problems.append(f"Value at '{where}' must be a string")
             return
-        enum = shape.enum
-        shown = _shown(value, where, sensitive)
-        if enum and value not in enum:
+        if rule.enum and value not in rule.enum:
             problems.append(
-                f"Value '{shown}' at '{where}' failed to satisfy constraint: "
-                f"Member must satisfy enum value set: [{', '.join(enum)}]"
+                f"Value '{_shown(value, where, rule.sensitive)}' at '{where}' failed to satisfy "
+                f"constraint: Member must satisfy enum value set: [{rule.enum_text}]"
             )
             return
-        if not _check_length(
-            len(value), shape, where, "Member must have length", problems, value, sensitive
-        ):
+        if not _check_length(len(value), rule, where, "Member must have length", problems, value):
             return  # the first failed constraint is the answer; no pattern run on a long value
-        pattern = _pattern(shape.name, shape.metadata.get("pattern"))
+        pattern = rule.pattern
         if pattern and not pattern.matches(value, budget):
             problems.append(
-                f"Value '{shown}' at '{where}' failed to satisfy constraint: "
-                f"Member must satisfy regular expression pattern: {pattern.shown}"
+                f"Value '{_shown(value, where, rule.sensitive)}' at '{where}' failed to satisfy "
+                f"constraint: Member must satisfy regular expression pattern: {pattern.shown}"
             )
+        return
+    if kind == "list":
+        if not isinstance(value, list):
+            problems.append(f"Value at '{where}' must be a list")
+            return
+        _check_length(len(value), rule, where, "Member must have length", problems, value)
+        assert rule.item is not None
+        for i, item in enumerate(value):
+            _check(rule.item, item, f"{where}.{i + 1}.member", problems, budget)
+        return
+    if kind == "map":
+        if not isinstance(value, dict):
+            problems.append(f"Value at '{where}' must be a map")
+            return
+        _check_length(len(value), rule, where, "Map value must have length", problems, value)
+        assert rule.key is not None and rule.value is not None
+        for key, item in value.items():
+            _check(rule.key, key, f"{where}.key", problems, budget)
+            _check(rule.value, item, f"{where}.{key}", problems, budget)
         return
     if kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
             problems.append(f"Value at '{where}' must be an integer")
             return
-        floor, ceiling = _INTEGER_RANGE[kind]
-        low = max(floor, shape.metadata.get("min", floor))
-        high = min(ceiling, shape.metadata.get("max", ceiling))
-        if value < low:
+        if rule.low is not None and value < rule.low:
             problems.append(
                 f"Value '{value}' at '{where}' failed to satisfy constraint: "
-                f"Member must have value greater than or equal to {low}"
+                f"Member must have value greater than or equal to {rule.low}"
             )
-        elif value > high:
+        elif rule.high is not None and value > rule.high:
             problems.append(
                 f"Value '{value}' at '{where}' failed to satisfy constraint: "
-                f"Member must have value less than or equal to {high}"
+                f"Member must have value less than or equal to {rule.high}"
             )
         return
     if kind == "boolean":
@@ -230,27 +274,20 @@ def _check(shape: Shape, value: Any, path: str, problems: list[str], budget: _Bu
 
 
 def _check_length(
-    length: int,
-    shape: Shape,
-    where: str,
-    wording: str,
-    problems: list[str],
-    value: Any,
-    sensitive: bool,
+    length: int, rule: _Rule, where: str, wording: str, problems: list[str], value: Any
 ) -> bool:
-    """Add a problem when ``length`` is out of the shape's range; True when it is within."""
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    shown = _shown(value, where, sensitive)
+    """Add a problem when ``length`` is out of the rule's range; True when it is within."""
+    low, high = rule.low, rule.high
     if low is not None and length < low:
         problems.append(
-            f"Value '{shown}' at '{where}' failed to satisfy constraint: "
-            f"{wording} greater than or equal to {low}"
+            f"Value '{_shown(value, where, rule.sensitive)}' at '{where}' failed to satisfy "
+            f"constraint: {wording} greater than or equal to {low}"
         )
         return False
     if high is not None and length > high:
         problems.append(
-            f"Value '{shown}' at '{where}' failed to satisfy constraint: "
-            f"{wording} less than or equal to {high}"
+            f"Value '{_shown(value, where, rule.sensitive)}' at '{where}' failed to satisfy "
+            f"constraint: {wording} less than or equal to {high}"
         )
         return False
     return True
