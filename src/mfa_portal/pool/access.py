@@ -14,10 +14,17 @@ from typing import Any
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool
-from mfa_portal.pool.token_store import load_family, revoked_for
+from mfa_portal.pool.token_store import FAMILY_COLUMNS, joined_family, revoked_for
 from mfa_portal.pool.tokens import TokenExpired, TokenInvalid
 from mfa_portal.pool.users import User, user_from_row
 from mfa_portal.storage import Connection
+
+# The user and the token's family in one statement: one snapshot of both, so GetUser needs no
+# transaction around it. A missing family (purged, or never issued here) reads as NULL columns.
+USER_AND_FAMILY = (
+    f"SELECT u.*, {FAMILY_COLUMNS.format(table='f')} FROM users u "
+    "LEFT JOIN token_families f ON f.origin_jti = ? WHERE u.pool_id = ? AND u.sub = ?"
+)
 
 
 @dataclass(frozen=True)
@@ -46,9 +53,7 @@ def authenticate_access_token(ctx: Context, conn: Connection, token: str) -> Acc
     )
     if not (isinstance(sub, str) and isinstance(client_id, str) and isinstance(origin_jti, str)):
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
-    row = conn.execute(
-        "SELECT * FROM users WHERE pool_id = ? AND sub = ?", (pool.id, sub)
-    ).fetchone()
+    row = conn.execute(USER_AND_FAMILY, (origin_jti, pool.id, sub)).fetchone()
     if row is None:
         raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
     user = user_from_row(row)
@@ -56,7 +61,7 @@ def authenticate_access_token(ctx: Context, conn: Connection, token: str) -> Acc
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
     if not user.enabled:
         raise errors.NotAuthorizedException(messages.USER_DISABLED)
-    family = load_family(conn, origin_jti)
+    family = joined_family(row)
     if family is not None and (family.user_id != user.id or family.client_id != client_id):
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
     if revoked_for(family, user, claims["iat"]):

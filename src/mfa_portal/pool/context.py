@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,16 +27,19 @@ class Context:
             return {"ip": self.user_ip, "via": self.source_ip}
         return {"ip": self.source_ip}
 
-    @contextmanager
-    def tx(self) -> Iterator[Connection]:
+    def tx(self) -> AbstractContextManager[Connection]:
         """One IMMEDIATE transaction: the unit of every state change."""
-        with self.engine.db.transaction() as conn:
-            yield conn
+        return self.engine.db.transaction()
 
-    @contextmanager
-    def read(self) -> Iterator[Connection]:
-        with self.engine.db.read() as conn:
-            yield conn
+    def read(self) -> AbstractContextManager[Connection]:
+        """One consistent read-only snapshot."""
+        return self.engine.db.read()
+
+    def single_statements(self) -> AbstractContextManager[Connection]:
+        """Reads without a shared snapshot, each statement its own: for a call whose consistency
+        fits in one statement (GetUser reads its user and token family in one join), this saves
+        the BEGIN and COMMIT round trips."""
+        return self.engine.db.single_statements()
 
     def random_bytes(self, n: int) -> bytes:
         return self.engine.rng.token_bytes(n)

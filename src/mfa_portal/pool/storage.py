@@ -57,3 +57,9 @@ class Database(Store):
                 yield conn
         except CommitThenRaise as keep:  # e.g. an expired session removed while reading it
             raise keep.error from None
+
+    @contextmanager
+    def single_statements(self) -> Iterator[Connection]:
+        """A connection on which each statement is its own snapshot (``Context.single_statements``)."""
+        with super().autocommit() as conn, attached(conn, self.config_cache):
+            yield conn

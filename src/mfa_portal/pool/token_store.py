@@ -66,16 +66,36 @@ def load_family_by_refresh(conn: Connection, refresh_token: str) -> TokenFamily 
     return None if row is None else _family(row)
 
 
-def _family(row: Row) -> TokenFamily:
-    return TokenFamily(
-        row["origin_jti"],
-        row["user_id"],
-        row["client_id"],
-        row["auth_time"],
-        row["created"],
-        row["expires_at"],
-        bool(row["revoked"]),
+# The family's columns, named ``family_<column>``, to read a family joined to another row.
+FAMILY_COLUMNS = ", ".join(
+    f"{{table}}.{name} AS family_{name}"
+    for name in (
+        "origin_jti",
+        "user_id",
+        "client_id",
+        "auth_time",
+        "created",
+        "expires_at",
+        "revoked",
     )
+)
+
+
+def _family(row: Row, prefix: str = "") -> TokenFamily:
+    return TokenFamily(
+        row[f"{prefix}origin_jti"],
+        row[f"{prefix}user_id"],
+        row[f"{prefix}client_id"],
+        row[f"{prefix}auth_time"],
+        row[f"{prefix}created"],
+        row[f"{prefix}expires_at"],
+        bool(row[f"{prefix}revoked"]),
+    )
+
+
+def joined_family(row: Row) -> TokenFamily | None:
+    """The family read beside another row through ``FAMILY_COLUMNS`` (None: no such family)."""
+    return None if row["family_origin_jti"] is None else _family(row, "family_")
 
 
 def revoked_for(family: TokenFamily | None, user: User, issued_at: float) -> bool:

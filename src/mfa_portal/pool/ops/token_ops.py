@@ -25,7 +25,7 @@ from mfa_portal.storage import Connection
 
 @operation("GetUser")
 def get_user_op(ctx: Context, p: Params) -> Result:
-    with ctx.read() as conn:
+    with ctx.single_statements() as conn:  # the pool's stamp, then user and family in one join
         user = authenticate_access_token(ctx, conn, p["AccessToken"]).user
     return {"Username": user.username, "UserAttributes": user.attribute_list(), **mfa_fields(user)}
 
