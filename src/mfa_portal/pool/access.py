@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
+from mfa_portal.pool.config_cache import STAMP_COLUMN, stamp_of
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, load_pool
 from mfa_portal.pool.token_store import FAMILY_COLUMNS, joined_family, revoked_for
@@ -19,10 +20,11 @@ from mfa_portal.pool.tokens import TokenExpired, TokenInvalid
 from mfa_portal.pool.users import User, user_from_row
 from mfa_portal.storage import Connection
 
-# The user and the token's family in one statement: one snapshot of both, so GetUser needs no
-# transaction around it. A missing family (purged, or never issued here) reads as NULL columns.
+# The user, the token's family and the configuration stamp in one statement: one snapshot of all
+# three, so GetUser needs no transaction around it. A missing family (purged, or never issued
+# here) reads as NULL columns.
 USER_AND_FAMILY = (
-    f"SELECT u.*, {FAMILY_COLUMNS.format(table='f')} FROM users u "
+    f"SELECT u.*, {FAMILY_COLUMNS.format(table='f')}, {STAMP_COLUMN} FROM users u "
     "LEFT JOIN token_families f ON f.origin_jti = ? WHERE u.pool_id = ? AND u.sub = ?"
 )
 
@@ -45,7 +47,7 @@ def authenticate_access_token(ctx: Context, conn: Connection, token: str) -> Acc
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_EXPIRED) from None
     except TokenInvalid:
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID) from None
-    pool = _pool_of(ctx, conn, claims.get("iss"))
+    pool_id = _pool_id_of(ctx, claims.get("iss"))
     sub, client_id, origin_jti = (
         claims.get("sub"),
         claims.get("client_id"),
@@ -53,7 +55,9 @@ def authenticate_access_token(ctx: Context, conn: Connection, token: str) -> Acc
     )
     if not (isinstance(sub, str) and isinstance(client_id, str) and isinstance(origin_jti, str)):
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
-    row = conn.execute(USER_AND_FAMILY, (origin_jti, pool.id, sub)).fetchone()
+    row = conn.execute(USER_AND_FAMILY, (origin_jti, pool_id, sub)).fetchone()
+    # The pool as of the same snapshot: cached under the stamp the row was read with.
+    pool = _pool(conn, pool_id, None if row is None else stamp_of(row["config_stamp"]))
     if row is None:
         raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
     user = user_from_row(row)
@@ -71,14 +75,19 @@ def authenticate_access_token(ctx: Context, conn: Connection, token: str) -> Acc
     return AccessIdentity(pool, user, client_id, claims)
 
 
-def _pool_of(ctx: Context, conn: Connection, issuer: object) -> Pool:
+def _pool_id_of(ctx: Context, issuer: object) -> str:
     """The pool named by ``iss``, which must be exactly this engine's issuer URL for it."""
     if not isinstance(issuer, str) or "/" not in issuer:
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
     pool_id = issuer.rsplit("/", 1)[1]
     if issuer != ctx.engine.issuer(pool_id):
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID)
+    return pool_id
+
+
+def _pool(conn: Connection, pool_id: str, stamp: str | None) -> Pool:
+    """The token's pool; a token of a pool that is gone is just invalid."""
     try:
-        return load_pool(conn, pool_id)
+        return load_pool(conn, pool_id, stamp=stamp)
     except errors.ResourceNotFoundException:
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_INVALID) from None

@@ -46,9 +46,18 @@ def bump(conn: Connection) -> None:
     )
 
 
+# The stamp as a column of another query, to read it in the same snapshot as that query's rows.
+STAMP_COLUMN = f"(SELECT value FROM meta WHERE name = '{STAMP_NAME}') AS config_stamp"
+
+
 def current_stamp(conn: Connection) -> str:
     row = conn.execute("SELECT value FROM meta WHERE name = ?", (STAMP_NAME,)).fetchone()
-    return NO_STAMP if row is None else str(row[0])
+    return stamp_of(None if row is None else row[0])
+
+
+def stamp_of(value: object) -> str:
+    """The stamp from its column (NULL: no configuration was ever changed)."""
+    return NO_STAMP if value is None else str(value)
 
 
 class ConfigCache:
@@ -62,10 +71,19 @@ class ConfigCache:
     def __init__(self) -> None:
         self._current: tuple[str | None, dict[tuple[str, str], Any]] = (None, {})
 
-    def get(self, conn: Connection, table: str, key: str, load: Callable[[], T | None]) -> T | None:
+    def get(
+        self,
+        conn: Connection,
+        table: str,
+        key: str,
+        load: Callable[[], T | None],
+        stamp: str | None = None,
+    ) -> T | None:
         """The cached value for ``(table, key)`` under the current stamp, or ``load()`` (cached;
-        ``None``, a missing row, is not)."""
-        stamp = current_stamp(conn)
+        ``None``, a missing row, is not). ``stamp``: the current stamp, when the caller read it in
+        its own query (``STAMP_COLUMN``) on ``conn`` in the same snapshot."""
+        if stamp is None:
+            stamp = current_stamp(conn)
         cached_stamp, entries = self._current
         if cached_stamp == stamp:
             found = entries.get((table, key))

@@ -158,10 +158,11 @@ def client_from_row(row: Row) -> AppClient:
     )
 
 
-def load_pool(conn: Connection, pool_id: str) -> Pool:
+def load_pool(conn: Connection, pool_id: str, *, stamp: str | None = None) -> Pool:
     """The pool, parsed once per configuration stamp (``config_cache``); its dictionaries are shared
-    between calls, so change a pool by assigning new ones, never in place."""
-    p = _cached(conn, "pools", pool_id, pool_from_row)
+    between calls, so change a pool by assigning new ones, never in place. ``stamp``: the current
+    stamp, when the caller already read it (``ConfigCache.get``)."""
+    p = _cached(conn, "pools", pool_id, pool_from_row, stamp)
     if p is None:
         raise errors.ResourceNotFoundException(messages.pool_not_found(pool_id))
     return Pool(
@@ -177,13 +178,15 @@ def load_client(conn: Connection, client_id: str, pool_id: str | None = None) ->
     return AppClient(c.id, c.pool_id, c.name, c.secret, c.settings, c.created, c.modified)
 
 
-def _cached(conn: Connection, table: str, key: str, parse: Callable[[Row], T]) -> T | None:
+def _cached(
+    conn: Connection, table: str, key: str, parse: Callable[[Row], T], stamp: str | None = None
+) -> T | None:
     def load() -> T | None:
         row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (key,)).fetchone()
         return None if row is None else parse(row)
 
     cache = config_cache.cache_for(conn)
-    return load() if cache is None else cache.get(conn, table, key, load)
+    return load() if cache is None else cache.get(conn, table, key, load, stamp)
 
 
 def delete_pool(conn: Connection, pool_id: str) -> None:

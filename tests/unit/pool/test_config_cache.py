@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from mfa_portal.pool import config_cache
+from mfa_portal.pool.engine import Engine
+from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.pools import (
     AppClient,
     Pool,
@@ -132,3 +134,53 @@ def test_a_connection_uses_the_cache_only_inside_the_databases_transactions(
         assert config_cache.cache_for(conn) is db.config_cache
     assert config_cache.cache_for(conn) is None
     db.close_all()
+
+
+def test_get_user_is_one_statement_and_still_sees_another_processes_change(
+    tmp_path: Path,
+) -> None:
+    """GetUser reads the user, the token's family and the stamp in one statement, and takes the
+    pool from the cache under that stamp; a change or a deletion made through another process is
+    seen on the very next call all the same."""
+    hasher = PasswordHasher(memory_kib=1024, time_cost=1)
+    admin, other = Engine(tmp_path, hasher=hasher), Engine(tmp_path, hasher=hasher)
+    iam = {"iam_principal": "test"}
+    pool_id = admin.call("CreateUserPool", {"PoolName": "p"}, **iam)["UserPool"]["Id"]
+    client_id = admin.call(
+        "CreateUserPoolClient",
+        {
+            "UserPoolId": pool_id,
+            "ClientName": "c",
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"],
+        },
+        **iam,
+    )["UserPoolClient"]["ClientId"]
+    user = {"UserPoolId": pool_id, "Username": "alice"}
+    admin.call("AdminCreateUser", {**user, "MessageAction": "SUPPRESS"}, **iam)
+    admin.call("AdminSetUserPassword", {**user, "Password": "Passw0rd!x", "Permanent": True}, **iam)
+    token = other.call(
+        "InitiateAuth",
+        {
+            "ClientId": client_id,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!x"},
+        },
+    )["AuthenticationResult"]["AccessToken"]
+    statements: list[str] = []
+    other.db.connect().set_trace_callback(statements.append)  # the thread's own connection
+
+    def get_user() -> list[str]:
+        statements.clear()
+        other.call("GetUser", {"AccessToken": token})
+        return [s.split()[0] for s in statements]
+
+    get_user()
+    assert get_user() == ["SELECT"]  # one statement: no BEGIN, no separate stamp or pool read
+    admin.call("UpdateUserPool", {"UserPoolId": pool_id, "UserPoolTags": {"k": "v"}}, **iam)
+    assert get_user() == ["SELECT", "SELECT"]  # the new stamp: the pool is read again
+    assert get_user() == ["SELECT"]
+    admin.call("DeleteUserPool", {"UserPoolId": pool_id}, **iam)
+    with raises_cognito("NotAuthorizedException", "Invalid Access Token"):
+        other.call("GetUser", {"AccessToken": token})
+    admin.db.close_all()
+    other.db.close_all()
