@@ -167,7 +167,9 @@ def test_get_user_is_one_statement_and_still_sees_another_processes_change(
         },
     )["AuthenticationResult"]["AccessToken"]
     statements: list[str] = []
-    other.db.connect().set_trace_callback(statements.append)  # the thread's own connection
+    connection = other.db.connect()  # the thread's own connection, which the engine uses too
+    assert isinstance(connection, sqlite3.Connection)
+    connection.set_trace_callback(statements.append)
 
     def get_user() -> list[str]:
         statements.clear()
