@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from mfa_portal import json_codec
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.pools import Pool
 from mfa_portal.storage import Connection, Row
@@ -55,10 +56,10 @@ def user_from_row(row: Row) -> User:
         sub=row["sub"],
         status=row["status"],
         enabled=bool(row["enabled"]),
-        attributes=json.loads(row["attributes"]),
+        attributes=json_codec.loads_text(row["attributes"]),
         password_hash=row["password_hash"],
         temp_password_expires=row["temp_password_expires"],
-        mfa_enabled=json.loads(row["mfa_enabled"]),
+        mfa_enabled=json_codec.loads_text(row["mfa_enabled"]),
         preferred_mfa=row["preferred_mfa"],
         tokens_valid_after=row["tokens_valid_after"],
         failed_attempts=row["failed_attempts"],

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mfa_portal import json_codec
 from mfa_portal.clock import Clock, SystemClock
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.service_model import service_model
@@ -73,15 +74,20 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _parse_params(body: bytes) -> dict[str, Any]:
-    if not body.strip():
-        return {}
+def _parse_standard(body: bytes) -> Any:
+    """The standard library's parse, whose acceptance and errors are the wire's contract."""
     try:
-        params = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError):
         raise errors.error("SerializationException", messages.BODY_NOT_JSON) from None
     except RecursionError:  # e.g. [[[[…]]]] 1,000 deep; no Cognito input nests beyond ten
         raise errors.error("SerializationException", messages.BODY_TOO_DEEP) from None
+
+
+def _parse_params(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    params = json_codec.loads(body, _parse_standard)
     if not isinstance(params, dict):
         raise errors.error("SerializationException", messages.BODY_NOT_OBJECT)
     return params
@@ -118,7 +124,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 async def _send_json(
     send: Send, payload: dict[str, Any], status: int, request_id: str, error_type: str | None = None
 ) -> None:
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    body = json_codec.dumps(payload)
     headers = [
         (b"content-type", CONTENT_TYPE.encode()),
         (b"content-length", str(len(body)).encode()),
