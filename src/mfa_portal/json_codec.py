@@ -4,11 +4,11 @@ orjson parses and writes several times faster than the standard library, and eve
 parses its request and writes its answer. For almost every document the two agree exactly. Where
 they do not, the standard library decides, so callers get exactly its results and its errors:
 
-- a number of 19 digits or more (orjson turns an integer past 64 bits into a float): the standard
-  library parses any document that contains such a run of digits;
-- deep nesting (orjson goes 1,024 levels deep, the standard library stops near 1,000 with the
-  error a caller may report): the standard library parses any document with more than
-  ``MAX_FAST_BRACKETS`` opening brackets, far more than any Cognito request holds;
+- a float anywhere in orjson's answer (it turns an integer past 64 bits into a float, where the
+  standard library keeps the integer): no Cognito request holds a float, so such a document is
+  parsed again by the standard library;
+- deep nesting (orjson goes 1,024 levels deep, the standard library stops near 1,000 with an error
+  a caller may report): anything nested more than ``MAX_FAST_DEPTH`` levels is parsed again too;
 - anything orjson refuses (a lone surrogate escape, a number beyond a float, ``NaN``, deep nesting,
   bad UTF-8): parsed again by the caller's standard-library parser, which accepts or refuses it
   with the error the caller already gives;
@@ -18,25 +18,42 @@ they do not, the standard library decides, so callers get exactly its results an
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 
-_LONG_NUMBER = re.compile(rb"\d{19}")
-MAX_FAST_BRACKETS = 64
+MAX_FAST_DEPTH = 32
 
 
 def loads(data: bytes, standard: Callable[[bytes], Any]) -> Any:
     """``data`` parsed by orjson, or by ``standard`` wherever orjson might answer differently."""
-    brackets = data.count(b"[") + data.count(b"{")
-    if brackets <= MAX_FAST_BRACKETS and not _LONG_NUMBER.search(data):
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            pass
-    return standard(data)
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return standard(data)
+    return value if _plain(value, 0) else standard(data)
+
+
+def _plain(value: Any, depth: int) -> bool:
+    """No float anywhere and no deeper than ``MAX_FAST_DEPTH``: orjson's answer is the standard
+    library's. (Checks the parsed value, a few entries for a request, not the bytes.)"""
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list:
+        items = value
+    else:
+        return kind is not float
+    if depth == MAX_FAST_DEPTH:
+        return False
+    for item in items:
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None:
+            continue
+        if not _plain(item, depth + 1):
+            return False
+    return True
 
 
 def loads_text(text: str) -> Any:
