@@ -10,6 +10,7 @@ import json
 import logging
 import re
 import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ from starlette.types import ASGIApp
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.pools import Pool, save_pool
-from mfa_portal.pool.wire import WireApp, WireMount
+from mfa_portal.pool.wire import WireApp, WireMount, request_id_v4
 from tests.support.cognito_errors import raises_cognito
 
 if TYPE_CHECKING:
@@ -459,3 +460,13 @@ def test_only_getuser_runs_on_the_event_loop_and_the_rest_on_worker_threads(
     assert not threads["GetUser"].startswith("AnyIO worker thread")
     assert threads["AdminGetUser"].startswith("AnyIO worker thread")
     assert threads["ListUserPools"].startswith("AnyIO worker thread")
+
+
+def test_request_ids_are_random_version_4_uuids() -> None:
+    """AWS request ids are UUIDs; the wire makes its own from random bytes, so check its form."""
+    ids = [request_id_v4() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for request_id in ids:
+        parsed = uuid.UUID(request_id)
+        assert (parsed.version, parsed.variant, str(parsed)) == (4, uuid.RFC_4122, request_id)
+    assert {request_id[19] for request_id in ids} == set("89ab")  # every variant digit occurs

@@ -17,15 +17,14 @@ Cached documents are shared between calls and must be treated as read-only: a ha
 a pool or client builds new dictionaries (as ``UpdateUserPool`` and ``SetUserPoolMfaConfig`` do) and
 saves them with ``pools.save_pool``/``save_client``, which write the new stamp.
 
-Connections opt in through ``attached`` (the pool's ``Database`` does, for the length of each of its
+Connections opt in through ``Attached`` (the pool's ``Database`` does, for the length of each of its
 transactions and reads); any other connection reads without the cache, which is always correct.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from mfa_portal.storage import Connection
@@ -107,19 +106,27 @@ class ConfigCache:
 _ATTACHED: dict[int, tuple[Connection, ConfigCache]] = {}
 
 
-@contextmanager
-def attached(conn: Connection, cache: ConfigCache) -> Iterator[None]:
-    """Let ``load_pool``/``load_client`` on ``conn`` use ``cache`` for the block."""
-    key = id(conn)
-    previous = _ATTACHED.get(key)
-    _ATTACHED[key] = (conn, cache)
-    try:
-        yield
-    finally:
-        if previous is None:
+class Attached:
+    """Lets ``load_pool``/``load_client`` on ``conn`` use ``cache`` for a ``with`` block. A plain
+    class, not a generator: it wraps every call's transaction."""
+
+    __slots__ = ("_conn", "_cache", "_previous")
+
+    def __init__(self, conn: Connection, cache: ConfigCache) -> None:
+        self._conn, self._cache = conn, cache
+        self._previous: tuple[Connection, ConfigCache] | None = None
+
+    def __enter__(self) -> None:
+        key = id(self._conn)
+        self._previous = _ATTACHED.get(key)
+        _ATTACHED[key] = (self._conn, self._cache)
+
+    def __exit__(self, *exc: object) -> None:
+        key = id(self._conn)
+        if self._previous is None:
             _ATTACHED.pop(key, None)
         else:
-            _ATTACHED[key] = previous
+            _ATTACHED[key] = self._previous
 
 
 def cache_for(conn: Connection) -> ConfigCache | None:

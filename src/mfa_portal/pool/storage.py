@@ -8,11 +8,11 @@ or PostgreSQL's advisory lock (``mfa_portal.storage``) — so two racing request
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from mfa_portal.cognito_api.errors import CognitoError
-from mfa_portal.pool.config_cache import ConfigCache, attached
+from mfa_portal.pool.config_cache import Attached, ConfigCache
 from mfa_portal.pool.schema import MIGRATIONS
 from mfa_portal.storage import Connection
 from mfa_portal.storage import Database as Store
@@ -45,7 +45,7 @@ class Database(Store):
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         try:
-            with super().transaction() as conn, attached(conn, self.config_cache):
+            with super().transaction() as conn, Attached(conn, self.config_cache):
                 yield conn
         except CommitThenRaise as keep:
             raise keep.error from None
@@ -53,13 +53,33 @@ class Database(Store):
     @contextmanager
     def read(self) -> Iterator[Connection]:
         try:
-            with super().read() as conn, attached(conn, self.config_cache):
+            with super().read() as conn, Attached(conn, self.config_cache):
                 yield conn
         except CommitThenRaise as keep:  # e.g. an expired session removed while reading it
             raise keep.error from None
 
-    @contextmanager
-    def single_statements(self) -> Iterator[Connection]:
+    def single_statements(self) -> AbstractContextManager[Connection]:
         """A connection on which each statement is its own snapshot (``Context.single_statements``)."""
-        with super().autocommit() as conn, attached(conn, self.config_cache):
-            yield conn
+        return _SingleStatements(self)
+
+
+class _SingleStatements:
+    """``Database.single_statements``, as a plain class: it wraps every GetUser, where the three
+    generator-based context managers it used to nest showed in profiles."""
+
+    __slots__ = ("_db", "_conn", "_attached")
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def __enter__(self) -> Connection:
+        self._conn = conn = self._db.acquire()
+        self._attached = Attached(conn, self._db.config_cache)
+        self._attached.__enter__()
+        return conn
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._attached.__exit__()
+        finally:
+            self._db.release(self._conn)

@@ -81,21 +81,31 @@ FAMILY_COLUMNS = ", ".join(
 )
 
 
-def _family(row: Row, prefix: str = "") -> TokenFamily:
+def _family(row: Row) -> TokenFamily:
     return TokenFamily(
-        row[f"{prefix}origin_jti"],
-        row[f"{prefix}user_id"],
-        row[f"{prefix}client_id"],
-        row[f"{prefix}auth_time"],
-        row[f"{prefix}created"],
-        row[f"{prefix}expires_at"],
-        bool(row[f"{prefix}revoked"]),
+        row["origin_jti"],
+        row["user_id"],
+        row["client_id"],
+        row["auth_time"],
+        row["created"],
+        row["expires_at"],
+        bool(row["revoked"]),
     )
 
 
 def joined_family(row: Row) -> TokenFamily | None:
     """The family read beside another row through ``FAMILY_COLUMNS`` (None: no such family)."""
-    return None if row["family_origin_jti"] is None else _family(row, "family_")
+    if row["family_origin_jti"] is None:
+        return None
+    return TokenFamily(
+        row["family_origin_jti"],
+        row["family_user_id"],
+        row["family_client_id"],
+        row["family_auth_time"],
+        row["family_created"],
+        row["family_expires_at"],
+        bool(row["family_revoked"]),
+    )
 
 
 def revoked_for(family: TokenFamily | None, user: User, issued_at: float) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -58,6 +58,16 @@ def _operation(target: str | None) -> str:
     if name not in service_model().operation_names:
         raise errors.error("UnknownOperationException", messages.unknown_operation(name))
     return name
+
+
+_VARIANTS = "89ab"  # RFC 4122's variant: the top bits of the 17th hex digit are 10
+
+
+def request_id_v4() -> str:
+    """A random version-4 UUID, as AWS request ids are: made from 16 random bytes without building
+    a ``uuid.UUID`` (it runs on every call, and that took a third of its cost)."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANTS[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
 def _check_content_type(value: str | None) -> None:
@@ -157,7 +167,7 @@ class WireFront:
     async def call(self, scope: Scope, receive: Receive, send: Send) -> None:
         """One Cognito call (a POST to the endpoint), as raw ASGI: it is the pool's hot path, so
         no routing, request or response objects stand between the socket and the engine."""
-        request_id = str(uuid.uuid4())
+        request_id = request_id_v4()
         operation = "-"
         try:
             operation = _operation(_header(scope, b"x-amz-target"))

@@ -114,12 +114,21 @@ class Database:
     @contextmanager
     def autocommit(self) -> Iterator[Connection]:
         """A connection whose every statement is its own transaction (single-statement stores)."""
-        backend = self._backend
-        conn: Any = backend.acquire()
+        conn = self.acquire()
         try:
             yield conn
         finally:
-            backend.release(conn)
+            self.release(conn)
+
+    def acquire(self) -> Connection:
+        """``autocommit``'s connection without the context manager, for a class that wraps a hot
+        path; every ``acquire`` needs its ``release``."""
+        conn: Connection = self._backend.acquire()
+        return conn
+
+    def release(self, conn: Connection) -> None:
+        backend_conn: Any = conn  # the backend's own connection type, which ``acquire`` gave out
+        self._backend.release(backend_conn)
 
     def schema_version(self) -> int:
         return self._backend.schema_version()
