@@ -214,21 +214,25 @@ BOUNDS = [
     "the share of each request the portal leaves to the stack; the work it adds is the session lookup, "
     "the revocation check and the response headers. wrk runs on the same cores and takes part of them.",
     "**`GetUser` / `AdminGetUser`** are bounded by request handling in one server process per worker "
-    "(JSON parsing, validation, the token or SigV4 check, three keyed SQLite reads and the check "
-    "that the token's family is not revoked). A Cognito call reaches the engine as raw ASGI, before "
-    "any routing; `GetUser` runs on the event loop, `AdminGetUser` (which may scan alias attributes) "
+    "(JSON parsing, validation, the token or SigV4 check, the keyed SQLite reads and the check that "
+    "the token's family is not revoked). A Cognito call reaches the engine as raw ASGI, before any "
+    "routing. `GetUser` runs on the event loop and reads the user, the token's family and the "
+    "configuration stamp in one SQL statement; `AdminGetUser` (which may scan alias attributes) runs "
     "on a worker thread. moto (Flask/Werkzeug, one process) and cognito-local (Node.js, one event "
     "loop) do the same calls without checking signatures or revocation; they are the reference for "
     "what a local Cognito costs, not a ceiling.",
     "**`InitiateAuth`** is bounded by argon2id: every password sign-in verifies one hash, with the "
     "parameters read from the pool's code. The ceiling is that verification alone in one process per "
     "core, with no server and no client, so 1.00× is unreachable; the gap is everything else on the "
-    "path (and wrk, which shares the cores).",
+    "path (two RS256 signatures, the write transaction, HTTP, and wrk, which shares the cores). The "
+    "server's workers share one argon2 slot per core (a POSIX semaphore), so they never run more "
+    "hashes at once than the ceiling does: more would evict each other's 19 MiB from the CPU caches "
+    "and make every hash dearer.",
     "**The PostgreSQL rows** add, to each query the SQLite figures make in-process, a round trip "
     "over loopback to the database server, which also runs on the same cores (as does wrk); each "
-    "worker keeps a pool of connections, so no request opens one. `GetUser` makes five round trips "
-    "(begin, the configuration stamp, the user, the token family, commit) on a worker thread, where "
-    "on SQLite it runs on the event loop, so it loses the most.",
+    "worker keeps a pool of connections, so no request opens one. `GetUser` makes one round trip "
+    "(its single statement), but on a worker thread, where on SQLite it runs on the event loop "
+    "without one, so it loses the most.",
     "**The at-scale rows** are bounded by SQLite: `AdminGetUser` is one lookup by the unique "
     "`(pool_id, username_key)` key; `ListUsers email ^=` is as fast as the index that serves the "
     "prefix filter (without one it scans every user of the pool). They are measured with one "

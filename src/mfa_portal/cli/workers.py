@@ -27,9 +27,8 @@ from typing import Any, Literal
 import uvicorn
 from starlette.types import ASGIApp
 
-from mfa_portal.pool import passwords
-from mfa_portal.pool.hash_slots import machine_slots
 from mfa_portal.settings import load_server_settings
+from mfa_portal.wiring import worker_hash_slots
 
 SPEC_VARIABLE = "_MFA_PORTAL_WORKER_SPEC"  # what the parent tells its spawned workers to build
 SERVER_OPTIONS: dict[str, Any] = {"http": "auto", "loop": "auto", "ws": "none"}  # httptools, uvloop
@@ -82,7 +81,7 @@ def run(app: ASGIApp, spec: WorkerSpec, workers: int, **options: Any) -> None:
         uvicorn.run(app, **options)
         return
     factory = "portal_worker_app" if spec.command == "serve" else "pool_worker_app"
-    with machine_slots(default_workers()) as slots:
+    with worker_hash_slots.machine_slots(default_workers()) as slots:
         # inherited by the spawned workers
         os.environ[SPEC_VARIABLE] = json.dumps(asdict(replace(spec, hash_slots=slots)))
         try:
@@ -94,8 +93,8 @@ def run(app: ASGIApp, spec: WorkerSpec, workers: int, **options: Any) -> None:
 def _join_parent() -> WorkerSpec:
     """In a new worker: the parent's spec, after joining the machine's argon2 slots it created."""
     spec = WorkerSpec(**json.loads(os.environ[SPEC_VARIABLE]))
-    if spec.hash_slots and not passwords.HASH_SLOTS.shared:
-        passwords.HASH_SLOTS.join(spec.hash_slots)
+    if spec.hash_slots:
+        worker_hash_slots.join(spec.hash_slots)
     return spec
 
 

@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from mfa_portal import json_codec
 from mfa_portal.cognito_api import errors, messages
+from mfa_portal.pool import json_codec
 from mfa_portal.pool.pools import Pool
 from mfa_portal.storage import Connection, Row
 

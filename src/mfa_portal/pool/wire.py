@@ -21,11 +21,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mfa_portal import json_codec
 from mfa_portal.clock import Clock, SystemClock
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.service_model import service_model
-from mfa_portal.pool import sigv4
+from mfa_portal.pool import json_codec, sigv4
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_pool

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mfa_portal import json_codec
+from mfa_portal.pool import json_codec
 
 json_values = st.recursive(
     st.none()
