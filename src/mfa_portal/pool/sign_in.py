@@ -298,7 +298,7 @@ def _tokens(ctx: Context, conn: Connection, app: App, user: User) -> Outcome:
     lockout.record_success(user)
     save_user(conn, user, ctx.now)
     result = token_store.issue_tokens(ctx, conn, app.pool, app.client, user)
-    log.info("sign-in completed for user %s in %s", user.sub, app.pool.id)
+    log.debug("sign-in completed for user %s in %s", user.sub, app.pool.id)  # the event says it
     emit("sign-in.succeeded", user=user.username, pool=app.pool.id, **ctx.addresses(),
          outcome="success")  # fmt: skip
     return Outcome({"AuthenticationResult": result, "ChallengeParameters": {}})
