@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -60,27 +59,6 @@ def test_processes_and_their_threads_share_the_machines_slots() -> None:
             assert proc.exitcode == 0
     assert len(mine) == 15
     assert overlaps(mine + theirs) == 0
-
-
-def test_a_process_alone_bounds_its_threads_without_a_machine_semaphore() -> None:
-    slots = HashSlots(2)
-    assert not slots.shared
-    running, most = 0, 0
-    lock = threading.Lock()
-
-    def hold() -> None:
-        nonlocal running, most
-        with slots.held():
-            with lock:
-                running += 1
-                most = max(most, running)
-            time.sleep(0.02)
-            with lock:
-                running -= 1
-
-    with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda _: hold(), range(16)))
-    assert most == 2
 
 
 def test_the_slots_exist_while_their_server_runs_and_are_removed_after(tmp_path: Path) -> None:
