@@ -20,6 +20,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -56,9 +57,7 @@ class HashSlots:
             if machine is None:
                 yield
                 return
-            try:
-                machine.acquire(WAIT_LIMIT)
-            except posix_ipc.BusyError:
+            if not _acquire(machine):
                 self._leave(machine)
                 yield
                 return
@@ -75,6 +74,21 @@ class HashSlots:
                 "its own hashes (a worker may have died mid-hash, or the machine is overloaded)",
                 WAIT_LIMIT,
             )
+
+
+def _acquire(machine: posix_ipc.Semaphore) -> bool:
+    """Wait up to ``WAIT_LIMIT`` for a slot. A signal delivered to this thread interrupts the wait
+    (posix_ipc raises then, e.g. the SIGTERM that starts a graceful shutdown): wait again for the
+    time left, as the standard library does for its own calls, instead of failing the sign-in."""
+    deadline = time.monotonic() + WAIT_LIMIT
+    while True:
+        try:
+            machine.acquire(max(0.0, deadline - time.monotonic()))
+            return True
+        except posix_ipc.SignalError:
+            continue
+        except posix_ipc.BusyError:
+            return False
 
 
 @contextmanager

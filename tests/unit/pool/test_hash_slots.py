@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -99,3 +101,37 @@ def test_lost_slots_are_given_up_once_with_a_warning(
     assert not slots.shared
     assert [r.message for r in caplog.records if "hash slot" in r.message] != []
     assert len([r for r in caplog.records if r.name == "mfa_portal.pool.hash_slots"]) == 1
+
+
+def test_a_signal_during_the_wait_does_not_fail_the_hash() -> None:
+    """A signal delivered to a waiting thread (uvicorn's SIGTERM at shutdown may land on any thread)
+    interrupts the semaphore wait; the wait resumes, and the hash runs once a slot is free."""
+    previous = signal.signal(signal.SIGUSR1, lambda *_: None)
+    try:
+        with machine_slots(1) as name:
+            busy = posix_ipc.Semaphore(name)
+            busy.acquire(0)
+            slots = HashSlots(1)
+            slots.join(name)
+            outcome: list[str] = []
+
+            def hash_once() -> None:
+                try:
+                    with slots.held():
+                        outcome.append("hashed")
+                except Exception as exc:  # what the sign-in would have failed with
+                    outcome.append(type(exc).__name__)
+
+            waiter = threading.Thread(target=hash_once)
+            waiter.start()
+            time.sleep(0.1)
+            assert waiter.ident is not None
+            signal.pthread_kill(waiter.ident, signal.SIGUSR1)
+            time.sleep(0.1)
+            busy.release()
+            waiter.join(timeout=5)
+            busy.close()
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert outcome == ["hashed"]
+    assert slots.shared  # an interrupted wait is not a lost slot
