@@ -71,7 +71,7 @@ class WorkerSpec:
     public_url: str | None = None
     region: str | None = None
     database_url: str | None = None  # --database-url (the environment variable is inherited)
-    hash_slots: str | None = None  # the machine-wide argon2 slots the parent created
+    hash_slots: str | None = None  # the machine-wide argon2 slots the parent created, if it could
 
 
 def run(app: ASGIApp, spec: WorkerSpec, workers: int, **options: Any) -> None:

@@ -42,8 +42,12 @@ class HashSlots:
         self._machine: posix_ipc.Semaphore | None = None
 
     def join(self, name: str) -> None:
-        """Share the machine-wide slots the serving parent created as ``name``."""
-        self._machine = posix_ipc.Semaphore(name)
+        """Share the machine-wide slots the serving parent created as ``name`` (if they can be
+        opened: otherwise say so, and bound only this process's hashes)."""
+        try:
+            self._machine = posix_ipc.Semaphore(name)
+        except (posix_ipc.Error, OSError) as exc:
+            log.warning("cannot open the workers' shared hash slots %s (%s)", name, exc)
 
     @property
     def shared(self) -> bool:
@@ -92,13 +96,24 @@ def _acquire(machine: posix_ipc.Semaphore) -> bool:
 
 
 @contextmanager
-def machine_slots(cores: int) -> Iterator[str]:
+def machine_slots(cores: int) -> Iterator[str | None]:
     """Create the machine-wide slots for the workers of one server; yields the name to join.
 
-    Only this user may open them (mode 0600); they are removed when the server stops.
+    Only this user may open them (mode 0600); they are removed when the server stops. Where POSIX
+    semaphores cannot be created (no writable ``/dev/shm`` in some containers) the server still
+    starts: it logs why and yields None, and each worker bounds only its own hashes.
     """
     name = NAME_PREFIX + secrets.token_hex(8)
-    semaphore = posix_ipc.Semaphore(name, posix_ipc.O_CREX, mode=0o600, initial_value=cores)
+    try:
+        semaphore = posix_ipc.Semaphore(name, posix_ipc.O_CREX, mode=0o600, initial_value=cores)
+    except (posix_ipc.Error, OSError) as exc:
+        log.warning(
+            "cannot create the workers' shared hash slots (%s); each worker bounds only its own "
+            "hashes",
+            exc,
+        )
+        yield None
+        return
     try:
         yield name
     finally:

@@ -8,7 +8,9 @@ import multiprocessing
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import posix_ipc
@@ -16,6 +18,14 @@ import pytest
 
 from mfa_portal.pool import hash_slots
 from mfa_portal.pool.hash_slots import HashSlots, machine_slots
+
+
+@contextmanager
+def created(cores: int) -> Iterator[str]:
+    """The machine's slots, which this machine can always create."""
+    with machine_slots(cores) as name:
+        assert name is not None
+        yield name
 
 
 def overlaps(intervals: list[tuple[float, float]]) -> int:
@@ -37,7 +47,7 @@ def hold_slot(name: str, times: int, out: multiprocessing.Queue[tuple[float, flo
 
 def test_processes_and_their_threads_share_the_machines_slots() -> None:
     """Three processes (plus this one's threads) against one slot: never two holders at once."""
-    with machine_slots(1) as name:
+    with created(1) as name:
         ctx = multiprocessing.get_context("spawn")  # as uvicorn starts its workers
         out: multiprocessing.Queue[tuple[float, float]] = ctx.Queue()
         procs = [ctx.Process(target=hold_slot, args=(name, 15, out)) for _ in range(3)]
@@ -64,7 +74,7 @@ def test_processes_and_their_threads_share_the_machines_slots() -> None:
 
 
 def test_the_slots_exist_while_their_server_runs_and_are_removed_after(tmp_path: Path) -> None:
-    with machine_slots(3) as name:
+    with created(3) as name:
         assert name.startswith(hash_slots.NAME_PREFIX)
         opened = posix_ipc.Semaphore(name)
         assert opened.value == 3
@@ -72,7 +82,7 @@ def test_the_slots_exist_while_their_server_runs_and_are_removed_after(tmp_path:
         assert (Path("/dev/shm") / f"sem.{name[1:]}").stat().st_mode & 0o077 == 0  # this user only
     with pytest.raises(posix_ipc.ExistentialError):
         posix_ipc.Semaphore(name)
-    with pytest.raises(RuntimeError), machine_slots(1) as failed:  # a server that fails to start
+    with pytest.raises(RuntimeError), created(1) as failed:  # a server that fails to start
         raise RuntimeError("port in use")
     with pytest.raises(posix_ipc.ExistentialError):
         posix_ipc.Semaphore(failed)
@@ -84,7 +94,7 @@ def test_lost_slots_are_given_up_once_with_a_warning(
     """A worker killed mid-hash keeps its slot forever: after one bounded wait this process hashes
     under its own bound only, so later sign-ins do not each wait for a slot that never returns."""
     monkeypatch.setattr(hash_slots, "WAIT_LIMIT", 0.2)
-    with machine_slots(1) as name:
+    with created(1) as name:
         lost = posix_ipc.Semaphore(name)
         lost.acquire(0)  # held by a worker that died
         slots = HashSlots(2)
@@ -108,7 +118,7 @@ def test_a_signal_during_the_wait_does_not_fail_the_hash() -> None:
     interrupts the semaphore wait; the wait resumes, and the hash runs once a slot is free."""
     previous = signal.signal(signal.SIGUSR1, lambda *_: None)
     try:
-        with machine_slots(1) as name:
+        with created(1) as name:
             busy = posix_ipc.Semaphore(name)
             busy.acquire(0)
             slots = HashSlots(1)
@@ -135,3 +145,24 @@ def test_a_signal_during_the_wait_does_not_fail_the_hash() -> None:
         signal.signal(signal.SIGUSR1, previous)
     assert outcome == ["hashed"]
     assert slots.shared  # an interrupted wait is not a lost slot
+
+
+def test_without_posix_semaphores_the_server_still_starts_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A container without a writable /dev/shm: no shared slots, one warning, hashing goes on."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise posix_ipc.PermissionsError("Permission denied")
+
+    monkeypatch.setattr(posix_ipc, "Semaphore", refuse)
+    with caplog.at_level(logging.WARNING, logger="mfa_portal.pool.hash_slots"):
+        with machine_slots(2) as name:
+            assert name is None
+        slots = HashSlots(2)
+        slots.join("/mfa-portal-hash-gone")
+        with slots.held():
+            pass
+    assert not slots.shared
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 2 and all("Permission denied" in w for w in warnings)
