@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import posix_ipc
 
@@ -31,7 +32,8 @@ log = logging.getLogger("mfa_portal.pool.hash_slots")
 # A hash takes about 20 ms; with one waiting thread per core in each of a few workers, a slot frees
 # within a few hashes. Waiting a whole second means slots were lost, or the machine is swamped.
 WAIT_LIMIT = 1.0
-NAME_PREFIX = "/mfa-portal-hash-"
+NAME_PREFIX = "/mfa-portal-hash-"  # then the serving parent's process id and a random part
+SHM = Path("/dev/shm")  # where Linux keeps named semaphores, as sem.<name>
 
 
 class HashSlots:
@@ -103,7 +105,8 @@ def machine_slots(cores: int) -> Iterator[str | None]:
     semaphores cannot be created (no writable ``/dev/shm`` in some containers) the server still
     starts: it logs why and yields None, and each worker bounds only its own hashes.
     """
-    name = NAME_PREFIX + secrets.token_hex(8)
+    _remove_orphans()
+    name = f"{NAME_PREFIX}{os.getpid()}-{secrets.token_hex(8)}"
     try:
         semaphore = posix_ipc.Semaphore(name, posix_ipc.O_CREX, mode=0o600, initial_value=cores)
     except (posix_ipc.Error, OSError) as exc:
@@ -119,6 +122,25 @@ def machine_slots(cores: int) -> Iterator[str | None]:
     finally:
         semaphore.unlink()
         semaphore.close()
+
+
+def _remove_orphans(shm: Path = SHM) -> None:
+    """Remove the slots of servers that were killed before they could (SIGKILL, a crash): their
+    names carry the serving parent's process id, and that process is gone. Workers it left behind
+    keep their handles; only the name goes."""
+    try:
+        entries = list(shm.glob("sem." + NAME_PREFIX[1:] + "*"))
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len("sem." + NAME_PREFIX[1:]) :].split("-", 1)[0]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+            continue
+        try:
+            if entry.stat().st_uid == os.getuid():
+                posix_ipc.unlink_semaphore("/" + entry.name[len("sem.") :])
+        except (posix_ipc.Error, OSError):
+            continue  # removed meanwhile, or not ours to remove
 
 
 def process_cores() -> int:

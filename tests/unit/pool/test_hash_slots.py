@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -166,3 +168,24 @@ def test_without_posix_semaphores_the_server_still_starts_and_says_why(
     assert not slots.shared
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 2 and all("Permission denied" in w for w in warnings)
+
+
+def test_a_start_removes_the_slots_of_servers_killed_before_they_could() -> None:
+    """A server killed with SIGKILL cannot remove its slots; the next start on the machine removes
+    those whose server process is gone, and leaves a running server's alone."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    orphan_name = f"{hash_slots.NAME_PREFIX}{gone.pid}-killed"
+    orphan = posix_ipc.Semaphore(orphan_name, posix_ipc.O_CREX, mode=0o600, initial_value=1)
+    orphan.close()
+    running_name = f"{hash_slots.NAME_PREFIX}{os.getpid()}-running"
+    running = posix_ipc.Semaphore(running_name, posix_ipc.O_CREX, mode=0o600, initial_value=1)
+    try:
+        with created(2) as name:
+            assert name.startswith(f"{hash_slots.NAME_PREFIX}{os.getpid()}-")
+        with pytest.raises(posix_ipc.ExistentialError):
+            posix_ipc.Semaphore(orphan_name)
+        posix_ipc.Semaphore(running_name).close()  # still there
+    finally:
+        running.unlink()
+        running.close()
