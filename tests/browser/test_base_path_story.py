@@ -40,7 +40,7 @@ from tests.browser.story_site import (
     running_site,
 )
 from tests.support.axe import axe_violations
-from tests.support.chromium import decode_qr, launched_chromium, sign_in
+from tests.support.chromium import decode_qr, launched_chromium, screenshot, sign_in
 from tests.support.tools import REPO
 
 pytestmark = pytest.mark.browser
@@ -104,7 +104,7 @@ class Story:
         state = f"{self.viewport}-{self.step:02d}-{name}"
         started = time.monotonic()
         page.wait_for_load_state("load")
-        page.screenshot(path=str(ARTIFACTS / f"{state}.png"), full_page=True)
+        screenshot(page, ARTIFACTS / f"{state}.png", full_page=True)
         shot = time.monotonic() - started
         for v in axe_violations(page):
             self.failures.append(
@@ -176,7 +176,7 @@ def test_the_story_under_a_base_path(chromium: Any, site: Site, viewport: str) -
     expect(page).to_have_url(story.url(f"{BASE}/mfa/setup"))
     story.check(page, "setup")
     qr_file = ARTIFACTS / f"{viewport}-qr.png"
-    page.locator("svg").first.screenshot(path=str(qr_file))
+    screenshot(page.locator("svg").first, qr_file)
     from_qr = _secret_of(decode_qr(qr_file))
     link = page.locator('a[href^="otpauth://"]')
     expect(link).to_have_count(1)

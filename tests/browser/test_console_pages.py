@@ -26,6 +26,7 @@ from tests.support.chromium import (
     enrol,
     launched_chromium,
     require_chromium,
+    screenshot,
     sign_in,
 )
 from tests.support.served_portal import portal_with_root
@@ -66,8 +67,8 @@ def _enrol(page: Any, base: str, username: str, device: str = "") -> str:
 def _check(page: Any, name: str, width: int) -> None:
     """Screenshot, axe, and no sideways scrolling."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"console-{name}.png"), full_page=False)
-    page.screenshot(path=str(SCREENSHOTS / f"console-{name}-full.png"), full_page=True)
+    screenshot(page, SCREENSHOTS / f"console-{name}.png", full_page=False)
+    screenshot(page, SCREENSHOTS / f"console-{name}-full.png", full_page=True)
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from mfa_portal.web.responses import STATIC_DIR
-from tests.support.chromium import SCREENSHOTS, launched_chromium
+from tests.support.chromium import SCREENSHOTS, launched_chromium, screenshot
 from tests.support.portal import PASSWORD, TEMP_PASSWORD, Browser, PortalWorld, isolated_world
 from tests.web.test_contrast import contrast, parse_colour
 
@@ -145,7 +145,7 @@ def test_the_focus_ring_is_visible_on_every_kind_of_control(
             assert _ring_contrast(page, selector) >= 3.0, selector
         page.focus("#current")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"focus-ring-{viewport}.png"))
+        screenshot(page, SCREENSHOTS / f"focus-ring-{viewport}.png")
         page.context.close()
 
 
@@ -161,7 +161,7 @@ def test_screens_of_the_new_states(browser: Any, world: PortalWorld) -> None:
         for name, response in pages.items():
             page = _open(browser, response.text, viewport=viewport)
             path = SCREENSHOTS / f"errors-{name}-{viewport}.png"
-            page.screenshot(path=str(path), full_page=True)
+            screenshot(page, path, full_page=True)
             assert path.stat().st_size > 1000
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= VIEWPORTS[viewport]["width"], (name, viewport, width)

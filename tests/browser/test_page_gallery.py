@@ -20,7 +20,7 @@ from mfa_portal.cognito_api.client import CognitoClient
 from tests.browser.test_console_pages import SIZES
 from tests.support.axe import axe_violations, require_axe
 from tests.support.backends import PASSWORD, TEMP_PASSWORD
-from tests.support.chromium import SCREENSHOTS, launched_chromium, require_chromium
+from tests.support.chromium import SCREENSHOTS, launched_chromium, require_chromium, screenshot
 from tests.support.served_portal import portal_with_root
 from tests.support.setup import create_user
 
@@ -114,7 +114,7 @@ def _enrol(page: Any, base: str, username: str, device: str = "") -> None:
 def _problems(page: Any, name: str, width: int, language: str = "de") -> list[str]:
     """Screenshot ``<language>-<name>.png``; what is wrong with the page, if anything."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{language}-{name}.png"), full_page=True)
+    screenshot(page, SCREENSHOTS / f"{language}-{name}.png", full_page=True)
     found = [f"{name}: {problem}" for problem in page.evaluate(OVERFLOWS)]
     if page.locator("html").get_attribute("lang") != language:
         found.append(f"{name}: <html lang> is not {language}")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from mfa_portal.web.responses import STATIC_DIR
-from tests.support.chromium import decode_qr, launched_chromium
+from tests.support.chromium import decode_qr, launched_chromium, screenshot
 from tests.support.portal import PASSWORD, isolated_world
 from tests.support.tools import require_tool
 
@@ -67,7 +67,7 @@ def test_the_qr_on_screen_and_the_open_link_carry_one_uri(
     html, secret = setup_page
     context, page = _open(browser, html, scripts=False)
     image = tmp_path / "qr.png"
-    page.locator("#qr svg").screenshot(path=str(image))
+    screenshot(page.locator("#qr svg"), image)
     decoded = decode_qr(image)
     link = page.get_by_role("link", name="Open in authenticator app")
     assert link.get_attribute("href") == decoded

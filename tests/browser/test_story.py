@@ -24,6 +24,7 @@ from tests.support.chromium import (
     launched_chromium,
     oathtool,
     require_chromium,
+    screenshot,
     sign_in,
     wait_for_next_step,
 )
@@ -67,7 +68,7 @@ def test_the_whole_story_in_chromium(portal: str) -> None:
         page = browser.new_page(viewport={"width": 420, "height": 900})
 
         def shot(name: str) -> None:
-            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+            screenshot(page, SCREENSHOTS / f"{name}.png", full_page=True)
 
         def sign_in_as_dora(password: str) -> None:
             sign_in(page, "dora", password, at=f"{portal}/signin")
@@ -86,7 +87,7 @@ def test_the_whole_story_in_chromium(portal: str) -> None:
         page.goto(f"{portal}/account")  # the restricted session reaches nothing else
         expect(page).to_have_url(f"{portal}/mfa/setup")
         qr_file = SCREENSHOTS / "03b-qr-code.png"
-        page.locator("#qr svg").screenshot(path=str(qr_file))
+        screenshot(page.locator("#qr svg"), qr_file)
         uri = decode_qr(qr_file)
         parts = urlsplit(uri)
         assert parts.scheme == "otpauth" and parts.netloc == "totp"

@@ -47,6 +47,22 @@ def launched_chromium() -> Iterator[Any]:
             browser.close()
 
 
+def screenshot(target: Any, path: Path, **options: Any) -> None:
+    """``target.screenshot`` (a page or a locator) to ``path``. Headless Chromium sometimes answers a
+    capture with "Unable to capture screenshot" when the machine is busy (a compositor frame was not
+    ready); that is the browser's hiccup, not the page's, so the capture is tried up to three times."""
+    from playwright.sync_api import Error
+
+    for attempt in range(3):
+        try:
+            target.screenshot(path=str(path), **options)
+            return
+        except Error as exc:
+            if "Unable to capture screenshot" not in str(exc) or attempt == 2:
+                raise
+            time.sleep(0.5)
+
+
 def decode_qr(image: Path) -> str:
     """What a phone's camera reads off a screenshot of a QR code."""
     out = subprocess.run(
