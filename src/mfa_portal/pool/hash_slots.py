@@ -34,6 +34,7 @@ log = logging.getLogger("mfa_portal.pool.hash_slots")
 WAIT_LIMIT = 1.0
 NAME_PREFIX = "/mfa-portal-hash-"  # then the serving parent's process id and a random part
 SHM = Path("/dev/shm")  # where Linux keeps named semaphores, as sem.<name>
+_SHM_PREFIX = "sem." + NAME_PREFIX[1:]  # how our names appear there
 
 
 class HashSlots:
@@ -129,11 +130,11 @@ def _remove_orphans(shm: Path = SHM) -> None:
     names carry the serving parent's process id, and that process is gone. Workers it left behind
     keep their handles; only the name goes."""
     try:
-        entries = list(shm.glob("sem." + NAME_PREFIX[1:] + "*"))
+        entries = list(shm.glob(_SHM_PREFIX + "*"))
     except OSError:
         return
     for entry in entries:
-        pid = entry.name[len("sem." + NAME_PREFIX[1:]) :].split("-", 1)[0]
+        pid = entry.name[len(_SHM_PREFIX) :].split("-", 1)[0]
         if not pid.isdigit() or Path(f"/proc/{pid}").exists():
             continue
         try:
