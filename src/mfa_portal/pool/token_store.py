@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.context import Context
+from mfa_portal.pool.ids import uuid4_text
 from mfa_portal.pool.pools import AppClient, Pool
 from mfa_portal.pool.purge import purge_expired
 from mfa_portal.pool.storage import CommitThenRaise
@@ -49,7 +49,7 @@ def refresh_digest(refresh_token: str) -> str:
 
 def new_uuid(ctx: Context) -> str:
     """A version-4 UUID from the injected randomness (jti, origin_jti, event_id)."""
-    return str(uuid.UUID(bytes=ctx.random_bytes(16), version=4))
+    return uuid4_text(ctx.random_bytes(16))
 
 
 def load_family(conn: Connection, origin_jti: str) -> TokenFamily | None:

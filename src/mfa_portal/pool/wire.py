@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Mount, Route
@@ -24,9 +23,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mfa_portal.clock import Clock, SystemClock
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.service_model import service_model
-from mfa_portal.pool import json_codec, sigv4
+from mfa_portal.pool import json_codec, offload, sigv4
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
+from mfa_portal.pool.ids import uuid4_text
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.registry import is_public
 
@@ -59,14 +59,10 @@ def _operation(target: str | None) -> str:
     return name
 
 
-_VARIANTS = "89ab"  # RFC 4122's variant: the top bits of the 17th hex digit are 10
-
-
 def request_id_v4() -> str:
     """A random version-4 UUID, as AWS request ids are: made from 16 random bytes without building
     a ``uuid.UUID`` (it runs on every call, and that took a third of its cost)."""
-    h = os.urandom(16).hex()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANTS[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+    return uuid4_text(os.urandom(16))
 
 
 def _check_content_type(value: str | None) -> None:
@@ -184,7 +180,7 @@ class WireFront:
                     operation, params, iam_principal=principal, source_ip=source_ip
                 )
             else:
-                result = await run_in_threadpool(
+                result = await offload.in_thread(
                     self.engine.call,
                     operation,
                     params,
@@ -221,7 +217,7 @@ class WireFront:
                     return False
                 return True
 
-        return await run_in_threadpool(exists)
+        return await offload.in_thread(exists)
 
     async def jwks(self, request: Request) -> Response:
         pool_id = request.path_params["pool_id"]

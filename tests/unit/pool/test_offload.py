@@ -1,0 +1,87 @@
+"""The wire's worker threads: calls leave the event loop, answer or raise as themselves, at most
+``MAX_THREADS`` run at once, and a forked worker process gets threads of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from mfa_portal.pool import offload
+
+
+def test_a_call_runs_on_a_named_worker_thread_with_its_arguments() -> None:
+    def where(a: int, *, b: int) -> tuple[str, int]:
+        return threading.current_thread().name, a + b
+
+    name, total = asyncio.run(offload.in_thread(where, 2, b=3))
+    assert name.startswith(offload.THREAD_NAME)
+    assert total == 5
+
+
+def test_a_calls_exception_reaches_the_caller() -> None:
+    def fails() -> None:
+        raise LookupError("no such user")
+
+    with pytest.raises(LookupError, match="no such user"):
+        asyncio.run(offload.in_thread(fails))
+
+
+def test_no_more_than_max_threads_calls_run_at_once() -> None:
+    running = peak = 0
+    lock = threading.Lock()
+    release = threading.Event()
+
+    def held() -> None:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        release.wait(10)
+        with lock:
+            running -= 1
+
+    async def burst() -> None:
+        calls = [
+            asyncio.ensure_future(offload.in_thread(held)) for _ in range(offload.MAX_THREADS + 20)
+        ]
+        for _ in range(200):  # until every thread is busy
+            await asyncio.sleep(0.01)
+            if running == offload.MAX_THREADS:
+                break
+        await asyncio.sleep(0.1)  # a 41st would have started by now
+        assert running == offload.MAX_THREADS
+        release.set()
+        await asyncio.gather(*calls)
+
+    asyncio.run(burst())
+    assert peak == offload.MAX_THREADS
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_runs_calls_on_threads_of_its_own() -> None:
+    """The parent's pool has idle threads that do not exist in a child; a child that queued work
+    on that pool would wait for ever. ``pool serve`` spawns its workers, but an application that
+    embeds the wire app may well fork (gunicorn's pre-fork workers do)."""
+    assert asyncio.run(offload.in_thread(lambda: 1)) == 1  # the parent's pool exists
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only when its call came back
+        signal.alarm(10)
+        try:
+            code = 0 if asyncio.run(offload.in_thread(lambda: 42)) == 42 else 1
+        finally:
+            os._exit(code if "code" in locals() else 2)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child's call never ran")
