@@ -170,9 +170,12 @@ def load_pool(conn: Connection, pool_id: str, *, stamp: str | None = None) -> Po
     )  # a new record, shared dicts
 
 
-def load_client(conn: Connection, client_id: str, pool_id: str | None = None) -> AppClient:
-    """The app client (of ``pool_id``, when given); shared dictionaries as in ``load_pool``."""
-    c = _cached(conn, "clients", client_id, client_from_row)
+def load_client(
+    conn: Connection, client_id: str, pool_id: str | None = None, *, stamp: str | None = None
+) -> AppClient:
+    """The app client (of ``pool_id``, when given); shared dictionaries and ``stamp`` as in
+    ``load_pool``."""
+    c = _cached(conn, "clients", client_id, client_from_row, stamp)
     if c is None or (pool_id is not None and c.pool_id != pool_id):
         raise errors.ResourceNotFoundException(messages.client_not_found(client_id))
     return AppClient(c.id, c.pool_id, c.name, c.secret, c.settings, c.created, c.modified)

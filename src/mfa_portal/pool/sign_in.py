@@ -29,6 +29,7 @@ from mfa_portal.pool.auth_sessions import (
     spend_session,
     update_session,
 )
+from mfa_portal.pool.config_cache import current_stamp
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.delivery import send_all
 from mfa_portal.pool.flow_types import Answer, App, Outcome, required
@@ -48,7 +49,13 @@ from mfa_portal.pool.pools import load_client, load_pool
 from mfa_portal.pool.secret_hash import check_secret_hash, require_secret_hash
 from mfa_portal.pool.srp_store import has_verifier, save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
-from mfa_portal.pool.users import User, find_user, load_user_by_id, save_user
+from mfa_portal.pool.users import (
+    User,
+    find_user,
+    load_user_by_id,
+    save_user,
+    save_user_if_changed,
+)
 from mfa_portal.security_events import emit
 from mfa_portal.storage import Connection
 
@@ -77,11 +84,12 @@ _OPEN_STAGES = {SessionStage.PASSWORD_OK, SessionStage.NEW_PASSWORD_SET}
 
 def resolve_app(ctx: Context, client_id: str, pool_id: str | None = None) -> App:
     """ResourceNotFoundException for an unknown pool, or a client that is not in it."""
-    with ctx.read() as conn:
+    with ctx.single_statements() as conn:  # one stamp read when both are cached
+        stamp = current_stamp(conn)  # read first: a copy loaded after it is never older
         if pool_id is not None:
-            load_pool(conn, pool_id)
-        client = load_client(conn, client_id, pool_id)
-        return App(load_pool(conn, client.pool_id), client)
+            load_pool(conn, pool_id, stamp=stamp)
+        client = load_client(conn, client_id, pool_id, stamp=stamp)
+        return App(load_pool(conn, client.pool_id, stamp=stamp), client)
 
 
 def deliver(ctx: Context, outcome: Outcome) -> dict[str, Any]:
@@ -113,7 +121,7 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
     password = required(params, "PASSWORD")
     check_secret_hash(app.client, [username], params.get("SECRET_HASH"))
     hasher = ctx.engine.hasher
-    with ctx.read() as conn:
+    with ctx.single_statements() as conn:  # a lookup: the transaction below reads the row again
         seen = find_user(conn, app.pool, username)
     # An unknown user costs the same (a dummy hash is verified): no timing oracle.
     ok = hasher.verify(None if seen is None else seen.password_hash, password)
@@ -121,7 +129,7 @@ def password_sign_in(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
         refuse_unknown_name(ctx, app, username)
     with ctx.tx() as conn:
         try:
-            user = load_user_by_id(conn, seen.id)
+            user = load_user_by_id(conn, seen.id, groups=False)
         except errors.UserNotFoundException:  # deleted meanwhile
             user = None
         if user is None:
@@ -221,13 +229,14 @@ def refresh(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
 
 def proceed(ctx: Context, conn: Connection, app: App, user: User, stage: SessionStage) -> Outcome:
     """Ask ``next_step`` what follows ``stage``, then issue tokens or open that challenge."""
+    association = totp.association(conn, user.id)
     mfa = user_mfa_of(
         mfa_enabled=user.mfa_enabled,
         preferred=user.preferred_mfa,
         attributes=user.attributes,
         recovery=app.pool.settings.get("AccountRecoverySetting"),
-        has_totp=totp.has_verified_token(conn, user.id),
-        totp_pending=totp.has_pending_association(conn, user.id),
+        has_totp=association.verified,
+        totp_pending=association.pending,
     )
     step = next_step(pool_mfa_of(app.pool.mfa), mfa, stage)
     if isinstance(step, IssueTokens):
@@ -296,7 +305,7 @@ def _json(value: Any) -> str:
 
 def _tokens(ctx: Context, conn: Connection, app: App, user: User) -> Outcome:
     lockout.record_success(user)
-    save_user(conn, user, ctx.now)
+    save_user_if_changed(conn, user, ctx.now)
     result = token_store.issue_tokens(ctx, conn, app.pool, app.client, user)
     log.debug("sign-in completed for user %s in %s", user.sub, app.pool.id)  # the event says it
     emit("sign-in.succeeded", user=user.username, pool=app.pool.id, **ctx.addresses(),
@@ -355,7 +364,7 @@ def respond(
                 refuse_unknown_name(ctx, app, unknown, conn)
             wrong = errors.NotAuthorizedException(messages.WRONG_PASSWORD)
             raise (CommitThenRaise(wrong) if isinstance(exc, CommitThenRaise) else wrong) from None
-        user = load_user_by_id(conn, found.user_id)
+        user = load_user_by_id(conn, found.user_id, groups=False)
         named = find_user(conn, app.pool, username)
         if named is None or named.id != user.id:
             _refused(user, "USERNAME in the challenge response names another user")

@@ -17,6 +17,7 @@ import base64
 import enum
 import hmac
 import logging
+from typing import NamedTuple
 
 import pyotp
 
@@ -149,6 +150,19 @@ def verify_association(
         )
     _log("enrolment", user, verdict, ctx.user_ip or ctx.source_ip)
     return verdict
+
+
+class Association(NamedTuple):
+    verified: bool  # a verified token: SOFTWARE_TOKEN_MFA can be asked for
+    pending: bool  # an association started and not yet verified (spec §3.3)
+
+
+def association(conn: Connection, user_id: int) -> Association:
+    """Both of the user's token states from one read (the sign-in decision needs both)."""
+    row = _row(conn, user_id)
+    if row is None:
+        return Association(False, False)
+    return Association(row["secret"] is not None, row["pending_secret"] is not None)
 
 
 def has_verified_token(conn: Connection, user_id: int) -> bool:

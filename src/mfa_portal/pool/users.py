@@ -38,6 +38,8 @@ class User:
     created: float
     modified: float
     groups: list[str] = field(default_factory=list)
+    # What ``save_user`` writes, as read from the row (empty: never read): see ``save_user_if_changed``.
+    stored: tuple[object, ...] = field(default=(), repr=False, compare=False)
 
     def attribute_list(self, names: list[str] | None = None) -> list[dict[str, str]]:
         """Cognito's ``[{Name, Value}]`` list, ``sub`` first, optionally restricted to ``names``."""
@@ -49,7 +51,7 @@ class User:
 
 
 def user_from_row(row: Row) -> User:
-    return User(
+    user = User(
         id=row["id"],
         pool_id=row["pool_id"],
         username=row["username"],
@@ -67,6 +69,25 @@ def user_from_row(row: Row) -> User:
         locked_until=row["locked_until"],
         created=row["created"],
         modified=row["modified"],
+    )
+    user.stored = _written(user)
+    return user
+
+
+def _written(user: User) -> tuple[object, ...]:
+    """The values ``save_user`` writes, copied so that changes made in place show."""
+    return (
+        user.status,
+        user.enabled,
+        dict(user.attributes),
+        user.password_hash,
+        user.temp_password_expires,
+        list(user.mfa_enabled),
+        user.preferred_mfa,
+        user.tokens_valid_after,
+        user.failed_attempts,
+        user.last_failure,
+        user.locked_until,
     )
 
 
@@ -121,12 +142,15 @@ def get_user(conn: Connection, pool: Pool, name: str) -> User:
     return user
 
 
-def load_user_by_id(conn: Connection, user_id: int) -> User:
+def load_user_by_id(conn: Connection, user_id: int, *, groups: bool = True) -> User:
+    """The user with their groups; ``groups=False`` for a caller that only signs the user in
+    (``token_store.issue_tokens`` reads the groups it puts in the tokens itself)."""
     row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
     if row is None:
         raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
     user = user_from_row(row)
-    user.groups = user_groups(conn, user.id)
+    if groups:
+        user.groups = user_groups(conn, user.id)
     return user
 
 
@@ -163,6 +187,14 @@ def save_user(conn: Connection, user: User, now: float) -> None:
             user.id,
         ),
     )
+    user.stored = _written(user)
+
+
+def save_user_if_changed(conn: Connection, user: User, now: float) -> None:
+    """``save_user``, unless nothing it writes differs from the row as read: a sign-in with no
+    failures to forget leaves the row (and its ``UserLastModifiedDate``) alone, and costs no write."""
+    if user.stored != _written(user):
+        save_user(conn, user, now)
 
 
 def public_user_dict(user: User) -> dict[str, Any]:

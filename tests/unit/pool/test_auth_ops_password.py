@@ -117,6 +117,39 @@ def test_wrong_password_is_refused_and_counted(engine: Engine) -> None:
     assert rig.row("alice").failed_attempts == 1  # committed although the call failed
 
 
+def test_a_sign_in_writes_nothing_to_the_user_and_keeps_its_last_modified_date(
+    engine: Engine,
+) -> None:
+    """Signing in is not a change to the user: AdminGetUser's date stays, and no UPDATE runs.
+    Forgetting earlier failures is one, so a sign-in after a wrong password does write."""
+    rig = SignInRig(engine)
+    rig.user("alice")
+
+    def modified() -> object:
+        return rig.admin("AdminGetUser", UserPoolId=rig.pool_id, Username="alice")[
+            "UserLastModifiedDate"
+        ]
+
+    created = modified()
+    statements: list[str] = []
+    traced = engine.db.engine_name == "sqlite"
+    if traced:
+        with engine.db.transaction() as conn:  # the engine's one connection on this file
+            conn.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+    rig.clock.advance(60)
+    tokens_of(rig.login("alice"))
+    assert modified() == created
+    if traced:
+        assert any(s.startswith("INSERT INTO token_families") for s in statements)
+        assert not [s for s in statements if s.startswith("UPDATE users")], statements
+    with raises_cognito("NotAuthorizedException"):
+        rig.login("alice", "Wrong-Pass-123!")
+    rig.clock.advance(60)
+    tokens_of(rig.login("alice"))
+    assert rig.row("alice").failed_attempts == 0
+    assert modified() != created
+
+
 def test_disabled_user(engine: Engine) -> None:
     rig = SignInRig(engine)
     rig.user("alice")

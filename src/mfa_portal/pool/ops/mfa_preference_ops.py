@@ -82,12 +82,10 @@ def _deliverable(conn: Connection, pool: Pool, user: User, factor: str) -> bool:
     """Whether the user has what ``factor`` needs (spec §2.4, §15 pitfall 2)."""
     if factor == totp.NAME:
         # A verified token, no re-association pending, and TOTP on in the pool.
-        return (
-            pool.totp_enabled
-            and pool.mfa_configuration != "OFF"
-            and totp.has_verified_token(conn, user.id)
-            and not totp.has_pending_association(conn, user.id)
-        )
+        if not pool.totp_enabled or pool.mfa_configuration == "OFF":
+            return False
+        association = totp.association(conn, user.id)
+        return association.verified and not association.pending
     if factor == "EMAIL_OTP":
         return bool(user.attributes.get("email"))
     return bool(user.attributes.get("phone_number"))
