@@ -265,9 +265,10 @@ def render(r: Results) -> str:
         "quick (2 s runs, small pools: a smoke test whose figures are indicative only; "
         "`make bench` replaces them with a full run)"
         if s.quick
-        else "full: each workload in three alternating rounds with its reference (the argon2 "
-        "ceiling between InitiateAuth's rounds), throughput over all rounds, latency of the median "
-        "round, so a machine that slows down mid-run slows both sides alike"
+        else "full: each workload in three alternating rounds with its reference (InitiateAuth "
+        "in nine, so three times as long, with the argon2 ceiling between them: hash-bound figures "
+        "move most with the machine), throughput over all rounds, latency of the median round, so a machine that "
+        "slows down mid-run slows both sides alike"
     )
     lines = [
         "# Benchmarks",
