@@ -224,7 +224,9 @@ BOUNDS = [
     "**`InitiateAuth`** is bounded by argon2id: every password sign-in verifies one hash, with the "
     "parameters read from the pool's code. The ceiling is that verification alone in one process per "
     "core, with no server and no client, so 1.00× is unreachable; the gap is everything else on the "
-    "path (two RS256 signatures, the write transaction, HTTP, and wrk, which shares the cores). The "
+    "path: two RS256 signatures (the largest part), one write transaction, HTTP, and wrk, which "
+    "shares the cores; all of it runs on CPU caches that two 19 MiB hashes keep full, so it costs "
+    "several times what it costs alone. The "
     "server's workers share one argon2 slot per core (a POSIX semaphore), so they never run more "
     "hashes at once than the ceiling does: more would evict each other's 19 MiB from the CPU caches "
     "and make every hash dearer.",
