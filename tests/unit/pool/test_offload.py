@@ -12,6 +12,7 @@ import time
 import pytest
 
 from mfa_portal.pool import offload
+from tests.support.race import Overlap
 
 
 def test_a_call_runs_on_a_named_worker_thread_with_its_arguments() -> None:
@@ -32,18 +33,12 @@ def test_a_calls_exception_reaches_the_caller() -> None:
 
 
 def test_no_more_than_max_threads_calls_run_at_once() -> None:
-    running = peak = 0
-    lock = threading.Lock()
+    overlap = Overlap()
     release = threading.Event()
 
     def held() -> None:
-        nonlocal running, peak
-        with lock:
-            running += 1
-            peak = max(peak, running)
-        release.wait(10)
-        with lock:
-            running -= 1
+        with overlap.inside():
+            release.wait(10)
 
     async def burst() -> None:
         calls = [
@@ -51,15 +46,15 @@ def test_no_more_than_max_threads_calls_run_at_once() -> None:
         ]
         for _ in range(200):  # until every thread is busy
             await asyncio.sleep(0.01)
-            if running == offload.MAX_THREADS:
+            if overlap.running == offload.MAX_THREADS:
                 break
         await asyncio.sleep(0.1)  # a 41st would have started by now
-        assert running == offload.MAX_THREADS
+        assert overlap.running == offload.MAX_THREADS
         release.set()
         await asyncio.gather(*calls)
 
     asyncio.run(burst())
-    assert peak == offload.MAX_THREADS
+    assert overlap.most == offload.MAX_THREADS
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

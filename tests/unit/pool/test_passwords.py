@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from mfa_portal.pool.passwords import PasswordHasher
+from tests.support.race import Overlap
 
 
 class Argon:
@@ -23,17 +23,11 @@ class Argon:
 def test_no_more_hashes_at_once_than_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     hasher = PasswordHasher(memory_kib=1024, time_cost=1)
     stored = hasher.hash("Correct-horse-1")
-    running, most = 0, 0
-    lock = threading.Lock()
+    overlap = Overlap()
 
     def slow_verify(hash_: str, password: str) -> bool:
-        nonlocal running, most
-        with lock:
-            running += 1
-            most = max(most, running)
-        time.sleep(0.05)
-        with lock:
-            running -= 1
+        with overlap.inside():
+            time.sleep(0.05)
         return True
 
     monkeypatch.setattr(hasher, "_argon", Argon(slow_verify))
@@ -41,7 +35,7 @@ def test_no_more_hashes_at_once_than_cores(monkeypatch: pytest.MonkeyPatch) -> N
     with ThreadPoolExecutor(max_workers=cores * 4) as pool:
         results = list(pool.map(lambda _: hasher.verify(stored, "x"), range(cores * 8)))
     assert all(results)
-    assert most <= cores
+    assert overlap.most <= cores
 
 
 def test_an_unknown_user_costs_a_verification_too(monkeypatch: pytest.MonkeyPatch) -> None:
