@@ -170,12 +170,6 @@ def has_verified_token(conn: Connection, user_id: int) -> bool:
     return row is not None and row["secret"] is not None
 
 
-def has_pending_association(conn: Connection, user_id: int) -> bool:
-    """True between AssociateSoftwareToken and a successful VerifySoftwareToken (spec §3.3)."""
-    row = _row(conn, user_id)
-    return row is not None and row["pending_secret"] is not None
-
-
 def pending_since(conn: Connection, user_id: int) -> float | None:
     """When the pending association was started, or None when there is none."""
     row = _row(conn, user_id)

@@ -38,7 +38,8 @@ class User:
     created: float
     modified: float
     groups: list[str] = field(default_factory=list)
-    # What ``save_user`` writes, as read from the row (empty: never read): see ``save_user_if_changed``.
+    # What ``save_user`` writes, as read from the row (empty: never read from one); compared by
+    # ``save_user_if_changed``.
     stored: tuple[object, ...] = field(default=(), repr=False, compare=False)
 
     def attribute_list(self, names: list[str] | None = None) -> list[dict[str, str]]:

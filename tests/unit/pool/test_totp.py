@@ -230,7 +230,7 @@ def test_a_code_used_at_sign_in_cannot_verify_a_new_association(
             ctx_of(engine), conn, user, current_code(engine, new), None
         )
     assert verdict is Verdict.REPLAYED
-    assert totp.has_pending_association(engine.db.connect(), user.id)
+    assert totp.association(engine.db.connect(), user.id).pending
 
 
 def test_two_racing_sign_ins_with_one_code_exactly_one_wins(
@@ -303,15 +303,15 @@ def test_lifecycle_queries(engine: Engine) -> None:
     user = make_user(engine)
     conn = engine.db.connect()
     assert not totp.has_verified_token(conn, user.id)
-    assert not totp.has_pending_association(conn, user.id)
+    assert not totp.association(conn, user.id).pending
     assert totp.friendly_name(conn, user.id) is None
     with engine.db.transaction() as tx:
         totp.start_association(ctx_of(engine), tx, user.id)
-    assert totp.has_pending_association(conn, user.id)
+    assert totp.association(conn, user.id).pending
     assert not totp.has_verified_token(conn, user.id)
     enrol(engine, user)
     assert totp.has_verified_token(conn, user.id)
-    assert not totp.has_pending_association(conn, user.id)
+    assert totp.association(conn, user.id) == (True, False)  # verified, nothing pending
     assert totp.friendly_name(conn, user.id) == "phone"
 
 
@@ -372,7 +372,7 @@ def test_delete_forgets_both_secrets_but_keeps_the_replay_guard(engine: Engine) 
         assert totp.delete_token(tx, user.id) is True
         assert totp.delete_token(tx, user.id) is False
     assert not totp.has_verified_token(conn, user.id)
-    assert not totp.has_pending_association(conn, user.id)
+    assert not totp.association(conn, user.id).pending
     assert _last_step(conn, user.id) == before
 
 
