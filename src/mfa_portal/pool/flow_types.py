@@ -1,6 +1,6 @@
 """The records every sign-in step passes around: the app a call comes through, a challenge answer
-after its checks, the outcome with the mail to send after commit, and the one required-parameter
-check."""
+after its checks, the outcome with the mail to send and the tokens to sign after commit, and the one
+required-parameter check."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
 from mfa_portal.pool.auth_sessions import AuthSession
 from mfa_portal.pool.pools import AppClient, Pool
+from mfa_portal.pool.token_store import Unsigned
 from mfa_portal.pool.users import User
 
 
@@ -24,10 +25,12 @@ class App:
 
 @dataclass
 class Outcome:
-    """The operation's response, plus emails to send once the transaction has committed."""
+    """The operation's response, plus what happens once the transaction has committed: emails to
+    send, and for a completed sign-in the tokens to sign into its ``AuthenticationResult``."""
 
     response: dict[str, Any]
     outbox: list[Message] = field(default_factory=list)
+    tokens: Unsigned | None = None
 
 
 @dataclass(frozen=True)

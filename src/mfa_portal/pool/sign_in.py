@@ -93,9 +93,12 @@ def resolve_app(ctx: Context, client_id: str, pool_id: str | None = None) -> App
 
 
 def deliver(ctx: Context, outcome: Outcome) -> dict[str, Any]:
-    """Send the outcome's mail (after the transaction has committed) and return its response."""
+    """Send the outcome's mail and sign its tokens (after the transaction has committed, which
+    held the write lock for its SQL only), and return its response."""
     send_all(ctx.engine.mailer, outcome.outbox, failure=messages.CODE_DELIVERY_FAILED)
-    return outcome.response
+    if outcome.tokens is None:
+        return outcome.response
+    return {"AuthenticationResult": outcome.tokens.sign(ctx.engine.signer), **outcome.response}
 
 
 # --- first factor -------------------------------------------------------------------------------
@@ -306,11 +309,11 @@ def _json(value: Any) -> str:
 def _tokens(ctx: Context, conn: Connection, app: App, user: User) -> Outcome:
     lockout.record_success(user)
     save_user_if_changed(conn, user, ctx.now)
-    result = token_store.issue_tokens(ctx, conn, app.pool, app.client, user)
+    tokens = token_store.start_family(ctx, conn, app.pool, app.client, user)
     log.debug("sign-in completed for user %s in %s", user.sub, app.pool.id)  # the event says it
     emit("sign-in.succeeded", user=user.username, pool=app.pool.id, **ctx.addresses(),
          outcome="success")  # fmt: skip
-    return Outcome({"AuthenticationResult": result, "ChallengeParameters": {}})
+    return Outcome({"ChallengeParameters": {}}, tokens=tokens)  # signed by ``deliver``
 
 
 def _refused(user: User, cause: str) -> None:

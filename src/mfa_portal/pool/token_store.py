@@ -21,6 +21,7 @@ from mfa_portal.pool.ids import uuid4_text
 from mfa_portal.pool.pools import AppClient, Pool
 from mfa_portal.pool.purge import purge_expired
 from mfa_portal.pool.storage import CommitThenRaise
+from mfa_portal.pool.tokens import TokenSigner
 from mfa_portal.pool.users import User, load_user_by_id, save_user, user_groups
 from mfa_portal.storage import Connection, Row
 
@@ -117,6 +118,34 @@ def revoked_for(family: TokenFamily | None, user: User, issued_at: float) -> boo
     return family is None or family.revoked or issued_at < int(user.tokens_valid_after)
 
 
+@dataclass(frozen=True)
+class Unsigned:
+    """A started family's tokens with their claims fixed, not yet signed.
+
+    The two RS256 signatures are the dearest part of a sign-in after the password hash, and they
+    need nothing from the database. A sign-in therefore signs after its transaction has committed
+    (``sign_in.deliver``), and holds the write lock, which every other write of the pool waits
+    for, only for its SQL.
+    """
+
+    access: dict[str, Any]
+    id: dict[str, Any]
+    expires_in: int
+    refresh_token: str | None
+
+    def sign(self, signer: TokenSigner) -> dict[str, Any]:
+        """Cognito's ``AuthenticationResult``."""
+        result: dict[str, Any] = {
+            "AccessToken": signer.sign(self.access, "access"),
+            "ExpiresIn": self.expires_in,
+            "TokenType": "Bearer",
+            "IdToken": signer.sign(self.id, "id"),
+        }
+        if self.refresh_token is not None:
+            result["RefreshToken"] = self.refresh_token
+        return result
+
+
 def issue_tokens(
     ctx: Context,
     conn: Connection,
@@ -127,6 +156,19 @@ def issue_tokens(
     auth_time: float | None = None,
 ) -> dict[str, Any]:
     """Start a token family; return Cognito's ``AuthenticationResult`` for a completed sign-in."""
+    return start_family(ctx, conn, pool, client, user, auth_time=auth_time).sign(ctx.engine.signer)
+
+
+def start_family(
+    ctx: Context,
+    conn: Connection,
+    pool: Pool,
+    client: AppClient,
+    user: User,
+    *,
+    auth_time: float | None = None,
+) -> Unsigned:
+    """Start a token family (in ``conn``'s transaction); its tokens, to sign once it committed."""
     origin_jti = new_uuid(ctx)
     refresh_token = (
         base64.urlsafe_b64encode(ctx.random_bytes(REFRESH_TOKEN_BYTES)).decode().rstrip("=")
@@ -150,9 +192,7 @@ def issue_tokens(
     # with 2,000 live ones), and this sweep reaches them all the same.
     purge_expired(conn, "token_families", "origin_jti", ctx.now - MAX_TOKEN_SECONDS)
     user.groups = user_groups(conn, user.id)
-    result = _mint(ctx, pool, client, user, origin_jti, when)
-    result["RefreshToken"] = refresh_token
-    return result
+    return _unsigned(ctx, pool, client, user, origin_jti, when, refresh_token)
 
 
 def refresh_tokens(
@@ -250,19 +290,25 @@ def revoke_user_tokens(ctx: Context, conn: Connection, user: User) -> None:
 def _mint(
     ctx: Context, pool: Pool, client: AppClient, user: User, origin_jti: str, auth_time: float
 ) -> dict[str, Any]:
-    signer, event_id = ctx.engine.signer, new_uuid(ctx)  # one sign-in event, shared by both tokens
-    access = signer.sign(
-        access_claims(ctx, pool, client, user, origin_jti, auth_time, event_id), "access"
+    return _unsigned(ctx, pool, client, user, origin_jti, auth_time).sign(ctx.engine.signer)
+
+
+def _unsigned(
+    ctx: Context,
+    pool: Pool,
+    client: AppClient,
+    user: User,
+    origin_jti: str,
+    auth_time: float,
+    refresh_token: str | None = None,
+) -> Unsigned:
+    event_id = new_uuid(ctx)  # one sign-in event, shared by both tokens
+    return Unsigned(
+        access_claims(ctx, pool, client, user, origin_jti, auth_time, event_id),
+        id_claims(ctx, pool, client, user, origin_jti, auth_time, event_id),
+        client.access_token_seconds,
+        refresh_token,
     )
-    id_token = signer.sign(
-        id_claims(ctx, pool, client, user, origin_jti, auth_time, event_id), "id"
-    )
-    return {
-        "AccessToken": access,
-        "ExpiresIn": client.access_token_seconds,
-        "TokenType": "Bearer",
-        "IdToken": id_token,
-    }
 
 
 def access_claims(

@@ -5,9 +5,13 @@ Refresh is here too: it is the flow that never reaches a challenge.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import pytest
 
 from mfa_portal.pool.engine import Engine
+from mfa_portal.pool.tokens import TokenUse
 from tests.support.auth_world import ALL_FLOWS, SignInRig, tokens_of, totp_rig
 from tests.support.cognito_errors import raises_cognito
 from tests.support.pool_rig import PASSWORD
@@ -148,6 +152,36 @@ def test_a_sign_in_writes_nothing_to_the_user_and_keeps_its_last_modified_date(
     tokens_of(rig.login("alice"))
     assert rig.row("alice").failed_attempts == 0
     assert modified() != created
+
+
+def test_tokens_are_signed_after_the_sign_in_has_committed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RSA signing is the dearest step after the hash: it must not run while the sign-in holds the
+    write lock. Another thread therefore already sees the new token family when each token is
+    signed, which it could not before the commit."""
+    rig = SignInRig(engine)
+    rig.user("alice")
+    committed: list[tuple[str, bool]] = []
+    real_sign = engine.signer.sign
+
+    def visible_elsewhere(origin_jti: str) -> bool:
+        with engine.db.read() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM token_families WHERE origin_jti = ?", (origin_jti,)
+            ).fetchone()
+        engine.db.close()  # this thread's connection
+        return row is not None
+
+    def sign(claims: dict[str, Any], use: TokenUse) -> str:
+        with ThreadPoolExecutor(1) as other:
+            seen = other.submit(visible_elsewhere, claims["origin_jti"]).result(timeout=30)
+        committed.append((use, seen))
+        return real_sign(claims, use)
+
+    monkeypatch.setattr(engine.signer, "sign", sign)
+    tokens_of(rig.login("alice"))
+    assert committed == [("access", True), ("id", True)]
 
 
 def test_disabled_user(engine: Engine) -> None:
