@@ -71,7 +71,7 @@ def authenticate_access_token(ctx: Context, conn: Connection, token: str) -> Acc
     if revoked_for(family, user, claims["iat"]):
         raise errors.NotAuthorizedException(messages.ACCESS_TOKEN_REVOKED)
     # ``user.groups`` stays empty: no call authorised by an access token reads them, and the
-    # tokens that carry them are minted with the groups read at that moment (``issue_tokens``).
+    # tokens that carry them are minted with the groups read at that moment (``start_family``).
     return AccessIdentity(pool, user, client_id, claims)
 
 

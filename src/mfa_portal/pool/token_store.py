@@ -146,19 +146,6 @@ class Unsigned:
         return result
 
 
-def issue_tokens(
-    ctx: Context,
-    conn: Connection,
-    pool: Pool,
-    client: AppClient,
-    user: User,
-    *,
-    auth_time: float | None = None,
-) -> dict[str, Any]:
-    """Start a token family; return Cognito's ``AuthenticationResult`` for a completed sign-in."""
-    return start_family(ctx, conn, pool, client, user, auth_time=auth_time).sign(ctx.engine.signer)
-
-
 def start_family(
     ctx: Context,
     conn: Connection,
@@ -168,7 +155,8 @@ def start_family(
     *,
     auth_time: float | None = None,
 ) -> Unsigned:
-    """Start a token family (in ``conn``'s transaction); its tokens, to sign once it committed."""
+    """Start a token family for a completed sign-in (in ``conn``'s transaction); its tokens, to
+    sign into Cognito's ``AuthenticationResult`` once the transaction has committed."""
     origin_jti = new_uuid(ctx)
     refresh_token = (
         base64.urlsafe_b64encode(ctx.random_bytes(REFRESH_TOKEN_BYTES)).decode().rstrip("=")

@@ -145,7 +145,7 @@ def get_user(conn: Connection, pool: Pool, name: str) -> User:
 
 def load_user_by_id(conn: Connection, user_id: int, *, groups: bool = True) -> User:
     """The user with their groups; ``groups=False`` for a caller that only signs the user in
-    (``token_store.issue_tokens`` reads the groups it puts in the tokens itself)."""
+    (``token_store.start_family`` reads the groups it puts in the tokens itself)."""
     row = conn.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
     if row is None:
         raise errors.UserNotFoundException(messages.USER_NOT_FOUND)

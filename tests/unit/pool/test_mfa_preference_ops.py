@@ -13,7 +13,7 @@ from mfa_portal.pool import totp
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client, load_pool, save_pool
-from mfa_portal.pool.token_store import issue_tokens
+from mfa_portal.pool.token_store import start_family
 from mfa_portal.pool.users import get_user
 from tests.support.cognito_errors import raises_cognito
 
@@ -54,7 +54,9 @@ class World:
         with self.engine.db.transaction() as conn:
             pool, client = load_pool(conn, self.pool_id), load_client(conn, self.client_id)
             user = get_user(conn, pool, username)
-            return str(issue_tokens(ctx, conn, pool, client, user)["AccessToken"])
+            return str(
+                start_family(ctx, conn, pool, client, user).sign(ctx.engine.signer)["AccessToken"]
+            )
 
     def enrol(self, username: str = "alice") -> str:
         """Associate and verify a TOTP token with an access token (TOTP not yet activated)."""

@@ -14,7 +14,7 @@ from mfa_portal.pool import auth_sessions, totp
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client, load_pool, save_pool
-from mfa_portal.pool.token_store import issue_tokens
+from mfa_portal.pool.token_store import start_family
 from mfa_portal.pool.users import User, get_user
 from mfa_portal.storage import Connection
 from tests.support.cognito_errors import raises_cognito
@@ -59,7 +59,11 @@ class World:
         with self.engine.db.transaction() as conn:
             pool, client = load_pool(conn, self.pool_id), load_client(conn, self.client_id)
             user = self.user(conn)
-            return str(issue_tokens(self.ctx(), conn, pool, client, user)["AccessToken"])
+            return str(
+                start_family(self.ctx(), conn, pool, client, user).sign(self.ctx().engine.signer)[
+                    "AccessToken"
+                ]
+            )
 
     def setup_session(
         self,

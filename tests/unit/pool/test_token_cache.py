@@ -14,7 +14,7 @@ from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client, load_pool
 from mfa_portal.pool.token_cache import VerifiedTokens
-from mfa_portal.pool.token_store import issue_tokens
+from mfa_portal.pool.token_store import start_family
 from mfa_portal.pool.users import get_user
 from tests.support.cognito_errors import raises_cognito
 
@@ -42,7 +42,9 @@ class World:
         with ctx.tx() as conn:
             pool = load_pool(conn, self.pool_id)
             client = load_client(conn, self.client_id)
-            return issue_tokens(ctx, conn, pool, client, get_user(conn, pool, "alice"))
+            return start_family(ctx, conn, pool, client, get_user(conn, pool, "alice")).sign(
+                ctx.engine.signer
+            )
 
     def cached_token(self) -> dict[str, Any]:
         """A fresh sign-in whose access token GetUser has verified (and so cached) once."""

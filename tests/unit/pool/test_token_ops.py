@@ -11,7 +11,7 @@ from mfa_portal.clock import FakeClock
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client, load_pool
-from mfa_portal.pool.token_store import issue_tokens, refresh_tokens
+from mfa_portal.pool.token_store import refresh_tokens, start_family
 from mfa_portal.pool.users import get_user
 from tests.support.cognito_errors import raises_cognito
 
@@ -45,7 +45,9 @@ class World:
         with ctx.tx() as conn:
             pool = load_pool(conn, self.pool_id)
             client = load_client(conn, client_id or self.client_id)
-            return issue_tokens(ctx, conn, pool, client, get_user(conn, pool, name))
+            return start_family(ctx, conn, pool, client, get_user(conn, pool, name)).sign(
+                ctx.engine.signer
+            )
 
     def refresh(self, token: str, client_id: str | None = None) -> dict[str, Any]:
         ctx = Context(self.engine, self.engine.clock.now(), None)

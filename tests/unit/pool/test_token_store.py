@@ -14,7 +14,7 @@ from mfa_portal.pool.auth_sessions import SessionStage, create_session
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import AppClient, Pool, save_client, save_pool
-from mfa_portal.pool.token_store import issue_tokens, refresh_tokens, revoke_user_tokens
+from mfa_portal.pool.token_store import refresh_tokens, revoke_user_tokens, start_family
 from mfa_portal.pool.users import User, load_user_by_id
 from tests.support.cognito_errors import raises_cognito
 from tests.support.postgres import stored_text
@@ -83,7 +83,9 @@ def sign_in(
 ) -> dict[str, Any]:
     ctx = ctx_of(engine)
     with ctx.tx() as conn:
-        return issue_tokens(ctx, conn, pool, client, user, auth_time=auth_time)
+        return start_family(ctx, conn, pool, client, user, auth_time=auth_time).sign(
+            ctx.engine.signer
+        )
 
 
 def refresh(engine: Engine, pool: Pool, client: AppClient, token: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from mfa_portal.pool import auth_sessions
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client, load_pool
-from mfa_portal.pool.token_store import issue_tokens
+from mfa_portal.pool.token_store import start_family
 from mfa_portal.pool.users import get_user, save_user
 from tests.support import user_admin_world
 from tests.support.cognito_errors import raises_cognito
@@ -121,7 +121,9 @@ def signed_in(engine: Engine, pool_id: str, username: str) -> tuple[str, str]:
     with engine.db.transaction() as conn:
         pool = load_pool(conn, pool_id)
         user = get_user(conn, pool, username)
-        result = issue_tokens(ctx, conn, pool, load_client(conn, client_id), user)
+        result = start_family(ctx, conn, pool, load_client(conn, client_id), user).sign(
+            ctx.engine.signer
+        )
         session = auth_sessions.create_session(
             ctx,
             conn,
