@@ -139,7 +139,7 @@ def _remove_orphans(shm: Path = SHM) -> None:
             continue
         try:
             if entry.stat().st_uid == os.getuid():
-                posix_ipc.unlink_semaphore("/" + entry.name[len("sem.") :])
+                posix_ipc.unlink_semaphore(NAME_PREFIX + entry.name[len(_SHM_PREFIX) :])
         except (posix_ipc.Error, OSError):
             continue  # removed meanwhile, or not ours to remove
 
