@@ -223,8 +223,8 @@ def refresh(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
         if family is not None and app.client.secret:
             owner = load_user_by_id(conn, family.user_id)
             check_secret_hash(app.client, [owner.username, owner.sub], params.get("SECRET_HASH"))
-        result = token_store.refresh_tokens(ctx, conn, app.pool, app.client, token)
-    return Outcome({"AuthenticationResult": result, "ChallengeParameters": {}})
+        tokens = token_store.refresh_tokens(ctx, conn, app.pool, app.client, token)
+    return Outcome({"ChallengeParameters": {}}, tokens=tokens)  # signed by ``deliver``
 
 
 # --- the decision and the challenges it opens ------------------------------------------------------

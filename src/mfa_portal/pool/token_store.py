@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
@@ -123,9 +123,9 @@ class Unsigned:
     """A started family's tokens with their claims fixed, not yet signed.
 
     The two RS256 signatures are the dearest part of a sign-in after the password hash, and they
-    need nothing from the database. A sign-in therefore signs after its transaction has committed
-    (``sign_in.deliver``), and holds the write lock, which every other write of the pool waits
-    for, only for its SQL.
+    need nothing from the database. A sign-in or a refresh therefore signs after its transaction
+    has committed (``sign_in.deliver``, ``GetTokensFromRefreshToken``), and holds the write lock,
+    which every other write of the pool waits for, only for its SQL.
     """
 
     access: dict[str, Any]
@@ -191,8 +191,9 @@ def refresh_tokens(
     refresh_token: str,
     *,
     rotate: bool = False,
-) -> dict[str, Any]:
-    """New access and ID tokens in the refresh token's family (same origin_jti and auth_time).
+) -> Unsigned:
+    """New access and ID tokens in the refresh token's family (same origin_jti and auth_time), to
+    sign once the transaction has committed, as a sign-in's are.
 
     With ``rotate`` the answer also carries a new refresh token and the one presented stops working,
     except for the client's retry grace period (a client that lost the answer may ask again). A
@@ -218,10 +219,10 @@ def refresh_tokens(
         raise errors.NotAuthorizedException(messages.REFRESH_TOKEN_REVOKED)
     if ctx.now >= family.expires_at:
         raise errors.NotAuthorizedException(messages.REFRESH_TOKEN_EXPIRED)
-    result = _mint(ctx, pool, client, user, family.origin_jti, family.auth_time)
+    tokens = _unsigned(ctx, pool, client, user, family.origin_jti, family.auth_time)
     if rotate:
-        result["RefreshToken"] = _rotate(ctx, conn, family)
-    return result
+        tokens = replace(tokens, refresh_token=_rotate(ctx, conn, family))
+    return tokens
 
 
 def _replaced(conn: Connection, refresh_token: str) -> tuple[TokenFamily, float] | None:
@@ -273,12 +274,6 @@ def revoke_user_tokens(ctx: Context, conn: Connection, user: User) -> None:
     save_user(conn, user, ctx.now)
     conn.execute("UPDATE token_families SET revoked = 1 WHERE user_id = ?", (user.id,))
     auth_sessions.drop_user_sessions(conn, user.id)
-
-
-def _mint(
-    ctx: Context, pool: Pool, client: AppClient, user: User, origin_jti: str, auth_time: float
-) -> dict[str, Any]:
-    return _unsigned(ctx, pool, client, user, origin_jti, auth_time).sign(ctx.engine.signer)
 
 
 def _unsigned(

@@ -5,7 +5,7 @@ Refresh is here too: it is the flow that never reaches a challenge.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -182,6 +182,51 @@ def test_tokens_are_signed_after_the_sign_in_has_committed(
     monkeypatch.setattr(engine.signer, "sign", sign)
     tokens_of(rig.login("alice"))
     assert committed == [("access", True), ("id", True)]
+
+
+@pytest.mark.parametrize("operation", ["InitiateAuth", "GetTokensFromRefreshToken"])
+def test_refreshed_tokens_are_signed_without_holding_the_write_lock(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, operation: str
+) -> None:
+    """A refresh also signs after its transaction: while each token is signed, another thread's
+    write transaction goes through (it would wait for the lock if the refresh still held it)."""
+    rig = SignInRig(engine)
+    rig.user("alice")
+    refresh_token = tokens_of(rig.login("alice"))["RefreshToken"]
+    writes: list[tuple[str, bool]] = []
+    real_sign = engine.signer.sign
+
+    def write_elsewhere() -> None:
+        with engine.db.transaction() as conn:
+            conn.execute("UPDATE token_families SET revoked = revoked")
+        engine.db.close()  # this thread's connection
+
+    others = ThreadPoolExecutor(2)
+    blocked: list[Future[None]] = []
+
+    def sign(claims: dict[str, Any], use: TokenUse) -> str:
+        write = others.submit(write_elsewhere)
+        try:
+            write.result(timeout=5)
+            writes.append((use, True))
+        except TimeoutError:  # blocked behind our own transaction: it goes on once we commit
+            writes.append((use, False))
+            blocked.append(write)
+        return real_sign(claims, use)
+
+    monkeypatch.setattr(engine.signer, "sign", sign)
+    if operation == "InitiateAuth":
+        params = {"REFRESH_TOKEN": refresh_token}
+        engine.call(
+            operation,
+            {"ClientId": rig.client_id, "AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": params},
+        )
+    else:
+        engine.call(operation, {"ClientId": rig.client_id, "RefreshToken": refresh_token})
+    for write in blocked:  # done before the engine closes its connections under them
+        write.result(timeout=60)
+    others.shutdown()
+    assert writes == [("access", True), ("id", True)]
 
 
 def test_disabled_user(engine: Engine) -> None:

@@ -59,11 +59,8 @@ class World:
         with self.engine.db.transaction() as conn:
             pool, client = load_pool(conn, self.pool_id), load_client(conn, self.client_id)
             user = self.user(conn)
-            return str(
-                start_family(self.ctx(), conn, pool, client, user).sign(self.ctx().engine.signer)[
-                    "AccessToken"
-                ]
-            )
+            tokens = start_family(self.ctx(), conn, pool, client, user)
+            return str(tokens.sign(self.engine.signer)["AccessToken"])
 
     def setup_session(
         self,

@@ -54,7 +54,7 @@ class World:
         with ctx.tx() as conn:
             pool = load_pool(conn, self.pool_id)
             client = load_client(conn, client_id or self.client_id)
-            return refresh_tokens(ctx, conn, pool, client, token)
+            return refresh_tokens(ctx, conn, pool, client, token).sign(ctx.engine.signer)
 
 
 @pytest.fixture

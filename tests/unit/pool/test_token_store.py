@@ -91,7 +91,7 @@ def sign_in(
 def refresh(engine: Engine, pool: Pool, client: AppClient, token: str) -> dict[str, Any]:
     ctx = ctx_of(engine)
     with ctx.tx() as conn:
-        return refresh_tokens(ctx, conn, pool, client, token)
+        return refresh_tokens(ctx, conn, pool, client, token).sign(ctx.engine.signer)
 
 
 def authenticate(engine: Engine, token: str) -> User:

@@ -137,7 +137,7 @@ def get_tokens_from_refresh_token(ctx: Context, p: Params) -> Result:
             raise errors.NotAuthorizedException(messages.secret_hash_mismatch(client.id))
         if not client.allows("ALLOW_REFRESH_TOKEN_AUTH"):
             raise errors.InvalidParameterException(messages.REFRESH_NOT_ENABLED)
-        result = refresh_tokens(
+        tokens = refresh_tokens(
             ctx, conn, pool, client, p["RefreshToken"], rotate=client.rotates_refresh_tokens
         )
-    return {"AuthenticationResult": result}
+    return {"AuthenticationResult": tokens.sign(ctx.engine.signer)}  # after the commit
