@@ -229,7 +229,10 @@ BOUNDS = [
     "several times what it costs alone. The "
     "server's workers share one argon2 slot per core (a POSIX semaphore), so they never run more "
     "hashes at once than the ceiling does: more would evict each other's 19 MiB from the CPU caches "
-    "and make every hash dearer.",
+    "and make every hash dearer. Each hash also runs pinned to a free core of its own: left to "
+    "itself, the kernel often queued a woken hash behind the other one on a busy core and let the "
+    "second core idle for a scheduler tick (2–5 % of the CPU under this load). The ceiling's "
+    "processes never sleep, so the kernel keeps each on its core without help.",
     "**The PostgreSQL rows** add, to each query the SQLite figures make in-process, a round trip "
     "over loopback to the database server, which also runs on the same cores (as does wrk); each "
     "worker keeps a pool of connections, so no request opens one. `GetUser` makes one round trip "

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ import pyotp
 import pytest
 
 from mfa_portal.cli.workers import SPEC_VARIABLE, default_workers
+from mfa_portal.pool import hash_cores
 from mfa_portal.wiring.start_lock import first_start_lock
 from tests.support.backends import PASSWORD, TEMP_PASSWORD, boto_client
 from tests.support.pool_process import clean_env, pool_serve, portal_serve
@@ -348,6 +351,90 @@ def test_sign_ins_on_every_worker_wait_for_the_machines_hash_slots(tmp_path: Pat
         slots.close()
     with pytest.raises(posix_ipc.ExistentialError):  # removed with the server
         posix_ipc.Semaphore(name)
+
+
+def test_each_hash_on_a_worker_runs_on_a_core_of_its_own(tmp_path: Path) -> None:
+    """With a slot per core, the server also creates one semaphore per core: a worker's hash runs
+    pinned to a free core (seen in /proc while it hashes), and when no core is free, sign-ins still
+    complete where the kernel puts them. The per-core semaphores go with the server."""
+    cores = sorted(os.sched_getaffinity(0))
+    with pool_serve(tmp_path / "pool", workers=2) as server:
+        idp = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
+        pool_id = idp.create_user_pool(PoolName="p")["UserPool"]["Id"]
+        client_id = idp.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+        )["UserPoolClient"]["ClientId"]
+        idp.admin_create_user(UserPoolId=pool_id, Username="alice", TemporaryPassword=TEMP_PASSWORD)
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
+        )
+        workers = spawned_workers(server.pid)
+        [name] = {slots_of(pid) for pid in workers}
+        names = [hash_cores.core_name(name, core) for core in cores]
+        if default_workers() != len(cores):  # a CPU quota below the CPU set: the kernel places
+            for core_name in names:
+                with pytest.raises(posix_ipc.ExistentialError):
+                    posix_ipc.Semaphore(core_name)
+            return
+        per_core = [posix_ipc.Semaphore(core_name) for core_name in names]
+        sign_in = cognito_call(
+            "InitiateAuth",
+            {
+                "ClientId": client_id,
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD},
+            },
+        )
+        free = cores[-1]
+        for semaphore in per_core[:-1]:
+            semaphore.acquire(0)  # every core but the last is taken
+        try:
+            seen = pinned_while_signing_in(workers, server.port, sign_in)
+            assert seen == {free}
+            per_core[-1].acquire(0)  # and now no core is free
+            status, _ = sign_in(http.client.HTTPConnection("127.0.0.1", server.port, timeout=30))
+            assert status == 200
+        finally:
+            for semaphore in per_core:
+                while semaphore.value < 1:
+                    semaphore.release()
+                semaphore.close()
+    for core_name in names:
+        with pytest.raises(posix_ipc.ExistentialError):
+            posix_ipc.Semaphore(core_name)
+
+
+def pinned_while_signing_in(
+    workers: set[int], port: int, sign_in: Callable[[http.client.HTTPConnection], Any]
+) -> set[int]:
+    """Sign in over and over while watching the workers' threads: the single cores any thread was
+    kept on (argon2 takes about 20 ms; /proc is read every millisecond or so)."""
+    seen: set[int] = set()
+    with ThreadPoolExecutor(2) as pool:
+        deadline = time.monotonic() + 20
+        while not seen and time.monotonic() < deadline:
+            pending = [
+                pool.submit(sign_in, http.client.HTTPConnection("127.0.0.1", port, timeout=30))
+                for _ in range(2)
+            ]
+            while not all(p.done() for p in pending):
+                seen |= single_cores(workers)
+            assert {p.result()[0] for p in pending} == {200}
+    return seen
+
+
+def single_cores(workers: set[int]) -> set[int]:
+    found = set()
+    for worker in workers:
+        for status in Path(f"/proc/{worker}/task").glob("*/status"):
+            try:
+                text = status.read_text()
+            except OSError:  # the thread ended
+                continue
+            allowed = text.split("Cpus_allowed_list:", 1)[1].split()[0]
+            if allowed.isdigit():
+                found.add(int(allowed))
+    return found
 
 
 def slots_of(worker: int) -> str:

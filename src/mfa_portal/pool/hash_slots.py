@@ -6,7 +6,7 @@ second fall (measured on the bench machine: 4-9 % fewer sign-ins with ``--worker
 let two hashes run at once). One process alone bounds itself with a thread semaphore. Under
 ``--workers N`` the parent also creates one POSIX named semaphore with a slot per core before the
 workers start and removes it when it stops; every worker opens it by name, so the bound holds for
-the machine, not for each process.
+the machine, not for each process. A hash in a slot also runs on a core of its own (``hash_cores``).
 
 A worker killed in the middle of a hash never gives its slot back (POSIX semaphores have no undo).
 So a wait is bounded: a worker that waits more than ``WAIT_LIMIT`` for a slot logs it once and stops
@@ -27,6 +27,8 @@ from pathlib import Path
 
 import posix_ipc
 
+from mfa_portal.pool import hash_cores
+
 log = logging.getLogger("mfa_portal.pool.hash_slots")
 
 # A hash takes about 20 ms; with one waiting thread per core in each of a few workers, a slot frees
@@ -41,14 +43,19 @@ class HashSlots:
     """The slots a process hashes in: its own thread bound, and the machine's when it has joined."""
 
     def __init__(self, cores: int) -> None:
+        self._count = cores
         self._threads = threading.BoundedSemaphore(cores)
+        placeable = hash_cores.placeable(cores)
+        self._own_cores = hash_cores.ProcessCores(placeable) if placeable else None
         self._machine: posix_ipc.Semaphore | None = None
+        self._shared_cores: hash_cores.SharedCores | None = None
 
     def join(self, name: str) -> None:
         """Share the machine-wide slots the serving parent created as ``name`` (if they can be
         opened: otherwise say so, and bound only this process's hashes)."""
         try:
             self._machine = posix_ipc.Semaphore(name)
+            self._shared_cores = hash_cores.open_shared(name, hash_cores.placeable(self._count))
         except (posix_ipc.Error, OSError) as exc:
             log.warning("cannot open the workers' shared hash slots %s (%s)", name, exc)
 
@@ -58,20 +65,21 @@ class HashSlots:
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """Run the body in a slot: this process's first, then the machine's (if joined)."""
+        """Run the body in a slot: this process's first, then the machine's (if joined); and on a
+        core of its own (see ``hash_cores``)."""
         with self._threads:
             machine = self._machine
-            if machine is None:
-                yield
-                return
-            if not _acquire(machine):
+            if machine is not None:
+                if _acquire(machine):
+                    try:
+                        with hash_cores.placed(self._shared_cores):
+                            yield
+                    finally:
+                        machine.release()
+                    return
                 self._leave(machine)
+            with hash_cores.placed(self._own_cores):
                 yield
-                return
-            try:
-                yield
-            finally:
-                machine.release()
 
     def _leave(self, machine: posix_ipc.Semaphore) -> None:
         if self._machine is machine:
@@ -102,6 +110,8 @@ def _acquire(machine: posix_ipc.Semaphore) -> bool:
 def machine_slots(cores: int) -> Iterator[str | None]:
     """Create the machine-wide slots for the workers of one server; yields the name to join.
 
+    With them, one semaphore per core (``hash_cores``) when there is a slot for each core.
+
     Only this user may open them (mode 0600); they are removed when the server stops. Where POSIX
     semaphores cannot be created (no writable ``/dev/shm`` in some containers) the server still
     starts: it logs why and yields None, and each worker bounds only its own hashes.
@@ -119,8 +129,16 @@ def machine_slots(cores: int) -> Iterator[str | None]:
         yield None
         return
     try:
+        per_core = hash_cores.create_shared(name, hash_cores.placeable(cores))
+    except (posix_ipc.Error, OSError) as exc:
+        log.warning(
+            "cannot create the workers' per-core hash slots (%s); the kernel places hashes", exc
+        )
+        per_core = []
+    try:
         yield name
     finally:
+        hash_cores.remove_shared(per_core)
         semaphore.unlink()
         semaphore.close()
 
