@@ -3,48 +3,60 @@
 An argon2id hash walks 19 MiB of memory at random. Two hashes on two cores run at full speed; four
 on two cores evict each other's memory from the CPU caches, so each costs more CPU and sign-ins per
 second fall (measured on the bench machine: 4-9 % fewer sign-ins with ``--workers 2`` when each worker
-let two hashes run at once). One process alone bounds itself with a thread semaphore. Under
+let two hashes run at once). One process alone hashes on one thread per core, so no more run at
+once. Under
 ``--workers N`` the parent also creates one POSIX named semaphore with a slot per core before the
 workers start and removes it when it stops; every worker opens it by name, so the bound holds for
 the machine, not for each process. A hash in a slot also runs on a core of its own (``hash_cores``).
 
 A worker killed in the middle of a hash never gives its slot back (POSIX semaphores have no undo).
 So a wait is bounded: a worker that waits more than ``WAIT_LIMIT`` for a slot logs it once and stops
-using the shared semaphore for the rest of its life, keeping only its own thread bound. That is how
+using the shared semaphore for the rest of its life, keeping only its own threads' bound. That is how
 a single process behaves, rather than every sign-in queueing behind slots that will never return.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import posix_ipc
 
 from mfa_portal.pool import hash_cores
+from mfa_portal.pool.thread_pools import ProcessThreadPool
 
 log = logging.getLogger("mfa_portal.pool.hash_slots")
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 # A hash takes about 20 ms; with one waiting thread per core in each of a few workers, a slot frees
 # within a few hashes. Waiting a whole second means slots were lost, or the machine is swamped.
 WAIT_LIMIT = 1.0
+HASH_THREAD_NAME = "mfa-portal-hash"  # the prefix of the hashing threads' names
 NAME_PREFIX = "/mfa-portal-hash-"  # then the serving parent's process id and a random part
 SHM = Path("/dev/shm")  # where Linux keeps named semaphores, as sem.<name>
 _SHM_PREFIX = "sem." + NAME_PREFIX[1:]  # how our names appear there
 
 
 class HashSlots:
-    """The slots a process hashes in: its own thread bound, and the machine's when it has joined."""
+    """Where a process hashes: on threads of its own, one per slot, in the machine's slots when it
+    has joined them, each hash on a core of its own."""
 
     def __init__(self, cores: int) -> None:
         self._count = cores
-        self._threads = threading.BoundedSemaphore(cores)
+        # A hash's 19 MiB stays with the thread that allocated it (glibc keeps a freed block in the
+        # thread's malloc arena for the next one). Hashing on a thread per slot keeps that to one
+        # block per slot and spares the next hash its page faults; hashing on the callers' threads
+        # kept one per thread that ever hashed (up to 40 per worker, 760 MiB).
+        self._threads = ProcessThreadPool(cores, HASH_THREAD_NAME)
         placeable = hash_cores.placeable(cores)
         self._own_cores = hash_cores.ProcessCores(placeable) if placeable else None
         self._machine: posix_ipc.Semaphore | None = None
@@ -63,23 +75,32 @@ class HashSlots:
     def shared(self) -> bool:
         return self._machine is not None
 
+    def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``fn(*args, **kwargs)`` on one of this process's hashing threads, in a slot; the caller
+        waits for its result or its exception."""
+        call = functools.partial(fn, *args, **kwargs)
+        return self._threads.get().submit(self._in_slot, call).result()
+
+    def _in_slot(self, call: Callable[[], T]) -> T:
+        with self._held():
+            return call()
+
     @contextmanager
-    def held(self) -> Iterator[None]:
-        """Run the body in a slot: this process's first, then the machine's (if joined); and on a
-        core of its own (see ``hash_cores``)."""
-        with self._threads:
-            machine = self._machine
-            if machine is not None:
-                if _acquire(machine):
-                    try:
-                        with hash_cores.placed(self._shared_cores):
-                            yield
-                    finally:
-                        machine.release()
-                    return
-                self._leave(machine)
-            with hash_cores.placed(self._own_cores):
-                yield
+    def _held(self) -> Iterator[None]:
+        """The machine's slot (if joined) and a core of its own (``hash_cores``); this process's
+        bound is its number of hashing threads."""
+        machine = self._machine
+        if machine is not None:
+            if _acquire(machine):
+                try:
+                    with hash_cores.placed(self._shared_cores):
+                        yield
+                finally:
+                    machine.release()
+                return
+            self._leave(machine)
+        with hash_cores.placed(self._own_cores):
+            yield
 
     def _leave(self, machine: posix_ipc.Semaphore) -> None:
         if self._machine is machine:

@@ -7,8 +7,7 @@ difference is a measurable share of the throughput.
 
 Same bound as anyio's default (40 threads): a burst of slow calls waits for a thread instead of
 starting hundreds. Waiting callers cost nothing but a queued item; argon2 itself is bounded
-separately (``hash_slots``). A forked child (an embedding application's pre-fork server) starts its
-own pool: threads do not survive a fork. The caller's ``contextvars`` are not carried over: the
+separately (``hash_slots``). A forked child starts its own pool (``thread_pools``). The caller's ``contextvars`` are not carried over: the
 engine reads none.
 """
 
@@ -16,30 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+
+from mfa_portal.pool.thread_pools import ProcessThreadPool
 
 MAX_THREADS = 40
 THREAD_NAME = "mfa-portal-call"  # the prefix of their names
 
 T = TypeVar("T")
 
-_lock = threading.Lock()
-_executor: tuple[int, ThreadPoolExecutor] | None = None  # with the pid that started it
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _executor
-    pid, current = _executor or (0, None)
-    if current is not None and pid == os.getpid():
-        return current
-    with _lock:
-        if _executor is None or _executor[0] != os.getpid():  # none yet, or the parent's
-            _executor = (os.getpid(), ThreadPoolExecutor(MAX_THREADS, THREAD_NAME))
-        return _executor[1]
+_CALL_THREADS = ProcessThreadPool(MAX_THREADS, THREAD_NAME)
 
 
 async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -49,4 +35,4 @@ async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     abandoned half way), as with Starlette's helper.
     """
     call = functools.partial(fn, *args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(_pool(), call)
+    return await asyncio.get_running_loop().run_in_executor(_CALL_THREADS.get(), call)

@@ -1,9 +1,9 @@
 """Password hashing (argon2id, OWASP parameters) and the pool's password policy.
 
-Hashing runs on the caller's thread: the wire front and the portal call the engine from worker
-threads, never on the event loop, and argon2-cffi releases the GIL, so one process hashes on every
-core. At most one hash per core runs at a time (``HASH_SLOTS``, see ``hash_slots``): more would not
-finish sooner, and each holds 19 MiB, so forty waiting sign-ins do not cost 760 MiB at once.
+Hashing runs on the process's hashing threads, one per core (``HASH_SLOTS``, see ``hash_slots``),
+while the calling worker thread waits; argon2-cffi releases the GIL, so one process hashes on every
+core. At most one hash per core runs at a time: more would not finish sooner, and each holds 19 MiB,
+so forty waiting sign-ins do not cost 760 MiB.
 """
 
 from __future__ import annotations
@@ -31,14 +31,12 @@ class PasswordHasher:
         self._dummy = self._argon.hash("dummy-password-for-timing")
 
     def hash(self, password: str) -> str:
-        with HASH_SLOTS.held():
-            return self._argon.hash(password)
+        return HASH_SLOTS.run(self._argon.hash, password)
 
     def verify(self, stored: str | None, password: str) -> bool:
         """True when ``password`` matches; with no stored hash, spend the same time and say False."""
         try:
-            with HASH_SLOTS.held():
-                matched = self._argon.verify(stored or self._dummy, password)
+            matched = HASH_SLOTS.run(self._argon.verify, stored or self._dummy, password)
             return matched and stored is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False

@@ -25,19 +25,21 @@ def cores_while_held(slots: HashSlots, holders: int) -> list[set[int]]:
     """The cores each of ``holders`` threads may run on while they all hold a slot at once."""
     barrier = threading.Barrier(holders, timeout=10)
     seen: list[set[int]] = []
+    hashing_threads: set[int] = set()
 
     def hold() -> None:
-        with slots.held():
-            seen.append(os.sched_getaffinity(0))
-            barrier.wait()
-        assert os.sched_getaffinity(0) == set(CORES)  # back on every core
+        seen.append(os.sched_getaffinity(0))
+        hashing_threads.add(threading.get_native_id())
+        barrier.wait()
 
-    threads = [threading.Thread(target=hold) for _ in range(holders)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=20)
+    callers = [threading.Thread(target=slots.run, args=(hold,)) for _ in range(holders)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join(timeout=20)
     assert len(seen) == holders
+    for thread in hashing_threads:
+        assert os.sched_getaffinity(thread) == set(CORES)  # back on every core
     return seen
 
 
@@ -55,10 +57,14 @@ def hold_in_worker(
     """In a spawned process (as uvicorn starts its workers): hold a slot while the others do."""
     slots = HashSlots(len(CORES))
     slots.join(name)
-    with slots.held():
+
+    def hold() -> int:
         out.put(sorted(os.sched_getaffinity(0)))
         barrier.wait(timeout=30)
-    out.put(sorted(os.sched_getaffinity(0)))
+        return threading.get_native_id()
+
+    hashing_thread = slots.run(hold)
+    out.put(sorted(os.sched_getaffinity(hashing_thread)))
 
 
 @needs_two_cores

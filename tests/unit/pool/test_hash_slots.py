@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ import pytest
 
 from mfa_portal.pool import hash_slots
 from mfa_portal.pool.hash_slots import HashSlots, machine_slots
+from tests.support.race import Overlap
 
 
 @contextmanager
@@ -36,15 +38,19 @@ def overlaps(intervals: list[tuple[float, float]]) -> int:
     return sum(1 for a, b in zip(ordered, ordered[1:], strict=False) if b[0] < a[1])
 
 
+def hold_briefly() -> tuple[float, float]:
+    """A stand-in for a hash: when it began and ended."""
+    began = time.monotonic()
+    time.sleep(0.01)
+    return began, time.monotonic()
+
+
 def hold_slot(name: str, times: int, out: multiprocessing.Queue[tuple[float, float]]) -> None:
     """In a spawned process: take the shared slot ``times`` times, reporting when each was held."""
     slots = HashSlots(4)  # this process alone would allow four at once
     slots.join(name)
     for _ in range(times):
-        with slots.held():
-            began = time.monotonic()
-            time.sleep(0.01)
-            out.put((began, time.monotonic()))
+        out.put(slots.run(hold_briefly))
 
 
 def test_processes_and_their_threads_share_the_machines_slots() -> None:
@@ -60,10 +66,7 @@ def test_processes_and_their_threads_share_the_machines_slots() -> None:
         mine: list[tuple[float, float]] = []
 
         def hold() -> None:
-            with local.held():
-                began = time.monotonic()
-                time.sleep(0.01)
-                mine.append((began, time.monotonic()))
+            mine.append(local.run(hold_briefly))
 
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(lambda _: hold(), range(15)))
@@ -104,10 +107,8 @@ def test_lost_slots_are_given_up_once_with_a_warning(
         ran = []
         began = time.monotonic()
         with caplog.at_level(logging.WARNING, logger="mfa_portal.pool.hash_slots"):
-            with slots.held():
-                ran.append(time.monotonic() - began)
-            with slots.held():
-                ran.append(time.monotonic() - began)
+            slots.run(lambda: ran.append(time.monotonic() - began))
+            slots.run(lambda: ran.append(time.monotonic() - began))
         lost.close()
     assert ran[0] >= 0.2 and ran[1] - ran[0] < 0.1  # the second hash did not wait again
     assert not slots.shared
@@ -116,8 +117,9 @@ def test_lost_slots_are_given_up_once_with_a_warning(
 
 
 def test_a_signal_during_the_wait_does_not_fail_the_hash() -> None:
-    """A signal delivered to a waiting thread (uvicorn's SIGTERM at shutdown may land on any thread)
-    interrupts the semaphore wait; the wait resumes, and the hash runs once a slot is free."""
+    """A signal delivered to a hashing thread waiting for a slot (uvicorn's SIGTERM at shutdown may
+    land on any thread) interrupts the semaphore wait; the wait resumes, and the hash runs once a
+    slot is free."""
     previous = signal.signal(signal.SIGUSR1, lambda *_: None)
     try:
         with created(1) as name:
@@ -129,16 +131,21 @@ def test_a_signal_during_the_wait_does_not_fail_the_hash() -> None:
 
             def hash_once() -> None:
                 try:
-                    with slots.held():
-                        outcome.append("hashed")
+                    slots.run(lambda: outcome.append("hashed"))
                 except Exception as exc:  # what the sign-in would have failed with
                     outcome.append(type(exc).__name__)
 
+            before = set(threading.enumerate())
             waiter = threading.Thread(target=hash_once)
             waiter.start()
             time.sleep(0.1)
-            assert waiter.ident is not None
-            signal.pthread_kill(waiter.ident, signal.SIGUSR1)
+            [hashing] = [
+                t
+                for t in threading.enumerate()
+                if t not in before and t.name.startswith(hash_slots.HASH_THREAD_NAME)
+            ]
+            assert hashing.ident is not None
+            signal.pthread_kill(hashing.ident, signal.SIGUSR1)
             time.sleep(0.1)
             busy.release()
             waiter.join(timeout=5)
@@ -163,8 +170,7 @@ def test_without_posix_semaphores_the_server_still_starts_and_says_why(
             assert name is None
         slots = HashSlots(2)
         slots.join("/mfa-portal-hash-gone")
-        with slots.held():
-            pass
+        slots.run(lambda: None)
     assert not slots.shared
     warnings = [r.getMessage() for r in caplog.records]
     assert len(warnings) == 2 and all("Permission denied" in w for w in warnings)
@@ -189,3 +195,64 @@ def test_a_start_removes_the_slots_of_servers_killed_before_they_could() -> None
     finally:
         running.unlink()
         running.close()
+
+
+def test_a_process_hashes_on_one_thread_per_slot_and_answers_each_caller() -> None:
+    """Twelve callers at once against two slots: two hashes at a time, always on the same two
+    threads, and each caller gets its own result or its own exception back."""
+    slots = HashSlots(2)
+    overlap = Overlap()
+    threads: set[int] = set()
+
+    def fake_hash(n: int) -> int:
+        with overlap.inside():
+            threads.add(threading.get_native_id())
+            time.sleep(0.02)
+        if n == 7:
+            raise ValueError("hash 7 is malformed")
+        return n * n
+
+    def call(n: int) -> int | str:
+        try:
+            return slots.run(fake_hash, n)
+        except ValueError as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(12) as callers:
+        answers = list(callers.map(call, range(12)))
+    assert answers == [n * n if n != 7 else "hash 7 is malformed" for n in range(12)]
+    assert overlap.most == 2
+    assert len(threads) == 2
+
+
+MEMORY_PROBE = """
+import threading
+from mfa_portal.pool.passwords import PasswordHasher
+
+def rss_kib():
+    with open("/proc/self/status") as status:
+        return int(next(l for l in status if l.startswith("VmRSS")).split()[1])
+
+hasher = PasswordHasher()
+stored = hasher.hash("correct horse")
+before = rss_kib()
+for _ in range(3):  # 48 threads that each verify a password once
+    callers = [threading.Thread(target=hasher.verify, args=(stored, "correct horse")) for _ in range(16)]
+    for caller in callers:
+        caller.start()
+    for caller in callers:
+        caller.join()
+print(rss_kib() - before)
+"""
+
+
+def test_many_signing_in_threads_keep_one_hashs_memory_per_slot_not_per_thread() -> None:
+    """glibc keeps a freed 19 MiB hash block in the malloc arena of the thread that hashed: when
+    every calling thread hashed, a worker grew by 19 MiB per thread that ever signed someone in."""
+    probe = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE], capture_output=True, text=True, timeout=120
+    )
+    assert probe.returncode == 0, probe.stderr
+    grown_mib = int(probe.stdout) / 1024
+    slots = hash_slots.process_cores()
+    assert grown_mib < (slots + 2) * 19, f"grew {grown_mib:.0f} MiB with {slots} slots"

@@ -1,0 +1,31 @@
+"""A thread pool per process: threads do not survive a fork, so a forked child starts its own.
+
+``pool serve`` spawns its workers, but an application that embeds the wire app may well fork
+(gunicorn's pre-fork workers do); a child that queued work on its parent's pool would wait for ever
+for threads that do not exist in it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+
+class ProcessThreadPool:
+    """Up to ``threads`` named threads, started on demand in the process that uses them."""
+
+    def __init__(self, threads: int, name: str) -> None:
+        self.threads = threads
+        self.name = name
+        self._lock = threading.Lock()
+        self._current: tuple[int, ThreadPoolExecutor] | None = None  # with the pid that started it
+
+    def get(self) -> ThreadPoolExecutor:
+        current = self._current
+        if current is not None and current[0] == os.getpid():
+            return current[1]
+        with self._lock:
+            if self._current is None or self._current[0] != os.getpid():  # none, or the parent's
+                self._current = (os.getpid(), ThreadPoolExecutor(self.threads, self.name))
+            return self._current[1]
