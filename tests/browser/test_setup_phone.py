@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from mfa_portal.web.responses import STATIC_DIR
 from tests.support.chromium import decode_qr, launched_chromium, screenshot
@@ -83,8 +84,10 @@ def test_copy_key_puts_the_key_on_the_clipboard(browser: Any, setup_page: tuple[
     context, page = _open(browser, html, scripts=True)
     button = page.get_by_role("button", name="Copy key")
     button.click()
-    assert page.locator("#copy-status").inner_text() == (
-        "Key copied. Paste it into your authenticator app."
+    # The page writes the clipboard (a promise) before it says so: wait for the words, as a reader
+    # would, rather than reading the status at the instant of the click.
+    expect(page.locator("#copy-status")).to_have_text(
+        "Key copied. Paste it into your authenticator app.", timeout=10_000
     )
     assert page.evaluate("navigator.clipboard.readText()") == secret
     context.close()
