@@ -27,7 +27,7 @@ from mfa_portal.cli.workers import SPEC_VARIABLE, default_workers
 from mfa_portal.pool import hash_cores
 from mfa_portal.wiring.start_lock import first_start_lock
 from tests.support.backends import PASSWORD, TEMP_PASSWORD, boto_client
-from tests.support.pool_process import clean_env, pool_serve, portal_serve
+from tests.support.pool_process import PoolProcess, clean_env, pool_serve, portal_serve
 from tests.support.signin_forms import CSRF, sign_in_and_enrol
 from tests.support.wire_server import free_port
 from tests.support.worker_server import (
@@ -309,24 +309,11 @@ def test_sign_ins_on_every_worker_wait_for_the_machines_hash_slots(tmp_path: Pat
     while something else holds every slot, no worker hashes a password; once they are free, every
     waiting sign-in completes. Without the shared slots, each worker would hash at once."""
     with pool_serve(tmp_path / "pool", workers=2) as server:
-        idp = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
-        pool_id = idp.create_user_pool(PoolName="p")["UserPool"]["Id"]
-        client_id = idp.create_user_pool_client(
-            UserPoolId=pool_id, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
-        )["UserPoolClient"]["ClientId"]
-        idp.admin_create_user(UserPoolId=pool_id, Username="alice", TemporaryPassword=TEMP_PASSWORD)
-        idp.admin_set_user_password(
-            UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
-        )
+        sign_in = alice_with_a_password(server)
         [name] = {slots_of(pid) for pid in spawned_workers(server.pid)}
         slots = posix_ipc.Semaphore(name)
         cores = slots.value
         assert cores == default_workers()
-        sign_in = {
-            "ClientId": client_id,
-            "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD},
-        }
         for _ in range(cores):
             slots.acquire(0)
         try:
@@ -359,15 +346,7 @@ def test_each_hash_on_a_worker_runs_on_a_core_of_its_own(tmp_path: Path) -> None
     complete where the kernel puts them. The per-core semaphores go with the server."""
     cores = sorted(os.sched_getaffinity(0))
     with pool_serve(tmp_path / "pool", workers=2) as server:
-        idp = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
-        pool_id = idp.create_user_pool(PoolName="p")["UserPool"]["Id"]
-        client_id = idp.create_user_pool_client(
-            UserPoolId=pool_id, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
-        )["UserPoolClient"]["ClientId"]
-        idp.admin_create_user(UserPoolId=pool_id, Username="alice", TemporaryPassword=TEMP_PASSWORD)
-        idp.admin_set_user_password(
-            UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
-        )
+        params = alice_with_a_password(server)
         workers = spawned_workers(server.pid)
         [name] = {slots_of(pid) for pid in workers}
         names = [hash_cores.core_name(name, core) for core in cores]
@@ -377,14 +356,7 @@ def test_each_hash_on_a_worker_runs_on_a_core_of_its_own(tmp_path: Path) -> None
                     posix_ipc.Semaphore(core_name)
             return
         per_core = [posix_ipc.Semaphore(core_name) for core_name in names]
-        sign_in = cognito_call(
-            "InitiateAuth",
-            {
-                "ClientId": client_id,
-                "AuthFlow": "USER_PASSWORD_AUTH",
-                "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD},
-            },
-        )
+        sign_in = cognito_call("InitiateAuth", params)
         free = cores[-1]
         for semaphore in per_core[:-1]:
             semaphore.acquire(0)  # every core but the last is taken
@@ -435,6 +407,24 @@ def single_cores(workers: set[int]) -> set[int]:
             if allowed.isdigit():
                 found.add(int(allowed))
     return found
+
+
+def alice_with_a_password(server: PoolProcess) -> dict[str, Any]:
+    """A pool, an app client and a user with a permanent password: the InitiateAuth call for her."""
+    idp = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
+    pool_id = idp.create_user_pool(PoolName="p")["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(UserPoolId=pool_id, Username="alice", TemporaryPassword=TEMP_PASSWORD)
+    idp.admin_set_user_password(
+        UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
+    )
+    return {
+        "ClientId": client_id,
+        "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD},
+    }
 
 
 def slots_of(worker: int) -> str:
