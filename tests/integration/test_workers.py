@@ -349,6 +349,7 @@ def test_each_hash_on_a_worker_runs_on_a_core_of_its_own(tmp_path: Path) -> None
         params = alice_with_a_password(server)
         workers = spawned_workers(server.pid)
         [name] = {slots_of(pid) for pid in workers}
+        assert {spec_of(pid)["workers"] for pid in workers} == {2}  # to size their hashing threads
         names = [hash_cores.core_name(name, core) for core in cores]
         if default_workers() != len(cores):  # a CPU quota below the CPU set: the kernel places
             for core_name in names:
@@ -429,7 +430,12 @@ def alice_with_a_password(server: PoolProcess) -> dict[str, Any]:
 
 def slots_of(worker: int) -> str:
     """The hash slots a worker was told to join, from its environment (set by its parent)."""
+    return str(spec_of(worker)["hash_slots"])
+
+
+def spec_of(worker: int) -> dict[str, Any]:
     for entry in Path(f"/proc/{worker}/environ").read_bytes().split(b"\0"):
         if entry.startswith(SPEC_VARIABLE.encode() + b"="):
-            return str(json.loads(entry.split(b"=", 1)[1])["hash_slots"])
+            spec: dict[str, Any] = json.loads(entry.split(b"=", 1)[1])
+            return spec
     raise AssertionError(f"worker {worker} has no spec")

@@ -72,6 +72,7 @@ class WorkerSpec:
     region: str | None = None
     database_url: str | None = None  # --database-url (the environment variable is inherited)
     hash_slots: str | None = None  # the machine-wide argon2 slots the parent created, if it could
+    workers: int = 1  # how many workers share them
 
 
 def run(app: ASGIApp, spec: WorkerSpec, workers: int, **options: Any) -> None:
@@ -83,7 +84,9 @@ def run(app: ASGIApp, spec: WorkerSpec, workers: int, **options: Any) -> None:
     factory = "portal_worker_app" if spec.command == "serve" else "pool_worker_app"
     with worker_hash_slots.machine_slots(default_workers()) as slots:
         # inherited by the spawned workers
-        os.environ[SPEC_VARIABLE] = json.dumps(asdict(replace(spec, hash_slots=slots)))
+        os.environ[SPEC_VARIABLE] = json.dumps(
+            asdict(replace(spec, hash_slots=slots, workers=workers))
+        )
         try:
             uvicorn.run(f"{__name__}:{factory}", factory=True, workers=workers, **options)
         finally:
@@ -94,7 +97,7 @@ def _join_parent() -> WorkerSpec:
     """In a new worker: the parent's spec, after joining the machine's argon2 slots it created."""
     spec = WorkerSpec(**json.loads(os.environ[SPEC_VARIABLE]))
     if spec.hash_slots:
-        worker_hash_slots.join(spec.hash_slots)
+        worker_hash_slots.join(spec.hash_slots, spec.workers)
     return spec
 
 

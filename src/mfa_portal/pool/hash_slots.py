@@ -62,14 +62,21 @@ class HashSlots:
         self._machine: posix_ipc.Semaphore | None = None
         self._shared_cores: hash_cores.SharedCores | None = None
 
-    def join(self, name: str) -> None:
-        """Share the machine-wide slots the serving parent created as ``name`` (if they can be
-        opened: otherwise say so, and bound only this process's hashes)."""
+    def join(self, name: str, workers: int = 1) -> None:
+        """Share the machine-wide slots the serving parent created as ``name`` with the other
+        ``workers`` (if they can be opened: otherwise say so, and bound only this process's hashes).
+
+        Called as a worker starts, before it hashes: it then hashes on fewer threads (see
+        ``threads_per_worker``)."""
         try:
             self._machine = posix_ipc.Semaphore(name)
             self._shared_cores = hash_cores.open_shared(name, hash_cores.placeable(self._count))
         except (posix_ipc.Error, OSError) as exc:
             log.warning("cannot open the workers' shared hash slots %s (%s)", name, exc)
+            return
+        self._threads = ProcessThreadPool(
+            threads_per_worker(self._count, workers), HASH_THREAD_NAME
+        )
 
     @property
     def shared(self) -> bool:
@@ -110,6 +117,18 @@ class HashSlots:
                 "its own hashes (a worker may have died mid-hash, or the machine is overloaded)",
                 WAIT_LIMIT,
             )
+
+
+def threads_per_worker(slots: int, workers: int) -> int:
+    """How many hashing threads one of ``workers`` keeps, when they share ``slots``.
+
+    Each thread keeps its hash's 19 MiB, so a thread per slot in every worker would keep
+    workers × slots blocks: 4,096 (76 GiB) for 64 workers on 64 cores. Twice a worker's share of the
+    slots (at least 2) bounds the machine at about 2 × slots blocks, and still lets a worker that
+    gets more than its share of the sign-ins hash on twice its share of the cores.
+    """
+    share = -(-2 * slots // max(workers, 1))  # ceiling division
+    return max(1, min(slots, max(2, share)))
 
 
 def _acquire(machine: posix_ipc.Semaphore) -> bool:

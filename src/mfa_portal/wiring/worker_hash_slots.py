@@ -9,7 +9,8 @@ from mfa_portal.pool.hash_slots import machine_slots
 __all__ = ["join", "machine_slots"]
 
 
-def join(name: str) -> None:
-    """Make this process's password hashing share the slots the parent created as ``name``."""
+def join(name: str, workers: int) -> None:
+    """Make this process's password hashing share the slots the parent created as ``name`` with
+    the server's other workers (``workers`` in all)."""
     if not passwords.HASH_SLOTS.shared:
-        passwords.HASH_SLOTS.join(name)
+        passwords.HASH_SLOTS.join(name, workers)

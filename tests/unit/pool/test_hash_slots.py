@@ -256,3 +256,33 @@ def test_many_signing_in_threads_keep_one_hashs_memory_per_slot_not_per_thread()
     grown_mib = int(probe.stdout) / 1024
     slots = hash_slots.process_cores()
     assert grown_mib < (slots + 2) * 19, f"grew {grown_mib:.0f} MiB with {slots} slots"
+
+
+@pytest.mark.parametrize(
+    ("slots", "workers", "threads"),
+    [(2, 1, 2), (2, 2, 2), (8, 2, 8), (4, 4, 2), (64, 64, 2), (16, 3, 11), (1, 1, 1), (1, 4, 1)],
+)
+def test_a_worker_keeps_twice_its_share_of_the_slots_in_hashing_threads(
+    slots: int, workers: int, threads: int
+) -> None:
+    assert hash_slots.threads_per_worker(slots, workers) == threads
+
+
+def test_one_of_many_workers_hashes_on_its_few_threads() -> None:
+    """Eight workers on eight slots: each keeps two hashing threads (and two hashes' memory), not
+    eight, even when eight of its callers want to hash at once."""
+    with created(8) as name:
+        slots = HashSlots(8)
+        slots.join(name, workers=8)
+        overlap = Overlap()
+        threads: set[int] = set()
+
+        def fake_hash() -> None:
+            with overlap.inside():
+                threads.add(threading.get_native_id())
+                time.sleep(0.02)
+
+        with ThreadPoolExecutor(8) as callers:
+            list(callers.map(lambda _: slots.run(fake_hash), range(8)))
+    assert len(threads) == 2
+    assert overlap.most == 2
