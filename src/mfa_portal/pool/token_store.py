@@ -53,6 +53,11 @@ def new_uuid(ctx: Context) -> str:
     return uuid4_text(ctx.random_bytes(16))
 
 
+def _new_refresh_token(ctx: Context) -> str:
+    """An opaque refresh token: ``REFRESH_TOKEN_BYTES`` from the injected CSPRNG, base64url."""
+    return base64.urlsafe_b64encode(ctx.random_bytes(REFRESH_TOKEN_BYTES)).decode().rstrip("=")
+
+
 def load_family(conn: Connection, origin_jti: str) -> TokenFamily | None:
     row = conn.execute(
         "SELECT * FROM token_families WHERE origin_jti = ?", (origin_jti,)
@@ -158,9 +163,7 @@ def start_family(
     """Start a token family for a completed sign-in (in ``conn``'s transaction); its tokens, to
     sign into Cognito's ``AuthenticationResult`` once the transaction has committed."""
     origin_jti = new_uuid(ctx)
-    refresh_token = (
-        base64.urlsafe_b64encode(ctx.random_bytes(REFRESH_TOKEN_BYTES)).decode().rstrip("=")
-    )
+    refresh_token = _new_refresh_token(ctx)
     when = int(ctx.now if auth_time is None else auth_time)
     conn.execute(
         "INSERT INTO token_families (origin_jti, user_id, client_id, refresh_hash, auth_time, "
@@ -246,7 +249,7 @@ def _rotate(ctx: Context, conn: Connection, family: TokenFamily) -> str:
     current = conn.execute(
         "SELECT refresh_hash FROM token_families WHERE origin_jti = ?", (family.origin_jti,)
     ).fetchone()["refresh_hash"]
-    fresh = base64.urlsafe_b64encode(ctx.random_bytes(REFRESH_TOKEN_BYTES)).decode().rstrip("=")
+    fresh = _new_refresh_token(ctx)
     moved = conn.execute(
         "UPDATE token_families SET refresh_hash = ?, "
         "expires_at = CASE WHEN expires_at > ? THEN expires_at ELSE ? END "

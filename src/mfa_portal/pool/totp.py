@@ -166,8 +166,7 @@ def association(conn: Connection, user_id: int) -> Association:
 
 
 def has_verified_token(conn: Connection, user_id: int) -> bool:
-    row = _row(conn, user_id)
-    return row is not None and row["secret"] is not None
+    return association(conn, user_id).verified
 
 
 def pending_since(conn: Connection, user_id: int) -> float | None:
