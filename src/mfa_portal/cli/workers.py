@@ -40,10 +40,7 @@ CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # a container's CPU limit (cgroup v2):
 def default_workers(cpu_max: Path = CPU_MAX) -> int:
     """One worker per core this process may run on, and no more than its container's CPU limit
     allows (a container limited to 2 CPUs on a 64-core host gets 2)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
+    cores = worker_hash_slots.process_cores()
     try:
         quota, period = cpu_max.read_text().split()[:2]
         if quota != "max":

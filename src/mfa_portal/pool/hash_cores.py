@@ -36,16 +36,21 @@ class Cores(Protocol):
         """Give back a core ``take`` returned."""
 
 
+def this_process() -> list[int]:
+    """The cores this process may run on (its CPU affinity); none known where that is not Linux."""
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return []
+
+
 def placeable(slots: int) -> list[int]:
     """The cores to place hashes on: this process's, when there is one slot for each.
 
     A container whose CPU quota is below its CPU set (2 CPUs' worth on a 64-core host) has fewer slots
     than cores; the kernel then has idle cores to choose from, so placement is left to it.
     """
-    try:
-        cores = sorted(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux: no placement
-        return []
+    cores = this_process()
     return cores if len(cores) == slots else []
 
 
@@ -73,24 +78,24 @@ class SharedCores:
     """The cores for the hashes of every worker of one server: a named semaphore of one per core."""
 
     def __init__(self, cores: dict[int, posix_ipc.Semaphore]) -> None:
-        self._cores = sorted(cores.items())
-        self._by_core = dict(cores)
+        self._semaphores = cores
+        self._order = sorted(cores)
         self._turn = itertools.count()
 
     def take(self) -> int | None:
-        count = len(self._cores)
+        count = len(self._order)
         start = os.getpid() + next(self._turn)
         for i in range(count):
-            core, semaphore = self._cores[(start + i) % count]
+            core = self._order[(start + i) % count]
             try:
-                semaphore.acquire(0)  # sem_trywait: never blocks, so never interrupted
+                self._semaphores[core].acquire(0)  # sem_trywait: never blocks or is interrupted
             except posix_ipc.BusyError:
                 continue
             return core
         return None
 
     def give(self, core: int) -> None:
-        self._by_core[core].release()
+        self._semaphores[core].release()
 
 
 def core_name(slots_name: str, core: int) -> str:

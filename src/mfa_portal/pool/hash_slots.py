@@ -4,10 +4,9 @@ An argon2id hash walks 19 MiB of memory at random. Two hashes on two cores run a
 on two cores evict each other's memory from the CPU caches, so each costs more CPU and sign-ins per
 second fall (measured on the bench machine: 4-9 % fewer sign-ins with ``--workers 2`` when each worker
 let two hashes run at once). One process alone hashes on one thread per core, so no more run at
-once. Under
-``--workers N`` the parent also creates one POSIX named semaphore with a slot per core before the
-workers start and removes it when it stops; every worker opens it by name, so the bound holds for
-the machine, not for each process. A hash in a slot also runs on a core of its own (``hash_cores``).
+once. Under ``--workers N`` the parent also creates one POSIX named semaphore with a slot per core
+before the workers start and removes it when it stops; every worker opens it by name, so the bound
+holds for the machine, not for each process. A hash in a slot also runs on a core of its own (``hash_cores``).
 
 A worker killed in the middle of a hash never gives its slot back (POSIX semaphores have no undo).
 So a wait is bounded: a worker that waits more than ``WAIT_LIMIT`` for a slot logs it once and stops
@@ -47,8 +46,9 @@ _SHM_PREFIX = "sem." + NAME_PREFIX[1:]  # how our names appear there
 
 
 class HashSlots:
-    """Where a process hashes: on threads of its own, one per slot, in the machine's slots when it
-    has joined them, each hash on a core of its own."""
+    """Where a process hashes: on threads of its own (one per slot; fewer for one of several
+    workers, see ``threads_per_worker``), in the machine's slots when it has joined them, each hash
+    on a core of its own."""
 
     def __init__(self, cores: int) -> None:
         self._count = cores
@@ -203,8 +203,5 @@ def _remove_orphans(shm: Path = SHM) -> None:
 
 
 def process_cores() -> int:
-    """The cores this process may run on (its CPU affinity), the thread bound of one process."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+    """How many cores this process may run on (its CPU affinity): one process's slots."""
+    return len(hash_cores.this_process()) or os.cpu_count() or 1

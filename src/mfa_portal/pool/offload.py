@@ -7,8 +7,8 @@ difference is a measurable share of the throughput.
 
 Same bound as anyio's default (40 threads): a burst of slow calls waits for a thread instead of
 starting hundreds. Waiting callers cost nothing but a queued item; argon2 itself is bounded
-separately (``hash_slots``). A forked child starts its own pool (``thread_pools``). The caller's ``contextvars`` are not carried over: the
-engine reads none.
+separately (``hash_slots``). A forked child starts its own pool (``thread_pools``). The caller's
+``contextvars`` are not carried over: the engine reads none.
 """
 
 from __future__ import annotations

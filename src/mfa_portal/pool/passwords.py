@@ -1,7 +1,7 @@
 """Password hashing (argon2id, OWASP parameters) and the pool's password policy.
 
-Hashing runs on the process's hashing threads, one per core (``HASH_SLOTS``, see ``hash_slots``),
-while the calling worker thread waits; argon2-cffi releases the GIL, so one process hashes on every
+Hashing runs on the process's hashing threads (``HASH_SLOTS``, see ``hash_slots``) while the
+calling worker thread waits; argon2-cffi releases the GIL, so one process hashes on every
 core. At most one hash per core runs at a time: more would not finish sooner, and each holds 19 MiB,
 so forty waiting sign-ins do not cost 760 MiB.
 """

@@ -4,9 +4,9 @@ parent before its workers start, joined by each worker as it builds its app."""
 from __future__ import annotations
 
 from mfa_portal.pool import passwords
-from mfa_portal.pool.hash_slots import machine_slots
+from mfa_portal.pool.hash_slots import machine_slots, process_cores
 
-__all__ = ["join", "machine_slots"]
+__all__ = ["join", "machine_slots", "process_cores"]
 
 
 def join(name: str, workers: int) -> None:
