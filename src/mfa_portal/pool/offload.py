@@ -9,6 +9,9 @@ Same bound as anyio's default (40 threads): a burst of slow calls waits for a th
 starting hundreds. Waiting callers cost nothing but a queued item; argon2 itself is bounded
 separately (``hash_slots``). A forked child starts its own pool (``thread_pools``). The caller's
 ``contextvars`` are not carried over: the engine reads none.
+
+A call that hashes a password goes to a password-call thread instead (``in_password_thread``), where
+its hash runs without one more hop.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from mfa_portal.pool.passwords import HASH_SLOTS
 from mfa_portal.pool.thread_pools import ProcessThreadPool
 
 MAX_THREADS = 40
@@ -36,3 +40,11 @@ async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """
     call = functools.partial(fn, *args, **kwargs)
     return await asyncio.get_running_loop().run_in_executor(_CALL_THREADS.get(), call)
+
+
+async def in_password_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)``, a call that hashes a password (``password_calls``), on one of the
+    process's password-call threads; as ``in_thread`` otherwise."""
+    call = functools.partial(fn, *args, **kwargs)
+    executor = HASH_SLOTS.password_call_threads()
+    return await asyncio.get_running_loop().run_in_executor(executor, call)

@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 
 class ProcessThreadPool:
-    """Up to ``threads`` named threads, started on demand in the process that uses them."""
+    """Up to ``threads`` named threads, started on demand in the process that uses them; each
+    runs ``initializer`` (if given) as it starts."""
 
-    def __init__(self, threads: int, name: str) -> None:
+    def __init__(
+        self, threads: int, name: str, initializer: Callable[[], None] | None = None
+    ) -> None:
         self.threads = threads
         self.name = name
+        self._initializer = initializer
         self._lock = threading.Lock()
         self._current: tuple[int, ThreadPoolExecutor] | None = None  # with the pid that started it
 
@@ -27,5 +32,8 @@ class ProcessThreadPool:
             return current[1]
         with self._lock:
             if self._current is None or self._current[0] != os.getpid():  # none, or the parent's
-                self._current = (os.getpid(), ThreadPoolExecutor(self.threads, self.name))
+                self._current = (
+                    os.getpid(),
+                    ThreadPoolExecutor(self.threads, self.name, initializer=self._initializer),
+                )
             return self._current[1]

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mfa_portal.clock import Clock, SystemClock
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.service_model import service_model
-from mfa_portal.pool import json_codec, offload, sigv4
+from mfa_portal.pool import json_codec, offload, password_calls, sigv4
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.ids import uuid4_text
@@ -180,7 +180,8 @@ class WireFront:
                     operation, params, iam_principal=principal, source_ip=source_ip
                 )
             else:
-                result = await offload.in_thread(
+                hashes = password_calls.hashes(operation, params)
+                result = await (offload.in_password_thread if hashes else offload.in_thread)(
                     self.engine.call,
                     operation,
                     params,

@@ -268,21 +268,73 @@ def test_a_worker_keeps_twice_its_share_of_the_slots_in_hashing_threads(
     assert hash_slots.threads_per_worker(slots, workers) == threads
 
 
-def test_one_of_many_workers_hashes_on_its_few_threads() -> None:
-    """Eight workers on eight slots: each keeps two hashing threads (and two hashes' memory), not
-    eight, even when eight of its callers want to hash at once."""
-    with created(8) as name:
-        slots = HashSlots(8)
-        slots.join(name, workers=8)
-        overlap = Overlap()
-        threads: set[int] = set()
+@pytest.mark.parametrize(
+    ("slots", "workers", "threads"),
+    [(2, 1, 4), (2, 2, 2), (8, 2, 8), (4, 4, 2), (64, 64, 2), (16, 3, 11), (1, 1, 2), (1, 4, 2)],
+)
+def test_a_worker_keeps_twice_its_share_of_the_slots_in_password_call_threads(
+    slots: int, workers: int, threads: int
+) -> None:
+    """Even beyond the slots: a password-call thread reading a user or signing tokens leaves its
+    slot to another."""
+    assert hash_slots.password_call_threads_per_worker(slots, workers) == threads
 
-        def fake_hash() -> None:
-            with overlap.inside():
-                threads.add(threading.get_native_id())
-                time.sleep(0.02)
 
-        with ThreadPoolExecutor(8) as callers:
-            list(callers.map(lambda _: slots.run(fake_hash), range(8)))
-    assert len(threads) == 2
+def test_a_password_call_hashes_on_its_own_thread_in_one_of_the_processs_slots() -> None:
+    """Eight password calls and eight other callers at once against two slots: the calls' hashes
+    run on the calls' own threads, the others' on hashing threads, never more than two at once,
+    though the process keeps four password-call threads."""
+    slots = HashSlots(2)
+    overlap = Overlap()
+
+    def fake_hash() -> str:
+        with overlap.inside():
+            time.sleep(0.02)
+            return threading.current_thread().name
+
+    def password_call() -> tuple[str, str]:
+        return threading.current_thread().name, slots.run(fake_hash)
+
+    calls = [slots.password_call_threads().submit(password_call) for _ in range(8)]
+    with ThreadPoolExecutor(8) as callers:
+        others = list(callers.map(lambda _: slots.run(fake_hash), range(8)))
+    answered = [call.result(timeout=30) for call in calls]
+    assert all(caller == hasher for caller, hasher in answered)
+    assert {caller for caller, _ in answered} <= {
+        f"{hash_slots.PASSWORD_CALL_THREAD_NAME}_{n}" for n in range(4)
+    }
+    assert all(name.startswith(hash_slots.HASH_THREAD_NAME + "_") for name in others)
     assert overlap.most == 2
+
+
+def test_a_call_that_hashes_while_holding_a_lock_gets_a_hash_while_password_calls_wait_for_it() -> (
+    None
+):
+    """A call thread holding the database's write lock needs a hash (ChangePassword hashes inside
+    its transaction); every password-call thread is waiting for that lock. Were their threads the
+    ones that hash for others, nothing could move until the database's busy timeout."""
+    slots = HashSlots(2)
+    write_lock = threading.Semaphore(1)  # a lock the test can break if the threads are stuck
+    holding = threading.Event()
+
+    def change_password() -> str:
+        with write_lock:
+            holding.set()
+            time.sleep(0.1)  # the password calls are now queued on the lock
+            return slots.run(lambda: "hashed")
+
+    def password_call() -> str:
+        holding.wait(5)
+        with write_lock:
+            return slots.run(lambda: "signed in")
+
+    waiting = [slots.password_call_threads().submit(password_call) for _ in range(4)]
+    call_thread = ThreadPoolExecutor(1)
+    changed = call_thread.submit(change_password)
+    try:
+        assert changed.result(timeout=5) == "hashed"
+        assert [call.result(timeout=5) for call in waiting] == ["signed in"] * 4
+    finally:
+        for _ in range(len(waiting) + 1):  # after a failure, let the stuck threads end
+            write_lock.release()
+        call_thread.shutdown()
