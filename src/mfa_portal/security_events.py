@@ -36,12 +36,16 @@ def _clean(value: object) -> object:
     """Numbers and booleans stay; text loses control characters (no forged lines) and is bounded."""
     if isinstance(value, bool | int | float) or value is None:
         return value
-    text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    text = str(value)
+    if not text.isprintable():  # checked whole first: every sign-in logs a few fields
+        text = "".join(ch if ch.isprintable() else "?" for ch in text)
     return text[:_MAX_VALUE]
 
 
 def emit(event: str, level: int = logging.INFO, /, **fields: object) -> None:
     """Log one security event; ``fields`` are e.g. ``user``, ``ip``, ``outcome``, ``reason``."""
+    if not log.isEnabledFor(level):
+        return
     clean = {key: _clean(value) for key, value in fields.items() if _allowed(key)}
     line = " ".join([f"event={event}", *(f"{k}={_text_value(v)}" for k, v in clean.items())])
     log.log(level, "%s", line, extra={_EVENT: event, _FIELDS: clean})
