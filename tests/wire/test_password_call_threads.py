@@ -1,6 +1,7 @@
 """Calls that hash a password run whole on a password-call thread, and hash there: over HTTP with
 boto3, every hash of a sign-up, the sign-ins, a forced and a chosen new password and a reset is
-seen on the thread that runs its call, and calls that do not hash stay off those threads.
+seen on the thread that runs its call, and calls that do not hash stay off those threads. Their
+mail is sent from a call thread: a stuck mail server does not stop password sign-ins.
 
 A misrouted call is still answered rightly, only slower (two more thread hops per sign-in, 5 % of
 the sign-ins per second on the bench machine), so this is what shows the routing holds.
@@ -10,13 +11,21 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from mfa_portal.mail import Message
+from mfa_portal.pool import offload
 from mfa_portal.pool.engine import Engine
-from mfa_portal.pool.hash_slots import PASSWORD_CALL_THREAD_NAME
+from mfa_portal.pool.hash_slots import (
+    HASH_THREAD_NAME,
+    PASSWORD_CALL_THREAD_NAME,
+    password_call_threads_per_worker,
+    process_cores,
+)
 from mfa_portal.pool.passwords import PasswordHasher
 from tests.support.wire import MakeWireServer
 
@@ -142,7 +151,7 @@ def test_every_hash_over_the_wire_runs_on_its_calls_password_call_thread(
     idp.admin_get_user(UserPoolId=pool_id, Username="alice")
 
     assert {operation: len(threads) for operation, threads in seen.hashes.items()} == {
-        "AdminCreateUser": 1,
+        "(on another thread)": 1,  # AdminCreateUser's: it mails mid-call, so it is not routed
         "InitiateAuth": 3,  # the temporary password, the new one, an unknown name
         "RespondToAuthChallenge": 1,
         "AdminInitiateAuth": 2,
@@ -152,9 +161,94 @@ def test_every_hash_over_the_wire_runs_on_its_calls_password_call_thread(
         "ConfirmForgotPassword": 1,
     }
     for operation, threads in seen.hashes.items():
+        if operation == "(on another thread)":
+            assert all(name.startswith(HASH_THREAD_NAME) for name in threads)
+            continue
         assert set(threads) <= set(seen.calls[operation]), operation  # no hop to another thread
         assert all(name.startswith(PASSWORD_CALL_THREAD_NAME) for name in threads), operation
-    for operation in ("CreateUserPool", "AdminGetUser"):
+    for operation in ("CreateUserPool", "AdminGetUser", "AdminCreateUser"):
         assert not any(name.startswith(PASSWORD_CALL_THREAD_NAME) for name in seen.calls[operation])
     refresh_thread = seen.calls["InitiateAuth"][-1]  # the last InitiateAuth was the refresh
     assert not refresh_thread.startswith(PASSWORD_CALL_THREAD_NAME)
+
+
+class StuckMailServer:
+    """A mail server that accepts nothing until ``release``: each send waits, telling which thread
+    it holds."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.waiting = threading.Semaphore(0)
+        self.threads: list[str] = []
+
+    def send(self, message: Message) -> None:
+        self.threads.append(threading.current_thread().name)
+        self.waiting.release()
+        assert self.gate.wait(30), "the test never released the mail server"
+
+
+def test_a_stuck_mail_server_holds_no_password_call_thread(
+    make_wire_server: MakeWireServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More email-MFA sign-ins than there are password-call threads all wait for a stuck mail
+    server; a password sign-in without MFA still gets its tokens meanwhile, and when the server
+    accepts the mail the waiting sign-ins get their EMAIL_OTP challenge."""
+    server = make_wire_server()
+    mail = StuckMailServer()
+    monkeypatch.setattr(server.engine, "mailer", mail)
+    idp = server.client()
+    pool_id = idp.create_user_pool(
+        PoolName="stuck-mail",
+        EmailConfiguration={  # Cognito sends MFA email only through the pool's own SES identity
+            "EmailSendingAccount": "DEVELOPER",
+            "SourceArn": "arn:aws:ses:us-east-1:000000000000:identity/example.com",
+        },
+    )["UserPool"]["Id"]
+    idp.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        MfaConfiguration="OPTIONAL",
+        EmailMfaConfiguration={"Message": "Your sign-in code is {####}", "Subject": "Code"},
+    )
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=FLOWS
+    )["UserPoolClient"]["ClientId"]
+    for name in ("carol", "dave"):
+        idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username=name,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": f"{name}@example.com"},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+        )
+        idp.admin_set_user_password(
+            UserPoolId=pool_id, Username=name, Password=PASSWORD, Permanent=True
+        )
+    idp.admin_set_user_mfa_preference(
+        UserPoolId=pool_id,
+        Username="carol",
+        EmailMfaSettings={"Enabled": True, "PreferredMfa": True},
+    )
+
+    def sign_in(name: str) -> dict[str, Any]:
+        answer: dict[str, Any] = server.client().initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD},
+        )
+        return answer
+
+    stuck = 2 * password_call_threads_per_worker(process_cores(), 1)
+    with ThreadPoolExecutor(stuck + 1) as clients:
+        try:
+            waiting = [clients.submit(sign_in, "carol") for _ in range(stuck)]
+            for _ in range(stuck):
+                assert mail.waiting.acquire(timeout=20), "an email-MFA sign-in never reached mail"
+            plain = clients.submit(sign_in, "dave")
+            assert "AccessToken" in plain.result(timeout=10)["AuthenticationResult"]
+        finally:
+            mail.gate.set()
+        assert all(f.result(timeout=30)["ChallengeName"] == "EMAIL_OTP" for f in waiting)
+    assert len(mail.threads) == stuck
+    assert all(name.startswith(offload.THREAD_NAME) for name in mail.threads)

@@ -107,11 +107,15 @@ class HashSlots:
         """Where a call that hashes runs whole (``offload.in_password_thread``)."""
         return self._callers.get()
 
+    def running_password_call(self) -> bool:
+        """Whether the calling thread is one of this process's password-call threads."""
+        return bool(getattr(self._mine, "calling", False))
+
     def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``fn(*args, **kwargs)`` in a slot, on this thread when it is a password-call thread,
         otherwise on a hashing thread while the caller waits; the result or the exception."""
         call = functools.partial(fn, *args, **kwargs)
-        if getattr(self._mine, "calling", False):
+        if self.running_password_call():
             return self._in_slot(call)
         return self._hashers.get().submit(self._in_slot, call).result()
 

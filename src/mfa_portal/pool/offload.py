@@ -11,7 +11,7 @@ separately (``hash_slots``). A forked child starts its own pool (``thread_pools`
 ``contextvars`` are not carried over: the engine reads none.
 
 A call that hashes a password goes to a password-call thread instead (``in_password_thread``), where
-its hash runs without one more hop.
+its hash runs without one more hop, and its mail, if any, is sent from a call thread.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from mfa_portal.pool.password_calls import FinishElsewhere
 from mfa_portal.pool.passwords import HASH_SLOTS
 from mfa_portal.pool.thread_pools import ProcessThreadPool
 
@@ -42,9 +43,15 @@ async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_CALL_THREADS.get(), call)
 
 
-async def in_password_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+async def in_password_thread(
+    fn: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any
+) -> dict[str, Any]:
     """``fn(*args, **kwargs)``, a call that hashes a password (``password_calls``), on one of the
-    process's password-call threads; as ``in_thread`` otherwise."""
+    process's password-call threads; as ``in_thread`` otherwise. When the call has mail to send,
+    it stops there and its rest runs on a call thread (``password_calls.FinishElsewhere``)."""
     call = functools.partial(fn, *args, **kwargs)
     executor = HASH_SLOTS.password_call_threads()
-    return await asyncio.get_running_loop().run_in_executor(executor, call)
+    try:
+        return await asyncio.get_running_loop().run_in_executor(executor, call)
+    except FinishElsewhere as rest:
+        return await in_thread(rest.finish)

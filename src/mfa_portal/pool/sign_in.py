@@ -20,7 +20,14 @@ from typing import Any, NoReturn
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
-from mfa_portal.pool import email_otp, lockout, srp_sign_in, token_store, totp, unknown_names
+from mfa_portal.pool import (
+    email_otp,
+    lockout,
+    srp_sign_in,
+    token_store,
+    totp,
+    unknown_names,
+)
 from mfa_portal.pool.auth_sessions import (
     AuthSession,
     SessionStage,
@@ -31,7 +38,6 @@ from mfa_portal.pool.auth_sessions import (
 )
 from mfa_portal.pool.config_cache import current_stamp
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.delivery import send_all
 from mfa_portal.pool.flow_types import Answer, App, Outcome, required
 from mfa_portal.pool.ids import numeric_code
 from mfa_portal.pool.mfa_decision import (
@@ -90,15 +96,6 @@ def resolve_app(ctx: Context, client_id: str, pool_id: str | None = None) -> App
             load_pool(conn, pool_id, stamp=stamp)
         client = load_client(conn, client_id, pool_id, stamp=stamp)
         return App(load_pool(conn, client.pool_id, stamp=stamp), client)
-
-
-def deliver(ctx: Context, outcome: Outcome) -> dict[str, Any]:
-    """Send the outcome's mail and sign its tokens (after the transaction has committed, which
-    held the write lock for its SQL only), and return its response."""
-    send_all(ctx.engine.mailer, outcome.outbox, failure=messages.CODE_DELIVERY_FAILED)
-    if outcome.tokens is None:
-        return outcome.response
-    return {"AuthenticationResult": outcome.tokens.sign(ctx.engine.signer), **outcome.response}
 
 
 # --- first factor -------------------------------------------------------------------------------

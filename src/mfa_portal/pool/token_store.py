@@ -129,7 +129,7 @@ class Unsigned:
 
     The two RS256 signatures are the dearest part of a sign-in after the password hash, and they
     need nothing from the database. A sign-in or a refresh therefore signs after its transaction
-    has committed (``sign_in.deliver``, ``GetTokensFromRefreshToken``), and holds the write lock,
+    has committed (``delivery.deliver``, ``GetTokensFromRefreshToken``), and holds the write lock,
     which every other write of the pool waits for, only for its SQL.
     """
 

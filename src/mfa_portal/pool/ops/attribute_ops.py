@@ -21,10 +21,10 @@ from mfa_portal.mail import Message
 from mfa_portal.pool import attributes, verify_codes
 from mfa_portal.pool.access import authenticate_access_token
 from mfa_portal.pool.context import Context
+from mfa_portal.pool.delivery import deliver
 from mfa_portal.pool.flow_types import Outcome
 from mfa_portal.pool.pools import Pool
 from mfa_portal.pool.registry import Params, Result, operation
-from mfa_portal.pool.sign_in import deliver
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import save_user
 from mfa_portal.pool.verification_mail import (

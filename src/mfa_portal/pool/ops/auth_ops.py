@@ -6,7 +6,7 @@ forms differ only in naming the pool (the client must belong to it) and in the f
 
 from __future__ import annotations
 
-from mfa_portal.pool import sign_in
+from mfa_portal.pool import delivery, sign_in
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.registry import Params, Result, operation
 
@@ -15,14 +15,14 @@ from mfa_portal.pool.registry import Params, Result, operation
 def initiate_auth(ctx: Context, p: Params) -> Result:
     app = sign_in.resolve_app(ctx, p["ClientId"])
     outcome = sign_in.initiate(ctx, app, p["AuthFlow"], p.get("AuthParameters") or {}, admin=False)
-    return sign_in.deliver(ctx, outcome)
+    return delivery.deliver(ctx, outcome)
 
 
 @operation("AdminInitiateAuth")
 def admin_initiate_auth(ctx: Context, p: Params) -> Result:
     app = sign_in.resolve_app(ctx, p["ClientId"], p["UserPoolId"])
     outcome = sign_in.initiate(ctx, app, p["AuthFlow"], p.get("AuthParameters") or {}, admin=True)
-    return sign_in.deliver(ctx, outcome)
+    return delivery.deliver(ctx, outcome)
 
 
 @operation("RespondToAuthChallenge")
@@ -31,7 +31,7 @@ def respond_to_auth_challenge(ctx: Context, p: Params) -> Result:
     outcome = sign_in.respond(
         ctx, app, p["ChallengeName"], p.get("Session"), p.get("ChallengeResponses") or {}
     )
-    return sign_in.deliver(ctx, outcome)
+    return delivery.deliver(ctx, outcome)
 
 
 @operation("AdminRespondToAuthChallenge")
@@ -40,4 +40,4 @@ def admin_respond_to_auth_challenge(ctx: Context, p: Params) -> Result:
     outcome = sign_in.respond(
         ctx, app, p["ChallengeName"], p.get("Session"), p.get("ChallengeResponses") or {}
     )
-    return sign_in.deliver(ctx, outcome)
+    return delivery.deliver(ctx, outcome)

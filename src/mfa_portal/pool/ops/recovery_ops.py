@@ -23,6 +23,7 @@ from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
 from mfa_portal.pool import lockout, reset_codes, token_store, unknown_names
 from mfa_portal.pool.context import Context
+from mfa_portal.pool.delivery import deliver
 from mfa_portal.pool.email_otp import PLACEHOLDER, mask_email
 from mfa_portal.pool.flow_types import Outcome
 from mfa_portal.pool.mfa_decision import PoolMode, pool_mfa_of, recovery_channels
@@ -31,7 +32,7 @@ from mfa_portal.pool.pool_settings import recovery_names
 from mfa_portal.pool.pools import Pool, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.secret_hash import check_secret_hash
-from mfa_portal.pool.sign_in import deliver, resolve_app
+from mfa_portal.pool.sign_in import resolve_app
 from mfa_portal.pool.srp_store import save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import User, find_user, get_user

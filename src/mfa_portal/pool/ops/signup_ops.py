@@ -19,13 +19,14 @@ import uuid
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import attributes, verify_codes
 from mfa_portal.pool.context import Context
+from mfa_portal.pool.delivery import deliver
 from mfa_portal.pool.flow_types import App, Outcome
 from mfa_portal.pool.ops.recovery_ops import simulated_destination
 from mfa_portal.pool.password_policy import enforce_policy
 from mfa_portal.pool.pools import Pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.secret_hash import check_secret_hash
-from mfa_portal.pool.sign_in import deliver, resolve_app
+from mfa_portal.pool.sign_in import resolve_app
 from mfa_portal.pool.srp_store import save_verifier
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import find_user, insert_user, save_user
