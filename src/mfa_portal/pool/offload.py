@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from mfa_portal.pool.password_calls import FinishElsewhere
@@ -49,9 +50,22 @@ async def in_password_thread(
     """``fn(*args, **kwargs)``, a call that hashes a password (``password_calls``), on one of the
     process's password-call threads; as ``in_thread`` otherwise. When the call has mail to send,
     it stops there and its rest runs on a call thread (``password_calls.FinishElsewhere``)."""
-    call = functools.partial(fn, *args, **kwargs)
+    call = functools.partial(_password_call, functools.partial(fn, *args, **kwargs))
     executor = HASH_SLOTS.password_call_threads()
+    answer, rest = await asyncio.get_running_loop().run_in_executor(executor, call)
+    if rest is None:
+        return answer
+    # Shielded: its transaction has committed, so the rest runs to its end even if this caller
+    # is cancelled, rather than leave a challenge open whose code was never mailed.
+    return await asyncio.shield(asyncio.wrap_future(rest))
+
+
+def _password_call(
+    call: Callable[[], dict[str, Any]],
+) -> tuple[dict[str, Any], Future[dict[str, Any]] | None]:
+    """On the password-call thread: the call's answer, or its rest already started on a call
+    thread (started here, so a caller that stopped waiting does not stop it)."""
     try:
-        return await asyncio.get_running_loop().run_in_executor(executor, call)
+        return call(), None
     except FinishElsewhere as rest:
-        return await in_thread(rest.finish)
+        return {}, _CALL_THREADS.get().submit(rest.finish)

@@ -1,5 +1,7 @@
 """The wire's worker threads: calls leave the event loop, answer or raise as themselves, at most
-``MAX_THREADS`` run at once, and a forked worker process gets threads of its own."""
+``MAX_THREADS`` run at once, and a forked worker process gets threads of its own. A password call
+runs on a password-call thread and leaves its mail to a call thread, which sends it even when the
+caller stopped waiting."""
 
 from __future__ import annotations
 
@@ -8,10 +10,13 @@ import os
 import signal
 import threading
 import time
+from typing import Any
 
 import pytest
 
 from mfa_portal.pool import offload
+from mfa_portal.pool.hash_slots import PASSWORD_CALL_THREAD_NAME
+from mfa_portal.pool.password_calls import FinishElsewhere
 from tests.support.race import Overlap
 
 
@@ -80,3 +85,65 @@ def test_a_forked_child_runs_calls_on_threads_of_its_own() -> None:
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     pytest.fail("the forked child's call never ran")
+
+
+def test_a_password_call_runs_on_a_password_call_thread_and_its_mail_on_a_call_thread() -> None:
+    threads: dict[str, str] = {}
+
+    def mail_and_answer() -> dict[str, Any]:
+        threads["mail"] = threading.current_thread().name
+        return {"ChallengeName": "EMAIL_OTP"}
+
+    def sign_in() -> dict[str, Any]:
+        threads["call"] = threading.current_thread().name
+        raise FinishElsewhere(mail_and_answer)
+
+    assert asyncio.run(offload.in_password_thread(sign_in)) == {"ChallengeName": "EMAIL_OTP"}
+    assert threads["call"].startswith(PASSWORD_CALL_THREAD_NAME)
+    assert threads["mail"].startswith(offload.THREAD_NAME)
+    assert asyncio.run(offload.in_password_thread(lambda: {"answer": 1})) == {"answer": 1}
+
+
+def test_a_password_calls_failure_or_its_mails_reaches_the_caller() -> None:
+    def mail_fails() -> dict[str, Any]:
+        raise ConnectionRefusedError("no mail server")
+
+    def hash_fails() -> dict[str, Any]:
+        raise KeyError("no such user")
+
+    def sign_in() -> dict[str, Any]:
+        raise FinishElsewhere(mail_fails)
+
+    with pytest.raises(KeyError, match="no such user"):
+        asyncio.run(offload.in_password_thread(hash_fails))
+    with pytest.raises(ConnectionRefusedError, match="no mail server"):
+        asyncio.run(offload.in_password_thread(sign_in))
+
+
+def test_the_rest_of_a_password_call_runs_even_when_its_caller_stops_waiting() -> None:
+    """Its transaction has committed: a challenge must not stay open with its code never sent."""
+    hashing = threading.Event()
+    proceed = threading.Event()
+    mailed = threading.Event()
+
+    def sign_in() -> dict[str, Any]:
+        hashing.set()
+        proceed.wait(10)
+
+        def mail() -> dict[str, Any]:
+            mailed.set()
+            return {}
+
+        raise FinishElsewhere(mail)
+
+    async def caller_gives_up() -> None:
+        call = asyncio.ensure_future(offload.in_password_thread(sign_in))
+        while not hashing.is_set():
+            await asyncio.sleep(0.01)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        proceed.set()
+
+    asyncio.run(caller_gives_up())
+    assert mailed.wait(10)
