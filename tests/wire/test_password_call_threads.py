@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from mfa_portal.cognito_api.client import BotoCognitoClient
 from mfa_portal.mail import Message
 from mfa_portal.pool import offload
 from mfa_portal.pool.engine import Engine
@@ -27,6 +28,8 @@ from mfa_portal.pool.hash_slots import (
     process_cores,
 )
 from mfa_portal.pool.passwords import PasswordHasher
+from tests.support import backends
+from tests.support.setup import create_pool, create_user
 from tests.support.wire import MakeWireServer
 
 TEMPORARY = "Temporary-Horse-1!"
@@ -197,34 +200,9 @@ def test_a_stuck_mail_server_holds_no_password_call_thread(
     mail = StuckMailServer()
     monkeypatch.setattr(server.engine, "mailer", mail)
     idp = server.client()
-    pool_id = idp.create_user_pool(
-        PoolName="stuck-mail",
-        EmailConfiguration={  # Cognito sends MFA email only through the pool's own SES identity
-            "EmailSendingAccount": "DEVELOPER",
-            "SourceArn": "arn:aws:ses:us-east-1:000000000000:identity/example.com",
-        },
-    )["UserPool"]["Id"]
-    idp.set_user_pool_mfa_config(
-        UserPoolId=pool_id,
-        MfaConfiguration="OPTIONAL",
-        EmailMfaConfiguration={"Message": "Your sign-in code is {####}", "Subject": "Code"},
-    )
-    client_id = idp.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=FLOWS
-    )["UserPoolClient"]["ClientId"]
+    pool_id, client_id = create_pool(BotoCognitoClient(idp), name="stuck-mail", email_mfa=True)
     for name in ("carol", "dave"):
-        idp.admin_create_user(
-            UserPoolId=pool_id,
-            Username=name,
-            MessageAction="SUPPRESS",
-            UserAttributes=[
-                {"Name": "email", "Value": f"{name}@example.com"},
-                {"Name": "email_verified", "Value": "true"},
-            ],
-        )
-        idp.admin_set_user_password(
-            UserPoolId=pool_id, Username=name, Password=PASSWORD, Permanent=True
-        )
+        create_user(BotoCognitoClient(idp), pool_id, name)
     idp.admin_set_user_mfa_preference(
         UserPoolId=pool_id,
         Username="carol",
@@ -235,7 +213,7 @@ def test_a_stuck_mail_server_holds_no_password_call_thread(
         answer: dict[str, Any] = server.client().initiate_auth(
             ClientId=client_id,
             AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD},
+            AuthParameters={"USERNAME": name, "PASSWORD": backends.PASSWORD},
         )
         return answer
 
