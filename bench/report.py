@@ -230,7 +230,7 @@ BOUNDS = [
     "1.5 ms per sign-in on the thread that runs the call, 0.7 ms of it the signatures, and 0.4–0.5 "
     "ms on the event loop, against a hash of 18.5–21.5 ms). So a sign-in wakes as few threads as "
     "it can: the thread that runs the call also hashes, instead of handing the hash to another "
-    "thread and back (which cost 5 % of the sign-ins). The "
+    "thread and back (which cost 1–6 % of the sign-ins in paired rounds). The "
     "server's workers share one argon2 slot per core (a POSIX semaphore), so they never run more "
     "hashes at once than the ceiling does: more would evict each other's 19 MiB from the CPU caches "
     "and make every hash dearer. Each hash also runs pinned to a free core of its own: left to "

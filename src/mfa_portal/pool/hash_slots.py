@@ -59,8 +59,8 @@ class HashSlots:
       its hashes right there. A sign-in then wakes one thread, not three: the event loop hands it
       to a call thread, which handed the hash to a hashing thread, which handed it back. Each
       wake-up starts on caches the hashes have just flushed; on 2 cores with ``--workers 2`` the
-      two extra hops cost 6 % of the sign-ins per second (measured: 0.835x of the argon2 ceiling
-      with them, 0.886x without, over 8 alternating rounds).
+      two extra hops cost 1-6 % of the sign-ins per second (four A/B runs of 6-12 alternating
+      rounds; context switches per sign-in fell from 20-22 to 16-17).
     - **Hashing threads** hash for any other thread: the portal's in-process calls, a call the wire
       did not expect to hash. They only ever hash, never wait for the database: a call that holds
       the write lock and waits for one of them always gets it, so no cycle of waits can form. (A
