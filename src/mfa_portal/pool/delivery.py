@@ -17,6 +17,7 @@ from mfa_portal.mail import Mailer, Message
 from mfa_portal.pool import password_calls
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.flow_types import Outcome
+from mfa_portal.pool.passwords import HASH_SLOTS
 
 log = logging.getLogger("mfa_portal.pool.delivery")
 
@@ -40,7 +41,7 @@ def deliver(ctx: Context, outcome: Outcome) -> dict[str, Any]:
     held the write lock for its SQL only), and return its response.
 
     On a password-call thread, mail is left to a call thread with the rest (``password_calls``)."""
-    if outcome.outbox and password_calls.on_password_call_thread():
+    if outcome.outbox and HASH_SLOTS.running_password_call():
         raise password_calls.FinishElsewhere(functools.partial(_deliver, ctx, outcome))
     return _deliver(ctx, outcome)
 

@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from mfa_portal.pool.passwords import HASH_SLOTS
-
 _ALWAYS = frozenset(
     {
         "AdminSetUserPassword",
@@ -60,8 +58,3 @@ class FinishElsewhere(Exception):
     def __init__(self, finish: Callable[[], dict[str, Any]]) -> None:
         super().__init__("the rest of this call runs on a call thread")
         self.finish = finish
-
-
-def on_password_call_thread() -> bool:
-    """Whether this thread is a password-call thread, which must not wait for a mail server."""
-    return HASH_SLOTS.running_password_call()

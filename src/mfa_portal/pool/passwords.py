@@ -1,9 +1,10 @@
 """Password hashing (argon2id, OWASP parameters) and the pool's password policy.
 
-Hashing runs on the process's hashing threads (``HASH_SLOTS``, see ``hash_slots``) while the
-calling worker thread waits; argon2-cffi releases the GIL, so one process hashes on every
-core. At most one hash per core runs at a time: more would not finish sooner, and each holds 19 MiB,
-so forty waiting sign-ins do not cost 760 MiB.
+Hashing runs in ``HASH_SLOTS`` (see ``hash_slots``): right on a password-call thread, which runs
+a whole call that hashes, otherwise on one of the process's hashing threads while the caller waits.
+argon2-cffi releases the GIL, so one process hashes on every core. At most one hash per core runs at
+a time: more would not finish sooner, and each holds 19 MiB, so forty waiting sign-ins do not cost
+760 MiB.
 """
 
 from __future__ import annotations

@@ -20,14 +20,7 @@ from typing import Any, NoReturn
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
-from mfa_portal.pool import (
-    email_otp,
-    lockout,
-    srp_sign_in,
-    token_store,
-    totp,
-    unknown_names,
-)
+from mfa_portal.pool import email_otp, lockout, srp_sign_in, token_store, totp, unknown_names
 from mfa_portal.pool.auth_sessions import (
     AuthSession,
     SessionStage,
