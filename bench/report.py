@@ -6,7 +6,8 @@ written as "not run" with the reason, never left out.
 
 from __future__ import annotations
 
-from bench.results import Measured, OnPostgres, Results, ScaleRow
+from bench import cpu_profile
+from bench.results import Measured, OnPostgres, PoolFigures, Results, ScaleRow
 from bench.wrk import Figure
 
 VERIFY_SIGNED_IN = "`GET /auth/verify`, signed in"
@@ -24,6 +25,7 @@ TARGET_LIST_USERS = "`ListUsers email ^=` p50 ≤ 20 ms at 1,000,000 users"
 TARGET_RSS = "RSS ≤ 200 MB at 100,000 users"
 SCALE_TARGETS = (TARGET_ADMIN_GET_USER, TARGET_LIST_USERS, TARGET_RSS)
 REFERENCES = ("moto", "cognito-local")
+CPU_HEADING = "## Where a sign-in's CPU goes"
 
 
 def plural(n: int) -> str:
@@ -111,6 +113,59 @@ def reference_table(r: Results) -> list[str]:
             0.90,
         ),
     ]
+
+
+def round_spread(pool: PoolFigures) -> list[str]:
+    """How far apart the InitiateAuth rounds and their ceiling rounds were: the machine's drift."""
+    rounds = pool.initiate_auth_rounds
+    if len(rounds) < 2:
+        return []
+    ours = [rate for rate, _ in rounds]
+    ceilings = [ceiling for _, ceiling in rounds]
+    ratios = [rate / ceiling for rate, ceiling in rounds if ceiling > 0]
+    return [
+        f"Round by round ({len(rounds)} alternations), `InitiateAuth` ran at "
+        f"{min(ours):,.0f}–{max(ours):,.0f} sign-ins/s and the ceiling at "
+        f"{min(ceilings):,.0f}–{max(ceilings):,.0f} verifications/s; each sign-in round over the "
+        f"ceiling round after it gave {min(ratios):.2f}× to {max(ratios):.2f}×. The figure above "
+        "is their totals' ratio.",
+    ]
+
+
+def cpu_table(pool: PoolFigures) -> list[str]:
+    """The perf split of one more sign-in round and one more ceiling round, side by side."""
+    cpu = pool.sign_in_cpu
+    if isinstance(cpu, str):
+        return [f"Not measured: {cpu}."]
+    lines = [
+        "One more `InitiateAuth` round and one more ceiling round, not counted above, each under",
+        f"`perf record -a` (every core sampled {cpu_profile.FREQUENCY} times a second, each sample "
+        "filed by the library its",
+        "instruction was in), in percent of all the cores' time:",
+        "",
+        "| where | `InitiateAuth` round | argon2 ceiling round |",
+        "|---|---|---|",
+    ]
+    for name in cpu_profile.CATEGORIES:
+        ours, alone = cpu.server.shares.get(name, 0.0), cpu.ceiling.shares.get(name, 0.0)
+        lines.append(f"| {name} | {ours:.1f} % | {alone:.1f} % |")
+    if cpu.sign_ins <= 0 or cpu.verifications <= 0 or cpu.ceiling.argon2 <= 0:
+        return [*lines, "", "(A profiled round measured nothing: no per-sign-in figures.)"]
+    per_sign_in = 1000.0 * cpu.cores / cpu.sign_ins  # ms of the cores' time
+    hash_in_server = per_sign_in * cpu.server.argon2 / 100
+    hash_alone = 1000.0 * cpu.cores / cpu.verifications * cpu.ceiling.argon2 / 100
+    lines += [
+        "",
+        f"Per sign-in the {cpu.cores} cores spent {per_sign_in:.1f} ms ({cpu.sign_ins:,.1f} "
+        f"sign-ins/s): {hash_in_server:.1f} ms in argon2 (hashing and clearing its memory) and "
+        f"{per_sign_in - hash_in_server:.1f} ms on everything else. In the ceiling round a "
+        f"verification took {hash_alone:.1f} ms ({cpu.verifications:,.1f}/s). Had a hash cost "
+        f"the same in both rounds, the sign-ins would have reached "
+        f"{cpu.server.argon2 / cpu.ceiling.argon2:.2f}× of the ceiling (argon2's share of the "
+        f"cores, {cpu.server.argon2:.1f} % against {cpu.ceiling.argon2:.1f} %); these two rounds "
+        f"measured {cpu.sign_ins / cpu.verifications:.2f}×.",
+    ]
+    return lines
 
 
 def postgres_rows(r: Results) -> list[tuple[str, Measured, Figure | None]]:
@@ -224,19 +279,22 @@ BOUNDS = [
     "**`InitiateAuth`** is bounded by argon2id: every password sign-in verifies one hash, with the "
     "parameters read from the pool's code. The ceiling is that verification alone in one process per "
     "core, with no server and no client, so 1.00× is unreachable; the gap is everything else on the "
-    "path: two RS256 signatures (the largest part), one write transaction, HTTP, and wrk, which "
-    "shares the cores; all of it runs on CPU caches that two 19 MiB hashes keep full, so it costs "
-    "several times what it costs alone (measured with thread CPU clocks under this load: about "
-    "1.5 ms per sign-in on the thread that runs the call, 0.7 ms of it the signatures, and 0.4–0.5 "
-    "ms on the event loop, against a hash of 18.5–21.5 ms). So a sign-in wakes as few threads as "
-    "it can: the thread that runs the call also hashes, instead of handing the hash to another "
-    "thread and back (which cost 1–6 % of the sign-ins in paired rounds). The "
-    "server's workers share one argon2 slot per core (a POSIX semaphore), so they never run more "
-    "hashes at once than the ceiling does: more would evict each other's 19 MiB from the CPU caches "
-    "and make every hash dearer. Each hash also runs pinned to a free core of its own: left to "
-    "itself, the kernel often queued a woken hash behind the other one on a busy core and let the "
-    "second core idle for a scheduler tick (2–5 % of the CPU under this load). The ceiling's "
-    "processes never sleep, so the kernel keeps each on its core without help.",
+    "path, measured above with perf: the Python that handles the request and runs the call (the "
+    "largest part), two RS256 signatures, the kernel's share (system calls, switching threads), one "
+    "write transaction in SQLite, HTTP, and wrk, which shares the cores. All of it runs on CPU caches "
+    "that two 19 MiB hashes keep full, so it costs several times what it costs alone (alone, the "
+    "call without its hash takes under 1 ms of a core). So a sign-in wakes as few threads as it "
+    "can: the thread that runs the call also hashes, instead of handing the hash to another thread "
+    "and back (which cost 1–6 % of the sign-ins in paired rounds). The server's workers share one "
+    "argon2 slot per core (a POSIX semaphore), so they never run more hashes at once than the "
+    "ceiling does: more would evict each other's 19 MiB from the CPU caches and make every hash "
+    "dearer. Each hash also runs pinned to a free core of its own: left to itself, the kernel often "
+    "queued a woken hash behind the other one on a busy core and let the second core idle for a "
+    "scheduler tick (2–5 % of the CPU under this load). The ceiling's processes never sleep, so "
+    "the kernel keeps each on its core without help. What a verification costs in the ceiling's "
+    "rounds moves with the machine more than what a sign-in costs (two hashes side by side compete "
+    "for the shared cache and memory more than a hash beside the server's other work does), so the "
+    "ratio of one round to the next spreads as wide as the spread above shows.",
     "**The PostgreSQL rows** add, to each query the SQLite figures make in-process, a round trip "
     "over loopback to the database server, which also runs on the same cores (as does wrk); each "
     "worker keeps a pool of connections, so no request opens one. `GetUser` makes one round trip "
@@ -306,6 +364,12 @@ def render(r: Results) -> str:
         *gap_note(r),
         "",
         *reference_table(r),
+        "",
+        CPU_HEADING,
+        "",
+        *round_spread(r.pool),
+        "",
+        *cpu_table(r.pool),
         "",
         "## On PostgreSQL",
         "",

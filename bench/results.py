@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bench.argon2_ceiling import Ceiling
+from bench.cpu_profile import CpuSplit
 from bench.wrk import Figure
 
 Measured = Figure | str  # a figure, or why there is none
@@ -35,6 +36,17 @@ class ForwardAuth:
     serve_workers: int  # what `mfa-portal serve` actually ran
 
 
+@dataclass(frozen=True)
+class SignInCpu:
+    """One more InitiateAuth round and one more ceiling round, each under ``perf record -a``."""
+
+    sign_ins: float  # per second, in the profiled round
+    verifications: float  # per second, in the profiled ceiling round
+    server: CpuSplit
+    ceiling: CpuSplit
+    cores: int  # the cores perf sampled (all of the machine's)
+
+
 @dataclass
 class PoolFigures:
     """``pool serve`` beside moto and cognito-local; server name -> figure or why not run."""
@@ -44,6 +56,9 @@ class PoolFigures:
     admin_get_user: dict[str, Measured] = field(default_factory=dict)
     initiate_auth: Figure | None = None
     ceiling: Ceiling | None = None  # measured in rounds between InitiateAuth's
+    # each InitiateAuth round's sign-ins/s and the next ceiling round's verifications/s
+    initiate_auth_rounds: list[tuple[float, float]] = field(default_factory=list)
+    sign_in_cpu: SignInCpu | str = "not measured"  # or why not
     versions: dict[str, str] = field(default_factory=dict)  # reference server -> version
 
 

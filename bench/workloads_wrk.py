@@ -1,7 +1,9 @@
 """The bench's three groups of workloads, each run with its reference while both servers are up.
 
 - forward-auth: ``mfa-portal serve`` and the bare Starlette floor;
-- the pool: ``pool serve`` beside moto and cognito-local (GetUser, AdminGetUser), and InitiateAuth;
+- the pool: ``pool serve`` beside moto and cognito-local (GetUser, AdminGetUser), and InitiateAuth
+  beside the argon2 ceiling, then where the cores' time goes in one more round of each
+  (``cpu_profile``);
 - scale: ``pool serve`` on seeded pools of increasing size, one connection, and its RSS.
 
 Before wrk replays a request, it is sent once with httpx and must succeed, so a refused signature or
@@ -20,10 +22,10 @@ from typing import Any
 import httpx
 import moto
 
-from bench import argon2_ceiling, datasets, serving, wrk
+from bench import argon2_ceiling, cpu_profile, datasets, serving, wrk
 from bench import cognito_requests as calls
 from bench.portal_session import signed_in_cookie
-from bench.results import ForwardAuth, PoolFigures, ScaleRow
+from bench.results import ForwardAuth, PoolFigures, ScaleRow, SignInCpu
 from bench.servers import Server, cognito_local, cognito_local_version, moto_server, pool_server
 
 HASH_ROUNDS_FACTOR = 3  # InitiateAuth and its ceiling: rounds per round of the other workloads
@@ -147,7 +149,27 @@ def pool_references(o: Options, *, references: bool) -> PoolFigures:
             ceilings.append(argon2_ceiling.measure(os.cpu_count() or 1, short.duration))
         out.initiate_auth = wrk.combined(signed_in)
         out.ceiling = argon2_ceiling.combined(ceilings)
+        out.initiate_auth_rounds = [
+            (f.rps, c.per_second) for f, c in zip(signed_in, ceilings, strict=True)
+        ]
+        out.sign_in_cpu = sign_in_cpu(sign_in, short)
     return out
+
+
+def sign_in_cpu(sign_in: calls.Request, o: Options) -> SignInCpu | str:
+    """Where the cores' time goes in one more InitiateAuth round and one more ceiling round (not
+    counted in the row); why not, where perf cannot sample every core."""
+    why = cpu_profile.unavailable()
+    if why is not None:
+        return why
+    check(sign_in)
+    lua = wrk.script("POST", sign_in.body, sign_in.headers)
+    with cpu_profile.Sampling() as server:
+        signed_in = wrk.run(sign_in.url, lua, duration=o.duration, connections=o.connections)
+    cores = os.cpu_count() or 1
+    alone = cpu_profile.Sampling()  # only while the ceiling's processes verify
+    ceiling = argon2_ceiling.measure(cores, o.duration, during=alone)
+    return SignInCpu(signed_in.rps, ceiling.per_second, server.split(), alone.split(), cores)
 
 
 def scale(o: Options, sizes: list[int]) -> list[ScaleRow]:

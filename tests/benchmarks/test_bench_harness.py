@@ -326,6 +326,7 @@ def test_a_full_run_alternates_every_server_in_rounds(
     monkeypatch.setattr(workloads_wrk, "replay", fake_replay)
     monkeypatch.setattr(cognito_requests, "prepare", lambda s: Prepared(s, "p", "c", "u", "t"))
     monkeypatch.setattr(argon2_ceiling, "measure", lambda p, d: Ceiling(50.0, p, 19456, 2, 1))
+    monkeypatch.setattr(workloads_wrk, "sign_in_cpu", lambda r, o: "not profiled in this test")
     options = workloads_wrk.Options(9, 8, 2, tmp_path, tmp_path, rounds=3)
     figures = workloads_wrk.pool_references(options, references=True)
     hosts = [url.split("//")[1].split("/")[0] for url in order]
@@ -333,3 +334,5 @@ def test_a_full_run_alternates_every_server_in_rounds(
     moto = figures.get_user["moto"]
     assert isinstance(moto, wrk.Figure) and moto.seconds == 9.0  # three 3-second rounds
     assert figures.ceiling == Ceiling(50.0, os.cpu_count() or 1, 19456, 2, 1)
+    # nine InitiateAuth rounds (three times the others'), each paired with the ceiling round after it
+    assert figures.initiate_auth_rounds == [(10 / 3, 50.0)] * 9

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import mfa_portal
-from bench import report
+from bench import cpu_profile, report
 from mfa_portal.pool import passwords
 from tests.support import pg_throwaway
 from tests.support.tools import REPO, require_tool
@@ -26,6 +26,7 @@ pytestmark = pytest.mark.slow
 
 def test_the_quick_bench_writes_every_row_with_its_reference(tmp_path: Path) -> None:
     require_tool("wrk")
+    require_tool("perf")
     out = tmp_path / "benchmarks.md"
     src = str(Path(mfa_portal.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, str(REPO)])}
@@ -65,4 +66,12 @@ def test_the_quick_bench_writes_every_row_with_its_reference(tmp_path: Path) -> 
     for fact in ("Command:", "CPU:", "Python:", "Date:", "Commit:", "Workers:"):
         assert f"- {fact}" in text
     assert "## What bounds each figure" in text
+    # where a sign-in's CPU went, beside the ceiling's, both measured by perf in this run
+    assert f"\n{report.CPU_HEADING}\n" in text
+    assert cpu_profile.unavailable() is None  # root, as make test runs: perf samples every core
+    for name in cpu_profile.CATEGORIES:
+        assert row(name).endswith(" % |"), row(name)
+    python_share = float(row(cpu_profile.PYTHON).split("|")[2].strip(" %"))
+    assert python_share > 0  # the server's own work, not only argon2's, was sampled
+    assert "Per sign-in the " in text and "ms on everything else" in text
     assert (tmp_path / "cache" / "datasets").is_dir()  # the seeded pool is kept for the next run
