@@ -66,12 +66,16 @@ def test_the_quick_bench_writes_every_row_with_its_reference(tmp_path: Path) -> 
     for fact in ("Command:", "CPU:", "Python:", "Date:", "Commit:", "Workers:"):
         assert f"- {fact}" in text
     assert "## What bounds each figure" in text
+    assert (tmp_path / "cache" / "datasets").is_dir()  # the seeded pool is kept for the next run
     # where a sign-in's CPU went, beside the ceiling's, both measured by perf in this run
     assert f"\n{report.CPU_HEADING}\n" in text
-    assert cpu_profile.unavailable() is None  # root, as make test runs: perf samples every core
+    why = cpu_profile.unavailable()
+    if why is not None:  # not root, outside CI: the report says why, in perf's words
+        assert os.environ.get("CI", "").lower() != "true", why
+        assert f"Not measured: {why}." in text
+        return
     for name in cpu_profile.CATEGORIES:
         assert row(name).endswith(" % |"), row(name)
     python_share = float(row(cpu_profile.PYTHON).split("|")[2].strip(" %"))
     assert python_share > 0  # the server's own work, not only argon2's, was sampled
     assert "Per sign-in the " in text and "ms on everything else" in text
-    assert (tmp_path / "cache" / "datasets").is_dir()  # the seeded pool is kept for the next run
