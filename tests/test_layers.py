@@ -17,7 +17,7 @@ import mfa_portal
 
 PACKAGE = Path(mfa_portal.__file__).parent
 
-GROUND = ("clock", "mail", "sqlite", "storage", "settings", "security_events")
+GROUND = ("clock", "mail", "sqlite", "storage", "settings", "security_events", "thread_pools")
 #: room -> the rooms (or ``room.module`` for a single module) it may import besides itself.
 ALLOWED: dict[str, frozenset[str]] = {
     "clock": frozenset(),
@@ -26,10 +26,17 @@ ALLOWED: dict[str, frozenset[str]] = {
     "sqlite": frozenset({"storage"}),  # the storage layer's former name, kept for old imports
     "settings": frozenset(),
     "security_events": frozenset(),
+    "thread_pools": frozenset(),
     "cognito_api": frozenset({"clock"}),
-    "pool": frozenset({"cognito_api", "clock", "mail", "sqlite", "storage", "security_events"}),
-    "admin": frozenset({"cognito_api", "clock", "mail", "sqlite", "storage", "security_events"}),
-    "web": frozenset({"cognito_api", "clock", "settings", "storage", "admin", "security_events"}),
+    "pool": frozenset(
+        {"cognito_api", "clock", "mail", "sqlite", "storage", "security_events", "thread_pools"}
+    ),
+    "admin": frozenset(
+        {"cognito_api", "clock", "mail", "sqlite", "storage", "security_events", "thread_pools"}
+    ),
+    "web": frozenset(
+        {"cognito_api", "clock", "settings", "storage", "admin", "security_events", "thread_pools"}
+    ),
     "wiring": frozenset({*GROUND, "cognito_api", "pool", "admin", "web"}),
     # The CLI reaches the pool only through its server (``pool serve``) and its key pair file.
     "cli": frozenset(

@@ -8,6 +8,8 @@ headers, 401 for anything that is not a fully signed-in session.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +186,40 @@ def test_serve_answers_forward_auth_beside_the_cognito_endpoint(tmp_path: Path) 
             assert client.get("/signin").status_code == 200
     finally:
         backend.close()
+
+
+class SeenStore(CountingStore):
+    """The SQLite store, noting the thread of every read; ``local=False`` presents it as a store
+    over a network (as PostgreSQL and Redis are)."""
+
+    def __init__(self, path: Path, clock: object, *, local: bool) -> None:
+        super().__init__(path, clock)
+        self._local = local
+        self.loaded_on: list[str] = []  # "loop", or the name of the thread that read
+
+    @property
+    def local(self) -> bool:
+        return self._local
+
+    def load(self, session_id: str) -> str | None:
+        try:
+            asyncio.get_running_loop()  # this thread is running the event loop
+            self.loaded_on.append("loop")
+        except RuntimeError:
+            self.loaded_on.append(threading.current_thread().name)
+        return super().load(session_id)
+
+
+@pytest.mark.parametrize(("local", "thread"), [(True, "loop"), (False, "mfa-portal-verify_")])
+def test_a_network_stores_check_waits_on_a_decision_thread_a_local_one_on_the_loop(
+    engine_world: PortalWorld, local: bool, thread: str
+) -> None:
+    """A local SQLite read is cheaper than any hop; a network store's round trip must not stop
+    the event loop, and waits on forward-auth's own threads, not Starlette's pool (twice the
+    CPU per hop)."""
+    store = SeenStore(engine_world.data_dir / "seen.sqlite3", engine_world.clock.now, local=local)
+    browser, _ = enrol(engine_world, "alice", store=store)
+    store.loaded_on.clear()
+    answer = browser.get("/auth/verify")
+    assert answer.status_code == 200 and answer.headers["x-auth-user"] == "alice"
+    assert store.loaded_on and all(name.startswith(thread) for name in store.loaded_on)

@@ -32,7 +32,7 @@ from typing import ParamSpec, TypeVar
 import posix_ipc
 
 from mfa_portal.pool import hash_cores
-from mfa_portal.pool.thread_pools import ProcessThreadPool
+from mfa_portal.thread_pools import ProcessThreadPool
 
 log = logging.getLogger("mfa_portal.pool.hash_slots")
 

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from mfa_portal.pool.password_calls import FinishElsewhere
 from mfa_portal.pool.passwords import HASH_SLOTS
-from mfa_portal.pool.thread_pools import ProcessThreadPool
+from mfa_portal.thread_pools import ProcessThreadPool
 
 MAX_THREADS = 40
 THREAD_NAME = "mfa-portal-call"  # the prefix of their names

@@ -3,6 +3,9 @@
 ``pool serve`` spawns its workers, but an application that embeds the wire app may well fork
 (gunicorn's pre-fork workers do); a child that queued work on its parent's pool would wait for ever
 for threads that do not exist in it.
+
+A ground-floor module: the pool runs its engine calls and hashes on such pools, the portal its
+forward-auth decisions on a network store.
 """
 
 from __future__ import annotations
