@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from mfa_portal.pool.client import EngineCognitoClient
@@ -13,6 +17,7 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.settings import SettingsError, load_settings
 from mfa_portal.storage import Database, IntegrityError, StartupError
 from mfa_portal.storage.dialect import migration_statements, placeholders
+from mfa_portal.storage.postgres import POOL_SIZE
 from mfa_portal.web.session_store import SqlSessionStore
 from tests.support.pg_throwaway import PostgresServer
 
@@ -316,5 +321,60 @@ def test_a_connection_the_server_dropped_is_replaced(
             conn.execute("UPDATE things SET count = count + 1")
         with db.read() as conn:
             assert conn.execute("SELECT count FROM things").fetchone()[0] == 1
+    finally:
+        db.close_all()
+
+
+def test_a_burst_reuses_the_connections_the_last_burst_opened_up_to_the_bound(
+    tmp_path: Path, postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    """Connections a burst opens stay open for the next one, so requests above the usual load do not
+    each wait for a new server process (they did: connections beyond five were closed on return, and
+    16 concurrent /auth/verify requests opened 150-330 new ones in 5 s). The bound still holds."""
+    db = Store(tmp_path / "x", PORTABLE, url=postgres_url, schema="mfa_burst")
+    database = postgres_url.rsplit("/", 1)[1]
+
+    def server_processes() -> set[int]:
+        with psycopg.connect(postgres_server.url(), autocommit=True) as admin:
+            rows = admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                "AND application_name = 'mfa-portal'",
+                (database,),
+            ).fetchall()
+        return {int(row[0]) for row in rows}
+
+    def hold_together(readers: int, extra: int = 0) -> int:
+        """``readers`` threads each hold a connection at once while ``extra`` more want one; the
+        server processes counted meanwhile."""
+        holding = threading.Barrier(readers + 1)  # the readers and this thread
+        done = threading.Event()
+
+        def read() -> None:
+            with db.read() as conn:
+                conn.execute("SELECT 1")
+                if not done.is_set():
+                    with contextlib.suppress(threading.BrokenBarrierError):
+                        holding.wait(timeout=10)
+                done.wait(timeout=10)
+
+        threads = [threading.Thread(target=read) for _ in range(readers + extra)]
+        for thread in threads:
+            thread.start()
+        holding.wait(timeout=10)
+        time.sleep(0.2)  # time for an extra reader to get a connection, were there one for it
+        counted = len(server_processes())
+        done.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not any(thread.is_alive() for thread in threads)
+        return counted
+
+    try:
+        assert hold_together(12) == 12
+        first = server_processes()
+        assert len(first) == 12  # kept after the burst
+        hold_together(12)
+        assert server_processes() == first  # the same server processes: none closed, none new
+        assert hold_together(POOL_SIZE, extra=5) == POOL_SIZE  # the extra ones wait their turn
     finally:
         db.close_all()
