@@ -75,17 +75,50 @@ def supports_workers(*command: str) -> bool:
     return "--workers" in out.stdout
 
 
-def _wait(url: str, proc: subprocess.Popen[bytes], log: Path | None, seconds: float = 120) -> None:
+# What uvicorn logs in each worker: the first once its app is built (and the ASGI lifespan
+# messages around the app's own start-up, for an app that has one), just before it listens.
+STARTED = "Started server process"
+LIFESPAN_BEGUN = "Waiting for application startup."
+LIFESPAN_DONE = "Application startup complete."
+
+
+def _wait(
+    url: str,
+    proc: subprocess.Popen[bytes],
+    log: Path | None,
+    workers: int = 1,
+    seconds: float = 120,
+) -> None:
+    """Until ``url`` answers and, with several workers, every worker has logged its start.
+
+    The first worker up answers the probe while the others may still be building their app; a
+    load generator that connects then puts every connection on that one worker (wrk keeps its
+    connections for the whole run), which halved some runs' figures."""
     see = f"; see {log}" if log else ""
     deadline = time.monotonic() + seconds
+    answered = False
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{url}: exited with {proc.returncode}{see}")
-        with suppress(httpx.HTTPError):
-            httpx.get(url, timeout=1)
+        if not answered:
+            with suppress(httpx.HTTPError):
+                httpx.get(url, timeout=1)
+                answered = True
+        if answered and (workers <= 1 or log is None or _started(log) >= workers):
             return
         time.sleep(0.2)
-    raise RuntimeError(f"{url}: did not answer within {seconds:.0f} s{see}")
+    what = "answer" if not answered else f"start all {workers} workers"
+    raise RuntimeError(f"{url}: did not {what} within {seconds:.0f} s{see}")
+
+
+def _started(log: Path) -> int:
+    """Workers that have built their app and finished its start-up, as the log says."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 0
+    starting = text.count(LIFESPAN_BEGUN) - text.count(LIFESPAN_DONE)
+    return text.count(STARTED) - max(starting, 0)
 
 
 @contextmanager
@@ -96,10 +129,11 @@ def process(
     env: dict[str, str] | None = None,
     cwd: Path | None = None,
     wait: bool = True,
+    workers: int = 1,
 ) -> Iterator[tuple[subprocess.Popen[bytes], Callable[[], None]]]:
     """Run ``cmd`` in its own process group until the block ends; yield it and a function that
-    waits until ``probe`` answers (already called unless ``wait`` is False). Its output goes to
-    ``log`` (or nowhere)."""
+    waits until ``probe`` answers and ``workers`` workers have started (already called unless
+    ``wait`` is False). Its output goes to ``log`` (or nowhere)."""
     with log.open("wb") if log else open(os.devnull, "wb") as out:
         proc = subprocess.Popen(
             cmd,
@@ -110,7 +144,7 @@ def process(
             start_new_session=True,  # the workers die with the group
         )
     try:
-        ready = functools.partial(_wait, probe, proc, log)
+        ready = functools.partial(_wait, probe, proc, log, workers)
         if wait:
             ready()
         yield proc, ready
@@ -161,7 +195,8 @@ def mfa_portal(
         cmd += ["--database-url", database_url]
     url = f"http://127.0.0.1:{port}"
     log = logs / f"{'-'.join(command)}-{port}.log" if logs else None
-    with process(cmd, url + probe, log, env=portal_env(data_dir), wait=wait) as (proc, ready):
+    env = portal_env(data_dir)
+    with process(cmd, url + probe, log, env=env, wait=wait, workers=used) as (proc, ready):
         yield Running(url, proc.pid, used, ready)
 
 
@@ -176,11 +211,12 @@ def starlette_floor(workers: int, work: Path, wait: bool = True) -> Iterator[Run
     (work / "bench_floor.py").write_text(FLOOR_APP)
     port = free_port()
     cmd = [str(BIN / "python"), "-m", "uvicorn", "bench_floor:app", "--port", str(port)]
-    cmd += ["--http", "httptools", "--workers", str(workers), "--log-level", "warning"]
-    cmd += ["--no-access-log"]
+    cmd += ["--http", "httptools", "--workers", str(workers), "--log-level", "info"]
+    cmd += ["--no-access-log"]  # info for the workers' start lines, which ``ready`` waits for
     url = f"http://127.0.0.1:{port}"
     log = work / f"floor-{port}.log"
-    with process(cmd, url + "/auth/verify", log, cwd=work, wait=wait) as (proc, ready):
+    probe = url + "/auth/verify"
+    with process(cmd, probe, log, cwd=work, wait=wait, workers=workers) as (proc, ready):
         yield Running(url, proc.pid, workers, ready)
 
 

@@ -85,6 +85,32 @@ def test_a_run_whose_answers_are_not_what_the_workload_expects_fails() -> None:
     assert refused.requests > 0
 
 
+def test_a_server_with_workers_is_ready_once_every_worker_has_started(tmp_path: Path) -> None:
+    """The first worker answers the probe while the second still builds its app; connections
+    opened then would all stay on the first."""
+    log = tmp_path / "server.log"
+    log.write_text(f"INFO:     {serving.STARTED} [101]\n")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with not_found_server() as url:  # any answer will do for the probe
+            second = f"INFO:     {serving.STARTED} [102]\nINFO:     {serving.LIFESPAN_BEGUN}\n"
+            later = threading.Timer(0.3, lambda: log.write_text(log.read_text() + second))
+            done = threading.Timer(  # the second worker's app finishes its own start-up
+                0.6, lambda: log.write_text(log.read_text() + f"{serving.LIFESPAN_DONE}\n")
+            )
+            done.start()
+            later.start()
+            began = time.monotonic()
+            serving._wait(url, sleeper, log, workers=2, seconds=10)
+            assert time.monotonic() - began >= 0.6  # not before the second worker has started
+            with pytest.raises(RuntimeError, match="did not start all 3 workers within 1 s"):
+                serving._wait(url, sleeper, log, workers=3, seconds=1)
+            serving._wait(url, sleeper, None, workers=3, seconds=1)  # no log to read: the probe
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
