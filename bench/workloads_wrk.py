@@ -52,6 +52,11 @@ def check(req: calls.Request) -> dict[str, Any]:
 
 def replay(req: calls.Request, o: Options, connections: int | None = None) -> wrk.Figure:
     check(req)
+    return replay_checked(req, o, connections)
+
+
+def replay_checked(req: calls.Request, o: Options, connections: int | None = None) -> wrk.Figure:
+    """wrk replaying ``req``, which ``check`` has already sent once."""
     lua = wrk.script("POST", req.body, req.headers)
     return wrk.run(req.url, lua, duration=o.duration, connections=connections or o.connections)
 
@@ -162,10 +167,9 @@ def sign_in_cpu(sign_in: calls.Request, o: Options) -> SignInCpu | str:
     why = cpu_profile.unavailable()
     if why is not None:
         return why
-    check(sign_in)
-    lua = wrk.script("POST", sign_in.body, sign_in.headers)
+    check(sign_in)  # before the sampling: it covers wrk's load only
     with cpu_profile.Sampling() as server:
-        signed_in = wrk.run(sign_in.url, lua, duration=o.duration, connections=o.connections)
+        signed_in = replay_checked(sign_in, o)
     cores = os.cpu_count() or 1
     alone = cpu_profile.Sampling()  # only while the ceiling's processes verify
     ceiling = argon2_ceiling.measure(cores, o.duration, during=alone)

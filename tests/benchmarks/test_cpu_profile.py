@@ -3,6 +3,7 @@ and how the report states it (per sign-in, beside the ceiling's round)."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import time
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bench import argon2_ceiling, cpu_profile, report
+from bench import argon2_ceiling, cpu_profile, report, serving
 from bench.cpu_profile import CpuSplit
 from bench.results import PoolFigures, SignInCpu
 from tests.support.tools import require_tool
@@ -138,13 +139,10 @@ def test_a_block_that_fails_stops_perf_and_has_no_split() -> None:
 
 def _children_named(name: str) -> list[int]:
     found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            comm, rest = entry.joinpath("stat").read_text().rsplit(")", 1)
-        except (OSError, ValueError):
-            continue
-        if comm.split("(", 1)[1] == name and int(rest.split()[1]) == os.getpid():
-            found.append(int(entry.name))
+    for pid in serving._children(os.getpid()):
+        with contextlib.suppress(OSError):  # ended meanwhile
+            if Path(f"/proc/{pid}/comm").read_text().strip() == name:
+                found.append(pid)
     return found
 
 
