@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -278,6 +279,73 @@ def test_change_password_enforces_the_policy(world: World) -> None:
         "InvalidPasswordException", prefix + "Password must have symbol characters"
     ):
         _change(world, token, PASSWORD, "NoSymbols123")
+    assert _password_ok(world, PASSWORD)
+
+
+def test_change_password_while_locked_refuses_without_hashing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = world.sign_in()["AccessToken"]
+    for _ in range(5):
+        with raises_cognito("NotAuthorizedException", "Incorrect username or password."):
+            _change(world, token, "Wrong-password-1")
+    hashed: list[str] = []
+    monkeypatch.setattr(world.engine.hasher, "verify", lambda *a: hashed.append("verify"))
+    monkeypatch.setattr(world.engine.hasher, "hash", lambda *a: hashed.append("hash"))
+    with raises_cognito("NotAuthorizedException", "Password attempts exceeded"):
+        _change(world, token, PASSWORD)
+    assert hashed == []
+
+
+def _meanwhile(world: World, monkeypatch: pytest.MonkeyPatch, act: Callable[[], object]) -> None:
+    """Run ``act`` once, right after ChangePassword's first check of the previous password (before
+    its transaction), as another request would."""
+    real_verify = world.engine.hasher.verify
+    done: list[bool] = []
+
+    def verify(stored: str | None, password: str) -> bool:
+        ok = real_verify(stored, password)
+        if not done:
+            done.append(True)
+            act()
+        return ok
+
+    monkeypatch.setattr(world.engine.hasher, "verify", verify)
+
+
+def test_change_password_judges_a_password_an_admin_set_meanwhile(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The previous password is judged as it is when the change commits: the old one, right a
+    moment before, no longer counts; the new one does."""
+    token = world.sign_in()["AccessToken"]
+    admin_password = "Admin-chosen-3!"
+
+    def reset() -> None:
+        world.admin(
+            "AdminSetUserPassword", Username="alice", Password=admin_password, Permanent=True
+        )
+
+    _meanwhile(world, monkeypatch, reset)
+    with raises_cognito("NotAuthorizedException", "Incorrect username or password."):
+        _change(world, token, PASSWORD)
+    assert _password_ok(world, admin_password)
+    with world.engine.db.read() as conn:
+        failures = conn.execute("SELECT failed_attempts FROM users WHERE username = 'alice'")
+        assert failures.fetchone()[0] == 1
+
+    _meanwhile(world, monkeypatch, reset)  # wrong before the reset, right after it
+    _change(world, token, admin_password)
+    assert _password_ok(world, NEW_PASSWORD)
+
+
+def test_change_password_with_a_token_revoked_meanwhile_changes_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = world.sign_in()["AccessToken"]
+    _meanwhile(world, monkeypatch, lambda: world.public("GlobalSignOut", AccessToken=token))
+    with raises_cognito("NotAuthorizedException", "Access Token has been revoked"):
+        _change(world, token, PASSWORD)
     assert _password_ok(world, PASSWORD)
 
 

@@ -27,7 +27,7 @@ from mfa_portal.pool.pools import Pool
 from mfa_portal.pool.registry import Params, Result, operation
 from mfa_portal.pool.secret_hash import check_secret_hash
 from mfa_portal.pool.sign_in import resolve_app
-from mfa_portal.pool.srp_store import save_verifier
+from mfa_portal.pool.srp_store import new_verifier, store_verifier
 from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import find_user, insert_user, save_user
 from mfa_portal.pool.verification_mail import (
@@ -62,7 +62,8 @@ def sign_up(ctx: Context, p: Params) -> Result:
     enforce_policy(pool, password, field="password")
     sub = str(uuid.UUID(bytes=ctx.random_bytes(16), version=4))
     username = sub if username_attr is not None else given
-    password_hash = ctx.engine.hasher.hash(password)  # before the write lock
+    password_hash = ctx.engine.hasher.hash(password)  # both before the write lock
+    verifier = new_verifier(ctx, pool_id=pool.id, username=username, password=password)
     email = attrs.get("email")
     send_code = bool(email) and auto_verifies_email(pool)
     with ctx.tx() as conn:
@@ -86,9 +87,7 @@ def sign_up(ctx: Context, p: Params) -> Result:
             temp_password_expires=None,
             now=ctx.now,
         )
-        save_verifier(
-            ctx, conn, user_id=user.id, pool_id=pool.id, username=username, password=password
-        )
+        store_verifier(ctx, conn, user.id, verifier)
         code = None
         if send_code and email:
             code = verify_codes.issue_code(

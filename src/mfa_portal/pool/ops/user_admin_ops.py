@@ -22,7 +22,7 @@ from mfa_portal.pool.password_policy import (
 )
 from mfa_portal.pool.pools import Pool, load_pool
 from mfa_portal.pool.registry import Params, Result, operation
-from mfa_portal.pool.srp_store import save_verifier
+from mfa_portal.pool.srp_store import new_verifier, store_verifier
 from mfa_portal.pool.users import (
     User,
     get_user,
@@ -94,7 +94,8 @@ def admin_create_user(ctx: Context, p: Params) -> Result:
     sub = str(uuid.UUID(bytes=ctx.random_bytes(16), version=4))
     username = sub if username_attr is not None else given
     password = _temporary_password(ctx, pool, p)
-    password_hash = ctx.engine.hasher.hash(password)
+    password_hash = ctx.engine.hasher.hash(password)  # both before the write lock
+    verifier = new_verifier(ctx, pool_id=pool.id, username=username, password=password)
     with ctx.tx() as conn:
         pool = load_pool(conn, pool.id)
         taken = conn.execute(
@@ -123,9 +124,7 @@ def admin_create_user(ctx: Context, p: Params) -> Result:
             temp_password_expires=ctx.now + temporary_password_seconds(pool),
             now=ctx.now,
         )
-        save_verifier(
-            ctx, conn, user_id=user.id, pool_id=pool.id, username=user.username, password=password
-        )
+        store_verifier(ctx, conn, user.id, verifier)
     _invite(ctx, pool, user, password, p)
     return {"User": user_type(user)}
 
@@ -137,6 +136,7 @@ def _resend_invitation(ctx: Context, p: Params) -> Result:
         raise errors.UnsupportedUserStateException(messages.resend_refused(user.status))
     password = _temporary_password(ctx, pool, p)
     password_hash = ctx.engine.hasher.hash(password)
+    verifier = new_verifier(ctx, pool_id=pool.id, username=user.username, password=password)
     with ctx.tx() as conn:
         user = load_user_by_id(conn, user.id)
         if user.status != "FORCE_CHANGE_PASSWORD":
@@ -144,9 +144,7 @@ def _resend_invitation(ctx: Context, p: Params) -> Result:
         user.password_hash = password_hash
         user.temp_password_expires = ctx.now + temporary_password_seconds(pool)
         save_user(conn, user, ctx.now)
-        save_verifier(
-            ctx, conn, user_id=user.id, pool_id=pool.id, username=user.username, password=password
-        )
+        store_verifier(ctx, conn, user.id, verifier)
     _invite(ctx, pool, user, password, p)
     return {"User": user_type(user)}
 
@@ -181,6 +179,9 @@ def admin_set_user_password(ctx: Context, p: Params) -> Result:
     pool, user = _read_user(ctx, p)
     enforce_policy(pool, str(p["Password"]))
     password_hash = ctx.engine.hasher.hash(str(p["Password"]))
+    verifier = new_verifier(
+        ctx, pool_id=pool.id, username=user.username, password=str(p["Password"])
+    )
     permanent = bool(p.get("Permanent", False))
     with ctx.tx() as conn:
         user = load_user_by_id(conn, user.id)
@@ -189,14 +190,7 @@ def admin_set_user_password(ctx: Context, p: Params) -> Result:
         expires = ctx.now + temporary_password_seconds(pool)
         user.temp_password_expires = None if permanent else expires
         save_user(conn, user, ctx.now)
-        save_verifier(
-            ctx,
-            conn,
-            user_id=user.id,
-            pool_id=pool.id,
-            username=user.username,
-            password=str(p["Password"]),
-        )
+        store_verifier(ctx, conn, user.id, verifier)
     return {}
 
 
