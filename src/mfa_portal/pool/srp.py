@@ -17,6 +17,7 @@ from mfa_portal.cognito_api.srp import (
     N,
     claim_signature,
     derive_key,
+    modpow,
     pad_hex,
     password_x,
     scramble,
@@ -45,7 +46,7 @@ class Verifier:
 def make_verifier(pool_id: str, user_id: str, password: str, salt: bytes) -> Verifier:
     """The verifier for ``user_id`` (Cognito's ``USER_ID_FOR_SRP``) and ``password`` in ``pool_id``."""
     salt_hex = pad_hex(int.from_bytes(salt, "big"))
-    return Verifier(salt_hex, pow(G, password_x(pool_id, user_id, password, salt_hex), N))
+    return Verifier(salt_hex, modpow(G, password_x(pool_id, user_id, password, salt_hex)))
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def server_challenge(verifier: Verifier, secret: bytes) -> ServerChallenge:
     b = int.from_bytes(secret, "big") % N
     if b == 0:
         raise ValueError("b must not be zero")
-    big_b = (K * verifier.v + pow(G, b, N)) % N
+    big_b = (K * verifier.v + modpow(G, b)) % N
     if big_b == 0:
         raise ValueError("B must not be zero")
     return ServerChallenge(b, big_b)
@@ -87,7 +88,7 @@ def session_key(big_a: int, challenge: ServerChallenge, verifier: Verifier) -> b
     u = scramble(big_a, challenge.big_b)
     if u == 0:
         raise BadClientValue("u must not be zero")
-    return derive_key(pow(big_a * pow(verifier.v, u, N), challenge.b, N), u)
+    return derive_key(modpow(big_a * modpow(verifier.v, u), challenge.b), u)
 
 
 def claim_matches(

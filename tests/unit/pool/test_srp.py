@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mfa_portal.cognito_api.srp import N, pad_hex
+from mfa_portal.cognito_api.srp import N, modpow, pad_hex
 from mfa_portal.pool import srp
 
 POOL_ID = "eu-west-1_AbCdEf123"
@@ -175,3 +175,20 @@ def test_the_timestamp_is_cognitos_english_form_with_an_unpadded_day(
     assert timestamp(when) == text
     moment = datetime.datetime.fromtimestamp(when, datetime.UTC)
     assert AWSSRP.get_cognito_formatted_timestamp(moment) == text
+
+
+@given(
+    base=st.integers(min_value=-(N**2), max_value=N**2),
+    exponent=st.integers(min_value=1, max_value=2**3100),
+)
+@settings(max_examples=60, deadline=None)
+def test_the_constant_time_exponentiation_agrees_with_pow(base: int, exponent: int) -> None:
+    """GMP's ``powmod_sec`` gives Python's answer for any base (negative, or past N, as the client's
+    ``B - k·g^x`` and the pool's ``A·v^u`` are) and any positive exponent."""
+    assert modpow(base, exponent) == pow(base, exponent, N)
+
+
+@pytest.mark.parametrize("exponent", [0, -1])
+def test_an_exponent_that_is_not_positive_is_refused(exponent: int) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        modpow(7, exponent)
