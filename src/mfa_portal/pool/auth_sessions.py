@@ -92,6 +92,17 @@ def create_session(
     return token
 
 
+def peek_session(conn: Connection, session: str) -> tuple[int, dict[str, Any]] | None:
+    """The user and data of the session ``session`` names, read without a check or a side effect:
+    for work done before a transaction, which then loads the session with ``load_session``."""
+    row = conn.execute(
+        "SELECT user_id, data FROM auth_sessions WHERE id_hash = ?", (_digest(session),)
+    ).fetchone()
+    if row is None or row["user_id"] is None:
+        return None
+    return int(row["user_id"]), json.loads(row["data"])
+
+
 def load_session(
     ctx: Context, conn: Connection, session: str, *, challenges: set[str] | None = None
 ) -> AuthSession:

@@ -11,6 +11,7 @@ from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
 from mfa_portal.pool.auth_sessions import AuthSession
 from mfa_portal.pool.pools import AppClient, Pool
+from mfa_portal.pool.srp import PreparedKey
 from mfa_portal.pool.token_store import Unsigned
 from mfa_portal.pool.users import User
 
@@ -43,6 +44,7 @@ class Answer:
     user: User
     responses: dict[str, Any]
     new_hash: str | None = None  # NEW_PASSWORD_REQUIRED: the checked, hashed new password
+    srp_key: PreparedKey | None = None  # PASSWORD_VERIFIER: the session key, if computed before
 
 
 def required(params: dict[str, Any], name: str) -> str:

@@ -343,6 +343,7 @@ def respond(
     username = required(responses, "USERNAME")
     check_secret_hash(app.client, [username], responses.get("SECRET_HASH"))
     new_hash = _new_password_hash(ctx, app, responses) if name == "NEW_PASSWORD_REQUIRED" else None
+    srp_key = srp_sign_in.prepare_key(ctx, session) if name == srp_sign_in.CHALLENGE else None
     with ctx.tx() as conn:
         try:
             found = _live_session(ctx, conn, app, session, name)
@@ -364,7 +365,8 @@ def respond(
             raise errors.NotAuthorizedException(messages.SESSION_INVALID)
         if not user.enabled and name != srp_sign_in.CHALLENGE:  # SRP: told after the proof
             raise errors.NotAuthorizedException(messages.USER_DISABLED)
-        return handler(ctx, conn, Answer(app, session, found, user, responses, new_hash))
+        answer = Answer(app, session, found, user, responses, new_hash, srp_key)
+        return handler(ctx, conn, answer)
 
 
 def _live_session(ctx: Context, conn: Connection, app: App, session: str, name: str) -> AuthSession:

@@ -68,6 +68,15 @@ def server_challenge(verifier: Verifier, secret: bytes) -> ServerChallenge:
     return ServerChallenge(b, big_b)
 
 
+@dataclass(frozen=True)
+class PreparedKey:
+    """A session key computed before the answer's transaction, and what it was computed from: the
+    transaction uses it only if those are unchanged."""
+
+    inputs: tuple[str, ...]
+    key: bytes
+
+
 class BadClientValue(ValueError):
     """``SRP_A`` is not a usable public value (zero mod N, or not hex)."""
 

@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidTag
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.srp import TIMESTAMP_FORMAT
 from mfa_portal.pool import srp
-from mfa_portal.pool.auth_sessions import SessionStage, create_session
+from mfa_portal.pool.auth_sessions import SessionStage, create_session, peek_session
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.flow_types import Answer, App, Outcome, required
 from mfa_portal.pool.secret_hash import check_secret_hash
@@ -38,6 +38,10 @@ CLOCK_SKEW_SECONDS = 300  # how far TIMESTAMP may be from the pool's clock
 
 
 def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
+    """The PASSWORD_VERIFIER challenge. Its exponentiation runs before the transaction that stores
+    the session, on the user and verifier read a moment before; that transaction reads them again
+    and computes the challenge there only if they changed meanwhile. An unknown name writes
+    nothing."""
     username = required(params, "USERNAME")
     srp_a = required(params, "SRP_A")
     check_secret_hash(app.client, [username], params.get("SECRET_HASH"))
@@ -45,40 +49,62 @@ def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
         big_a = srp.parse_a(srp_a)
     except srp.BadClientValue:
         raise errors.InvalidParameterException(messages.BAD_SRP_A) from None
+    with ctx.single_statements() as conn:
+        seen = find_user(conn, app.pool, username)
+        seen_verifier = load_verifier(ctx, conn, seen.id) if seen is not None else None
+    if seen is None:
+        return _unknown(ctx, app, username)
+    challenge = _server_challenge(ctx, seen_verifier)
     with ctx.tx() as conn:
         user = find_user(conn, app.pool, username)
-        if user is None and not app.client.prevent_user_existence_errors:
-            log.info("SRP sign-in refused in %s: unknown user", app.pool.id)
-            raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
         verifier = load_verifier(ctx, conn, user.id) if user is not None else None
-        challenge = srp.server_challenge(
-            verifier or decoy_verifier(ctx), ctx.random_bytes(srp.SECRET_BYTES)
+        if user is None or user.id != seen.id:  # deleted or replaced meanwhile: as if unknown
+            return _unknown(ctx, app, username)
+        if _dump(verifier) != _dump(seen_verifier):  # a password set meanwhile
+            challenge = _server_challenge(ctx, verifier)
+        block = base64.b64encode(ctx.random_bytes(SECRET_BLOCK_BYTES)).decode()
+        data = {
+            "A": format(big_a, "x"),
+            "b": ctx.engine.seal.seal(format(challenge.b, "x"), context=f"srp-b:{user.id}"),
+            "B": format(challenge.big_b, "x"),
+            "ready": verifier is not None,
+        }
+        create_session(
+            ctx,
+            conn,
+            pool_id=app.pool.id,
+            client_id=app.client.id,
+            user_id=user.id,
+            stage=SessionStage.SRP_STARTED,
+            challenge=CHALLENGE,
+            ttl_seconds=app.client.auth_session_seconds,
+            data=data,
+            token=block,
         )
-        if user is None:
-            block = _decoy_block(ctx, app.pool.id, username)
-            user_id = username
-        else:
-            block = base64.b64encode(ctx.random_bytes(SECRET_BLOCK_BYTES)).decode()
-            user_id = user.username
-            data = {
-                "A": format(big_a, "x"),
-                "b": ctx.engine.seal.seal(format(challenge.b, "x"), context=f"srp-b:{user.id}"),
-                "B": format(challenge.big_b, "x"),
-                "ready": verifier is not None,
-            }
-            create_session(
-                ctx,
-                conn,
-                pool_id=app.pool.id,
-                client_id=app.client.id,
-                user_id=user.id,
-                stage=SessionStage.SRP_STARTED,
-                challenge=CHALLENGE,
-                ttl_seconds=app.client.auth_session_seconds,
-                data=data,
-                token=block,
-            )
-        salt = verifier.salt if verifier is not None else decoy_verifier(ctx).salt
+    salt = verifier.salt if verifier is not None else decoy_verifier(ctx).salt
+    return _challenge(user.username, salt, block, challenge)
+
+
+def _unknown(ctx: Context, app: App, username: str) -> Outcome:
+    """No such user: UserNotFoundException, or where the client prevents user-existence errors a
+    challenge like anyone's, made from a decoy verifier, whose claim then fails."""
+    if not app.client.prevent_user_existence_errors:
+        log.info("SRP sign-in refused in %s: unknown user", app.pool.id)
+        raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
+    block = _decoy_block(ctx, app.pool.id, username)
+    return _challenge(username, decoy_verifier(ctx).salt, block, _server_challenge(ctx, None))
+
+
+def _server_challenge(ctx: Context, verifier: srp.Verifier | None) -> srp.ServerChallenge:
+    """B for this verifier, or for a decoy one when the user has none yet."""
+    return srp.server_challenge(verifier or decoy_verifier(ctx), ctx.random_bytes(srp.SECRET_BYTES))
+
+
+def _dump(verifier: srp.Verifier | None) -> str | None:
+    return None if verifier is None else verifier.dump()
+
+
+def _challenge(user_id: str, salt: str, block: str, challenge: srp.ServerChallenge) -> Outcome:
     return Outcome(
         {
             "ChallengeName": CHALLENGE,
@@ -116,6 +142,26 @@ def decoy_name(ctx: Context, pool_id: str, block: str) -> str | None:
         return None
 
 
+def prepare_key(ctx: Context, block: str) -> srp.PreparedKey | None:
+    """Before the answer's transaction: the session key of the challenge ``block`` names, from that
+    challenge and the user's verifier as they are now, so that the transaction does not hold the
+    write lock for its exponentiations. None when there is nothing to compute. The transaction
+    judges everything again, and takes the key only if what it was computed from is unchanged."""
+    with ctx.single_statements() as conn:
+        found = peek_session(conn, block)
+        if found is None or not found[1].get("ready"):
+            return None
+        user_id, data = found
+        verifier = load_verifier(ctx, conn, user_id)
+    if verifier is None:
+        return None
+    try:
+        key = _session_key(ctx, user_id, data, verifier)
+    except (srp.BadClientValue, ValueError, KeyError, InvalidTag):
+        return None
+    return srp.PreparedKey(_key_inputs(user_id, data, verifier), key)
+
+
 def claim_is_valid(ctx: Context, conn: Connection, a: Answer) -> bool:
     """Whether the PASSWORD_VERIFIER responses prove the password; False for any malformed part."""
     signature = required(a.responses, "PASSWORD_CLAIM_SIGNATURE")
@@ -125,14 +171,34 @@ def claim_is_valid(ctx: Context, conn: Connection, a: Answer) -> bool:
     verifier = load_verifier(ctx, conn, a.user.id)
     if verifier is None or not _fresh(stamp, ctx.now):
         return False
-    b = int(ctx.engine.seal.open(a.found.data["b"], context=f"srp-b:{a.user.id}"), 16)
-    challenge = srp.ServerChallenge(b, int(a.found.data["B"], 16))
+    prepared = a.srp_key
     try:
-        key = srp.session_key(int(a.found.data["A"], 16), challenge, verifier)
+        if prepared is not None and prepared.inputs == _key_inputs(
+            a.user.id, a.found.data, verifier
+        ):
+            key = prepared.key
+        else:
+            key = _session_key(ctx, a.user.id, a.found.data, verifier)
         block = base64.b64decode(a.session, validate=True)
     except (srp.BadClientValue, ValueError):
         return False
     return srp.claim_matches(key, a.app.pool.id, a.user.username, block, stamp, signature)
+
+
+def _session_key(ctx: Context, user_id: int, data: dict[str, Any], verifier: srp.Verifier) -> bytes:
+    b = int(ctx.engine.seal.open(data["b"], context=f"srp-b:{user_id}"), 16)
+    challenge = srp.ServerChallenge(b, int(data["B"], 16))
+    return srp.session_key(int(data["A"], 16), challenge, verifier)
+
+
+def _key_inputs(user_id: int, data: dict[str, Any], verifier: srp.Verifier) -> tuple[str, ...]:
+    return (
+        str(user_id),
+        str(data.get("A")),
+        str(data.get("b")),
+        str(data.get("B")),
+        verifier.dump(),
+    )
 
 
 def _fresh(stamp: str, now: float) -> bool:
