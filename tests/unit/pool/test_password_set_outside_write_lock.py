@@ -1,6 +1,7 @@
 """Setting a password costs a core 20-45 ms: an argon2 hash (two for ChangePassword) and an SRP
-verifier. None of it may run while the call holds SQLite's write lock, which every sign-in needs to
-commit its tokens: while each of those steps runs, another thread's write transaction goes through.
+verifier. None of it may run while the call holds the store's write lock (SQLite's, or the advisory
+lock every PostgreSQL write transaction takes), which every sign-in needs to commit its tokens: while
+each of those steps runs, another thread's write transaction goes through.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def test_a_password_is_hashed_and_its_verifier_made_without_holding_the_write_lo
 
     def write_elsewhere() -> None:
         with engine.db.transaction() as conn:
-            conn.execute("UPDATE users SET failed_attempts = failed_attempts WHERE 0")
+            conn.execute("UPDATE users SET failed_attempts = failed_attempts WHERE id = -1")
         engine.db.close()  # this thread's connection
 
     def watched(name: str, step: Callable[..., Any]) -> Callable[..., Any]:

@@ -71,7 +71,7 @@ def test_an_srp_sign_in_exponentiates_without_holding_the_write_lock(
 
     def write_elsewhere() -> None:
         with engine.db.transaction() as conn:
-            conn.execute("UPDATE users SET failed_attempts = failed_attempts WHERE 0")
+            conn.execute("UPDATE users SET failed_attempts = failed_attempts WHERE id = -1")
         engine.db.close()  # this thread's connection
 
     def watched(name: str, step: Callable[..., Any]) -> Callable[..., Any]:
