@@ -3,6 +3,7 @@ O_CREAT: int
 O_EXCL: int
 O_CREX: int
 SEMAPHORE_TIMEOUT_SUPPORTED: bool
+SEMAPHORE_VALUE_SUPPORTED: bool
 
 class Error(Exception): ...
 class BusyError(Error): ...

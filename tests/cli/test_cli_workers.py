@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+import posix_ipc
 import pytest
 import uvicorn
 from typer.testing import CliRunner
@@ -16,6 +19,7 @@ from mfa_portal.cli import _load_commands
 from mfa_portal.cli import app as cli_app
 from mfa_portal.cli.workers import SPEC_VARIABLE, default_workers, resolve_workers
 from mfa_portal.settings import SettingsError
+from mfa_portal.wiring import start_barrier
 
 _load_commands()
 
@@ -78,6 +82,36 @@ def test_several_workers_run_the_factory_after_the_first_start(
     assert spec is not None and str(data_dir) in spec
     assert os.environ.get(SPEC_VARIABLE) is None  # not left behind once the server stopped
     assert (data_dir / "credentials.json").exists()
+    shared = json.loads(spec)
+    assert shared["start_barrier"] == f"{shared['hash_slots']}-ready"
+    with pytest.raises(posix_ipc.ExistentialError):  # removed with the slots when it stopped
+        posix_ipc.Semaphore(shared["start_barrier"])
+
+
+def test_a_worker_serves_once_every_worker_has_built_its_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its app built, a worker waits at the start barrier for the others, and not under the
+    first-start lock, which they need to build theirs."""
+    from mfa_portal.cli.workers import WorkerSpec, pool_worker_app
+    from mfa_portal.pool.hash_slots import NAME_PREFIX
+    from mfa_portal.wiring.start_lock import first_start_lock
+
+    monkeypatch.chdir(tmp_path)
+    data_dir = tmp_path / "d"
+    with start_barrier.created(f"{NAME_PREFIX}{os.getpid()}-workers") as barrier:
+        assert barrier is not None
+        spec = WorkerSpec("pool serve", str(data_dir), "127.0.0.1", 9343, workers=2)
+        monkeypatch.setenv(SPEC_VARIABLE, json.dumps(asdict(replace(spec, start_barrier=barrier))))
+        with ThreadPoolExecutor(1) as worker:
+            app = worker.submit(pool_worker_app)
+            with pytest.raises(FutureTimeout):
+                app.result(timeout=3)  # built (the data directory is there), and waiting
+            assert (data_dir / "keys").is_dir()
+            with first_start_lock(data_dir):  # free for the other worker meanwhile
+                pass
+            posix_ipc.Semaphore(barrier).release()  # the other worker has built its app
+            assert app.result(timeout=10) is not None
 
 
 def test_a_worker_opens_what_the_first_start_made_and_never_makes_a_pool_itself(

@@ -10,7 +10,9 @@ directory: the SQLite files (WAL mode) hold all state that matters between reque
 lockouts, rate limits, revocations), and what a worker caches is checked against the database
 (``pool.config_cache``). The parent also creates the machine's argon2 slots (``pool.hash_slots``),
 which every worker joins, so the workers together hash no more passwords at once than there are
-cores. SIGINT or SIGTERM to the parent stops every worker; a worker that dies is replaced.
+cores, and a start barrier: no worker accepts a connection before every worker has built its app
+(``wiring.start_barrier``). SIGINT or SIGTERM to the parent stops every worker; a worker that dies is
+replaced.
 
 With one worker nothing of this applies: the parent serves the app it built, in one process.
 """
@@ -28,7 +30,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from mfa_portal.settings import load_server_settings
-from mfa_portal.wiring import worker_hash_slots
+from mfa_portal.wiring import start_barrier, worker_hash_slots
 
 SPEC_VARIABLE = "_MFA_PORTAL_WORKER_SPEC"  # what the parent tells its spawned workers to build
 SERVER_OPTIONS: dict[str, Any] = {"http": "auto", "loop": "auto", "ws": "none"}  # httptools, uvloop
@@ -70,6 +72,7 @@ class WorkerSpec:
     database_url: str | None = None  # --database-url (the environment variable is inherited)
     hash_slots: str | None = None  # the machine-wide argon2 slots the parent created, if it could
     workers: int = 1  # how many workers share them
+    start_barrier: str | None = None  # where they wait for each other before serving
 
 
 def run(app: ASGIApp, spec: WorkerSpec, workers: int, **options: Any) -> None:
@@ -79,10 +82,13 @@ def run(app: ASGIApp, spec: WorkerSpec, workers: int, **options: Any) -> None:
         uvicorn.run(app, **options)
         return
     factory = "portal_worker_app" if spec.command == "serve" else "pool_worker_app"
-    with worker_hash_slots.machine_slots(default_workers()) as slots:
+    with (
+        worker_hash_slots.machine_slots(default_workers()) as slots,
+        start_barrier.created(slots) as ready,
+    ):
         # inherited by the spawned workers
         os.environ[SPEC_VARIABLE] = json.dumps(
-            asdict(replace(spec, hash_slots=slots, workers=workers))
+            asdict(replace(spec, hash_slots=slots, workers=workers, start_barrier=ready))
         )
         try:
             uvicorn.run(f"{__name__}:{factory}", factory=True, workers=workers, **options)
@@ -120,7 +126,9 @@ def portal_worker_app() -> ASGIApp:
                 update={"user_pool_id": ids.user_pool_id, "client_id": ids.client_id}
             )
         backend = open_backend(settings, base_url=endpoint_for(spec.host, spec.port))
-        return serving_app(backend, bind_host=spec.host)
+        app = serving_app(backend, bind_host=spec.host)
+    _start_with_the_others(spec)
+    return app
 
 
 def pool_worker_app() -> ASGIApp:
@@ -145,4 +153,12 @@ def pool_worker_app() -> ASGIApp:
             mail=pool_mail_settings(),
             database_url=spec.database_url,
         )
+    _start_with_the_others(spec)
     return pool.app
+
+
+def _start_with_the_others(spec: WorkerSpec) -> None:
+    """Once this worker's app is built (outside the first-start lock, which the others need to
+    build theirs): wait until every worker's is (``wiring.start_barrier``)."""
+    if spec.start_barrier:
+        start_barrier.arrive_and_wait(spec.start_barrier, spec.workers)
