@@ -7,9 +7,6 @@ each of those steps runs, another thread's write transaction goes through.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
 
 import pytest
 
@@ -17,6 +14,7 @@ from mfa_portal.pool import srp
 from mfa_portal.pool.engine import Engine
 from tests.support.auth_world import SignInRig, tokens_of
 from tests.support.pool_rig import PASSWORD
+from tests.support.write_lock import WriteProbe
 
 NEW_PASSWORD = "Battery-staple-2!"
 
@@ -63,35 +61,9 @@ def test_a_password_is_hashed_and_its_verifier_made_without_holding_the_write_lo
 ) -> None:
     prepare, expected = CASES[operation]
     call = prepare(SignInRig(engine))
-    others = ThreadPoolExecutor(1)
-    blocked: list[Future[None]] = []
-    steps: list[tuple[str, bool]] = []
-
-    def write_elsewhere() -> None:
-        with engine.db.transaction() as conn:
-            conn.execute("UPDATE users SET failed_attempts = failed_attempts WHERE id = -1")
-        engine.db.close()  # this thread's connection
-
-    def watched(name: str, step: Callable[..., Any]) -> Callable[..., Any]:
-        def run(*args: Any, **kwargs: Any) -> Any:
-            write = others.submit(write_elsewhere)
-            try:
-                write.result(timeout=5)
-                steps.append((name, True))
-            except FutureTimeout:  # waits for our transaction: it goes on once we commit
-                steps.append((name, False))
-                blocked.append(write)
-            return step(*args, **kwargs)
-
-        return run
-
-    monkeypatch.setattr(engine.hasher, "hash", watched("hash", engine.hasher.hash))
-    monkeypatch.setattr(engine.hasher, "verify", watched("verify", engine.hasher.verify))
-    monkeypatch.setattr(srp, "make_verifier", watched("verifier", srp.make_verifier))
-    try:
+    with WriteProbe(engine) as probe:
+        monkeypatch.setattr(engine.hasher, "hash", probe.watched("hash", engine.hasher.hash))
+        monkeypatch.setattr(engine.hasher, "verify", probe.watched("verify", engine.hasher.verify))
+        monkeypatch.setattr(srp, "make_verifier", probe.watched("verifier", srp.make_verifier))
         call()
-    finally:
-        for write in blocked:  # done before the engine closes its connections under them
-            write.result(timeout=60)
-        others.shutdown()
-    assert steps == [(name, True) for name in expected]
+    assert probe.steps == [(name, True) for name in expected]

@@ -5,8 +5,6 @@ password set between that work and the transaction is judged as it is at commit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 import pytest
@@ -17,6 +15,7 @@ from mfa_portal.pool.engine import Engine
 from tests.support.auth_world import ALL_FLOWS, SignInRig, tokens_of
 from tests.support.cognito_errors import raises_cognito
 from tests.support.pool_rig import PASSWORD
+from tests.support.write_lock import WriteProbe
 
 NEW_PASSWORD = "Battery-staple-2!"
 
@@ -65,39 +64,18 @@ def test_an_srp_sign_in_exponentiates_without_holding_the_write_lock(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rig = _rig(engine)
-    others = ThreadPoolExecutor(1)
-    blocked: list[Future[None]] = []
-    steps: list[tuple[str, bool]] = []
-
-    def write_elsewhere() -> None:
-        with engine.db.transaction() as conn:
-            conn.execute("UPDATE users SET failed_attempts = failed_attempts WHERE id = -1")
-        engine.db.close()  # this thread's connection
-
-    def watched(name: str, step: Callable[..., Any]) -> Callable[..., Any]:
-        def run(*args: Any, **kwargs: Any) -> Any:
-            write = others.submit(write_elsewhere)
-            try:
-                write.result(timeout=5)
-                steps.append((name, True))
-            except FutureTimeout:  # waits for our transaction: it goes on once we commit
-                steps.append((name, False))
-                blocked.append(write)
-            return step(*args, **kwargs)
-
-        return run
-
-    monkeypatch.setattr(srp, "server_challenge", watched("challenge", srp.server_challenge))
-    monkeypatch.setattr(srp, "session_key", watched("key", srp.session_key))
     client = SrpClient(rig.pool_id, PASSWORD)
-    try:
+    with WriteProbe(engine) as probe:
+        monkeypatch.setattr(
+            srp, "server_challenge", probe.watched("challenge", srp.server_challenge)
+        )
+        monkeypatch.setattr(srp, "session_key", probe.watched("key", srp.session_key))
         tokens = tokens_of(_answer(rig, client, _start(rig, client)))
-    finally:
-        for write in blocked:  # done before the engine closes its connections under them
-            write.result(timeout=60)
-        others.shutdown()
     assert tokens["AccessToken"]
-    assert steps == [("challenge", True), ("key", True)]  # each once: the transaction reused them
+    assert probe.steps == [
+        ("challenge", True),
+        ("key", True),
+    ]  # each once: the transaction reused them
 
 
 def test_a_password_set_while_the_challenge_is_made_is_the_one_to_prove(
