@@ -54,14 +54,16 @@ def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
         seen_verifier = load_verifier(ctx, conn, seen.id) if seen is not None else None
     if seen is None:
         return _unknown(ctx, app, username)
-    challenge = _server_challenge(ctx, seen_verifier)
+    offered = seen_verifier or decoy_verifier(ctx)  # a user without one yet is offered a decoy's
+    challenge = _server_challenge(ctx, offered)
     with ctx.tx() as conn:
         user = find_user(conn, app.pool, username)
         verifier = load_verifier(ctx, conn, user.id) if user is not None else None
         if user is None or user.id != seen.id:  # deleted or replaced meanwhile: as if unknown
             return _unknown(ctx, app, username)
-        if _dump(verifier) != _dump(seen_verifier):  # a password set meanwhile
-            challenge = _server_challenge(ctx, verifier)
+        if verifier != seen_verifier:  # a password set meanwhile
+            offered = verifier or decoy_verifier(ctx)
+            challenge = _server_challenge(ctx, offered)
         block = base64.b64encode(ctx.random_bytes(SECRET_BLOCK_BYTES)).decode()
         data = {
             "A": format(big_a, "x"),
@@ -81,8 +83,7 @@ def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
             data=data,
             token=block,
         )
-    salt = verifier.salt if verifier is not None else decoy_verifier(ctx).salt
-    return _challenge(user.username, salt, block, challenge)
+    return _challenge(user.username, offered.salt, block, challenge)
 
 
 def _unknown(ctx: Context, app: App, username: str) -> Outcome:
@@ -92,16 +93,12 @@ def _unknown(ctx: Context, app: App, username: str) -> Outcome:
         log.info("SRP sign-in refused in %s: unknown user", app.pool.id)
         raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
     block = _decoy_block(ctx, app.pool.id, username)
-    return _challenge(username, decoy_verifier(ctx).salt, block, _server_challenge(ctx, None))
+    decoy = decoy_verifier(ctx)
+    return _challenge(username, decoy.salt, block, _server_challenge(ctx, decoy))
 
 
-def _server_challenge(ctx: Context, verifier: srp.Verifier | None) -> srp.ServerChallenge:
-    """B for this verifier, or for a decoy one when the user has none yet."""
-    return srp.server_challenge(verifier or decoy_verifier(ctx), ctx.random_bytes(srp.SECRET_BYTES))
-
-
-def _dump(verifier: srp.Verifier | None) -> str | None:
-    return None if verifier is None else verifier.dump()
+def _server_challenge(ctx: Context, verifier: srp.Verifier) -> srp.ServerChallenge:
+    return srp.server_challenge(verifier, ctx.random_bytes(srp.SECRET_BYTES))
 
 
 def _challenge(user_id: str, salt: str, block: str, challenge: srp.ServerChallenge) -> Outcome:

@@ -64,7 +64,7 @@ def change_password(ctx: Context, p: Params) -> Result:
             lambda: new is not None if unchanged else hasher.verify(user.password_hash, previous),
             errors.NotAuthorizedException(messages.WRONG_PASSWORD),
         )
-        if new is None or not unchanged:
+        if new is None:  # right only as judged here: the password changed meanwhile
             new = _new_password(ctx, identity, proposed)
         user.password_hash, verifier = new
         save_user(conn, user, ctx.now)
