@@ -179,6 +179,8 @@ class Settings(LogSettings):
     # --- enrolment proof (docs/security.md "Who may bind an authenticator") ---
     enrolment_proof: EnrolmentProofKind = EnrolmentProofKind.EMAIL
     enrolment_code_minutes: int = 10  # how long a mailed enrolment code is valid
+    # failed password steps on the sign-in page per client address in 15 minutes; 0: no limit
+    signin_failures_per_address: int = Field(default=100, ge=0, le=1_000_000)
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:

@@ -119,8 +119,11 @@ class PortalWorld:
 class Browser:
     """A cookie-keeping HTTP client that fills in the CSRF token like a real form would."""
 
-    def __init__(self, app: FastAPI) -> None:
-        self.http = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    def __init__(self, app: FastAPI, *, address: str = "testclient") -> None:
+        """``address``: the client address the portal sees (as a proxy's headers would give it)."""
+        self.http = TestClient(
+            app, base_url="https://testserver", follow_redirects=False, client=(address, 50000)
+        )
         self.csrf = ""
         self.last: httpx.Response | None = None
 

@@ -70,6 +70,14 @@ def test_env_and_dotenv_and_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
         ({"MFA_PORTAL_ENROLMENT_PROOF": "trust-me"}, "MFA_PORTAL_ENROLMENT_PROOF"),
         ({"MFA_PORTAL_ENROLMENT_CODE_MINUTES": "11"}, "MFA_PORTAL_ENROLMENT_CODE_MINUTES"),
         ({"MFA_PORTAL_ENROLMENT_CODE_MINUTES": "0"}, "MFA_PORTAL_ENROLMENT_CODE_MINUTES"),
+        (
+            {"MFA_PORTAL_SIGNIN_FAILURES_PER_ADDRESS": "-1"},
+            "MFA_PORTAL_SIGNIN_FAILURES_PER_ADDRESS",
+        ),
+        (
+            {"MFA_PORTAL_SIGNIN_FAILURES_PER_ADDRESS": "lots"},
+            "MFA_PORTAL_SIGNIN_FAILURES_PER_ADDRESS",
+        ),
     ],
 )
 def test_wrong_settings_fail_naming_the_setting(

@@ -119,6 +119,19 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 7: failed password steps per client address on the sign-in page (admin/signin_limit.py)
+    """
+    CREATE TABLE signin_limits (
+        source TEXT PRIMARY KEY,
+        window_start REAL NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        pending INTEGER NOT NULL DEFAULT 0,
+        first_failure REAL,
+        last_failure REAL,
+        reported INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX signin_limits_window ON signin_limits (window_start);
+    """,
 )
 
 

@@ -21,6 +21,7 @@ from mfa_portal.admin.recovery_limit import RecoveryLimit
 from mfa_portal.admin.resend_limit import ResendLimit
 from mfa_portal.admin.revocations import SessionRevocations
 from mfa_portal.admin.signin_audit import SignInAudit
+from mfa_portal.admin.signin_limit import SignInLimit
 from mfa_portal.cognito_api.client import CognitoClient, CognitoError
 
 MAX_REASON = 500  # characters; the audit trail is for a sentence, not a document
@@ -49,6 +50,7 @@ class Support:
     enrolment_codes: EnrolmentCodes | None = None
     enrolment_proof: str = "none"  # MFA_PORTAL_ENROLMENT_PROOF: what the next enrolment must prove
     signin_audit: SignInAudit | None = None  # sign-in failures in the trail, rate-limited per user
+    signin_limit: SignInLimit | None = None  # failed password steps per address, shared
 
 
 @dataclass

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.web import signin_address_limit
 from mfa_portal.web.delay import Delayer
 from mfa_portal.web.deps import CSRF, client_address, portal_session, safe_next
 from mfa_portal.web.ended import with_reason
@@ -139,11 +140,24 @@ def signin_submit(
         return signin_page(
             request, status=400, field_errors=missing, username=username, next=next, mfa=mfa
         )
+    admission = signin_address_limit.admit(request)
+    if not admission.allowed:  # refused unchecked: no delay, nothing counted for the name
+        page = signin_page(
+            request,
+            error="signin.address_limited",
+            status=429,
+            username=username,
+            next=next,
+            mfa=mfa,
+        )
+        page.headers["Retry-After"] = str(math.ceil(admission.retry_after))
+        return page
     started = time.monotonic()
     try:
-        outcome = start_sign_in(
-            get_portal(request), username, password, client_ip=client_address(request)
-        )
+        with signin_address_limit.password_step(request):
+            outcome = start_sign_in(
+                get_portal(request), username, password, client_ip=client_address(request)
+            )
     except CognitoError as exc:
         record_password_failure(request, username, exc)
         DELAYER.refused(started)

@@ -46,6 +46,8 @@ STRINGS: dict[str, str] = {
     "signin.password_missing": "Enter your password.",
     "signin.incorrect": "Incorrect username or password.",
     "signin.locked": "Too many failed attempts. Wait a few minutes, then try again.",
+    "signin.address_limited": "Too many failed sign-ins came from your network address. Wait a few "
+    "minutes, then try again.",
     "signin.disabled": "This account is disabled. Contact your administrator.",
     "signin.reset_required": "Your password must be reset. Enter the reset code we emailed you.",
     "signin.not_confirmed": "This account is not confirmed yet. Contact your administrator.",

@@ -32,6 +32,8 @@ STRINGS_DE: dict[str, str] = {
     "signin.password_missing": "Geben Sie Ihr Passwort ein.",
     "signin.incorrect": "Benutzername oder Passwort ist falsch.",
     "signin.locked": "Zu viele Fehlversuche. Warten Sie einige Minuten und versuchen Sie es dann erneut.",
+    "signin.address_limited": "Von Ihrer Netzwerkadresse kamen zu viele fehlgeschlagene Anmeldungen. "
+    "Warten Sie einige Minuten und versuchen Sie es dann erneut.",
     "signin.disabled": "Dieses Konto ist deaktiviert. Wenden Sie sich an Ihre Administration.",
     "signin.reset_required": "Ihr Passwort muss zurückgesetzt werden. Geben Sie den Code ein, den wir "
     "Ihnen per E-Mail geschickt haben.",

@@ -16,6 +16,7 @@ from mfa_portal.admin.resend_limit import ResendLimit
 from mfa_portal.admin.revocations import SessionRevocations
 from mfa_portal.admin.secret_check import bind_session_secret, record_session_secret
 from mfa_portal.admin.signin_audit import SignInAudit
+from mfa_portal.admin.signin_limit import SignInLimit
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.admin.support import Actor, Support
 from mfa_portal.cognito_api.client import CognitoClient
@@ -89,6 +90,7 @@ def build_support(settings: Settings, client: CognitoClient, pool_id: str) -> Su
         ),
         enrolment_proof=settings.enrolment_proof.value,
         signin_audit=SignInAudit(store, audit),
+        signin_limit=SignInLimit(store, max_failures=settings.signin_failures_per_address),
     )
 
 

@@ -1,0 +1,117 @@
+"""The sign-in page's limit on failed password steps per client address.
+
+Each password step costs the server real work (an argon2 verification of about 20 ms of a core, or
+SRP's exponentiations on both sides), and anyone may post one. The pool's lockout stops the guessing of one account; it does not stop one address from
+trying one password on many accounts (password spraying), nor a flood of made-up names, each of
+which costs a hash too. So the sign-in page counts, per client address in fixed windows, the
+password steps that failed. Once an address has ``max_failures`` of them in a window, its further
+password steps are refused until the window ends, without being checked. A step that succeeds costs
+nothing, so many people behind one office address sign in freely.
+
+The counts live in the shared portal store, so every portal process and replica agrees. A step in
+progress holds a reservation: checking the count and reserving are one transaction, so racing
+requests cannot between them exceed the limit. Settling the step releases its reservation and
+counts a failure. A reservation whose step never settled (a process killed meanwhile) ends with its
+window.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mfa_portal.admin.store import PortalStore
+
+MAX_FAILURES = 100  # failed password steps per address in one window (0: no limit)
+WINDOW_SECONDS = 900.0
+_MAX_SOURCE = 64  # characters of an address kept as a key (an IPv6 text form is at most 45)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Whether a password step may run; if not, the seconds until the address's window ends."""
+
+    allowed: bool
+    retry_after: float = 0.0
+
+
+@dataclass(frozen=True)
+class Reached:
+    """An address's failures reached the limit: said once per window, for the log and the trail."""
+
+    source: str
+    failures: int
+    first: float
+    last: float
+    until: float
+
+
+class SignInLimit:
+    """Counters in the portal store's ``signin_limits`` table."""
+
+    def __init__(
+        self,
+        store: PortalStore,
+        clock: Callable[[], float] = time.time,
+        max_failures: int = MAX_FAILURES,
+        window_seconds: float = WINDOW_SECONDS,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self.max_failures = max_failures
+        self.window_seconds = window_seconds
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_failures > 0
+
+    def admit(self, source: str) -> Admission:
+        """Reserve one password step for ``source`` unless its failures and the steps it has in
+        progress already make the limit."""
+        if not self.enabled:
+            return Admission(True)
+        now = self._clock()
+        key = source[:_MAX_SOURCE]
+        with self._store.transaction() as conn:
+            conn.execute(
+                "DELETE FROM signin_limits WHERE window_start <= ?", (now - self.window_seconds,)
+            )
+            conn.execute(
+                "INSERT INTO signin_limits (source, window_start) VALUES (?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (key, now),
+            )
+            row = conn.execute(
+                "SELECT failures, pending, window_start FROM signin_limits WHERE source = ?",
+                (key,),
+            ).fetchone()
+            if row["failures"] + row["pending"] >= self.max_failures:
+                ends = row["window_start"] + self.window_seconds
+                return Admission(False, max(ends - now, 1.0))
+            conn.execute("UPDATE signin_limits SET pending = pending + 1 WHERE source = ?", (key,))
+        return Admission(True)
+
+    def settle(self, source: str, *, failed: bool) -> Reached | None:
+        """End a step ``admit`` allowed; when it failed, count it. Returns the limit's being
+        reached when this failure reached it (once per window)."""
+        if not self.enabled:
+            return None
+        now = self._clock()
+        key = source[:_MAX_SOURCE]
+        with self._store.transaction() as conn:
+            release = "pending = CASE WHEN pending > 0 THEN pending - 1 ELSE 0 END"
+            if not failed:
+                conn.execute(f"UPDATE signin_limits SET {release} WHERE source = ?", (key,))
+                return None
+            conn.execute(
+                f"UPDATE signin_limits SET {release}, failures = failures + 1, "
+                "first_failure = COALESCE(first_failure, ?), last_failure = ? WHERE source = ?",
+                (now, now, key),
+            )
+            row = conn.execute("SELECT * FROM signin_limits WHERE source = ?", (key,)).fetchone()
+            if row is None or row["reported"] or row["failures"] < self.max_failures:
+                return None
+            conn.execute("UPDATE signin_limits SET reported = 1 WHERE source = ?", (key,))
+        until = row["window_start"] + self.window_seconds
+        return Reached(source, row["failures"], row["first_failure"], now, until)

@@ -1,0 +1,102 @@
+"""The sign-in page's side of ``admin.signin_limit``: which refusals count, and what is said.
+
+A refusal counts when the password step itself failed: a wrong password, a name that is no user, an
+attempt on a locked or disabled account (the kinds the audit trail records, ``signin_failures``).
+Anything else (an expired temporary password, a pool that is unavailable) releases the step
+uncounted. When an address reaches the limit, the security log and the audit trail say so once per
+window; the refusals after it are not logged one by one, so a flood cannot flood the log too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from fastapi import Request
+
+from mfa_portal.admin.audit import FAILED
+from mfa_portal.admin.signin_audit import ACTOR, PREFIX, REASON
+from mfa_portal.admin.signin_limit import Admission, Reached
+from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.security_events import emit
+from mfa_portal.web.deps import client_address
+from mfa_portal.web.portal import get_portal
+from mfa_portal.web.signin_failures import password_failure_kind
+
+log = logging.getLogger("mfa_portal.web")
+
+LIMITED_ACTION = PREFIX + "address-limited"  # the audit trail's action when an address is stopped
+
+
+def source(request: Request) -> str:
+    return client_address(request) or ""
+
+
+def admit(request: Request) -> Admission:
+    """May this visitor's address try a password now? (Always, when the limit is off.)"""
+    limit = get_portal(request).support.signin_limit
+    if limit is None:
+        return Admission(True)
+    return limit.admit(source(request))
+
+
+def settle(request: Request, refusal: CognitoError | None) -> None:
+    """After a password step ``admit`` allowed: ``refusal`` is the pool's error, None on success."""
+    portal = get_portal(request)
+    limit = portal.support.signin_limit
+    if limit is None:
+        return
+    failed = refusal is not None and password_failure_kind(refusal) is not None
+    reached = limit.settle(source(request), failed=failed)
+    if reached is not None:
+        _report(request, reached)
+
+
+def _report(request: Request, reached: Reached) -> None:
+    where = reached.source or "an unknown address"
+    emit(
+        "sign-in.address-limited",
+        logging.WARNING,
+        ip=reached.source,
+        outcome="failure",
+        failures=reached.failures,
+        until=_iso(reached.until),
+    )
+    detail = (
+        f"{reached.failures} failed password steps from {where} between {_iso(reached.first)} "
+        f"and {_iso(reached.last)}; further sign-ins from this address refused until "
+        f"{_iso(reached.until)}"
+    )
+    try:
+        get_portal(request).support.audit.append(
+            actor=ACTOR,
+            target="-",
+            action=LIMITED_ACTION,
+            reason=REASON,
+            outcome=FAILED,
+            detail=detail,
+            source=reached.source,
+        )
+    except Exception:  # the trail must never stop the page from answering
+        log.exception("could not record an address's sign-in limit in the audit trail")
+
+
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextmanager
+def password_step(request: Request) -> Iterator[None]:
+    """Around a password step ``admit`` allowed: settles it however it ends (an exception other than
+    the pool's refusal releases the step uncounted)."""
+    try:
+        yield
+    except CognitoError as exc:
+        settle(request, exc)
+        raise
+    except BaseException:
+        settle(request, None)
+        raise
+    settle(request, None)
