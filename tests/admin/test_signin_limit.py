@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mfa_portal.admin.signin_limit import WINDOW_SECONDS, SignInLimit
+from mfa_portal.admin.signin_limit import WINDOW_SECONDS, SignInLimit, address_key
 from mfa_portal.admin.store import PortalStore
 from tests.support.race import run_in_processes, run_together
 
@@ -126,6 +126,30 @@ def test_a_long_address_is_bounded_as_a_key(limit: SignInLimit) -> None:
         fail(limit, long_source)
     assert not limit.admit(long_source).allowed
     assert not limit.admit("x" * 64 + "y").allowed  # the same first 64 characters: the same key
+
+
+@pytest.mark.parametrize(
+    ("source", "key"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("testclient", "testclient"),
+        ("", ""),
+    ],
+)
+def test_an_ipv6_host_counts_as_its_64_network(source: str, key: str) -> None:
+    assert address_key(source) == key
+
+
+def test_one_ipv6_network_shares_one_count(limit: SignInLimit) -> None:
+    """One host is given a /64: a new address for each guess must not buy a new limit."""
+    for n in range(LIMIT):
+        reached = fail(limit, f"2001:db8:1:2::{n + 1:x}")
+    assert reached is not None and reached.source == "2001:db8:1:2::/64"
+    assert not limit.admit("2001:db8:1:2:ffff::9").allowed
+    assert limit.admit("2001:db8:1:3::1").allowed  # the next /64 is someone else
 
 
 def test_racing_threads_are_admitted_exactly_up_to_the_limit(

@@ -13,10 +13,14 @@ progress holds a reservation: checking the count and reserving are one transacti
 requests cannot between them exceed the limit. Settling the step releases its reservation and
 counts a failure. A reservation whose step never settled (a process killed meanwhile) ends with its
 window.
+
+An IPv6 address counts as its /64 network: one host is usually given a whole /64, so counting each
+address alone would give it 2^64 limits.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ from mfa_portal.admin.store import PortalStore
 MAX_FAILURES = 100  # failed password steps per address in one window (0: no limit)
 WINDOW_SECONDS = 900.0
 _MAX_SOURCE = 64  # characters of an address kept as a key (an IPv6 text form is at most 45)
+_IPV6_PREFIX = 64
 
 
 @dataclass(frozen=True)
@@ -40,11 +45,25 @@ class Admission:
 class Reached:
     """An address's failures reached the limit: said once per window, for the log and the trail."""
 
-    source: str
+    source: str  # as counted (an IPv6 address's /64)
     failures: int
     first: float
     last: float
     until: float
+
+
+def address_key(source: str) -> str:
+    """What one address counts as: itself, or for IPv6 its /64 network (an IPv4 address written
+    as IPv6, ``::ffff:192.0.2.1``, counts as the IPv4 address)."""
+    try:
+        address = ipaddress.ip_address(source)
+    except ValueError:
+        return source[:_MAX_SOURCE]  # not an address (a test client, a unix socket): as it is
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/{_IPV6_PREFIX}", strict=False))
+    return str(address)
 
 
 class SignInLimit:
@@ -72,7 +91,7 @@ class SignInLimit:
         if not self.enabled:
             return Admission(True)
         now = self._clock()
-        key = source[:_MAX_SOURCE]
+        key = address_key(source)
         with self._store.transaction() as conn:
             conn.execute(
                 "DELETE FROM signin_limits WHERE window_start <= ?", (now - self.window_seconds,)
@@ -98,7 +117,7 @@ class SignInLimit:
         if not self.enabled:
             return None
         now = self._clock()
-        key = source[:_MAX_SOURCE]
+        key = address_key(source)
         with self._store.transaction() as conn:
             release = "pending = CASE WHEN pending > 0 THEN pending - 1 ELSE 0 END"
             if not failed:
@@ -114,4 +133,4 @@ class SignInLimit:
                 return None
             conn.execute("UPDATE signin_limits SET reported = 1 WHERE source = ?", (key,))
         until = row["window_start"] + self.window_seconds
-        return Reached(source, row["failures"], row["first_failure"], now, until)
+        return Reached(key, row["failures"], row["first_failure"], now, until)
