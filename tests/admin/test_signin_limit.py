@@ -12,20 +12,13 @@ import pytest
 
 from mfa_portal.admin.signin_limit import WINDOW_SECONDS, SignInLimit, address_key
 from mfa_portal.admin.store import PortalStore
+from mfa_portal.clock import FakeClock
 from tests.support.race import run_in_processes, run_together
 
 ATTACKER = "203.0.113.9"
 OFFICE = "198.51.100.20"
 T0 = 1_800_000_000.0
 LIMIT = 3
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -36,13 +29,13 @@ def portal_store(tmp_path: Path, any_database: str | None) -> Iterator[PortalSto
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(T0)
 
 
 @pytest.fixture
-def limit(portal_store: PortalStore, clock: Clock) -> SignInLimit:
-    return SignInLimit(portal_store, clock=clock, max_failures=LIMIT)
+def limit(portal_store: PortalStore, clock: FakeClock) -> SignInLimit:
+    return SignInLimit(portal_store, clock=clock.now, max_failures=LIMIT)
 
 
 def fail(limit: SignInLimit, source: str = ATTACKER) -> Any:
@@ -51,16 +44,16 @@ def fail(limit: SignInLimit, source: str = ATTACKER) -> Any:
 
 
 def test_an_address_is_refused_after_its_failures_until_the_window_ends(
-    limit: SignInLimit, clock: Clock
+    limit: SignInLimit, clock: FakeClock
 ) -> None:
     for _ in range(LIMIT):
         fail(limit)
-    clock.now += 60
+    clock.advance(60)
     refused = limit.admit(ATTACKER)
     assert not refused.allowed
     assert refused.retry_after == pytest.approx(WINDOW_SECONDS - 60)
     assert limit.admit(OFFICE).allowed  # another address has its own count
-    clock.now = T0 + WINDOW_SECONDS
+    clock.set(T0 + WINDOW_SECONDS)
     assert limit.admit(ATTACKER).allowed  # a new window
 
 
@@ -81,27 +74,29 @@ def test_steps_in_progress_hold_their_place_until_settled(limit: SignInLimit) ->
     assert limit.admit(ATTACKER).allowed
 
 
-def test_reaching_the_limit_is_reported_once_per_window(limit: SignInLimit, clock: Clock) -> None:
+def test_reaching_the_limit_is_reported_once_per_window(
+    limit: SignInLimit, clock: FakeClock
+) -> None:
     reports = []
     for n in range(LIMIT):
-        clock.now = T0 + n
+        clock.set(T0 + n)
         reports.append(fail(limit))
     assert reports[:-1] == [None] * (LIMIT - 1)
     reached = reports[-1]
     assert (reached.source, reached.failures) == (ATTACKER, LIMIT)
     assert (reached.first, reached.last, reached.until) == (T0, T0 + LIMIT - 1, T0 + WINDOW_SECONDS)
     assert limit.settle(ATTACKER, failed=True) is None  # a straggler counts, but is not news
-    clock.now = T0 + WINDOW_SECONDS
+    clock.set(T0 + WINDOW_SECONDS)
     for _ in range(LIMIT - 1):
         fail(limit)
     assert fail(limit) is not None  # the next window's, reported again
 
 
 def test_an_ended_window_is_forgotten_and_its_late_settlement_is_harmless(
-    limit: SignInLimit, clock: Clock, portal_store: PortalStore
+    limit: SignInLimit, clock: FakeClock, portal_store: PortalStore
 ) -> None:
     assert limit.admit(ATTACKER).allowed  # a step whose process died before settling
-    clock.now = T0 + WINDOW_SECONDS
+    clock.set(T0 + WINDOW_SECONDS)
     assert limit.admit(OFFICE).allowed  # any admission forgets ended windows
     with portal_store.transaction() as conn:
         sources = [r["source"] for r in conn.execute("SELECT source FROM signin_limits")]
