@@ -30,6 +30,11 @@ KINDS: dict[str, str] = {
 }
 
 
+def utc_iso(at: float) -> str:
+    """A moment as the trail writes it in details: ``2027-01-15T08:00:00Z``."""
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     id: int
@@ -44,7 +49,7 @@ class AuditEntry:
 
     @property
     def time_iso(self) -> str:
-        return datetime.fromtimestamp(self.at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return utc_iso(self.at)
 
 
 @dataclass(frozen=True)

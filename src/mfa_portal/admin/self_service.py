@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from mfa_portal.admin.actions import remove_authenticator
-from mfa_portal.admin.audit import FAILED
+from mfa_portal.admin.audit import FAILED, utc_iso
 from mfa_portal.admin.enrolments import ENROL_ACTION, device_name_in, enrolment_detail
 from mfa_portal.admin.recovery_codes import RecoveryCodes
 from mfa_portal.admin.recovery_limit import Burst, RecoveryLimit
@@ -53,20 +52,16 @@ def _limit(support: Support) -> RecoveryLimit:
     return support.recovery_limit
 
 
-def _iso(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _audit_bursts(support: Support, bursts: list[Burst]) -> None:
     """One audit entry per burst of failed password steps from one address."""
     for burst in bursts:
         plural = "" if burst.failures == 1 else "s"
         detail = (
             f"{burst.failures} failed attempt{plural} from {burst.source or 'an unknown address'} "
-            f"between {_iso(burst.first)} and {_iso(burst.last)}"
+            f"between {utc_iso(burst.first)} and {utc_iso(burst.last)}"
         )
         if burst.limited_until is not None:
-            detail += f"; further attempts refused until {_iso(burst.limited_until)}"
+            detail += f"; further attempts refused until {utc_iso(burst.limited_until)}"
         support.audit.append(
             actor="anonymous",
             target="-",

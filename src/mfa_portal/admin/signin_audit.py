@@ -18,9 +18,8 @@ refused code with the same digest shortly after is recorded as ``replayed-code``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from mfa_portal.admin.audit import FAILED, AuditEntry, AuditLog
+from mfa_portal.admin.audit import FAILED, AuditEntry, AuditLog, utc_iso
 from mfa_portal.admin.store import PortalStore
 from mfa_portal.storage import Connection
 
@@ -53,10 +52,6 @@ class Pending:
     kind: str
     count: int
     since: float
-
-
-def _iso(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _key(username: str) -> str:
@@ -179,7 +174,7 @@ class SignInAudit:
         ).fetchall()
         for row in rows:
             count, first, last = int(row["suppressed"]), row["window_start"], row["last_at"]
-            span = f"between {_iso(first)} and {_iso(last)}"
+            span = f"between {utc_iso(first)} and {utc_iso(last)}"
             if row["kind"] == _ALL:
                 detail = (
                     f"{count} more sign-in failures {span} not recorded one by one "

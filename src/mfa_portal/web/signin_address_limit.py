@@ -12,11 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 
 from fastapi import Request
 
-from mfa_portal.admin.audit import FAILED
+from mfa_portal.admin.audit import FAILED, utc_iso
 from mfa_portal.admin.signin_audit import ACTOR, PREFIX, REASON
 from mfa_portal.admin.signin_limit import Admission, Reached
 from mfa_portal.cognito_api.errors import CognitoError
@@ -62,12 +61,12 @@ def _report(request: Request, reached: Reached) -> None:
         ip=reached.source,
         outcome="failure",
         failures=reached.failures,
-        until=_iso(reached.until),
+        until=utc_iso(reached.until),
     )
     detail = (
-        f"{reached.failures} failed password steps from {where} between {_iso(reached.first)} "
-        f"and {_iso(reached.last)}; further sign-ins from this address refused until "
-        f"{_iso(reached.until)}"
+        f"{reached.failures} failed password steps from {where} between {utc_iso(reached.first)} "
+        f"and {utc_iso(reached.last)}; further sign-ins from this address refused until "
+        f"{utc_iso(reached.until)}"
     )
     try:
         get_portal(request).support.audit.append(
@@ -81,10 +80,6 @@ def _report(request: Request, reached: Reached) -> None:
         )
     except Exception:  # the trail must never stop the page from answering
         log.exception("could not record an address's sign-in limit in the audit trail")
-
-
-def _iso(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @contextmanager
