@@ -57,6 +57,21 @@ def test_an_address_is_refused_after_its_failures_until_the_window_ends(
     assert limit.admit(ATTACKER).allowed  # a new window
 
 
+def test_a_stopped_address_is_refused_without_a_write(
+    limit: SignInLimit, portal_store: PortalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flood from a stopped address must not turn into a flood of write transactions."""
+    for _ in range(LIMIT):
+        fail(limit)
+
+    def no_writes() -> None:
+        raise AssertionError("a refusal wrote")
+
+    monkeypatch.setattr(portal_store, "transaction", no_writes)
+    for _ in range(3):
+        assert not limit.admit(ATTACKER).allowed
+
+
 def test_successful_steps_cost_an_address_nothing(limit: SignInLimit) -> None:
     for _ in range(10 * LIMIT):
         assert limit.admit(OFFICE).allowed

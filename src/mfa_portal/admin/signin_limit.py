@@ -24,6 +24,7 @@ import ipaddress
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from mfa_portal.admin.store import PortalStore
 
@@ -92,6 +93,14 @@ class SignInLimit:
             return Admission(True)
         now = self._clock()
         key = address_key(source)
+        with self._store.read() as conn:  # a stopped address is refused without a write
+            row = conn.execute(
+                "SELECT failures, pending, window_start FROM signin_limits WHERE source = ?",
+                (key,),
+            ).fetchone()
+        refused_for = None if row is None else self._refusal(row, now)
+        if refused_for is not None:
+            return Admission(False, refused_for)
         with self._store.transaction() as conn:
             conn.execute(
                 "DELETE FROM signin_limits WHERE window_start <= ?", (now - self.window_seconds,)
@@ -105,11 +114,19 @@ class SignInLimit:
                 "SELECT failures, pending, window_start FROM signin_limits WHERE source = ?",
                 (key,),
             ).fetchone()
-            if row["failures"] + row["pending"] >= self.max_failures:
-                ends = row["window_start"] + self.window_seconds
-                return Admission(False, max(ends - now, 1.0))
+            refused_for = self._refusal(row, now)
+            if refused_for is not None:
+                return Admission(False, refused_for)
             conn.execute("UPDATE signin_limits SET pending = pending + 1 WHERE source = ?", (key,))
         return Admission(True)
+
+    def _refusal(self, row: Any, now: float) -> float | None:
+        """Seconds until the window of an address at its limit ends; None if it may try (or its
+        window has ended)."""
+        ends = float(row["window_start"]) + self.window_seconds
+        if now >= ends or row["failures"] + row["pending"] < self.max_failures:
+            return None
+        return max(ends - now, 1.0)
 
     def settle(self, source: str, *, failed: bool) -> Reached | None:
         """End a step ``admit`` allowed; when it failed, count it. Returns the limit's being
