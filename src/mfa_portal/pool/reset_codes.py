@@ -96,6 +96,19 @@ def issue_code(ctx: Context, conn: Connection, user_id: int, *, counted: bool) -
     return code
 
 
+def may_accept(ctx: Context, conn: Connection, user_id: int, code: str) -> bool:
+    """Whether ``check_code`` would accept ``code`` now; reads only (counts and spends nothing).
+
+    ConfirmForgotPassword asks before it hashes the new password, so a wrong or dead code costs
+    the server no argon2 hash."""
+    row = conn.execute("SELECT * FROM reset_codes WHERE user_id = ?", (user_id,)).fetchone()
+    if row is None or row["code_hash"] is None:
+        return False
+    if ctx.now >= row["expires_at"] or row["attempts"] >= MAX_WRONG_CODES:
+        return False
+    return matches(ctx, user_id, row["code_hash"], code)
+
+
 def check_code(ctx: Context, conn: Connection, user_id: int, code: str) -> Verdict:
     """Judge ``code`` against the user's live code: spend it if right, count the guess if wrong."""
     row = conn.execute("SELECT * FROM reset_codes WHERE user_id = ?", (user_id,)).fetchone()

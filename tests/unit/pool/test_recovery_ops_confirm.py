@@ -10,7 +10,7 @@ import pytest
 
 from mfa_portal.cognito_api import messages
 from mfa_portal.cognito_api.errors import CognitoError
-from mfa_portal.pool import totp
+from mfa_portal.pool import reset_codes, totp
 from mfa_portal.pool.engine import Engine
 from tests.support.cognito_errors import raises_cognito
 from tests.support.race import run_together
@@ -262,3 +262,50 @@ def test_email_username_pool_resets_by_the_email_it_signs_in_with(engine: Engine
     assert details["Destination"] == "c***@e***"
     rig.confirm("carol@example.com", rig.code_sent_to("carol@example.com"))
     assert "AuthenticationResult" in rig.login("carol@example.com", NEW_PASSWORD)
+
+
+def test_a_code_that_cannot_be_right_costs_no_hash(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each argon2 hash costs the server ~20 ms of a core; a caller with no right code (no
+    credentials at all) must not be able to buy one per request."""
+    rig = RecoveryRig(engine)
+    rig.user("alice", email="alice@example.com")
+    hashed: list[str] = []
+    real_hash = engine.hasher.hash
+
+    def counting(password: str) -> str:
+        hashed.append(password)
+        return real_hash(password)
+
+    monkeypatch.setattr(engine.hasher, "hash", counting)
+    with raises_cognito("ExpiredCodeException"):  # none requested
+        rig.confirm("alice", "123456")
+    with pytest.raises(CognitoError):  # no such user
+        rig.confirm("nobody", "123456")
+    rig.forgot("alice")
+    code = rig.code_sent_to("alice@example.com")
+    for _ in range(5):
+        with raises_cognito("CodeMismatchException"):
+            rig.confirm("alice", wrong(code))
+    with raises_cognito("ExpiredCodeException"):  # the right code, after five wrong guesses
+        rig.confirm("alice", code)
+    assert hashed == []
+    rig.forgot("alice")
+    rig.confirm("alice", rig.code_sent_to("alice@example.com"))
+    assert hashed == [NEW_PASSWORD]
+    assert "AuthenticationResult" in rig.login("alice", NEW_PASSWORD)
+
+
+def test_a_code_that_becomes_right_after_the_read_still_resets(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read before the hash and the transaction may disagree (a code issued in between): the
+    transaction's verdict decides, and the password is then hashed there."""
+    rig = RecoveryRig(engine)
+    rig.user("alice", email="alice@example.com")
+    rig.forgot("alice")
+    code = rig.code_sent_to("alice@example.com")
+    monkeypatch.setattr(reset_codes, "may_accept", lambda *_args: False)
+    assert rig.confirm("alice", code) == {}
+    assert "AuthenticationResult" in rig.login("alice", NEW_PASSWORD)

@@ -190,13 +190,23 @@ def forgot_password(ctx: Context, p: Params) -> Result:
 
 @operation("ConfirmForgotPassword")
 def confirm_forgot_password(ctx: Context, p: Params) -> Result:
-    """Check the code and set the password in one transaction: of two racing confirms, one wins."""
+    """Check the code and set the password in one transaction: of two racing confirms, one wins.
+
+    The new password is hashed only for a code that a read a moment before found right, and before
+    the write lock: a wrong, dead or made-up code costs the caller a request and the server no
+    argon2 hash (every refusal, for a user or an unknown name, skips it alike)."""
     app = resolve_app(ctx, str(p["ClientId"]))
     name = str(p["Username"])
     check_secret_hash(app.client, [name], p.get("SecretHash"))
     password = str(p["Password"])
     enforce_policy(app.pool, password, field="password")
-    new_hash = ctx.engine.hasher.hash(password)  # before the write lock; also for unknown users
+    code = str(p["ConfirmationCode"])
+    new_hash: str | None = None
+    with ctx.read() as conn:
+        found = find_user(conn, app.pool, name)
+        right = found is not None and reset_codes.may_accept(ctx, conn, found.id, code)
+    if right:
+        new_hash = ctx.engine.hasher.hash(password)
     prevent = app.client.prevent_user_existence_errors
     with ctx.tx() as conn:
         user = find_user(conn, app.pool, name)
@@ -211,7 +221,7 @@ def confirm_forgot_password(ctx: Context, p: Params) -> Result:
         if user is None:
             verdict = unknown_names.check_code(ctx, conn, app.pool, name)
         else:
-            verdict = reset_codes.check_code(ctx, conn, user.id, str(p["ConfirmationCode"]))
+            verdict = reset_codes.check_code(ctx, conn, user.id, code)
             if verdict is reset_codes.Verdict.ACCEPTED and not user.enabled:
                 verdict = reset_codes.Verdict.WRONG  # disabled: even the right code resets nothing
         who = "an unknown name" if user is None else f"user {user.sub}"
@@ -221,6 +231,8 @@ def confirm_forgot_password(ctx: Context, p: Params) -> Result:
         if verdict is reset_codes.Verdict.WRONG or user is None:
             log.info("confirm-forgot-password for %s: wrong code", who)
             raise CommitThenRaise(errors.CodeMismatchException(messages.CONFIRMATION_CODE_MISMATCH))
+        if new_hash is None:  # a code issued or replaced since the read: rare, hashed here
+            new_hash = ctx.engine.hasher.hash(password)
         user.password_hash = new_hash
         user.status = "CONFIRMED"
         user.temp_password_expires = None
