@@ -9,6 +9,7 @@ the sign-ins per second on the bench machine), so this is what shows the routing
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +19,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from mfa_portal.cognito_api.client import BotoCognitoClient
-from mfa_portal.mail import Message
+from mfa_portal.mail import MemoryMailer, Message
 from mfa_portal.pool import offload
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.hash_slots import (
@@ -120,7 +121,14 @@ def test_every_hash_over_the_wire_runs_on_its_calls_password_call_thread(
         return answer
 
     idp.admin_create_user(
-        UserPoolId=pool_id, Username="alice", TemporaryPassword=TEMPORARY, MessageAction="SUPPRESS"
+        UserPoolId=pool_id,
+        Username="alice",
+        TemporaryPassword=TEMPORARY,
+        MessageAction="SUPPRESS",
+        UserAttributes=[
+            {"Name": "email", "Value": "alice@example.com"},
+            {"Name": "email_verified", "Value": "true"},
+        ],
     )
     challenge = sign_in("alice", TEMPORARY)
     assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
@@ -140,7 +148,7 @@ def test_every_hash_over_the_wire_runs_on_its_calls_password_call_thread(
         UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
     )
     idp.sign_up(ClientId=client_id, Username="bob", Password=PASSWORD)
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError):  # no code requested: refused without a hash
         idp.confirm_forgot_password(
             ClientId=client_id, Username="alice", ConfirmationCode="000000", Password=TEMPORARY
         )
@@ -150,6 +158,16 @@ def test_every_hash_over_the_wire_runs_on_its_calls_password_call_thread(
         ClientId=client_id,
         AuthFlow="REFRESH_TOKEN_AUTH",
         AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+    )
+    # A reset signs alice out everywhere: after the refresh above.
+    idp.forgot_password(ClientId=client_id, Username="alice")
+    mailer = server.engine.mailer
+    assert isinstance(mailer, MemoryMailer)
+    mail = mailer.last_to("alice@example.com")
+    code = re.search(r"\b(\d{6})\b", mail.body if mail else "")
+    assert code is not None
+    idp.confirm_forgot_password(
+        ClientId=client_id, Username="alice", ConfirmationCode=code.group(1), Password=PASSWORD
     )
     idp.admin_get_user(UserPoolId=pool_id, Username="alice")
 
@@ -161,7 +179,7 @@ def test_every_hash_over_the_wire_runs_on_its_calls_password_call_thread(
         "ChangePassword": 2,  # the previous password verified, the proposed one hashed
         "AdminSetUserPassword": 1,
         "SignUp": 1,
-        "ConfirmForgotPassword": 1,
+        "ConfirmForgotPassword": 1,  # the right code's; the refused one hashed nothing
     }
     for operation, threads in seen.hashes.items():
         if operation == "(on another thread)":

@@ -1,10 +1,9 @@
-"""Sign-in steps shared by InitiateAuth, AdminInitiateAuth and both RespondToAuthChallenge operations.
+"""Sign-in steps shared by InitiateAuth, AdminInitiateAuth and both RespondToAuthChallenge operations
+(whose answers are ``challenge_answers``).
 
-Every step after the first factor goes through ``mfa_decision.next_step``; identity in a challenge
-response always comes from the session row (a ``USERNAME`` that names someone else is refused); a
-session is bound to its pool and client and is spent (deleted) in the transaction that uses it up.
-Wrong passwords and wrong codes count into one lockout (``lockout``) and that count is committed
-before the error is raised. Outward messages stay uniform; the log records the real cause.
+Every step after the first factor goes through ``mfa_decision.next_step``, which opens the next
+challenge or issues the tokens. Wrong passwords and wrong codes count into one lockout (``lockout``)
+and that count is committed before the error is raised. Outward messages stay uniform; the log records the real cause.
 
 The password hash is checked *outside* the write transaction (argon2 is slow; holding SQLite's write
 lock through it would serialise every sign-in) and the user row is re-read inside it, so the lockout
@@ -15,44 +14,34 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from typing import Any, NoReturn
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.mail import Message
 from mfa_portal.pool import email_otp, lockout, srp_sign_in, token_store, totp, unknown_names
 from mfa_portal.pool.auth_sessions import (
-    AuthSession,
     SessionStage,
     create_session,
-    load_session,
-    spend_session,
-    update_session,
 )
 from mfa_portal.pool.config_cache import current_stamp
 from mfa_portal.pool.context import Context
-from mfa_portal.pool.flow_types import Answer, App, Outcome, required
+from mfa_portal.pool.flow_types import App, Outcome, required
 from mfa_portal.pool.ids import numeric_code
 from mfa_portal.pool.mfa_decision import (
     Challenge,
     ChallengeName,
-    Factor,
     IssueTokens,
-    challenge_for,
     next_step,
     pool_mfa_of,
     user_mfa_of,
 )
-from mfa_portal.pool.password_policy import enforce_policy
 from mfa_portal.pool.pools import load_client, load_pool
 from mfa_portal.pool.secret_hash import check_secret_hash, require_secret_hash
 from mfa_portal.pool.srp_store import has_verifier, save_verifier
-from mfa_portal.pool.storage import CommitThenRaise
 from mfa_portal.pool.users import (
     User,
     find_user,
     load_user_by_id,
-    save_user,
     save_user_if_changed,
 )
 from mfa_portal.security_events import emit
@@ -60,7 +49,6 @@ from mfa_portal.storage import Connection
 
 log = logging.getLogger("mfa_portal.pool.sign_in")
 
-MAX_WRONG_CODES = 3  # per challenge session; the user-wide lockout bounds guesses across sessions
 
 _UNSUPPORTED_FLOWS = {"CUSTOM_AUTH", "USER_AUTH"}
 _REFRESH = "ALLOW_REFRESH_TOKEN_AUTH"
@@ -78,7 +66,6 @@ _ADMIN_FLOWS = {
     "REFRESH_TOKEN_AUTH": _REFRESH,
     "REFRESH_TOKEN": _REFRESH,
 }
-_OPEN_STAGES = {SessionStage.PASSWORD_OK, SessionStage.NEW_PASSWORD_SET}
 
 
 def resolve_app(ctx: Context, client_id: str, pool_id: str | None = None) -> App:
@@ -162,8 +149,8 @@ def finish_first_factor(
         ctx.now,
         accepted,
         errors.NotAuthorizedException(messages.WRONG_PASSWORD),
-        on_failure=lambda: _failed(ctx, user, "sign-in.password-failed", cause),
-        on_locked=lambda: _locked(ctx, user),
+        on_failure=lambda: failed(ctx, user, "sign-in.password-failed", cause),
+        on_locked=lambda: locked(ctx, user),
     )
     if not user.enabled:
         raise errors.NotAuthorizedException(messages.USER_DISABLED)
@@ -233,7 +220,7 @@ def proceed(ctx: Context, conn: Connection, app: App, user: User, stage: Session
     )
     step = next_step(pool_mfa_of(app.pool.mfa), mfa, stage)
     if isinstance(step, IssueTokens):
-        return _tokens(ctx, conn, app, user)
+        return issue_tokens(ctx, conn, app, user)
     return open_challenge(ctx, conn, app, user, step, stage)
 
 
@@ -296,7 +283,7 @@ def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _tokens(ctx: Context, conn: Connection, app: App, user: User) -> Outcome:
+def issue_tokens(ctx: Context, conn: Connection, app: App, user: User) -> Outcome:
     lockout.record_success(user)
     save_user_if_changed(conn, user, ctx.now)
     tokens = token_store.start_family(ctx, conn, app.pool, app.client, user)
@@ -306,13 +293,13 @@ def _tokens(ctx: Context, conn: Connection, app: App, user: User) -> Outcome:
     return Outcome({"ChallengeParameters": {}}, tokens=tokens)  # signed by ``deliver``
 
 
-def _refused(user: User, cause: str) -> None:
+def refused(user: User, cause: str) -> None:
     log.info("sign-in refused for user %s in %s: %s", user.sub, user.pool_id, cause)
 
 
-def _failed(ctx: Context, user: User, event: str, reason: str) -> None:
+def failed(ctx: Context, user: User, event: str, reason: str) -> None:
     """Security events for a counted failure, and for the lockout it may have started."""
-    _refused(user, f"{reason} (failure {user.failed_attempts})")
+    refused(user, f"{reason} (failure {user.failed_attempts})")
     where = {"user": user.username, "pool": user.pool_id, **ctx.addresses()}
     emit(event, **where, outcome="failure", reason=reason, failures=user.failed_attempts)
     if user.locked_until > ctx.now:
@@ -320,173 +307,7 @@ def _failed(ctx: Context, user: User, event: str, reason: str) -> None:
         emit("user.locked-out", logging.WARNING, **where, lock_seconds=seconds)
 
 
-def _locked(ctx: Context, user: User) -> None:
+def locked(ctx: Context, user: User) -> None:
     """The security event for an attempt refused because the user is locked out."""
     emit("sign-in.refused-locked", logging.WARNING, user=user.username,
          pool=user.pool_id, **ctx.addresses(), outcome="failure", reason="locked out")  # fmt: skip
-
-
-# --- challenge responses ----------------------------------------------------------------------------
-
-
-def respond(
-    ctx: Context, app: App, name: str, session: str | None, responses: dict[str, Any]
-) -> Outcome:
-    handler = _HANDLERS.get(name)
-    if handler is None:
-        raise errors.InvalidParameterException(messages.not_supported(name))
-    if name == srp_sign_in.CHALLENGE:
-        # The SDKs answer with the secret block and (most of them) no Session.
-        session = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
-    if not session:
-        raise errors.InvalidParameterException(messages.missing_parameter("Session"))
-    username = required(responses, "USERNAME")
-    check_secret_hash(app.client, [username], responses.get("SECRET_HASH"))
-    new_hash = _new_password_hash(ctx, app, responses) if name == "NEW_PASSWORD_REQUIRED" else None
-    srp_key = srp_sign_in.prepare_key(ctx, session) if name == srp_sign_in.CHALLENGE else None
-    with ctx.tx() as conn:
-        try:
-            found = _live_session(ctx, conn, app, session, name)
-        except (errors.NotAuthorizedException, CommitThenRaise) as exc:
-            if name != srp_sign_in.CHALLENGE:
-                raise
-            # An unknown user's challenge has no session: counted against the name (sealed in its
-            # block) like a user's wrong password, and every session problem of SRP reads like a
-            # wrong password, so the second step does not tell who exists either.
-            unknown = srp_sign_in.decoy_name(ctx, app.pool.id, session)
-            if unknown is not None:
-                refuse_unknown_name(ctx, app, unknown, conn)
-            wrong = errors.NotAuthorizedException(messages.WRONG_PASSWORD)
-            raise (CommitThenRaise(wrong) if isinstance(exc, CommitThenRaise) else wrong) from None
-        user = load_user_by_id(conn, found.user_id, groups=False)
-        named = find_user(conn, app.pool, username)
-        if named is None or named.id != user.id:
-            _refused(user, "USERNAME in the challenge response names another user")
-            raise errors.NotAuthorizedException(messages.SESSION_INVALID)
-        if not user.enabled and name != srp_sign_in.CHALLENGE:  # SRP: told after the proof
-            raise errors.NotAuthorizedException(messages.USER_DISABLED)
-        answer = Answer(app, session, found, user, responses, new_hash, srp_key)
-        return handler(ctx, conn, answer)
-
-
-def _live_session(ctx: Context, conn: Connection, app: App, session: str, name: str) -> AuthSession:
-    """The session, if it belongs to this pool and client and answers ``name`` at this stage."""
-    found = load_session(ctx, conn, session)
-    if found.pool_id != app.pool.id or found.client_id != app.client.id:
-        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
-    if name == ChallengeName.MFA_SETUP:  # only VerifySoftwareToken's session completes it
-        fits = found.stage is SessionStage.SETUP_VERIFIED
-    elif name == srp_sign_in.CHALLENGE:
-        fits = found.challenge == name and found.stage is SessionStage.SRP_STARTED
-    else:
-        fits = found.challenge == name and found.stage in _OPEN_STAGES
-    if not fits:
-        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
-    return found
-
-
-def _new_password_hash(ctx: Context, app: App, responses: dict[str, Any]) -> str:
-    """Policy check and argon2 hash of NEW_PASSWORD, done before the write transaction."""
-    password = required(responses, "NEW_PASSWORD")
-    if any(key.startswith("userAttributes.") for key in responses):
-        raise errors.InvalidParameterException(messages.NEW_PASSWORD_ATTRIBUTES_NOT_SUPPORTED)
-    enforce_policy(app.pool, password)
-    return ctx.engine.hasher.hash(password)
-
-
-def _answer_new_password(ctx: Context, conn: Connection, a: Answer) -> Outcome:
-    if a.user.status != "FORCE_CHANGE_PASSWORD" or a.new_hash is None:
-        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
-    a.user.password_hash = a.new_hash
-    a.user.status = "CONFIRMED"
-    a.user.temp_password_expires = None
-    save_user(conn, a.user, ctx.now)
-    save_verifier(
-        ctx,
-        conn,
-        user_id=a.user.id,
-        pool_id=a.app.pool.id,
-        username=a.user.username,
-        password=required(a.responses, "NEW_PASSWORD"),
-    )
-    spend_session(ctx, conn, a.session)
-    return proceed(ctx, conn, a.app, a.user, SessionStage.NEW_PASSWORD_SET)
-
-
-def _answer_software_token(ctx: Context, conn: Connection, a: Answer) -> Outcome:
-    code = required(a.responses, "SOFTWARE_TOKEN_MFA_CODE")
-    if not totp.has_verified_token(conn, a.user.id):
-        raise errors.SoftwareTokenMFANotFoundException(messages.SOFTWARE_TOKEN_MISSING)
-    return _answer_code(ctx, conn, a, lambda: totp.verify_signin_code(ctx, conn, a.user, code))
-
-
-def _answer_email(ctx: Context, conn: Connection, a: Answer) -> Outcome:
-    code = required(a.responses, "EMAIL_OTP_CODE")
-
-    def accepted() -> bool:
-        if not email_otp.check_code(a.found.data, code):
-            return False
-        a.user.attributes["email_verified"] = "true"  # "marked verified after first success" (§6)
-        return True
-
-    return _answer_code(ctx, conn, a, accepted)
-
-
-def _answer_code(
-    ctx: Context, conn: Connection, a: Answer, accepted: Callable[[], bool]
-) -> Outcome:
-    """Under the lockout guard; a wrong code also counts against this session (3 end it)."""
-
-    def wrong_code() -> None:
-        wrong = int(a.found.data.get("wrong", 0)) + 1
-        if wrong >= MAX_WRONG_CODES:
-            spend_session(ctx, conn, a.session)
-        else:
-            a.found.data["wrong"] = wrong
-            update_session(conn, a.found)
-        _failed(ctx, a.user, "sign-in.mfa-failed", f"{a.found.challenge} code rejected ({wrong})")
-
-    lockout.guard(
-        conn,
-        a.user,
-        ctx.now,
-        accepted,
-        errors.CodeMismatchException(messages.MFA_CODE_MISMATCH),
-        on_failure=wrong_code,
-        on_locked=lambda: _locked(ctx, a.user),
-        reset=True,
-    )
-    spend_session(ctx, conn, a.session)
-    return _tokens(ctx, conn, a.app, a.user)
-
-
-def _answer_select(ctx: Context, conn: Connection, a: Answer) -> Outcome:
-    choice = required(a.responses, "ANSWER")
-    if choice not in a.found.data.get("choices", []):
-        raise errors.InvalidParameterException(messages.ANSWER_NOT_OFFERED)
-    spend_session(ctx, conn, a.session)
-    return open_challenge(ctx, conn, a.app, a.user, challenge_for(Factor(choice)), a.found.stage)
-
-
-def _answer_password_verifier(ctx: Context, conn: Connection, a: Answer) -> Outcome:
-    """The SRP claim: one try per challenge (the session is spent either way), counted like a
-    password."""
-    ok = srp_sign_in.claim_is_valid(ctx, conn, a)
-    spend_session(ctx, conn, a.session)
-    return finish_first_factor(ctx, conn, a.app, a.user, ok, "wrong password")
-
-
-def _answer_setup(ctx: Context, conn: Connection, a: Answer) -> Outcome:
-    spend_session(ctx, conn, a.session)
-    return proceed(ctx, conn, a.app, a.user, SessionStage.SETUP_VERIFIED)
-
-
-_Handler = Callable[[Context, Connection, Answer], Outcome]
-_HANDLERS: dict[str, _Handler] = {
-    "SOFTWARE_TOKEN_MFA": _answer_software_token,
-    "EMAIL_OTP": _answer_email,
-    "SELECT_MFA_TYPE": _answer_select,
-    "MFA_SETUP": _answer_setup,
-    "PASSWORD_VERIFIER": _answer_password_verifier,
-    "NEW_PASSWORD_REQUIRED": _answer_new_password,
-}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from mfa_portal.pool.engine import Engine
 from tests.support.auth_world import INVALID, SignInRig, tokens_of, totp_rig
 from tests.support.cognito_errors import raises_cognito
@@ -52,6 +54,37 @@ def test_new_password_required_refuses_attribute_updates(engine: Engine) -> None
     }
     with raises_cognito("InvalidParameterException"):
         rig.respond("NEW_PASSWORD_REQUIRED", first["Session"], **responses)
+
+
+def test_a_made_up_session_buys_no_hash(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new password is hashed (~20 ms of a core) only for a session that exists: a caller
+    without one must not be able to buy a hash per request."""
+    rig = SignInRig(engine)
+    rig.user("alice", permanent=False)
+    hashed: list[str] = []
+    real_hash = engine.hasher.hash
+
+    def counting(password: str) -> str:
+        hashed.append(password)
+        return real_hash(password)
+
+    monkeypatch.setattr(engine.hasher, "hash", counting)
+    for made_up in ("x" * 40, "AYABeC0ffee" * 30):
+        with raises_cognito("NotAuthorizedException", INVALID):
+            rig.respond(
+                "NEW_PASSWORD_REQUIRED", made_up, USERNAME="alice", NEW_PASSWORD="Brand-new-pass-1"
+            )
+    assert hashed == []
+    first = rig.login("alice", "Temp-pass-123")
+    tokens_of(
+        rig.respond(
+            "NEW_PASSWORD_REQUIRED",
+            first["Session"],
+            USERNAME="alice",
+            NEW_PASSWORD="Brand-new-pass-1",
+        )
+    )
+    assert hashed == ["Brand-new-pass-1"]
 
 
 def test_on_pool_new_password_then_mfa_setup_then_tokens(engine: Engine) -> None:

@@ -110,7 +110,8 @@ def test_lost_slots_are_given_up_once_with_a_warning(
             slots.run(lambda: ran.append(time.monotonic() - began))
             slots.run(lambda: ran.append(time.monotonic() - began))
         lost.close()
-    assert ran[0] >= 0.2 and ran[1] - ran[0] < 0.1  # the second hash did not wait again
+    # The wait ends by the semaphore's own timer (on the realtime clock): a hair early on monotonic.
+    assert ran[0] >= 0.19 and ran[1] - ran[0] < 0.1  # the second hash did not wait again
     assert not slots.shared
     assert [r.message for r in caplog.records if "hash slot" in r.message] != []
     assert len([r for r in caplog.records if r.name == "mfa_portal.pool.hash_slots"]) == 1

@@ -6,7 +6,7 @@ forms differ only in naming the pool (the client must belong to it) and in the f
 
 from __future__ import annotations
 
-from mfa_portal.pool import delivery, sign_in
+from mfa_portal.pool import challenge_answers, delivery, sign_in
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.registry import Params, Result, operation
 
@@ -28,7 +28,7 @@ def admin_initiate_auth(ctx: Context, p: Params) -> Result:
 @operation("RespondToAuthChallenge")
 def respond_to_auth_challenge(ctx: Context, p: Params) -> Result:
     app = sign_in.resolve_app(ctx, p["ClientId"])
-    outcome = sign_in.respond(
+    outcome = challenge_answers.respond(
         ctx, app, p["ChallengeName"], p.get("Session"), p.get("ChallengeResponses") or {}
     )
     return delivery.deliver(ctx, outcome)
@@ -37,7 +37,7 @@ def respond_to_auth_challenge(ctx: Context, p: Params) -> Result:
 @operation("AdminRespondToAuthChallenge")
 def admin_respond_to_auth_challenge(ctx: Context, p: Params) -> Result:
     app = sign_in.resolve_app(ctx, p["ClientId"], p["UserPoolId"])
-    outcome = sign_in.respond(
+    outcome = challenge_answers.respond(
         ctx, app, p["ChallengeName"], p.get("Session"), p.get("ChallengeResponses") or {}
     )
     return delivery.deliver(ctx, outcome)
