@@ -153,6 +153,26 @@ def test_a_taken_username_is_reported_even_with_prevent_user_existence_errors(
     assert error_of(exc) == ("UsernameExistsException", "User already exists")
 
 
+def test_a_taken_username_costs_no_hash(pool: SignUpPool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Signing up again with a name in use must not buy the caller an argon2 hash each time."""
+    pool.sign_up("alice", "alice@example.com")
+    hashed: list[str] = []
+    real_hash = pool.server.engine.hasher.hash
+
+    def counting(password: str) -> str:
+        hashed.append(password)
+        return real_hash(password)
+
+    monkeypatch.setattr(pool.server.engine.hasher, "hash", counting)
+    for _ in range(3):
+        with pytest.raises(ClientError) as exc:
+            pool.sign_up("alice", "alice@example.com")
+        assert error_of(exc)[0] == "UsernameExistsException"
+    assert hashed == []
+    pool.sign_up("bob", "bob@example.com")
+    assert hashed == [PASSWORD]
+
+
 def test_email_as_username_pool_gets_a_generated_username(wire_server: WireServer) -> None:
     pool = make(wire_server, UsernameAttributes=["email"])
     made = pool.sign_up("Bob@Example.com")

@@ -35,6 +35,7 @@ from mfa_portal.pool.verification_mail import (
     email_delivery,
     verification_message,
 )
+from mfa_portal.storage import Connection
 
 log = logging.getLogger("mfa_portal.pool.signup")
 
@@ -45,6 +46,16 @@ def _new_attributes(pool: Pool, username: str, p: Params) -> tuple[str | None, d
     if set(given) & set(attributes.VERIFIED_FLAGS):
         raise errors.NotAuthorizedException(messages.UNAUTHORIZED_ATTRIBUTE_WRITE)
     return attributes.new_user_attributes(pool, username, given)
+
+
+def _refuse_taken(conn: Connection, pool: Pool, username: str) -> None:
+    """UsernameExistsException for a name in use, even with PreventUserExistenceErrors (§7.3)."""
+    taken = conn.execute(
+        "SELECT 1 FROM users WHERE pool_id = ? AND username_key = ?",
+        (pool.id, pool.username_key(username)),
+    ).fetchone()
+    if taken is not None:
+        raise errors.UsernameExistsException(messages.USER_ALREADY_EXISTS)
 
 
 @operation("SignUp")
@@ -62,17 +73,14 @@ def sign_up(ctx: Context, p: Params) -> Result:
     enforce_policy(pool, password, field="password")
     sub = str(uuid.UUID(bytes=ctx.random_bytes(16), version=4))
     username = sub if username_attr is not None else given
+    with ctx.read() as conn:  # a name that is taken buys no hash (the transaction checks again)
+        _refuse_taken(conn, pool, username)
     password_hash = ctx.engine.hasher.hash(password)  # both before the write lock
     verifier = new_verifier(ctx, pool_id=pool.id, username=username, password=password)
     email = attrs.get("email")
     send_code = bool(email) and auto_verifies_email(pool)
     with ctx.tx() as conn:
-        taken = conn.execute(
-            "SELECT 1 FROM users WHERE pool_id = ? AND username_key = ?",
-            (pool.id, pool.username_key(username)),
-        ).fetchone()
-        if taken is not None:  # even with PreventUserExistenceErrors (spec §7.3)
-            raise errors.UsernameExistsException(messages.USER_ALREADY_EXISTS)
+        _refuse_taken(conn, pool, username)
         attributes.enforce_uniqueness(
             conn, pool, attrs, set(attrs), user_id=None, force_alias=False, now=ctx.now
         )
