@@ -54,7 +54,7 @@ test: install-test
 ## The pool and portal tests again, on PostgreSQL instead of SQLite files (make test runs the storage
 ## and race tests on both engines; this is the wider check, e.g. before a release)
 test-postgres: install-test
-	MFA_PORTAL_TEST_DATABASE=postgresql $(PY) -m pytest -n 2 --dist loadgroup tests/unit/pool tests/web tests/storage
+	MFA_PORTAL_TEST_DATABASE=postgresql $(PY) -m pytest -n 2 --dist loadgroup tests/unit/pool tests/web tests/storage tests/admin
 
 system-deps:
 	@missing=""; for pair in $(TEST_DEBS); do \

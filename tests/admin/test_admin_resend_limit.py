@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from mfa_portal.admin.recovery_limit import RecoveryLimit
 from mfa_portal.admin.resend_limit import MAX_RESENDS, WINDOW_SECONDS, ResendLimit
@@ -32,8 +33,10 @@ def test_a_user_gets_the_limit_per_window_then_a_new_window(store: PortalStore) 
     assert limit.admit("pool", "ann") == 0.0  # the window ended
 
 
-def test_processes_agree_and_a_race_admits_exactly_the_limit(store: PortalStore) -> None:
-    other = PortalStore(store.path)  # another portal process on the same store
+def test_processes_agree_and_a_race_admits_exactly_the_limit(
+    store: PortalStore, tmp_path: Path, database_url: str | None
+) -> None:
+    other = PortalStore.in_data_dir(tmp_path / "portal", database_url)  # another portal process
     try:
         clock = Clock()
         first, second = ResendLimit(store, clock=clock), ResendLimit(other, clock=clock)
