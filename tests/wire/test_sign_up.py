@@ -17,6 +17,7 @@ from pycognito.aws_srp import AWSSRP
 from mfa_portal.clock import FakeClock
 from mfa_portal.cognito_api.secret_hash import compute_secret_hash
 from mfa_portal.mail import MemoryMailer
+from tests.support.hash_count import counted_hashes
 from tests.support.wire import MakeWireServer, WireServer
 
 PASSWORD = "Correct-Horse-9!"
@@ -156,14 +157,7 @@ def test_a_taken_username_is_reported_even_with_prevent_user_existence_errors(
 def test_a_taken_username_costs_no_hash(pool: SignUpPool, monkeypatch: pytest.MonkeyPatch) -> None:
     """Signing up again with a name in use must not buy the caller an argon2 hash each time."""
     pool.sign_up("alice", "alice@example.com")
-    hashed: list[str] = []
-    real_hash = pool.server.engine.hasher.hash
-
-    def counting(password: str) -> str:
-        hashed.append(password)
-        return real_hash(password)
-
-    monkeypatch.setattr(pool.server.engine.hasher, "hash", counting)
+    hashed = counted_hashes(pool.server.engine.hasher, monkeypatch)
     for _ in range(3):
         with pytest.raises(ClientError) as exc:
             pool.sign_up("alice", "alice@example.com")

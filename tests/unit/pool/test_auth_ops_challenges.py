@@ -12,6 +12,7 @@ import pytest
 from mfa_portal.pool.engine import Engine
 from tests.support.auth_world import INVALID, SignInRig, tokens_of, totp_rig
 from tests.support.cognito_errors import raises_cognito
+from tests.support.hash_count import counted_hashes
 
 # --- NEW_PASSWORD_REQUIRED and MFA_SETUP ----------------------------------------------------------
 
@@ -61,14 +62,7 @@ def test_a_made_up_session_buys_no_hash(engine: Engine, monkeypatch: pytest.Monk
     without one must not be able to buy a hash per request."""
     rig = SignInRig(engine)
     rig.user("alice", permanent=False)
-    hashed: list[str] = []
-    real_hash = engine.hasher.hash
-
-    def counting(password: str) -> str:
-        hashed.append(password)
-        return real_hash(password)
-
-    monkeypatch.setattr(engine.hasher, "hash", counting)
+    hashed = counted_hashes(engine.hasher, monkeypatch)
     for made_up in ("x" * 40, "AYABeC0ffee" * 30):
         with raises_cognito("NotAuthorizedException", INVALID):
             rig.respond(

@@ -13,6 +13,7 @@ from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.pool import reset_codes, totp
 from mfa_portal.pool.engine import Engine
 from tests.support.cognito_errors import raises_cognito
+from tests.support.hash_count import counted_hashes
 from tests.support.race import run_together
 from tests.support.recovery_world import HOUR, NEW_PASSWORD, RecoveryRig, wrong
 
@@ -271,14 +272,7 @@ def test_a_code_that_cannot_be_right_costs_no_hash(
     credentials at all) must not be able to buy one per request."""
     rig = RecoveryRig(engine)
     rig.user("alice", email="alice@example.com")
-    hashed: list[str] = []
-    real_hash = engine.hasher.hash
-
-    def counting(password: str) -> str:
-        hashed.append(password)
-        return real_hash(password)
-
-    monkeypatch.setattr(engine.hasher, "hash", counting)
+    hashed = counted_hashes(engine.hasher, monkeypatch)
     with raises_cognito("ExpiredCodeException"):  # none requested
         rig.confirm("alice", "123456")
     with pytest.raises(CognitoError):  # no such user
