@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from mfa_portal.admin.signin_limit import WINDOW_SECONDS
+from mfa_portal.web import signin_address_limit
 from mfa_portal.wiring.support import build_support
 from tests.support.pool_process import portal_serve
 from tests.support.portal import PASSWORD, Browser, PortalWorld
@@ -93,6 +94,23 @@ def test_refusals_that_are_no_guess_do_not_count(world: PortalWorld) -> None:
     assert again.sign_in("alice", PASSWORD).status_code == 303
 
 
+def test_a_proxy_that_is_not_trusted_is_named_once_in_the_log(
+    world: PortalWorld, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Behind a proxy whose ``X-Forwarded-For`` the server ignores, every visitor shares the proxy's
+    address, and one guesser could stop them all: the operator is told, once."""
+    monkeypatch.setattr(signin_address_limit, "_warned_untrusted_proxy", False)
+    app = world.app(signin_failures_per_address=LIMIT)
+    behind = Browser(app, address="10.0.0.5")  # the proxy, as the server sees it
+    behind.http.headers["X-Forwarded-For"] = ATTACKER
+    caplog.set_level(logging.WARNING, logger="mfa_portal.web")
+    for _ in range(2):
+        assert behind.sign_in("nobody", "Wrong-Password-1!").status_code == 400
+    warnings = [r.getMessage() for r in caplog.records if "not trusted" in r.getMessage()]
+    assert len(warnings) == 1 and "10.0.0.5" in warnings[0]
+    assert "FORWARDED_ALLOW_IPS" in warnings[0]
+
+
 def test_zero_turns_the_limit_off(world: PortalWorld) -> None:
     app = world.app(signin_failures_per_address=0)
     attacker = Browser(app, address=ATTACKER)
@@ -129,3 +147,4 @@ def test_a_real_server_counts_the_address_its_trusted_proxy_names(tmp_path: Path
     lines = [line for line in log.splitlines() if "event=sign-in.address-limited" in line]
     assert len(lines) == 1 and f"ip={ATTACKER}" in lines[0], log[-2000:]
     assert ADMIN_PASSWORD not in log and "Wrong-Password-1!" not in log
+    assert "not trusted" not in log  # loopback's X-Forwarded-For is taken

@@ -29,6 +29,9 @@ log = logging.getLogger("mfa_portal.web")
 LIMITED_ACTION = PREFIX + "address-limited"  # the audit trail's action when an address is stopped
 
 
+_warned_untrusted_proxy = False
+
+
 def source(request: Request) -> str:
     return client_address(request) or ""
 
@@ -36,9 +39,30 @@ def source(request: Request) -> str:
 def admit(request: Request) -> Admission:
     """May this visitor's address try a password now? (Always, when the limit is off.)"""
     limit = get_portal(request).support.signin_limit
-    if limit is None:
+    if limit is None or not limit.enabled:
         return Admission(True)
+    _warn_if_behind_an_untrusted_proxy(request)
     return limit.admit(source(request))
+
+
+def _warn_if_behind_an_untrusted_proxy(request: Request) -> None:
+    """Once per process: a request names a client in ``X-Forwarded-For`` that the server did not
+    take (its proxy is not in ``FORWARDED_ALLOW_IPS``), so every visitor behind that proxy shares
+    its address, and one guesser can stop them all."""
+    global _warned_untrusted_proxy
+    forwarded = request.headers.get("x-forwarded-for")
+    if _warned_untrusted_proxy or not forwarded:
+        return
+    named = {entry.strip() for entry in forwarded.split(",")}
+    peer = source(request)
+    if peer not in named:  # taken, the server's client would be one of them
+        _warned_untrusted_proxy = True
+        log.warning(
+            "sign-in requests come through a proxy at %s that is not trusted (FORWARDED_ALLOW_IPS):"
+            " its X-Forwarded-For is ignored, so the limit on failed sign-ins per address counts "
+            "every visitor behind it as one",
+            peer,
+        )
 
 
 def settle(request: Request, refusal: CognitoError | None) -> None:
