@@ -5,8 +5,8 @@ Only a salted HMAC-SHA256 of the code is kept, and that digest is itself sealed 
 secret box (the key lives outside the database), so a copied database file alone does not allow an
 offline search of the 10^6 possible codes. Five wrong guesses void a code; at most five codes are
 issued per user per hour. Together that bounds guesses at 25 an hour per user (ASVS 2.2.1 asks for at
-most 100). Every function runs inside the caller's write transaction; on ``Verdict.WRONG`` the caller
-commits the counted attempt before raising (``storage.CommitThenRaise``).
+most 100). Every function but ``may_accept`` (a read) runs inside the caller's write transaction; on
+``Verdict.WRONG`` the caller commits the counted attempt before raising (``storage.CommitThenRaise``).
 """
 
 from __future__ import annotations
