@@ -58,9 +58,18 @@ def _ratio_row(
     if target is None:
         return f"| {label} | {fig(ours)} | {reference} | {ratio:.2f}× | none set | – |"
     return (
-        f"| {label} | {fig(ours)} | {reference} | {ratio:.2f}× | ≥ {target:.2f}× | "
+        f"| {label} | {fig(ours)} | {reference} | {_against(ratio, target)}× | ≥ {target:.2f}× | "
         f"{verdict(ratio >= target)} |"
     )
+
+
+def _against(ratio: float, target: float) -> str:
+    """The ratio to two places, or to three when two would print a miss as the target itself
+    (0.899 beside "≥ 0.90": a reader would see 0.90 judged not met)."""
+    shown = f"{ratio:.2f}"
+    if ratio < target and shown == f"{target:.2f}":
+        return f"{ratio:.3f}"
+    return shown
 
 
 def _faster(refs: dict[str, Measured]) -> float | None:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -227,6 +228,24 @@ def test_targets_are_judged_against_the_reference_of_the_same_run() -> None:
     assert "| 3.00× | ≥ 3.00× | **met** |" in line(text, report.GET_USER)  # vs cognito-local
     assert line(text, report.INITIATE_AUTH).endswith("**not met** |")  # 80/100 < 0.90
     assert "cognito-local: not run (x)" in line(text, report.ADMIN_GET_USER)
+
+
+def test_a_miss_that_would_round_to_the_target_is_shown_to_three_places() -> None:
+    """89 sign-ins against 99 verifications is 0.899: printed as 0.90 it would read as the target."""
+    text = report.render(
+        results(
+            pool=replace(results().pool, initiate_auth=figure(89)),
+            ceiling=Ceiling(99.0, 2, 19 * 1024, 2, 1),
+        )
+    )
+    assert "| 0.899× | ≥ 0.90× | **not met** |" in line(text, report.INITIATE_AUTH)
+    text = report.render(
+        results(
+            pool=replace(results().pool, initiate_auth=figure(90)),
+            ceiling=Ceiling(100.0, 2, 19 * 1024, 2, 1),
+        )
+    )
+    assert "| 0.90× | ≥ 0.90× | **met** |" in line(text, report.INITIATE_AUTH)
 
 
 def test_scale_targets_read_the_rows_they_name() -> None:
