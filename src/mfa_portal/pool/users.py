@@ -92,6 +92,16 @@ def _written(user: User) -> tuple[object, ...]:
     )
 
 
+def username_taken(conn: Connection, pool: Pool, username: str) -> bool:
+    """Whether ``username`` is some user's username in ``pool`` (not an alias or a sub): what a new
+    user's name must not be."""
+    row = conn.execute(
+        "SELECT 1 FROM users WHERE pool_id = ? AND username_key = ?",
+        (pool.id, pool.username_key(username)),
+    ).fetchone()
+    return row is not None
+
+
 def find_user(conn: Connection, pool: Pool, name: str) -> User | None:
     """The user a sign-in name refers to, or None."""
     row = conn.execute(

@@ -29,7 +29,7 @@ from mfa_portal.pool.secret_hash import check_secret_hash
 from mfa_portal.pool.sign_in import resolve_app
 from mfa_portal.pool.srp_store import new_verifier, store_verifier
 from mfa_portal.pool.storage import CommitThenRaise
-from mfa_portal.pool.users import find_user, insert_user, save_user
+from mfa_portal.pool.users import find_user, insert_user, save_user, username_taken
 from mfa_portal.pool.verification_mail import (
     auto_verifies_email,
     email_delivery,
@@ -50,11 +50,7 @@ def _new_attributes(pool: Pool, username: str, p: Params) -> tuple[str | None, d
 
 def _refuse_taken(conn: Connection, pool: Pool, username: str) -> None:
     """UsernameExistsException for a name in use, even with PreventUserExistenceErrors (§7.3)."""
-    taken = conn.execute(
-        "SELECT 1 FROM users WHERE pool_id = ? AND username_key = ?",
-        (pool.id, pool.username_key(username)),
-    ).fetchone()
-    if taken is not None:
+    if username_taken(conn, pool, username):
         raise errors.UsernameExistsException(messages.USER_ALREADY_EXISTS)
 
 

@@ -30,6 +30,7 @@ from mfa_portal.pool.users import (
     load_user_by_id,
     mfa_fields,
     save_user,
+    username_taken,
 )
 from mfa_portal.storage import Connection
 
@@ -98,11 +99,7 @@ def admin_create_user(ctx: Context, p: Params) -> Result:
     verifier = new_verifier(ctx, pool_id=pool.id, username=username, password=password)
     with ctx.tx() as conn:
         pool = load_pool(conn, pool.id)
-        taken = conn.execute(
-            "SELECT 1 FROM users WHERE pool_id = ? AND username_key = ?",
-            (pool.id, pool.username_key(username)),
-        ).fetchone()
-        if taken is not None:
+        if username_taken(conn, pool, username):
             raise errors.UsernameExistsException(messages.USER_EXISTS)
         attributes.enforce_uniqueness(
             conn,
