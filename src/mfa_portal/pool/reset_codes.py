@@ -73,7 +73,7 @@ def issue_code(ctx: Context, conn: Connection, user_id: int, *, counted: bool) -
     ``counted`` requests (ForgotPassword) are limited to ``MAX_REQUESTS_PER_HOUR`` in any sliding
     hour: LimitExceededException beyond that. An administrator's reset is not counted.
     """
-    row = conn.execute("SELECT * FROM reset_codes WHERE user_id = ?", (user_id,)).fetchone()
+    row = _code_row(conn, user_id)
     requests = _recent_requests(row, ctx.now)
     if counted:
         if len(requests) >= MAX_REQUESTS_PER_HOUR:
@@ -96,26 +96,39 @@ def issue_code(ctx: Context, conn: Connection, user_id: int, *, counted: bool) -
     return code
 
 
+def _code_row(conn: Connection, user_id: int) -> Row | None:
+    row: Row | None = conn.execute(
+        "SELECT * FROM reset_codes WHERE user_id = ?", (user_id,)
+    ).fetchone()
+    return row
+
+
+def _live(ctx: Context, row: Row) -> bool:
+    """Whether ``row`` holds a code that can still be used: issued, not expired, not guessed out."""
+    return (
+        row["code_hash"] is not None
+        and ctx.now < row["expires_at"]
+        and row["attempts"] < MAX_WRONG_CODES
+    )
+
+
 def may_accept(ctx: Context, conn: Connection, user_id: int, code: str) -> bool:
     """Whether ``check_code`` would accept ``code`` now; reads only (counts and spends nothing).
 
     ConfirmForgotPassword asks before it hashes the new password, so a wrong or dead code costs
     the server no argon2 hash."""
-    row = conn.execute("SELECT * FROM reset_codes WHERE user_id = ?", (user_id,)).fetchone()
-    if row is None or row["code_hash"] is None:
-        return False
-    if ctx.now >= row["expires_at"] or row["attempts"] >= MAX_WRONG_CODES:
+    row = _code_row(conn, user_id)
+    if row is None or not _live(ctx, row):
         return False
     return matches(ctx, user_id, row["code_hash"], code)
 
 
 def check_code(ctx: Context, conn: Connection, user_id: int, code: str) -> Verdict:
     """Judge ``code`` against the user's live code: spend it if right, count the guess if wrong."""
-    row = conn.execute("SELECT * FROM reset_codes WHERE user_id = ?", (user_id,)).fetchone()
-    if row is None or row["code_hash"] is None:
-        return Verdict.EXPIRED
-    if ctx.now >= row["expires_at"] or row["attempts"] >= MAX_WRONG_CODES:
-        void(conn, user_id)
+    row = _code_row(conn, user_id)
+    if row is None or not _live(ctx, row):
+        if row is not None and row["code_hash"] is not None:
+            void(conn, user_id)  # expired or guessed out: forgotten
         return Verdict.EXPIRED
     if matches(ctx, user_id, row["code_hash"], code):
         void(conn, user_id)
