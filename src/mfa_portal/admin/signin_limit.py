@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mfa_portal.admin.store import PortalStore
+from mfa_portal.storage import Connection
 
 MAX_FAILURES = 100  # failed password steps per address in one window (0: no limit)
 WINDOW_SECONDS = 900.0
@@ -67,6 +68,13 @@ def address_key(source: str) -> str:
     return str(address)
 
 
+def _count(conn: Connection, key: str) -> Any:
+    """An address's row: its failures, its steps in progress, when its window started."""
+    return conn.execute(
+        "SELECT failures, pending, window_start FROM signin_limits WHERE source = ?", (key,)
+    ).fetchone()
+
+
 class SignInLimit:
     """Counters in the portal store's ``signin_limits`` table."""
 
@@ -94,10 +102,7 @@ class SignInLimit:
         now = self._clock()
         key = address_key(source)
         with self._store.read() as conn:  # a stopped address is refused without a write
-            row = conn.execute(
-                "SELECT failures, pending, window_start FROM signin_limits WHERE source = ?",
-                (key,),
-            ).fetchone()
+            row = _count(conn, key)
         refused_for = None if row is None else self._refusal(row, now)
         if refused_for is not None:
             return Admission(False, refused_for)
@@ -110,10 +115,7 @@ class SignInLimit:
                 "ON CONFLICT DO NOTHING",
                 (key, now),
             )
-            row = conn.execute(
-                "SELECT failures, pending, window_start FROM signin_limits WHERE source = ?",
-                (key,),
-            ).fetchone()
+            row = _count(conn, key)
             refused_for = self._refusal(row, now)
             if refused_for is not None:
                 return Admission(False, refused_for)
