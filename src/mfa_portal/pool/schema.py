@@ -189,4 +189,17 @@ CREATE INDEX users_enabled_order ON users(pool_id, enabled, id);
 CREATE INDEX token_families_expiry ON token_families(expires_at);
 CREATE INDEX group_members_user ON group_members(user_id)
 """,
+    # 9: failed password steps per client address on the public endpoint (pool/address_limit.py)
+    """
+CREATE TABLE address_limits (
+    source TEXT PRIMARY KEY,         -- an address, or an IPv6 address's /64
+    window_start REAL NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    pending INTEGER NOT NULL DEFAULT 0,   -- password steps admitted and not yet settled
+    first_failure REAL,
+    last_failure REAL,
+    reported INTEGER NOT NULL DEFAULT 0   -- 1 once the limit's being reached was logged
+);
+CREATE INDEX address_limits_window ON address_limits(window_start)
+""",
 ]
