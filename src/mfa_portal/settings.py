@@ -181,6 +181,8 @@ class Settings(LogSettings):
     enrolment_code_minutes: int = 10  # how long a mailed enrolment code is valid
     # failed password steps on the sign-in page per client address in 15 minutes; 0: no limit
     signin_failures_per_address: int = Field(default=100, ge=0, le=1_000_000)
+    # the same for password steps posted to the embedded pool's endpoint by other than loopback
+    pool_failures_per_address: int = Field(default=100, ge=0, le=1_000_000)
 
     @model_validator(mode="after")
     def _check_combinations(self) -> Settings:

@@ -78,6 +78,10 @@ def test_env_and_dotenv_and_flags(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
             {"MFA_PORTAL_SIGNIN_FAILURES_PER_ADDRESS": "lots"},
             "MFA_PORTAL_SIGNIN_FAILURES_PER_ADDRESS",
         ),
+        (
+            {"MFA_PORTAL_POOL_FAILURES_PER_ADDRESS": "-5"},
+            "MFA_PORTAL_POOL_FAILURES_PER_ADDRESS",
+        ),
     ],
 )
 def test_wrong_settings_fail_naming_the_setting(

@@ -100,6 +100,20 @@ def test_pool_serve_refuses_half_set_environment_keys(
     assert "MFA_PORTAL_POOL_SECRET_ACCESS_KEY" in result.output
 
 
+@pytest.mark.parametrize("value", ["-1", "lots"])
+def test_pool_serve_refuses_a_limit_that_is_not_a_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: pytest.fail("started"))
+    monkeypatch.setenv("MFA_PORTAL_POOL_FAILURES_PER_ADDRESS", value)
+
+    result = CliRunner().invoke(cli_app, ["pool", "serve", "--data-dir", str(tmp_path / "d")])
+
+    assert result.exit_code == 2
+    assert "MFA_PORTAL_POOL_FAILURES_PER_ADDRESS" in result.output
+    assert not (tmp_path / "d").exists()  # refused before anything was created
+
+
 @pytest.mark.parametrize(
     ("host", "endpoint"),
     [

@@ -40,6 +40,11 @@ def pool_mail_settings() -> MailSettings:
     return dataclasses.replace(mail_settings(settings), mode=mode.value)
 
 
+def pool_failures_per_address() -> int:
+    """``MFA_PORTAL_POOL_FAILURES_PER_ADDRESS`` (``SettingsError`` if it is not a count)."""
+    return load_settings().pool_failures_per_address
+
+
 def mail_lines(pool: StandalonePool, data_dir: Path) -> list[str]:
     """Where the pool's mail (codes, invitations) goes."""
     if pool.outbox is None:
@@ -122,6 +127,7 @@ def serve(
     require_free_port(host, port)
     try:
         mail = pool_mail_settings()
+        limit = pool_failures_per_address()
         # One first start, even for two racing servers (or replicas on one empty database).
         with first_start_lock(data_dir, database_url or None):
             pool = build_standalone(
@@ -132,6 +138,7 @@ def serve(
                 region=region,
                 mail=mail,
                 database_url=database_url or None,
+                failures_per_address=limit,
             )
     except (StartupError, CredentialsError, SettingsError) as exc:  # one line, no traceback
         typer.echo(f"error: {exc}", err=True)

@@ -133,7 +133,7 @@ def portal_worker_app() -> ASGIApp:
 
 def pool_worker_app() -> ASGIApp:
     """In a worker of ``mfa-portal pool serve``: the pool's wire app over the parent's data."""
-    from mfa_portal.cli.pool_serve import pool_mail_settings
+    from mfa_portal.cli.pool_serve import pool_failures_per_address, pool_mail_settings
     from mfa_portal.pool.standalone import DEFAULT_REGION, build_standalone
     from mfa_portal.security_events import configure_logging
     from mfa_portal.settings import load_log_settings
@@ -152,6 +152,7 @@ def pool_worker_app() -> ASGIApp:
             region=spec.region or DEFAULT_REGION,
             mail=pool_mail_settings(),
             database_url=spec.database_url,
+            failures_per_address=pool_failures_per_address(),
         )
     _start_with_the_others(spec)
     return pool.app

@@ -460,6 +460,9 @@ def is_flow_not_enabled(exc: CognitoError) -> bool:
     )
 
 
+ADDRESS_LIMITED = "Too many failed sign-ins came from this address. Try again later."
+
+
 def needs_get_tokens(exc: CognitoError) -> bool:
     """A client with refresh-token rotation refused REFRESH_TOKEN_AUTH."""
     return exc.code == "InvalidParameterException" and exc.message == ROTATION_NEEDS_GET_TOKENS

@@ -121,13 +121,15 @@ def build_standalone(
     env: Mapping[str, str] | None = None,
     mail: MailSettings | None = None,
     database_url: str | None = None,
+    failures_per_address: int = 0,
 ) -> StandalonePool:
     """Open (or create) the pool in ``data_dir`` and build the app that serves it.
 
     ``public_url`` is the externally visible URL when it differs from the bind address (a proxy, a
     container); token issuers (``iss``) are built from it. ``mail`` is the ``MFA_PORTAL_SMTP_*``
     part of the settings (None: development without SMTP). The outbox is served over HTTP only
-    when the server is bound to loopback: it holds codes in clear.
+    when the server is bound to loopback: it holds codes in clear. ``failures_per_address``: see
+    ``create_wire_app``.
     """
     endpoint = (public_url or endpoint_for(host, port)).rstrip("/")
     mailer, outbox = build_mailer(data_dir, mail, clock)
@@ -142,5 +144,6 @@ def build_standalone(
     )
     credentials, created = bound_credentials(engine, data_dir, env)
     served = outbox if host in LOOPBACK else None
-    app = serve_both_paths(create_wire_app(engine, credentials), served)
+    wire = create_wire_app(engine, credentials, failures_per_address=failures_per_address)
+    app = serve_both_paths(wire, served)
     return StandalonePool(app, engine, credentials, created, endpoint, outbox, served is not None)

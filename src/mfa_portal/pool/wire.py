@@ -7,6 +7,7 @@ place where exceptions become ``{"__type", "message"}`` responses; anything that
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -24,6 +25,7 @@ from mfa_portal.clock import Clock, SystemClock
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.service_model import service_model
 from mfa_portal.pool import json_codec, offload, password_calls, sigv4
+from mfa_portal.pool.address_limit import PasswordStepLimit
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.ids import uuid4_text
@@ -42,6 +44,7 @@ SERVICE_NAME = "mfa-portal embedded Amazon Cognito user pool"
 # on the event loop. Anything that may scan (AdminGetUser falls back to alias attributes), hash or
 # wait on a network database does not.
 INLINE_OPERATIONS = frozenset({"GetUser"})
+LIMITED_OPERATIONS = frozenset({"InitiateAuth", "RespondToAuthChallenge"})  # see address_limit
 _OPERATION_NAME = re.compile(r"[A-Za-z]{1,64}")
 _POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
 
@@ -151,9 +154,16 @@ async def _send_error(send: Send, exc: errors.CognitoError, request_id: str) -> 
 class WireFront:
     """Request handlers over one engine and one key pair."""
 
-    def __init__(self, engine: Engine, credentials: Credentials, wall_clock: Clock) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        credentials: Credentials,
+        wall_clock: Clock,
+        address_limit: PasswordStepLimit | None = None,
+    ) -> None:
         self.engine = engine
         self.credentials = credentials
+        self.address_limit = address_limit
         # SigV4 freshness is judged by wall time, not the engine's clock, so tests may run the
         # engine on a fake clock while real boto3 signs with the real one.
         self.wall_clock = wall_clock
@@ -181,13 +191,23 @@ class WireFront:
                 )
             else:
                 hashes = password_calls.hashes(operation, params)
-                result = await (offload.in_password_thread if hashes else offload.in_thread)(
+                call = functools.partial(
                     self.engine.call,
                     operation,
                     params,
                     iam_principal=principal,
                     source_ip=source_ip,
                 )
+                if self.address_limit is not None and operation in LIMITED_OPERATIONS:
+                    call = functools.partial(
+                        self.address_limit.call,
+                        call,
+                        operation,
+                        params,
+                        source_ip,
+                        signed=principal is not None,
+                    )
+                result = await (offload.in_password_thread if hashes else offload.in_thread)(call)
         except ClientGone:
             return
         except errors.CognitoError as exc:
@@ -283,14 +303,22 @@ class WireFastLane:
 
 
 def create_wire_app(
-    engine: Engine, credentials: Credentials, *, wall_clock: Clock | None = None
+    engine: Engine,
+    credentials: Credentials,
+    *,
+    wall_clock: Clock | None = None,
+    failures_per_address: int = 0,
 ) -> WireApp:
     """The Cognito endpoint as an ASGI app; serve it at the URL that ``engine.issuer_base`` names.
+
+    ``failures_per_address``: failed password steps per client address in 15 minutes before its
+    password steps are refused (``address_limit``; 0: no limit).
 
     Mount it with ``WireMount(prefix, app=...)`` (not ``Mount``) so ``endpoint_url=…<prefix>``
     works without a trailing slash, which is how boto3 posts to it.
     """
-    return WireApp(WireFront(engine, credentials, wall_clock or SystemClock()))
+    limit = PasswordStepLimit(engine, failures_per_address) if failures_per_address else None
+    return WireApp(WireFront(engine, credentials, wall_clock or SystemClock(), limit))
 
 
 def _route_path(scope: Scope) -> str:

@@ -105,7 +105,9 @@ def open_embedded(
     if credentials is not None:
         from mfa_portal.pool.wire import create_wire_app
 
-        wire_app = create_wire_app(engine, credentials)
+        wire_app = create_wire_app(
+            engine, credentials, failures_per_address=settings.pool_failures_per_address
+        )
     return PortalBackend(
         settings=settings,
         client=client,
