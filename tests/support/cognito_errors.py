@@ -12,11 +12,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.cognito_api.client import CognitoClient
+from mfa_portal.cognito_api.errors import CognitoError, error
 
 
 @dataclass
@@ -55,3 +57,18 @@ def raises_cognito(
         assert message.search(caught.message), f"{caught.message!r} does not match {message}"
     elif message is not None:
         assert caught.message == message
+
+
+class Refusing:
+    """The portal's seam, with one operation answering a chosen Cognito error."""
+
+    def __init__(self, inner: CognitoClient, operation: str, code: str, message: str) -> None:
+        self._inner, self._operation, self._error = inner, operation, error(code, message)
+
+    def call(self, operation: str, **params: Any) -> dict[str, Any]:
+        if operation == self._operation:
+            raise self._error
+        return self._inner.call(operation, **params)
+
+    def supports(self, operation: str) -> bool:
+        return self._inner.supports(operation)

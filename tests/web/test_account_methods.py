@@ -11,9 +11,9 @@ from mfa_portal.admin.actions import reset_mfa
 from mfa_portal.admin.audit import AuditFilter
 from mfa_portal.admin.support import Actor
 from mfa_portal.web.strings import t
+from tests.support.cognito_errors import Refusing
 from tests.support.portal import PASSWORD, Browser, PortalWorld
 from tests.web.test_code_page import with_email_mfa
-from tests.web.test_password_reset import Refusing
 
 
 def _signed_in_with_totp(world: PortalWorld, username: str, secret: str) -> Browser:

@@ -8,14 +8,12 @@ error per field, every broken password rule at once, and a clear sentence for ea
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 import pytest
 
-from mfa_portal.cognito_api.client import CognitoClient
-from mfa_portal.cognito_api.errors import error
 from mfa_portal.web.strings import t
+from tests.support.cognito_errors import Refusing
 from tests.support.portal import PASSWORD, Browser, EnrolledUser, PortalWorld
 
 NEW_PASSWORD = "New-Battery-Staple-7!"
@@ -219,21 +217,6 @@ def test_an_empty_username_is_asked_for(world: PortalWorld) -> None:
     assert page.status_code == 400 and t("reset.username_missing") in page.text
     tag = re.search(r'<input id="username"[^>]*>', page.text)
     assert tag is not None and 'aria-describedby="forgot-intro username-error"' in tag.group(0)
-
-
-class Refusing:
-    """The portal's seam, with one operation answering a chosen Cognito error."""
-
-    def __init__(self, inner: CognitoClient, operation: str, code: str, message: str) -> None:
-        self._inner, self._operation, self._error = inner, operation, error(code, message)
-
-    def call(self, operation: str, **params: Any) -> dict[str, Any]:
-        if operation == self._operation:
-            raise self._error
-        return self._inner.call(operation, **params)
-
-    def supports(self, operation: str) -> bool:
-        return self._inner.supports(operation)
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,10 @@ import pytest
 from mfa_portal.admin.signin_limit import WINDOW_SECONDS
 from mfa_portal.web import signin_address_limit
 from mfa_portal.wiring.support import build_support
+from tests.support.cognito_errors import Refusing
 from tests.support.pool_process import portal_serve
 from tests.support.portal import PASSWORD, Browser, PortalWorld
 from tests.support.signin_forms import CSRF
-from tests.web.test_password_reset import Refusing
 
 ATTACKER = "203.0.113.9"
 OFFICE = "198.51.100.20"
