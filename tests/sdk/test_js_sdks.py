@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pyotp
 import pytest
 
@@ -109,13 +108,7 @@ def pool_server(
 
 @pytest.fixture
 def sdk_pool(pool_server: PoolProcess) -> SdkPool:
-    idp = boto3.client(
-        "cognito-idp",
-        endpoint_url=pool_server.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=pool_server.access_key_id,
-        aws_secret_access_key=pool_server.secret_access_key,
-    )
+    idp = pool_server.idp()
     pool_id = idp.create_user_pool(PoolName="sdk")["UserPool"]["Id"]
     idp.set_user_pool_mfa_config(
         UserPoolId=pool_id,

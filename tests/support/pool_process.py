@@ -11,8 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import boto3
 import httpx
+from botocore.config import Config
 
 from tests.support.wire_server import free_port
 
@@ -32,6 +35,17 @@ class PoolProcess:
     def base_url(self) -> str:
         """scheme://host:port, whatever path the pool answers at."""
         return self.endpoint.removesuffix("/cognito")
+
+    def idp(self, config: Config | None = None) -> Any:
+        """boto3's ``cognito-idp`` client for this server, with its key pair."""
+        return boto3.client(
+            "cognito-idp",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+            config=config,
+        )
 
     def env(self) -> dict[str, str]:
         return {

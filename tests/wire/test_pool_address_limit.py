@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -37,14 +36,7 @@ NO_RETRIES = Config(retries={"mode": "standard", "max_attempts": 1})
 
 def idp_from(server: PoolProcess, address: str | None = None) -> Any:
     """boto3 for ``server``, its requests coming from ``address`` (None: loopback itself)."""
-    idp = boto3.client(
-        "cognito-idp",
-        endpoint_url=server.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=server.access_key_id,
-        aws_secret_access_key=server.secret_access_key,
-        config=NO_RETRIES,  # botocore retries TooManyRequestsException: count each call once
-    )
+    idp = server.idp(NO_RETRIES)  # botocore retries TooManyRequestsException: count each once
     if address is not None:
 
         def forwarded(request: Any, **_: Any) -> None:
@@ -223,31 +215,21 @@ def test_clients_with_a_secret_and_signed_calls_are_not_counted(world: World) ->
     address = "45.33.10.16"
     idp = idp_from(world.server, address)
     for name in world.users[23 : 24 + LIMIT]:
-        code = refused(
-            lambda name=name: idp.initiate_auth(
-                ClientId=world.confidential,
-                AuthFlow="USER_PASSWORD_AUTH",
-                AuthParameters={
-                    "USERNAME": name,
-                    "PASSWORD": WRONG,
-                    "SECRET_HASH": world.secret_hash(name),
-                },
+        guess = {"USERNAME": name, "PASSWORD": WRONG, "SECRET_HASH": world.secret_hash(name)}
+        public = refused(
+            lambda guess=guess: idp.initiate_auth(
+                ClientId=world.confidential, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=guess
             )
         )
-        assert code == "NotAuthorizedException"
-        code = refused(
-            lambda name=name: idp.admin_initiate_auth(
+        signed = refused(
+            lambda guess=guess: idp.admin_initiate_auth(
                 UserPoolId=world.pool_id,
                 ClientId=world.confidential,
                 AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-                AuthParameters={
-                    "USERNAME": name,
-                    "PASSWORD": WRONG,
-                    "SECRET_HASH": world.secret_hash(name),
-                },
+                AuthParameters=guess,
             )
         )
-        assert code == "NotAuthorizedException"
+        assert public == signed == "NotAuthorizedException"
     assert "AuthenticationResult" in world.sign_in(address, world.users[27])
 
 

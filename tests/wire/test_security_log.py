@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pyotp
 import pytest
 from botocore.exceptions import ClientError
@@ -29,13 +28,7 @@ WRONG = "Wr0ng-Guess-Number-9!"
 def pool_serve_logging(data_dir: Path, log_format: str) -> Iterator[tuple[Any, Path]]:
     """``pool serve`` with the default log level and ``log_format``; yields boto3 and its output."""
     with pool_serve(data_dir, {"MFA_PORTAL_LOG_FORMAT": log_format}) as server:
-        idp = boto3.client(
-            "cognito-idp",
-            endpoint_url=server.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id=server.access_key_id,
-            aws_secret_access_key=server.secret_access_key,
-        )
+        idp = server.idp()
         yield idp, server.log
 
 
