@@ -165,7 +165,7 @@ STRINGS: dict[str, str] = {
     "code.lost": "Lost your authenticator? Use a recovery code",
     "account.recovery.heading": "Recovery codes",
     "account.recovery.remaining": "Unused recovery codes: {count}.",
-    "account.recovery.manage": "See or replace your recovery codes",
+    "account.recovery.manage": "Replace your recovery codes",
     # select MFA type
     "select.title": "Choose how to verify",
     "select.legend": "Verification method",

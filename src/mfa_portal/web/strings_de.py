@@ -171,7 +171,7 @@ STRINGS_DE: dict[str, str] = {
     "code.lost": "Authenticator-App verloren? Verwenden Sie einen Wiederherstellungscode",
     "account.recovery.heading": "Wiederherstellungscodes",
     "account.recovery.remaining": "Unbenutzte Wiederherstellungscodes: {count}.",
-    "account.recovery.manage": "Wiederherstellungscodes ansehen oder ersetzen",
+    "account.recovery.manage": "Wiederherstellungscodes ersetzen",
     # select MFA type
     "select.title": "Bestätigungsmethode wählen",
     "select.legend": "Bestätigungsmethode",
