@@ -10,6 +10,7 @@ from loopback, as behind the documented proxy), so the tests share one server wi
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import time
@@ -24,6 +25,7 @@ from botocore.exceptions import ClientError
 from mfa_portal.cognito_api.srp import SrpClient
 from mfa_portal.pool.address_limit import is_counted
 from tests.support.pool_process import PoolProcess, pool_serve, portal_serve
+from tests.support.race import run_together
 
 pytestmark = pytest.mark.xdist_group("pool-address-limit")  # one server for the module
 
@@ -269,3 +271,29 @@ def test_zero_turns_the_limit_off(tmp_path: Path) -> None:
     with pool_serve(tmp_path, {"MFA_PORTAL_POOL_FAILURES_PER_ADDRESS": "0"}) as server:
         world = World(server)
         spray(world, "45.33.10.19", count=LIMIT + 2)
+
+
+def test_racing_guesses_on_two_workers_are_checked_exactly_up_to_the_limit(tmp_path: Path) -> None:
+    """Twelve guesses at once from one address, spread over two worker processes: the database
+    decides, so exactly the limit's worth are checked and the rest refused unchecked."""
+    env = {"MFA_PORTAL_POOL_FAILURES_PER_ADDRESS": str(LIMIT)}
+    with pool_serve(tmp_path, env, workers=2) as server:
+        idp = idp_from(server)
+        pool_id = idp.create_user_pool(PoolName="p")["UserPool"]["Id"]
+        client_id = idp.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="spa", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+        )["UserPoolClient"]["ClientId"]
+
+        def guess(n: int) -> str:
+            return refused(
+                lambda: idp_from(server, "45.33.10.20").initiate_auth(
+                    ClientId=client_id,
+                    AuthFlow="USER_PASSWORD_AUTH",
+                    AuthParameters={"USERNAME": f"nobody{n}", "PASSWORD": WRONG},
+                )
+            )
+
+        outcomes = run_together([functools.partial(guess, n) for n in range(12)])
+    assert sorted(outcomes) == sorted(
+        ["UserNotFoundException"] * LIMIT + ["TooManyRequestsException"] * (12 - LIMIT)
+    ), outcomes
