@@ -1,7 +1,8 @@
 """Answers to the challenges of a sign-in (both RespondToAuthChallenge operations).
 
-Identity always comes from the session row: a ``USERNAME`` that names someone else is refused. The
-session is bound to its pool and client and spent in the transaction that uses it up. What a
+Identity always comes from the session row (for SRP's PASSWORD_VERIFIER, from the sealed block that
+stands for one): a ``USERNAME`` that names someone else is refused. The session is bound to its pool
+and client and spent in the transaction that uses it up. What a
 challenge answer costs in CPU (a new password's argon2 hash, SRP's exponentiations) is paid before
 the write transaction, and only for a session that exists: a made-up session buys no hash.
 """
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
-from mfa_portal.pool import email_otp, lockout, sign_in, srp_sign_in, totp
+from mfa_portal.pool import email_otp, lockout, sign_in, srp_blocks, srp_sign_in, totp
 from mfa_portal.pool.auth_sessions import (
     AuthSession,
     SessionStage,
@@ -53,17 +54,20 @@ def respond(
         if name == ChallengeName.NEW_PASSWORD_REQUIRED
         else None
     )
-    srp_key = srp_sign_in.prepare_key(ctx, session) if name == srp_sign_in.CHALLENGE else None
+    srp_key = srp_sign_in.prepare_key(ctx, app, session) if name == srp_sign_in.CHALLENGE else None
     with ctx.tx() as conn:
         try:
-            found = _live_session(ctx, conn, app, session, name)
+            if name == srp_sign_in.CHALLENGE:
+                found = srp_sign_in.live_challenge(ctx, conn, app, session)
+            else:
+                found = _live_session(ctx, conn, app, session, name)
         except (errors.NotAuthorizedException, CommitThenRaise) as exc:
             if name != srp_sign_in.CHALLENGE:
                 raise
-            # An unknown user's challenge has no session: counted against the name (sealed in its
+            # An unknown user's challenge is a decoy: counted against the name (sealed in its
             # block) like a user's wrong password, and every session problem of SRP reads like a
             # wrong password, so the second step does not tell who exists either.
-            unknown = srp_sign_in.decoy_name(ctx, app.pool.id, session)
+            unknown = srp_blocks.decoy_name(ctx, app.pool.id, session)
             if unknown is not None:
                 sign_in.refuse_unknown_name(ctx, app, unknown, conn)
             wrong = errors.NotAuthorizedException(messages.WRONG_PASSWORD)
@@ -86,8 +90,6 @@ def _live_session(ctx: Context, conn: Connection, app: App, session: str, name: 
         raise errors.NotAuthorizedException(messages.SESSION_INVALID)
     if name == ChallengeName.MFA_SETUP:  # only VerifySoftwareToken's session completes it
         fits = found.stage is SessionStage.SETUP_VERIFIED
-    elif name == srp_sign_in.CHALLENGE:
-        fits = found.challenge == name and found.stage is SessionStage.SRP_STARTED
     else:
         fits = found.challenge == name and found.stage in OPEN_STAGES
     if not fits:
@@ -193,7 +195,7 @@ def _answer_password_verifier(ctx: Context, conn: Connection, a: Answer) -> Outc
     """The SRP claim: one try per challenge (the session is spent either way), counted like a
     password."""
     ok = srp_sign_in.claim_is_valid(ctx, conn, a)
-    spend_session(ctx, conn, a.session)
+    srp_sign_in.spend(ctx, conn, a)
     return sign_in.finish_first_factor(ctx, conn, a.app, a.user, ok, "wrong password")
 
 

@@ -12,7 +12,7 @@ from mfa_portal.storage import Connection
 
 BATCH = 100
 #: The tables swept this way and their keys (names are never taken from input).
-_KEYS = {"auth_sessions": "id_hash", "token_families": "origin_jti"}
+_KEYS = {"auth_sessions": "id_hash", "token_families": "origin_jti", "srp_spent": "id_hash"}
 
 
 def purge_expired(conn: Connection, table: str, key: str, before: float) -> int:

@@ -202,4 +202,13 @@ CREATE TABLE address_limits (
 );
 CREATE INDEX address_limits_window ON address_limits(window_start)
 """,
+    # 10: SRP challenges travel sealed in their SECRET_BLOCK (pool/srp_blocks.py); a block that was
+    #     answered is recorded here until it expires, so it is answered once
+    """
+CREATE TABLE srp_spent (
+    id_hash TEXT PRIMARY KEY,        -- SHA-256 of the block
+    expires_at REAL NOT NULL
+);
+CREATE INDEX srp_spent_expiry ON srp_spent(expires_at)
+""",
 ]

@@ -1,10 +1,11 @@
 """USER_SRP_AUTH: the password proven without sending it, then the same steps as a password sign-in.
 
 ``start`` answers InitiateAuth/AdminInitiateAuth with the PASSWORD_VERIFIER challenge; the SDKs send
-back the claim with ``PASSWORD_CLAIM_SECRET_BLOCK`` (usually without ``Session``), so the secret
-block *is* the session string. ``answer`` checks the claim, spends the session whatever the result,
-counts a wrong claim into the same lockout as a wrong password, and then continues exactly like
-``password_sign_in`` (new password, MFA challenge or tokens).
+back the claim with ``PASSWORD_CLAIM_SECRET_BLOCK`` (usually without ``Session``). The block carries
+the challenge itself, sealed (``srp_blocks``), so a start writes nothing. The answer checks the
+claim, spends the block whatever the result, counts a wrong claim into the same lockout as a wrong
+password, and then continues exactly like ``password_sign_in`` (new password, MFA challenge or
+tokens).
 
 An unknown user (on clients that prevent user-existence errors) or a user without a verifier yet
 gets a challenge that looks the same and fails at the claim with the wrong-password error, so the
@@ -16,19 +17,18 @@ from __future__ import annotations
 import base64
 import logging
 from datetime import UTC, datetime
-from typing import Any
-
-from cryptography.exceptions import InvalidTag
+from typing import Any, NoReturn
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.srp import TIMESTAMP_FORMAT
-from mfa_portal.pool import srp
-from mfa_portal.pool.auth_sessions import SessionStage, create_session, peek_session
+from mfa_portal.pool import srp, srp_blocks
+from mfa_portal.pool.auth_sessions import AuthSession, SessionStage
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.flow_types import Answer, App, Outcome, required
 from mfa_portal.pool.secret_hash import check_secret_hash
 from mfa_portal.pool.srp_store import decoy_verifier, load_verifier
-from mfa_portal.pool.users import find_user
+from mfa_portal.pool.users import User, find_user
+from mfa_portal.security_events import emit
 from mfa_portal.storage import Connection
 
 log = logging.getLogger("mfa_portal.pool.sign_in")
@@ -38,10 +38,9 @@ CLOCK_SKEW_SECONDS = 300  # how far TIMESTAMP may be from the pool's clock
 
 
 def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
-    """The PASSWORD_VERIFIER challenge. Its exponentiation runs before the transaction that stores
-    the session, on the user and verifier read a moment before; that transaction reads them again
-    and computes the challenge there only if they changed meanwhile. An unknown name writes
-    nothing."""
+    """The PASSWORD_VERIFIER challenge, made from the user and verifier read a moment before; they
+    are read again after the exponentiation, and the challenge made again if they changed meanwhile.
+    Nothing is written: the challenge travels sealed in its block."""
     username = required(params, "USERNAME")
     srp_a = required(params, "SRP_A")
     check_secret_hash(app.client, [username], params.get("SECRET_HASH"))
@@ -49,41 +48,39 @@ def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
         big_a = srp.parse_a(srp_a)
     except srp.BadClientValue:
         raise errors.InvalidParameterException(messages.BAD_SRP_A) from None
-    with ctx.single_statements() as conn:
-        seen = find_user(conn, app.pool, username)
-        seen_verifier = load_verifier(ctx, conn, seen.id) if seen is not None else None
+    seen = _user_and_verifier(ctx, app, username)
     if seen is None:
         return _unknown(ctx, app, username)
-    offered = seen_verifier or decoy_verifier(ctx)  # a user without one yet is offered a decoy's
+    offered = seen[1] or decoy_verifier(ctx)  # a user without one yet is offered a decoy's
     challenge = _server_challenge(ctx, offered)
-    with ctx.tx() as conn:
-        user = find_user(conn, app.pool, username)
-        verifier = load_verifier(ctx, conn, user.id) if user is not None else None
-        if user is None or user.id != seen.id:  # deleted or replaced meanwhile: as if unknown
-            return _unknown(ctx, app, username)
-        if verifier != seen_verifier:  # a password set meanwhile
-            offered = verifier or decoy_verifier(ctx)
-            challenge = _server_challenge(ctx, offered)
-        block = base64.b64encode(ctx.random_bytes(SECRET_BLOCK_BYTES)).decode()
-        data = {
-            "A": format(big_a, "x"),
-            "b": ctx.engine.seal.seal(format(challenge.b, "x"), context=f"srp-b:{user.id}"),
-            "B": format(challenge.big_b, "x"),
-            "ready": verifier is not None,
-        }
-        create_session(
-            ctx,
-            conn,
-            pool_id=app.pool.id,
-            client_id=app.client.id,
-            user_id=user.id,
-            stage=SessionStage.SRP_STARTED,
-            challenge=CHALLENGE,
-            ttl_seconds=app.client.auth_session_seconds,
-            data=data,
-            token=block,
-        )
+    now = _user_and_verifier(ctx, app, username)
+    if now is None or now[0].id != seen[0].id:  # deleted or replaced meanwhile: as if unknown
+        return _unknown(ctx, app, username)
+    user, verifier = now
+    if verifier != seen[1]:  # a password set meanwhile
+        offered = verifier or decoy_verifier(ctx)
+        challenge = _server_challenge(ctx, offered)
+    sealed = srp_blocks.Challenge(
+        user_id=user.id,
+        client_id=app.client.id,
+        expires_at=ctx.now + app.client.auth_session_seconds,
+        big_a=format(big_a, "x"),
+        big_b=format(challenge.big_b, "x"),
+        b=format(challenge.b, "x"),
+        ready=verifier is not None,
+    )
+    block = srp_blocks.user_block(ctx, app.pool.id, sealed)
     return _challenge(user.username, offered.salt, block, challenge)
+
+
+def _user_and_verifier(
+    ctx: Context, app: App, username: str
+) -> tuple[User, srp.Verifier | None] | None:
+    with ctx.single_statements() as conn:
+        user = find_user(conn, app.pool, username)
+        if user is None:
+            return None
+        return user, load_verifier(ctx, conn, user.id)
 
 
 def _unknown(ctx: Context, app: App, username: str) -> Outcome:
@@ -92,7 +89,7 @@ def _unknown(ctx: Context, app: App, username: str) -> Outcome:
     if not app.client.prevent_user_existence_errors:
         log.info("SRP sign-in refused in %s: unknown user", app.pool.id)
         raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
-    block = _decoy_block(ctx, app.pool.id, username)
+    block = srp_blocks.decoy_block(ctx, app.pool.id, username)
     decoy = decoy_verifier(ctx)
     return _challenge(username, decoy.salt, block, _server_challenge(ctx, decoy))
 
@@ -116,47 +113,56 @@ def _challenge(user_id: str, salt: str, block: str, challenge: srp.ServerChallen
     )
 
 
-SECRET_BLOCK_BYTES = 288
+def live_challenge(ctx: Context, conn: Connection, app: App, block: str) -> AuthSession:
+    """The challenge ``block`` carries, as a session of this pool and client that is not expired
+    or answered yet; NotAuthorizedException otherwise (a decoy's block too)."""
+    found = srp_blocks.challenge_of(ctx, app.pool.id, block)
+    if found is None or found.client_id != app.client.id or srp_blocks.is_spent(conn, block):
+        _refuse(ctx, "unknown or spent", messages.SESSION_INVALID)
+    if found.expires_at <= ctx.now:
+        _refuse(ctx, "expired", messages.SESSION_EXPIRED)
+    return AuthSession(
+        srp_blocks.digest(block),
+        app.pool.id,
+        found.client_id,
+        found.user_id,
+        SessionStage.SRP_STARTED,
+        CHALLENGE,
+        found.expires_at - app.client.auth_session_seconds,
+        found.expires_at,
+        found.key_data(),
+    )
 
 
-def _decoy_block(ctx: Context, pool_id: str, name: str) -> str:
-    """A secret block for a name that is no user: the name sealed inside, padded to the length of
-    a real block, so the second step can count the failure against the name (as for a user)."""
-    sealed = ctx.engine.seal.seal(name, context=f"srp-decoy:{pool_id}").encode()
-    if len(sealed) >= SECRET_BLOCK_BYTES:  # an absurdly long name: nothing to count it by
-        return base64.b64encode(ctx.random_bytes(SECRET_BLOCK_BYTES)).decode()
-    padding = ctx.random_bytes(SECRET_BLOCK_BYTES - len(sealed) - 1)
-    return base64.b64encode(sealed + b"\x00" + padding).decode()
+def _refuse(ctx: Context, reason: str, message: str) -> NoReturn:
+    emit("auth-session.refused", **ctx.addresses(), outcome="failure", reason=reason)
+    raise errors.NotAuthorizedException(message)
 
 
-def decoy_name(ctx: Context, pool_id: str, block: str) -> str | None:
-    """The name a decoy block was made for, or None for anything else (forged, real, damaged)."""
-    try:
-        raw = base64.b64decode(block, validate=True)
-        sealed = raw.split(b"\x00", 1)[0].decode("ascii")
-        return ctx.engine.seal.open(sealed, context=f"srp-decoy:{pool_id}")
-    except (ValueError, UnicodeDecodeError, InvalidTag):
-        return None
+def spend(ctx: Context, conn: Connection, a: Answer) -> None:
+    """One answer per block: a second one (a replay, or a race lost) is refused."""
+    if not srp_blocks.spend(ctx, conn, a.session, a.found.expires_at):
+        raise errors.NotAuthorizedException(messages.SESSION_INVALID)
 
 
-def prepare_key(ctx: Context, block: str) -> srp.PreparedKey | None:
-    """Before the answer's transaction: the session key of the challenge ``block`` names, from that
-    challenge and the user's verifier as they are now, so that the transaction does not hold the
+def prepare_key(ctx: Context, app: App, block: str) -> srp.PreparedKey | None:
+    """Before the answer's transaction: the session key of the challenge ``block`` carries, from
+    that challenge and the user's verifier as it is now, so that the transaction does not hold the
     write lock for its exponentiations. None when there is nothing to compute. The transaction
     judges everything again, and takes the key only if what it was computed from is unchanged."""
+    found = srp_blocks.challenge_of(ctx, app.pool.id, block)
+    if found is None or not found.ready:
+        return None
+    data = found.key_data()
     with ctx.single_statements() as conn:
-        found = peek_session(conn, block)
-        if found is None or not found[1].get("ready"):
-            return None
-        user_id, data = found
-        verifier = load_verifier(ctx, conn, user_id)
+        verifier = load_verifier(ctx, conn, found.user_id)
     if verifier is None:
         return None
     try:
-        key = _session_key(ctx, user_id, data, verifier)
-    except (srp.BadClientValue, ValueError, KeyError, InvalidTag):
+        key = _session_key(data, verifier)
+    except (srp.BadClientValue, ValueError, KeyError):
         return None
-    return srp.PreparedKey(_key_inputs(user_id, data, verifier), key)
+    return srp.PreparedKey(_key_inputs(found.user_id, data, verifier), key)
 
 
 def claim_is_valid(ctx: Context, conn: Connection, a: Answer) -> bool:
@@ -175,16 +181,15 @@ def claim_is_valid(ctx: Context, conn: Connection, a: Answer) -> bool:
         ):
             key = prepared.key
         else:
-            key = _session_key(ctx, a.user.id, a.found.data, verifier)
+            key = _session_key(a.found.data, verifier)
         block = base64.b64decode(a.session, validate=True)
     except (srp.BadClientValue, ValueError):
         return False
     return srp.claim_matches(key, a.app.pool.id, a.user.username, block, stamp, signature)
 
 
-def _session_key(ctx: Context, user_id: int, data: dict[str, Any], verifier: srp.Verifier) -> bytes:
-    b = int(ctx.engine.seal.open(data["b"], context=f"srp-b:{user_id}"), 16)
-    challenge = srp.ServerChallenge(b, int(data["B"], 16))
+def _session_key(data: dict[str, Any], verifier: srp.Verifier) -> bytes:
+    challenge = srp.ServerChallenge(int(data["b"], 16), int(data["B"], 16))
     return srp.session_key(int(data["A"], 16), challenge, verifier)
 
 

@@ -1,0 +1,138 @@
+"""SRP's ``SECRET_BLOCK``: the server's half of a PASSWORD_VERIFIER challenge, sealed and handed to
+the client, so that starting an SRP sign-in writes nothing.
+
+An SRP start needs no credential but a client id and a name, and costs the server an exponentiation.
+Storing its state as well (the client's A, the server's secret b and its B, about 2 KB) would let
+anyone who knows one username fill the database at the rate they can post starts. So the state
+travels in the block the SDKs send back anyway: sealed with the pool's seed key (AES-GCM, bound to
+the pool), padded to one length, with the app client and an expiry inside.
+
+A block is good for one answer: the answer's transaction records its digest in ``srp_spent`` (pool
+schema 10), whose primary key decides a race between two answers (exactly one is judged), and the
+record outlives the block's expiry. A name that is no user gets a block of the same length that
+carries the name instead (a decoy), so the second step can count the failure against it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+
+from mfa_portal.pool.context import Context
+from mfa_portal.pool.purge import purge_expired
+from mfa_portal.storage import Connection
+
+KEEP_AFTER_EXPIRY = 3600.0  # seconds an answered block stays recorded after it expired
+PLAIN_CHARACTERS = 2048  # every block's sealed text is padded to this: a user's, a decoy's alike
+_USER, _DECOY = "user", "decoy"
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """What a user's block carries: whose challenge, for which client, until when, and the values
+    the session key is computed from (``ready``: the user had a verifier, not a decoy's)."""
+
+    user_id: int
+    client_id: str
+    expires_at: float
+    big_a: str
+    big_b: str
+    b: str
+    ready: bool
+
+    def key_data(self) -> dict[str, Any]:
+        return {"A": self.big_a, "B": self.big_b, "b": self.b, "ready": self.ready}
+
+
+def digest(block: str) -> str:
+    return hashlib.sha256(block.encode()).hexdigest()
+
+
+def _context(pool_id: str) -> str:
+    return f"srp-block:{pool_id}"
+
+
+def _seal(ctx: Context, pool_id: str, fields: dict[str, Any]) -> str | None:
+    text = json.dumps(fields, separators=(",", ":"))
+    if len(text) > PLAIN_CHARACTERS:
+        return None
+    sealed = ctx.engine.seal.seal(text.ljust(PLAIN_CHARACTERS), context=_context(pool_id))
+    # Standard base64 of the sealed text: the SDKs decode the block as base64 to sign it.
+    return base64.b64encode(sealed.encode()).decode()
+
+
+def _open(ctx: Context, pool_id: str, block: str) -> dict[str, Any] | None:
+    try:
+        sealed = base64.b64decode(block, validate=True).decode("ascii")
+        fields = json.loads(ctx.engine.seal.open(sealed, context=_context(pool_id)))
+    except (ValueError, UnicodeDecodeError, InvalidTag):  # forged, damaged, another pool's
+        return None
+    return fields if isinstance(fields, dict) else None
+
+
+def user_block(ctx: Context, pool_id: str, challenge: Challenge) -> str:
+    fields = {"k": _USER, "u": challenge.user_id, "c": challenge.client_id}
+    fields |= {"e": challenge.expires_at, "A": challenge.big_a, "B": challenge.big_b}
+    fields |= {"b": challenge.b, "r": challenge.ready}
+    sealed = _seal(ctx, pool_id, fields)
+    if sealed is None:  # cannot happen: A and B are bounded by the group's size
+        raise ValueError("an SRP challenge does not fit its block")
+    return sealed
+
+
+def decoy_block(ctx: Context, pool_id: str, name: str) -> str:
+    """A block for a name that is no user, as long as a user's. A name too long to carry gets an
+    empty one (nothing to count it by)."""
+    sealed = _seal(ctx, pool_id, {"k": _DECOY, "n": name})
+    if sealed is None:
+        sealed = _seal(ctx, pool_id, {"k": _DECOY})
+    assert sealed is not None
+    return sealed
+
+
+def challenge_of(ctx: Context, pool_id: str, block: str) -> Challenge | None:
+    """The user's challenge ``block`` carries; None for a decoy, a forgery, another pool's."""
+    fields = _open(ctx, pool_id, block)
+    if fields is None or fields.get("k") != _USER:
+        return None
+    try:
+        return Challenge(
+            int(fields["u"]),
+            str(fields["c"]),
+            float(fields["e"]),
+            str(fields["A"]),
+            str(fields["B"]),
+            str(fields["b"]),
+            bool(fields["r"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def decoy_name(ctx: Context, pool_id: str, block: str) -> str | None:
+    """The name a decoy block was made for, or None for anything else."""
+    fields = _open(ctx, pool_id, block)
+    if fields is None or fields.get("k") != _DECOY or not isinstance(fields.get("n"), str):
+        return None
+    return str(fields["n"])
+
+
+def is_spent(conn: Connection, block: str) -> bool:
+    row = conn.execute("SELECT 1 FROM srp_spent WHERE id_hash = ?", (digest(block),)).fetchone()
+    return row is not None
+
+
+def spend(ctx: Context, conn: Connection, block: str, expires_at: float) -> bool:
+    """Record ``block`` as answered; False when another answer recorded it first."""
+    won = conn.execute(
+        "INSERT INTO srp_spent (id_hash, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (digest(block), expires_at),
+    ).rowcount
+    # An expired block is refused anyway; the hour's margin covers replicas whose clocks differ.
+    purge_expired(conn, "srp_spent", "id_hash", ctx.now - KEEP_AFTER_EXPIRY)
+    return bool(won == 1)
