@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
-from mfa_portal.pool import email_otp, lockout, sign_in, srp_blocks, srp_sign_in, totp
+from mfa_portal.pool import email_otp, lockout, sign_in, srp_sign_in, totp
 from mfa_portal.pool.auth_sessions import (
     AuthSession,
     SessionStage,
@@ -65,9 +65,9 @@ def respond(
             if name != srp_sign_in.CHALLENGE:
                 raise
             # An unknown user's challenge is a decoy: counted against the name (sealed in its
-            # block) like a user's wrong password, and every session problem of SRP reads like a
-            # wrong password, so the second step does not tell who exists either.
-            unknown = srp_blocks.decoy_name(ctx, app.pool.id, session)
+            # block) like a user's wrong password, once, and every session problem of SRP reads
+            # like a wrong password, so the second step does not tell who exists either.
+            unknown = srp_sign_in.answered_decoy(ctx, conn, app, session)
             if unknown is not None:
                 sign_in.refuse_unknown_name(ctx, app, unknown, conn)
             wrong = errors.NotAuthorizedException(messages.WRONG_PASSWORD)

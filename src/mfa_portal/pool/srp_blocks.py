@@ -10,7 +10,8 @@ the pool), padded to one length, with the app client and an expiry inside.
 A block is good for one answer: the answer's transaction records its digest in ``srp_spent`` (pool
 schema 10), whose primary key decides a race between two answers (exactly one is judged), and the
 record outlives the block's expiry. A name that is no user gets a block of the same length that
-carries the name instead (a decoy), so the second step can count the failure against it.
+carries the name instead (a decoy), so the second step can count the failure against it; a decoy is
+answered once and expires too, so replaying an answer is refused alike for a user and for a name.
 """
 
 from __future__ import annotations
@@ -49,6 +50,16 @@ class Challenge:
         return {"A": self.big_a, "B": self.big_b, "b": self.b, "ready": self.ready}
 
 
+@dataclass(frozen=True)
+class Decoy:
+    """What a decoy block carries: the name (None when too long to carry), the app client and the
+    expiry, so that it is answered once and expires exactly like a user's."""
+
+    name: str | None
+    client_id: str
+    expires_at: float
+
+
 def digest(block: str) -> str:
     return hashlib.sha256(block.encode()).hexdigest()
 
@@ -85,12 +96,13 @@ def user_block(ctx: Context, pool_id: str, challenge: Challenge) -> str:
     return sealed
 
 
-def decoy_block(ctx: Context, pool_id: str, name: str) -> str:
-    """A block for a name that is no user, as long as a user's. A name too long to carry gets an
-    empty one (nothing to count it by)."""
-    sealed = _seal(ctx, pool_id, {"k": _DECOY, "n": name})
+def decoy_block(ctx: Context, pool_id: str, decoy: Decoy) -> str:
+    """A block for a name that is no user, as long as a user's. A name too long to carry is left
+    out (nothing to count it by)."""
+    fields = {"k": _DECOY, "c": decoy.client_id, "e": decoy.expires_at}
+    sealed = _seal(ctx, pool_id, {**fields, "n": decoy.name})
     if sealed is None:
-        sealed = _seal(ctx, pool_id, {"k": _DECOY})
+        sealed = _seal(ctx, pool_id, fields)
     assert sealed is not None
     return sealed
 
@@ -114,12 +126,16 @@ def challenge_of(ctx: Context, pool_id: str, block: str) -> Challenge | None:
         return None
 
 
-def decoy_name(ctx: Context, pool_id: str, block: str) -> str | None:
-    """The name a decoy block was made for, or None for anything else."""
+def decoy_of(ctx: Context, pool_id: str, block: str) -> Decoy | None:
+    """The decoy ``block`` carries; None for a user's block, a forgery, another pool's."""
     fields = _open(ctx, pool_id, block)
-    if fields is None or fields.get("k") != _DECOY or not isinstance(fields.get("n"), str):
+    if fields is None or fields.get("k") != _DECOY:
         return None
-    return str(fields["n"])
+    name = fields.get("n")
+    try:
+        return Decoy(name if isinstance(name, str) else None, str(fields["c"]), float(fields["e"]))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def is_spent(conn: Connection, block: str) -> bool:

@@ -89,7 +89,10 @@ def _unknown(ctx: Context, app: App, username: str) -> Outcome:
     if not app.client.prevent_user_existence_errors:
         log.info("SRP sign-in refused in %s: unknown user", app.pool.id)
         raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
-    block = srp_blocks.decoy_block(ctx, app.pool.id, username)
+    expires_at = ctx.now + app.client.auth_session_seconds
+    block = srp_blocks.decoy_block(
+        ctx, app.pool.id, srp_blocks.Decoy(username, app.client.id, expires_at)
+    )
     decoy = decoy_verifier(ctx)
     return _challenge(username, decoy.salt, block, _server_challenge(ctx, decoy))
 
@@ -137,6 +140,18 @@ def live_challenge(ctx: Context, conn: Connection, app: App, block: str) -> Auth
 def _refuse(ctx: Context, reason: str, message: str) -> NoReturn:
     emit("auth-session.refused", **ctx.addresses(), outcome="failure", reason=reason)
     raise errors.NotAuthorizedException(message)
+
+
+def answered_decoy(ctx: Context, conn: Connection, app: App, block: str) -> str | None:
+    """The name a decoy block of this client was made for, the first time it is answered before
+    it expires (it is recorded as answered); None otherwise, and for any other block. As for a
+    user's block, a replay or a late answer is not counted, so neither tells a name from a user."""
+    decoy = srp_blocks.decoy_of(ctx, app.pool.id, block)
+    if decoy is None or decoy.name is None or decoy.client_id != app.client.id:
+        return None
+    if decoy.expires_at <= ctx.now or not srp_blocks.spend(ctx, conn, block, decoy.expires_at):
+        return None
+    return decoy.name
 
 
 def spend(ctx: Context, conn: Connection, a: Answer) -> None:

@@ -187,3 +187,20 @@ def test_answered_blocks_are_forgotten_an_hour_after_they_expire(engine: Engine)
     client = SrpClient(rig.pool_id, PASSWORD)
     rig.respond("PASSWORD_VERIFIER", None, **_answers(rig, client, _start(rig, client)))
     assert _count(engine, "srp_spent") == 1  # the two old ones went with the next answer
+
+
+def test_replaying_an_answer_tells_no_name_from_a_user(engine: Engine) -> None:
+    """A decoy's block is answered once too: were its replays counted against the name while a
+    user's replays are refused uncounted, six replays would end in "Password attempts exceeded"
+    only for a name that is no user."""
+    rig = _rig(engine)
+    said: dict[str, list[str]] = {}
+    for name in ("alice", "nobody"):
+        client = SrpClient(rig.pool_id, "Wrong-horse-9!")
+        answers = _answers(rig, client, _start(rig, client, name))
+        said[name] = []
+        for _ in range(7):
+            with raises_cognito("NotAuthorizedException") as caught:
+                rig.respond("PASSWORD_VERIFIER", None, **answers)
+            said[name].append(caught.message)
+    assert said["alice"] == said["nobody"] == [WRONG] * 7
