@@ -14,7 +14,9 @@ pool's ``address_limits`` table) for the password steps it serves:
   starts the exchange, so it is not counted).
 
 Not counted:
-- calls signed with the pool's key pair (``AdminInitiateAuth``): the operator's own tools;
+- calls signed with the pool's key pair (``AdminInitiateAuth``, ``AdminRespondToAuthChallenge``):
+  the operator's own tools. The two operations above are public (never signed), and these are
+  other operations, so they never reach this limit;
 - clients with a secret: without the secret a call is refused before any hash, so only the
   application that holds it can cost one, and it signs its users in from its own address;
 - callers whose address is not a public (global) one: loopback, private networks (RFC 1918, IPv6
@@ -47,6 +49,8 @@ TABLE = "address_limits"
 #: account locked or disabled, a made-up or spent SRP session.
 FAILURES = frozenset({"NotAuthorizedException", "UserNotFoundException"})
 
+#: The operations a password step comes in (``_step_of`` says which calls of them are one).
+OPERATIONS = frozenset({"InitiateAuth", "RespondToAuthChallenge"})
 _CHECKED, _STARTED = "checked", "started"
 
 
@@ -96,12 +100,10 @@ class PasswordStepLimit:
         operation: str,
         params: dict[str, Any],
         source_ip: str,
-        *,
-        signed: bool,
     ) -> dict[str, Any]:
         """``run()`` (the engine call), unless ``source_ip`` is at its limit; a failed password
         step is counted. Runs on a call thread: it reads and writes the pool's database."""
-        step = None if signed or not self.counts.enabled else _step_of(operation, params)
+        step = _step_of(operation, params) if self.counts.enabled else None
         if step is None or not is_counted(source_ip) or not self._public_client(params):
             return run()
         if step == _STARTED:

@@ -25,6 +25,7 @@ from mfa_portal.clock import Clock, SystemClock
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.service_model import service_model
 from mfa_portal.pool import json_codec, offload, password_calls, sigv4
+from mfa_portal.pool.address_limit import OPERATIONS as PASSWORD_STEP_OPERATIONS
 from mfa_portal.pool.address_limit import PasswordStepLimit
 from mfa_portal.pool.credentials import Credentials
 from mfa_portal.pool.engine import Engine
@@ -44,7 +45,6 @@ SERVICE_NAME = "mfa-portal embedded Amazon Cognito user pool"
 # on the event loop. Anything that may scan (AdminGetUser falls back to alias attributes), hash or
 # wait on a network database does not.
 INLINE_OPERATIONS = frozenset({"GetUser"})
-LIMITED_OPERATIONS = frozenset({"InitiateAuth", "RespondToAuthChallenge"})  # see address_limit
 _OPERATION_NAME = re.compile(r"[A-Za-z]{1,64}")
 _POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
 
@@ -198,14 +198,9 @@ class WireFront:
                     iam_principal=principal,
                     source_ip=source_ip,
                 )
-                if self.address_limit is not None and operation in LIMITED_OPERATIONS:
+                if self.address_limit is not None and operation in PASSWORD_STEP_OPERATIONS:
                     call = functools.partial(
-                        self.address_limit.call,
-                        call,
-                        operation,
-                        params,
-                        source_ip,
-                        signed=principal is not None,
+                        self.address_limit.call, call, operation, params, source_ip
                     )
                 result = await (offload.in_password_thread if hashes else offload.in_thread)(call)
         except ClientGone:
