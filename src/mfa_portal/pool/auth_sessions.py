@@ -26,7 +26,8 @@ from mfa_portal.storage import Connection
 class SessionStage(StrEnum):
     """How far the sign-in a session belongs to has come; the database stores the value."""
 
-    SRP_STARTED = "srp_started"  # USER_SRP_AUTH: PASSWORD_VERIFIER sent, the claim not yet checked
+    SRP_STARTED = "srp_started"  # USER_SRP_AUTH: PASSWORD_VERIFIER sent (never stored: the
+    # challenge travels sealed in its SECRET_BLOCK, see srp_blocks), the claim not yet checked
     PASSWORD_OK = "password_ok"  # the password (first factor) was right
     NEW_PASSWORD_SET = "new_password_set"  # NEW_PASSWORD_REQUIRED was answered
     SETUP_ASSOCIATED = "setup_associated"  # MFA_SETUP: AssociateSoftwareToken gave a secret
@@ -64,15 +65,9 @@ def create_session(
     challenge: str,
     ttl_seconds: int,
     data: dict[str, Any] | None = None,
-    token: str | None = None,
 ) -> str:
-    """Store a new session and return its opaque string (~400 chars, like Cognito's ``AYAB…``).
-
-    ``token`` names the session with a string the caller drew (SRP's ``SECRET_BLOCK``, which the
-    SDKs send back instead of a ``Session``); it must be as random as the default.
-    """
-    if token is None:
-        token = "AYAB" + base64.urlsafe_b64encode(ctx.random_bytes(288)).decode().rstrip("=")
+    """Store a new session and return its opaque string (~400 chars, like Cognito's ``AYAB…``)."""
+    token = "AYAB" + base64.urlsafe_b64encode(ctx.random_bytes(288)).decode().rstrip("=")
     conn.execute(
         "INSERT INTO auth_sessions (id_hash, pool_id, client_id, user_id, stage, challenge, data, created, "
         "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
