@@ -10,6 +10,8 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -283,6 +285,44 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
                 raise AssertionError(f"serve stopped: {log.read_text()}") from None
             time.sleep(0.1)
     raise AssertionError(f"serve did not start: {log.read_text()}")
+
+
+@pytest.mark.parametrize("command", ["pool serve", "serve"])
+def test_workers_stop_when_the_server_process_is_killed(tmp_path: Path, command: str) -> None:
+    """A server process killed with SIGKILL (by hand, by the out-of-memory killer) used to leave its
+    workers serving on its port, with nobody to replace them, and the next start failed with
+    "address already in use". Now each worker stops within a second or so of its parent going,
+    says why in the log, and the port is free for the next start."""
+    start = pool_serve if command == "pool serve" else portal_serve
+    with start(tmp_path / "d", workers=2) as server:
+        on_every_worker(Workers(server.port, server.pid, 2), lambda conn: _status(conn, "/"))
+        workers = spawned_workers(server.pid)
+        time.sleep(1.5)  # a worker that would stop without its parent going would stop now
+        assert all(_running(pid) for pid in workers)
+        os.kill(server.pid, signal.SIGKILL)
+        os.waitpid(server.pid, 0)
+        deadline = time.monotonic() + 15
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        still = [pid for pid in workers if _running(pid)]
+        for pid in still:  # leave no process behind, even when the check below fails
+            os.kill(pid, signal.SIGKILL)
+        assert len(workers) == 2 and still == []
+        with socket.socket() as listener:  # what the next start does, as uvicorn binds
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", server.port))
+            listener.listen()
+    output = "\n".join(server.output)
+    assert output.count(f"the server process {server.pid} that started this worker is gone") == 2
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (not gone, and not a zombie waiting to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def test_workers_setting_and_option(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ import httpx
 import pytest
 from starlette.types import ASGIApp
 
+from mfa_portal.cli.parent_watch import stop_with_parent
 from mfa_portal.pool.passwords import PasswordHasher
 from tests.support.portal import Browser, PortalWorld
 from tests.support.wire_server import free_port
@@ -90,6 +91,7 @@ def pool_app() -> ASGIApp:
     """A worker of the multi-worker pool: ``pool serve``'s app on the shared clock file."""
     from mfa_portal.pool.standalone import build_standalone
 
+    stop_with_parent()  # as the command's workers do
     spec = _spec()
     pool = build_standalone(
         Path(spec["data_dir"]),
@@ -106,6 +108,7 @@ def portal_app() -> ASGIApp:
     from mfa_portal.wiring.app import serving_app
     from mfa_portal.wiring.backend import open_embedded
 
+    stop_with_parent()  # as the command's workers do
     spec = _spec()
     settings = load_settings(**spec["settings"])
     backend = open_embedded(

@@ -12,7 +12,7 @@ lockouts, rate limits, revocations), and what a worker caches is checked against
 which every worker joins, so the workers together hash no more passwords at once than there are
 cores, and a start barrier: no worker accepts a connection before every worker has built its app
 (``wiring.start_barrier``). SIGINT or SIGTERM to the parent stops every worker; a worker that dies is
-replaced.
+replaced; a worker whose parent is gone (killed with SIGKILL) stops (``parent_watch``).
 
 With one worker nothing of this applies: the parent serves the app it built, in one process.
 """
@@ -29,6 +29,7 @@ from typing import Any, Literal
 import uvicorn
 from starlette.types import ASGIApp
 
+from mfa_portal.cli.parent_watch import stop_with_parent
 from mfa_portal.settings import load_server_settings
 from mfa_portal.wiring import start_barrier, worker_hash_slots
 
@@ -97,7 +98,10 @@ def run(app: ASGIApp, spec: WorkerSpec, workers: int, **options: Any) -> None:
 
 
 def _join_parent() -> WorkerSpec:
-    """In a new worker: the parent's spec, after joining the machine's argon2 slots it created."""
+    """In a new worker: the parent's spec, after joining the machine's argon2 slots it created.
+
+    From here on the worker stops if the parent goes (``parent_watch``)."""
+    stop_with_parent()
     spec = WorkerSpec(**json.loads(os.environ[SPEC_VARIABLE]))
     if spec.hash_slots:
         worker_hash_slots.join(spec.hash_slots, spec.workers)
