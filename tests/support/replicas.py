@@ -90,8 +90,10 @@ class Replica:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def kill(self) -> None:
-        """SIGKILL: no shutdown handler runs, open transactions and connections just vanish."""
-        self.proc.send_signal(signal.SIGKILL)
+        """SIGKILL to the replica's every process, as when its machine dies: no shutdown handler
+        runs, open transactions and connections just vanish. (Killing only the serving command
+        would let its workers finish their requests and stop cleanly, ``cli.parent_watch``.)"""
+        os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=10)
 
     def stop(self) -> None:
@@ -141,6 +143,7 @@ class Deployment:
                 stderr=subprocess.STDOUT,
                 env=self.env(**extra),
                 cwd=self.root,  # no stray .env
+                start_new_session=True,  # its own process group, for ``Replica.kill``
             )
         replica = Replica(name, port, proc, log, data_dir)
         self.replicas.append(replica)
