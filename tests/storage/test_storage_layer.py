@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import resource
 import threading
 import time
 from collections.abc import Iterator
@@ -323,6 +325,58 @@ def test_a_connection_the_server_dropped_is_replaced(
             assert conn.execute("SELECT count FROM things").fetchone()[0] == 1
     finally:
         db.close_all()
+
+
+def test_every_pooled_connection_the_server_dropped_is_replaced_before_a_statement_runs(
+    tmp_path: Path, postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    """After a restart every idle connection in the pool is dead. A transaction's BEGIN replaced its
+    own, but each single statement on another (a session read, a sign-in's user lookup) failed: one
+    error per pooled connection, per worker, after every fail-over. Now none does."""
+    db = Store(tmp_path / "x", PORTABLE, url=postgres_url, schema="mfa_drop_all")
+    try:
+        held = [db.acquire() for _ in range(4)]  # four connections open, then idle in the pool
+        for conn in held:
+            conn.execute("SELECT 1")
+        for conn in held:
+            db.release(conn)
+        name = postgres_url.rsplit("/", 1)[1]
+        postgres_server.admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        )
+        time.sleep(0.2)  # the server's goodbye reaches each socket
+        answers = []
+        for _ in range(6):  # more than were pooled: each would have met a dead one first
+            with db.autocommit() as conn:
+                answers.append(conn.execute("SELECT count FROM things").fetchone()[0])
+        assert answers == [0] * 6
+    finally:
+        db.close_all()
+
+
+def test_a_live_connection_is_kept_whatever_its_descriptor_number(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """The check for a dropped connection must never drop a live one: a busy worker's sockets can
+    sit above descriptor 1023, where ``select.select`` refuses to look (it raised, and every
+    checkout replaced its connection with a new one)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(max(soft, 2048), hard), hard))
+    filler = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    db = Store(tmp_path / "x", PORTABLE, url=postgres_url, schema="mfa_high_fd")
+    try:
+        servers = []
+        for _ in range(3):
+            with db.autocommit() as conn:
+                servers.append(conn.execute("SELECT pg_backend_pid()").fetchone()[0])
+                assert conn.raw.fileno() > 1023  # type: ignore[attr-defined]
+        assert len(set(servers)) == 1  # one connection, kept in the pool and taken again
+    finally:
+        db.close_all()
+        for fd in filler:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 def test_a_burst_reuses_the_connections_the_last_burst_opened_up_to_the_bound(

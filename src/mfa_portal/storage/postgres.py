@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import select
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -142,6 +143,20 @@ class PgConnection:
         self.raw.execute(sql.encode())
 
 
+def _dropped(raw: Any) -> bool:
+    """Whether the server has closed this idle connection. An idle connection has nothing to read;
+    one the server closed has its termination notice or end of file waiting. (A rare notice on a
+    live connection, such as a reloaded setting, only costs a reconnect.)"""
+    if raw.closed or raw.broken:
+        return True
+    poller = select.poll()  # not select.select: it refuses descriptors above 1023
+    try:
+        poller.register(raw.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError):
+        return True
+
+
 class PostgresBackend:
     """One store as a schema of a PostgreSQL database."""
 
@@ -180,7 +195,24 @@ class PostgresBackend:
             raise
 
     def acquire(self) -> PgConnection:
-        fairy = self.engine.raw_connection()
+        """A pooled connection the server has not closed meanwhile.
+
+        After a restart or a fail-over every idle connection in the pool is dead, and each used to
+        fail the one request that next took it: a transaction's BEGIN replaced it (``_begin``), but a
+        single-statement read or the session store's autocommit statements failed outright, so
+        every worker answered several errors after the database came back. A connection the server
+        closed reads as ready (its goodbye message, then end of file) where an idle one never does;
+        that check costs no round trip, so it runs on every checkout, and such a connection is
+        replaced before anything runs on it.
+        """
+        for _ in range(POOL_SIZE):  # after a restart, every idle connection may be dead
+            fairy = self.engine.raw_connection()
+            if not _dropped(fairy.driver_connection):
+                break
+            fairy.invalidate()  # closed; its place in the pool connects anew when next taken
+            fairy.close()
+        else:
+            fairy = self.engine.raw_connection()
         raw: psycopg.Connection[Any] = fairy.driver_connection  # type: ignore[assignment]
         if not raw.autocommit:
             raw.autocommit = True
