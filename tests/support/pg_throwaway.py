@@ -127,15 +127,21 @@ def start_server(root: Path) -> PostgresServer:
         capture_output=True,
         env=env,
     )
-    port = _free_port()
-    options = f"-p {port} -k {root / 'sock'} -c listen_addresses=127.0.0.1 "
+    server = PostgresServer(_free_port(), password, root / "data")
+    start_again(server, root)
+    return server
+
+
+def start_again(server: PostgresServer, root: Path) -> None:
+    """Start ``server`` (made by ``start_server`` in ``root``, then stopped) on its port again."""
+    options = f"-p {server.port} -k {root / 'sock'} -c listen_addresses=127.0.0.1 "
     options += " ".join(f"-c {name}={value}" for name, value in SETTINGS.items())
     subprocess.run(
         [
-            *prefix,
-            str(binaries / "pg_ctl"),
+            *_as_server_user(root),
+            str(bin_dir() / "pg_ctl"),
             "-D",
-            str(root / "data"),
+            str(server.data),
             "-o",
             options,
             "-l",
@@ -145,9 +151,8 @@ def start_server(root: Path) -> PostgresServer:
         ],
         check=True,
         capture_output=True,
-        env=env,
+        env={**os.environ, "LC_ALL": "C"},
     )
-    return PostgresServer(port, password, root / "data")
 
 
 def stop_server(server: PostgresServer, root: Path) -> None:

@@ -14,29 +14,45 @@ from tests.support.tools import require_tool
 from tests.support.wire_server import free_port
 
 
-@contextmanager
-def redis_server(directory: Path) -> Iterator[str]:
-    """Start redis-server; yield its ``redis://`` URL; stop it. Missing redis: skip (fail in CI)."""
-    binary = require_tool("redis-server")
-    port = free_port()
-    proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        + ["--dir", str(directory)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
+class RedisProcess:
+    """One redis-server that a test may stop and start again on the same port (an outage)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.binary = require_tool("redis-server")
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 15
         while True:
             try:
-                redis.Redis.from_url(url).ping()
-                break
+                redis.Redis.from_url(self.url).ping()
+                return
             except redis.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
-        yield url
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+@contextmanager
+def redis_server(directory: Path) -> Iterator[str]:
+    """Start redis-server; yield its ``redis://`` URL; stop it. Missing redis: skip (fail in CI)."""
+    server = RedisProcess(directory)
+    server.start()
+    try:
+        yield server.url
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()

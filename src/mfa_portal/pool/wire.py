@@ -32,6 +32,7 @@ from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.ids import uuid4_text
 from mfa_portal.pool.pools import load_pool
 from mfa_portal.pool.registry import is_public
+from mfa_portal.storage import outage
 
 logger = logging.getLogger(__name__)
 
@@ -209,8 +210,16 @@ class WireFront:
             logger.info("%s failed: %s (request %s)", operation, exc.code, request_id)
             await _send_error(send, exc, request_id)
             return
-        except Exception:
-            logger.exception("internal error in %s (request %s)", operation, request_id)
+        except Exception as exc:
+            if outage.unreachable(exc):  # the database is down: one line, not a traceback each
+                logger.error(
+                    "%s failed: the database is unreachable (%s) (request %s)",
+                    operation,
+                    outage.summary(exc),
+                    request_id,
+                )
+            else:
+                logger.exception("internal error in %s (request %s)", operation, request_id)
             internal = errors.error("InternalErrorException", messages.INTERNAL_ERROR)
             await _send_error(send, internal, request_id)
             return

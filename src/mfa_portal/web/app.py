@@ -44,6 +44,7 @@ from mfa_portal.web.responses import STATIC_DIR, build_templates, render
 from mfa_portal.web.session_store import FILE_NAME as SESSIONS_FILE
 from mfa_portal.web.session_store import RedisSessionStore, SessionStore, SqliteSessionStore
 from mfa_portal.web.sessions import SessionCipher, SessionMiddleware
+from mfa_portal.web.store_outage import StoreOutage
 from mfa_portal.web.strings import STRINGS, t
 
 log = logging.getLogger("mfa_portal.web")
@@ -118,6 +119,11 @@ def create_app(
     # Outermost: nginx's every-request check skips all of the above when it can (its answers
     # are never redirects, so the base path's rewriting has nothing to do for them).
     app.add_middleware(ForwardAuth, check=app.state.forward_auth, path=base + FORWARD_AUTH_PATH)
+    app.add_middleware(  # around everything: an unreachable store's error becomes a 503
+        StoreOutage,
+        forward_auth_path=base + FORWARD_AUTH_PATH,
+        product_name=settings.product_name,
+    )
     _add_error_pages(app)
     app.include_router(routes_signin.router)
     app.include_router(routes_enrol.router)

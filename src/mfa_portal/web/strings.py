@@ -328,6 +328,8 @@ STRINGS: dict[str, str] = {
     "csrf.body": "Please go back, reload the page and try again.",
     "error.title": "Something went wrong",
     "error.body": "Please try again later.",
+    "outage.title": "Temporarily unavailable",
+    "outage.body": "The portal cannot reach its data right now. Please try again in a minute.",
     # support console (/admin)
     "admin.page_title": "{page} – Support console",
     "admin.nav.users": "Users",

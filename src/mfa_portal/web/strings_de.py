@@ -354,6 +354,9 @@ STRINGS_DE: dict[str, str] = {
     "csrf.body": "Bitte gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.",
     "error.title": "Etwas ist schiefgegangen",
     "error.body": "Bitte versuchen Sie es später erneut.",
+    "outage.title": "Vorübergehend nicht verfügbar",
+    "outage.body": "Das Portal erreicht seine Daten gerade nicht. Bitte versuchen Sie es in einer "
+    "Minute erneut.",
     # recovery codes and /recover
     "recovery.codes.title": "Wiederherstellungscodes",
     "recovery.codes.offer": "Wenn Sie Ihr Smartphone verlieren, können Sie mit einem "

@@ -1,0 +1,146 @@
+"""A store going down and coming back, as an operator sees it: Redis and PostgreSQL restarted under a
+running ``mfa-portal serve``.
+
+Before, every page answered a bare 500 or a reset connection, each with a long traceback in the log,
+and after PostgreSQL came back each worker failed a few more requests on connections the restart had
+closed. Now the outage is a 503 with ``Retry-After`` (a short page in the browser's language; a bare
+503 for forward-auth, which nginx turns into a refusal), one log line per request, and the first
+requests after the store is back succeed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyotp
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.support import pg_throwaway
+from tests.support.backends import PASSWORD, TEMP_PASSWORD, boto_client
+from tests.support.pool_process import PoolProcess, portal_serve
+from tests.support.redis_server import RedisProcess
+from tests.support.signin_forms import sign_in, sign_in_and_enrol
+from tests.support.tools import require_tool
+from tests.support.worker_server import ServerBrowser
+
+pytestmark = pytest.mark.xdist_group("store-outage")
+
+
+def base_url(server: PoolProcess) -> str:
+    return server.endpoint.rsplit("/cognito", 1)[0]
+
+
+def enrolled_alice(server: PoolProcess, data_dir: Path) -> ServerBrowser:
+    """alice, signed in with an authenticator, in a browser of her own."""
+    idp = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
+    pool_id = json.loads((data_dir / "portal.json").read_text())["user_pool_id"]
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username="alice",
+        TemporaryPassword=TEMP_PASSWORD,
+        MessageAction="SUPPRESS",
+    )
+    idp.admin_set_user_password(
+        UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
+    )
+    browser = ServerBrowser(base_url(server))
+    _, enrolled = sign_in_and_enrol(browser, "alice", PASSWORD, lambda k: pyotp.TOTP(k).now())
+    assert enrolled.status_code == 303, enrolled.text
+    assert browser.http.get("/auth/verify").status_code == 200
+    return browser
+
+
+def assert_unavailable(server: PoolProcess, alice: ServerBrowser) -> None:
+    """What a browser, nginx and a signing-in user get while the store is down."""
+    verify = alice.http.get("/auth/verify")
+    assert (verify.status_code, verify.content) == (503, b"")
+    assert verify.headers["retry-after"] == "10"
+    page = httpx.get(base_url(server) + "/signin")
+    assert page.status_code == 503
+    assert "<h1>Temporarily unavailable</h1>" in page.text
+    assert "cannot reach its data right now" in page.text
+    assert page.headers["cache-control"] == "no-store"
+    assert "set-cookie" not in page.headers
+    german = httpx.get(base_url(server) + "/signin", headers={"Accept-Language": "de"})
+    assert (german.status_code, german.headers["content-language"]) == (503, "de")
+    assert "<h1>Vorübergehend nicht verfügbar</h1>" in german.text
+    attempt = ServerBrowser(base_url(server))
+    refused = attempt.http.post("/signin", data={"username": "alice", "password": PASSWORD})
+    assert refused.status_code == 503
+
+
+def assert_logged_without_tracebacks(server: PoolProcess, since: int) -> None:
+    during = server.log.read_text().splitlines()[since:]
+    assert not [line for line in during if "Traceback" in line]
+    assert any("answered 503: a store is unreachable" in line for line in during)
+
+
+def test_redis_down_then_back(tmp_path: Path) -> None:
+    store = RedisProcess(tmp_path)
+    store.start()
+    env = {"MFA_PORTAL_REDIS_URL": store.url, "MFA_PORTAL_ENROLMENT_PROOF": "none"}
+    try:
+        with portal_serve(tmp_path / "d", env, workers=1) as server:
+            alice = enrolled_alice(server, tmp_path / "d")
+            since = len(server.log.read_text().splitlines())
+            store.stop()
+            assert_unavailable(server, alice)
+            assert_logged_without_tracebacks(server, since)
+            store.start()  # empty: this Redis keeps nothing, so alice signs in again
+            assert alice.http.get("/auth/verify").status_code == 401
+            again = sign_in(ServerBrowser(base_url(server)), "alice", PASSWORD)
+            assert (again.status_code, again.headers["location"]) == (303, "/signin/code")
+    finally:
+        store.stop()
+
+
+@pytest.fixture
+def postgres() -> Iterator[tuple[pg_throwaway.PostgresServer, Path]]:
+    """A PostgreSQL server of this test's own, which it may stop and start."""
+    root = Path(tempfile.mkdtemp(prefix="mfa-pg-"))
+    try:
+        try:
+            server = pg_throwaway.start_server(root)
+        except pg_throwaway.PostgresMissing:
+            require_tool("pg_ctl")  # fails in CI, skips elsewhere
+            raise
+        try:
+            yield server, root
+        finally:
+            pg_throwaway.stop_server(server, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_postgresql_down_then_back(
+    tmp_path: Path, postgres: tuple[pg_throwaway.PostgresServer, Path]
+) -> None:
+    server_pg, root = postgres
+    url = pg_throwaway.new_database(server_pg, "outage")
+    env = {"MFA_PORTAL_DATABASE_URL": url, "MFA_PORTAL_ENROLMENT_PROOF": "none"}
+    with portal_serve(tmp_path / "d", env, workers=1) as server:
+        alice = enrolled_alice(server, tmp_path / "d")
+        for _ in range(5):  # several pooled connections, all idle when the server goes
+            assert httpx.get(base_url(server) + "/signin").status_code == 200
+        since = len(server.log.read_text().splitlines())
+        pg_throwaway.stop_server(server_pg, root)
+        assert_unavailable(server, alice)
+        idp = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
+        with pytest.raises(ClientError) as failed:  # the Cognito API: its own error, retried
+            idp.list_user_pools(MaxResults=1)
+        assert failed.value.response["Error"]["Code"] == "InternalErrorException"
+        assert_logged_without_tracebacks(server, since)
+        log = server.log.read_text()
+        assert "ListUserPools failed: the database is unreachable (OperationalError: " in log
+        pg_throwaway.start_again(server_pg, root)
+        # Every pooled connection died with the server; none of them fails a request now.
+        answers = [httpx.get(base_url(server) + "/signin").status_code for _ in range(8)]
+        assert answers == [200] * 8
+        again = sign_in(ServerBrowser(base_url(server)), "alice", PASSWORD)
+        assert (again.status_code, again.headers["location"]) == (303, "/signin/code")
