@@ -116,14 +116,14 @@ def create_app(
         clock=clock,
         revocations=support.revocations,
     )
-    # Outermost: nginx's every-request check skips all of the above when it can (its answers
-    # are never redirects, so the base path's rewriting has nothing to do for them).
-    app.add_middleware(ForwardAuth, check=app.state.forward_auth, path=base + FORWARD_AUTH_PATH)
-    app.add_middleware(  # around everything: an unreachable store's error becomes a 503
+    app.add_middleware(  # around the pages: an unreachable store's error becomes a 503
         StoreOutage,
         forward_auth_path=base + FORWARD_AUTH_PATH,
         product_name=settings.product_name,
     )
+    # Outermost: nginx's every-request check skips all of the above when it can (its answers
+    # are never redirects, so the base path's rewriting has nothing to do for them).
+    app.add_middleware(ForwardAuth, check=app.state.forward_auth, path=base + FORWARD_AUTH_PATH)
     _add_error_pages(app)
     app.include_router(routes_signin.router)
     app.include_router(routes_enrol.router)

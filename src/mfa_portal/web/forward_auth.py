@@ -34,7 +34,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mfa_portal.admin.revocations import SessionRevocations
 from mfa_portal.settings import CookieSecure, Settings
+from mfa_portal.storage.outage import unreachable
 from mfa_portal.thread_pools import ProcessThreadPool
+from mfa_portal.web import store_outage
 from mfa_portal.web.headers import COMMON, CSP
 from mfa_portal.web.session_store import SessionStore, SqliteSessionStore
 from mfa_portal.web.sessions import (
@@ -105,13 +107,22 @@ class ForwardAuth:
             elif name == b"accept-language" and not language:
                 language = value
         session_id = cookie_parser(cookie.decode("latin-1")).get(check.cookie_name(scope), "")
-        if not session_id:
-            answer: Answer | None = _ANONYMOUS
-        elif check.inline:
-            answer = check.decide(session_id)
-        else:
-            loop = asyncio.get_running_loop()
-            answer = await loop.run_in_executor(DECISION_THREADS.get(), check.decide, session_id)
+        try:
+            if not session_id:
+                answer: Answer | None = _ANONYMOUS
+            elif check.inline:
+                answer = check.decide(session_id)
+            else:
+                loop = asyncio.get_running_loop()
+                answer = await loop.run_in_executor(
+                    DECISION_THREADS.get(), check.decide, session_id
+                )
+        except Exception as exc:
+            if not unreachable(exc):
+                raise
+            store_outage.logged(scope, exc)  # Redis or the database is down: fail closed
+            await store_outage.answer_bare(send)
+            return
         if answer is PORTAL:
             await self.app(scope, receive, send)
             return

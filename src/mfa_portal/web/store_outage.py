@@ -33,9 +33,30 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 10
 
 
+_HEADERS = ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()), (b"cache-control", b"no-store"))
+
+
+def logged(scope: Scope, exc: BaseException) -> None:
+    """The one log line of a request refused because a store is unreachable."""
+    log.error(
+        "%s %s answered 503: a store is unreachable (%s)",
+        scope["method"],
+        scope["path"],
+        summary(exc),
+    )
+
+
+async def answer_bare(send: Send) -> None:
+    """The 503 for forward-auth: nginx reads only the status."""
+    await send({"type": "http.response.start", "status": 503, "headers": list(_HEADERS)})
+    await send({"type": "http.response.body", "body": b""})
+
+
 class StoreOutage:
-    """Raw ASGI, outermost: an unreachable store's error becomes a 503 (``forward_auth_path``
-    answered without a body)."""
+    """Raw ASGI, around the portal's pages: an unreachable store's error becomes a 503 page
+    (``forward_auth_path``, should a check reach it, a bare 503). ``ForwardAuth``'s fast answer,
+    outside it, refuses on its own (``logged``, ``answer_bare``), so nginx's check on every request
+    passes through one layer less."""
 
     def __init__(self, app: ASGIApp, *, forward_auth_path: str, product_name: str | None) -> None:
         self.app = app
@@ -59,26 +80,17 @@ class StoreOutage:
         except Exception as exc:
             if started or not unreachable(exc):
                 raise
-            log.error(
-                "%s %s answered 503: a store is unreachable (%s)",
-                scope["method"],
-                scope["path"],
-                summary(exc),
-            )
-            await self._unavailable(scope, send)
+            logged(scope, exc)
+            if scope["path"] == self.forward_auth_path:
+                await answer_bare(send)
+            else:
+                await self._answer_page(scope, send)
 
-    async def _unavailable(self, scope: Scope, send: Send) -> None:
-        headers = [
-            (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
-            (b"cache-control", b"no-store"),
-        ]
-        if scope["path"] == self.forward_auth_path:
-            await send({"type": "http.response.start", "status": 503, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
+    async def _answer_page(self, scope: Scope, send: Send) -> None:
         code = negotiate(Headers(scope=scope).get("accept-language"))
         body = self._page(code).encode()
-        headers += [
+        headers = [
+            *_HEADERS,
             (b"content-type", b"text/html; charset=utf-8"),
             (b"content-length", str(len(body)).encode()),
             (b"content-language", code.encode()),

@@ -25,7 +25,6 @@ from mfa_portal.web.forward_auth import PATH as FORWARD_AUTH_PATH
 from mfa_portal.web.forward_auth import ForwardAuth
 from mfa_portal.web.routes_recovery import EXTENSIONS
 from mfa_portal.web.session_store import SessionStore
-from mfa_portal.web.store_outage import StoreOutage
 from mfa_portal.wiring.backend import WIRE_PATH, PortalBackend
 from mfa_portal.wiring.support import build_support, portal_store
 
@@ -98,9 +97,4 @@ def serving_app(backend: PortalBackend, *, bind_host: str = "127.0.0.1") -> ASGI
     # nginx's check on every request and the pool's calls go first, before any routing.
     endpoint = base + WIRE_PATH
     lanes = WireFastLane(both, backend.wire_app, (endpoint, endpoint + "/"))
-    checked = ForwardAuth(lanes, check=portal.state.forward_auth, path=base + FORWARD_AUTH_PATH)
-    return StoreOutage(
-        checked,
-        forward_auth_path=base + FORWARD_AUTH_PATH,
-        product_name=backend.settings.product_name,
-    )
+    return ForwardAuth(lanes, check=portal.state.forward_auth, path=base + FORWARD_AUTH_PATH)
