@@ -78,7 +78,7 @@ def assert_unavailable(server: PoolProcess, alice: ServerBrowser) -> None:
 def assert_logged_without_tracebacks(server: PoolProcess, since: int) -> None:
     during = server.log.read_text().splitlines()[since:]
     assert not [line for line in during if "Traceback" in line]
-    assert any("answered 503: a store is unreachable" in line for line in during)
+    assert any("answered 503: a store or the user pool is unreachable" in line for line in during)
 
 
 def test_redis_down_then_back(tmp_path: Path) -> None:

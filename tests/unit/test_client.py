@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,12 +12,18 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from mfa_portal.cognito_api import client as client_module
 from mfa_portal.cognito_api import errors
-from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient
+from mfa_portal.cognito_api.client import (
+    BotoCognitoClient,
+    CognitoClient,
+    PoolUnreachable,
+    client_config,
+)
 from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
 from tests.support.cognito_errors import raises_cognito
-from tests.support.wire_server import running_wire_server
+from tests.support.wire_server import free_port, running_wire_server
 
 POOL = "us-east-1_abc123"
 
@@ -171,3 +179,45 @@ def test_engine_and_wire_raise_the_same_error(engine: Engine, tmp_path: Path, fa
     if failure is not _missing_member:  # botocore words its client-side check differently
         assert over_wire.message == in_process.message
     assert isinstance(over_wire, errors.CognitoError) and over_wire.status == in_process.status
+
+
+def configured(endpoint: str) -> BotoCognitoClient:
+    """A client as the portal builds one for Amazon Cognito (its timeouts and retries)."""
+    return BotoCognitoClient(
+        boto3.client(
+            "cognito-idp",
+            region_name="us-east-1",
+            endpoint_url=endpoint,
+            aws_access_key_id="AKIDEXAMPLE",
+            aws_secret_access_key="s",
+            config=client_config(),
+        )
+    )
+
+
+def test_a_pool_nobody_answers_at_is_pool_unreachable_at_once() -> None:
+    """Before, boto3's connection error went through every page uncaught (a 500)."""
+    started = time.monotonic()
+    with pytest.raises(PoolUnreachable) as raised:
+        configured(f"http://127.0.0.1:{free_port()}").call("GetUser", AccessToken="t")
+    assert time.monotonic() - started < 10  # three attempts, short back-off
+    assert isinstance(raised.value, errors.CognitoError)  # pages that handle the pool's errors
+    assert raised.value.code == "InternalErrorException"
+    assert "GetUser: EndpointConnectionError" in raised.value.message
+
+
+def test_a_pool_that_never_answers_is_given_up_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An endpoint that accepts and then says nothing held a request (and its thread) for minutes
+    under boto3's defaults (60 s to read, 5 attempts). The portal's limit, shortened here."""
+    monkeypatch.setattr(client_module, "READ_TIMEOUT_SECONDS", 0.5)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        started = time.monotonic()
+        with pytest.raises(PoolUnreachable) as raised:
+            configured(f"http://127.0.0.1:{silent.getsockname()[1]}").call(
+                "GetUser", AccessToken="t"
+            )
+        elapsed = time.monotonic() - started
+    assert "ReadTimeoutError" in raised.value.message
+    assert client_module.ATTEMPTS * 0.5 <= elapsed < 10

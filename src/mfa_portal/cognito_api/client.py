@@ -9,9 +9,23 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError, ParamValidationError
+from botocore.exceptions import ClientError, HTTPClientError, ParamValidationError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from mfa_portal.cognito_api.errors import CognitoError, error
+from mfa_portal.cognito_api.errors import CognitoError, InternalErrorException, error
+
+#: How long the portal waits for Cognito, and how often it asks again, before a page says that
+#: sign-in is unavailable. boto3's defaults are 60 s to connect, 60 s to read and 5 attempts: an
+#: endpoint that swallowed packets held a request, and the worker thread under it, for minutes.
+CONNECT_TIMEOUT_SECONDS = 5
+READ_TIMEOUT_SECONDS = 10
+ATTEMPTS = 3
+
+
+class PoolUnreachable(InternalErrorException):
+    """The user pool (Amazon Cognito, or a pool endpoint) could not be reached or did not answer in
+    time. A Cognito error, so that a page which handles the pool's failures says "unavailable";
+    where none does, the portal answers 503 (``web.store_outage``)."""
 
 
 class CognitoClient(Protocol):
@@ -45,6 +59,8 @@ class BotoCognitoClient:
             raise error("InvalidParameterException", _param_report(exc)) from None
         except NotImplementedError as exc:  # moto raises this for operations it lacks
             raise error("UnsupportedOperationException", str(exc) or operation) from None
+        except (BotoConnectionError, HTTPClientError) as exc:  # after boto3's own retries
+            raise PoolUnreachable(f"{operation}: {type(exc).__name__}: {exc}") from None
         response.pop("ResponseMetadata", None)
         return response
 
@@ -64,4 +80,15 @@ def _param_report(exc: ParamValidationError) -> str:
     return "; ".join(line.split(", value:", 1)[0] for line in lines) or "Invalid parameters"
 
 
-__all__ = ["BotoCognitoClient", "CognitoClient", "CognitoError"]
+def client_config() -> Any:
+    """boto3's configuration for the portal's calls to the pool (the limits above)."""
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "max_attempts": ATTEMPTS},
+    )
+
+
+__all__ = ["BotoCognitoClient", "CognitoClient", "CognitoError", "PoolUnreachable", "client_config"]

@@ -34,7 +34,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mfa_portal.admin.revocations import SessionRevocations
 from mfa_portal.settings import CookieSecure, Settings
-from mfa_portal.storage.outage import unreachable
 from mfa_portal.thread_pools import ProcessThreadPool
 from mfa_portal.web import store_outage
 from mfa_portal.web.headers import COMMON, CSP
@@ -118,7 +117,7 @@ class ForwardAuth:
                     DECISION_THREADS.get(), check.decide, session_id
                 )
         except Exception as exc:
-            if not unreachable(exc):
+            if not store_outage.out_of_reach(exc):
                 raise
             store_outage.logged(scope, exc)  # Redis or the database is down: fail closed
             await store_outage.answer_bare(send)

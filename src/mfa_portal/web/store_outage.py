@@ -25,6 +25,7 @@ import logging
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mfa_portal.cognito_api.client import PoolUnreachable
 from mfa_portal.storage.outage import summary, unreachable
 from mfa_portal.web.strings import negotiate, reset_language, t, use_language
 
@@ -36,10 +37,16 @@ RETRY_AFTER_SECONDS = 10
 _HEADERS = ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()), (b"cache-control", b"no-store"))
 
 
+def out_of_reach(exc: BaseException) -> bool:
+    """A store (the database, Redis) or the user pool (Amazon Cognito, a pool endpoint) could not
+    be reached."""
+    return unreachable(exc) or isinstance(exc, PoolUnreachable)
+
+
 def logged(scope: Scope, exc: BaseException) -> None:
     """The one log line of a request refused because a store is unreachable."""
     log.error(
-        "%s %s answered 503: a store is unreachable (%s)",
+        "%s %s answered 503: a store or the user pool is unreachable (%s)",
         scope["method"],
         scope["path"],
         summary(exc),
@@ -78,7 +85,7 @@ class StoreOutage:
         try:
             await self.app(scope, receive, watched)
         except Exception as exc:
-            if started or not unreachable(exc):
+            if started or not out_of_reach(exc):
                 raise
             logged(scope, exc)
             if scope["path"] == self.forward_auth_path:

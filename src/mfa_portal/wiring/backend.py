@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient
+from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient, client_config
 from mfa_portal.cognito_api.id_tokens import IdTokenVerifier, StaticJwks
 from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.settings import Backend, Settings
@@ -125,7 +125,10 @@ def open_cognito(settings: Settings) -> PortalBackend:
     import boto3
 
     boto = boto3.client(
-        "cognito-idp", region_name=settings.region, endpoint_url=settings.endpoint_url or None
+        "cognito-idp",
+        region_name=settings.region,
+        endpoint_url=settings.endpoint_url or None,
+        config=client_config(),
     )
     return PortalBackend(settings=settings, client=BotoCognitoClient(boto), verifier=None)
 
