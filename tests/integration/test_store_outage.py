@@ -22,7 +22,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.support import pg_throwaway
-from tests.support.backends import PASSWORD, TEMP_PASSWORD, boto_client
+from tests.support.backends import PASSWORD, boto_client, user_with_password
 from tests.support.pool_process import PoolProcess, portal_serve
 from tests.support.redis_server import RedisProcess
 from tests.support.signin_forms import sign_in, sign_in_and_enrol
@@ -40,15 +40,7 @@ def enrolled_alice(server: PoolProcess, data_dir: Path) -> ServerBrowser:
     """alice, signed in with an authenticator, in a browser of her own."""
     idp = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
     pool_id = json.loads((data_dir / "portal.json").read_text())["user_pool_id"]
-    idp.admin_create_user(
-        UserPoolId=pool_id,
-        Username="alice",
-        TemporaryPassword=TEMP_PASSWORD,
-        MessageAction="SUPPRESS",
-    )
-    idp.admin_set_user_password(
-        UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
-    )
+    user_with_password(idp, pool_id, "alice")
     browser = ServerBrowser(base_url(server))
     _, enrolled = sign_in_and_enrol(browser, "alice", PASSWORD, lambda k: pyotp.TOTP(k).now())
     assert enrolled.status_code == 303, enrolled.text

@@ -28,7 +28,7 @@ import pytest
 from mfa_portal.cli.workers import SPEC_VARIABLE, default_workers
 from mfa_portal.pool import hash_cores
 from mfa_portal.wiring.start_lock import first_start_lock
-from tests.support.backends import PASSWORD, TEMP_PASSWORD, boto_client
+from tests.support.backends import PASSWORD, TEMP_PASSWORD, boto_client, user_with_password
 from tests.support.pool_process import PoolProcess, clean_env, pool_serve, portal_serve
 from tests.support.signin_forms import CSRF, sign_in_and_enrol
 from tests.support.wire_server import free_port
@@ -131,15 +131,7 @@ def test_signed_out_and_revoked_sessions_fail_forward_auth_on_every_worker(
     with served_portal(tmp_path / "portal", workers=3) as served:
         idp = boto_client(served.base_url + "/cognito", *served.credentials())
         pool_id = json.loads((served.data_dir / "portal.json").read_text())["user_pool_id"]
-        idp.admin_create_user(
-            UserPoolId=pool_id,
-            Username="alice",
-            TemporaryPassword=TEMP_PASSWORD,
-            MessageAction="SUPPRESS",
-        )
-        idp.admin_set_user_password(
-            UserPoolId=pool_id, Username="alice", Password=PASSWORD, Permanent=True
-        )
+        user_with_password(idp, pool_id, "alice")
         first = ServerBrowser(served.base_url)
         secret, enrolled = sign_in_and_enrol(
             first, "alice", PASSWORD, lambda key: pyotp.TOTP(key).at(served.clock.now())

@@ -71,6 +71,19 @@ class Backend:
         self.clock.advance(30 - now % 30 + 0.5)
 
 
+def user_with_password(idp: Any, pool_id: str, username: str) -> None:
+    """``username`` in ``pool_id`` through boto3, confirmed, with the permanent ``PASSWORD``."""
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        TemporaryPassword=TEMP_PASSWORD,
+        MessageAction="SUPPRESS",
+    )
+    idp.admin_set_user_password(
+        UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True
+    )
+
+
 def boto_client(endpoint: str, key: str, secret: str) -> Any:
     return boto3.client(
         "cognito-idp",
