@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError, ParamValidationError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
@@ -80,10 +81,8 @@ def _param_report(exc: ParamValidationError) -> str:
     return "; ".join(line.split(", value:", 1)[0] for line in lines) or "Invalid parameters"
 
 
-def client_config() -> Any:
+def client_config() -> Config:
     """boto3's configuration for the portal's calls to the pool (the limits above)."""
-    from botocore.config import Config
-
     return Config(
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,

@@ -31,7 +31,6 @@ A refused step answers ``TooManyRequestsException``, before the pool reads anyth
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -41,7 +40,7 @@ from mfa_portal import security_events
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.pools import load_client
-from mfa_portal.storage.address_limit import MAX_FAILURES, AddressLimit
+from mfa_portal.storage.address_limit import MAX_FAILURES, AddressLimit, parse_address
 
 TABLE = "address_limits"
 
@@ -73,13 +72,8 @@ def is_counted(source: str) -> bool:
     """Whether failures from ``source`` count: a public address (an IPv4 address written as IPv6
     is judged as IPv4); not loopback, a private network, link-local, or no address at all (a unix
     socket)."""
-    try:
-        address = ipaddress.ip_address(source)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global
+    address = parse_address(source)
+    return address is not None and address.is_global
 
 
 class PasswordStepLimit:
@@ -106,14 +100,12 @@ class PasswordStepLimit:
         step = _step_of(operation, params) if self.counts.enabled else None
         if step is None or not is_counted(source_ip) or not self._public_client(params):
             return run()
-        if step == _STARTED:
-            admission = self.counts.check(source_ip)
-        else:
-            admission = self.counts.admit(source_ip)
-        if not admission.allowed:
-            raise errors.TooManyRequestsException(messages.ADDRESS_LIMITED)
-        if step == _STARTED:
+        if step == _STARTED:  # not a guess: refused at the limit, never counted
+            if not self.counts.check(source_ip).allowed:
+                raise errors.TooManyRequestsException(messages.ADDRESS_LIMITED)
             return run()
+        if not self.counts.admit(source_ip).allowed:
+            raise errors.TooManyRequestsException(messages.ADDRESS_LIMITED)
         failed = False
         try:
             return run()

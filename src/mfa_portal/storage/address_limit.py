@@ -56,16 +56,24 @@ class Reached:
     until: float
 
 
-def address_key(source: str) -> str:
-    """What one address counts as: itself, or for IPv6 its /64 network (an IPv4 address written
-    as IPv6, ``::ffff:192.0.2.1``, counts as the IPv4 address)."""
+def parse_address(source: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``source`` as an address, an IPv4 address written as IPv6 (``::ffff:192.0.2.1``) as the
+    IPv4 address; None when it is none (a test client, a unix socket)."""
     try:
         address = ipaddress.ip_address(source)
     except ValueError:
-        return source[:_MAX_SOURCE]  # not an address (a test client, a unix socket): as it is
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def address_key(source: str) -> str:
+    """What one address counts as: itself, or for IPv6 its /64 network (``parse_address``)."""
+    address = parse_address(source)
+    if address is None:
+        return source[:_MAX_SOURCE]  # not an address: as it is
     if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/{_IPV6_PREFIX}", strict=False))
     return str(address)
 
@@ -98,19 +106,24 @@ class AddressLimit:
         """Whether ``source`` may start a step, without reserving one (a read, no write)."""
         if not self.enabled:
             return Admission(True)
+        return self._seen(address_key(source), self._clock())
+
+    def _seen(self, key: str, now: float) -> Admission:
         with self._store.read() as conn:
-            row = self._count(conn, address_key(source))
-        refused_for = None if row is None else self._refusal(row, self._clock())
+            row = self._count(conn, key)
+        refused_for = None if row is None else self._refusal(row, now)
         return Admission(refused_for is None, refused_for or 0.0)
 
     def admit(self, source: str) -> Admission:
         """Reserve one password step for ``source`` unless its failures and the steps it has in
         progress already make the limit."""
-        seen = self.check(source)  # a stopped address is refused without a write
-        if not self.enabled or not seen.allowed:
-            return seen
+        if not self.enabled:
+            return Admission(True)
         now = self._clock()
         key = address_key(source)
+        seen = self._seen(key, now)  # a stopped address is refused without a write
+        if not seen.allowed:
+            return seen
         with self._store.transaction() as conn:
             table = self._table
             conn.execute(
