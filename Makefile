@@ -10,9 +10,10 @@ DATA_DIR ?= .mfa-portal
 # Redis (shared sessions), PostgreSQL (the shared database; Debian keeps initdb/pg_ctl off PATH, in
 # /usr/lib/postgresql/<version>/bin) and nginx (the documented forward-auth set-up); the en_US.UTF-8
 # locale (locales-all), which warrant-lite's SRP client switches to; wrk (HTTP load generator) and perf
-# (where the CPU goes under that load) for the bench.
+# (where the CPU goes under that load) for the bench; ip (network namespaces: a database host that goes
+# silent).
 TEST_DEBS := chromium:chromium zbarimg:zbar-tools oathtool:oathtool redis-server:redis-server nginx:nginx \
-	node:nodejs npm:npm pg_ctl:postgresql wrk:wrk perf:linux-perf
+	node:nodejs npm:npm pg_ctl:postgresql wrk:wrk perf:linux-perf ip:iproute2
 
 .PHONY: run test test-postgres install install-test system-deps lint typecheck bench bench-deps clean
 

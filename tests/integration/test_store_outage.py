@@ -10,42 +10,25 @@ requests after the store is back succeed.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.support import pg_throwaway
-from tests.support.backends import PASSWORD, boto_client, user_with_password
+from tests.support.backends import PASSWORD, boto_client
+from tests.support.outages import assert_logged_without_tracebacks, base_url, enrolled_alice
 from tests.support.pool_process import PoolProcess, portal_serve
 from tests.support.redis_server import RedisProcess
-from tests.support.signin_forms import sign_in, sign_in_and_enrol
+from tests.support.signin_forms import sign_in
 from tests.support.tools import require_tool
 from tests.support.worker_server import ServerBrowser
 
 pytestmark = pytest.mark.xdist_group("store-outage")
-
-
-def base_url(server: PoolProcess) -> str:
-    return server.endpoint.rsplit("/cognito", 1)[0]
-
-
-def enrolled_alice(server: PoolProcess, data_dir: Path) -> ServerBrowser:
-    """alice, signed in with an authenticator, in a browser of her own."""
-    idp = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
-    pool_id = json.loads((data_dir / "portal.json").read_text())["user_pool_id"]
-    user_with_password(idp, pool_id, "alice")
-    browser = ServerBrowser(base_url(server))
-    _, enrolled = sign_in_and_enrol(browser, "alice", PASSWORD, lambda k: pyotp.TOTP(k).now())
-    assert enrolled.status_code == 303, enrolled.text
-    assert browser.http.get("/auth/verify").status_code == 200
-    return browser
 
 
 def assert_unavailable(server: PoolProcess, alice: ServerBrowser) -> None:
@@ -65,12 +48,6 @@ def assert_unavailable(server: PoolProcess, alice: ServerBrowser) -> None:
     attempt = ServerBrowser(base_url(server))
     refused = attempt.http.post("/signin", data={"username": "alice", "password": PASSWORD})
     assert refused.status_code == 503
-
-
-def assert_logged_without_tracebacks(server: PoolProcess, since: int) -> None:
-    during = server.log.read_text().splitlines()[since:]
-    assert not [line for line in during if "Traceback" in line]
-    assert any("answered 503: a store or the user pool is unreachable" in line for line in during)
 
 
 def test_redis_down_then_back(tmp_path: Path) -> None:

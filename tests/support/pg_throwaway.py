@@ -27,7 +27,7 @@ import socket
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,10 +50,19 @@ class PostgresServer:
     port: int
     password: str
     data: Path
+    host: str = "127.0.0.1"
+    #: runs the server elsewhere, such as ``ip netns exec <name>`` (see ``tests.support.far_host``)
+    prefix: tuple[str, ...] = ()
 
     def url(self, database: str = "postgres", *, password: str | None = None) -> str:
         secret = self.password if password is None else password
-        return f"postgresql://postgres:{secret}@127.0.0.1:{self.port}/{database}"
+        return f"postgresql://postgres:{secret}@{self.host}:{self.port}/{database}"
+
+    def local_url(self, database: str = "postgres") -> str:
+        """Through the server's Unix socket, with no password: reachable when its host is not."""
+        return (
+            f"postgresql://postgres@/{database}?host={self.data.parent / 'sock'}&port={self.port}"
+        )
 
     def admin(self, sql: str) -> None:
         import psycopg
@@ -100,17 +109,21 @@ def _as_server_user(root: Path) -> list[str]:
     )
 
 
-def start_server(root: Path) -> PostgresServer:
-    """A running server with its data, password file, socket and log in ``root``."""
+def start_server(
+    root: Path, *, host: str = "127.0.0.1", prefix: Sequence[str] = ()
+) -> PostgresServer:
+    """A running server with its data, password file, socket and log in ``root``, listening on
+    ``host``; ``prefix`` runs it elsewhere (another network namespace), where it also takes password
+    logins from its directly connected networks."""
     binaries = bin_dir()
     password = secrets.token_urlsafe(16)
     (root / "pw").write_text(password)
     (root / "sock").mkdir()
-    prefix = _as_server_user(root)
+    as_user = _as_server_user(root)
     env = {**os.environ, "LC_ALL": "C"}
     subprocess.run(
         [
-            *prefix,
+            *as_user,
             str(binaries / "initdb"),
             "-D",
             str(root / "data"),
@@ -127,17 +140,21 @@ def start_server(root: Path) -> PostgresServer:
         capture_output=True,
         env=env,
     )
-    server = PostgresServer(_free_port(), password, root / "data")
+    if host != "127.0.0.1":
+        with (root / "data" / "pg_hba.conf").open("a") as hba:
+            hba.write("host all all 0.0.0.0/0 scram-sha-256\n")
+    server = PostgresServer(_free_port(), password, root / "data", host, tuple(prefix))
     start_again(server, root)
     return server
 
 
 def start_again(server: PostgresServer, root: Path) -> None:
     """Start ``server`` (made by ``start_server`` in ``root``, then stopped) on its port again."""
-    options = f"-p {server.port} -k {root / 'sock'} -c listen_addresses=127.0.0.1 "
+    options = f"-p {server.port} -k {root / 'sock'} -c listen_addresses={server.host} "
     options += " ".join(f"-c {name}={value}" for name, value in SETTINGS.items())
     subprocess.run(
         [
+            *server.prefix,
             *_as_server_user(root),
             str(bin_dir() / "pg_ctl"),
             "-D",

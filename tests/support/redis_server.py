@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -41,8 +42,19 @@ class RedisProcess:
                     raise
                 time.sleep(0.05)
 
+    def pause(self) -> None:
+        """The server stops answering but keeps its connections open, as a hung or swapping host
+        does: only a client's own timeout ends a wait for it."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)  # a paused server would not hear SIGTERM
             self.proc.terminate()
             self.proc.wait(timeout=10)
 

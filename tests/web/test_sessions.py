@@ -50,6 +50,22 @@ def test_redis_store_contract() -> None:
     assert 0 < fakeredis.FakeRedis(server=server).ttl(keys[0]) <= 60
 
 
+def test_a_redis_session_store_gives_up_on_a_silent_redis_unless_its_url_says_otherwise() -> None:
+    """redis-py before 8 gave a client made from a URL no timeouts: a hung Redis held every request."""
+
+    def limits(url: str) -> tuple[object, object, object]:
+        store = RedisSessionStore.from_url(url)
+        kwargs = store._redis.connection_pool.connection_kwargs
+        return (
+            kwargs["socket_timeout"],
+            kwargs["socket_connect_timeout"],
+            kwargs["socket_keepalive"],
+        )
+
+    assert limits("redis://redis.internal:6379/0") == (5.0, 5.0, True)
+    assert limits("redis://redis.internal:6379/0?socket_timeout=2") == (2.0, 5.0, True)
+
+
 def _app_on(world: PortalWorld, store: SessionStore) -> Browser:
     return Browser(world.app(store=store))
 

@@ -26,6 +26,7 @@ import hashlib
 import re
 import select
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -36,6 +37,7 @@ from psycopg import errors as pg_errors
 
 from mfa_portal.storage.dialect import FUNCTIONS, migration_statements, placeholders
 from mfa_portal.storage.errors import ConstraintError, StartupError
+from mfa_portal.storage.pg_timeouts import connect_settings
 from mfa_portal.storage.sqlite_file import statements
 
 VERSION_TABLE = "schema_version"
@@ -177,7 +179,7 @@ class PostgresBackend:
             max_overflow=0,
             pool_recycle=1800,
             connect_args={
-                "options": f"-c search_path={schema}",
+                **connect_settings(engine_url(url), schema),
                 "autocommit": True,
                 "connect_timeout": 10,
                 "application_name": "mfa-portal",
@@ -232,11 +234,14 @@ class PostgresBackend:
 
     def _begin(self, conn: PgConnection, sql: str) -> None:
         """Begin; a pooled connection the server has dropped (a restart, a fail-over) is replaced
-        once, before anything ran on it, instead of failing the request."""
+        once, before anything ran on it, instead of failing the request. Only one that failed at
+        once: one that failed after a wait met a silent server (``pg_timeouts``), where the next
+        pooled connection would keep the request waiting as long again."""
+        started = time.monotonic()
         try:
             conn.run(sql)
         except psycopg.OperationalError:
-            if not (conn.raw.closed or conn.raw.broken):
+            if not (conn.raw.closed or conn.raw.broken) or time.monotonic() - started > 1.0:
                 raise
             conn.fairy.invalidate()
             fresh = self.acquire()
@@ -332,6 +337,7 @@ def session_lock(url: str, name: str, *, patience: float, busy: str) -> Iterator
     try:
         conn = psycopg.connect(
             parsed.set(drivername="postgresql").render_as_string(hide_password=False),
+            **connect_settings(parsed),  # a starting host that vanishes frees the lock in seconds
             autocommit=True,
             connect_timeout=10,
             application_name="mfa-portal start",

@@ -94,6 +94,12 @@ class RedisSessionStore:
     """Sessions shared by several portal instances behind a load balancer."""
 
     PREFIX = "mfa-portal:session:"
+    #: Seconds to connect, and to wait for each answer. redis-py 8 gives these to a client made from
+    #: a URL; earlier releases, which the project accepts (``redis>=5``), give it none, and a Redis
+    #: that hung or vanished (a crash, a fail-over, a network split) held every request,
+    #: ``/auth/verify`` included, and its thread, for good. Said here, it holds with any of them:
+    #: such a request answers 503 after this long. The URL's ``?socket_timeout=`` wins.
+    TIMEOUT_SECONDS = 5.0
 
     def __init__(self, redis_client: Any) -> None:
         self._redis = redis_client
@@ -102,7 +108,14 @@ class RedisSessionStore:
     def from_url(cls, url: str) -> RedisSessionStore:
         import redis
 
-        return cls(redis.Redis.from_url(url))
+        return cls(
+            redis.Redis.from_url(
+                url,
+                socket_connect_timeout=cls.TIMEOUT_SECONDS,
+                socket_timeout=cls.TIMEOUT_SECONDS,
+                socket_keepalive=True,
+            )
+        )
 
     def load(self, session_id: str) -> str | None:
         value = self._redis.get(self.PREFIX + key_for(session_id))
