@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from mfa_portal.storage import Database
 from mfa_portal.storage.pg_timeouts import CLIENT, SERVER, connect_settings
-from mfa_portal.storage.postgres import PgConnection, lock_key
+from mfa_portal.storage.postgres import PgConnection, PostgresBackend, lock_key
 from tests.support.far_host import postgres_on_far_host
 
 
@@ -133,3 +133,32 @@ def test_a_replica_that_vanishes_mid_write_frees_the_write_lock_in_seconds(tmp_p
                 # The replica is back: its transaction is gone with the lock, so it cannot commit.
         finally:
             replica.close_all()
+
+
+def test_a_transaction_on_a_silent_host_fails_after_one_wait_not_one_per_pooled_connection(
+    tmp_path: Path,
+) -> None:
+    """A BEGIN that failed replaces its connection and tries once more, for a server that closed it
+    (a restart). On a silent host the next pooled connection is as dead, and that retry doubled the
+    wait: 30 s, not 15."""
+    with postgres_on_far_host() as (far, server):
+        db = Database(tmp_path / "x", (), url=server.url(), schema="mfa_silent_begin")
+        try:
+            backend = db._backend
+            assert isinstance(backend, PostgresBackend)
+            idle = [backend.acquire() for _ in range(3)]  # three connections, then idle in the pool
+            for conn in idle:
+                conn.execute("SELECT 1")
+                backend.release(conn)
+            time.sleep(0.3)
+            far.cut()
+            started = time.monotonic()
+            try:
+                with pytest.raises(psycopg.OperationalError), db.transaction():
+                    pass
+                waited = time.monotonic() - started
+            finally:
+                far.heal()
+            assert 10 < waited < 22, waited  # the BEGIN's bytes unacknowledged for 15 s, once
+        finally:
+            db.close_all()
