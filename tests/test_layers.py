@@ -17,10 +17,20 @@ import mfa_portal
 
 PACKAGE = Path(mfa_portal.__file__).parent
 
-GROUND = ("clock", "mail", "sqlite", "storage", "settings", "security_events", "thread_pools")
+GROUND = (
+    "clock",
+    "mail",
+    "sqlite",
+    "storage",
+    "settings",
+    "security_events",
+    "thread_pools",
+    "health",
+)
 #: room -> the rooms (or ``room.module`` for a single module) it may import besides itself.
 ALLOWED: dict[str, frozenset[str]] = {
     "clock": frozenset(),
+    "health": frozenset({"storage"}),  # /healthz and /readyz, for the portal and the pool alike
     "mail": frozenset(),
     "storage": frozenset(),
     "sqlite": frozenset({"storage"}),  # the storage layer's former name, kept for old imports
@@ -29,13 +39,31 @@ ALLOWED: dict[str, frozenset[str]] = {
     "thread_pools": frozenset(),
     "cognito_api": frozenset({"clock"}),
     "pool": frozenset(
-        {"cognito_api", "clock", "mail", "sqlite", "storage", "security_events", "thread_pools"}
+        {
+            "cognito_api",
+            "clock",
+            "mail",
+            "sqlite",
+            "storage",
+            "security_events",
+            "thread_pools",
+            "health",
+        }
     ),
     "admin": frozenset(
         {"cognito_api", "clock", "mail", "sqlite", "storage", "security_events", "thread_pools"}
     ),
     "web": frozenset(
-        {"cognito_api", "clock", "settings", "storage", "admin", "security_events", "thread_pools"}
+        {
+            "cognito_api",
+            "clock",
+            "settings",
+            "storage",
+            "admin",
+            "security_events",
+            "thread_pools",
+            "health",
+        }
     ),
     "wiring": frozenset({*GROUND, "cognito_api", "pool", "admin", "web"}),
     # The CLI reaches the pool only through its server (``pool serve``) and its key pair file.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,10 +30,29 @@ from tests.support.tools import require_tool
 from tests.support.worker_server import ServerBrowser
 
 pytestmark = pytest.mark.xdist_group("store-outage")
+STORES = ("sessions", "portal store", "user pool")  # what /readyz asks, in its order
 
 
-def assert_unavailable(server: PoolProcess, alice: ServerBrowser) -> None:
-    """What a browser, nginx and a signing-in user get while the store is down."""
+def readiness(server: PoolProcess) -> tuple[int, dict[str, str]]:
+    answer = httpx.get(base_url(server) + "/readyz")
+    return answer.status_code, answer.json()["checks"]
+
+
+def assert_ready_again(server: PoolProcess) -> None:
+    """A load balancer's readiness check passes again within its 2-s memory of the last answer."""
+    deadline = time.monotonic() + 10
+    while readiness(server)[0] != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert readiness(server) == (200, dict.fromkeys(STORES, "ok"))
+
+
+def assert_unavailable(server: PoolProcess, alice: ServerBrowser, down: set[str]) -> None:
+    """What a browser, nginx, a signing-in user and a load balancer get while the store is down."""
+    assert readiness(server) == (
+        503,
+        {name: "unreachable" if name in down else "ok" for name in STORES},
+    )
+    assert httpx.get(base_url(server) + "/healthz").status_code == 200  # alive: no restart
     verify = alice.http.get("/auth/verify")
     assert (verify.status_code, verify.content) == (503, b"")
     assert verify.headers["retry-after"] == "10"
@@ -59,9 +79,10 @@ def test_redis_down_then_back(tmp_path: Path) -> None:
             alice = enrolled_alice(server, tmp_path / "d")
             since = len(server.log.read_text().splitlines())
             store.stop()
-            assert_unavailable(server, alice)
+            assert_unavailable(server, alice, {"sessions"})
             assert_logged_without_tracebacks(server, since)
             store.start()  # empty: this Redis keeps nothing, so alice signs in again
+            assert_ready_again(server)
             assert alice.http.get("/auth/verify").status_code == 401
             again = sign_in(ServerBrowser(base_url(server)), "alice", PASSWORD)
             assert (again.status_code, again.headers["location"]) == (303, "/signin/code")
@@ -99,7 +120,7 @@ def test_postgresql_down_then_back(
             assert httpx.get(base_url(server) + "/signin").status_code == 200
         since = len(server.log.read_text().splitlines())
         pg_throwaway.stop_server(server_pg, root)
-        assert_unavailable(server, alice)
+        assert_unavailable(server, alice, set(STORES))
         idp = boto_client(server.endpoint, server.access_key_id, server.secret_access_key)
         with pytest.raises(ClientError) as failed:  # the Cognito API: its own error, retried
             idp.list_user_pools(MaxResults=1)
@@ -108,6 +129,7 @@ def test_postgresql_down_then_back(
         log = server.log.read_text()
         assert "ListUserPools failed: the database is unreachable (OperationalError: " in log
         pg_throwaway.start_again(server_pg, root)
+        assert_ready_again(server)
         # Every pooled connection died with the server; none of them fails a request now.
         answers = [httpx.get(base_url(server) + "/signin").status_code for _ in range(8)]
         assert answers == [200] * 8

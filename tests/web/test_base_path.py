@@ -30,7 +30,7 @@ def browser(world: PortalWorld) -> Browser:
 
 def test_the_portal_answers_only_under_its_prefix(engine_world: PortalWorld) -> None:
     b = browser(engine_world)
-    for path in ("/signin", "/static/portal.css", "/account", "/auth/verify", "/admin"):
+    for path in ("/signin", "/static/portal.css", "/account", "/auth/verify", "/admin", "/readyz"):
         answer = b.get(path)
         assert answer.status_code == 404, path
         assert "<html" not in answer.text  # a plain answer: nothing of the portal's pages
@@ -44,6 +44,8 @@ def test_the_portal_answers_only_under_its_prefix(engine_world: PortalWorld) -> 
     assert css.status_code == 200 and "text/css" in css.headers["content-type"]
     assert css.headers["cache-control"].startswith("public")
     assert b.get(f"{BASE}/static/nothing.css").status_code == 404
+    assert b.get(f"{BASE}/healthz").text == "ok\n"
+    assert b.get(f"{BASE}/readyz").json()["status"] == "ready"
 
 
 def test_the_cookie_covers_the_application_too(engine_world: PortalWorld) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -144,3 +145,25 @@ def test_public_url_and_region_shape_issuer_and_pool_ids(tmp_path: Path) -> None
         assert pool.created_credentials
     finally:
         pool.engine.db.close()
+
+
+def test_pool_serve_answers_a_load_balancers_health_and_readiness_checks(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    pool = build_standalone(tmp_path, env={})
+    try:
+        with TestClient(pool.app) as http:
+            assert (http.get("/healthz").status_code, http.get("/healthz").text) == (200, "ok\n")
+            ready = http.get("/readyz")
+            assert ready.status_code == 200
+            assert ready.json() == {"status": "ready", "checks": {"user pool": "ok"}}
+            pool.engine.db.close_all()
+            (tmp_path / "pool.sqlite3").unlink()  # the pool's database is gone from under it
+            (tmp_path / "pool.sqlite3").mkdir()  # and nothing can open one there
+            time.sleep(2.1)  # past the readiness answer's 2-s memory
+            assert http.get("/readyz").json() == {
+                "status": "not ready",
+                "checks": {"user pool": "unreachable"},
+            }
+    finally:
+        pool.engine.db.close_all()

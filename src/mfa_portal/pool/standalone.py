@@ -22,6 +22,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from mfa_portal.clock import Clock
+from mfa_portal.health import Check, Health, Readiness
 from mfa_portal.mail import Mailer, MailSettings, SmtpMailer, UnconfiguredMailer
 from mfa_portal.pool.access_key_binding import bound_credentials
 from mfa_portal.pool.credentials import Credentials
@@ -65,13 +66,17 @@ class StandalonePool:
         return f"{self.endpoint}/{pool_id}/.well-known/jwks.json"
 
 
-def serve_both_paths(wire: WireApp, outbox: PoolOutbox | None = None) -> ASGIApp:
-    """Answer at ``/cognito`` and at ``/``; with ``outbox``, also ``GET /dev/outbox``."""
+def serve_both_paths(
+    wire: WireApp, outbox: PoolOutbox | None = None, readiness: Readiness | None = None
+) -> ASGIApp:
+    """Answer at ``/cognito`` and at ``/``; with ``outbox``, also ``GET /dev/outbox``; with
+    ``readiness``, also ``GET /healthz`` and ``GET /readyz``."""
     routes: list[Route | Mount] = []
     if outbox is not None:
         routes.append(Route(OUTBOX_PATH, _outbox_endpoint(outbox), methods=["GET"]))
     app = Starlette(routes=[*routes, WireMount("/cognito", app=wire), Mount("", app=wire)])
-    return WireFastLane(app, wire, ("/", "/cognito", "/cognito/"))
+    lanes = WireFastLane(app, wire, ("/", "/cognito", "/cognito/"))
+    return lanes if readiness is None else Health(lanes, readiness=readiness)
 
 
 def _outbox_endpoint(outbox: PoolOutbox) -> Callable[[Request], Awaitable[JSONResponse]]:
@@ -145,5 +150,5 @@ def build_standalone(
     credentials, created = bound_credentials(engine, data_dir, env)
     served = outbox if host in LOOPBACK else None
     wire = create_wire_app(engine, credentials, failures_per_address=failures_per_address)
-    app = serve_both_paths(wire, served)
+    app = serve_both_paths(wire, served, Readiness([Check("user pool", engine.db.ping)]))
     return StandalonePool(app, engine, credentials, created, endpoint, outbox, served is not None)

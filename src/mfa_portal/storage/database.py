@@ -120,6 +120,11 @@ class Database:
         finally:
             self.release(conn)
 
+    def ping(self) -> None:
+        """One round trip to the store (``/readyz``); raises when it cannot be reached."""
+        with self.autocommit() as conn:
+            conn.execute("SELECT 1").fetchone()
+
     def acquire(self) -> Connection:
         """``autocommit``'s connection without the context manager, for a class that wraps a hot
         path; every ``acquire`` needs its ``release``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -21,6 +21,7 @@ from mfa_portal.admin.notify import Outbox
 from mfa_portal.admin.support import Support
 from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.cognito_api.id_tokens import HttpJwks, IdTokenVerifier, cognito_issuer
+from mfa_portal.health import Check, Health, Readiness
 from mfa_portal.settings import SessionStoreKind, Settings
 from mfa_portal.web import (
     routes_account,
@@ -78,8 +79,10 @@ def create_app(
     verifier: IdTokenVerifier | None = None,
     store: SessionStore | None = None,
     clock: Callable[[], float] = time.time,
+    readiness: Sequence[Check] = (),
 ) -> FastAPI:
-    """The portal for one pool; ``settings.user_pool_id`` and ``client_id`` must be set."""
+    """The portal for one pool; ``settings.user_pool_id`` and ``client_id`` must be set.
+    ``readiness`` names the stores besides the sessions that ``/readyz`` asks."""
     session_store = store or build_store(settings)
 
     @asynccontextmanager
@@ -124,6 +127,8 @@ def create_app(
     # Outermost: nginx's every-request check skips all of the above when it can (its answers
     # are never redirects, so the base path's rewriting has nothing to do for them).
     app.add_middleware(ForwardAuth, check=app.state.forward_auth, path=base + FORWARD_AUTH_PATH)
+    checks = [Check("sessions", session_store.ping), *readiness]
+    app.add_middleware(Health, readiness=Readiness(checks), base=base)  # before any store is used
     _add_error_pages(app)
     app.include_router(routes_signin.router)
     app.include_router(routes_enrol.router)

@@ -28,6 +28,10 @@ class SessionStore(Protocol):
 
     def delete(self, session_id: str) -> None: ...
 
+    def ping(self) -> None:
+        """One round trip to the store (``/readyz``); raises when it cannot be reached."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -82,6 +86,9 @@ class SqlSessionStore:
         with self._db.autocommit() as conn:
             conn.execute("DELETE FROM portal_sessions WHERE key = ?", (key_for(session_id),))
 
+    def ping(self) -> None:
+        self._db.ping()
+
     def close(self) -> None:
         self._db.close_all()
 
@@ -128,6 +135,9 @@ class RedisSessionStore:
 
     def delete(self, session_id: str) -> None:
         self._redis.delete(self.PREFIX + key_for(session_id))
+
+    def ping(self) -> None:
+        self._redis.ping()
 
     def close(self) -> None:
         self._redis.close()

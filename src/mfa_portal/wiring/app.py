@@ -19,6 +19,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp
 
 from mfa_portal.admin.notify import Outbox
+from mfa_portal.health import Check
 from mfa_portal.settings import Mode, Settings
 from mfa_portal.web.app import create_app
 from mfa_portal.web.forward_auth import PATH as FORWARD_AUTH_PATH
@@ -68,6 +69,9 @@ def portal_app(
     outbox = None
     if settings.mode is Mode.DEVELOPMENT and is_loopback(bind_host):
         outbox = Outbox(portal_store(settings.data_dir, settings.database), echo=False)
+    readiness = [Check("portal store", portal_store(settings.data_dir, settings.database).ping)]
+    if backend.engine is not None:  # Amazon Cognito is not asked: each probe would be a call
+        readiness.append(Check("user pool", backend.engine.db.ping))
     return create_app(
         settings,
         backend.client,
@@ -77,6 +81,7 @@ def portal_app(
         verifier=backend.verifier,
         store=store,
         clock=backend.clock,
+        readiness=readiness,
     )
 
 
