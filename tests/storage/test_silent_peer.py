@@ -16,7 +16,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from mfa_portal.storage import Database
+from mfa_portal.storage import Database, outage, postgres
 from mfa_portal.storage.pg_timeouts import CLIENT, SERVER, connect_settings
 from mfa_portal.storage.postgres import PgConnection, PostgresBackend, lock_key
 from tests.support.far_host import postgres_on_far_host
@@ -162,3 +162,26 @@ def test_a_transaction_on_a_silent_host_fails_after_one_wait_not_one_per_pooled_
             assert 10 < waited < 22, waited  # the BEGIN's bytes unacknowledged for 15 s, once
         finally:
             db.close_all()
+
+
+def test_a_request_waits_for_a_pooled_connection_a_bounded_time_and_then_is_an_outage(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When every pooled connection is busy (a slow or silent server holds them all), the next
+    request waited SQLAlchemy's 30 s and then failed with an error no layer knew: a 500 and a
+    traceback. Now it waits ``POOL_WAIT_SECONDS`` (10) and is a store outage: a 503."""
+    monkeypatch.setattr(postgres, "POOL_WAIT_SECONDS", 0.5)
+    db = Database(tmp_path / "x", (), url=postgres_url, schema="mfa_pool_wait")
+    backend = db._backend
+    assert isinstance(backend, PostgresBackend)
+    busy = [backend.acquire() for _ in range(postgres.POOL_SIZE)]
+    try:
+        started = time.monotonic()
+        with pytest.raises(sa.exc.TimeoutError) as waited:
+            backend.acquire()
+        assert 0.4 < time.monotonic() - started < 5
+        assert outage.unreachable(waited.value)
+    finally:
+        for conn in busy:
+            backend.release(conn)
+        db.close_all()

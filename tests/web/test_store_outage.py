@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis.exceptions
+import sqlalchemy.exc
 from starlette.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
@@ -39,6 +40,7 @@ def failing(error: Exception, *, after_start: bool = False) -> StoreOutage:
         psycopg.OperationalError("connection failed: Connection refused"),
         redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379."),
         redis.exceptions.TimeoutError("Timeout reading from socket"),
+        sqlalchemy.exc.TimeoutError("QueuePool limit of size 20 overflow 0 reached"),
     ],
 )
 def test_an_unreachable_store_is_a_503_page_and_one_log_line(
