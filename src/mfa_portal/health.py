@@ -10,7 +10,7 @@
 
 Neither needs credentials, so neither may cost much: the stores are asked at most once per
 ``Readiness.ttl`` seconds per process, however many ask, and callers meanwhile share one answer
-(an asking request waits for the one probe in flight, it never starts another); a probe that fails
+(an asking request waits for the probes in flight, it never starts others); a probe that fails
 logs one WARNING line, and the answer names a store and never says why. Both are raw ASGI in front
 of everything, so no session, cookie or template is involved.
 """
@@ -46,48 +46,61 @@ class Check:
 
 
 class Readiness:
-    """The stores' state, asked at most once per ``ttl`` seconds."""
+    """The stores' state, asked at most once per ``ttl`` seconds, and waited for ``deadline``
+    seconds at most.
+
+    The checks run side by side, one probe per store at a time: a store that has not answered
+    within ``deadline`` counts as unreachable (a load balancer's own check gives up after a few
+    seconds, and a silent database takes 15 s to be given up on), and its probe runs on until its
+    store's own timeout without another being started beside it.
+    """
 
     def __init__(
         self,
         checks: Sequence[Check],
         *,
         ttl: float = 2.0,
+        deadline: float = 3.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.checks = tuple(checks)
         self.ttl = ttl
+        self.deadline = deadline
         self._clock = clock
         self._answer: dict[str, str] | None = None
         self._asked_at = 0.0
-        self._in_flight: asyncio.Future[dict[str, str]] | None = None
+        self._in_flight: dict[str, asyncio.Future[bool]] = {}
 
     async def report(self) -> dict[str, str]:
         """Each store's name with ``ok`` or ``unreachable``."""
         if self._answer is not None and self._clock() - self._asked_at < self.ttl:
             return self._answer
-        if self._in_flight is None:
-            loop = asyncio.get_running_loop()
-            self._in_flight = loop.run_in_executor(None, self._probe_all)
-            self._in_flight.add_done_callback(self._keep)
-        return await asyncio.shield(self._in_flight)
-
-    def _keep(self, done: asyncio.Future[dict[str, str]]) -> None:
-        self._in_flight = None
-        if not done.cancelled() and done.exception() is None:
-            self._answer, self._asked_at = done.result(), self._clock()
-
-    def _probe_all(self) -> dict[str, str]:
-        answer = {}
-        for check in self.checks:
-            try:
-                check.probe()
-            except Exception as exc:  # whatever the store's client raises: not ready
-                log.warning("readiness: %s is unreachable (%s)", check.name, summary(exc))
-                answer[check.name] = UNREACHABLE
-            else:
-                answer[check.name] = OK
+        probes = {check.name: self._probe_of(check) for check in self.checks}
+        await asyncio.wait(probes.values(), timeout=self.deadline)  # never cancels a probe
+        answer = {
+            name: OK if probe.done() and probe.result() else UNREACHABLE
+            for name, probe in probes.items()
+        }
+        self._answer, self._asked_at = answer, self._clock()
         return answer
+
+    def _probe_of(self, check: Check) -> asyncio.Future[bool]:
+        """The probe of ``check`` in flight, or a new one."""
+        probe = self._in_flight.get(check.name)
+        if probe is None:
+            probe = asyncio.get_running_loop().run_in_executor(None, _answers, check)
+            self._in_flight[check.name] = probe
+            probe.add_done_callback(lambda _: self._in_flight.pop(check.name, None))
+        return probe
+
+
+def _answers(check: Check) -> bool:
+    try:
+        check.probe()
+    except Exception as exc:  # whatever the store's client raises: not ready
+        log.warning("readiness: %s is unreachable (%s)", check.name, summary(exc))
+        return False
+    return True
 
 
 class Health:

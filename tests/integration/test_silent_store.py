@@ -71,10 +71,15 @@ def test_a_database_host_that_vanishes_costs_a_request_seconds_and_then_nothing(
             since = len(server.log.read_text().splitlines())
             far.cut()
             cut_at = time.monotonic()
-            with ThreadPoolExecutor(2) as both:  # forward-auth and a page, at the same time
-                verify = both.submit(timed, alice, "/auth/verify")
-                page = both.submit(timed, visitor, "/signin")
+            with ThreadPoolExecutor(3) as meanwhile:  # forward-auth, a page, a load balancer
+                verify = meanwhile.submit(timed, alice, "/auth/verify")
+                page = meanwhile.submit(timed, visitor, "/signin")
+                ready = meanwhile.submit(httpx.get, base_url(server) + "/readyz", timeout=60)
                 answers = [verify.result(), page.result()]
+                readiness = ready.result()
+            assert readiness.status_code == 503  # in the 3 s a readiness check waits at most
+            assert readiness.elapsed.total_seconds() < 6, readiness.elapsed
+            assert set(readiness.json()["checks"].values()) == {"unreachable"}
             assert [status for status, _ in answers] == [503, 503]
             for _, waited in answers:  # the unacknowledged statement is given up after 15 s
                 assert waited < 25, answers

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -126,7 +127,7 @@ def test_a_flood_of_readiness_requests_asks_the_stores_once_per_interval() -> No
 
 def test_requests_during_a_slow_probe_wait_for_it_instead_of_starting_their_own() -> None:
     probe = Probe(ConnectionError("timed out"))
-    probe.release.clear()  # a silent store: the probe waits for its timeout
+    probe.release.clear()  # a slow store: the probe waits
     app, _ = health(Check("user pool", probe))
 
     async def meanwhile() -> list[int]:
@@ -138,6 +139,37 @@ def test_requests_during_a_slow_probe_wait_for_it_instead_of_starting_their_own(
 
     assert asyncio.run(meanwhile()) == [503] * 20
     assert probe.calls == 1
+
+
+def test_a_store_that_does_not_answer_in_time_is_not_ready_and_is_not_asked_twice_at_once() -> None:
+    """A silent database takes 15 s to be given up on; a load balancer's check gives up sooner.
+    So the answer comes after the deadline, and the probe still running is not started again."""
+    silent, fine = Probe(), Probe()
+    silent.release.clear()
+    readiness = Readiness(
+        [Check("user pool", silent), Check("sessions", fine)], ttl=0.0, deadline=0.3
+    )
+    app = Health(Passed(), readiness=readiness)
+
+    async def twice() -> list[tuple[int, dict[str, Any], float]]:
+        answers = []
+        for _ in range(2):
+            started = time.monotonic()
+            status, _, body = await request(app, "/readyz")
+            answers.append((status, json.loads(body)["checks"], time.monotonic() - started))
+        silent.release.set()
+        await asyncio.sleep(0.1)  # the probe ends
+        status, _, body = await request(app, "/readyz")
+        answers.append((status, json.loads(body)["checks"], 0.0))
+        return answers
+
+    first, second, after = asyncio.run(twice())
+    for status, checks, waited in (first, second):
+        assert (status, checks) == (503, {"user pool": "unreachable", "sessions": "ok"})
+        assert 0.25 < waited < 2
+    assert silent.calls == 2  # one probe across both answers, and one more after it ended
+    assert fine.calls == 3
+    assert after[:2] == (200, {"user pool": "ok", "sessions": "ok"})
 
 
 def test_head_has_no_body_other_methods_are_refused_other_paths_pass() -> None:
