@@ -19,9 +19,13 @@ import pytest
 
 from tests.support import pg_throwaway
 from tests.support.far_host import postgres_on_far_host
-from tests.support.outages import assert_logged_without_tracebacks, base_url, enrolled_alice
+from tests.support.outages import (
+    assert_logged_without_tracebacks,
+    base_url,
+    enrolled_alice,
+    portal_on_own_redis,
+)
 from tests.support.pool_process import portal_serve
-from tests.support.redis_server import RedisProcess
 from tests.support.worker_server import ServerBrowser
 
 
@@ -35,25 +39,18 @@ def timed(browser: ServerBrowser | httpx.Client, path: str) -> tuple[int, float]
 
 @pytest.mark.xdist_group("silent-redis")
 def test_a_redis_that_stops_answering_costs_a_request_5_seconds_not_forever(tmp_path: Path) -> None:
-    store = RedisProcess(tmp_path)
-    store.start()
-    env = {"MFA_PORTAL_REDIS_URL": store.url, "MFA_PORTAL_ENROLMENT_PROOF": "none"}
-    try:
-        with portal_serve(tmp_path / "d", env, workers=1) as server:
-            alice = enrolled_alice(server, tmp_path / "d")
-            since = len(server.log.read_text().splitlines())
-            store.pause()
-            try:
-                status, waited = timed(alice, "/auth/verify")
-            finally:
-                store.resume()
-            assert status == 503
-            assert 4 < waited < 12, waited  # one 5-s wait for Redis's answer
-            assert_logged_without_tracebacks(server, since)
-            assert "TimeoutError" in server.log.read_text()
-            assert timed(alice, "/auth/verify")[0] == 200  # her session was never lost
-    finally:
-        store.stop()
+    with portal_on_own_redis(tmp_path) as (store, server, alice):
+        since = len(server.log.read_text().splitlines())
+        store.pause()
+        try:
+            status, waited = timed(alice, "/auth/verify")
+        finally:
+            store.resume()
+        assert status == 503
+        assert 4 < waited < 12, waited  # one 5-s wait for Redis's answer
+        assert_logged_without_tracebacks(server, since)
+        assert "TimeoutError" in server.log.read_text()
+        assert timed(alice, "/auth/verify")[0] == 200  # her session was never lost
 
 
 @pytest.mark.xdist_group("silent-postgresql")

@@ -10,8 +10,6 @@ requests after the store is back succeed.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +20,15 @@ from botocore.exceptions import ClientError
 
 from tests.support import pg_throwaway
 from tests.support.backends import PASSWORD, boto_client
-from tests.support.outages import assert_logged_without_tracebacks, base_url, enrolled_alice
+from tests.support.outages import (
+    assert_logged_without_tracebacks,
+    base_url,
+    enrolled_alice,
+    portal_on_own_redis,
+)
 from tests.support.pool_process import PoolProcess, portal_serve
-from tests.support.redis_server import RedisProcess
+from tests.support.postgres import own_server
 from tests.support.signin_forms import sign_in
-from tests.support.tools import require_tool
 from tests.support.worker_server import ServerBrowser
 
 pytestmark = pytest.mark.xdist_group("store-outage")
@@ -71,41 +73,23 @@ def assert_unavailable(server: PoolProcess, alice: ServerBrowser, down: set[str]
 
 
 def test_redis_down_then_back(tmp_path: Path) -> None:
-    store = RedisProcess(tmp_path)
-    store.start()
-    env = {"MFA_PORTAL_REDIS_URL": store.url, "MFA_PORTAL_ENROLMENT_PROOF": "none"}
-    try:
-        with portal_serve(tmp_path / "d", env, workers=1) as server:
-            alice = enrolled_alice(server, tmp_path / "d")
-            since = len(server.log.read_text().splitlines())
-            store.stop()
-            assert_unavailable(server, alice, {"sessions"})
-            assert_logged_without_tracebacks(server, since)
-            store.start()  # empty: this Redis keeps nothing, so alice signs in again
-            assert_ready_again(server)
-            assert alice.http.get("/auth/verify").status_code == 401
-            again = sign_in(ServerBrowser(base_url(server)), "alice", PASSWORD)
-            assert (again.status_code, again.headers["location"]) == (303, "/signin/code")
-    finally:
+    with portal_on_own_redis(tmp_path) as (store, server, alice):
+        since = len(server.log.read_text().splitlines())
         store.stop()
+        assert_unavailable(server, alice, {"sessions"})
+        assert_logged_without_tracebacks(server, since)
+        store.start()  # empty: this Redis keeps nothing, so alice signs in again
+        assert_ready_again(server)
+        assert alice.http.get("/auth/verify").status_code == 401
+        again = sign_in(ServerBrowser(base_url(server)), "alice", PASSWORD)
+        assert (again.status_code, again.headers["location"]) == (303, "/signin/code")
 
 
 @pytest.fixture
 def postgres() -> Iterator[tuple[pg_throwaway.PostgresServer, Path]]:
     """A PostgreSQL server of this test's own, which it may stop and start."""
-    root = Path(tempfile.mkdtemp(prefix="mfa-pg-"))
-    try:
-        try:
-            server = pg_throwaway.start_server(root)
-        except pg_throwaway.PostgresMissing:
-            require_tool("pg_ctl")  # fails in CI, skips elsewhere
-            raise
-        try:
-            yield server, root
-        finally:
-            pg_throwaway.stop_server(server, root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    with own_server() as (server, root):
+        yield server, root
 
 
 def test_postgresql_down_then_back(

@@ -64,13 +64,17 @@ def _limits_in_force(conn: PgConnection) -> tuple[dict[str, str], dict[str, int]
     return server, client
 
 
-def test_the_limits_are_in_force_on_a_stores_connections(tmp_path: Path, postgres_url: str) -> None:
-    db = Database(tmp_path / "x", (), url=postgres_url, schema="mfa_limits")
+def _limits_of_a_store_at(url: str, tmp_path: Path) -> tuple[dict[str, str], dict[str, int]]:
+    db = Database(tmp_path / "x", (), url=url, schema="mfa_limits")
     try:
         with db.autocommit() as conn:
-            server, client = _limits_in_force(conn)  # type: ignore[arg-type]
+            return _limits_in_force(conn)  # type: ignore[arg-type]
     finally:
         db.close_all()
+
+
+def test_the_limits_are_in_force_on_a_stores_connections(tmp_path: Path, postgres_url: str) -> None:
+    server, client = _limits_of_a_store_at(postgres_url, tmp_path)
     assert server == {
         "tcp_keepalives_idle": "10",
         "tcp_keepalives_interval": "3",
@@ -92,12 +96,7 @@ def test_an_operator_may_set_other_limits_in_the_url(tmp_path: Path, postgres_ur
     url = (
         f"{postgres_url}?keepalives_idle=30&options=-c%20idle_in_transaction_session_timeout%3D5min"
     )
-    db = Database(tmp_path / "x", (), url=url, schema="mfa_limits")
-    try:
-        with db.autocommit() as conn:
-            server, client = _limits_in_force(conn)  # type: ignore[arg-type]
-    finally:
-        db.close_all()
+    server, client = _limits_of_a_store_at(url, tmp_path)
     assert server["idle_in_transaction_session_timeout"] == "5min"
     assert server["search_path"] == "mfa_limits"
     assert (client["idle"], client["count"]) == (30, 3)

@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
-from tests.support import pg_throwaway
 from tests.support.pg_throwaway import PostgresServer
-from tests.support.tools import require_tool
+from tests.support.postgres import own_server
 
 
 def _ip(*args: str) -> None:
@@ -135,18 +131,8 @@ def far_host() -> Iterator[FarHost]:
 def postgres_on_far_host() -> Iterator[tuple[FarHost, PostgresServer]]:
     """A throwaway PostgreSQL server running on a far host, listening on its address (and on its Unix
     socket, which a test on this side can use while the link is cut)."""
-    with far_host() as host:
-        root = Path(tempfile.mkdtemp(prefix="mfa-pg-far-"))
+    with far_host() as host, own_server(host.address, host.prefix) as (server, _):
         try:
-            try:
-                server = pg_throwaway.start_server(root, host=host.address, prefix=host.prefix)
-            except pg_throwaway.PostgresMissing:
-                require_tool("pg_ctl")  # fails in CI, skips elsewhere
-                raise
-            try:
-                yield host, server
-            finally:
-                host.heal_if_cut()
-                pg_throwaway.stop_server(server, root)
+            yield host, server
         finally:
-            shutil.rmtree(root, ignore_errors=True)
+            host.heal_if_cut()  # a test that failed mid-cut: its clients still say goodbye

@@ -18,7 +18,8 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,27 @@ def prepared_server(root: Path) -> PostgresServer:
     server.admin(f"CREATE DATABASE {TEMPLATE}")
     _migrate(server.url(TEMPLATE))
     return server
+
+
+@contextmanager
+def own_server(
+    host: str = "127.0.0.1", prefix: Sequence[str] = ()
+) -> Iterator[tuple[PostgresServer, Path]]:
+    """A server of one test's own, which it may stop (``pg_throwaway.stop_server``) and start again
+    in its directory; on ``host``, run with ``prefix`` (another network namespace). Removed after."""
+    root = Path(tempfile.mkdtemp(prefix="mfa-pg-"))
+    try:
+        try:
+            server = pg_throwaway.start_server(root, host=host, prefix=prefix)
+        except pg_throwaway.PostgresMissing:
+            require_tool("pg_ctl")  # fails in CI, skips elsewhere
+            raise
+        try:
+            yield server, root
+        finally:
+            pg_throwaway.stop_server(server, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _migrate(url: str) -> None:
