@@ -124,11 +124,11 @@ def create_app(
         forward_auth_path=base + FORWARD_AUTH_PATH,
         product_name=settings.product_name,
     )
+    checks = [Check("sessions", session_store.ping), *readiness]
+    app.add_middleware(Health, readiness=Readiness(checks), base=base)  # before any store is used
     # Outermost: nginx's every-request check skips all of the above when it can (its answers
     # are never redirects, so the base path's rewriting has nothing to do for them).
     app.add_middleware(ForwardAuth, check=app.state.forward_auth, path=base + FORWARD_AUTH_PATH)
-    checks = [Check("sessions", session_store.ping), *readiness]
-    app.add_middleware(Health, readiness=Readiness(checks), base=base)  # before any store is used
     _add_error_pages(app)
     app.include_router(routes_signin.router)
     app.include_router(routes_enrol.router)
