@@ -43,11 +43,18 @@ def test_a_redis_that_stops_answering_costs_a_request_5_seconds_not_forever(tmp_
         since = len(server.log.read_text().splitlines())
         store.pause()
         try:
-            status, waited = timed(alice, "/auth/verify")
+            with ThreadPoolExecutor(2) as meanwhile:  # forward-auth and a load balancer
+                verify = meanwhile.submit(timed, alice, "/auth/verify")
+                ready = meanwhile.submit(httpx.get, base_url(server) + "/readyz", timeout=60)
+                status, waited = verify.result()
+                readiness = ready.result()
         finally:
             store.resume()
         assert status == 503
         assert 4 < waited < 12, waited  # one 5-s wait for Redis's answer
+        assert readiness.status_code == 503
+        assert readiness.elapsed.total_seconds() < 5  # its own 3-s limit, not Redis's 5 s
+        assert readiness.json()["checks"]["sessions"] == "unreachable"
         assert_logged_without_tracebacks(server, since)
         assert "TimeoutError" in server.log.read_text()
         assert timed(alice, "/auth/verify")[0] == 200  # her session was never lost
