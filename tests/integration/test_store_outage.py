@@ -78,6 +78,14 @@ def test_redis_down_then_back(tmp_path: Path) -> None:
         store.stop()
         assert_unavailable(server, alice, {"sessions"})
         assert_logged_without_tracebacks(server, since)
+        logged = len(server.log.read_text().splitlines())
+        started = time.monotonic()
+        with httpx.Client(base_url=base_url(server)) as burst:
+            assert {burst.get("/signin").status_code for _ in range(100)} == {503}
+        seconds = time.monotonic() - started
+        burst_lines = server.log.read_text().splitlines()[logged:]
+        refusals = [line for line in burst_lines if "answered 503" in line]
+        assert len(refusals) <= seconds + 1, refusals  # a line a second, not one per request
         store.start()  # empty: this Redis keeps nothing, so alice signs in again
         assert_ready_again(server)
         assert alice.http.get("/auth/verify").status_code == 401

@@ -169,6 +169,7 @@ class WireFront:
         # engine on a fake clock while real boto3 signs with the real one.
         self.wall_clock = wall_clock
         self.inline = engine.db.engine_name == "sqlite"
+        self.outage_log = outage.OutageLog(logger)  # one line a second while the database is down
 
     async def call(self, scope: Scope, receive: Receive, send: Send) -> None:
         """One Cognito call (a POST to the endpoint), as raw ASGI: it is the pool's hot path, so
@@ -211,8 +212,9 @@ class WireFront:
             await _send_error(send, exc, request_id)
             return
         except Exception as exc:
-            if outage.unreachable(exc):  # the database is down: one line, not a traceback each
-                logger.error(
+            if outage.unreachable(exc):  # the database is down: a line, not a traceback each
+                self.outage_log.error(
+                    exc,
                     "%s failed: the database is unreachable (%s) (request %s)",
                     operation,
                     outage.summary(exc),

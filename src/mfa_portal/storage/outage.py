@@ -8,6 +8,10 @@ moment" (``web.store_outage``), not a server error with a traceback.
 from __future__ import annotations
 
 import functools
+import logging
+import threading
+import time
+from collections.abc import Callable
 
 
 @functools.cache
@@ -40,3 +44,42 @@ def summary(exc: BaseException) -> str:
     the host and port in these, never a password)."""
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text.splitlines()[0]}" if text else type(exc).__name__
+
+
+class OutageLog:
+    """The ERROR lines of requests refused while a store is unreachable, at most one a second.
+
+    Every request fails while a store is down, so one line per refused request flooded the log at
+    the site's request rate (thousands of lines a second, each costing disk and log-shipping, and
+    hiding everything else). Now the first refusal of each kind of error is logged at once, and
+    the next one after ``interval`` seconds says how many were refused in between; a process logs
+    at most one line per kind per interval.
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        *,
+        interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._logger = logger
+        self._interval = interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._kinds: dict[str, tuple[float, int]] = {}  # error class -> (last line, refused since)
+
+    def error(self, exc: BaseException, message: str, *args: object) -> None:
+        """Log ``message % args`` for ``exc``, or count it if its kind was logged just now."""
+        kind = f"{type(exc).__module__}.{type(exc).__qualname__}"
+        with self._lock:
+            now = self._clock()
+            last, skipped = self._kinds.get(kind, (float("-inf"), 0))
+            if now - last < self._interval:
+                self._kinds[kind] = (last, skipped + 1)
+                return
+            self._kinds[kind] = (now, 0)
+        if skipped:
+            message += " (and %d more refused like it since the last such line)"
+            args = (*args, skipped)
+        self._logger.error(message, *args)

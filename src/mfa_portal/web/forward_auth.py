@@ -34,6 +34,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mfa_portal.admin.revocations import SessionRevocations
 from mfa_portal.settings import CookieSecure, Settings
+from mfa_portal.storage.outage import OutageLog
 from mfa_portal.thread_pools import ProcessThreadPool
 from mfa_portal.web import store_outage
 from mfa_portal.web.headers import COMMON, CSP
@@ -87,6 +88,7 @@ class ForwardAuth:
         self.app = app
         self.check = check
         self.path = path  # with MFA_PORTAL_BASE_PATH: <base path>/auth/verify
+        self.outage_log = OutageLog(store_outage.log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -119,7 +121,7 @@ class ForwardAuth:
         except Exception as exc:
             if not store_outage.out_of_reach(exc):
                 raise
-            store_outage.logged(scope, exc)  # Redis or the database is down: fail closed
+            store_outage.logged(self.outage_log, scope, exc)  # a store is down: fail closed
             await store_outage.answer_bare(send)
             return
         if answer is PORTAL:

@@ -10,7 +10,8 @@ Now such an error, reaching the top of a request that has not started its answer
 - a 503 with ``Retry-After``;
 - for pages, a short page in the browser's language, built without templates or the session (either
   may depend on what is down);
-- one ERROR line naming the error, without a traceback.
+- an ERROR line naming the error, without a traceback (at most one a second, counting the
+  requests refused in between).
 
 Forward-auth gets a bare 503: nginx refuses the protected request then (fail closed), as it does for
 any answer but 2xx, 401 and 403. Nothing is written, so nothing is half done. The stores' clients
@@ -26,7 +27,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mfa_portal.cognito_api.client import PoolUnreachable
-from mfa_portal.storage.outage import summary, unreachable
+from mfa_portal.storage.outage import OutageLog, summary, unreachable
 from mfa_portal.web.strings import negotiate, reset_language, t, use_language
 
 log = logging.getLogger(__name__)
@@ -43,9 +44,11 @@ def out_of_reach(exc: BaseException) -> bool:
     return unreachable(exc) or isinstance(exc, PoolUnreachable)
 
 
-def logged(scope: Scope, exc: BaseException) -> None:
-    """The one log line of a request refused because a store is unreachable."""
-    log.error(
+def logged(outage_log: OutageLog, scope: Scope, exc: BaseException) -> None:
+    """The log line of a request refused because a store is unreachable (at most one a second per
+    ``outage_log``, the next one counting those refused in between)."""
+    outage_log.error(
+        exc,
         "%s %s answered 503: a store or the user pool is unreachable (%s)",
         scope["method"],
         scope["path"],
@@ -69,6 +72,7 @@ class StoreOutage:
         self.app = app
         self.forward_auth_path = forward_auth_path
         self.product_name = product_name  # None: the catalog's, in the page's language
+        self.outage_log = OutageLog(log)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -87,7 +91,7 @@ class StoreOutage:
         except Exception as exc:
             if started or not out_of_reach(exc):
                 raise
-            logged(scope, exc)
+            logged(self.outage_log, scope, exc)
             if scope["path"] == self.forward_auth_path:
                 await answer_bare(send)
             else:
