@@ -51,9 +51,10 @@ class OutageLog:
 
     Every request fails while a store is down, so one line per refused request flooded the log at
     the site's request rate (thousands of lines a second, each costing disk and log-shipping, and
-    hiding everything else). Now the first refusal of each kind of error is logged at once, and
-    the next one after ``interval`` seconds says how many were refused in between; a process logs
-    at most one line per kind per interval.
+    hiding everything else). Now the first refusal of each kind of error is logged at once; those
+    that follow within ``interval`` seconds are held, and when it ends the last of them is logged
+    with the number of the others. So a process logs at most one line per kind per interval, and
+    every refusal is counted, also those of an outage's last second.
     """
 
     def __init__(
@@ -62,24 +63,44 @@ class OutageLog:
         *,
         interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        later: Callable[[float, Callable[[], None]], object] | None = None,
     ) -> None:
         self._logger = logger
         self._interval = interval
         self._clock = clock
+        self._later = later or _in_a_timer_thread
         self._lock = threading.Lock()
-        self._kinds: dict[str, tuple[float, int]] = {}  # error class -> (last line, refused since)
+        self._logged_at: dict[str, float] = {}  # error class -> when its last line was written
+        self._held: dict[str, tuple[int, str, tuple[object, ...]]] = {}  # -> (count, last line)
 
     def error(self, exc: BaseException, message: str, *args: object) -> None:
-        """Log ``message % args`` for ``exc``, or count it if its kind was logged just now."""
+        """Log ``message % args`` for ``exc`` now, or hold it if its kind was logged just now."""
         kind = f"{type(exc).__module__}.{type(exc).__qualname__}"
         with self._lock:
             now = self._clock()
-            last, skipped = self._kinds.get(kind, (float("-inf"), 0))
-            if now - last < self._interval:
-                self._kinds[kind] = (last, skipped + 1)
+            logged_at = self._logged_at.get(kind, float("-inf"))
+            if now - logged_at >= self._interval and kind not in self._held:
+                self._logged_at[kind] = now
+            else:
+                count = self._held.get(kind, (0, "", ()))[0]
+                self._held[kind] = (count + 1, message, args)
+                if count == 0:  # the first held: write the held ones when the interval ends
+                    wait = max(0.0, logged_at + self._interval - now)
+                    self._later(wait, lambda: self._write_held(kind))
                 return
-            self._kinds[kind] = (now, 0)
-        if skipped:
-            message += " (and %d more refused like it since the last such line)"
-            args = (*args, skipped)
         self._logger.error(message, *args)
+
+    def _write_held(self, kind: str) -> None:
+        with self._lock:
+            count, message, args = self._held.pop(kind)
+            self._logged_at[kind] = self._clock()
+        if count > 1:
+            message += " (and %d more refused like it since the last such line)"
+            args = (*args, count - 1)
+        self._logger.error(message, *args)
+
+
+def _in_a_timer_thread(seconds: float, call: Callable[[], None]) -> None:
+    timer = threading.Timer(seconds, call)
+    timer.daemon = True  # a process that stops meanwhile does not wait for it
+    timer.start()
