@@ -103,8 +103,7 @@ def perf_may_sample() -> None:
 
 
 def _burn(seconds: float) -> None:
-    """Python's own work: the clock is read (a system call) once per ~3 ms of it, not per 30 µs,
-    which on a loaded machine had put a fifth of the samples in the kernel."""
+    """Python's own work, with the clock (a system call) read once per ~3 ms of it."""
     end = time.process_time() + seconds
     while time.process_time() < end:
         for _ in range(100):
@@ -120,7 +119,11 @@ def test_sampling_covers_its_block_only() -> None:
         time.sleep(0.6)
     _burn(0.6)  # after the block: not in it
     ours = busy.split(os.getpid())
-    assert ours.shares[cpu_profile.PYTHON] > 80
+    # Of its user-space time. The kernel's share is not this process's choosing: interrupt work
+    # (such as the network traffic of the tests running beside it) is filed under whatever process
+    # a core was running, and took up to 22 % of this block's samples on a loaded CI machine.
+    user_space = 100 - ours.shares[cpu_profile.KERNEL]
+    assert ours.shares[cpu_profile.PYTHON] > 0.8 * user_space, ours.shares
     assert ours.samples > 0.6 * cpu_profile.FREQUENCY / 2  # most of the 0.6 s of one core
     try:
         after = quiet.split(os.getpid()).samples
