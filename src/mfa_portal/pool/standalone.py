@@ -74,9 +74,10 @@ def serve_both_paths(
     routes: list[Route | Mount] = []
     if outbox is not None:
         routes.append(Route(OUTBOX_PATH, _outbox_endpoint(outbox), methods=["GET"]))
-    app = Starlette(routes=[*routes, WireMount("/cognito", app=wire), Mount("", app=wire)])
-    lanes = WireFastLane(app, wire, ("/", "/cognito", "/cognito/"))
-    return lanes if readiness is None else Health(lanes, readiness=readiness)
+    app: ASGIApp = Starlette(routes=[*routes, WireMount("/cognito", app=wire), Mount("", app=wire)])
+    if readiness is not None:  # behind the fast lane: a Cognito call never passes through it
+        app = Health(app, readiness=readiness)
+    return WireFastLane(app, wire, ("/", "/cognito", "/cognito/"))
 
 
 def _outbox_endpoint(outbox: PoolOutbox) -> Callable[[Request], Awaitable[JSONResponse]]:

@@ -19,8 +19,9 @@ def _unreachable_types() -> tuple[type[BaseException], ...]:
     """PostgreSQL: a refused, dropped or silent connection, or the server shutting down (psycopg's
     ``OperationalError``, raw or as SQLAlchemy wraps it), and no pooled connection free in time
     (SQLAlchemy's ``TimeoutError``: every one is waiting for a slow or silent server). Redis: a
-    refused, dropped or timed-out connection. SQLite is a file in the data directory: its errors are left as they are. Imported
-    when first needed, as the stores' own modules are: a deployment without them never loads them."""
+    refused, dropped or timed-out connection. SQLite is a file in the data directory: its errors
+    are left as they are. Imported when first needed, as the stores' own modules are: a
+    deployment without them never loads them."""
     import psycopg
     import redis.exceptions
     import sqlalchemy.exc

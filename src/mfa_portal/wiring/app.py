@@ -66,10 +66,11 @@ def portal_app(
     if overrides:
         settings = Settings.model_validate({**settings.model_dump(), **overrides})
     support = build_support(settings, backend.client, settings.user_pool_id or "")
+    store_of_portal = portal_store(settings.data_dir, settings.database)
     outbox = None
     if settings.mode is Mode.DEVELOPMENT and is_loopback(bind_host):
-        outbox = Outbox(portal_store(settings.data_dir, settings.database), echo=False)
-    readiness = [Check("portal store", portal_store(settings.data_dir, settings.database).ping)]
+        outbox = Outbox(store_of_portal, echo=False)
+    readiness = [Check("portal store", store_of_portal.ping)]
     if backend.engine is not None:  # Amazon Cognito is not asked: each probe would be a call
         readiness.append(Check("user pool", backend.engine.db.ping))
     return create_app(
