@@ -18,10 +18,9 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
-
 from tests.support.pg_throwaway import PostgresServer
 from tests.support.postgres import own_server
+from tests.support.tools import missing
 
 
 def _ip(*args: str) -> None:
@@ -53,7 +52,7 @@ class FarHost:
     @property
     def prefix(self) -> list[str]:
         """The command prefix that runs a program on the far host."""
-        return ["ip", "netns", "exec", self.name]
+        return self._in(self.name)
 
     def create(self) -> None:
         near, router_near, router_far, far = self._links
@@ -115,10 +114,7 @@ class FarHost:
 def far_host() -> Iterator[FarHost]:
     """A far host for the block; without root it skips the test, and fails it when CI=true."""
     if os.geteuid() != 0:
-        message = "a far host needs root (ip netns); CI runs as root"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("a far host needs root (ip netns); CI runs as root")
     host = FarHost()
     host.create()
     try:

@@ -114,7 +114,7 @@ def start_server(
 ) -> PostgresServer:
     """A running server with its data, password file, socket and log in ``root``, listening on
     ``host``; ``prefix`` runs it elsewhere (another network namespace), where it also takes password
-    logins from its directly connected networks."""
+    logins from any address (only ``host`` listens)."""
     binaries = bin_dir()
     password = secrets.token_urlsafe(16)
     (root / "pw").write_text(password)
