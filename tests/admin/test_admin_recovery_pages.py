@@ -6,7 +6,12 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+import pytest
+
 from mfa_portal.admin.audit import AuditFilter, AuditLog
+from mfa_portal.cognito_api.errors import InternalErrorException
+from mfa_portal.web import routes_recovery
+from mfa_portal.web.flow import Outcome
 from mfa_portal.wiring.support import portal_store
 from tests.support.portal import PASSWORD, Browser, PortalWorld
 
@@ -46,10 +51,11 @@ def test_recovery_code_sends_the_user_to_enrol_and_works_once(world: PortalWorld
     assert browser.last is not None and browser.last.status_code == 200
     assert "Your old authenticator was removed" in browser.last.text
     assert world.mfa_settings("alice") == []
-    # The page's own form signs in and lands on set-up.
-    answer = browser.post("/signin", {"username": "alice", "password": PASSWORD, "next": "/"})
-    assert answer.headers["location"] == "/mfa/setup"
-    browser.follow(answer)
+    # The same request signed alice in again: the page leads straight on to set-up.
+    assert 'href="/mfa/setup">Set up my new authenticator</a>' in browser.last.text
+    assert 'name="password"' not in browser.last.text
+    assert browser.get("/auth/verify").status_code == 401  # no access before the new factor
+    browser.get("/mfa/setup")
     assert browser.post("/mfa/setup", {"code": world.code(secret)}).status_code == 400
     new_secret = browser.secret()
     done = browser.post("/mfa/setup", {"code": world.code(new_secret)}, follow=True)
@@ -174,3 +180,62 @@ def test_after_a_replacement_going_on_is_the_main_action_not_voiding_the_codes(
     offer = fresh.post("/mfa/setup", {"code": world.code(fresh.secret())}, follow=True)
     assert '<button type="submit">Create recovery codes</button>' in offer.text
     assert 'id="continue"' not in offer.text
+
+
+def test_recovery_proves_the_new_enrolment_for_a_user_without_a_verified_email(
+    world: PortalWorld,
+) -> None:
+    """With ``MFA_PORTAL_ENROLMENT_PROOF=email`` a user without a verified address could not get a
+    set-up code: the spent recovery code is the proof, so they set up at once instead of being left
+    with no factor (the first administrator of ``make run`` has no email)."""
+    _, _, codes = enrol_with_codes(world, "alice")
+    world.idp.call(
+        "AdminDeleteUserAttributes",
+        UserPoolId=world.pool_id,
+        Username="alice",
+        UserAttributeNames=["email"],
+    )
+    browser = world.browser(enrolment_proof="email", mode="development")
+    browser.get("/recover")
+    done = browser.post("/recover", {"username": "alice", "password": PASSWORD, "code": codes[1]})
+    assert "Set up my new authenticator" in done.text
+    setup = browser.get("/mfa/setup")
+    assert "Email me a set-up code" not in setup.text and 'id="secret"' in setup.text
+    world.next_step()
+    page = browser.post("/mfa/setup", {"code": world.code(browser.secret())}, follow=True)
+    assert "Your authenticator is set up" in page.text
+    assert world.mfa_settings("alice") == ["SOFTWARE_TOKEN_MFA"]
+    assert browser.get("/auth/verify").status_code == 200
+
+    # The proof belongs to that sign-in: someone else who signs in with the password only, after
+    # another reset, still has to prove the mailbox (which alice no longer has).
+    other = world.browser(enrolment_proof="email", mode="development")
+    other.get("/recover")
+    other.post("/recover", {"username": "alice", "password": PASSWORD, "code": codes[2]})
+    intruder = world.browser(enrolment_proof="email", mode="development")
+    step = intruder.follow(intruder.sign_in("alice", PASSWORD))
+    assert "Email me a set-up code" in step.text and 'id="secret"' not in step.text
+
+
+def test_when_signing_in_again_fails_the_page_asks_for_the_password(
+    world: PortalWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reset stands even when the sign-in after it fails (the pool refused it, or it was
+    unreachable for that moment): the page says so and offers its own sign-in form."""
+    _, _, codes = enrol_with_codes(world, "alice")
+    browser = world.browser()
+    calls = 0
+
+    def second_step_fails(*args: object, **kwargs: object) -> Outcome:
+        nonlocal calls
+        calls += 1
+        raise InternalErrorException("the pool was unreachable")
+
+    monkeypatch.setattr(routes_recovery, "start_sign_in", second_step_fails)
+    browser.get("/recover")
+    done = browser.post("/recover", {"username": "alice", "password": PASSWORD, "code": codes[0]})
+    assert calls == 1 and done.status_code == 200
+    assert "Sign in again to set up" in done.text and 'name="password"' in done.text
+    assert world.mfa_settings("alice") == []
+    answer = browser.post("/signin", {"username": "alice", "password": PASSWORD, "next": "/"})
+    assert answer.headers["location"] == "/mfa/setup"

@@ -1,7 +1,10 @@
 """Recovery codes in the portal: the offer after enrolment, the account page, and ``/recover``.
 
 ``/recover`` takes username, password and one recovery code; on success the authenticator is
-removed (the same reset support performs) and the user signs in again straight into enrolment.
+removed (the same reset support performs) and the same request signs the user in again, straight
+into enrolment: the recovery code is the proof a new authenticator needs
+(``MFA_PORTAL_ENROLMENT_PROOF``), so a user without a verified email address is not left with no
+factor at all.
 Every failure shows one sentence; the audit trail keeps the real cause. Too many attempts for one
 username or address get that same sentence with status 429 and ``Retry-After``.
 """
@@ -18,10 +21,21 @@ from fastapi.responses import HTMLResponse, Response
 from mfa_portal.admin import self_service
 from mfa_portal.admin.recovery_codes import as_text_file
 from mfa_portal.admin.support import ActionFailed, Support
-from mfa_portal.web.deps import SignedInUser, portal_session, require_signed_in, verify_csrf
+from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.cognito_api.id_tokens import TokenInvalid
+from mfa_portal.web.deps import (
+    SignedInUser,
+    client_address,
+    portal_session,
+    require_signed_in,
+    verify_csrf,
+)
 from mfa_portal.web.extensions import PortalExtensions
+from mfa_portal.web.flow import FactorNotAsked, UnsupportedChallenge, apply_outcome, start_sign_in
+from mfa_portal.web.messages import log
 from mfa_portal.web.portal import get_portal
 from mfa_portal.web.responses import render
+from mfa_portal.web.state import EnrolmentProof
 from mfa_portal.web.strings import language
 
 router = APIRouter()
@@ -129,4 +143,29 @@ def recover_submit(
         if limited is not None:
             page.headers["Retry-After"] = str(math.ceil(limited.retry_after))
         return page
-    return render(request, "recovery/done.html", username=username)
+    signed_in = _sign_in_after_recovery(request, username, password)
+    return render(request, "recovery/done.html", username=username, signed_in=signed_in)
+
+
+def _sign_in_after_recovery(request: Request, username: str, password: str) -> bool:
+    """Sign the user in again after the reset, on to set-up; False when that failed (the page
+    then asks them to sign in themselves).
+
+    The recovery code proved this session's right to bind a new authenticator, as replacing a
+    temporary password does: an emailed set-up code on top would strand every user without a
+    verified address (the first administrator of ``make run`` among them) with no factor left.
+    """
+    portal = get_portal(request)
+    ps = portal_session(request)
+    ps.state.forget_sign_in()
+    ps.state.enrolment_proof = EnrolmentProof(proven=True)
+    ps.changed()
+    try:
+        outcome = start_sign_in(portal, username, password, client_ip=client_address(request))
+        apply_outcome(portal, ps, outcome)
+    except (CognitoError, UnsupportedChallenge, FactorNotAsked, TokenInvalid) as exc:
+        log.warning("sign-in after a recovery-code reset failed: %s", type(exc).__name__)
+        ps.state.forget_sign_in()
+        ps.changed()
+        return False
+    return True

@@ -477,6 +477,9 @@ STRINGS: dict[str, str] = {
     "authenticator. If your account has an email address, a notice about this change was sent "
     "to it.",
     "recovery.done.submit": "Sign in and set up",
+    "recovery.done.set_up": "You were signed out everywhere else. Set up your new authenticator "
+    "now. If your account has an email address, a notice about this change was sent to it.",
+    "recovery.done.continue": "Set up my new authenticator",
 }
 
 STRINGS.update(STRINGS_CONSOLE)  # the console's newer sentences, kept apart

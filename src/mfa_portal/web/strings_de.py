@@ -396,5 +396,9 @@ STRINGS_DE: dict[str, str] = {
     "Authenticator-App einzurichten. Wenn Ihr Konto eine E-Mail-Adresse hat, wurde ein Hinweis auf "
     "diese Änderung dorthin gesendet.",
     "recovery.done.submit": "Anmelden und einrichten",
+    "recovery.done.set_up": "Sie wurden überall sonst abgemeldet. Richten Sie jetzt Ihre neue "
+    "Authenticator-App ein. Wenn Ihr Konto eine E-Mail-Adresse hat, wurde ein Hinweis auf diese "
+    "Änderung dorthin gesendet.",
+    "recovery.done.continue": "Neue Authenticator-App einrichten",
     **STRINGS_CONSOLE_DE,
 }
