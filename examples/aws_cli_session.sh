@@ -33,7 +33,8 @@ idp respond-to-auth-challenge --client-id "$CLIENT" --challenge-name SOFTWARE_TO
     --challenge-responses USERNAME=bob,SOFTWARE_TOKEN_MFA_CODE="$(oathtool --totp -b "$SECRET")" \
     --query AuthenticationResult.TokenType --output text
 
-# Reset the authenticator. AWS CLI v1 (1.46) has no admin-delete-software-token yet: use boto3 for it.
-python3 -c "import boto3,sys; boto3.client('cognito-idp', endpoint_url=sys.argv[1]).admin_delete_software_token(UserPoolId=sys.argv[2], Username='bob')" "$EP" "$POOL"
+# Reset the authenticator. AWS CLI v1 (1.46) has no admin-delete-software-token yet: use boto3 for it,
+# the project's own (a system python3 may carry the older botocore the AWS CLI pins, which lacks it too).
+"$(dirname "$0")/../.venv/bin/python" -c "import boto3,sys; boto3.client('cognito-idp', endpoint_url=sys.argv[1]).admin_delete_software_token(UserPoolId=sys.argv[2], Username='bob')" "$EP" "$POOL"
 idp admin-user-global-sign-out --user-pool-id "$POOL" --username bob
 idp admin-get-user --user-pool-id "$POOL" --username bob --query '[Username, UserStatus, UserMFASettingList]' --output text

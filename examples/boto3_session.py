@@ -1,7 +1,7 @@
 """A whole TOTP story against the embedded pool with plain boto3 — the README's copy-paste session.
 
 Run `mfa-portal pool serve` in another terminal, export the key pair it prints, then:
-    python examples/boto3_session.py [http://127.0.0.1:9229]
+    .venv/bin/python examples/boto3_session.py [http://127.0.0.1:9229]
 Nothing here is specific to mfa-portal: point it at any Cognito endpoint.
 """
 

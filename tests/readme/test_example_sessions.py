@@ -35,10 +35,10 @@ def test_aws_cli_session_runs_against_the_pool(tmp_path: Path) -> None:
     require_tool("oathtool")
     with pool_serve(tmp_path / "pool") as pool:
         env = pool.env()
-        # the script's one boto3 step (the CLI lacks admin-delete-software-token) uses this venv's python3
-        env["PATH"] = os.pathsep.join(
-            [str(Path(sys.executable).parent), str(Path(aws).parent), env["PATH"]]
-        )
+        # The script's one boto3 step (the CLI lacks admin-delete-software-token) runs on the
+        # project's .venv, found from the script's own place, never on whatever python3 is first on
+        # PATH: a system one with the AWS CLI's older botocore lacks the call and the reset failed.
+        env["PATH"] = os.pathsep.join([str(Path(aws).parent), env["PATH"]])
         result = subprocess.run(
             ["bash", str(REPO / "examples" / "aws_cli_session.sh"), pool.endpoint],
             env=env,
