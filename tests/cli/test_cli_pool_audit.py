@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from mfa_portal.admin.actions import invitation_not_sent
 from mfa_portal.admin.notify import Outbox
 from mfa_portal.cli import _load_commands, app
 from mfa_portal.settings import load_settings
@@ -170,7 +171,7 @@ def test_without_mail_a_delivery_fails_in_one_line_saying_why(
     )
     entry = "import sys; sys.argv[0] = 'mfa-portal'; from mfa_portal.cli import main; main()"
     for args, message in [
-        (invite, "Unable to deliver the invitation message."),
+        (invite, invitation_not_sent("dave")),  # the pool keeps the user, as Cognito does
         (reset, "Unable to deliver the code."),
     ]:
         done = subprocess.run(  # the installed command: no test logging handler hides stray lines
@@ -180,6 +181,10 @@ def test_without_mail_a_delivery_fails_in_one_line_saying_why(
         [line] = done.stderr.strip().splitlines()  # no raw log line beside the error
         assert line.startswith(f"Error: {args[2]}: {message} (")
         assert "MFA_PORTAL_SMTP_HOST" in line and "MFA_PORTAL_MODE=development" in line
+    shown = runner.invoke(app, ["users", "show", "dave", "--json"])
+    assert json.loads(shown.stdout)["status"] == "FORCE_CHANGE_PASSWORD"  # what the line said
+    handed = runner.invoke(app, ["users", "reset-password", "dave", "--temporary", "-r", "x"])
+    assert handed.exit_code == 0 and "temporary password" in handed.stdout  # what it said to do
 
 
 def test_a_wrong_setting_is_one_line_naming_it(

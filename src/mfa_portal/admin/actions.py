@@ -221,13 +221,33 @@ def create_user(
             params["DesiredDeliveryMediums"] = ["EMAIL"]
         else:
             params["MessageAction"] = "SUPPRESS"
-        created = support.client.call("AdminCreateUser", **params)
+        try:
+            created = support.client.call("AdminCreateUser", **params)
+        except CognitoError as exc:
+            if deliver == "email" and exc.code == "CodeDeliveryFailureException":
+                # Cognito keeps the user when only the invitation failed: say so, or a retry
+                # meets "User account already exists" with a password nobody was given.
+                raise ActionFailed(
+                    "create", username, exc.code, invitation_not_sent(username)
+                ) from None
+            raise
         step.target = created.get("User", {}).get("Username", username)
         if deliver == "email":
             step.done("user created; the temporary password was sent by email")
         else:
             step.done("user created; temporary password shown once", secret=password)
     return _logged(actor, step.result)
+
+
+def invitation_not_sent(username: str) -> str:
+    """What to do about a user whose invitation email failed: the user exists, with a temporary
+    password nobody has."""
+    return (
+        f"{username} was created, but the invitation email could not be sent. Set a temporary "
+        "password to hand over yourself (the console's Reset password with a temporary password, "
+        f"or `mfa-portal users reset-password {username} --temporary`), or delete the user and "
+        "create it again once mail works"
+    )
 
 
 def reset_password(
