@@ -231,3 +231,34 @@ def test_cognito_backend_uses_standard_boto3_credentials(
     missing = runner.invoke(app, ["users", "show", "nobody"])
     assert missing.exit_code == 1
     assert missing.stderr.strip() == "Error: nobody: User does not exist."
+
+
+@pytest.mark.backends("engine")
+def test_audit_list_for_a_user_includes_sign_in_failures_typed_as_their_email(
+    desk: SupportDesk,
+) -> None:
+    """A failed sign-in is filed under the name as typed; ``--target carol`` must find the one
+    typed as her email address too (the runbook's "why can't carol sign in?"), as her console
+    page does, and say so when nothing matches."""
+    desk.add_user("carol", email="carol@example.com")
+    signins = desk.support.signin_audit
+    assert signins is not None
+    signins.failed("carol@example.com", "wrong-password", "203.0.113.7")
+    signins.failed("carl", "no-such-user", "203.0.113.7")  # someone else: not hers
+
+    def targets(*args: str) -> list[str]:
+        result = runner.invoke(app, ["audit", "list", "--json", *args], obj=desk.support)
+        assert result.exit_code == 0, result.output
+        return [entry["target"] for entry in json.loads(result.stdout)]
+
+    assert targets("--target", "carol", "--kind", "sign-in") == ["carol@example.com"]
+    assert targets("--target", "carol@example.com", "--kind", "sign-in") == ["carol@example.com"]
+    assert targets("--target", "carl", "--kind", "sign-in") == ["carl"]  # no user: as typed
+    exported = runner.invoke(
+        app, ["audit", "export", "--format", "jsonl", "--target", "carol"], obj=desk.support
+    )
+    assert [json.loads(line)["target"] for line in exported.stdout.splitlines()] == [
+        "carol@example.com"
+    ]
+    empty = runner.invoke(app, ["audit", "list", "--target", "nobody"], obj=desk.support)
+    assert empty.exit_code == 0 and empty.stdout.strip() == "No audit entries match."

@@ -65,6 +65,9 @@ class AuditFilter:
     limit: int = 200
     kind: str | None = None  # a key of KINDS
     source: str | None = None
+    #: Other names of ``target`` whose entries count as its own: a failed sign-in is recorded under
+    #: the name as typed, which may be the user's email address (``lookup.audit_names``).
+    target_aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,11 +194,15 @@ def _entry(row: Row) -> AuditEntry:
 def _where(flt: AuditFilter) -> tuple[str, list[object]]:
     clauses: list[str] = []
     args: list[object] = []
-    for column in ("actor", "target", "action", "outcome", "source"):
+    for column in ("actor", "action", "outcome", "source"):
         value = getattr(flt, column)
         if value:
             clauses.append(f"{column} = ?")
             args.append(value)
+    if flt.target:
+        names = list(dict.fromkeys((flt.target, *filter(None, flt.target_aliases))))
+        clauses.append(f"target IN ({', '.join('?' * len(names))})")
+        args.extend(names)
     if flt.kind in KINDS:
         clauses.append(KINDS[flt.kind])
     if flt.since is not None:

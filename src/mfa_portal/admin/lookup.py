@@ -120,6 +120,19 @@ def mfa_of(support: Support, users: list[UserSummary]) -> dict[str, list[str]]:
     return found
 
 
+def audit_names(support: Support, name: str) -> tuple[str, ...]:
+    """The names the audit trail may file entries about ``name`` under: the username, and the email
+    address a failed sign-in typed (entries carry the name as typed). ``name`` alone when it names
+    no user (a pool id, a deleted user, a name that never existed)."""
+    try:
+        user = get_user(support, name)
+    except CognitoError as exc:
+        if exc.code not in ("UserNotFoundException", "InvalidParameterException"):
+            raise
+        return (name,)
+    return tuple(dict.fromkeys(n for n in (name, user.username, user.attributes.get("email")) if n))
+
+
 def get_user(support: Support, username: str) -> UserDetail:
     user = support.client.call("AdminGetUser", UserPoolId=support.pool_id, Username=username)
     methods = [MFA_NAMES.get(m, m) for m in user.get("UserMFASettingList") or []]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated, Literal
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from mfa_portal.admin import lookup
 from mfa_portal.admin.audit import (
     AuditEntry,
     AuditFilter,
@@ -20,9 +22,11 @@ from mfa_portal.admin.audit import (
     write_jsonl,
 )
 from mfa_portal.admin.display import safe, shown
+from mfa_portal.admin.support import Support
 from mfa_portal.cli import audit_app
 from mfa_portal.cli.tables import WIDE, blocks, console, terminal_width
-from mfa_portal.cli.users import DatabaseUrl, Json, emit, fail, support_for
+from mfa_portal.cli.users import DatabaseUrl, Json, cognito_fail, emit, fail, support_for
+from mfa_portal.cognito_api.client import CognitoError
 
 Actor = Annotated[
     str, typer.Option(help="Only entries by this actor (e.g. cli:root, admin:alice).")
@@ -85,15 +89,31 @@ def list_cmd(
 ) -> None:
     """The newest entries first: a table in a wide terminal, one block per entry in a narrow one."""
     flt = _filter(actor, target, action, outcome, since, until, limit, as_json, kind)
-    entries = support_for(ctx, as_json).audit.query(flt)
+    support = support_for(ctx, as_json)
+    entries = support.audit.query(_with_aliases(support, flt, as_json))
     if as_json:
         emit([{**vars(e), "time": e.time_iso} for e in entries])
+        return
+    if not entries:
+        Console(highlight=False).print("No audit entries match.", markup=False)
         return
     width = terminal_width()
     if width >= WIDE:
         _table(entries, width)
     else:
         blocks(console(width), (_block(e) for e in entries), width)
+
+
+def _with_aliases(support: Support, flt: AuditFilter, as_json: bool = False) -> AuditFilter:
+    """``--target`` a user: their entries under every name they are filed under (a failed sign-in
+    typed with the email address is filed under it), as the console's user page shows them."""
+    if not flt.target:
+        return flt
+    try:
+        names = lookup.audit_names(support, flt.target)
+    except CognitoError as exc:
+        cognito_fail(exc, as_json, target=flt.target)
+    return dataclasses.replace(flt, target_aliases=names)
 
 
 def _table(entries: list[AuditEntry], width: int) -> None:
@@ -141,7 +161,8 @@ def export_cmd(
 ) -> None:
     """Every matching entry, oldest first, as CSV or JSON lines."""
     flt = _filter(actor, target, action, outcome, since, until, 0, kind=kind)
-    entries = list(reversed(support_for(ctx).audit.query(flt)))
+    support = support_for(ctx)
+    entries = list(reversed(support.audit.query(_with_aliases(support, flt))))
     writer = write_csv if fmt == "csv" else write_jsonl
     if output is None:
         writer(entries, sys.stdout)

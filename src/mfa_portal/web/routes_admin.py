@@ -117,10 +117,9 @@ def _user_page(
         codes = support.recovery.remaining(support.pool_id, user.attributes["sub"])
     # Sign-in failures carry the name as typed: the username, or the email address used to sign in.
     names = list(dict.fromkeys(n for n in (user.username, user.attributes.get("email", "")) if n))
-    found = [
-        e for n in names for e in support.audit.query(AuditFilter(target=n, limit=RECENT_ROWS))
-    ]
-    recent = sorted({e.id: e for e in found}.values(), key=lambda e: -e.id)[:RECENT_ROWS]
+    recent = support.audit.query(
+        AuditFilter(target=user.username, target_aliases=tuple(names), limit=RECENT_ROWS)
+    )
     counted = [
         p for n in names for p in (support.signin_audit.pending(n) if support.signin_audit else [])
     ]
