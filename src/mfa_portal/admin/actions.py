@@ -42,7 +42,7 @@ FALLBACK_NOTE = (
 )
 
 
-def _logged(actor: Actor, result: ActionResult | None) -> ActionResult:
+def logged(actor: Actor, result: ActionResult | None) -> ActionResult:
     """The done action as a security event (``support.reset-mfa``, ...); its secret never."""
     assert result is not None
     emit(f"support.{result.action}", user=result.target, actor=actor.name, ip=actor.source,
@@ -122,7 +122,7 @@ def reset_mfa(support: Support, actor: Actor, username: str, reason: str) -> Act
                 ):
                     notes.append("the notification email could not be sent")
             step.done("authenticator removed and all sessions signed out", notes)
-    return _logged(actor, step.result)
+    return logged(actor, step.result)
 
 
 def _enrolment_proof_notes(support: Support, user: dict[str, Any]) -> list[str]:
@@ -161,7 +161,7 @@ def set_mfa(
             ):
                 notes.append("the notification email could not be sent")
         step.done(f"{method} MFA {setting}", notes)
-    return _logged(actor, step.result)
+    return logged(actor, step.result)
 
 
 def set_attributes(
@@ -193,7 +193,7 @@ def set_attributes(
             UserAttributes=[{"Name": k, "Value": v} for k, v in updates.items()],
         )
         step.done(f"attributes updated: {', '.join(sorted(updates))}")
-    return _logged(actor, step.result)
+    return logged(actor, step.result)
 
 
 def create_user(
@@ -236,7 +236,7 @@ def create_user(
             step.done("user created; the temporary password was sent by email")
         else:
             step.done("user created; temporary password shown once", secret=password)
-    return _logged(actor, step.result)
+    return logged(actor, step.result)
 
 
 def invitation_not_sent(username: str) -> str:
@@ -279,7 +279,7 @@ def reset_password(
                 ):
                     notes.append("the notification email could not be sent")
             step.done("password reset; a reset code was sent to the user", notes)
-    return _logged(actor, step.result)
+    return logged(actor, step.result)
 
 
 def _simple(
@@ -298,7 +298,7 @@ def _simple(
         support.client.call(operation, UserPoolId=support.pool_id, Username=username)
         end_portal_sessions(support, sub)
         step.done(done)
-    return _logged(actor, step.result)
+    return logged(actor, step.result)
 
 
 def disable_user(support: Support, actor: Actor, username: str, reason: str) -> ActionResult:
@@ -353,4 +353,4 @@ def delete_user(
             if support.recovery.void(support.pool_id, sub):
                 notes.append("recovery codes deleted")
         step.done("user deleted", notes)
-    return _logged(actor, step.result)
+    return logged(actor, step.result)

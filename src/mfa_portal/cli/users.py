@@ -18,7 +18,7 @@ from rich.progress import Progress
 from rich.table import Table
 from rich.text import Text
 
-from mfa_portal.admin import actions, explain, lookup
+from mfa_portal.admin import actions, admins, explain, lookup
 from mfa_portal.admin.display import safe, shown
 from mfa_portal.admin.support import ActionFailed, ActionResult, Support
 from mfa_portal.cli import tables, users_app
@@ -410,6 +410,30 @@ def disable_cmd(
 ) -> None:
     """Block sign-in (the user stays listed)."""
     run_action(ctx, as_json, actions.disable_user, name, reason)
+
+
+@users_app.command("grant-admin")
+def grant_admin_cmd(
+    ctx: typer.Context,
+    name: str,
+    reason: Reason,
+    as_json: Json = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Make a user an administrator (the support console), from their next sign-in."""
+    run_action(ctx, as_json, admins.grant_admin, name, reason)
+
+
+@users_app.command("revoke-admin")
+def revoke_admin_cmd(
+    ctx: typer.Context,
+    name: str,
+    reason: Reason,
+    as_json: Json = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Take the console away from an administrator at once (never the last one)."""
+    run_action(ctx, as_json, admins.revoke_admin, name, reason)
 
 
 @users_app.command("enable")

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
+from mfa_portal.admin.admins import ADMIN_GROUP
 from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.web.base_path import SitePath
@@ -25,7 +26,6 @@ from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.sessions import PortalSession
 from mfa_portal.web.state import Stage
 
-ADMIN_GROUP = "admins"
 GROUPS_PAGE = 60  # AdminListGroupsForUser's largest Limit
 
 log = logging.getLogger("mfa_portal.web")

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mfa_portal.admin.admins import ADMIN_GROUP
 from mfa_portal.cognito_api.client import CognitoClient
 from mfa_portal.cognito_api.passwords import temporary_password
 
 STATE_FILE = "portal.json"
 POOL_NAME = "mfa-portal"
 ADMIN_USERNAME = "admin"
-ADMIN_GROUP = "admins"
 AUTH_FLOWS = [
     "ALLOW_USER_SRP_AUTH",
     "ALLOW_USER_PASSWORD_AUTH",
