@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import httpx
+
 from mfa_portal.admin.notify import Outbox
 from mfa_portal.wiring.support import portal_store
 from tests.support.portal import PASSWORD, Browser, PortalWorld, enrol
@@ -97,16 +99,23 @@ def test_the_confirm_page_needs_a_pending_sign_up(world: PortalWorld) -> None:
     assert world.browser().get("/signup/confirm").status_code == 404
 
 
-def _signed_in(world: PortalWorld) -> Browser:
-    browser, _ = enrol(world, "alice", mode="development")
-    return browser
+def _signed_in(world: PortalWorld) -> tuple[Browser, str]:
+    return enrol(world, "alice", mode="development")
+
+
+def _new_email(world: PortalWorld, browser: Browser, secret: str, email: str) -> httpx.Response:
+    """The account page's form: the new address, the password and a current code."""
+    world.next_step()  # each code works once: the set-up's (or the last change's) is spent
+    return browser.post(
+        "/account/email", {"email": email, "password": PASSWORD, "code": world.code(secret)}
+    )
 
 
 def test_changing_the_email_needs_the_code_and_tells_the_old_address(world: PortalWorld) -> None:
     _open_pool(world)
-    browser = _signed_in(world)
+    browser, secret = _signed_in(world)
     browser.get("/account")
-    sent = browser.post("/account/email", {"email": "alice@new.example"})
+    sent = _new_email(world, browser, secret, "alice@new.example")
     assert sent.status_code == 200 and "alice@new.example" in sent.text
     account = browser.get("/account")
     assert "alice@example.com" in account.text  # the old address stays until the new one is proven
@@ -124,9 +133,9 @@ def test_an_address_of_another_account_is_refused(world: PortalWorld) -> None:
     """The code goes to the new address (only its owner can finish); the alias stays unique."""
     _open_pool(world)
     world.create_user("bob", email="bob@example.com", permanent=True)
-    browser = _signed_in(world)
+    browser, secret = _signed_in(world)
     browser.get("/account")
-    assert browser.post("/account/email", {"email": "bob@example.com"}).status_code == 200
+    assert _new_email(world, browser, secret, "bob@example.com").status_code == 200
     refused = browser.post("/account/email/verify", {"code": _last_code(world, "bob@example.com")})
     assert refused.status_code == 400 and "belongs to another account" in refused.text
     assert "alice@example.com" in browser.get("/account").text

@@ -15,11 +15,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.web import reproof
 from mfa_portal.web.account_page import account_page
 from mfa_portal.web.deps import CSRF, SignedIn, SignedInUser, portal_session
 from mfa_portal.web.flow import ensure_live
 from mfa_portal.web.messages import log
 from mfa_portal.web.portal import get_portal
+from mfa_portal.web.reproof import Proven, has_totp, prove_again, refusal
 from mfa_portal.web.strings import language
 
 router = APIRouter()
@@ -54,11 +56,22 @@ def _notify_old(request: Request, user: SignedInUser, old: str | None) -> None:
 
 
 @router.post("/account/email", dependencies=[CSRF])
-def change_email(request: Request, user: SignedIn, email: Field = "") -> Response:
+def change_email(
+    request: Request, user: SignedIn, email: Field = "", password: Field = "", code: Field = ""
+) -> Response:
+    """The new address, with the password (and a current authenticator code) proven again: the
+    address is where reset codes go, so moving it is a way to take the account (``reproof``)."""
     email = email.strip()
     if not email:
         return account_page(
             request, user, 400, field_errors={"new-email": ["account.email.missing"]}
+        )
+    needs_code = has_totp(user)
+    proof = prove_again(request, user, password, code, needs_code=needs_code)
+    if not isinstance(proof, Proven):
+        key = proof if proof == reproof.LOCKED else refusal(needs_code)
+        return account_page(
+            request, user, 400, field_errors={"change-email-password": [key]}, typed_email=email
         )
     ps = portal_session(request)
     try:

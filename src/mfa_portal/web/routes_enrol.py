@@ -26,11 +26,10 @@ from fastapi.responses import Response
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
 from mfa_portal.settings import Backend, EnrolmentProofKind
-from mfa_portal.web import enrolment_proof
+from mfa_portal.web import enrolment_proof, reproof
 from mfa_portal.web.base_path import site_path
 from mfa_portal.web.deps import (
     CSRF,
-    client_address,
     current_user,
     portal_session,
     require_signed_in,
@@ -43,15 +42,15 @@ from mfa_portal.web.flow import (
     begin_enrolment,
     complete_sign_in,
     respond,
-    start_sign_in,
 )
 from mfa_portal.web.messages import code_error, is_session_problem, log
 from mfa_portal.web.outcomes import advance, refuse_unasked_factor, restart
 from mfa_portal.web.portal import Portal, get_portal
 from mfa_portal.web.qr import grouped, otpauth_uri, qr_svg
+from mfa_portal.web.reproof import Proven, has_totp, prove_again
 from mfa_portal.web.responses import render, see_other
 from mfa_portal.web.sessions import PortalSession
-from mfa_portal.web.state import Enrolment, Identity, Stage, Tokens
+from mfa_portal.web.state import Enrolment, Stage, Tokens
 from mfa_portal.web.strings import t
 
 router = APIRouter()
@@ -331,6 +330,7 @@ def _finish(request: Request, ps: PortalSession) -> Response:
     state.enrolment_proof = None
     state.mfa_answered = True
     state.reauth_until = 0.0
+    state.enrolled_at = portal.clock()
     state.stage = Stage.SIGNED_IN
     ps.rotate()
     request.state.session_checked = True
@@ -346,19 +346,10 @@ def setup_done(request: Request) -> Response:
     return render(request, "setup_done.html", next_path=portal_session(request).state.next_path)
 
 
-def _has_totp(request: Request) -> bool:
-    user = require_signed_in(request)
-    try:
-        settings = user.call("GetUser").get("UserMFASettingList") or []
-    except CognitoError:
-        return True  # ask for the code when unsure
-    return "SOFTWARE_TOKEN_MFA" in settings
-
-
 @router.get("/mfa/replace")
 def replace_form(request: Request) -> Response:
     user = require_signed_in(request)
-    return render(request, "replace.html", needs_code=_has_totp(request), account=user.username)
+    return render(request, "replace.html", needs_code=has_totp(user), account=user.username)
 
 
 @router.post("/mfa/replace", dependencies=[CSRF])
@@ -369,42 +360,21 @@ def replace_submit(
     user = require_signed_in(request)
     ps = portal_session(request)
     portal = get_portal(request)
-    needs_code = _has_totp(request)
+    needs_code = has_totp(user)
+    proof = prove_again(request, user, password, code, needs_code=needs_code)
+    if not isinstance(proof, Proven) or proof.tokens is None or proof.identity is None:
+        key = proof if isinstance(proof, str) else reproof.FAILED
+        errors = ["code.locked" if key == reproof.LOCKED else "replace.failed"]
+        return render(
+            request,
+            "replace.html",
+            400,
+            errors=errors,
+            needs_code=needs_code,
+            account=user.username,
+        )
+    outcome, identity = proof.tokens, proof.identity
     code = re.sub(r"\s+", "", code)
-    failed = render(
-        request,
-        "replace.html",
-        400,
-        errors=["replace.failed"],
-        needs_code=needs_code,
-        account=user.username,
-    )
-    if not password or (needs_code and not SIX_DIGITS.match(code)):
-        return failed
-    try:
-        outcome = start_sign_in(portal, user.username, password, client_ip=client_address(request))
-        if not isinstance(outcome, Tokens) and outcome.name == "SOFTWARE_TOKEN_MFA" and code:
-            outcome = respond(portal, outcome, {"SOFTWARE_TOKEN_MFA_CODE": code})
-    except CognitoError as exc:
-        if code_error(exc) == "code.locked":
-            return render(
-                request,
-                "replace.html",
-                400,
-                errors=["code.locked"],
-                needs_code=needs_code,
-                account=user.username,
-            )
-        return failed
-    if not isinstance(outcome, Tokens):
-        return failed
-    try:
-        identity = Identity.of(portal.verifier.verify(outcome.id_token))
-    except TokenInvalid as exc:
-        log.error("ID token from the pool failed verification: %s", exc)
-        return failed
-    if identity.sub != user.sub:
-        return failed
     ps.state.tokens = outcome
     ps.state.identity = identity
     ps.state.reauth_until = portal.clock() + 300

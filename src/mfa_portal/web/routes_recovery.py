@@ -12,7 +12,7 @@ username or address get that same sentence with status 429 and ``Retry-After``.
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -23,6 +23,7 @@ from mfa_portal.admin.recovery_codes import as_text_file
 from mfa_portal.admin.support import ActionFailed, Support
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
+from mfa_portal.web import reproof
 from mfa_portal.web.deps import (
     SignedInUser,
     client_address,
@@ -34,6 +35,7 @@ from mfa_portal.web.extensions import PortalExtensions
 from mfa_portal.web.flow import FactorNotAsked, UnsupportedChallenge, apply_outcome, start_sign_in
 from mfa_portal.web.messages import log
 from mfa_portal.web.portal import get_portal
+from mfa_portal.web.reproof import Proven, has_totp, prove_again, refusal
 from mfa_portal.web.responses import render
 from mfa_portal.web.state import EnrolmentProof
 from mfa_portal.web.strings import language
@@ -41,6 +43,9 @@ from mfa_portal.web.strings import language
 router = APIRouter()
 Field = Annotated[str, Form()]
 CODES_PAGE = "/account/recovery-codes"
+#: How long after setting up an authenticator the session may make its first set of codes without
+#: proving the account again.
+FIRST_CODES_SECONDS = 600
 
 
 def offer_codes_after_enrolment(request: Request, user: SignedInUser) -> str | None:
@@ -85,21 +90,49 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-@router.get(CODES_PAGE, response_class=HTMLResponse)
-def codes_page(request: Request, offer: str = "") -> Response:
-    user = require_signed_in(request)
+def _proof_needed(request: Request) -> bool:
+    """Whether a new set needs the password (and a code) again: not in the minutes right after this
+    session set up its authenticator, which proved the new app's code (the page offers the first
+    set then); always later, since each code removes the authenticator (``reproof``)."""
+    enrolled_at = portal_session(request).state.enrolled_at
+    return get_portal(request).clock() - enrolled_at >= FIRST_CODES_SECONDS
+
+
+def _codes_page(
+    request: Request, user: SignedInUser, status: int = 200, offer: bool = False, **ctx: Any
+) -> Response:
     remaining = self_service.remaining_codes(support_of(request), user.username)
     next_path = portal_session(request).state.next_path  # the first enrolment keeps its destination
+    needs_proof = _proof_needed(request)
     return render(
-        request, "recovery/codes.html", remaining=remaining, offer=bool(offer), next_path=next_path
+        request,
+        "recovery/codes.html",
+        status,
+        remaining=remaining,
+        offer=offer,
+        next_path=next_path,
+        needs_proof=needs_proof,
+        needs_code=needs_proof and has_totp(user),
+        **ctx,
     )
 
 
+@router.get(CODES_PAGE, response_class=HTMLResponse)
+def codes_page(request: Request, offer: str = "") -> Response:
+    return _codes_page(request, require_signed_in(request), offer=bool(offer))
+
+
 @router.post(CODES_PAGE, dependencies=[Depends(verify_csrf)])
-def issue_codes(request: Request) -> Response:
+def issue_codes(request: Request, password: Field = "", code: Field = "") -> Response:
     user = require_signed_in(request)
     if not user.mfa_satisfied:  # a session without its second factor cannot mint a way around it
         return render(request, "error.html", 403, title="forbidden.title", body="forbidden.body")
+    if _proof_needed(request):
+        needs_code = has_totp(user)
+        proof = prove_again(request, user, password, code, needs_code=needs_code)
+        if not isinstance(proof, Proven):
+            key = proof if proof == reproof.LOCKED else refusal(needs_code)
+            return _codes_page(request, user, 400, field_errors={"codes-password": [key]})
     codes = self_service.issue_codes(
         support_of(request), user.username, source=_client_address(request), language=language()
     )

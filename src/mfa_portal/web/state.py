@@ -96,6 +96,9 @@ class SessionState(BaseModel):
     enrolment: Enrolment | None = None
     enrolment_proof: EnrolmentProof | None = None
     reauth_until: float = 0.0  # replacing the authenticator is allowed until then
+    #: When this session last finished setting up an authenticator: the first set of recovery codes
+    #: right after needs no further proof (``routes_recovery.FIRST_CODES_SECONDS``).
+    enrolled_at: float = 0.0
     #: The 30-second TOTP step in which re-authentication spent a code of the current authenticator:
     #: Cognito's per-user replay guard refuses every code of that step, the new app's first included.
     reauth_step: int = -1

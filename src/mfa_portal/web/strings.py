@@ -234,6 +234,12 @@ STRINGS: dict[str, str] = {
     "code from the authenticator you use now.",
     "replace.intro_nocode": "To set up a new authenticator, confirm it is you with your password.",
     "replace.submit": "Confirm",
+    "reproof.intro": "To confirm it is you, enter your password and a current code from your "
+    "authenticator app.",
+    "reproof.intro_nocode": "To confirm it is you, enter your password.",
+    "reproof.password": "Your password",
+    "reproof.failed": "Those details are not right. Check your password and the code and try again.",
+    "reproof.failed_nocode": "That password is not right. Try again.",
     "replace.failed": "Those details are not right. Check your password and the code and try again.",
     # account
     "signup.title": "Create an account",

@@ -250,6 +250,13 @@ STRINGS_DE: dict[str, str] = {
     "replace.intro_nocode": "Um eine neue Authenticator-App einzurichten, bestätigen Sie mit Ihrem "
     "Passwort, dass Sie es sind.",
     "replace.submit": "Bestätigen",
+    "reproof.intro": "Bestätigen Sie, dass Sie es sind: Geben Sie Ihr Passwort und einen aktuellen "
+    "Code aus Ihrer Authenticator-App ein.",
+    "reproof.intro_nocode": "Bestätigen Sie mit Ihrem Passwort, dass Sie es sind.",
+    "reproof.password": "Ihr Passwort",
+    "reproof.failed": "Diese Angaben sind nicht richtig. Prüfen Sie Ihr Passwort und den Code und "
+    "versuchen Sie es erneut.",
+    "reproof.failed_nocode": "Dieses Passwort ist nicht richtig. Versuchen Sie es erneut.",
     "replace.failed": "Diese Angaben sind nicht richtig. Prüfen Sie Ihr Passwort und den Code und "
     "versuchen Sie es erneut.",
     # account
