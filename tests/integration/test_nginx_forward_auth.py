@@ -263,7 +263,7 @@ def echo_app(seen: Seen) -> Starlette:
             "query": request.url.query,
             **{h: request.headers.get(h) for h in AUTH_HEADERS},
         }
-        seen.append(entry)
+        seen.append({**entry, "cookie": request.headers.get("cookie")})
         return JSONResponse(entry)
 
     return Starlette(routes=[Route("/{path:path}", echo, methods=["GET", "POST"])])
@@ -415,6 +415,23 @@ def test_documented_nginx_config_protects_an_application(
             "x-auth-groups": "staff",
         }
 
+        # The application never gets the portal's session cookie; its own cookies reach it whole,
+        # wherever the portal's stands among them.
+        assert stack.seen[-1]["cookie"] is None
+        for sent in (
+            f"app=1; {cookie}=%s; theme=dark",
+            f"{cookie}=%s; app=1; theme=dark",
+            f"app=1; theme=dark; {cookie}=%s",
+        ):
+            by_hand = {"Cookie": sent % user.http.cookies[cookie]}  # no cookie jar of its own
+            assert httpx.get(f"{user.base_url}/hello", headers=by_hand, verify=user.tls).is_success
+            kept = (stack.seen[-1]["cookie"] or "").rstrip("; ")
+            assert kept.split("; ") == ["app=1", "theme=dark"], sent
+        lookalike = f"x{cookie}=1; {cookie}={user.http.cookies[cookie]}"
+        httpx.get(f"{user.base_url}/hello", headers={"Cookie": lookalike}, verify=user.tls)
+        assert (stack.seen[-1]["cookie"] or "").rstrip("; ") == f"x{cookie}=1"
+        seen_after_cookies = len(stack.seen)
+
         # Forged identity headers never reach the application.
         forged = user.get(
             "/hello?x=1",
@@ -435,7 +452,7 @@ def test_documented_nginx_config_protects_an_application(
         assert user.get("/hello").status_code == 302
         replay = httpx.get(f"{user.base_url}/hello", cookies={cookie: old_session}, verify=user.tls)
         assert replay.status_code == 302
-        assert len(stack.seen) == answered == seen_before + 2
+        assert len(stack.seen) == answered == seen_after_cookies + 1
     finally:
         user.close()
         stranger.close()
