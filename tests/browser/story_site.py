@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from mfa_portal.cognito_api.secret_hash import secret_hash_parameter
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.settings import load_settings
 from mfa_portal.wiring.app import serving_app
@@ -161,7 +162,15 @@ def _enrol_admin(backend: PortalBackend, clock: OffsetClock) -> str:
         UserPoolId=pool_id,
         ClientId=backend.settings.client_id,
         AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": ADMIN, "PASSWORD": ADMIN_PASSWORD},
+        AuthParameters={
+            "USERNAME": ADMIN,
+            "PASSWORD": ADMIN_PASSWORD,
+            **secret_hash_parameter(  # the portal's client is confidential
+                key.get_secret_value() if (key := backend.settings.client_secret) else None,
+                ADMIN,
+                str(backend.settings.client_id),
+            ),
+        },
     )["AuthenticationResult"]
     access = tokens["AccessToken"]
     secret = str(client.call("AssociateSoftwareToken", AccessToken=access)["SecretCode"])

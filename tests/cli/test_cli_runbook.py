@@ -46,7 +46,14 @@ def test_every_story_has_commands() -> None:
 def default_pool(desk: SupportDesk, tmp_path: Path) -> None:
     """Point the desk at the pool a first start creates (no email sender, email-only recovery)."""
     boot = ensure_default_pool(desk.client, tmp_path / "data", admin_password="Adm1n-Passw0rd!")
-    desk.support.pool_id, desk.client_id = boot.ids.user_pool_id, boot.ids.client_id
+    desk.support.pool_id = boot.ids.user_pool_id
+    # The users sign in through an application's own client: the portal's is confidential.
+    desk.client_id = desk.client.call(
+        "CreateUserPoolClient",
+        UserPoolId=boot.ids.user_pool_id,
+        ClientName="app",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
 
 
 @pytest.mark.backends("engine")

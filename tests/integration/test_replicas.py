@@ -26,6 +26,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from mfa_portal.cognito_api.client import BotoCognitoClient
+from mfa_portal.cognito_api.secret_hash import secret_hash_parameter
 from tests.support.backends import PASSWORD
 from tests.support.pg_throwaway import PostgresServer
 from tests.support.postgres import fresh_database
@@ -350,12 +351,18 @@ def test_one_code_raced_through_two_replicas_signs_in_exactly_once(
     secret = enrol(Visitor(), a, "grace")
     ids = deployment.ids()
     clients = [deployment.idp(a), deployment.idp(b)]
+    described = clients[0].describe_user_pool_client(
+        UserPoolId=ids.user_pool_id, ClientId=ids.client_id
+    )
+    proof = secret_hash_parameter(  # the portal's client is confidential
+        described["UserPoolClient"]["ClientSecret"], "grace", ids.client_id
+    )
     sessions = []
     for i in range(8):
         started = clients[i % 2].initiate_auth(
             ClientId=ids.client_id,
             AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": "grace", "PASSWORD": PASSWORD},
+            AuthParameters={"USERNAME": "grace", "PASSWORD": PASSWORD, **proof},
         )
         assert started["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
         sessions.append(started["Session"])
@@ -367,7 +374,7 @@ def test_one_code_raced_through_two_replicas_signs_in_exactly_once(
                 ClientId=ids.client_id,
                 ChallengeName="SOFTWARE_TOKEN_MFA",
                 Session=sessions[i],
-                ChallengeResponses={"USERNAME": "grace", "SOFTWARE_TOKEN_MFA_CODE": code},
+                ChallengeResponses={"USERNAME": "grace", "SOFTWARE_TOKEN_MFA_CODE": code, **proof},
             )
         except ClientError as exc:
             return str(exc.response["Error"]["Code"])

@@ -35,7 +35,7 @@ from mfa_portal.wiring.bootstrap import ensure_default_pool
 from tests.support.backends import PASSWORD as PASSWORD  # re-exported for the portal tests
 from tests.support.backends import TEMP_PASSWORD as TEMP_PASSWORD
 from tests.support.clocks import OffsetClock
-from tests.support.setup import create_user, mfa_settings
+from tests.support.setup import app_client_secret, create_user, mfa_settings
 from tests.support.signin_forms import CSRF, setup_key, sign_in
 from tests.support.wire import MakeWireServer
 
@@ -179,6 +179,7 @@ def _world_engine(tmp_path: Path, database_url: str | None = None) -> Iterator[P
         data_dir=tmp_path / "portal",
         user_pool_id=boot.ids.user_pool_id,
         client_id=boot.ids.client_id,
+        client_secret=app_client_secret(idp, boot.ids.user_pool_id, boot.ids.client_id),
         cookie_secure="auto",
         enrolment_proof="none",  # the proof has its own tests (test_enrolment_proof.py)
         database_url=database_url,
@@ -213,6 +214,7 @@ def _world_wire(
         data_dir=tmp_path / "portal",
         user_pool_id=boot.ids.user_pool_id,
         client_id=boot.ids.client_id,
+        client_secret=app_client_secret(idp, boot.ids.user_pool_id, boot.ids.client_id),
         enrolment_proof="none",  # the proof has its own tests (test_enrolment_proof.py)
         database_url=database_url,
     )

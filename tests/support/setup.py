@@ -188,3 +188,11 @@ def create_pool(
         client["PreventUserExistenceErrors"] = "ENABLED"
     client_id = idp.call("CreateUserPoolClient", **client)["UserPoolClient"]["ClientId"]
     return str(pool_id), str(client_id)
+
+
+def app_client_secret(idp: CognitoClient, pool_id: str, client_id: str) -> str | None:
+    """An app client's secret, as an operator reads it to give the portal (the default pool's
+    client has one: only the portal signs in through it)."""
+    client = idp.call("DescribeUserPoolClient", UserPoolId=pool_id, ClientId=client_id)
+    secret = client["UserPoolClient"].get("ClientSecret")
+    return str(secret) if secret else None

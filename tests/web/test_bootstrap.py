@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from mfa_portal.cognito_api.errors import CognitoError
+from mfa_portal.cognito_api.secret_hash import secret_hash_parameter
 from mfa_portal.pool.client import EngineCognitoClient
 from mfa_portal.pool.engine import Engine
+from mfa_portal.settings import load_settings
+from mfa_portal.wiring.backend import open_embedded
 from mfa_portal.wiring.bootstrap import ensure_default_pool, load_ids
 
 
@@ -36,11 +42,21 @@ def test_first_start_creates_the_default_pool(engine: Engine, tmp_path: Path) ->
     assert admin["UserStatus"] == "FORCE_CHANGE_PASSWORD"
     groups = idp.call("AdminListGroupsForUser", UserPoolId=pool_id, Username="admin")
     assert [g["GroupName"] for g in groups["Groups"]] == ["admins"]
+    # Confidential: only the portal, which holds the secret, signs in through it.
+    secret = client["UserPoolClient"]["ClientSecret"]
+    password = {"USERNAME": "ADMIN", "PASSWORD": boot.admin_password}
+    with pytest.raises(CognitoError, match="configured for secret but secret was not received"):
+        idp.call(
+            "InitiateAuth",
+            AuthFlow="USER_PASSWORD_AUTH",
+            ClientId=client_id,
+            AuthParameters=password,
+        )
     challenge = idp.call(
         "InitiateAuth",
         AuthFlow="USER_PASSWORD_AUTH",
         ClientId=client_id,
-        AuthParameters={"USERNAME": "ADMIN", "PASSWORD": boot.admin_password},
+        AuthParameters={**password, **secret_hash_parameter(secret, "ADMIN", client_id)},
     )
     assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
 
@@ -157,3 +173,33 @@ def test_banner_prints_where_to_sign_in_and_the_first_admin(
         assert f"AWS_ACCESS_KEY_ID={keys['AccessKeyId']} AWS_SECRET_ACCESS_KEY=<Secret" in later
     finally:
         again.close()
+
+
+def test_the_portal_reads_its_clients_secret_and_warns_about_a_public_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A pool made before the portal's client had a secret still serves; the log says why the
+    portal should get a confidential one (a public client lets a password alone bind a factor)."""
+    monkeypatch.chdir(tmp_path)
+    for name in [n for n in os.environ if n.startswith("MFA_PORTAL_")]:
+        monkeypatch.delenv(name)
+    settings = load_settings(backend="embedded", data_dir=tmp_path / "data")
+    first = open_embedded(settings, base_url="http://127.0.0.1:8000", with_wire=False)
+    try:
+        secret = first.settings.client_secret
+        assert secret is not None and len(secret.get_secret_value()) > 40
+        public = first.client.call(
+            "CreateUserPoolClient",
+            UserPoolId=first.settings.user_pool_id,
+            ClientName="made-public-before",
+        )["UserPoolClient"]["ClientId"]
+    finally:
+        first.close()
+    older = settings.model_copy(
+        update={"user_pool_id": first.settings.user_pool_id, "client_id": public}
+    )
+    with caplog.at_level(logging.WARNING, logger="mfa_portal.wiring.backend"):
+        second = open_embedded(older, base_url="http://127.0.0.1:8000", with_wire=False)
+    second.close()
+    assert second.settings.client_secret is None
+    assert f"the portal's app client {public} has no secret" in caplog.text

@@ -13,6 +13,7 @@ from typing import Any
 import pyotp
 
 from mfa_portal.cognito_api.client import CognitoClient
+from mfa_portal.cognito_api.secret_hash import compute_secret_hash
 from mfa_portal.web import (
     routes_account,
     routes_admin,
@@ -66,14 +67,20 @@ class CognitoSkipsTotp(Recording):
         if self.pending and password_step and result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
             self.world.next_step()
             code = str(pyotp.TOTP(self.secret).at(self.world.clock.now()))
+            username = result["ChallengeParameters"]["USER_ID_FOR_SRP"]
+            client_secret = self.world.settings.client_secret
+            assert client_secret is not None  # the portal's client is confidential
             result = self.inner.call(
                 "RespondToAuthChallenge",
                 ClientId=params["ClientId"],
                 ChallengeName="SOFTWARE_TOKEN_MFA",
                 Session=result["Session"],
                 ChallengeResponses={
-                    "USERNAME": result["ChallengeParameters"]["USER_ID_FOR_SRP"],
+                    "USERNAME": username,
                     "SOFTWARE_TOKEN_MFA_CODE": code,
+                    "SECRET_HASH": compute_secret_hash(
+                        client_secret.get_secret_value(), username, params["ClientId"]
+                    ),
                 },
             )
         return result

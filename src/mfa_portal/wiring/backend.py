@@ -7,9 +7,12 @@ behind them is decided here, once, from the settings. Anything that makes the da
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from pydantic import SecretStr
 
 from mfa_portal.cognito_api.client import BotoCognitoClient, CognitoClient, client_config
 from mfa_portal.cognito_api.id_tokens import IdTokenVerifier, StaticJwks
@@ -23,6 +26,8 @@ if TYPE_CHECKING:
     from mfa_portal.pool.engine import Engine
     from mfa_portal.pool.passwords import PasswordHasher
     from mfa_portal.pool.wire import WireApp
+
+log = logging.getLogger(__name__)
 
 WIRE_PATH = "/cognito"
 
@@ -101,6 +106,8 @@ def open_embedded(
         )
         pool_id, client_id = boot.ids.user_pool_id, boot.ids.client_id
     settings = settings.model_copy(update={"user_pool_id": pool_id, "client_id": client_id})
+    if settings.client_secret is None:
+        settings = _with_client_secret(client, settings)
     wire_app = None
     if credentials is not None:
         from mfa_portal.pool.wire import create_wire_app
@@ -118,6 +125,25 @@ def open_embedded(
         bootstrap=boot,
         wire_endpoint=endpoint,
     )
+
+
+def _with_client_secret(client: EngineCognitoClient, settings: Settings) -> Settings:
+    """The portal's app client's secret, read from the pool it lives in (the default pool's client
+    is created with one). A client without one, made before that, still works; the log says why
+    it should be replaced (docs/security.md, "Who may bind an authenticator")."""
+    described = client.call(
+        "DescribeUserPoolClient", UserPoolId=settings.user_pool_id, ClientId=settings.client_id
+    )["UserPoolClient"]
+    secret = described.get("ClientSecret")
+    if not secret:
+        log.warning(
+            "the portal's app client %s has no secret: anyone who knows a user's password can sign "
+            "in through the pool's endpoint with it, around the portal's enrolment proof; give the "
+            "portal a client with a secret (MFA_PORTAL_CLIENT_ID, MFA_PORTAL_CLIENT_SECRET)",
+            settings.client_id,
+        )
+        return settings
+    return settings.model_copy(update={"client_secret": SecretStr(str(secret))})
 
 
 def open_cognito(settings: Settings) -> PortalBackend:

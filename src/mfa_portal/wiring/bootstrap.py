@@ -133,6 +133,10 @@ def ensure_default_pool(
         ExplicitAuthFlows=AUTH_FLOWS,
         PreventUserExistenceErrors="ENABLED",
         EnableTokenRevocation=True,
+        # Confidential: only the portal, which holds the secret, can sign in through this client.
+        # A public one let anyone with a password alone (after a support reset) bind their own
+        # authenticator through the pool's endpoint, around the portal's enrolment proof.
+        GenerateSecret=True,
     )["UserPoolClient"]["ClientId"]
     client.call(
         "CreateGroup",
