@@ -43,6 +43,32 @@ def test_change_password_errors_and_success(world: PortalWorld, enrolled: Enroll
     assert world.browser().sign_in("alice", NEW_PASSWORD).headers["location"] == "/signin/code"
 
 
+def test_a_password_change_ends_the_other_sessions_at_once_and_keeps_this_one(
+    world: PortalWorld, enrolled: EnrolledUser
+) -> None:
+    """Whoever held a copy of another session (or signed in with the old password) is out on
+    their next request, told why; the session that changed the password goes on."""
+    first, secret = enrolled("alice")
+    world.next_step()
+    second = world.browser()
+    second.follow(second.sign_in("alice", PASSWORD))
+    second.post("/signin/code", {"code": world.code(secret)})
+    assert second.get("/auth/verify").status_code == 200
+
+    first.get("/account")
+    changed = first.post(
+        "/account/password",
+        {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    )
+    assert changed.status_code == 200 and "Your password has been changed." in changed.text
+    assert second.get("/auth/verify").status_code == 401  # no wait for Cognito's re-check
+    ended = second.get("/account")
+    assert ended.headers["location"].startswith("/signin")
+    assert "Your password was changed, so you were signed out here." in second.follow(ended).text
+    assert first.get("/auth/verify").status_code == 200
+    assert first.get("/account").status_code == 200
+
+
 def test_sign_out_everywhere_ends_other_sessions(
     world: PortalWorld, enrolled: EnrolledUser
 ) -> None:

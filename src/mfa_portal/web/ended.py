@@ -24,6 +24,7 @@ ACTION_REASONS = {
     "reset-mfa": "reset",
     "recovery-reset": "reset",
     "signout": "everywhere",
+    "password-change": "password",
     "disable": "ended",
     "delete": "ended",
 }

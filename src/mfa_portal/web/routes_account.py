@@ -11,7 +11,14 @@ from mfa_portal.admin.audit import OK
 from mfa_portal.admin.support import ActionFailed, Actor, audited
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.web.account_page import BLOCKS, account_page
-from mfa_portal.web.deps import CSRF, SignedIn, client_address, current_user, portal_session
+from mfa_portal.web.deps import (
+    CSRF,
+    SignedIn,
+    SignedInUser,
+    client_address,
+    current_user,
+    portal_session,
+)
 from mfa_portal.web.messages import is_token_problem, log, password_policy_errors
 from mfa_portal.web.outcomes import restart
 from mfa_portal.web.password_policy import new_password_problems
@@ -74,8 +81,31 @@ def change_password(
             )
         log.info("password change failed: %s", exc.code)
         return restart(request, portal_session(request), "signin.session_ended")
-    portal_session(request).rotate()
+    _end_other_sessions(request, user)
     return account_page(request, user, notice="account.password.changed")
+
+
+def _end_other_sessions(request: Request, user: SignedInUser) -> None:
+    """After a password change every other portal session of the user ends (on every instance,
+    at its next request), and this one goes on: whoever held a copy of a session, or signed in
+    with the old password, is out (ASVS 3.3.3). Audited, so their next sign-in page says why.
+    Cognito's refresh tokens held by other applications are not revoked (that would take this
+    session's too, and signing it in again would need a code)."""
+    support = get_portal(request).support
+    support.audit.append(
+        actor=f"self:{user.username}",
+        target=user.username,
+        action="password-change",
+        reason="by the user",
+        outcome=OK,
+        detail="password changed; the user's other portal sessions ended",
+        source=client_address(request) or "",
+    )
+    ps = portal_session(request)
+    if support.revocations is not None:
+        generation = support.revocations.revoke(get_portal(request).user_pool_id, user.sub)
+        ps.state.revocation_generation = generation  # this session stays valid
+    ps.rotate()
 
 
 @router.post("/account/mfa-preference", dependencies=[CSRF])

@@ -23,7 +23,7 @@ Destination = Annotated[str, AfterValidator(SitePath)]
 
 #: Why a session ended, as the sign-in page says it (``signin.ended.<code>``); the only values a
 #: ``?ended=`` parameter may carry. Never free text: the page shows a fixed sentence per code.
-ENDED_REASONS = frozenset({"reset", "everywhere", "ended", "idle", "limit", "expired"})
+ENDED_REASONS = frozenset({"reset", "everywhere", "password", "ended", "idle", "limit", "expired"})
 
 
 class Stage(StrEnum):

@@ -68,6 +68,8 @@ STRINGS: dict[str, str] = {
     "again, then set up your authenticator app.",
     "signin.ended.everywhere": "You were signed out on every device. Sign in again to continue.",
     "signin.ended.ended": "Your session has ended. Please sign in again.",
+    "signin.ended.password": "Your password was changed, so you were signed out here. Sign in with "
+    "the new password.",
     "signin.ended.idle": "You were signed out because the portal was not used for a while. Sign in "
     "again to continue.",
     "signin.ended.limit": "Your session reached its maximum length and has ended. Sign in again to "

@@ -60,6 +60,8 @@ STRINGS_DE: dict[str, str] = {
     "signin.ended.everywhere": "Sie wurden auf allen Geräten abgemeldet. Melden Sie sich erneut "
     "an, um fortzufahren.",
     "signin.ended.ended": "Ihre Sitzung ist beendet. Bitte melden Sie sich erneut an.",
+    "signin.ended.password": "Ihr Passwort wurde geändert, deshalb wurden Sie hier abgemeldet. "
+    "Melden Sie sich mit dem neuen Passwort an.",
     "signin.ended.idle": "Sie wurden abgemeldet, weil das Portal eine Weile nicht benutzt wurde. "
     "Melden Sie sich erneut an, um fortzufahren.",
     "signin.ended.limit": "Ihre Sitzung hat ihre Höchstdauer erreicht und ist beendet. Melden Sie "
