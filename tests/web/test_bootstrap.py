@@ -107,12 +107,21 @@ def test_serve_on_a_busy_port_stops_before_creating_the_pool(
         result = CliRunner().invoke(
             app, ["serve", "--port", str(port), "--data-dir", str(tmp_path / "d")]
         )
+        pool = CliRunner().invoke(
+            app, ["pool", "serve", "--port", str(port), "--data-dir", str(tmp_path / "p")]
+        )
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
         f"error: cannot listen on 127.0.0.1:{port}: address already in use; "
         "choose another port (--port, or `make run PORT=…`)"
     ]
     assert not (tmp_path / "d").exists()
+    assert pool.exit_code == 2  # `make run` starts the portal, not the pool: only --port
+    assert pool.output.strip().splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port}: address already in use; "
+        "choose another port (--port)"
+    ]
+    assert not (tmp_path / "p").exists()
 
 
 def test_serve_on_an_unknown_host_says_so_in_one_line(

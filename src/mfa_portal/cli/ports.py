@@ -13,8 +13,9 @@ import socket
 import typer
 
 
-def port_in_use_error(host: str, port: int) -> str | None:
-    """Why ``host:port`` cannot be listened on, or None when it is free."""
+def port_in_use_error(host: str, port: int, hint: str = "--port") -> str | None:
+    """Why ``host:port`` cannot be listened on, or None when it is free; ``hint`` says how this
+    command chooses another port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
@@ -24,16 +25,13 @@ def port_in_use_error(host: str, port: int) -> str | None:
             reason = (exc.strerror or type(exc).__name__).lower()
             if exc.errno != errno.EADDRINUSE:
                 return f"cannot listen on {host}:{port}: {reason}"
-            return (
-                f"cannot listen on {host}:{port}: {reason}; "
-                "choose another port (--port, or `make run PORT=…`)"
-            )
+            return f"cannot listen on {host}:{port}: {reason}; choose another port ({hint})"
     return None
 
 
-def require_free_port(host: str, port: int) -> None:
+def require_free_port(host: str, port: int, hint: str = "--port") -> None:
     """Exit 2 with one line when the server could not listen (before any start-up side effect)."""
-    problem = port_in_use_error(host, port)
+    problem = port_in_use_error(host, port, hint)
     if problem is not None:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2)

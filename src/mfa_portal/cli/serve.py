@@ -104,7 +104,9 @@ def serve(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     configure_logging(settings.log_level, settings.log_format)
-    require_free_port(host, port)  # before the pool and its one-time admin password exist
+    require_free_port(
+        host, port, "--port, or `make run PORT=…`"
+    )  # before the pool and its one-time admin password exist
     base_url = endpoint_for(host, port)  # wildcard binds mean loopback
     try:
         # One first start, even for two racing servers (or replicas on one empty database).
