@@ -47,6 +47,16 @@ def test_an_empty_outbox_says_so(tmp_path: Path) -> None:
     assert json.loads(as_json.output) == []
 
 
+def test_a_data_directory_that_does_not_exist_is_an_error_not_an_empty_outbox(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "pool-dat"
+    result = CliRunner().invoke(cli_app, ["pool", "outbox", "--data-dir", str(missing)])
+    assert result.exit_code == 2
+    assert f"error: no data directory at {missing}" in result.output
+    assert not missing.exists()
+
+
 def test_a_limit_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli_app, ["pool", "outbox", "--data-dir", str(tmp_path), "--limit", "0"]

@@ -61,6 +61,11 @@ def test_migrate_in_front_of_cognito_with_redis_keeps_only_the_portal_store(
 
 
 def test_migrate_without_a_url_migrates_the_sqlite_files(tmp_path: Path) -> None:
+    typo = tmp_path / "dat"  # a mistyped path creates nothing
+    code, output = run("db", "migrate", "--data-dir", str(typo))
+    assert code == 2 and f"error: no data directory at {typo}: nothing to migrate" in output
+    assert not typo.exists()
+    (tmp_path / "data").mkdir()
     code, output = run("db", "migrate", "--data-dir", str(tmp_path / "data"))
     assert code == 0, output
     assert (

@@ -38,6 +38,12 @@ def migrate(
     """Bring every store (pool, portal store, sessions) to the current schema; safe to repeat."""
     try:
         settings = load_settings(data_dir=data_dir, database_url=database_url)
+        if settings.database is None and not settings.data_dir.is_dir():
+            # SQLite lives in the data directory: a mistyped path would create empty stores.
+            _fail(
+                f"no data directory at {settings.data_dir}: nothing to migrate "
+                "(`mfa-portal serve` creates one; check --data-dir or MFA_PORTAL_DATA_DIR)"
+            )
         lines = database.migrate(settings)
     except (SettingsError, StartupError) as exc:
         _fail(str(exc))

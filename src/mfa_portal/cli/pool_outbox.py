@@ -28,6 +28,12 @@ def outbox(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """List the latest messages the standalone pool sent to its development outbox, newest first."""
+    if not data_dir.is_dir():  # a mistyped path is not an empty outbox
+        typer.echo(
+            f"error: no data directory at {data_dir} (give the --data-dir of `pool serve`)",
+            err=True,
+        )
+        raise typer.Exit(2)
     messages = read_outbox(data_dir, limit)
     if as_json:
         typer.echo(json.dumps([m.as_json() for m in messages], indent=2))
