@@ -19,7 +19,7 @@ from mfa_portal.pool.credentials import (
 from mfa_portal.pool.standalone import endpoint_for
 from mfa_portal.security_events import configure_logging
 from mfa_portal.settings import Settings, SettingsError, load_settings
-from mfa_portal.wiring.app import outbox_warning, serving_app
+from mfa_portal.wiring.app import outbox_warning, serving_app, sessions_warning
 from mfa_portal.wiring.backend import PortalBackend, StartupError, open_backend
 from mfa_portal.wiring.start_lock import first_start_lock
 from mfa_portal.wiring.support import bind_secret
@@ -104,11 +104,11 @@ def serve(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     configure_logging(settings.log_level, settings.log_format)
-    require_free_port(
-        host, port, "--port, or `make run PORT=…`"
-    )  # before the pool and its one-time admin password exist
+    # Before the pool and its one-time admin password exist.
+    require_free_port(host, port, "--port, or `make run PORT=…`")
     base_url = endpoint_for(host, port)  # wildcard binds mean loopback
     try:
+        sessions = sessions_warning(settings)
         # One first start, even for two racing servers (or replicas on one empty database).
         with first_start_lock(settings.data_dir, settings.database):
             web, backend = _start(settings, base_url, host)
@@ -116,9 +116,9 @@ def serve(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(banner(backend, (settings.public_url or base_url).rstrip("/") + settings.base_path))
-    warning = outbox_warning(backend.settings, host)
-    if warning:
-        typer.echo(warning, err=True)
+    for warning in (outbox_warning(backend.settings, host), sessions):
+        if warning:
+            typer.echo(warning, err=True)
     if processes > 1:
         backend.close()  # the workers open their own; this process only supervises them
     spec = WorkerSpec("serve", str(settings.data_dir), host, port, database_url=database_url)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from starlette.applications import Starlette
@@ -20,12 +21,13 @@ from starlette.types import ASGIApp
 
 from mfa_portal.admin.notify import Outbox
 from mfa_portal.health import Check
-from mfa_portal.settings import Mode, Settings
+from mfa_portal.settings import Mode, SessionStoreKind, Settings
+from mfa_portal.storage import StartupError
 from mfa_portal.web.app import create_app
 from mfa_portal.web.forward_auth import PATH as FORWARD_AUTH_PATH
 from mfa_portal.web.forward_auth import ForwardAuth
 from mfa_portal.web.routes_recovery import EXTENSIONS
-from mfa_portal.web.session_store import SessionStore
+from mfa_portal.web.session_store import RedisSessionStore, SessionStore
 from mfa_portal.wiring.backend import WIRE_PATH, PortalBackend
 from mfa_portal.wiring.support import build_support, portal_store
 
@@ -48,6 +50,42 @@ def outbox_warning(settings: Settings, bind_host: str) -> str | None:
         f"warning: /dev/outbox is off because the portal listens on {bind_host}, not loopback "
         "(it would show every sent code to the network); bind 127.0.0.1 or configure SMTP"
     )
+
+
+def sessions_warning(settings: Settings) -> str | None:
+    """The start-up line saying the sessions' Redis does not answer (a typo in the URL, or Redis
+    not up yet). The portal starts anyway, as it must when Redis restarts under running replicas:
+    ``/readyz`` names the store and sign-ins answer 503 until it answers.
+
+    Raises ``StartupError`` for a URL redis-py cannot use at all (that never gets better)."""
+    if settings.store_kind is not SessionStoreKind.REDIS or not settings.redis_url:
+        return None
+    try:
+        store = RedisSessionStore.from_url(settings.redis_url)
+    except ValueError as exc:
+        raise StartupError(f"MFA_PORTAL_REDIS_URL cannot be used: {exc}") from None
+    try:
+        store.ping()
+    except (
+        Exception
+    ) as exc:  # any failure to answer: the line names its kind, never the URL's secret
+        return (
+            f"warning: the session store does not answer (Redis at {_without_password(settings.redis_url)}: "
+            f"{type(exc).__name__}); sign-ins answer 503 until it does: check MFA_PORTAL_REDIS_URL"
+        )
+    finally:
+        store.close()
+    return None
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    port = f":{parts.port}" if parts.port else ""
+    return parts._replace(netloc=f"{user}{host}{port}").geturl()
 
 
 def portal_app(
