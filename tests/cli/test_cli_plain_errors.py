@@ -13,6 +13,7 @@ from typer.testing import Result
 from mfa_portal.cognito_api import messages
 from tests.cli.test_cli_users import cli, one_line_error
 from tests.support.support_desk import SupportDesk
+from tests.support.wire_server import free_port
 
 REGEX = "regular expression"
 
@@ -120,3 +121,35 @@ def test_every_error_is_one_json_object(
 ) -> None:
     body = json_error(cli(desk, *args, "--json"))
     assert (body["error"], body["message"]) == (code, message)
+
+
+@pytest.mark.backends("engine")
+def test_an_empty_or_overlong_username_is_named_for_what_it_is(desk: SupportDesk) -> None:
+    create = ("users", "create", "--email", "e@example.com", "-r", "hire")
+    assert one_line_error(cli(desk, *create[:2], "", *create[2:])) == (
+        "Error: : this is not a valid username: it is empty"
+    )
+    long = "x" * 129
+    assert one_line_error(cli(desk, *create[:2], long, *create[2:])).endswith(
+        "this is not a valid username: usernames are at most 128 characters"
+    )
+
+
+def test_version_and_a_data_directory_that_is_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from mfa_portal.cli import _load_commands, app
+
+    _load_commands()
+    runner = CliRunner()
+    version = runner.invoke(app, ["--version"])
+    assert version.exit_code == 0 and version.stdout.startswith("mfa-portal ")
+    monkeypatch.chdir(tmp_path)
+    a_file = tmp_path / "data"
+    a_file.write_text("not a directory")
+    port = str(free_port())
+    served = runner.invoke(app, ["serve", "--port", port, "--data-dir", str(a_file)])
+    assert served.exit_code == 2
+    assert f"error: {a_file} is a file, not a directory" in served.output

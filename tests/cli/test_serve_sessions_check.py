@@ -46,7 +46,9 @@ def test_a_url_redis_cannot_use_stops_the_start_in_one_line(
         sessions_warning(load_settings(data_dir=tmp_path, redis_url="http://127.0.0.1:6379/0"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MFA_PORTAL_REDIS_URL", "http://127.0.0.1:6379/0")
-    result = CliRunner().invoke(app, ["serve", "--port", str(_closed_port()), "--data-dir", str(tmp_path / "d")])
+    result = CliRunner().invoke(
+        app, ["serve", "--port", str(_closed_port()), "--data-dir", str(tmp_path / "d")]
+    )
     assert result.exit_code == 2
     [line] = result.output.strip().splitlines()
     assert line.startswith("error: MFA_PORTAL_REDIS_URL cannot be used")

@@ -34,6 +34,7 @@ BAD_USERNAME = (
     "control characters (check for stray text or a comment on the line)"
 )
 LONG_USERNAME = "this is not a valid username: usernames are at most 128 characters"
+EMPTY_USERNAME = "this is not a valid username: it is empty"
 
 
 def for_people(code: str, message: str) -> str:
@@ -45,5 +46,7 @@ def for_people(code: str, message: str) -> str:
         return FILTER_HELP
     for member, rule in messages.failed_members(code, message):
         if member.lower() == "username":
-            return LONG_USERNAME if rule.startswith(messages.LENGTH_RULE) else BAD_USERNAME
+            if not rule.startswith(messages.LENGTH_RULE):
+                return BAD_USERNAME
+            return EMPTY_USERNAME if "greater than" in rule else LONG_USERNAME
     return message

@@ -12,7 +12,8 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from importlib import metadata
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -117,6 +118,24 @@ audit_app = typer.Typer(no_args_is_help=True, help="The audit trail.")
 db_app = typer.Typer(
     no_args_is_help=True, help="The storage: migrations, moving a deployment to PostgreSQL."
 )
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"mfa-portal {metadata.version('mfa-portal')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Enforced TOTP MFA for Cognito user pools."""
+
+
 app.add_typer(pool_app, name="pool")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")

@@ -27,6 +27,11 @@ def private_dir(path: Path) -> None:
     """Create ``path`` (and missing parents) readable by this user only; an existing one is kept."""
     if path.is_dir():
         return
+    if path.exists():
+        raise StartupError(
+            f"{path} is a file, not a directory: give a directory (or a path that does not exist "
+            "yet) as the data directory"
+        )
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
