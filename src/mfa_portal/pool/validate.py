@@ -161,7 +161,10 @@ def _input_rule(operation: str) -> _Rule | None:
 
 
 def validate_input(operation: str, params: Any) -> None:
-    """Raise InvalidParameterException naming every problem in ``params`` (up to AWS's style)."""
+    """Raise InvalidParameterException naming every problem in ``params`` (up to AWS's style).
+
+    A member sent as ``null`` is removed from ``params``, as AWS's JSON protocol treats it as absent,
+    so no handler meets a ``None`` where the model promises a value."""
     rule = _input_rule(operation)
     problems: list[str] = []
     if not isinstance(params, dict):
@@ -194,8 +197,11 @@ def _check(rule: _Rule, value: Any, path: str, problems: list[str], budget: _Bud
         if not isinstance(value, dict):
             problems.append(f"Value at '{where}' must be an object")
             return
+        if None in value.values():
+            for name in [name for name, item in value.items() if item is None]:
+                del value[name]
         for name in rule.required:
-            if value.get(name) is None:
+            if name not in value:
                 problems.append(
                     f"Value null at '{_field(path, name)}' failed to satisfy constraint: "
                     "Member must not be null"
@@ -205,7 +211,7 @@ def _check(rule: _Rule, value: Any, path: str, problems: list[str], budget: _Bud
             member = members.get(name)
             if member is None:
                 problems.append(f"Unknown parameter '{_field(path, name)}'")
-            elif item is not None:
+            else:
                 _check(member, item, _field(path, name), problems, budget)
         return
     if kind == "string":

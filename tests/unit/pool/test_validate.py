@@ -527,3 +527,18 @@ def test_any_input_is_a_400_or_a_success_and_failures_change_nothing(
         else:
             assert after == before, f"{operation} failed with {err.code} but changed state"
     fuzz.clock.advance(1)
+
+
+def test_null_members_are_removed_as_absent_at_every_depth() -> None:
+    params: dict[str, Any] = {
+        "UserPoolId": POOL,
+        "ClientName": "c",
+        "AuthSessionValidity": None,
+        "TokenValidityUnits": {"AccessToken": None, "IdToken": "hours"},
+    }
+    validate_input("CreateUserPoolClient", params)
+    assert params == {
+        "UserPoolId": POOL,
+        "ClientName": "c",
+        "TokenValidityUnits": {"IdToken": "hours"},
+    }
