@@ -1,6 +1,6 @@
-"""Requests built to cost the pool more than they cost their sender, over real HTTP from an
-anonymous caller: each gets a short Cognito-shaped 400 at once, and nothing reaches the log as an
-error.
+"""Requests built to cost the pool more than they cost their sender, and strings that are not
+Unicode, over real HTTP from an anonymous caller: each gets a short Cognito-shaped 400 at once,
+and nothing reaches the log as an error.
 """
 
 from __future__ import annotations
@@ -136,3 +136,106 @@ def test_sign_up_with_35000_attributes_is_refused_by_their_count(
         f"satisfy constraint: Member must have length less than or equal to {MAX_ATTRIBUTES}"
     )
     assert seconds < FAST
+
+
+# --- F7: strings that are not Unicode ---------------------------------------------------------
+
+# The audit's bodies: each gave a 500 (one a plain-text 500 from the server) and a traceback.
+SURROGATE_BODIES = {
+    "InitiateAuth": [
+        '{"ClientId":"%(client)s","AuthFlow":"\\ud800","AuthParameters":{}}',
+        '{"ClientId":"%(client)s","AuthFlow":"USER_PASSWORD_AUTH",'
+        '"AuthParameters":{"USERNAME":"\\ud800","PASSWORD":"x"}}',
+        '{"ClientId":"%(client)s","AuthFlow":"USER_PASSWORD_AUTH",'
+        '"AuthParameters":{"USERNAME":"ivy","PASSWORD":"\\udfff"}}',
+        '{"ClientId":"%(client)s","AuthFlow":"USER_PASSWORD_AUTH","AuthParameters":{"\\ud800":"x"}}',
+        '{"ClientId":"\\ud800","AuthFlow":"USER_PASSWORD_AUTH"}',
+    ],
+    "RespondToAuthChallenge": [
+        '{"ClientId":"%(client)s","ChallengeName":"SOFTWARE_TOKEN_MFA",'
+        '"Session":"\\ud800xxxxxxxxxxxxxxxxxxxx","ChallengeResponses":{"USERNAME":"a"}}',
+    ],
+    "SignUp": [
+        '{"ClientId":"%(client)s","Username":"zz\\ud800","Password":"Correct-Horse-9"}',
+        '{"ClientId":"%(client)s","Username":"zz","Password":"Correct-Horse-9",'
+        '"UserAttributes":[{"Name":"name","Value":"\\ud800"}]}',
+    ],
+    "UpdateUserAttributes": [
+        '{"AccessToken":"%(token)s","UserAttributes":[{"Name":"name","Value":"a\\udc00"}]}',
+    ],
+    "GetTokensFromRefreshToken": [
+        '{"ClientId":"%(client)s","RefreshToken":"abc","DeviceKey":"\\ud800"}',
+    ],
+    "GetUserAttributeVerificationCode": [
+        '{"AccessToken":"%(token)s","AttributeName":"\\ud800"}',
+    ],
+    "VerifyUserAttribute": [
+        '{"AccessToken":"%(token)s","AttributeName":"\\ud800","Code":"123456"}',
+    ],
+}
+SURROGATE_CASES = [(op, body) for op, bodies in SURROGATE_BODIES.items() for body in bodies]
+
+
+@pytest.mark.parametrize(("operation", "template"), SURROGATE_CASES)
+def test_a_lone_surrogate_is_a_serialization_error_without_a_traceback(
+    wire_server: WireServer,
+    app: dict[str, str],
+    caplog: pytest.LogCaptureFixture,
+    operation: str,
+    template: str,
+) -> None:
+    body = (template % app).encode()
+    with caplog.at_level(logging.INFO):
+        response = wire_server.post(operation, body)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/x-amz-json-1.1"
+    assert response.json() == {
+        "__type": "SerializationException",
+        "message": "The request body holds a string that is not valid Unicode "
+        "(a lone surrogate escape).",
+    }
+    no_error_logged(caplog)
+
+
+def test_an_escaped_surrogate_pair_is_an_ordinary_character(
+    wire_server: WireServer, app: dict[str, str]
+) -> None:
+    body = (
+        '{"AccessToken":"' + app["token"] + '",'
+        '"UserAttributes":[{"Name":"name","Value":"Ivy \\ud83d\\ude00"}]}'
+    ).encode()
+    assert wire_server.post("UpdateUserAttributes", body).status_code == 200
+    idp = wire_server.client(signed=False)
+    attrs = idp.get_user(AccessToken=app["token"])["UserAttributes"]
+    assert {"Name": "name", "Value": "Ivy \U0001f600"} in attrs
+
+
+def test_a_surrogate_escape_in_a_body_orjson_refuses_for_another_reason_is_refused_too(
+    wire_server: WireServer, app: dict[str, str]
+) -> None:
+    # A number beyond 64 bits sends the body to the standard library's parser as well.
+    body = (
+        '{"ClientId":"' + app["client"] + '","AuthFlow":"USER_PASSWORD_AUTH",'
+        '"AuthParameters":{"USERNAME":"\\ud800","PASSWORD":"x"},"x":' + str(2**70) + "}"
+    ).encode()
+    response = wire_server.post("InitiateAuth", body)
+    assert response.status_code == 400
+    assert response.json()["__type"] == "SerializationException"
+
+
+def test_text_that_only_looks_like_an_escape_is_kept(
+    wire_server: WireServer, app: dict[str, str]
+) -> None:
+    """An escaped backslash before ``ud800`` is six ordinary characters, not a surrogate."""
+    body = (
+        '{"AccessToken":"' + app["token"] + '",'
+        '"UserAttributes":[{"Name":"name","Value":"\\\\ud800"}],"x":' + str(2**70) + "}"
+    ).encode()
+    response = wire_server.post("UpdateUserAttributes", body)
+    assert response.status_code == 400  # refused for the unknown member, not as non-Unicode
+    assert response.json()["__type"] == "InvalidParameterException"
+    del_x = body.replace(b',"x":' + str(2**70).encode(), b"")
+    assert wire_server.post("UpdateUserAttributes", del_x).status_code == 200
+    idp = wire_server.client(signed=False)
+    attrs = idp.get_user(AccessToken=app["token"])["UserAttributes"]
+    assert {"Name": "name", "Value": "\\ud800"} in attrs

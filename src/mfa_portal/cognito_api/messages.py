@@ -207,6 +207,9 @@ BODY_NOT_OBJECT = "The request body must be a JSON object."
 BODY_NOT_UNICODE = (
     "The request body holds a string that is not valid Unicode (a lone surrogate escape)."
 )
+BODY_NOT_UNICODE = (
+    "The request body holds a string that is not valid Unicode (a lone surrogate escape)."
+)
 INTERNAL_ERROR = "An internal error occurred."
 MISSING_AUTHENTICATION_TOKEN = "Missing Authentication Token"
 CREDENTIAL_FORM = "Credential must have the form AKID/YYYYMMDD/region/cognito-idp/aws4_request."
