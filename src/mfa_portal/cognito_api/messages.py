@@ -310,6 +310,10 @@ def schema_required(name: str) -> str:
     return f"{SCHEMA_PREFIX}{name}: The attribute is required"
 
 
+def schema_nul(name: str) -> str:
+    return f"{SCHEMA_PREFIX}{name}: Attribute value must not contain a NUL character."
+
+
 def schema_boolean(name: str) -> str:
     return f"{SCHEMA_PREFIX}{name}: Attribute value must be true or false."
 
