@@ -204,6 +204,12 @@ GROUP_NOT_FOUND = "Group not found."
 BODY_TOO_DEEP = "The request body is nested too deeply."
 BODY_NOT_JSON = "The request body is not valid JSON."
 BODY_NOT_OBJECT = "The request body must be a JSON object."
+BODY_NOT_UNICODE = (
+    "The request body holds a string that is not valid Unicode (a lone surrogate escape)."
+)
+BODY_NOT_UNICODE = (
+    "The request body holds a string that is not valid Unicode (a lone surrogate escape)."
+)
 INTERNAL_ERROR = "An internal error occurred."
 MISSING_AUTHENTICATION_TOKEN = "Missing Authentication Token"
 CREDENTIAL_FORM = "Credential must have the form AKID/YYYYMMDD/region/cognito-idp/aws4_request."
@@ -304,6 +310,10 @@ def schema_required(name: str) -> str:
     return f"{SCHEMA_PREFIX}{name}: The attribute is required"
 
 
+def schema_nul(name: str) -> str:
+    return f"{SCHEMA_PREFIX}{name}: Attribute value must not contain a NUL character."
+
+
 def schema_boolean(name: str) -> str:
     return f"{SCHEMA_PREFIX}{name}: Attribute value must be true or false."
 
@@ -347,10 +357,19 @@ _VALIDATION = re.compile(r"\d+ validation errors? detected: ")
 _VALUE_AT = re.compile(r"Value at '([^']+)'")
 
 
+MAX_LISTED_PROBLEMS = 10
+
+
 def validation_errors(problems: list[str]) -> str:
-    """AWS's summary of failed input constraints, e.g. "1 validation error detected: Value at …"."""
+    """AWS's summary of failed input constraints, e.g. "1 validation error detected: Value at …".
+
+    Names the first ``MAX_LISTED_PROBLEMS`` and counts the rest, so a hostile request with
+    thousands of faults gets a short answer, not one as large as itself."""
     plural = "s" if len(problems) > 1 else ""
-    return f"{len(problems)} validation error{plural} detected: " + "; ".join(problems)
+    listed = "; ".join(problems[:MAX_LISTED_PROBLEMS])
+    hidden = len(problems) - MAX_LISTED_PROBLEMS
+    more = f"; and {hidden} more" if hidden > 0 else ""
+    return f"{len(problems)} validation error{plural} detected: {listed}{more}"
 
 
 def constraint(field: str, rule: str) -> str:

@@ -42,7 +42,9 @@ STANDARD_ATTRIBUTES = frozenset(
 VERIFIED_FLAGS = {"email_verified": "email", "phone_number_verified": "phone_number"}
 READONLY = frozenset({"sub"})
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+# No whitespace and no control character (C0, DEL, C1) on either side of the one "@": an address
+# with a NUL or an escape sequence in it can be delivered to no one and only forges what shows it.
+_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+")
 _PHONE = re.compile(r"\+[0-9]{4,15}")
 _SCHEMA = "Attributes did not conform to the schema: "
 
@@ -105,6 +107,8 @@ def validate(pool: Pool, attrs: dict[str, str], *, creating: bool) -> dict[str, 
             raise errors.InvalidParameterException(messages.INVALID_EMAIL)
         elif name == "phone_number" and not is_phone(value):
             raise errors.InvalidParameterException(messages.INVALID_PHONE)
+        elif "\x00" in value:  # text nobody types, and PostgreSQL cannot store it
+            raise errors.InvalidParameterException(messages.schema_nul(name))
         out[name] = value
     return out
 

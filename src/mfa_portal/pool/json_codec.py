@@ -12,7 +12,9 @@ they do not, the standard library decides, so callers get exactly its results an
 - anything orjson refuses (a lone surrogate escape, a number beyond a float, ``NaN``, deep nesting,
   bad UTF-8): parsed again by the caller's standard-library parser, which accepts or refuses it
   with the error the caller already gives;
-- a value orjson cannot write (say, a dictionary with non-string keys): written by ``json``.
+- a value orjson cannot write (say, a dictionary with non-string keys): written by ``json``; one
+  holding a string that is not Unicode (a lone surrogate) with ``\\u`` escapes, so writing never
+  fails on a string.
 """
 
 from __future__ import annotations
@@ -70,4 +72,8 @@ def dumps(value: Any) -> bytes:
     try:
         return orjson.dumps(value)
     except TypeError:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return json.dumps(value, separators=(",", ":")).encode()

@@ -100,21 +100,23 @@ def _check(ctx: Context, conn: Connection, user: User, sealed: str | None, code:
     return Verdict.ACCEPTED if consume_step(conn, user.id, step) else Verdict.REPLAYED
 
 
-def _log(purpose: str, user: User, verdict: Verdict, ip: str = "") -> None:
+def _log(ctx: Context, purpose: str, user: User, verdict: Verdict) -> None:
+    """Both addresses (``ctx.addresses``) as every other security event: the address a caller
+    claims in UserContextData is only its word, so the real sender is kept beside it."""
     log.info("TOTP %s for user %s in %s: %s", purpose, user.sub, user.pool_id, verdict.value)
     if verdict is Verdict.REPLAYED:  # ASVS 2.8.5: a re-used TOTP is logged and rejected
         emit("totp.replayed", logging.WARNING, user=user.username, pool=user.pool_id,
-             ip=ip, purpose=purpose, outcome="failure", reason=verdict.value)  # fmt: skip
+             **ctx.addresses(), purpose=purpose, outcome="failure", reason=verdict.value)  # fmt: skip
     elif verdict is Verdict.WRONG:
-        emit("totp.mismatch", user=user.username, pool=user.pool_id, ip=ip, purpose=purpose,
-             outcome="failure", reason=verdict.value)  # fmt: skip
+        emit("totp.mismatch", user=user.username, pool=user.pool_id, **ctx.addresses(),
+             purpose=purpose, outcome="failure", reason=verdict.value)  # fmt: skip
 
 
 def check_signin_code(ctx: Context, conn: Connection, user: User, code: str) -> Verdict:
     """Check a SOFTWARE_TOKEN_MFA answer against the verified secret; consume its step if right."""
     row = _row(conn, user.id)
     verdict = _check(ctx, conn, user, None if row is None else row["secret"], code)
-    _log("sign-in", user, verdict, ctx.user_ip or ctx.source_ip)
+    _log(ctx, "sign-in", user, verdict)
     return verdict
 
 
@@ -148,7 +150,7 @@ def verify_association(
             "pending_created = NULL, verified_at = ?, friendly_name = ? WHERE user_id = ?",
             (ctx.now, device_name, user.id),
         )
-    _log("enrolment", user, verdict, ctx.user_ip or ctx.source_ip)
+    _log(ctx, "enrolment", user, verdict)
     return verdict
 
 

@@ -40,6 +40,30 @@ _LINEAR = {
 # AWS's integer is 32-bit and its long 64-bit: the bound where the model sets none, so that no
 # number reaches SQLite (64-bit) or a handler out of range.
 _INTEGER_RANGE = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+# Bounds the model leaves open on members a caller without credentials can fill. Real tokens are a
+# few KB (the pool's own are under 2 KB), a pool has at most 20 standard and 50 custom attributes,
+# and the sign-in maps hold a handful of keys: past these bounds a request is refused before its
+# items are looked at, so its cost does not grow with its size (docs/compatibility.md lists them).
+MAX_TOKEN_CHARS = 16 * 1024
+MAX_ATTRIBUTES = 100
+MAX_SIGN_IN_PARAMETERS = 64
+MAX_CLIENT_METADATA = 256
+_LENGTH_LIMITS = {
+    "TokenModelType": MAX_TOKEN_CHARS,
+    "AttributeListType": MAX_ATTRIBUTES,
+    "AttributeNameListType": MAX_ATTRIBUTES,
+    "AuthParametersType": MAX_SIGN_IN_PARAMETERS,
+    "ChallengeResponsesType": MAX_SIGN_IN_PARAMETERS,
+    "ClientMetadataType": MAX_CLIENT_METADATA,
+}
+# A token too long to be one is answered as Cognito answers any token it cannot use, before the
+# length rule above and before any decode (GetUser runs on the event loop).
+_OVERSIZED_TOKEN = {
+    "AccessToken": messages.ACCESS_TOKEN_INVALID,
+    "RefreshToken": messages.REFRESH_TOKEN_INVALID,
+}
+# Unknown members named in a refusal; the rest are counted.
+MAX_UNKNOWN_NAMED = 3
 # Every pattern check of one request shares this budget, a bound for any pattern not listed above.
 PATTERN_BUDGET_SECONDS = 0.25
 
@@ -138,7 +162,7 @@ def _compile(shape: Shape, memo: dict[Shape, _Rule]) -> _Rule:
             min(ceiling, meta.get("max", ceiling)),
         )
     else:
-        rule.low, rule.high = meta.get("min"), meta.get("max")
+        rule.low, rule.high = meta.get("min"), meta.get("max", _LENGTH_LIMITS.get(shape.name))
     if kind == "structure":
         rule.required = tuple(shape.required_members)
         rule.members = {name: _compile(member, memo) for name, member in shape.members.items()}
@@ -160,12 +184,31 @@ def _input_rule(operation: str) -> _Rule | None:
     return None if shape is None else _compile(shape, {})
 
 
+@cache
+def _token_members(operation: str) -> tuple[tuple[str, str], ...]:
+    """The operation's top-level token members that ``_OVERSIZED_TOKEN`` answers, with the answer."""
+    rule = _input_rule(operation)
+    members = {} if rule is None else rule.members
+    return tuple(
+        (name, text)
+        for name, text in _OVERSIZED_TOKEN.items()
+        if name in members and members[name].high == MAX_TOKEN_CHARS
+    )
+
+
 def validate_input(operation: str, params: Any) -> None:
-    """Raise InvalidParameterException naming every problem in ``params`` (up to AWS's style)."""
+    """Raise InvalidParameterException naming every problem in ``params`` (up to AWS's style).
+
+    A member sent as ``null`` is removed from ``params``, as AWS's JSON protocol treats it as absent,
+    so no handler meets a ``None`` where the model promises a value."""
     rule = _input_rule(operation)
     problems: list[str] = []
     if not isinstance(params, dict):
         raise errors.error("SerializationException", messages.BODY_NOT_OBJECT)
+    for name, text in _token_members(operation):
+        token = params.get(name)
+        if isinstance(token, str) and len(token) > MAX_TOKEN_CHARS:
+            raise errors.NotAuthorizedException(text)
     if rule is not None:
         _check(rule, params, "", problems, _Budget())
     elif params:
@@ -183,6 +226,8 @@ def _shown(value: Any, path: str, sensitive: bool) -> str:
     """How a refused value appears in its message (only built for a message)."""
     if sensitive or any(h.lower() in path.lower() for h in _SENSITIVE_HINTS):
         return "***"
+    if isinstance(value, (list, dict)) and len(value) > 8:  # not 100,000 items spelled out
+        return f"[{len(value)} items]"
     text = str(value)
     return text if len(text) <= 64 else text[:61] + "..."
 
@@ -194,19 +239,25 @@ def _check(rule: _Rule, value: Any, path: str, problems: list[str], budget: _Bud
         if not isinstance(value, dict):
             problems.append(f"Value at '{where}' must be an object")
             return
+        if None in value.values():
+            for name in [name for name, item in value.items() if item is None]:
+                del value[name]
         for name in rule.required:
-            if value.get(name) is None:
+            if name not in value:
                 problems.append(
                     f"Value null at '{_field(path, name)}' failed to satisfy constraint: "
                     "Member must not be null"
                 )
-        members = rule.members
-        for name, item in value.items():
-            member = members.get(name)
-            if member is None:
-                problems.append(f"Unknown parameter '{_field(path, name)}'")
-            elif item is not None:
+        # Walk the model's members, not the request's: a request's many unknown keys cost one
+        # count, and only the first few are named.
+        known = 0
+        for name, member in rule.members.items():
+            item = value.get(name)
+            if item is not None:
+                known += 1
                 _check(member, item, _field(path, name), problems, budget)
+        if known < len(value):
+            _unknown(rule, value, len(value) - known, path, problems)
         return
     if kind == "string":
         if not isinstance(value, str):
@@ -231,7 +282,8 @@ def _check(rule: _Rule, value: Any, path: str, problems: list[str], budget: _Bud
         if not isinstance(value, list):
             problems.append(f"Value at '{where}' must be a list")
             return
-        _check_length(len(value), rule, where, "Member must have length", problems, value)
+        if not _check_length(len(value), rule, where, "Member must have length", problems, value):
+            return  # too many items: none of them is looked at
         assert rule.item is not None
         for i, item in enumerate(value):
             _check(rule.item, item, f"{where}.{i + 1}.member", problems, budget)
@@ -240,7 +292,10 @@ def _check(rule: _Rule, value: Any, path: str, problems: list[str], budget: _Bud
         if not isinstance(value, dict):
             problems.append(f"Value at '{where}' must be a map")
             return
-        _check_length(len(value), rule, where, "Map value must have length", problems, value)
+        if not _check_length(
+            len(value), rule, where, "Map value must have length", problems, value
+        ):
+            return
         assert rule.key is not None and rule.value is not None
         for key, item in value.items():
             _check(rule.key, key, f"{where}.key", problems, budget)
@@ -271,6 +326,21 @@ def _check(rule: _Rule, value: Any, path: str, problems: list[str], budget: _Bud
         return
     if kind == "blob" and not isinstance(value, str):
         problems.append(f"Value at '{where}' must be base64 text")
+
+
+def _unknown(
+    rule: _Rule, value: dict[str, Any], count: int, path: str, problems: list[str]
+) -> None:
+    """Name the first ``MAX_UNKNOWN_NAMED`` of ``count`` members the model does not know."""
+    named = 0
+    for name in value:
+        if name not in rule.members:
+            problems.append(f"Unknown parameter '{_field(path, name)}'")
+            named += 1
+            if named == MAX_UNKNOWN_NAMED:
+                break
+    if count > named:
+        problems.append(f"{count - named} more unknown parameters at '{path or 'request'}'")
 
 
 def _check_length(

@@ -84,13 +84,40 @@ def _reject_constant(name: str) -> Any:
 
 
 def _parse_standard(body: bytes) -> Any:
-    """The standard library's parse, whose acceptance and errors are the wire's contract."""
+    """The standard library's parse, whose acceptance and errors are the wire's contract.
+
+    Only bodies orjson refused or might read differently come here. Unlike orjson, the standard
+    library accepts an escaped lone surrogate (``"\\ud800"``), a string that is not Unicode and
+    that no database, log line or JSON answer can hold: such a body is refused here, once, rather
+    than failing later wherever that string ends up."""
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError):
         raise errors.error("SerializationException", messages.BODY_NOT_JSON) from None
     except RecursionError:  # e.g. [[[[…]]]] 1,000 deep; no Cognito input nests beyond ten
         raise errors.error("SerializationException", messages.BODY_TOO_DEEP) from None
+    if not _all_unicode(value):
+        raise errors.error("SerializationException", messages.BODY_NOT_UNICODE)
+    return value
+
+
+def _all_unicode(value: Any) -> bool:
+    """No string (key or value) anywhere in ``value`` holds a surrogate code point."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return False
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 def _parse_params(body: bytes) -> dict[str, Any]:
@@ -146,7 +173,8 @@ async def _send_json(
 
 
 async def _send_error(send: Send, exc: errors.CognitoError, request_id: str) -> None:
-    """The wire shape of every Cognito error (spec §7.1)."""
+    """The wire shape of every Cognito error (spec §7.1); ``json_codec.dumps`` writes any message,
+    even one echoing a string that is not Unicode, so an error can always be sent."""
     await _send_json(
         send, {"__type": exc.code, "message": exc.message}, exc.status, request_id, exc.code
     )

@@ -105,7 +105,20 @@ def test_immutable_custom_attribute_can_be_set_at_creation_only() -> None:
     assert "custom:badge: Attribute cannot be updated." in message
 
 
-@pytest.mark.parametrize("value", ["no-at-sign", "two@@example.com", "space @example.com", "a@b c"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "no-at-sign",
+        "two@@example.com",
+        "space @example.com",
+        "a@b c",
+        "a\x00@b.c",
+        "a@b.c\x00",
+        "a\x1b[2J@b.c",
+        "a@b\x7f.c",
+        "a@b\x9b.c",
+    ],
+)
 def test_malformed_email_is_refused_without_echoing_it(value: str) -> None:
     message = refused(
         "InvalidParameterException", attributes.validate, PLAIN, {"email": value}, creating=True
@@ -114,7 +127,8 @@ def test_malformed_email_is_refused_without_echoing_it(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["07700900123", "+44 7700 900123", "+1", "+1234567890123456", "tel"]
+    "value",
+    ["07700900123", "+44 7700 900123", "+1", "+1234567890123456", "tel", "+4477009\x00", "+٤٤٧٧٠٠"],
 )
 def test_malformed_phone_number_is_refused(value: str) -> None:
     message = refused(
@@ -333,3 +347,25 @@ def test_username_attribute_is_unique_verified_or_not(engine: Engine) -> None:
         uniqueness(engine, pool, {"email": "ANN@example.com"})
     with raises_cognito("AliasExistsException", "An account with the given email already exists."):
         uniqueness(engine, pool, {"email": "ann@example.com"}, user_id=ids["u2"])
+
+
+def test_an_ordinary_and_an_international_email_address_are_kept() -> None:
+    for value in ("ivy@example.com", "ïvy.o'neil+tag@exämple.org"):
+        assert attributes.validate(PLAIN, {"email": value}, creating=True) == {"email": value}
+
+
+@pytest.mark.parametrize("name", ["name", "address", "custom:team"])
+def test_a_nul_in_any_attribute_value_is_refused_by_name(name: str) -> None:
+    message = refused(
+        "InvalidParameterException", attributes.validate, PLAIN, {name: "Ivy\x00"}, creating=True
+    )
+    assert (
+        message
+        == f"Attributes did not conform to the schema: {name}: Attribute value must not contain a NUL character."
+    )
+
+
+def test_free_text_keeps_line_breaks_and_other_characters_support_tools_escape() -> None:
+    """A postal address spans lines; display escaping (not refusal) handles the rest."""
+    values = {"address": "1 Main St\nSpringfield", "name": "\x1b[2JIvy"}
+    assert attributes.validate(PLAIN, values, creating=True) == values

@@ -100,3 +100,16 @@ def test_written_documents_are_compact_utf8() -> None:
 def test_what_orjson_cannot_write_is_written_by_the_standard_library() -> None:
     assert json_codec.dumps({1: "a", "b": [2.5, None]}) == b'{"1":"a","b":[2.5,null]}'
     assert json_codec.dumps({"é": "\u2028"}) == '{"é":"\u2028"}'.encode()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"message": "Value '\ud800' at 'authFlow' failed"},
+        {"\udfff": ["ok", "\ud83d"]},
+    ],
+)
+def test_a_string_that_is_not_unicode_is_still_written_as_json(value: Any) -> None:
+    written = json_codec.dumps(value)
+    assert b"\\ud" in written  # escaped, so the bytes are valid UTF-8
+    assert json.loads(written.decode("utf-8")) == value

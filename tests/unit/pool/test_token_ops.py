@@ -270,6 +270,19 @@ def test_change_password_with_wrong_previous_counts_toward_lockout(world: World)
     assert _password_ok(world, NEW_PASSWORD)
 
 
+@pytest.mark.parametrize("previous", [{}, {"PreviousPassword": None}])
+def test_change_password_without_the_previous_one_is_a_wrong_password(
+    world: World, previous: dict[str, Any]
+) -> None:
+    token = world.sign_in()["AccessToken"]
+    with raises_cognito("NotAuthorizedException", "Incorrect username or password."):
+        world.public("ChangePassword", AccessToken=token, ProposedPassword=NEW_PASSWORD, **previous)
+    assert _password_ok(world, PASSWORD)
+    with world.engine.db.read() as conn:
+        failures = conn.execute("SELECT failed_attempts FROM users WHERE username = 'alice'")
+        assert failures.fetchone()[0] == 1
+
+
 def test_change_password_enforces_the_policy(world: World) -> None:
     token = world.sign_in()["AccessToken"]
     prefix = "Password did not conform with policy: "

@@ -387,3 +387,45 @@ def _last_step(conn: Connection, user_id: int) -> int:
         "SELECT last_step FROM software_tokens WHERE user_id = ?", (user_id,)
     ).fetchone()
     return int(row["last_step"])
+
+
+@pytest.mark.parametrize(
+    ("user_ip", "expected"),
+    [
+        ("203.0.113.77", {"ip": "203.0.113.77", "via": "198.51.100.9"}),
+        (None, {"ip": "198.51.100.9"}),
+    ],
+)
+def test_code_failures_log_the_sender_beside_the_address_the_caller_claims(
+    engine: Engine,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+    user_ip: str | None,
+    expected: dict[str, str],
+) -> None:
+    user = make_user(engine)
+    secret = enrol(engine, user)
+    clock.advance(300)
+    good = current_code(engine, secret)
+    wrong = f"{(int(good) + 1) % 1_000_000:06d}"
+    ctx = Context(engine, engine.clock.now(), None, "198.51.100.9", user_ip)
+    caplog.set_level(logging.INFO, logger="mfa_portal.security")
+    with engine.db.transaction() as conn:
+        assert totp.check_signin_code(ctx, conn, user, good) is Verdict.ACCEPTED
+        assert totp.check_signin_code(ctx, conn, user, good) is Verdict.REPLAYED
+        assert totp.check_signin_code(ctx, conn, user, wrong) is Verdict.WRONG
+    with engine.db.transaction() as conn:
+        totp.start_association(ctx, conn, user.id)
+        assert totp.verify_association(ctx, conn, user, wrong, None) is Verdict.WRONG
+    logged = {
+        (r.security_event, r.security_fields["purpose"]): r.security_fields  # type: ignore[attr-defined]
+        for r in caplog.records
+        if getattr(r, "security_event", "").startswith("totp.")
+    }
+    assert set(logged) == {
+        ("totp.replayed", "sign-in"),
+        ("totp.mismatch", "sign-in"),
+        ("totp.mismatch", "enrolment"),
+    }
+    for fields in logged.values():
+        assert {k: v for k, v in fields.items() if k in ("ip", "via")} == expected

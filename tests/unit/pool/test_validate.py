@@ -18,7 +18,13 @@ from mfa_portal.cognito_api import errors
 from mfa_portal.cognito_api.service_model import service_model
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
-from mfa_portal.pool.validate import validate_input
+from mfa_portal.pool.validate import (
+    MAX_ATTRIBUTES,
+    MAX_CLIENT_METADATA,
+    MAX_SIGN_IN_PARAMETERS,
+    MAX_TOKEN_CHARS,
+    validate_input,
+)
 from tests.support.shapes import assert_output_shape
 
 POOL = "us-east-1_abcDEF123"
@@ -527,3 +533,106 @@ def test_any_input_is_a_400_or_a_success_and_failures_change_nothing(
         else:
             assert after == before, f"{operation} failed with {err.code} but changed state"
     fuzz.clock.advance(1)
+
+
+def test_null_members_are_removed_as_absent_at_every_depth() -> None:
+    params: dict[str, Any] = {
+        "UserPoolId": POOL,
+        "ClientName": "c",
+        "AuthSessionValidity": None,
+        "TokenValidityUnits": {"AccessToken": None, "IdToken": "hours"},
+    }
+    validate_input("CreateUserPoolClient", params)
+    assert params == {
+        "UserPoolId": POOL,
+        "ClientName": "c",
+        "TokenValidityUnits": {"IdToken": "hours"},
+    }
+
+
+# --- bounds on what an unauthenticated caller can make the pool look at ------------------------
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "message"),
+    [
+        ("GetUser", {}, "Invalid Access Token"),
+        (
+            "ChangePassword",
+            {"PreviousPassword": "Old-pass-1", "ProposedPassword": "New-pass-2"},
+            "Invalid Access Token",
+        ),
+        ("GetTokensFromRefreshToken", {"ClientId": CLIENT}, "Invalid Refresh Token"),
+    ],
+)
+def test_a_token_longer_than_any_real_one_is_refused_as_cognito_refuses_a_bad_token(
+    operation: str, params: dict[str, Any], message: str
+) -> None:
+    member = "RefreshToken" if "Refresh" in message else "AccessToken"
+    err = problem(operation, {**params, member: "a" * (MAX_TOKEN_CHARS + 1)})
+    assert (err.code, err.message) == ("NotAuthorizedException", message)
+    validate_input(operation, {**params, member: "a" * MAX_TOKEN_CHARS})
+
+
+def test_an_oversized_token_to_revoke_is_an_invalid_parameter() -> None:
+    message = invalid("RevokeToken", {"ClientId": CLIENT, "Token": "a" * (MAX_TOKEN_CHARS + 1)})
+    assert message == (
+        "1 validation error detected: Value '***' at 'token' failed to satisfy constraint: "
+        f"Member must have length less than or equal to {MAX_TOKEN_CHARS}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("operation", "member", "items", "limit"),
+    [
+        ("SignUp", "UserAttributes", [{"Name": "n", "Value": "v"}], MAX_ATTRIBUTES),
+        ("SignUp", "ValidationData", [{"Name": "n", "Value": "v"}], MAX_ATTRIBUTES),
+        ("AdminDeleteUserAttributes", "UserAttributeNames", ["n"], MAX_ATTRIBUTES),
+    ],
+)
+def test_an_attribute_list_longer_than_any_pool_is_refused_without_looking_at_its_items(
+    operation: str, member: str, items: list[Any], limit: int
+) -> None:
+    base = {"ClientId": CLIENT, "Username": "u", "Password": "Correct-Horse-9!"}
+    if operation == "AdminDeleteUserAttributes":
+        base = {"UserPoolId": POOL, "Username": "u"}
+    validate_input(operation, {**base, member: items * limit})
+    bad_items = [{"Name": 3}] * 35_000 if operation == "SignUp" else [3] * 35_000
+    message = invalid(operation, {**base, member: bad_items})
+    field = member[:1].lower() + member[1:]
+    assert message == (
+        f"1 validation error detected: Value '[35000 items]' at '{field}' failed to satisfy "
+        f"constraint: Member must have length less than or equal to {limit}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("member", "limit"),
+    [
+        ("AuthParameters", MAX_SIGN_IN_PARAMETERS),
+        ("ClientMetadata", MAX_CLIENT_METADATA),
+    ],
+)
+def test_oversized_sign_in_maps_are_refused(member: str, limit: int) -> None:
+    base = {"ClientId": CLIENT, "AuthFlow": "USER_PASSWORD_AUTH"}
+    validate_input("InitiateAuth", {**base, member: {f"k{i}": "v" for i in range(limit)}})
+    message = invalid("InitiateAuth", {**base, member: {f"k{i}": "v" for i in range(limit + 1)}})
+    assert f"Map value must have length less than or equal to {limit}" in message
+
+
+def test_many_unknown_members_are_counted_not_listed() -> None:
+    params = {"ClientId": CLIENT, **{f"k{i}": 1 for i in range(80_000)}, "AuthFlow": "x"}
+    message = invalid("InitiateAuth", params)
+    assert message.startswith("5 validation errors detected: ")
+    assert "Unknown parameter 'k0'; Unknown parameter 'k1'; Unknown parameter 'k2'" in message
+    assert "79997 more unknown parameters at 'request'" in message
+    assert "k3'" not in message
+    assert len(message) < 500
+
+
+def test_a_request_with_many_faults_names_the_first_ten_and_counts_the_rest() -> None:
+    attrs = [{"Name": "", "Value": "v"}] * 40
+    message = invalid("SignUp", {"ClientId": CLIENT, "Username": "u", "UserAttributes": attrs})
+    assert message.startswith("40 validation errors detected: ")
+    assert message.count("; ") == 10
+    assert message.endswith("; and 30 more")

@@ -43,7 +43,9 @@ def change_password(ctx: Context, p: Params) -> Result:
     that no sign-in waits for them to commit. The transaction then judges the token and the lockout
     as they are at that moment, and a password that changed meanwhile is verified again there.
     """
-    previous, proposed = str(p["PreviousPassword"]), str(p["ProposedPassword"])
+    # The model makes PreviousPassword optional (for passwordless users, which this pool does not
+    # have): without it the call is a wrong password, counted like one.
+    previous, proposed = str(p.get("PreviousPassword", "")), str(p["ProposedPassword"])
     with ctx.single_statements() as conn:
         seen = authenticate_access_token(ctx, conn, p["AccessToken"])
     lockout.COGNITO.check_not_locked(seen.user, ctx.now)  # refused without a hash, as in the guard
