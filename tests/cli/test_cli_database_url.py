@@ -87,7 +87,7 @@ def test_without_the_flag_or_the_variable_the_data_directory_is_used(
     lines = result.stderr.strip().splitlines()
     assert lines == [
         f"Error: no embedded pool in {tmp_path / 'support-desk'}: run `mfa-portal serve` "
-        "once, or point MFA_PORTAL_DATA_DIR at the portal's data directory"
+        "once, or give the portal's data directory (--data-dir, or MFA_PORTAL_DATA_DIR)"
     ]
 
 

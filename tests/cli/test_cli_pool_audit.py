@@ -262,3 +262,27 @@ def test_audit_list_for_a_user_includes_sign_in_failures_typed_as_their_email(
     ]
     empty = runner.invoke(app, ["audit", "list", "--target", "nobody"], obj=desk.support)
     assert empty.exit_code == 0 and empty.stdout.strip() == "No audit entries match."
+
+
+def test_users_audit_and_pool_show_take_the_data_directory_as_serve_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--data-dir`` as on ``serve`` and ``db`` (before, only MFA_PORTAL_DATA_DIR worked)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MFA_PORTAL_DATA_DIR", raising=False)
+    monkeypatch.setenv("MFA_PORTAL_INITIAL_ADMIN_PASSWORD", "Initial-Admin-9!")
+    data = tmp_path / "served"
+    open_embedded(
+        load_settings(data_dir=data), base_url="http://127.0.0.1:8000", with_wire=False
+    ).close()
+    listed = runner.invoke(app, ["users", "list", "--json", "--data-dir", str(data)])
+    assert listed.exit_code == 0, listed.output
+    assert [u["username"] for u in json.loads(listed.stdout)] == ["admin"]
+    trail = runner.invoke(app, ["audit", "list", "--json", "--data-dir", str(data)])
+    assert trail.exit_code == 0 and json.loads(trail.stdout) == []
+    shown = runner.invoke(app, ["pool", "show", "--data-dir", str(data)])
+    assert shown.exit_code == 0, shown.output
+    typo = runner.invoke(app, ["users", "list", "--data-dir", str(tmp_path / "serve")])
+    assert typo.exit_code == 1 and "no embedded pool in" in typo.output
+    assert "(--data-dir, or MFA_PORTAL_DATA_DIR)" in typo.output
+    assert not (tmp_path / "serve").exists()

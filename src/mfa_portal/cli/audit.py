@@ -25,7 +25,7 @@ from mfa_portal.admin.display import safe, shown
 from mfa_portal.admin.support import Support
 from mfa_portal.cli import audit_app
 from mfa_portal.cli.tables import WIDE, blocks, console, terminal_width
-from mfa_portal.cli.users import DatabaseUrl, Json, cognito_fail, emit, fail, support_for
+from mfa_portal.cli.users import DatabaseUrl, DataDir, Json, cognito_fail, emit, fail, support_for
 from mfa_portal.cognito_api.client import CognitoError
 
 Actor = Annotated[
@@ -86,6 +86,7 @@ def list_cmd(
     limit: Annotated[int, typer.Option(min=1)] = 50,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """The newest entries first: a table in a wide terminal, one block per entry in a narrow one."""
     flt = _filter(actor, target, action, outcome, since, until, limit, as_json, kind)
@@ -158,6 +159,7 @@ def export_cmd(
     since: Since = "",
     until: Until = "",
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Every matching entry, oldest first, as CSV or JSON lines."""
     flt = _filter(actor, target, action, outcome, since, until, 0, kind=kind)

@@ -12,6 +12,7 @@ from mfa_portal.admin.pool_config import describe_pool, set_pool_mfa
 from mfa_portal.cli import pool_app
 from mfa_portal.cli.users import (
     DatabaseUrl,
+    DataDir,
     Json,
     Reason,
     cognito_fail,
@@ -34,6 +35,7 @@ def show_cmd(
     ctx: typer.Context,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Pool id, name, MFA mode and factors, account recovery."""
     try:
@@ -77,6 +79,7 @@ def mfa_config_cmd(
     ] = "",
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Set the pool's MFA mode; the portal needs optional + totp on (the portal decides who enrols)."""
     run_action(

@@ -39,6 +39,14 @@ DatabaseUrl = Annotated[
         "MFA_PORTAL_DATABASE_URL, or SQLite files in the data directory).",
     ),
 ]
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="The data directory of `mfa-portal serve` (default: MFA_PORTAL_DATA_DIR, or "
+        "./.mfa-portal).",
+    ),
+]
 
 
 def fail(
@@ -85,7 +93,7 @@ def cognito_fail(
 
 def support_for(ctx: typer.Context, as_json: bool = False) -> Support:
     """The support capabilities: injected by tests as ``obj``, else built from the settings and
-    the command's ``--database-url`` (which falls back to ``MFA_PORTAL_DATABASE_URL``)."""
+    the command's ``--database-url`` and ``--data-dir`` (which fall back to their variables)."""
     obj = ctx.find_root().obj
     if isinstance(obj, Support):
         return obj
@@ -93,7 +101,11 @@ def support_for(ctx: typer.Context, as_json: bool = False) -> Support:
     from mfa_portal.wiring.cli_support import open_support
 
     try:
-        support = open_support(load_settings(database_url=ctx.params.get("database_url") or None))
+        settings = load_settings(
+            database_url=ctx.params.get("database_url") or None,
+            data_dir=ctx.params.get("data_dir") or None,
+        )
+        support = open_support(settings)
     except Exception as exc:  # settings or backend problems: one line, no traceback
         why = " ".join(part.strip() for part in str(exc).splitlines()) or type(exc).__name__
         fail(why, as_json=as_json, error="ConfigurationError")
@@ -165,6 +177,7 @@ def list_cmd(
     limit: Annotated[int, typer.Option(min=1, max=10000)] = 60,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """List users (ListUsers has no MFA fields: see `users show`)."""
     try:
@@ -193,6 +206,7 @@ def show_cmd(
     name: str,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """One user: status, attributes, MFA methods and the preferred one."""
     try:
@@ -229,6 +243,7 @@ def create_cmd(
     ] = False,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Create a user; the temporary password is shown once (or emailed)."""
     deliver = "email" if send_email else "show"
@@ -300,6 +315,7 @@ def reset_mfa_cmd(
     ] = False,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Remove the user's authenticator and sign them out; they must enrol again."""
     if name is None and from_file is None:
@@ -355,6 +371,7 @@ def set_mfa_cmd(
     disable: Annotated[bool, typer.Option("--disable", help="Turn the method off.")] = False,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Enable (default), prefer or disable one MFA method, e.g. switch a user to email codes."""
     if preferred and disable:
@@ -374,6 +391,7 @@ def set_attr_cmd(
     ] = False,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Set attributes (email, phone_number, ...); an empty value deletes one."""
     pairs: dict[str, str] = {}
@@ -395,6 +413,7 @@ def reset_password_cmd(
     ] = False,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Send the user a reset code, or set a temporary password they must change."""
     run_action(ctx, as_json, actions.reset_password, name, reason, temporary=temporary)
@@ -407,6 +426,7 @@ def disable_cmd(
     reason: Reason,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Block sign-in (the user stays listed)."""
     run_action(ctx, as_json, actions.disable_user, name, reason)
@@ -419,6 +439,7 @@ def grant_admin_cmd(
     reason: Reason,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Make a user an administrator (the support console), from their next sign-in."""
     run_action(ctx, as_json, admins.grant_admin, name, reason)
@@ -431,6 +452,7 @@ def revoke_admin_cmd(
     reason: Reason,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Take the console away from an administrator at once (never the last one)."""
     run_action(ctx, as_json, admins.revoke_admin, name, reason)
@@ -443,6 +465,7 @@ def enable_cmd(
     reason: Reason,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Allow sign-in again."""
     run_action(ctx, as_json, actions.enable_user, name, reason)
@@ -455,6 +478,7 @@ def signout_cmd(
     reason: Reason,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Revoke every session and refresh token of the user."""
     run_action(ctx, as_json, actions.sign_out, name, reason)
@@ -470,6 +494,7 @@ def delete_cmd(
     ] = None,
     as_json: Json = False,
     database_url: DatabaseUrl = None,
+    data_dir: DataDir = None,
 ) -> None:
     """Delete the user for good (type the username to confirm)."""
     if confirm is None and as_json:  # a prompt would break the JSON on stdout

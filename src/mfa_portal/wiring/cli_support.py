@@ -29,7 +29,7 @@ def open_support(settings: Settings | None = None) -> Support:
         if not known and settings.database is None and load_ids(settings.data_dir) is None:
             raise NoPool(
                 f"no embedded pool in {settings.data_dir.resolve()}: run `mfa-portal serve` once, "
-                "or point MFA_PORTAL_DATA_DIR at the portal's data directory"
+                "or give the portal's data directory (--data-dir, or MFA_PORTAL_DATA_DIR)"
             )
         base = settings.public_url or "http://127.0.0.1:8000"
         try:
