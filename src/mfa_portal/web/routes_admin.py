@@ -32,6 +32,7 @@ from mfa_portal.admin.signin_audit import KINDS as SIGNIN_KINDS
 from mfa_portal.admin.signin_audit import SUPPRESSED_ACTION
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support
 from mfa_portal.cognito_api.client import CognitoError
+from mfa_portal.loopback import direct_from_loopback
 from mfa_portal.web.console_forms import (
     ATTRIBUTES,
     FORMS,
@@ -366,9 +367,16 @@ def audit_export(request: Request, admin: Admin, format: str = "csv") -> Respons
 
 @router.get("/dev/outbox", response_class=HTMLResponse)
 def dev_outbox(request: Request) -> Response:
-    """Development only: the mail the portal would have sent, since no SMTP server is configured."""
+    """Development only: the mail the portal would have sent, since no SMTP server is configured.
+
+    Only for a request straight from this machine: through a proxy (even a local one) it is a 404,
+    as if it did not exist, since it shows every code sent."""
     portal = get_portal(request)
-    if portal.settings.mode.value != "development" or portal.outbox is None:
+    if (
+        portal.settings.mode.value != "development"
+        or portal.outbox is None
+        or not direct_from_loopback(request.scope)
+    ):
         raise HTTPException(404)
     messages = portal.outbox.messages()
     return render(request, "admin/outbox.html", messages=messages)
