@@ -38,6 +38,7 @@ from mfa_portal.web.deps import CsrfFailed, Forbidden, RedirectTo
 from mfa_portal.web.extensions import PortalExtensions
 from mfa_portal.web.forward_auth import PATH as FORWARD_AUTH_PATH
 from mfa_portal.web.forward_auth import ForwardAuth, ForwardAuthCheck
+from mfa_portal.web.head import HeadAsGet, trailing_slash_redirect
 from mfa_portal.web.headers import SecurityHeadersMiddleware
 from mfa_portal.web.language import LanguageMiddleware
 from mfa_portal.web.portal import Portal
@@ -92,7 +93,11 @@ def create_app(
 
     base = settings.base_path
     app = FastAPI(
-        docs_url=None, redoc_url=None, openapi_url=None, lifespan=None if base else lifespan
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=None if base else lifespan,
+        redirect_slashes=False,  # Starlette's echoes the Host header: see web/head.py
     )
     app.state.portal = Portal(
         settings=settings,
@@ -129,6 +134,7 @@ def create_app(
     # Outermost: nginx's every-request check skips all of the above when it can (its answers
     # are never redirects, so the base path's rewriting has nothing to do for them).
     app.add_middleware(ForwardAuth, check=app.state.forward_auth, path=base + FORWARD_AUTH_PATH)
+    app.add_middleware(HeadAsGet)  # outside forward-auth too: its HEAD is answered as its GET
     _add_error_pages(app)
     app.include_router(routes_signin.router)
     app.include_router(routes_enrol.router)
@@ -147,14 +153,18 @@ def under_base_path(
 ) -> FastAPI:
     """The portal mounted at ``base`` and nothing else: every other path is a plain 404, left to
     the application the portal protects (``MFA_PORTAL_BASE_PATH``)."""
-    outer = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    outer = FastAPI(
+        docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan, redirect_slashes=False
+    )
     outer.state.portal = portal.state.portal
     outer.state.templates = portal.state.templates
     outer.state.forward_auth = portal.state.forward_auth
     outer.mount(base, portal)
 
     @outer.exception_handler(StarletteHTTPException)
-    async def not_here(_: Request, exc: StarletteHTTPException) -> Response:
+    async def not_here(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path == base:  # the portal's home is <base>/; a path keeps the host
+            return RedirectResponse(base + "/", status_code=307)
         return PlainTextResponse(t("notfound.title"), status_code=exc.status_code)
 
     return outer
@@ -181,6 +191,9 @@ def _add_error_pages(app: FastAPI) -> None:
             title = "notfound.title" if exc.status_code == 404 else "error.title"
             return PlainTextResponse(t(title), status_code=exc.status_code)
         if exc.status_code == 404:
+            moved = trailing_slash_redirect(request, app.router)
+            if moved is not None:
+                return moved
             return render(request, "error.html", 404, title="notfound.title", body="notfound.body")
         if exc.status_code == 400:
             # Only our own catalog keys are shown: never text that may echo the request.
