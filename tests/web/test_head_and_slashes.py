@@ -12,7 +12,7 @@ from tests.support.portal import Browser, PortalWorld, enrol
 EVIL = {"Host": "evil.example"}
 
 
-@pytest.mark.parametrize("path", ["/signin", "/signup", "/forgot", "/recover", "/healthz", "/"])
+@pytest.mark.parametrize("path", ["/signin", "/password/forgot", "/recover", "/healthz", "/"])
 def test_head_answers_as_get_without_a_body(engine_world: PortalWorld, path: str) -> None:
     browser = engine_world.browser()
     got, head = browser.get(path), browser.http.head(path)

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -179,6 +180,12 @@ def _add_error_pages(app: FastAPI) -> None:
     async def forbidden(request: Request, _: Forbidden) -> Response:
         return render(request, "error.html", 403, title="forbidden.title", body="forbidden.body")
 
+    @app.exception_handler(RequestValidationError)
+    async def unreadable(request: Request, _: RequestValidationError) -> Response:
+        # FastAPI's own answer is JSON that quotes the input: pages answer with a page, and say
+        # only that the form could not be read (a file in a text field, a field sent twice ...).
+        return _bad_request(request, "badrequest.unreadable")
+
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, _: CsrfFailed) -> Response:
         return render(request, "error.html", 403, title="csrf.title", body="csrf.body")
@@ -198,14 +205,19 @@ def _add_error_pages(app: FastAPI) -> None:
         if exc.status_code == 400:
             # Only our own catalog keys are shown: never text that may echo the request.
             detail = exc.detail if exc.detail in STRINGS else "badrequest.unreadable"
-            return render(
-                request,
-                "error.html",
-                400,
-                title="badrequest.title",
-                body="badrequest.body",
-                detail=t(str(detail)),
-            )
+            return _bad_request(request, str(detail))
         return render(
             request, "error.html", exc.status_code, title="error.title", body="error.body"
         )
+
+
+def _bad_request(request: Request, detail: str) -> Response:
+    """The 400 page with one of our own catalog sentences, never text from the request."""
+    return render(
+        request,
+        "error.html",
+        400,
+        title="badrequest.title",
+        body="badrequest.body",
+        detail=t(detail),
+    )
