@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -39,6 +40,7 @@ from mfa_portal.web.console_forms import (
     METHODS,
     SETTINGS,
     Problems,
+    SubmittedAction,
     check,
     mismatch,
 )
@@ -50,6 +52,7 @@ from mfa_portal.web.strings import t
 router = APIRouter()
 Admin = Annotated[SignedInUser, Depends(require_admin)]
 Field = Annotated[str, Form()]
+ActionFields = Annotated[SubmittedAction, Form()]
 USER_ACTIONS = tuple(FORMS)
 #: Actions the audit view offers in its filter, grouped as the console shows them.
 AUDIT_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -58,8 +61,18 @@ AUDIT_ACTIONS: dict[str, tuple[str, ...]] = {
     "sign-in": (*SIGNIN_ACTIONS, SUPPRESSED_ACTION),
 }
 
+USER_PAGE = "/admin/user"
+
+
+def user_url(username: str) -> str:
+    """The console page of ``username``, any name Cognito allows (``a/../bob``, ``..``, ``100%``,
+    ``a?b#c``): the name travels in the query, percent-encoded, never as a path segment that a
+    browser would normalise (``a/../bob`` → bob's page) or a router would split (``a/b`` → 405)."""
+    return f"{USER_PAGE}?{urlencode({'username': username}, quote_via=quote)}"
+
+
 # How pages show user text (admin/display.py, as the CLI does): escaped, look-alike names marked.
-DISPLAY: dict[str, Any] = {"shown": shown, "safe": safe}
+DISPLAY: dict[str, Any] = {"shown": shown, "safe": safe, "user_url": user_url}
 
 SEARCH_ROWS = 50  # each row costs one AdminGetUser (ListUsers has no MFA fields)
 RECENT_ROWS = 10  # the user page's own audit entries
@@ -204,52 +217,53 @@ def create_user(
     )
 
 
-@router.get("/admin/users/{username}", response_class=HTMLResponse)
-def user_page(request: Request, admin: Admin, username: str) -> Response:
+@router.get(USER_PAGE, response_class=HTMLResponse)
+def user_page(request: Request, admin: Admin, username: str = "") -> Response:
+    if not username:
+        raise HTTPException(404)
     return _user_page(request, username)
 
 
+@router.get("/admin/users/{username}", response_class=HTMLResponse)
+def old_user_page(request: Request, admin: Admin, username: str) -> Response:
+    """The page's address before ``USER_PAGE`` (bookmarks): fine for a name without "/"."""
+    return _user_page(request, username)
+
+
+@router.post(USER_PAGE + "/{action}", dependencies=[Depends(verify_csrf)])
+def user_action(request: Request, admin: Admin, action: str, form: ActionFields) -> Response:
+    """The user's forms: the name is a form field, so any name Cognito allows reaches it intact."""
+    return _act(request, admin, form.username, action, form)
+
+
 @router.post("/admin/users/{username}/{action}", dependencies=[Depends(verify_csrf)])
-def user_action(
-    request: Request,
-    admin: Admin,
-    username: str,
-    action: str,
-    reason: Field = "",
-    confirm: Field = "",
-    method: Field = "",
-    setting: Field = "",
-    attr_name: Field = "",
-    attr_value: Field = "",
-    verified: Field = "",
-    temporary: Field = "",
+def old_user_action(
+    request: Request, admin: Admin, username: str, action: str, form: ActionFields
 ) -> Response:
-    if action not in USER_ACTIONS:
+    """Forms rendered before ``USER_PAGE`` (a name without "/")."""
+    return _act(request, admin, username, action, form)
+
+
+def _act(
+    request: Request, admin: SignedInUser, username: str, action: str, form: SubmittedAction
+) -> Response:
+    if action not in USER_ACTIONS or not username:
         raise HTTPException(404)
-    typed = {
-        "reason": reason,
-        "confirm": confirm,
-        "method": method,
-        "setting": setting,
-        "attr_name": attr_name,
-        "attr_value": attr_value,
-        "verified": verified,
-        "temporary": temporary,
-    }
+    typed = form.model_dump(exclude={"username"})
     problems = check(action, typed)
     if problems:
         return _user_page(request, username, 400, problems, _refill(action, typed))
     run = _runner(
         action,
         username,
-        reason,
-        confirm,
-        METHODS[method] if action == "set-mfa" else "totp",
-        SETTINGS[setting] if action == "set-mfa" else "enabled",
-        attr_name,
-        attr_value,
-        verified == "yes",
-        temporary == "yes",
+        form.reason,
+        form.confirm,
+        METHODS[form.method] if action == "set-mfa" else "totp",
+        SETTINGS[form.setting] if action == "set-mfa" else "enabled",
+        form.attr_name,
+        form.attr_value,
+        form.verified == "yes",
+        form.temporary == "yes",
     )
     try:
         result: ActionResult = run(support_of(request), actor_of(request, admin))
