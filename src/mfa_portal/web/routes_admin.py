@@ -34,6 +34,7 @@ from mfa_portal.admin.signin_audit import SUPPRESSED_ACTION
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support
 from mfa_portal.cognito_api.client import CognitoError
 from mfa_portal.loopback import direct_from_loopback
+from mfa_portal.web import console_guard
 from mfa_portal.web.console_forms import (
     ATTRIBUTES,
     FORMS,
@@ -253,6 +254,9 @@ def _act(
     problems = check(action, typed)
     if problems:
         return _user_page(request, username, 400, problems, _refill(action, typed))
+    refused = console_guard.refusal(support_of(request), admin.username, action, username)
+    if refused is not None:
+        return render(request, "admin/result.html", 400, result=None, failure=refused, **DISPLAY)
     run = _runner(
         action,
         username,
@@ -271,6 +275,8 @@ def _act(
         if exc.code == "ConfirmationMismatch":
             return _user_page(request, username, 400, mismatch(action), _refill(action, typed))
         return render(request, "admin/result.html", 400, result=None, failure=exc, **DISPLAY)
+    if action == "signout" and result.target == admin.username:
+        result.notes.append(t("admin.signout.self_note"))
     return render(request, "admin/result.html", result=result, failure=None, **DISPLAY)
 
 
