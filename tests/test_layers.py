@@ -26,6 +26,7 @@ GROUND = (
     "security_events",
     "thread_pools",
     "health",
+    "loopback",
 )
 #: room -> the rooms (or ``room.module`` for a single module) it may import besides itself.
 ALLOWED: dict[str, frozenset[str]] = {
@@ -37,6 +38,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "settings": frozenset(),
     "security_events": frozenset(),
     "thread_pools": frozenset(),
+    "loopback": frozenset(),  # the development outbox: straight from this machine only
     "cognito_api": frozenset({"clock"}),
     "pool": frozenset(
         {
@@ -48,6 +50,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "security_events",
             "thread_pools",
             "health",
+            "loopback",
         }
     ),
     "admin": frozenset(
@@ -63,6 +66,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "security_events",
             "thread_pools",
             "health",
+            "loopback",
         }
     ),
     "wiring": frozenset({*GROUND, "cognito_api", "pool", "admin", "web"}),

@@ -128,7 +128,7 @@ def test_each_step_is_audited_and_notified(world: PortalWorld) -> None:
         ("self:alice", "recovery-reset", "success"),
         ("self:alice", "enrol-authenticator", "success"),
     ]
-    outbox = browser.get("/dev/outbox").text
+    outbox = Browser(browser.http.app, address="127.0.0.1").get("/dev/outbox").text  # type: ignore[arg-type]
     assert "alice@example.com" in outbox
     assert "a new authenticator app was set up" in outbox
 

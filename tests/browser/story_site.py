@@ -70,6 +70,7 @@ class Site:
     backend: PortalBackend
     clock: OffsetClock
     admin_secret: str
+    portal_url: str = ""  # the portal itself, not through nginx (the outbox is only served there)
 
     @property
     def pool_id(self) -> str:
@@ -269,4 +270,10 @@ def running_site() -> Iterator[Site]:
         server = ServerThread(serving_app(backend), sock)
         server.start()
         stack.callback(server.stop)
-        yield Site(url=url, backend=backend, clock=clock, admin_secret=admin_secret)
+        yield Site(
+            url=url,
+            backend=backend,
+            clock=clock,
+            admin_secret=admin_secret,
+            portal_url=f"http://{portal_address}",
+        )

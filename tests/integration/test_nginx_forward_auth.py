@@ -54,7 +54,16 @@ DOCS_HEADING = "## Protecting other applications"
 README_HEADING = "## Protecting another application"
 DOC_PORTAL = "127.0.0.1:8000"
 DOC_APP = "127.0.0.1:9000"
-AUTH_HEADERS = ("x-auth-user", "x-auth-email", "x-auth-groups")
+AUTH_HEADERS = (
+    "x-auth-user",
+    "x-auth-email",
+    "x-auth-groups",
+    "x-auth-sub",
+    "x-auth-user-encoded",
+    "x-auth-email-encoded",
+    "x-auth-groups-encoded",
+)
+SUB = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 ADMIN_TEMP = "Admin-Temp-123!"  # given, so the portal prints no generated password
 START_TIMEOUT = 30.0
 NEXT_FIELD = re.compile(r'name="next" value="([^"]*)"')
@@ -257,11 +266,15 @@ Seen = list[dict[str, str | None]]
 def echo_app(seen: Seen) -> Starlette:
     """The protected application: answers with (and records) the identity headers it was given."""
 
+    def utf8(value: str | None) -> str | None:
+        # Starlette hands header values out as latin-1 text; the portal sends UTF-8 (documented).
+        return None if value is None else value.encode("latin-1").decode("utf-8")
+
     async def echo(request: Request) -> JSONResponse:
         entry = {
             "path": request.url.path,
             "query": request.url.query,
-            **{h: request.headers.get(h) for h in AUTH_HEADERS},
+            **{h: utf8(request.headers.get(h)) for h in AUTH_HEADERS},
         }
         seen.append({**entry, "cookie": request.headers.get("cookie")})
         return JSONResponse(entry)
@@ -407,12 +420,16 @@ def test_documented_nginx_config_protects_an_application(
         # Enrolled: the application answers and knows who it is.
         hello = user.get("/hello?x=1")
         assert hello.status_code == 200
-        assert hello.json() == {
+        assert SUB.match(hello.json().pop("x-auth-sub"))
+        assert {k: v for k, v in hello.json().items() if k != "x-auth-sub"} == {
             "path": "/hello",
             "query": "x=1",
             "x-auth-user": username,
             "x-auth-email": f"{username}@example.com",
             "x-auth-groups": "staff",
+            "x-auth-user-encoded": username,
+            "x-auth-email-encoded": f"{username}@example.com",
+            "x-auth-groups-encoded": "staff",
         }
 
         # The application never gets the portal's session cookie; its own cookies reach it whole,
@@ -439,6 +456,9 @@ def test_documented_nginx_config_protects_an_application(
                 "X-Auth-User": "mallory",
                 "X-Auth-Email": "mallory@example.com",
                 "X-Auth-Groups": "admins",
+                "X-Auth-Sub": "00000000-0000-0000-0000-000000000000",
+                "X-Auth-User-Encoded": "mallory",
+                "X-Auth-Groups-Encoded": "admins",
             },
         )
         assert forged.json() == hello.json()
@@ -456,6 +476,25 @@ def test_documented_nginx_config_protects_an_application(
     finally:
         user.close()
         stranger.close()
+
+
+def test_a_name_outside_latin1_reaches_the_application(stack: Stack) -> None:
+    """``łukasz`` in the group ``Zespół,A`` passes nginx as UTF-8 and as ASCII-only twins; before,
+    every check of such a user was a 500 and nginx refused each of their requests."""
+    create_user(stack.portal, "łukasz", group="Zespół,A")
+    visitor = Visitor(stack, "http")
+    try:
+        sign_in_and_enrol(visitor, "łukasz", start="/hello")
+        seen = visitor.get("/hello").json()
+        assert seen["x-auth-user"] == "łukasz"
+        assert seen["x-auth-email"] == "łukasz@example.com"
+        assert seen["x-auth-groups"] == "Zespół,A"
+        assert seen["x-auth-user-encoded"] == "%C5%82ukasz"
+        assert seen["x-auth-email-encoded"] == "%C5%82ukasz@example.com"
+        assert seen["x-auth-groups-encoded"] == "Zesp%C3%B3%C5%82%2CA"  # one group, comma kept in
+        assert SUB.match(seen["x-auth-sub"])
+    finally:
+        visitor.close()
 
 
 def test_the_whole_query_string_survives_sign_in(stack: Stack) -> None:
@@ -483,12 +522,16 @@ def test_the_whole_query_string_survives_sign_in(stack: Stack) -> None:
 
         answer = bob.get(html.unescape(back.group(1)), headers={"X-Auth-Groups": "admins"})
         assert answer.status_code == 200
-        assert answer.json() == {
+        assert SUB.match(answer.json()["x-auth-sub"])
+        assert {k: v for k, v in answer.json().items() if k != "x-auth-sub"} == {
             "path": "/report",
             "query": "a=1&b=2",
             "x-auth-user": "bob",
             "x-auth-email": "bob@example.com",
             "x-auth-groups": None,
+            "x-auth-user-encoded": "bob",
+            "x-auth-email-encoded": "bob@example.com",
+            "x-auth-groups-encoded": None,
         }
         assert len(stack.seen) == seen_before + 1
 

@@ -5,7 +5,8 @@ The same wire app answers at ``/`` (like ``cognito-idp.<region>.amazonaws.com``)
 
 Mail goes where ``mfa-portal serve`` sends it: SMTP when a host is configured; otherwise, in
 development, into the outbox (``pool.outbox``: printed on the console, listed by ``mfa-portal pool
-outbox`` and, when the server is bound to loopback, at ``GET /dev/outbox``); in production without
+outbox`` and, when the server is bound to loopback, at ``GET /dev/outbox`` for requests straight from
+loopback with no proxy headers); in production without
 SMTP, sending fails loudly (CodeDeliveryFailureException) instead of losing the code.
 """
 
@@ -17,12 +18,13 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from mfa_portal.clock import Clock
 from mfa_portal.health import Check, Health, Readiness
+from mfa_portal.loopback import direct_from_loopback
 from mfa_portal.mail import Mailer, MailSettings, SmtpMailer, UnconfiguredMailer
 from mfa_portal.pool.access_key_binding import bound_credentials
 from mfa_portal.pool.credentials import Credentials
@@ -80,8 +82,10 @@ def serve_both_paths(
     return WireFastLane(app, wire, ("/", "/cognito", "/cognito/"))
 
 
-def _outbox_endpoint(outbox: PoolOutbox) -> Callable[[Request], Awaitable[JSONResponse]]:
-    async def list_messages(request: Request) -> JSONResponse:
+def _outbox_endpoint(outbox: PoolOutbox) -> Callable[[Request], Awaitable[Response]]:
+    async def list_messages(request: Request) -> Response:
+        if not direct_from_loopback(request.scope):  # a proxy, even a local one: not here
+            return PlainTextResponse("Not Found", status_code=404)
         try:
             limit = max(1, min(OUTBOX_LIMIT, int(request.query_params.get("limit", "20"))))
         except ValueError:

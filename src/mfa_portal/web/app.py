@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -38,6 +39,7 @@ from mfa_portal.web.deps import CsrfFailed, Forbidden, RedirectTo
 from mfa_portal.web.extensions import PortalExtensions
 from mfa_portal.web.forward_auth import PATH as FORWARD_AUTH_PATH
 from mfa_portal.web.forward_auth import ForwardAuth, ForwardAuthCheck
+from mfa_portal.web.head import HeadAsGet, trailing_slash_redirect
 from mfa_portal.web.headers import SecurityHeadersMiddleware
 from mfa_portal.web.language import LanguageMiddleware
 from mfa_portal.web.portal import Portal
@@ -92,7 +94,11 @@ def create_app(
 
     base = settings.base_path
     app = FastAPI(
-        docs_url=None, redoc_url=None, openapi_url=None, lifespan=None if base else lifespan
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=None if base else lifespan,
+        redirect_slashes=False,  # Starlette's echoes the Host header: see web/head.py
     )
     app.state.portal = Portal(
         settings=settings,
@@ -129,6 +135,7 @@ def create_app(
     # Outermost: nginx's every-request check skips all of the above when it can (its answers
     # are never redirects, so the base path's rewriting has nothing to do for them).
     app.add_middleware(ForwardAuth, check=app.state.forward_auth, path=base + FORWARD_AUTH_PATH)
+    app.add_middleware(HeadAsGet)  # outside forward-auth too: its HEAD is answered as its GET
     _add_error_pages(app)
     app.include_router(routes_signin.router)
     app.include_router(routes_enrol.router)
@@ -147,14 +154,18 @@ def under_base_path(
 ) -> FastAPI:
     """The portal mounted at ``base`` and nothing else: every other path is a plain 404, left to
     the application the portal protects (``MFA_PORTAL_BASE_PATH``)."""
-    outer = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    outer = FastAPI(
+        docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan, redirect_slashes=False
+    )
     outer.state.portal = portal.state.portal
     outer.state.templates = portal.state.templates
     outer.state.forward_auth = portal.state.forward_auth
     outer.mount(base, portal)
 
     @outer.exception_handler(StarletteHTTPException)
-    async def not_here(_: Request, exc: StarletteHTTPException) -> Response:
+    async def not_here(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path == base:  # the portal's home is <base>/; a path keeps the host
+            return RedirectResponse(base + "/", status_code=307)
         return PlainTextResponse(t("notfound.title"), status_code=exc.status_code)
 
     return outer
@@ -169,6 +180,12 @@ def _add_error_pages(app: FastAPI) -> None:
     async def forbidden(request: Request, _: Forbidden) -> Response:
         return render(request, "error.html", 403, title="forbidden.title", body="forbidden.body")
 
+    @app.exception_handler(RequestValidationError)
+    async def unreadable(request: Request, _: RequestValidationError) -> Response:
+        # FastAPI's own answer is JSON that quotes the input: pages answer with a page, and say
+        # only that the form could not be read (a file in a text field, a field sent twice ...).
+        return _bad_request(request, "badrequest.unreadable")
+
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, _: CsrfFailed) -> Response:
         return render(request, "error.html", 403, title="csrf.title", body="csrf.body")
@@ -181,18 +198,26 @@ def _add_error_pages(app: FastAPI) -> None:
             title = "notfound.title" if exc.status_code == 404 else "error.title"
             return PlainTextResponse(t(title), status_code=exc.status_code)
         if exc.status_code == 404:
+            moved = trailing_slash_redirect(request, app.router)
+            if moved is not None:
+                return moved
             return render(request, "error.html", 404, title="notfound.title", body="notfound.body")
         if exc.status_code == 400:
             # Only our own catalog keys are shown: never text that may echo the request.
             detail = exc.detail if exc.detail in STRINGS else "badrequest.unreadable"
-            return render(
-                request,
-                "error.html",
-                400,
-                title="badrequest.title",
-                body="badrequest.body",
-                detail=t(str(detail)),
-            )
+            return _bad_request(request, str(detail))
         return render(
             request, "error.html", exc.status_code, title="error.title", body="error.body"
         )
+
+
+def _bad_request(request: Request, detail: str) -> Response:
+    """The 400 page with one of our own catalog sentences, never text from the request."""
+    return render(
+        request,
+        "error.html",
+        400,
+        title="badrequest.title",
+        body="badrequest.body",
+        detail=t(detail),
+    )

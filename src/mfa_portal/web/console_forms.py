@@ -11,11 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pydantic import BaseModel
+
 from mfa_portal.admin import actions
 from mfa_portal.admin.support import clean_reason, reason_problem
 from mfa_portal.web.strings import t
 
 Confirm = Literal["tick", "name"]
+
+
+class SubmittedAction(BaseModel):
+    """What a user action form sends; each action reads the fields it has. ``username`` is a
+    field, not a path segment, so a name with "/", "..", "%", "?" or "#" arrives as it is."""
+
+    username: str = ""
+    reason: str = ""
+    confirm: str = ""
+    method: str = ""
+    setting: str = ""
+    attr_name: str = ""
+    attr_value: str = ""
+    verified: str = ""
+    temporary: str = ""
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from mfa_portal.storage.outage import OutageLog
 from mfa_portal.thread_pools import ProcessThreadPool
 from mfa_portal.web import store_outage
 from mfa_portal.web.headers import COMMON, CSP
+from mfa_portal.web.identity_headers import identity_headers
 from mfa_portal.web.session_store import SessionStore, SqliteSessionStore
 from mfa_portal.web.sessions import (
     SLIDE_EVERY_SECONDS,
@@ -184,17 +185,12 @@ class ForwardAuthCheck:
             return PORTAL  # due for Cognito's word (refresh or GetUser)
         if not state.mfa_answered:
             return _ANONYMOUS
-        try:
-            return 200, (
-                (b"x-auth-user", identity.username.encode("latin-1")),
-                (
-                    b"x-auth-email",
-                    ((identity.email or "") if identity.email_verified else "").encode("latin-1"),
-                ),
-                (b"x-auth-groups", ",".join(identity.groups).encode("latin-1")),
-            )
-        except UnicodeEncodeError:
-            return PORTAL  # what cannot be a header value: the portal's route decides
+        return 200, identity_headers(
+            username=identity.username,
+            sub=identity.sub,
+            email=(identity.email or "") if identity.email_verified else "",
+            groups=identity.groups,
+        )
 
     def _generation(self, sub: str) -> int:
         revocations = self._revocations

@@ -19,6 +19,7 @@ from mfa_portal.web.deps import (
     current_user,
     portal_session,
 )
+from mfa_portal.web.identity_headers import identity_headers
 from mfa_portal.web.messages import is_token_problem, log, password_policy_errors
 from mfa_portal.web.outcomes import restart
 from mfa_portal.web.password_policy import new_password_problems
@@ -172,16 +173,19 @@ def forward_auth(request: Request) -> Response:
 
     ``X-Auth-Email`` is empty unless the ID token says the address is verified: an address the user
     just typed in (self-service change) must not let them pass as its owner in an app keyed on email.
+    The headers' encoding (UTF-8, plus ASCII-only twins) is ``identity_headers``'s, shared with the
+    short path in front of the portal (``forward_auth``).
     """
     user = current_user(request)
     if user is None or not user.mfa_satisfied:
         return Response(status_code=401, headers={"Cache-Control": "no-store"})
-    return Response(
-        status_code=200,
-        headers={
-            "X-Auth-User": user.username,
-            "X-Auth-Email": (user.email or "") if user.email_verified else "",
-            "X-Auth-Groups": ",".join(user.groups),
-            "Cache-Control": "no-store",
-        },
+    response = Response(status_code=200, headers={"Cache-Control": "no-store"})
+    response.raw_headers.extend(
+        identity_headers(
+            username=user.username,
+            sub=user.sub,
+            email=(user.email or "") if user.email_verified else "",
+            groups=user.groups,
+        )
     )
+    return response

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -32,12 +33,15 @@ from mfa_portal.admin.signin_audit import KINDS as SIGNIN_KINDS
 from mfa_portal.admin.signin_audit import SUPPRESSED_ACTION
 from mfa_portal.admin.support import ActionFailed, ActionResult, Actor, Support
 from mfa_portal.cognito_api.client import CognitoError
+from mfa_portal.loopback import direct_from_loopback
+from mfa_portal.web import console_guard
 from mfa_portal.web.console_forms import (
     ATTRIBUTES,
     FORMS,
     METHODS,
     SETTINGS,
     Problems,
+    SubmittedAction,
     check,
     mismatch,
 )
@@ -49,6 +53,7 @@ from mfa_portal.web.strings import t
 router = APIRouter()
 Admin = Annotated[SignedInUser, Depends(require_admin)]
 Field = Annotated[str, Form()]
+ActionFields = Annotated[SubmittedAction, Form()]
 USER_ACTIONS = tuple(FORMS)
 #: Actions the audit view offers in its filter, grouped as the console shows them.
 AUDIT_ACTIONS: dict[str, tuple[str, ...]] = {
@@ -57,8 +62,18 @@ AUDIT_ACTIONS: dict[str, tuple[str, ...]] = {
     "sign-in": (*SIGNIN_ACTIONS, SUPPRESSED_ACTION),
 }
 
+USER_PAGE = "/admin/user"
+
+
+def user_url(username: str) -> str:
+    """The console page of ``username``, any name Cognito allows (``a/../bob``, ``..``, ``100%``,
+    ``a?b#c``): the name travels in the query, percent-encoded, never as a path segment that a
+    browser would normalise (``a/../bob`` → bob's page) or a router would split (``a/b`` → 405)."""
+    return f"{USER_PAGE}?{urlencode({'username': username}, quote_via=quote)}"
+
+
 # How pages show user text (admin/display.py, as the CLI does): escaped, look-alike names marked.
-DISPLAY: dict[str, Any] = {"shown": shown, "safe": safe}
+DISPLAY: dict[str, Any] = {"shown": shown, "safe": safe, "user_url": user_url}
 
 SEARCH_ROWS = 50  # each row costs one AdminGetUser (ListUsers has no MFA fields)
 RECENT_ROWS = 10  # the user page's own audit entries
@@ -203,52 +218,56 @@ def create_user(
     )
 
 
-@router.get("/admin/users/{username}", response_class=HTMLResponse)
-def user_page(request: Request, admin: Admin, username: str) -> Response:
+@router.get(USER_PAGE, response_class=HTMLResponse)
+def user_page(request: Request, admin: Admin, username: str = "") -> Response:
+    if not username:
+        raise HTTPException(404)
     return _user_page(request, username)
 
 
+@router.get("/admin/users/{username}", response_class=HTMLResponse)
+def old_user_page(request: Request, admin: Admin, username: str) -> Response:
+    """The page's address before ``USER_PAGE`` (bookmarks): fine for a name without "/"."""
+    return _user_page(request, username)
+
+
+@router.post(USER_PAGE + "/{action}", dependencies=[Depends(verify_csrf)])
+def user_action(request: Request, admin: Admin, action: str, form: ActionFields) -> Response:
+    """The user's forms: the name is a form field, so any name Cognito allows reaches it intact."""
+    return _act(request, admin, form.username, action, form)
+
+
 @router.post("/admin/users/{username}/{action}", dependencies=[Depends(verify_csrf)])
-def user_action(
-    request: Request,
-    admin: Admin,
-    username: str,
-    action: str,
-    reason: Field = "",
-    confirm: Field = "",
-    method: Field = "",
-    setting: Field = "",
-    attr_name: Field = "",
-    attr_value: Field = "",
-    verified: Field = "",
-    temporary: Field = "",
+def old_user_action(
+    request: Request, admin: Admin, username: str, action: str, form: ActionFields
 ) -> Response:
-    if action not in USER_ACTIONS:
+    """Forms rendered before ``USER_PAGE`` (a name without "/")."""
+    return _act(request, admin, username, action, form)
+
+
+def _act(
+    request: Request, admin: SignedInUser, username: str, action: str, form: SubmittedAction
+) -> Response:
+    if action not in USER_ACTIONS or not username:
         raise HTTPException(404)
-    typed = {
-        "reason": reason,
-        "confirm": confirm,
-        "method": method,
-        "setting": setting,
-        "attr_name": attr_name,
-        "attr_value": attr_value,
-        "verified": verified,
-        "temporary": temporary,
-    }
+    typed = form.model_dump(exclude={"username"})
     problems = check(action, typed)
     if problems:
         return _user_page(request, username, 400, problems, _refill(action, typed))
+    refused = console_guard.refusal(support_of(request), admin.username, action, username)
+    if refused is not None:
+        return render(request, "admin/result.html", 400, result=None, failure=refused, **DISPLAY)
     run = _runner(
         action,
         username,
-        reason,
-        confirm,
-        METHODS[method] if action == "set-mfa" else "totp",
-        SETTINGS[setting] if action == "set-mfa" else "enabled",
-        attr_name,
-        attr_value,
-        verified == "yes",
-        temporary == "yes",
+        form.reason,
+        form.confirm,
+        METHODS[form.method] if action == "set-mfa" else "totp",
+        SETTINGS[form.setting] if action == "set-mfa" else "enabled",
+        form.attr_name,
+        form.attr_value,
+        form.verified == "yes",
+        form.temporary == "yes",
     )
     try:
         result: ActionResult = run(support_of(request), actor_of(request, admin))
@@ -256,6 +275,8 @@ def user_action(
         if exc.code == "ConfirmationMismatch":
             return _user_page(request, username, 400, mismatch(action), _refill(action, typed))
         return render(request, "admin/result.html", 400, result=None, failure=exc, **DISPLAY)
+    if action == "signout" and result.target == admin.username:
+        result.notes.append(t("admin.signout.self_note"))
     return render(request, "admin/result.html", result=result, failure=None, **DISPLAY)
 
 
@@ -366,9 +387,16 @@ def audit_export(request: Request, admin: Admin, format: str = "csv") -> Respons
 
 @router.get("/dev/outbox", response_class=HTMLResponse)
 def dev_outbox(request: Request) -> Response:
-    """Development only: the mail the portal would have sent, since no SMTP server is configured."""
+    """Development only: the mail the portal would have sent, since no SMTP server is configured.
+
+    Only for a request straight from this machine: through a proxy (even a local one) it is a 404,
+    as if it did not exist, since it shows every code sent."""
     portal = get_portal(request)
-    if portal.settings.mode.value != "development" or portal.outbox is None:
+    if (
+        portal.settings.mode.value != "development"
+        or portal.outbox is None
+        or not direct_from_loopback(request.scope)
+    ):
         raise HTTPException(404)
     messages = portal.outbox.messages()
     return render(request, "admin/outbox.html", messages=messages)

@@ -88,7 +88,14 @@ def change_email(
         _notify_old(request, user, old)
     ps.state.pending_email = email
     ps.changed()
-    return account_page(request, user, notice="account.email.sent", sent_to=email)
+    return account_page(request, user, notice=_sent(now_in_force), sent_to=email)
+
+
+def _sent(now_in_force: bool) -> str:
+    """The notice after a code went out: the sentence must be true for this pool, which either
+    keeps the old address until the new one is proven (``AttributesRequireVerificationBeforeUpdate``,
+    as the portal creates its pool) or switches at once and leaves the new one unverified."""
+    return "account.email.sent_in_force" if now_in_force else "account.email.sent"
 
 
 @router.post("/account/email/verify", dependencies=[CSRF])
@@ -120,4 +127,8 @@ def resend_code(request: Request, user: SignedIn) -> Response:
         log.info("resending the email code failed: %s", exc.code)
         return account_page(request, user, 429, errors=["account.email.limit"])
     pending = portal_session(request).state.pending_email
-    return account_page(request, user, notice="account.email.sent", sent_to=pending or "")
+    try:
+        in_force = pending is not None and _current_email(user) == pending
+    except CognitoError:
+        in_force = False
+    return account_page(request, user, notice=_sent(in_force), sent_to=pending or "")

@@ -274,6 +274,7 @@ STRINGS: dict[str, str] = {
     "account.email.new": "New email address",
     "account.email.submit": "Change email address",
     "account.email.sent": "We sent a code to {email}. Enter it to finish the change; until then your current address stays.",
+    "account.email.sent_in_force": "Your address is now {email}, not yet confirmed: we sent a code to it. Enter the code to confirm it; until then applications that rely on your address do not receive it.",
     "account.email.code": "Code from the email",
     "account.email.verify": "Verify",
     "account.email.resend": "Send a new code",

@@ -58,4 +58,14 @@ STRINGS_CONSOLE: dict[str, str] = {
     "admin.audit.clear": "Clear",
     "admin.audit.pages": "Pages",
     "admin.audit.export": "Export",
+    "admin.refused.own_disable": "You cannot disable your own account here: you would lose the "
+    "console at once. Ask another administrator.",
+    "admin.refused.own_delete": "You cannot delete your own account here: you would lose the "
+    "console at once. Ask another administrator.",
+    "admin.refused.last_disable": "This is the last administrator: disabling them would leave "
+    "nobody who can open the console. Grant another administrator first.",
+    "admin.refused.last_delete": "This is the last administrator: deleting them would leave "
+    "nobody who can open the console. Grant another administrator first.",
+    "admin.signout.self_note": "This was your own account: your session here has ended too, so "
+    "the next page asks you to sign in again.",
 }

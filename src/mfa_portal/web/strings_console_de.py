@@ -174,4 +174,18 @@ STRINGS_CONSOLE_DE: dict[str, str] = {
     "Portal versendet, hier aufbewahrt (nur im Entwicklungsmodus).",
     "admin.outbox.to": "An: {recipient}",
     "admin.outbox.empty": "Noch keine Nachrichten.",
+    "admin.refused.own_disable": "Ihr eigenes Konto können Sie hier nicht deaktivieren: Sie würden "
+    "die Konsole sofort verlieren. Bitten Sie eine andere Administratorin oder einen anderen "
+    "Administrator.",
+    "admin.refused.own_delete": "Ihr eigenes Konto können Sie hier nicht löschen: Sie würden die "
+    "Konsole sofort verlieren. Bitten Sie eine andere Administratorin oder einen anderen "
+    "Administrator.",
+    "admin.refused.last_disable": "Dies ist die letzte Administratorin oder der letzte "
+    "Administrator: Nach dem Deaktivieren könnte niemand mehr die Konsole öffnen. Ernennen Sie "
+    "zuerst eine weitere Person zur Administration.",
+    "admin.refused.last_delete": "Dies ist die letzte Administratorin oder der letzte "
+    "Administrator: Nach dem Löschen könnte niemand mehr die Konsole öffnen. Ernennen Sie zuerst "
+    "eine weitere Person zur Administration.",
+    "admin.signout.self_note": "Das war Ihr eigenes Konto: Auch Ihre Sitzung hier ist beendet, "
+    "die nächste Seite fragt nach einer neuen Anmeldung.",
 }

@@ -297,6 +297,9 @@ STRINGS_DE: dict[str, str] = {
     "account.email.submit": "E-Mail-Adresse ändern",
     "account.email.sent": "Wir haben einen Code an {email} gesendet. Geben Sie ihn ein, um die "
     "Änderung abzuschließen; bis dahin bleibt Ihre aktuelle Adresse bestehen.",
+    "account.email.sent_in_force": "Ihre Adresse ist jetzt {email}, aber noch nicht bestätigt: "
+    "Wir haben einen Code an sie gesendet. Geben Sie ihn ein, um sie zu bestätigen; bis dahin "
+    "erhalten Anwendungen, die sich auf Ihre Adresse verlassen, sie nicht.",
     "account.email.code": "Code aus der E-Mail",
     "account.email.verify": "Bestätigen",
     "account.email.resend": "Neuen Code senden",

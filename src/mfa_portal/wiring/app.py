@@ -5,12 +5,12 @@ portal's session and header middleware never see a Cognito API call.
 
 The development outbox (``/dev/outbox``) shows every mail the portal sent, sign-in codes and reset
 links included, to anyone who can reach it; it is served only when the portal is bound to a loopback
-address.
+address, and then only to a request straight from loopback with no proxy headers
+(``mfa_portal.loopback``), so a local nginx in front of the portal cannot hand it out.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +21,7 @@ from starlette.types import ASGIApp
 
 from mfa_portal.admin.notify import Outbox
 from mfa_portal.health import Check
+from mfa_portal.loopback import is_loopback
 from mfa_portal.settings import Mode, SessionStoreKind, Settings
 from mfa_portal.storage import StartupError
 from mfa_portal.web.app import create_app
@@ -30,16 +31,6 @@ from mfa_portal.web.routes_recovery import EXTENSIONS
 from mfa_portal.web.session_store import RedisSessionStore, SessionStore
 from mfa_portal.wiring.backend import WIRE_PATH, PortalBackend
 from mfa_portal.wiring.support import build_support, portal_store
-
-
-def is_loopback(host: str) -> bool:
-    """True for ``localhost`` and loopback addresses; a wildcard or any other address is not."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve to anything
 
 
 def outbox_warning(settings: Settings, bind_host: str) -> str | None:

@@ -116,6 +116,9 @@ def ensure_default_pool(
         MfaConfiguration="OFF",  # CreateUserPool only takes SMS MFA; TOTP comes next (spec §2.1)
         AliasAttributes=["email"],
         AutoVerifiedAttributes=["email"],
+        # A new address takes over only once its code is entered: until then reset codes and
+        # X-Auth-Email keep the proven one (the account page says which happened).
+        UserAttributeUpdateSettings={"AttributesRequireVerificationBeforeUpdate": ["email"]},
         UsernameConfiguration={"CaseSensitive": False},
         AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
         AccountRecoverySetting={"RecoveryMechanisms": [{"Priority": 1, "Name": "verified_email"}]},
