@@ -150,7 +150,10 @@ def open_cognito(settings: Settings) -> PortalBackend:
     """Amazon Cognito (or any compatible endpoint) through boto3's default credential chain."""
     import boto3
 
-    boto = boto3.client(
+    # A session of its own: boto3's default one keeps the first credentials it resolved for the
+    # life of the process, so a backend opened after the environment changed would sign with
+    # stale keys.
+    boto = boto3.session.Session().client(
         "cognito-idp",
         region_name=settings.region,
         endpoint_url=settings.endpoint_url or None,
