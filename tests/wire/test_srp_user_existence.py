@@ -94,3 +94,43 @@ def test_a_bad_srp_a_is_refused_alike_for_a_real_and_an_unknown_name(
 def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
     err = exc.value.response["Error"]
     return str(err["Code"]), str(err["Message"])
+
+
+def _start(pool: Pool, name: str) -> dict[str, str]:
+    started = pool.idp.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="USER_SRP_AUTH",
+        AuthParameters={"USERNAME": name, "SRP_A": format(pow(2, 12345, N), "x")},
+    )
+    parameters: dict[str, str] = started["ChallengeParameters"]
+    return parameters
+
+
+def test_the_salt_is_the_same_on_every_start_for_a_real_and_an_unknown_name(pool: Pool) -> None:
+    """A real user's salt never changes between starts; an unknown name's was random each time."""
+    for name in (REAL, UNKNOWN):
+        salts = {_start(pool, name)["SALT"] for _ in range(3)}
+        assert len(salts) == 1, name
+
+
+def test_an_unknown_email_gets_a_generated_username_like_a_real_one(
+    wire_server: WireServer,
+) -> None:
+    """In an email-as-username pool, a registered email comes back as the UUID the pool generated;
+    an unknown one came back as typed."""
+    email_pool = Pool(
+        wire_server,
+        UsernameAttributes=["email"],
+        UsernameConfiguration={"CaseSensitive": False},
+    )
+    username = email_pool.user(
+        "frank@example.com", UserAttributes=[{"Name": "email_verified", "Value": "true"}]
+    )
+    shown = {
+        name: {_start(email_pool, name)["USER_ID_FOR_SRP"] for _ in range(2)}
+        for name in ("frank@example.com", "FRANK@example.com", "ghost@example.com")
+    }
+    assert shown["frank@example.com"] == shown["FRANK@example.com"] == {username}
+    (decoy,) = shown["ghost@example.com"]
+    assert decoy != "ghost@example.com"
+    assert len(decoy) == len(username) and decoy.count("-") == username.count("-") == 4

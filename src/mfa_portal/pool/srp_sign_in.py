@@ -8,8 +8,9 @@ password, and then continues exactly like ``password_sign_in`` (new password, MF
 tokens).
 
 An unknown user (on clients that prevent user-existence errors) or a user without a verifier yet
-gets a challenge that looks the same and fails at the claim with the wrong-password error, so the
-two steps never tell who has an account.
+gets a challenge that looks the same (a salt, verifier and ``USER_ID_FOR_SRP`` that are the same on
+every start, ``srp_decoys``) and fails at the claim with the wrong-password error, so the two steps
+never tell who has an account.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from typing import Any, NoReturn
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.srp import TIMESTAMP_FORMAT
-from mfa_portal.pool import srp, srp_blocks
+from mfa_portal.pool import srp, srp_blocks, srp_decoys
 from mfa_portal.pool.auth_sessions import AuthSession, SessionStage
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.flow_types import Answer, App, Outcome, required
 from mfa_portal.pool.secret_hash import check_secret_hash
-from mfa_portal.pool.srp_store import decoy_verifier, load_verifier
+from mfa_portal.pool.srp_store import load_verifier
 from mfa_portal.pool.users import User, find_user
 from mfa_portal.security_events import emit
 from mfa_portal.storage import Connection
@@ -51,14 +52,15 @@ def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
     seen = _user_and_verifier(ctx, app, username)
     if seen is None:
         return _unknown(ctx, app, username)
-    offered = seen[1] or decoy_verifier(ctx)  # a user without one yet is offered a decoy's
+    # A user without a verifier yet is offered a decoy's, the same on every start.
+    offered = seen[1] or srp_decoys.verifier(ctx, app.pool, seen[0].username)
     challenge = _server_challenge(ctx, offered)
     now = _user_and_verifier(ctx, app, username)
     if now is None or now[0].id != seen[0].id:  # deleted or replaced meanwhile: as if unknown
         return _unknown(ctx, app, username)
     user, verifier = now
     if verifier != seen[1]:  # a password set meanwhile
-        offered = verifier or decoy_verifier(ctx)
+        offered = verifier or srp_decoys.verifier(ctx, app.pool, user.username)
         challenge = _server_challenge(ctx, offered)
     sealed = srp_blocks.Challenge(
         user_id=user.id,
@@ -93,8 +95,9 @@ def _unknown(ctx: Context, app: App, username: str) -> Outcome:
     block = srp_blocks.decoy_block(
         ctx, app.pool.id, srp_blocks.Decoy(username, app.client.id, expires_at)
     )
-    decoy = decoy_verifier(ctx)
-    return _challenge(username, decoy.salt, block, _server_challenge(ctx, decoy))
+    decoy = srp_decoys.verifier(ctx, app.pool, username)
+    shown = srp_decoys.user_id_for_srp(ctx, app.pool, username)
+    return _challenge(shown, decoy.salt, block, _server_challenge(ctx, decoy))
 
 
 def _server_challenge(ctx: Context, verifier: srp.Verifier) -> srp.ServerChallenge:

@@ -1,0 +1,81 @@
+"""USER_SRP_AUTH through the engine, on a client that hides who exists (``pool.srp_sign_in``): a
+real user, a user without a verifier yet and an unknown name look alike at both steps, in what is
+answered and in the work done (the big exponentiations, which are most of a step's time)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gmpy2
+import pytest
+
+from mfa_portal.cognito_api.srp import SrpClient
+from mfa_portal.pool import srp
+from mfa_portal.pool.engine import Engine
+from tests.support.auth_world import ALL_FLOWS, SignInRig
+from tests.support.pool_rig import PASSWORD
+
+NAMES = ["alice", "legacy", "nobody"]  # a user, a user without a verifier, no user
+
+
+@pytest.fixture
+def rig(engine: Engine) -> SignInRig:
+    made = SignInRig(engine, flows=[*ALL_FLOWS, "ALLOW_USER_SRP_AUTH"], prevent=True)
+    made.user("alice")
+    made.user("legacy")
+    made.sql("DELETE FROM srp_verifiers WHERE user_id = ?", made.row("legacy").id)
+    return made
+
+
+def _start(rig: SignInRig, name: str, client: SrpClient | None = None) -> dict[str, Any]:
+    client = client or SrpClient(rig.pool_id, PASSWORD)
+    started = rig.engine.call(
+        "InitiateAuth",
+        {
+            "ClientId": rig.client_id,
+            "AuthFlow": "USER_SRP_AUTH",
+            "AuthParameters": {"USERNAME": name, "SRP_A": client.srp_a},
+        },
+    )
+    parameters: dict[str, Any] = started["ChallengeParameters"]
+    return parameters
+
+
+def _exponentiations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records the big exponentiations (GMP's ``powmod_sec``, which every SRP one goes through),
+    each as the size class of its exponent (the cost): at most 256 bits (b, u, x) or longer."""
+    calls: list[str] = []
+    real: Callable[[Any, Any, Any], Any] = gmpy2.powmod_sec
+
+    def counted(base: Any, exponent: Any, modulus: Any) -> Any:
+        calls.append("short" if int(exponent).bit_length() <= 8 * srp.SECRET_BYTES else "long")
+        return real(base, exponent, modulus)
+
+    monkeypatch.setattr(gmpy2, "powmod_sec", counted)
+    return calls
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_repeated_starts_show_the_same_salt(rig: SignInRig, name: str) -> None:
+    """A user's salt is their verifier's, the same on every start; a random one for an unknown name
+    told the two apart after two starts."""
+    first, second = _start(rig, name), _start(rig, name)
+    assert first["SALT"] == second["SALT"]
+    assert first["USER_ID_FOR_SRP"] == second["USER_ID_FOR_SRP"]
+    assert first["SRP_B"] != second["SRP_B"]  # B is fresh each time, for everyone
+
+
+def test_a_start_costs_the_same_exponentiations_for_everyone(
+    rig: SignInRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unknown name's decoy once cost one more 3072-bit exponentiation: a millisecond to time."""
+    calls = _exponentiations(monkeypatch)
+    seen = {}
+    for name in NAMES:
+        client = SrpClient(rig.pool_id, PASSWORD)
+        assert client.srp_a  # the client's own g^a is not the pool's work
+        calls.clear()
+        _start(rig, name, client)
+        seen[name] = list(calls)
+    assert seen["alice"] == seen["legacy"] == seen["nobody"] == ["short"]
