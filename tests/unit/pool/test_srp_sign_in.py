@@ -13,10 +13,12 @@ import pytest
 from mfa_portal.cognito_api.srp import SrpClient
 from mfa_portal.pool import srp
 from mfa_portal.pool.engine import Engine
-from tests.support.auth_world import ALL_FLOWS, SignInRig
+from tests.support.auth_world import ALL_FLOWS, SignInRig, tokens_of
+from tests.support.cognito_errors import raises_cognito
 from tests.support.pool_rig import PASSWORD
 
 NAMES = ["alice", "legacy", "nobody"]  # a user, a user without a verifier, no user
+WRONG = "Incorrect username or password."
 
 
 @pytest.fixture
@@ -79,3 +81,50 @@ def test_a_start_costs_the_same_exponentiations_for_everyone(
         _start(rig, name, client)
         seen[name] = list(calls)
     assert seen["alice"] == seen["legacy"] == seen["nobody"] == ["short"]
+
+
+def _answers(rig: SignInRig, name: str, password: str = "Wrong-Horse-9!") -> dict[str, str]:
+    """A client's complete PASSWORD_VERIFIER answers to a fresh challenge for ``name``."""
+    client = SrpClient(rig.pool_id, password)
+    parameters = _start(rig, name, client)
+    return {**client.answer(parameters, now=rig.clock.now()), "USERNAME": parameters["USERNAME"]}
+
+
+def _claim(rig: SignInRig, answers: dict[str, str]) -> tuple[str, str]:
+    """The error a claim is refused with."""
+    with raises_cognito("NotAuthorizedException") as refused:
+        rig.respond("PASSWORD_VERIFIER", None, **answers)
+    return refused.code, refused.message
+
+
+def test_a_wrong_claim_costs_the_same_exponentiations_for_everyone(
+    rig: SignInRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session key was computed only for a user with a verifier: an unknown name's answer came
+    back in a third of the time."""
+    calls = _exponentiations(monkeypatch)
+    seen = {}
+    for name in NAMES:
+        answers = _answers(rig, name)  # the client's work, before counting
+        calls.clear()
+        assert _claim(rig, answers) == ("NotAuthorizedException", WRONG)
+        seen[name] = list(calls)
+    assert seen["alice"] == seen["legacy"] == seen["nobody"] == ["short", "short"]
+
+
+def test_a_replayed_claim_costs_no_exponentiation(
+    rig: SignInRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spent block is refused before its key is computed, for a user's block and a decoy alike."""
+    calls = _exponentiations(monkeypatch)
+    for name in NAMES:
+        answers = _answers(rig, name)
+        _claim(rig, answers)
+        calls.clear()
+        assert _claim(rig, answers) == ("NotAuthorizedException", WRONG)
+        assert calls == [], name
+
+
+def test_the_right_password_still_signs_in(rig: SignInRig) -> None:
+    result = rig.respond("PASSWORD_VERIFIER", None, **_answers(rig, "alice", PASSWORD))
+    assert tokens_of(result)["AccessToken"]
