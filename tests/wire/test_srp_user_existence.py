@@ -7,13 +7,14 @@ sees: status, error name and message, and the challenge's parameters.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from mfa_portal.cognito_api.srp import N
+from mfa_portal.cognito_api.srp import N, timestamp
 from tests.support.wire import WireServer
 
 PASSWORD = "Correct-Horse-9!"
@@ -134,3 +135,24 @@ def test_an_unknown_email_gets_a_generated_username_like_a_real_one(
     (decoy,) = shown["ghost@example.com"]
     assert decoy != "ghost@example.com"
     assert len(decoy) == len(username) and decoy.count("-") == username.count("-") == 4
+
+
+def test_a_claim_naming_someone_else_is_answered_alike(pool: Pool) -> None:
+    """A real user's block answered with another USERNAME said "Invalid session for the user.",
+    an unknown name's "Incorrect username or password."."""
+    answers = []
+    for name in (REAL, UNKNOWN):
+        parameters = _start(pool, name)
+        with pytest.raises(ClientError) as exc:
+            pool.idp.respond_to_auth_challenge(
+                ClientId=pool.client_id,
+                ChallengeName="PASSWORD_VERIFIER",
+                ChallengeResponses={
+                    "USERNAME": "someone-else",
+                    "PASSWORD_CLAIM_SECRET_BLOCK": parameters["SECRET_BLOCK"],
+                    "TIMESTAMP": timestamp(time.time()),
+                    "PASSWORD_CLAIM_SIGNATURE": "AAAA",
+                },
+            )
+        answers.append(_error(exc))
+    assert answers[0] == answers[1] == ("NotAuthorizedException", "Incorrect username or password.")

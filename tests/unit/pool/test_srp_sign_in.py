@@ -128,3 +128,29 @@ def test_a_replayed_claim_costs_no_exponentiation(
 def test_the_right_password_still_signs_in(rig: SignInRig) -> None:
     result = rig.respond("PASSWORD_VERIFIER", None, **_answers(rig, "alice", PASSWORD))
     assert tokens_of(result)["AccessToken"]
+
+
+@pytest.mark.parametrize("other", ["someone-else", "bob"])
+def test_a_claim_naming_someone_else_fails_alike_and_counts_alike(
+    rig: SignInRig, other: str
+) -> None:
+    """A user's block answered with another USERNAME said "Invalid session for the user." and was
+    not counted; an unknown name's said "Incorrect username or password." and was. Now both fail
+    as a wrong claim, counted, until the lockout answers both alike."""
+    rig.user("bob")
+    for name in ("alice", "nobody"):
+        for _ in range(5):
+            answers = {**_answers(rig, name, PASSWORD), "USERNAME": other}
+            assert _claim(rig, answers) == ("NotAuthorizedException", WRONG), name
+        answers = {**_answers(rig, name, PASSWORD), "USERNAME": other}
+        assert _claim(rig, answers) == ("NotAuthorizedException", "Password attempts exceeded")
+
+
+def test_a_right_claim_under_another_users_name_signs_nobody_in(rig: SignInRig) -> None:
+    """Identity comes from the block: naming bob with alice's proof is refused, and the block is
+    spent (the same answer with alice's name is then refused too)."""
+    rig.user("bob")
+    answers = _answers(rig, "alice", PASSWORD)
+    assert _claim(rig, {**answers, "USERNAME": "bob"}) == ("NotAuthorizedException", WRONG)
+    assert _claim(rig, answers) == ("NotAuthorizedException", WRONG)
+    assert rig.row("bob").failed_attempts == 0 and rig.row("alice").failed_attempts == 1
