@@ -13,6 +13,7 @@ from typing import Any
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool.pools import Pool
+from mfa_portal.pool.users import names_another_user
 from mfa_portal.storage import Connection, Row
 
 STANDARD_ATTRIBUTES = frozenset(
@@ -199,8 +200,10 @@ def enforce_uniqueness(
 
     Username attributes must be unique verified or not; email and phone aliases only once
     verified, and a forced alias is unverified on its previous holder; preferred_username always.
+    None may be another user's username or sub (``users.names_another_user``), forced or not.
     """
     creating = user_id is None
+    _refuse_other_users_names(conn, pool, attrs, changed, user_id)
     for attr in pool.username_attributes:
         if (
             attr in changed
@@ -229,6 +232,18 @@ def enforce_uniqueness(
                 "UPDATE users SET attributes = ?, modified = ? WHERE id = ?",
                 (json.dumps(moved), now, row["id"]),
             )
+
+
+def _refuse_other_users_names(
+    conn: Connection, pool: Pool, attrs: dict[str, str], changed: set[str], user_id: int | None
+) -> None:
+    """AliasExistsException for a sign-in attribute set to another user's username or sub, which
+    it would otherwise answer for: a name always reaches the user it names first."""
+    for attr in dict.fromkeys([*pool.username_attributes, *pool.alias_attributes]):
+        touched = attr in changed or f"{attr}_verified" in changed
+        value = attrs.get(attr)
+        if touched and value and names_another_user(conn, pool, attr, value, user_id):
+            raise errors.AliasExistsException(messages.alias_exists(attr))
 
 
 def new_user_attributes(

@@ -1,7 +1,8 @@
 """Answers to the challenges of a sign-in (both RespondToAuthChallenge operations).
 
 Identity always comes from the session row (for SRP's PASSWORD_VERIFIER, from the sealed block that
-stands for one): a ``USERNAME`` that names someone else is refused. The session is bound to its pool
+stands for one): a ``USERNAME`` that names someone else is refused (for SRP as a wrong claim, spent
+and counted, since an unknown name's block answers any USERNAME so). The session is bound to its pool
 and client and spent in the transaction that uses it up. What a
 challenge answer costs in CPU (a new password's argon2 hash, SRP's exponentiations) is paid before
 the write transaction, and only for a session that exists: a made-up session buys no hash.
@@ -74,12 +75,14 @@ def respond(
             raise (CommitThenRaise(wrong) if isinstance(exc, CommitThenRaise) else wrong) from None
         user = load_user_by_id(conn, found.user_id, groups=False)
         named = find_user(conn, app.pool, username)
-        if named is None or named.id != user.id:
+        named_user = named is not None and named.id == user.id
+        if not named_user:
             sign_in.refused(user, "USERNAME in the challenge response names another user")
-            raise errors.NotAuthorizedException(messages.SESSION_INVALID)
+            if name != srp_sign_in.CHALLENGE:
+                raise errors.NotAuthorizedException(messages.SESSION_INVALID)
         if not user.enabled and name != srp_sign_in.CHALLENGE:  # SRP: told after the proof
             raise errors.NotAuthorizedException(messages.USER_DISABLED)
-        answer = Answer(app, session, found, user, responses, new_hash, srp_key)
+        answer = Answer(app, session, found, user, responses, new_hash, srp_key, named_user)
         return handler(ctx, conn, answer)
 
 
@@ -193,10 +196,12 @@ def _answer_select(ctx: Context, conn: Connection, a: Answer) -> Outcome:
 
 def _answer_password_verifier(ctx: Context, conn: Connection, a: Answer) -> Outcome:
     """The SRP claim: one try per challenge (the session is spent either way), counted like a
-    password."""
-    ok = srp_sign_in.claim_is_valid(ctx, conn, a)
+    password. A ``USERNAME`` naming someone else fails like a wrong claim: an unknown name's block
+    cannot tell a right USERNAME from a wrong one, so a user's must not answer differently."""
+    ok = srp_sign_in.claim_is_valid(ctx, conn, a)  # judged either way: the same work
     srp_sign_in.spend(ctx, conn, a)
-    return sign_in.finish_first_factor(ctx, conn, a.app, a.user, ok, "wrong password")
+    cause = "wrong password" if a.named_user else "USERNAME names another user"
+    return sign_in.finish_first_factor(ctx, conn, a.app, a.user, ok and a.named_user, cause)
 
 
 def _answer_setup(ctx: Context, conn: Connection, a: Answer) -> Outcome:

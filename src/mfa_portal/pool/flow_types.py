@@ -45,6 +45,7 @@ class Answer:
     responses: dict[str, Any]
     new_hash: str | None = None  # NEW_PASSWORD_REQUIRED: the checked, hashed new password
     srp_key: PreparedKey | None = None  # PASSWORD_VERIFIER: the session key, if computed before
+    named_user: bool = True  # PASSWORD_VERIFIER: whether USERNAME names the block's user
 
 
 def required(params: dict[str, Any], name: str) -> str:

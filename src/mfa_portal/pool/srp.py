@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import re
 from dataclasses import dataclass
 
 from mfa_portal.cognito_api.srp import (
@@ -25,6 +26,10 @@ from mfa_portal.cognito_api.srp import (
 
 SALT_BYTES = 16
 SECRET_BYTES = 32  # the server's ephemeral b: 256 bits
+# A is below N: 768 hex digits for the 3072-bit group, plus one byte of "00" for SDKs that send it
+# in the padded form they hash. Anything longer is no A, and would not fit the sealed block.
+MAX_A_DIGITS = len(format(N, "x")) + 2
+_HEX = re.compile(r"[0-9a-fA-F]+")
 
 
 @dataclass(frozen=True)
@@ -78,15 +83,16 @@ class PreparedKey:
 
 
 class BadClientValue(ValueError):
-    """``SRP_A`` is not a usable public value (zero mod N, or not hex)."""
+    """``SRP_A`` is not a usable public value (zero mod N, too long, or not hex)."""
 
 
 def parse_a(srp_a: str) -> int:
-    """The client's A; refusing A ≡ 0 (mod N), which would make the shared key predictable."""
-    try:
-        big_a = int(srp_a, 16)
-    except ValueError:
-        raise BadClientValue("SRP_A is not a hexadecimal number") from None
+    """The client's A: hex digits only (``int`` would also take a sign, ``0x``, blanks and ``_``),
+    no longer than the group allows; refusing A ≡ 0 (mod N), which would make the shared key
+    predictable."""
+    if len(srp_a) > MAX_A_DIGITS or not _HEX.fullmatch(srp_a):
+        raise BadClientValue("SRP_A is not a hexadecimal number of the group's size")
+    big_a = int(srp_a, 16)
     if big_a % N == 0:
         raise BadClientValue("SRP_A must not be zero modulo N")
     return big_a

@@ -10,8 +10,9 @@ the pool), padded to one length, with the app client and an expiry inside.
 A block is good for one answer: the answer's transaction records its digest in ``srp_spent`` (pool
 schema 10), whose primary key decides a race between two answers (exactly one is judged), and the
 record outlives the block's expiry. A name that is no user gets a block of the same length that
-carries the name instead (a decoy), so the second step can count the failure against it; a decoy is
-answered once and expires too, so replaying an answer is refused alike for a user and for a name.
+carries the name instead (a decoy), with its own challenge's values, so the second step can count the
+failure against it and do the same work as for a user; a decoy is answered once and expires too, so
+replaying an answer is refused alike for a user and for a name.
 """
 
 from __future__ import annotations
@@ -29,7 +30,10 @@ from mfa_portal.pool.purge import purge_expired
 from mfa_portal.storage import Connection
 
 KEEP_AFTER_EXPIRY = 3600.0  # seconds an answered block stays recorded after it expired
-PLAIN_CHARACTERS = 2048  # every block's sealed text is padded to this: a user's, a decoy's alike
+# Every block's sealed text is padded to this, a user's and a decoy's alike: room for A (at most
+# 770 hex digits), B (768), b (64), the rest (about 110) and a decoy's name of 128 characters even
+# when each is escaped to six in JSON.
+PLAIN_CHARACTERS = 2560
 _USER, _DECOY = "user", "decoy"
 
 
@@ -53,11 +57,18 @@ class Challenge:
 @dataclass(frozen=True)
 class Decoy:
     """What a decoy block carries: the name (None when too long to carry), the app client and the
-    expiry, so that it is answered once and expires exactly like a user's."""
+    expiry, so that it is answered once and expires exactly like a user's, and the challenge's
+    values, so that the answer's session key can be computed as for a user."""
 
     name: str | None
     client_id: str
     expires_at: float
+    big_a: str
+    big_b: str
+    b: str
+
+    def key_data(self) -> dict[str, Any]:
+        return {"A": self.big_a, "B": self.big_b, "b": self.b, "ready": False}
 
 
 def digest(block: str) -> str:
@@ -100,6 +111,7 @@ def decoy_block(ctx: Context, pool_id: str, decoy: Decoy) -> str:
     """A block for a name that is no user, as long as a user's. A name too long to carry is left
     out (nothing to count it by)."""
     fields = {"k": _DECOY, "c": decoy.client_id, "e": decoy.expires_at}
+    fields |= {"A": decoy.big_a, "B": decoy.big_b, "b": decoy.b}
     sealed = _seal(ctx, pool_id, {**fields, "n": decoy.name})
     if sealed is None:
         sealed = _seal(ctx, pool_id, fields)
@@ -107,10 +119,23 @@ def decoy_block(ctx: Context, pool_id: str, decoy: Decoy) -> str:
     return sealed
 
 
+def opened(ctx: Context, pool_id: str, block: str) -> Challenge | Decoy | None:
+    """What ``block`` carries, a user's challenge or a decoy, from one decryption; None for a
+    forgery or another pool's."""
+    fields = _open(ctx, pool_id, block)
+    if fields is None:
+        return None
+    return _challenge(fields) if fields.get("k") == _USER else _decoy(fields)
+
+
 def challenge_of(ctx: Context, pool_id: str, block: str) -> Challenge | None:
     """The user's challenge ``block`` carries; None for a decoy, a forgery, another pool's."""
     fields = _open(ctx, pool_id, block)
-    if fields is None or fields.get("k") != _USER:
+    return None if fields is None else _challenge(fields)
+
+
+def _challenge(fields: dict[str, Any]) -> Challenge | None:
+    if fields.get("k") != _USER:
         return None
     try:
         return Challenge(
@@ -129,11 +154,22 @@ def challenge_of(ctx: Context, pool_id: str, block: str) -> Challenge | None:
 def decoy_of(ctx: Context, pool_id: str, block: str) -> Decoy | None:
     """The decoy ``block`` carries; None for a user's block, a forgery, another pool's."""
     fields = _open(ctx, pool_id, block)
-    if fields is None or fields.get("k") != _DECOY:
+    return None if fields is None else _decoy(fields)
+
+
+def _decoy(fields: dict[str, Any]) -> Decoy | None:
+    if fields.get("k") != _DECOY:
         return None
     name = fields.get("n")
     try:
-        return Decoy(name if isinstance(name, str) else None, str(fields["c"]), float(fields["e"]))
+        return Decoy(
+            name if isinstance(name, str) else None,
+            str(fields["c"]),
+            float(fields["e"]),
+            str(fields.get("A", "")),  # a block made before decoys carried their challenge
+            str(fields.get("B", "")),
+            str(fields.get("b", "")),
+        )
     except (KeyError, TypeError, ValueError):
         return None
 

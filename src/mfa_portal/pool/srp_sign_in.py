@@ -8,8 +8,9 @@ password, and then continues exactly like ``password_sign_in`` (new password, MF
 tokens).
 
 An unknown user (on clients that prevent user-existence errors) or a user without a verifier yet
-gets a challenge that looks the same and fails at the claim with the wrong-password error, so the
-two steps never tell who has an account.
+gets a challenge that looks the same (a salt, verifier and ``USER_ID_FOR_SRP`` that are the same on
+every start, ``srp_decoys``) and fails at the claim with the wrong-password error, so the two steps
+never tell who has an account.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from typing import Any, NoReturn
 
 from mfa_portal.cognito_api import errors, messages
 from mfa_portal.cognito_api.srp import TIMESTAMP_FORMAT
-from mfa_portal.pool import srp, srp_blocks
+from mfa_portal.pool import srp, srp_blocks, srp_decoys
 from mfa_portal.pool.auth_sessions import AuthSession, SessionStage
 from mfa_portal.pool.context import Context
 from mfa_portal.pool.flow_types import Answer, App, Outcome, required
 from mfa_portal.pool.secret_hash import check_secret_hash
-from mfa_portal.pool.srp_store import decoy_verifier, load_verifier
+from mfa_portal.pool.srp_store import load_verifier
 from mfa_portal.pool.users import User, find_user
 from mfa_portal.security_events import emit
 from mfa_portal.storage import Connection
@@ -50,15 +51,16 @@ def start(ctx: Context, app: App, params: dict[str, Any]) -> Outcome:
         raise errors.InvalidParameterException(messages.BAD_SRP_A) from None
     seen = _user_and_verifier(ctx, app, username)
     if seen is None:
-        return _unknown(ctx, app, username)
-    offered = seen[1] or decoy_verifier(ctx)  # a user without one yet is offered a decoy's
+        return _unknown(ctx, app, username, big_a)
+    # A user without a verifier yet is offered a decoy's, the same on every start.
+    offered = seen[1] or srp_decoys.verifier(ctx, app.pool, seen[0].username)
     challenge = _server_challenge(ctx, offered)
     now = _user_and_verifier(ctx, app, username)
     if now is None or now[0].id != seen[0].id:  # deleted or replaced meanwhile: as if unknown
-        return _unknown(ctx, app, username)
+        return _unknown(ctx, app, username, big_a)
     user, verifier = now
     if verifier != seen[1]:  # a password set meanwhile
-        offered = verifier or decoy_verifier(ctx)
+        offered = verifier or srp_decoys.verifier(ctx, app.pool, user.username)
         challenge = _server_challenge(ctx, offered)
     sealed = srp_blocks.Challenge(
         user_id=user.id,
@@ -83,18 +85,25 @@ def _user_and_verifier(
         return user, load_verifier(ctx, conn, user.id)
 
 
-def _unknown(ctx: Context, app: App, username: str) -> Outcome:
+def _unknown(ctx: Context, app: App, username: str, big_a: int) -> Outcome:
     """No such user: UserNotFoundException, or where the client prevents user-existence errors a
     challenge like anyone's, made from a decoy verifier, whose claim then fails."""
     if not app.client.prevent_user_existence_errors:
         log.info("SRP sign-in refused in %s: unknown user", app.pool.id)
         raise errors.UserNotFoundException(messages.USER_NOT_FOUND)
-    expires_at = ctx.now + app.client.auth_session_seconds
-    block = srp_blocks.decoy_block(
-        ctx, app.pool.id, srp_blocks.Decoy(username, app.client.id, expires_at)
+    decoy = srp_decoys.verifier(ctx, app.pool, username)
+    challenge = _server_challenge(ctx, decoy)
+    sealed = srp_blocks.Decoy(
+        name=username,
+        client_id=app.client.id,
+        expires_at=ctx.now + app.client.auth_session_seconds,
+        big_a=format(big_a, "x"),
+        big_b=format(challenge.big_b, "x"),
+        b=format(challenge.b, "x"),
     )
-    decoy = decoy_verifier(ctx)
-    return _challenge(username, decoy.salt, block, _server_challenge(ctx, decoy))
+    block = srp_blocks.decoy_block(ctx, app.pool.id, sealed)
+    shown = srp_decoys.user_id_for_srp(ctx, app.pool, username)
+    return _challenge(shown, decoy.salt, block, challenge)
 
 
 def _server_challenge(ctx: Context, verifier: srp.Verifier) -> srp.ServerChallenge:
@@ -163,21 +172,30 @@ def spend(ctx: Context, conn: Connection, a: Answer) -> None:
 def prepare_key(ctx: Context, app: App, block: str) -> srp.PreparedKey | None:
     """Before the answer's transaction: the session key of the challenge ``block`` carries, from
     that challenge and the user's verifier as it is now, so that the transaction does not hold the
-    write lock for its exponentiations. None when there is nothing to compute. The transaction
-    judges everything again, and takes the key only if what it was computed from is unchanged."""
-    found = srp_blocks.challenge_of(ctx, app.pool.id, block)
-    if found is None or not found.ready:
+    write lock for its exponentiations. The transaction judges everything again, and takes the key
+    only if what it was computed from is unchanged.
+
+    A decoy's block, or a user's without a verifier, gets the same exponentiations against a decoy
+    verifier (a key no answer matches), so that the answer takes as long for a name as for a user.
+    A block of another client, expired or spent gets none, whoever it was made for: the transaction
+    refuses it anyway, and a replay should not cost the server a key."""
+    found = srp_blocks.opened(ctx, app.pool.id, block)
+    if found is None or found.client_id != app.client.id or found.expires_at <= ctx.now:
         return None
-    data = found.key_data()
+    user_id = found.user_id if isinstance(found, srp_blocks.Challenge) else 0
     with ctx.single_statements() as conn:
-        verifier = load_verifier(ctx, conn, found.user_id)
+        if srp_blocks.is_spent(conn, block):
+            return None
+        verifier = load_verifier(ctx, conn, user_id) if found.key_data()["ready"] else None
     if verifier is None:
-        return None
+        name = found.name if isinstance(found, srp_blocks.Decoy) else None
+        verifier = srp_decoys.verifier(ctx, app.pool, name or "")
+    data = found.key_data()
     try:
         key = _session_key(data, verifier)
     except (srp.BadClientValue, ValueError, KeyError):
         return None
-    return srp.PreparedKey(_key_inputs(found.user_id, data, verifier), key)
+    return srp.PreparedKey(_key_inputs(user_id, data, verifier), key)
 
 
 def claim_is_valid(ctx: Context, conn: Connection, a: Answer) -> bool:

@@ -8,7 +8,6 @@ pool sees the password again); until then USER_SRP_AUTH refuses them like a wron
 
 from __future__ import annotations
 
-from mfa_portal.cognito_api.srp import G, modpow, pad_hex
 from mfa_portal.pool import srp
 from mfa_portal.pool.context import Context
 from mfa_portal.storage import Connection
@@ -61,11 +60,3 @@ def load_verifier(ctx: Context, conn: Connection, user_id: int) -> srp.Verifier 
 def has_verifier(conn: Connection, user_id: int) -> bool:
     row = conn.execute("SELECT 1 FROM srp_verifiers WHERE user_id = ?", (user_id,)).fetchone()
     return row is not None
-
-
-def decoy_verifier(ctx: Context) -> srp.Verifier:
-    """A verifier no password matches: an unknown or unprepared user gets a challenge like anyone's."""
-    return srp.Verifier(
-        pad_hex(int.from_bytes(ctx.random_bytes(srp.SALT_BYTES), "big")),
-        modpow(G, int.from_bytes(ctx.random_bytes(32), "big") | 1),
-    )

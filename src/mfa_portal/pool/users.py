@@ -4,11 +4,18 @@ A name resolves as Cognito does (spec §10): the username (case-folded when the 
 case-insensitive), then the ``sub``, then a *verified* alias attribute (email, phone_number,
 preferred_username) when the pool lists it in ``AliasAttributes``, or any value of a
 ``UsernameAttributes`` attribute.
+
+Those names must reach one user whatever the order, so a new username may not equal another user's
+sub or sign-in attribute value (``username_taken``), nor such a value another user's username or sub
+(``names_another_user``): otherwise anyone who signs up as a victim's sub or preferred_username
+takes over every call that names the victim by it. A sub, which nobody chooses, is tried first when
+the name has its shape, so a collision stored before those checks existed still reaches its owner.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +23,8 @@ from mfa_portal.cognito_api import errors, messages
 from mfa_portal.pool import json_codec
 from mfa_portal.pool.pools import Pool
 from mfa_portal.storage import Connection, Row
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass
@@ -93,28 +102,59 @@ def _written(user: User) -> tuple[object, ...]:
 
 
 def username_taken(conn: Connection, pool: Pool, username: str) -> bool:
-    """Whether ``username`` is some user's username in ``pool`` (not an alias or a sub): what a new
-    user's name must not be."""
+    """Whether ``username`` already names someone in ``pool``, by the pool's case rules: as a
+    username, a sub, or a value of a sign-in attribute (UsernameAttributes, AliasAttributes,
+    verified or not). What a new user's name must not be."""
+    key = pool.username_key(username)  # subs are lower case, so a folded name compares as is
     row = conn.execute(
-        "SELECT 1 FROM users WHERE pool_id = ? AND username_key = ?",
-        (pool.id, pool.username_key(username)),
+        "SELECT 1 FROM users WHERE pool_id = ? AND (username_key = ? OR sub = ?)",
+        (pool.id, key, key),
+    ).fetchone()
+    if row is not None:
+        return True
+    attrs = [*pool.username_attributes, *pool.alias_attributes]
+    return any(
+        _match_attribute(conn, pool, attr, username, verified_only=False) is not None
+        for attr in attrs
+    )
+
+
+def names_another_user(
+    conn: Connection, pool: Pool, attr: str, value: str, user_id: int | None
+) -> bool:
+    """Whether ``value``, about to become sign-in attribute ``attr`` of ``user_id`` (None: a new
+    user), is another user's username or sub as the lookup would compare them."""
+    folds = attr == "email" or not pool.case_sensitive  # as ``_match_attribute`` folds the value
+    if folds and pool.case_sensitive:  # an email, against names kept in their case
+        where, key = "(lower(username_key) = lower(?) OR sub = lower(?))", [value, value]
+    else:
+        key_value = value.lower() if folds else value
+        where, key = "(username_key = ? OR sub = ?)", [key_value, key_value]
+    row = conn.execute(
+        f"SELECT 1 FROM users WHERE pool_id = ? AND id != ? AND {where}",
+        (pool.id, -1 if user_id is None else user_id, *key),
     ).fetchone()
     return row is not None
 
 
 def find_user(conn: Connection, pool: Pool, name: str) -> User | None:
     """The user a sign-in name refers to, or None."""
-    row = conn.execute(
-        "SELECT * FROM users WHERE pool_id = ? AND username_key = ?",
-        (pool.id, pool.username_key(name)),
-    ).fetchone()
+    row = _find_by_sub(conn, pool, name) if _UUID.fullmatch(name) else None
     if row is None:
         row = conn.execute(
-            "SELECT * FROM users WHERE pool_id = ? AND sub = ?", (pool.id, name)
+            "SELECT * FROM users WHERE pool_id = ? AND username_key = ?",
+            (pool.id, pool.username_key(name)),
         ).fetchone()
     if row is None:
         row = _find_by_alias(conn, pool, name)
     return None if row is None else user_from_row(row)
+
+
+def _find_by_sub(conn: Connection, pool: Pool, name: str) -> Row | None:
+    row: Row | None = conn.execute(
+        "SELECT * FROM users WHERE pool_id = ? AND sub = ?", (pool.id, name)
+    ).fetchone()
+    return row
 
 
 def _find_by_alias(conn: Connection, pool: Pool, name: str) -> Row | None:

@@ -116,6 +116,22 @@ def test_a_public_value_that_would_fix_the_key_is_refused(value: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "value", ["-ab", "0xab", " ab ", "ab\n", "a_b", "+ab", "٣", "ab" * 386, "1" + "0" * 770]
+)
+def test_only_hex_digits_of_the_groups_size_are_an_a(value: str) -> None:
+    """``int(x, 16)`` alone would take a sign, a ``0x``, blanks, underscores and other scripts'
+    digits, and any length (which once ended in a 500 for a real user only)."""
+    with pytest.raises(srp.BadClientValue):
+        srp.parse_a(value)
+
+
+@pytest.mark.parametrize("value", ["ab", "AB", format(N - 1, "x"), "00" + format(N - 1, "x")])
+def test_an_a_as_the_sdks_send_it_is_taken(value: str) -> None:
+    """Lower or upper case, up to the group's size, and with the one "00" of Cognito's padded form."""
+    assert srp.parse_a(value) == int(value, 16)
+
+
+@pytest.mark.parametrize(
     ("value", "padded"),
     [(0xABC, "0abc"), (0x8A, "008a"), (0x7F, "7f"), (0x1, "01"), (0xFF01, "00ff01")],
 )

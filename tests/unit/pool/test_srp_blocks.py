@@ -12,6 +12,8 @@ import pytest
 
 from mfa_portal.clock import FakeClock
 from mfa_portal.cognito_api.srp import SrpClient
+from mfa_portal.pool import srp, srp_blocks
+from mfa_portal.pool.context import Context
 from mfa_portal.pool.engine import Engine
 from mfa_portal.pool.passwords import PasswordHasher
 from mfa_portal.pool.srp_blocks import KEEP_AFTER_EXPIRY
@@ -76,6 +78,21 @@ def test_every_block_is_as_long_as_any_other(engine: Engine) -> None:
     blocks = [_start(rig, SrpClient(rig.pool_id, PASSWORD), name)["SECRET_BLOCK"] for name in names]
     assert len({len(block) for block in blocks}) == 1
     assert all(base64.b64decode(block, validate=True) for block in blocks)  # what the SDKs sign
+
+
+@pytest.mark.parametrize("name", ["x" * 128, "é" * 128, "\u2028" * 128])
+def test_a_decoy_carries_a_name_of_cognitos_longest_with_the_longest_a(
+    engine: Engine, name: str
+) -> None:
+    """The decoy carries its challenge too now; a name of 128 characters, each escaped in the JSON,
+    must still fit beside the longest A, or its wrong answers would count against nothing."""
+    rig = _rig(engine)
+    ctx = Context(engine, engine.clock.now(), None)
+    longest = "f" * srp.MAX_A_DIGITS
+    decoy = srp_blocks.Decoy(name, rig.client_id, ctx.now + 60, longest, longest[:768], "f" * 64)
+    block = srp_blocks.decoy_block(ctx, rig.pool_id, decoy)
+    assert srp_blocks.decoy_of(ctx, rig.pool_id, block) == decoy
+    assert len(block) == len(_start(rig, SrpClient(rig.pool_id, PASSWORD))["SECRET_BLOCK"])
 
 
 def test_a_block_is_answered_once(engine: Engine) -> None:

@@ -15,9 +15,11 @@ from mfa_portal.pool.users import (
     find_user,
     get_user,
     load_user_by_id,
+    names_another_user,
     public_user_dict,
     save_user,
     user_groups,
+    username_taken,
 )
 from mfa_portal.storage import Connection
 from tests.support.cognito_errors import raises_cognito
@@ -211,3 +213,113 @@ def test_public_user_dict_has_sub_first_and_sorted_attributes(conn: Connection) 
     assert [a["Name"] for a in shown["Attributes"]] == ["sub", "email", "zoneinfo"]
     assert user.attribute_list(["email"]) == [{"Name": "email", "Value": "a@example.com"}]
     assert "password_hash" not in json.dumps(shown)
+
+
+def _sub(conn: Connection, user_id: int) -> str:
+    return str(conn.execute("SELECT sub FROM users WHERE id = ?", (user_id,)).fetchone()[0])
+
+
+@pytest.mark.parametrize(
+    ("settings", "victim_attrs", "name", "taken"),
+    [
+        ({}, {}, "victim", True),
+        ({}, {}, "Victim", False),
+        ({"UsernameConfiguration": {"CaseSensitive": False}}, {}, "VICTIM", True),
+        ({"AliasAttributes": ["preferred_username"]}, {"preferred_username": "vic"}, "vic", True),
+        ({"AliasAttributes": ["preferred_username"]}, {"preferred_username": "vic"}, "Vic", False),
+        (
+            {
+                "AliasAttributes": ["preferred_username"],
+                "UsernameConfiguration": {"CaseSensitive": False},
+            },
+            {"preferred_username": "vic"},
+            "VIC",
+            True,
+        ),
+        ({"AliasAttributes": ["email"]}, {"email": "v@example.com"}, "V@example.com", True),
+        ({"AliasAttributes": ["phone_number"]}, {"phone_number": "+15550100"}, "+15550100", True),
+        ({}, {"preferred_username": "vic"}, "vic", False),  # not a sign-in attribute here
+    ],
+    ids=[
+        "username",
+        "username-other-case",
+        "username-folded",
+        "preferred",
+        "preferred-other-case",
+        "preferred-folded",
+        "email-unverified",
+        "phone-unverified",
+        "not-an-alias",
+    ],
+)
+def test_a_new_username_may_not_be_another_users_name(
+    conn: Connection, settings: dict[str, Any], victim_attrs: dict[str, str], name: str, taken: bool
+) -> None:
+    """Whatever the lookup would take for the victim, by the pool's case rules, is taken."""
+    pool = make_pool(conn, **settings)
+    victim = add_user(conn, pool, "victim")
+    conn.execute("UPDATE users SET attributes = ? WHERE id = ?", (json.dumps(victim_attrs), victim))
+    assert username_taken(conn, pool, name) is taken
+
+
+@pytest.mark.parametrize("case_sensitive", [True, False])
+def test_a_new_username_may_not_be_another_users_sub(
+    conn: Connection, case_sensitive: bool
+) -> None:
+    pool = make_pool(conn, UsernameConfiguration={"CaseSensitive": case_sensitive})
+    victim = add_user(conn, pool, "victim")
+    sub = "6305d614-2c60-4f3a-81d8-0273bb0cf3f2"  # as generated: lower case, with letters
+    conn.execute("UPDATE users SET sub = ? WHERE id = ?", (sub, victim))
+    assert username_taken(conn, pool, sub)
+    # Upper case reaches the victim only where names fold.
+    assert username_taken(conn, pool, sub.upper()) is not case_sensitive
+
+
+@pytest.mark.parametrize(
+    ("settings", "attr", "value", "taken"),
+    [
+        ({"AliasAttributes": ["preferred_username"]}, "preferred_username", "victim", True),
+        ({"AliasAttributes": ["preferred_username"]}, "preferred_username", "Victim", False),
+        (
+            {
+                "AliasAttributes": ["preferred_username"],
+                "UsernameConfiguration": {"CaseSensitive": False},
+            },
+            "preferred_username",
+            "VICTIM",
+            True,
+        ),
+        ({"AliasAttributes": ["email"]}, "email", "VICTIM@x.example", False),
+        ({"AliasAttributes": ["preferred_username"]}, "preferred_username", "other", False),
+    ],
+)
+def test_a_sign_in_attribute_may_not_be_another_users_username(
+    conn: Connection, settings: dict[str, Any], attr: str, value: str, taken: bool
+) -> None:
+    pool = make_pool(conn, **settings)
+    add_user(conn, pool, "victim")
+    me = add_user(conn, pool, "me")
+    assert names_another_user(conn, pool, attr, value, me) is taken
+    assert names_another_user(conn, pool, attr, value, None) is taken  # a user being created
+
+
+def test_a_sign_in_attribute_may_not_be_another_users_sub_but_may_be_ones_own(
+    conn: Connection,
+) -> None:
+    pool = make_pool(conn, AliasAttributes=["preferred_username"])
+    victim = add_user(conn, pool, "victim")
+    me = add_user(conn, pool, "me")
+    assert names_another_user(conn, pool, "preferred_username", _sub(conn, victim), me)
+    assert not names_another_user(conn, pool, "preferred_username", _sub(conn, me), me)
+    assert not names_another_user(conn, pool, "preferred_username", "me", me)
+
+
+def test_a_sub_reaches_its_owner_even_past_a_username_stored_equal_to_it(
+    conn: Connection,
+) -> None:
+    """A collision stored before SignUp refused it: the sub, which nobody chooses, wins, so calls
+    naming the victim by sub do not reach whoever took it as a username."""
+    pool = make_pool(conn)
+    victim_sub = _sub(conn, add_user(conn, pool, "victim"))
+    add_user(conn, pool, victim_sub)
+    assert found(conn, pool, victim_sub) == "victim"
