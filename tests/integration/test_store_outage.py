@@ -58,17 +58,19 @@ def assert_unavailable(server: PoolProcess, alice: ServerBrowser, down: set[str]
     verify = alice.http.get("/auth/verify")
     assert (verify.status_code, verify.content) == (503, b"")
     assert verify.headers["retry-after"] == "10"
-    page = httpx.get(base_url(server) + "/signin")
+    page = alice.http.get("/account")  # her session lives in the store
     assert page.status_code == 503
     assert "<h1>Temporarily unavailable</h1>" in page.text
     assert "cannot reach its data right now" in page.text
     assert page.headers["cache-control"] == "no-store"
     assert "set-cookie" not in page.headers
-    german = httpx.get(base_url(server) + "/signin", headers={"Accept-Language": "de"})
+    german = alice.http.get("/account", headers={"Accept-Language": "de"})
     assert (german.status_code, german.headers["content-language"]) == (503, "de")
     assert "<h1>Vorübergehend nicht verfügbar</h1>" in german.text
+    # The sign-in page needs no store (a visitor's state is in the cookie); signing in does.
     attempt = ServerBrowser(base_url(server))
-    refused = attempt.http.post("/signin", data={"username": "alice", "password": PASSWORD})
+    assert attempt.get("/signin").status_code == 200
+    refused = attempt.post("/signin", {"username": "alice", "password": PASSWORD, "next": "/"})
     assert refused.status_code == 503
 
 
@@ -80,8 +82,8 @@ def test_redis_down_then_back(tmp_path: Path) -> None:
         assert_logged_without_tracebacks(server, since)
         logged = len(server.log.read_text().splitlines())
         started = time.monotonic()
-        with httpx.Client(base_url=base_url(server)) as burst:
-            assert {burst.get("/signin").status_code for _ in range(100)} == {503}
+        # A burst of page requests that need the store (alice's session is in it).
+        assert {alice.http.get("/account").status_code for _ in range(100)} == {503}
         seconds = time.monotonic() - started
         burst_lines = server.log.read_text().splitlines()[logged:]
         refusals = [line for line in burst_lines if "answered 503" in line]

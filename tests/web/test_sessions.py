@@ -161,3 +161,64 @@ def test_stored_sessions_are_encrypted(engine_world: PortalWorld) -> None:
     stranger.http.cookies.set("__Host-mfa-portal", session_id, domain="testserver.local")
     assert stranger.get("/auth/verify").status_code == 401
     assert browser.get("/auth/verify").status_code == 200
+
+
+class CountingStore:
+    """A session store that counts what is written to it."""
+
+    def __init__(self, inner: SessionStore) -> None:
+        self.inner, self.saved = inner, 0
+
+    def load(self, session_id: str) -> str | None:
+        return self.inner.load(session_id)
+
+    def save(self, session_id: str, document: str, ttl_seconds: int) -> None:
+        self.saved += 1
+        self.inner.save(session_id, document, ttl_seconds)
+
+    def delete(self, session_id: str) -> None:
+        self.inner.delete(session_id)
+
+    def ping(self) -> None:
+        self.inner.ping()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_visitors_who_never_signed_in_write_nothing_to_the_store(engine_world: PortalWorld) -> None:
+    """Each GET of the sign-in page used to store a session for an hour, so anyone could fill the
+    store at the rate the portal answers; an anonymous visitor now lives in the sealed cookie."""
+    store = CountingStore(SqliteSessionStore(engine_world.data_dir / "counted.sqlite3"))
+    engine_world.create_user("alice", permanent=True)
+    app = engine_world.app(store=store)
+    for _ in range(50):
+        flood = Browser(app)  # a new visitor each time, as a flood would be
+        assert flood.get("/signin").status_code == 200
+        assert flood.get("/auth/verify").status_code == 401
+    assert store.saved == 0
+
+    visitor = Browser(app)
+    visitor.get("/signin")
+    cookie = visitor.http.cookies.get("__Host-mfa-portal")
+    assert cookie is not None and cookie.startswith("~") and len(cookie) < 3100
+    assert "csrf" not in cookie and visitor.csrf not in cookie  # sealed, not readable
+    wrong = visitor.post("/signin", {"username": "alice", "password": "Wrong-Pass-1!"})
+    assert wrong.status_code == 400 and 'value="alice"' in wrong.text  # state kept in the cookie
+    assert store.saved == 0
+    answer = visitor.sign_in("alice", PASSWORD)  # the form's own CSRF token still works
+    assert answer.headers["location"] == "/mfa/setup"
+    assert store.saved == 1  # past the password step: stored, under a random id
+    stored = visitor.http.cookies.get("__Host-mfa-portal")
+    assert stored is not None and not stored.startswith("~") and store.load(stored) is not None
+
+    # The sealed form is trusted for nothing but an anonymous visitor, and only with this key.
+    forged = Browser(app)
+    forged.http.cookies.set("__Host-mfa-portal", "~" + "A" * 200, domain="testserver.local")
+    assert (
+        forged.get("/signin").status_code == 200 and forged.get("/auth/verify").status_code == 401
+    )
+    other_key = Browser(engine_world.app(store=store, secret_key=SecretStr("another-key")))
+    other_key.http.cookies.set("__Host-mfa-portal", cookie, domain="testserver.local")
+    page = other_key.post("/signin", {"username": "alice", "password": PASSWORD}, csrf=visitor.csrf)
+    assert page.status_code == 403  # that CSRF token belonged to a state this portal cannot open

@@ -41,6 +41,7 @@ from mfa_portal.web.headers import COMMON, CSP
 from mfa_portal.web.identity_headers import identity_headers
 from mfa_portal.web.session_store import SessionStore, SqliteSessionStore
 from mfa_portal.web.sessions import (
+    ANONYMOUS_PREFIX,
     SLIDE_EVERY_SECONDS,
     SessionCipher,
     cookie_is_secure,
@@ -110,8 +111,8 @@ class ForwardAuth:
                 language = value
         session_id = cookie_parser(cookie.decode("latin-1")).get(check.cookie_name(scope), "")
         try:
-            if not session_id:
-                answer: Answer | None = _ANONYMOUS
+            if not session_id or session_id.startswith(ANONYMOUS_PREFIX):
+                answer: Answer | None = _ANONYMOUS  # no cookie, or a visitor who never signed in
             elif check.inline:
                 answer = check.decide(session_id)
             else:

@@ -5,6 +5,13 @@ id fixed or seen before that moment is worthless afterwards: for a minute it hol
 "superseded" marker (where the browser went), never a session, so a request that raced the rotation
 (a double submit) can follow its sibling instead of ending the sign-in. The middleware loads the
 state before the route runs and saves it (and sets the cookie) after.
+
+A visitor who has not signed in (stage ``ANONYMOUS``: a CSRF token, what they typed, why their last
+session ended) is kept in the cookie itself, sealed like a stored session (``ANONYMOUS_PREFIX``),
+and nothing is written to the store: every GET of the sign-in page used to save a row for an hour,
+so anyone could fill the store (Redis memory, the database) at the rate the portal answers. The
+store holds only sessions that got past the password step. A sealed cookie is never taken for more
+than an anonymous visitor, whatever it says.
 """
 
 from __future__ import annotations
@@ -51,6 +58,13 @@ TYPED_KEY = "typed"
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
+#: A cookie value that holds the sealed state of an anonymous visitor instead of a stored id.
+ANONYMOUS_PREFIX = "~"
+#: The largest sealed anonymous state kept in the cookie; a larger one (a very long return URL) is
+#: stored like any session, so the cookie stays well within the 4 KB browsers keep.
+ANONYMOUS_COOKIE_MAX = 3000
+
+
 def new_session_id() -> str:
     return secrets.token_urlsafe(32)
 
@@ -65,6 +79,13 @@ class SessionCipher:
 
     def seal(self, document: str) -> str:
         return self._fernet.encrypt(document.encode()).decode()
+
+    def seal_for_cookie(self, document: str) -> str:
+        """``seal`` without base64's padding, which would make the cookie value quoted."""
+        return self.seal(document).rstrip("=")
+
+    def open_from_cookie(self, value: str) -> str | None:
+        return self.open(value + "=" * (-len(value) % 4))
 
     def open(self, sealed: str) -> str | None:
         try:
@@ -194,10 +215,10 @@ class SessionMiddleware(BaseHTTPMiddleware):
             )
         response = await call_next(request)
         if session.dirty or session.discarded:
-            await run_in_threadpool(self._persist, session)
+            value = await run_in_threadpool(self._persist, session)
             response.set_cookie(
                 name,
-                session.id or "",
+                value,
                 max_age=self._max_age,
                 # "/" even under MFA_PORTAL_BASE_PATH: forward-auth checks the app's requests
                 # (/report, ...), which carry only cookies whose path covers them (and the
@@ -218,6 +239,8 @@ class SessionMiddleware(BaseHTTPMiddleware):
         return superseded_target_of(self._document(session_id))
 
     def _open(self, session_id: str | None) -> PortalSession:
+        if session_id and session_id.startswith(ANONYMOUS_PREFIX):
+            return self._open_anonymous(session_id[len(ANONYMOUS_PREFIX) :])
         if session_id:
             document = self._document(session_id)
             target = superseded_target_of(document)
@@ -258,15 +281,37 @@ class SessionMiddleware(BaseHTTPMiddleware):
             return fresh
         return self._fresh()
 
+    def _open_anonymous(self, sealed: str) -> PortalSession:
+        """The visitor's state from the cookie; anything but a live anonymous state starts afresh."""
+        document = self._cipher.open_from_cookie(sealed)
+        state: SessionState | None = None
+        if document is not None:
+            try:
+                state = SessionState.model_validate_json(document)
+            except ValidationError:
+                state = None
+        if (
+            state is None
+            or state.stage is not Stage.ANONYMOUS  # only ever sealed for anonymous visitors
+            or state.created + self._max_age <= self._clock()
+        ):
+            return self._fresh()
+        return PortalSession(None, state)
+
     def _fresh(self) -> PortalSession:
         return PortalSession(None, SessionState(created=self._clock()))
 
-    def _persist(self, session: PortalSession) -> None:
-        if session.id is None:
-            session.id = new_session_id()
+    def _persist(self, session: PortalSession) -> str:
+        """Save the session; the cookie's new value (its id, or an anonymous visitor's sealed
+        state, which is not stored)."""
         session.state.saved = self._clock()
-        document = self._cipher.seal(session.state.model_dump_json())
-        self._store.save(session.id, document, self._ttl)
+        cookie = self._anonymous_cookie(session)
+        if cookie is None:
+            if session.id is None:
+                session.id = new_session_id()
+            document = self._cipher.seal(session.state.model_dump_json())
+            self._store.save(session.id, document, self._ttl)
+            cookie = session.id
         # Only now mark the old ids: a sibling that sees the marker finds the new session saved.
         landing = landing_of(session.state, self._settings.base_path)
         content = {SUPERSEDED_KEY: landing}
@@ -277,6 +322,15 @@ class SessionMiddleware(BaseHTTPMiddleware):
         for old in session.discarded:
             self._store.save(old, marker, SUPERSEDED_SECONDS)
         session.discarded.clear()
+        return cookie
+
+    def _anonymous_cookie(self, session: PortalSession) -> str | None:
+        """The cookie value that holds an anonymous visitor's state, or None to store it: a
+        visitor past the password step, or one already stored (its id stays its id)."""
+        if session.state.stage is not Stage.ANONYMOUS or session.id is not None:
+            return None
+        sealed = self._cipher.seal_for_cookie(session.state.model_dump_json())
+        return ANONYMOUS_PREFIX + sealed if len(sealed) <= ANONYMOUS_COOKIE_MAX else None
 
 
 def landing_of(state: SessionState, base: str = "") -> str:
