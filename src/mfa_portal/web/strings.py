@@ -135,6 +135,7 @@ STRINGS: dict[str, str] = {
     "code.intro.totp": "Open your authenticator app and enter the 6-digit code for this account.",
     "code.intro.email": "We sent a code to {destination}. Enter it below.",
     "code.intro.sms": "We sent a code by text message to {destination}. Enter it below.",
+    "code.device_html": 'Authenticator: <bdi class="device-name">{device}</bdi>',
     "code.label": "6-digit code",
     "code.label.totp": "6-digit code",
     "code.label.email": "8-digit code",

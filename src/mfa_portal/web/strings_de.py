@@ -138,6 +138,7 @@ STRINGS_DE: dict[str, str] = {
     "code.intro.email": "Wir haben einen Code an {destination} gesendet. Geben Sie ihn unten ein.",
     "code.intro.sms": "Wir haben einen Code per SMS an {destination} gesendet. Geben Sie ihn unten "
     "ein.",
+    "code.device_html": 'Authenticator-App: <bdi class="device-name">{device}</bdi>',
     "code.label": "6-stelliger Code",
     "code.label.totp": "6-stelliger Code",
     "code.label.email": "8-stelliger Code",
