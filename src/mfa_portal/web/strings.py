@@ -215,9 +215,14 @@ STRINGS: dict[str, str] = {
     "of your account. Enter it here to continue.",
     "setup.proof_send": "Email me a set-up code",
     "setup.proof_sent": "We sent a set-up code to your email address. It works once, for a few minutes.",
-    "setup.proof_label": "Set-up code from the email",
-    "setup.proof_failed": "That set-up code is not right, has expired or was already used. Ask for a "
-    "new one.",
+    "setup.proof_label": "8-digit set-up code from the email",
+    "setup.proof_submit": "Continue",
+    "setup.proof_resend": "Send a new code",
+    "setup.proof_resend_hint": "A new code replaces the one sent before.",
+    # One sentence for every refusal (wrong, expired, used, too many tries): it must not say the
+    # code is dead, since a mistyped code still has tries left, nor tell which case it was.
+    "setup.proof_failed": "That set-up code did not work. Check the 8 digits in the newest email "
+    "from us and try again, or send a new code.",
     "setup.proof_limit": "Too many set-up codes were asked for. Wait a few minutes and try again.",
     "setup.proof_no_email": "Your account has no verified email address to send a set-up code to. "
     "Contact support.",

@@ -228,9 +228,13 @@ STRINGS_DE: dict[str, str] = {
     "setup.proof_send": "Einrichtungscode per E-Mail senden",
     "setup.proof_sent": "Wir haben einen Einrichtungscode an Ihre E-Mail-Adresse gesendet. Er "
     "funktioniert einmal und nur wenige Minuten lang.",
-    "setup.proof_label": "Einrichtungscode aus der E-Mail",
-    "setup.proof_failed": "Dieser Einrichtungscode ist nicht richtig, abgelaufen oder wurde schon "
-    "verwendet. Fordern Sie einen neuen an.",
+    "setup.proof_label": "8-stelliger Einrichtungscode aus der E-Mail",
+    "setup.proof_submit": "Weiter",
+    "setup.proof_resend": "Neuen Code senden",
+    "setup.proof_resend_hint": "Ein neuer Code ersetzt den zuvor gesendeten.",
+    "setup.proof_failed": "Dieser Einrichtungscode hat nicht funktioniert. Prüfen Sie die 8 Ziffern "
+    "in unserer neuesten E-Mail und versuchen Sie es erneut, oder lassen Sie sich einen neuen Code "
+    "senden.",
     "setup.proof_limit": "Es wurden zu viele Einrichtungscodes angefordert. Warten Sie einige "
     "Minuten und versuchen Sie es erneut.",
     "setup.proof_no_email": "Ihr Konto hat keine bestätigte E-Mail-Adresse, an die wir einen "
