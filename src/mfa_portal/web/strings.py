@@ -464,6 +464,7 @@ STRINGS: dict[str, str] = {
     "recovery.codes.remaining_html.one": "You have <strong>{count}</strong> unused recovery code.",
     "recovery.codes.remaining_html.other": "You have <strong>{count}</strong> unused recovery "
     "codes.",
+    "recovery.codes.none": "You have no unused recovery codes.",
     "recovery.codes.replace_hint": "Creating a new set makes your current codes stop working.",
     "recovery.codes.create": "Create recovery codes",
     "recovery.codes.create_new": "Create a new set of recovery codes",

@@ -383,6 +383,7 @@ STRINGS_DE: dict[str, str] = {
     "Wiederherstellungscode.",
     "recovery.codes.remaining_html.other": "Sie haben <strong>{count}</strong> unbenutzte "
     "Wiederherstellungscodes.",
+    "recovery.codes.none": "Sie haben keine unbenutzten Wiederherstellungscodes.",
     "recovery.codes.replace_hint": "Wenn Sie neue Codes erstellen, funktionieren Ihre bisherigen "
     "Codes nicht mehr.",
     "recovery.codes.create": "Wiederherstellungscodes erstellen",
