@@ -323,6 +323,7 @@ STRINGS: dict[str, str] = {
     "account.password.current_missing": "Enter your current password.",
     "account.password.limit": "Too many attempts. Wait a while, then try again.",
     "account.signout": "Sign out",
+    "account.signout.hint": "Ends your session in this browser only.",
     "account.signout_everywhere": "Sign out everywhere",
     "account.signout_everywhere.hint": "Ends every session of yours, on all devices and apps.",
     "account.enrolled": "Your authenticator is set up.",

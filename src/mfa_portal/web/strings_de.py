@@ -350,6 +350,7 @@ STRINGS_DE: dict[str, str] = {
     "account.password.limit": "Zu viele Versuche. Warten Sie eine Weile und versuchen Sie es dann "
     "erneut.",
     "account.signout": "Abmelden",
+    "account.signout.hint": "Beendet nur Ihre Sitzung in diesem Browser.",
     "account.signout_everywhere": "Überall abmelden",
     "account.signout_everywhere.hint": "Beendet alle Ihre Sitzungen, auf allen Geräten und in allen "
     "Apps.",
