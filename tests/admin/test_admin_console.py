@@ -72,7 +72,7 @@ def test_lost_phone_story_through_the_console(world: PortalWorld) -> None:
 
     found = admin.get("/admin?q=ali")
     assert found.status_code == 200 and "/admin/user?username=alice" in found.text
-    assert '<td class="mfa">totp</td>' in found.text
+    assert '<td class="mfa" data-label="MFA">totp</td>' in found.text
     assert "/admin/user?username=root" not in found.text
     assert "/admin/user?username=root" in admin.get("/admin?q=ro&status=enabled").text
     assert "/admin/user?username=root" not in admin.get("/admin?q=ro&status=disabled").text
