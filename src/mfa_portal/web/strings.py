@@ -457,6 +457,7 @@ STRINGS: dict[str, str] = {
     "admin.outbox.notice": "No mail server is configured, so mail the portal sends is kept here "
     "(development mode only).",
     "admin.outbox.to": "To: {recipient}",
+    "admin.outbox.sent": "Sent:",
     "admin.outbox.empty": "No messages yet.",
     # recovery codes and /recover
     "recovery.codes.title": "Recovery codes",
