@@ -72,7 +72,7 @@ def test_lost_phone_story_through_the_console(world: PortalWorld) -> None:
 
     found = admin.get("/admin?q=ali")
     assert found.status_code == 200 and "/admin/user?username=alice" in found.text
-    assert '<td class="mfa">totp</td>' in found.text
+    assert '<td class="mfa" data-label="MFA">totp</td>' in found.text
     assert "/admin/user?username=root" not in found.text
     assert "/admin/user?username=root" in admin.get("/admin?q=ro&status=enabled").text
     assert "/admin/user?username=root" not in admin.get("/admin?q=ro&status=disabled").text
@@ -216,5 +216,9 @@ def test_dev_outbox_only_in_development_mode(engine_world: PortalWorld) -> None:
     outbox = on_this_machine.get("/dev/outbox")
     assert outbox.status_code == 200
     assert "carol@example.com" in outbox.text and "Your authenticator was reset" in outbox.text
+    # Each message says when it was sent, in UTC like the console's other times.
+    assert re.search(
+        r'Sent: <time datetime="[0-9T:-]+Z" title="[^"]+">[^<]+ UTC</time>', outbox.text
+    )
     production = engine_world.browser()
     assert production.get("/dev/outbox").status_code == 404

@@ -31,6 +31,9 @@ def test_the_page_leads_with_the_reset_and_the_users_own_entries(world: PortalWo
     assert forms.index("delete") == len(forms) - 1
     assert '<dd id="device">Pixel 8</dd>' in page
     assert re.search(r'<dd id="enrolled"><time datetime="\d{4}-\d\d-\d\dT[\d:]+Z"', page)
+    # Every time on the page says its zone, as the audit trail's column heading does.
+    times = re.findall(r"<time [^>]*>([^<]*)</time>", page)
+    assert times and all(shown.endswith(" UTC") for shown in times), times
     recent = re.search(r'<ol class="activity" id="recent">(.*?)</ol>', page, re.S)
     assert recent and recent.group(1).count("<li>") == 10
     assert "ticket 11" in recent.group(1) and "ticket 1<" not in recent.group(1)  # newest ten

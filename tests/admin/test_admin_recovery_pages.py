@@ -27,7 +27,11 @@ def enrol_with_codes(world: PortalWorld, name: str) -> tuple[Browser, str, list[
     assert answer.headers["location"] == "/account/recovery-codes?offer=1"
     offer = browser.follow(answer)
     assert "Your authenticator is set up" in offer.text
-    assert "You have <strong>0</strong> unused recovery codes" in offer.text
+    # No codes yet: no "0 codes" sentence; Continue is a button here too, the second one.
+    assert "<strong>0</strong>" not in offer.text and 'id="remaining"' not in offer.text
+    assert 'class="button secondary" id="continue"' in offer.text
+    assert "You have no unused recovery codes." in browser.get("/account").text
+    assert "You have no unused recovery codes." in browser.get("/account/recovery-codes").text
     page = browser.post("/account/recovery-codes")
     codes = CODE.findall(page.text)
     assert len(codes) == 10
@@ -179,7 +183,8 @@ def test_after_a_replacement_going_on_is_the_main_action_not_voiding_the_codes(
     fresh.follow(fresh.sign_in("bob", PASSWORD))
     offer = fresh.post("/mfa/setup", {"code": world.code(fresh.secret())}, follow=True)
     assert '<button type="submit">Create recovery codes</button>' in offer.text
-    assert 'id="continue"' not in offer.text
+    # Continue is a button on both pages, the secondary one here (it was a bare link).
+    assert '<a class="button secondary" id="continue" href="/">Continue</a>' in offer.text
 
 
 def test_recovery_proves_the_new_enrolment_for_a_user_without_a_verified_email(

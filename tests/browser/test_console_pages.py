@@ -181,6 +181,16 @@ def test_the_other_console_pages_share_the_look(
     page.goto(f"{console['base']}/admin")
     assert page.locator(".admin-nav [aria-current=page]").inner_text() == "Users"
     _check(page, f"search-{size}", width)
+    # Every cell of the user list is on screen, whole: the list never scrolls sideways (on a
+    # phone each user is a card of labelled lines), so no status is cut to "FORCE_CHAN".
+    users = page.locator("#users")
+    assert users.evaluate("t => getComputedStyle(t).overflowX") == "visible"
+    cells = page.locator("#users td").all()
+    assert cells
+    for cell in cells:
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert cell.evaluate("c => c.scrollWidth <= c.clientWidth + 1"), cell.inner_text()
     page.goto(f"{console['base']}/admin/users/new")
     _check(page, f"create-{size}", width)
     page.close()

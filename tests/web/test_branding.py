@@ -34,6 +34,11 @@ def test_product_name_is_the_brand_and_page_title(world: PortalWorld) -> None:
     assert '<a class="brand" href="/">Acme Sign-in</a>' in page.text
     assert "<title>Sign in – Acme Sign-in</title>" in page.text
     assert "Sign-in portal" not in page.text
+    # The sign-in card carries the name too: a letter mark (hidden from screen readers) and the name.
+    assert (
+        '<p class="product-mark"><span class="monogram" aria-hidden="true">A</span> '
+        "<span>Acme Sign-in</span></p>" in page.text
+    )
 
 
 def test_without_a_product_name_the_default_brand_stays(world: PortalWorld) -> None:

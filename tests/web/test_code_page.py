@@ -187,3 +187,17 @@ def test_no_resend_for_an_authenticator_code(world: PortalWorld) -> None:
     anonymous = world.browser()
     anonymous.get("/signin")
     assert anonymous.post("/signin/code/resend").headers["location"] == "/signin"
+
+
+def test_the_authenticator_page_says_which_authenticator_the_name_is(world: PortalWorld) -> None:
+    world.create_user("hal", permanent=True)
+    browser = world.browser()
+    browser.follow(browser.sign_in("hal", PASSWORD))
+    secret = browser.secret()
+    browser.post("/mfa/setup", {"code": world.code(secret), "device_name": "Work phone"})
+    world.next_step()
+    again = world.browser()
+    assert again.sign_in("hal", PASSWORD).headers["location"] == "/signin/code"
+    page = again.get("/signin/code")
+    assert 'Authenticator: <bdi class="device-name">Work phone</bdi>' in page.text
+    assert 'aria-describedby="code-intro code-device"' in page.text

@@ -10,7 +10,7 @@ from mfa_portal.wiring.support import portal_store
 from tests.support.portal import PASSWORD, Browser, EnrolledUser, PortalWorld
 
 CODE = re.compile(r"Your set-up code: ([0-9]{8})")
-REFUSED = "That set-up code is not right, has expired or was already used."
+REFUSED = "That set-up code did not work."
 
 
 def _codes(world: PortalWorld) -> list[str]:
@@ -42,6 +42,11 @@ def test_first_enrolment_needs_the_code_mailed_to_the_verified_address(world: Po
     assert 'id="secret"' not in browser.get("/mfa/setup").text
     sent = browser.post("/mfa/setup/send-code", follow=True)
     assert "We sent a set-up code" in sent.text
+    # Sent: the code field leads, a new code is the second action, and no button says "show".
+    assert "Send a new code" in sent.text and "Email me a set-up code" not in sent.text
+    assert (
+        "8-digit set-up code from the email" in sent.text and "Show my set-up key" not in sent.text
+    )
     [code] = _codes(world)
     assert code not in sent.text
     wrong = "00000000" if code != "00000000" else "11111111"

@@ -175,14 +175,14 @@ def iso_time(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def short_time(iso: str) -> str:
+def short_time(iso: str, zone: bool = False) -> str:
     """``2026-11-28T18:10:35Z`` as ``28 Nov 2026 18:10`` (German: ``28.11.2026 18:10``); the full
-    value goes in the title."""
+    value goes in the title. ``zone`` adds "UTC" where no column heading says it already."""
     try:
         moment = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
         return iso
-    return moment.strftime(t("admin.time_format"))
+    return moment.strftime(t("admin.time_format_utc" if zone else "admin.time_format"))
 
 
 @router.get("/admin/users/new", response_class=HTMLResponse)
@@ -399,4 +399,6 @@ def dev_outbox(request: Request) -> Response:
     ):
         raise HTTPException(404)
     messages = portal.outbox.messages()
-    return render(request, "admin/outbox.html", messages=messages)
+    return render(
+        request, "admin/outbox.html", messages=messages, iso_time=iso_time, short_time=short_time
+    )

@@ -135,6 +135,7 @@ STRINGS: dict[str, str] = {
     "code.intro.totp": "Open your authenticator app and enter the 6-digit code for this account.",
     "code.intro.email": "We sent a code to {destination}. Enter it below.",
     "code.intro.sms": "We sent a code by text message to {destination}. Enter it below.",
+    "code.device_html": 'Authenticator: <bdi class="device-name">{device}</bdi>',
     "code.label": "6-digit code",
     "code.label.totp": "6-digit code",
     "code.label.email": "8-digit code",
@@ -214,9 +215,14 @@ STRINGS: dict[str, str] = {
     "of your account. Enter it here to continue.",
     "setup.proof_send": "Email me a set-up code",
     "setup.proof_sent": "We sent a set-up code to your email address. It works once, for a few minutes.",
-    "setup.proof_label": "Set-up code from the email",
-    "setup.proof_failed": "That set-up code is not right, has expired or was already used. Ask for a "
-    "new one.",
+    "setup.proof_label": "8-digit set-up code from the email",
+    "setup.proof_submit": "Continue",
+    "setup.proof_resend": "Send a new code",
+    "setup.proof_resend_hint": "A new code replaces the one sent before.",
+    # One sentence for every refusal (wrong, expired, used, too many tries): it must not say the
+    # code is dead, since a mistyped code still has tries left, nor tell which case it was.
+    "setup.proof_failed": "That set-up code did not work. Check the 8 digits in the newest email "
+    "from us and try again, or send a new code.",
     "setup.proof_limit": "Too many set-up codes were asked for. Wait a few minutes and try again.",
     "setup.proof_no_email": "Your account has no verified email address to send a set-up code to. "
     "Contact support.",
@@ -317,6 +323,7 @@ STRINGS: dict[str, str] = {
     "account.password.current_missing": "Enter your current password.",
     "account.password.limit": "Too many attempts. Wait a while, then try again.",
     "account.signout": "Sign out",
+    "account.signout.hint": "Ends your session in this browser only.",
     "account.signout_everywhere": "Sign out everywhere",
     "account.signout_everywhere.hint": "Ends every session of yours, on all devices and apps.",
     "account.enrolled": "Your authenticator is set up.",
@@ -450,6 +457,7 @@ STRINGS: dict[str, str] = {
     "admin.outbox.notice": "No mail server is configured, so mail the portal sends is kept here "
     "(development mode only).",
     "admin.outbox.to": "To: {recipient}",
+    "admin.outbox.sent": "Sent:",
     "admin.outbox.empty": "No messages yet.",
     # recovery codes and /recover
     "recovery.codes.title": "Recovery codes",
@@ -458,6 +466,7 @@ STRINGS: dict[str, str] = {
     "recovery.codes.remaining_html.one": "You have <strong>{count}</strong> unused recovery code.",
     "recovery.codes.remaining_html.other": "You have <strong>{count}</strong> unused recovery "
     "codes.",
+    "recovery.codes.none": "You have no unused recovery codes.",
     "recovery.codes.replace_hint": "Creating a new set makes your current codes stop working.",
     "recovery.codes.create": "Create recovery codes",
     "recovery.codes.create_new": "Create a new set of recovery codes",

@@ -6,6 +6,7 @@ from __future__ import annotations
 STRINGS_CONSOLE: dict[str, str] = {
     "admin.nav.label": "Support console",
     "admin.time_format": "%d %b %Y %H:%M",  # strftime; Python keeps LC_TIME at "C", so %b is English
+    "admin.time_format_utc": "%d %b %Y %H:%M UTC",  # where no heading says the zone
     "admin.form.problem": "{form}: {problem}",
     "admin.form.choose_method": "choose a method.",
     "admin.form.choose_setting": "choose a setting.",

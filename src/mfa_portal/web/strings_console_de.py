@@ -10,6 +10,7 @@ STRINGS_CONSOLE_DE: dict[str, str] = {
     "admin.page_title": "{page} – Support-Konsole",
     "admin.nav.label": "Support-Konsole",
     "admin.time_format": "%d.%m.%Y %H:%M",
+    "admin.time_format_utc": "%d.%m.%Y %H:%M UTC",
     "admin.nav.users": "Benutzer",
     "admin.nav.create": "Benutzer anlegen",
     "admin.nav.audit": "Prüfprotokoll",
@@ -173,6 +174,7 @@ STRINGS_CONSOLE_DE: dict[str, str] = {
     "admin.outbox.notice": "Es ist kein Mailserver eingerichtet. Deshalb wird die E-Mail, die das "
     "Portal versendet, hier aufbewahrt (nur im Entwicklungsmodus).",
     "admin.outbox.to": "An: {recipient}",
+    "admin.outbox.sent": "Gesendet:",
     "admin.outbox.empty": "Noch keine Nachrichten.",
     "admin.refused.own_disable": "Ihr eigenes Konto können Sie hier nicht deaktivieren: Sie würden "
     "die Konsole sofort verlieren. Bitten Sie eine andere Administratorin oder einen anderen "

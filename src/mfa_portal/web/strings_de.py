@@ -138,6 +138,7 @@ STRINGS_DE: dict[str, str] = {
     "code.intro.email": "Wir haben einen Code an {destination} gesendet. Geben Sie ihn unten ein.",
     "code.intro.sms": "Wir haben einen Code per SMS an {destination} gesendet. Geben Sie ihn unten "
     "ein.",
+    "code.device_html": 'Authenticator-App: <bdi class="device-name">{device}</bdi>',
     "code.label": "6-stelliger Code",
     "code.label.totp": "6-stelliger Code",
     "code.label.email": "8-stelliger Code",
@@ -227,9 +228,13 @@ STRINGS_DE: dict[str, str] = {
     "setup.proof_send": "Einrichtungscode per E-Mail senden",
     "setup.proof_sent": "Wir haben einen Einrichtungscode an Ihre E-Mail-Adresse gesendet. Er "
     "funktioniert einmal und nur wenige Minuten lang.",
-    "setup.proof_label": "Einrichtungscode aus der E-Mail",
-    "setup.proof_failed": "Dieser Einrichtungscode ist nicht richtig, abgelaufen oder wurde schon "
-    "verwendet. Fordern Sie einen neuen an.",
+    "setup.proof_label": "8-stelliger Einrichtungscode aus der E-Mail",
+    "setup.proof_submit": "Weiter",
+    "setup.proof_resend": "Neuen Code senden",
+    "setup.proof_resend_hint": "Ein neuer Code ersetzt den zuvor gesendeten.",
+    "setup.proof_failed": "Dieser Einrichtungscode hat nicht funktioniert. Prüfen Sie die 8 Ziffern "
+    "in unserer neuesten E-Mail und versuchen Sie es erneut, oder lassen Sie sich einen neuen Code "
+    "senden.",
     "setup.proof_limit": "Es wurden zu viele Einrichtungscodes angefordert. Warten Sie einige "
     "Minuten und versuchen Sie es erneut.",
     "setup.proof_no_email": "Ihr Konto hat keine bestätigte E-Mail-Adresse, an die wir einen "
@@ -345,6 +350,7 @@ STRINGS_DE: dict[str, str] = {
     "account.password.limit": "Zu viele Versuche. Warten Sie eine Weile und versuchen Sie es dann "
     "erneut.",
     "account.signout": "Abmelden",
+    "account.signout.hint": "Beendet nur Ihre Sitzung in diesem Browser.",
     "account.signout_everywhere": "Überall abmelden",
     "account.signout_everywhere.hint": "Beendet alle Ihre Sitzungen, auf allen Geräten und in allen "
     "Apps.",
@@ -378,6 +384,7 @@ STRINGS_DE: dict[str, str] = {
     "Wiederherstellungscode.",
     "recovery.codes.remaining_html.other": "Sie haben <strong>{count}</strong> unbenutzte "
     "Wiederherstellungscodes.",
+    "recovery.codes.none": "Sie haben keine unbenutzten Wiederherstellungscodes.",
     "recovery.codes.replace_hint": "Wenn Sie neue Codes erstellen, funktionieren Ihre bisherigen "
     "Codes nicht mehr.",
     "recovery.codes.create": "Wiederherstellungscodes erstellen",
