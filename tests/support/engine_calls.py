@@ -70,3 +70,28 @@ def respond_to_totp(
             "ChallengeResponses": {"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code},
         },
     )
+
+
+def pool_with_signed_in_user(
+    engine: Engine, name: str, usernames: tuple[str, ...], password: str
+) -> tuple[str, str, dict[str, Any]]:
+    """A pool, a password-flow client and confirmed users; the first one signed in. Returns
+    ``(pool_id, client_id, AuthenticationResult)``."""
+    pool_id = str(create_pool(engine, PoolName=name)["Id"])
+    client = {
+        "UserPoolId": pool_id,
+        "ClientName": "c",
+        "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    }
+    client_id = str(call(engine, "CreateUserPoolClient", client)["UserPoolClient"]["ClientId"])
+    for username in usernames:
+        confirmed_user(engine, pool_id, username, password)
+    signed_in = engine.call(
+        "InitiateAuth",
+        {
+            "ClientId": client_id,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": usernames[0], "PASSWORD": password},
+        },
+    )
+    return pool_id, client_id, dict(signed_in["AuthenticationResult"])

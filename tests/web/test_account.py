@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.portal import PASSWORD, EnrolledUser, PortalWorld
+from tests.support.portal import PASSWORD, Browser, EnrolledUser, PortalWorld
 
 NEW_PASSWORD = "Battery-Staple-7?"
 
@@ -43,17 +43,23 @@ def test_change_password_errors_and_success(world: PortalWorld, enrolled: Enroll
     assert world.browser().sign_in("alice", NEW_PASSWORD).headers["location"] == "/signin/code"
 
 
-def test_a_password_change_ends_the_other_sessions_at_once_and_keeps_this_one(
-    world: PortalWorld, enrolled: EnrolledUser
-) -> None:
-    """Whoever held a copy of another session (or signed in with the old password) is out on
-    their next request, told why; the session that changed the password goes on."""
+def _two_sessions(world: PortalWorld, enrolled: EnrolledUser) -> tuple[Browser, Browser]:
+    """alice enrolled in one browser and fully signed in, with her code, in a second."""
     first, secret = enrolled("alice")
     world.next_step()
     second = world.browser()
     second.follow(second.sign_in("alice", PASSWORD))
     second.post("/signin/code", {"code": world.code(secret)})
     assert second.get("/auth/verify").status_code == 200
+    return first, second
+
+
+def test_a_password_change_ends_the_other_sessions_at_once_and_keeps_this_one(
+    world: PortalWorld, enrolled: EnrolledUser
+) -> None:
+    """Whoever held a copy of another session (or signed in with the old password) is out on
+    their next request, told why; the session that changed the password goes on."""
+    first, second = _two_sessions(world, enrolled)
 
     first.get("/account")
     changed = first.post(
@@ -72,12 +78,7 @@ def test_a_password_change_ends_the_other_sessions_at_once_and_keeps_this_one(
 def test_sign_out_everywhere_ends_other_sessions(
     world: PortalWorld, enrolled: EnrolledUser
 ) -> None:
-    first, secret = enrolled("alice")
-    world.next_step()
-    second = world.browser()
-    second.follow(second.sign_in("alice", PASSWORD))
-    second.post("/signin/code", {"code": world.code(secret)})
-    assert second.get("/auth/verify").status_code == 200
+    first, second = _two_sessions(world, enrolled)
 
     first.get("/account")
     page = first.post("/account/signout-everywhere", follow=True)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from mfa_portal.pool.validate import MAX_ATTRIBUTES, MAX_TOKEN_CHARS
+from tests.support.engine_calls import pool_with_signed_in_user
 
 if TYPE_CHECKING:
     from tests.support.wire import WireServer
@@ -29,35 +30,10 @@ def no_error_logged(caplog: pytest.LogCaptureFixture) -> None:
 @pytest.fixture
 def app(wire_server: WireServer) -> dict[str, str]:
     """A pool with a client and a signed-in user; returns the ids and a real access token."""
-    call = wire_server.engine.call
-    pool_id = call("CreateUserPool", {"PoolName": "costly"}, iam_principal="t")["UserPool"]["Id"]
-    client_id = call(
-        "CreateUserPoolClient",
-        {
-            "UserPoolId": pool_id,
-            "ClientName": "c",
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        },
-        iam_principal="t",
-    )["UserPoolClient"]["ClientId"]
-    call(
-        "AdminCreateUser",
-        {"UserPoolId": pool_id, "Username": "ivy", "MessageAction": "SUPPRESS"},
-        iam_principal="t",
+    pool_id, client_id, tokens = pool_with_signed_in_user(
+        wire_server.engine, "costly", ("ivy",), PASSWORD
     )
-    call(
-        "AdminSetUserPassword",
-        {"UserPoolId": pool_id, "Username": "ivy", "Password": PASSWORD, "Permanent": True},
-        iam_principal="t",
-    )
-    token = call(
-        "InitiateAuth",
-        {
-            "ClientId": client_id,
-            "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": {"USERNAME": "ivy", "PASSWORD": PASSWORD},
-        },
-    )["AuthenticationResult"]["AccessToken"]
+    token = str(tokens["AccessToken"])
     return {"pool": pool_id, "client": client_id, "token": token}
 
 

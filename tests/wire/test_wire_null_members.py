@@ -14,6 +14,7 @@ import pytest
 from botocore.model import Shape
 
 from mfa_portal.cognito_api.service_model import service_model
+from tests.support.engine_calls import pool_with_signed_in_user
 
 if TYPE_CHECKING:
     from tests.support.wire import WireServer
@@ -34,37 +35,12 @@ def _filled(name: str, shape: Shape, known: dict[str, Any]) -> Any:
 @pytest.fixture
 def known(wire_server: WireServer) -> dict[str, Any]:
     """Real values for the members most operations need: a pool, a client, a user and a token."""
-    call = wire_server.engine.call
-    pool_id = call("CreateUserPool", {"PoolName": "nulls"}, iam_principal="t")["UserPool"]["Id"]
-    client_id = call(
-        "CreateUserPoolClient",
-        {
-            "UserPoolId": pool_id,
-            "ClientName": "c",
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        },
-        iam_principal="t",
-    )["UserPoolClient"]["ClientId"]
-    for name in ("alice", "bob"):
-        call(
-            "AdminCreateUser",
-            {"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS"},
-            iam_principal="t",
-        )
-        call(
-            "AdminSetUserPassword",
-            {"UserPoolId": pool_id, "Username": name, "Password": PASSWORD, "Permanent": True},
-            iam_principal="t",
-        )
-    call("CreateGroup", {"UserPoolId": pool_id, "GroupName": "g"}, iam_principal="t")
-    tokens = call(
-        "InitiateAuth",
-        {
-            "ClientId": client_id,
-            "AuthFlow": "USER_PASSWORD_AUTH",
-            "AuthParameters": {"USERNAME": "alice", "PASSWORD": PASSWORD},
-        },
-    )["AuthenticationResult"]
+    pool_id, client_id, tokens = pool_with_signed_in_user(
+        wire_server.engine, "nulls", ("alice", "bob"), PASSWORD
+    )
+    wire_server.engine.call(
+        "CreateGroup", {"UserPoolId": pool_id, "GroupName": "g"}, iam_principal="t"
+    )
     return {
         "UserPoolId": pool_id,
         "ClientId": client_id,

@@ -92,21 +92,31 @@ def _end_other_sessions(request: Request, user: SignedInUser) -> None:
     with the old password, is out (ASVS 3.3.3). Audited, so their next sign-in page says why.
     Cognito's refresh tokens held by other applications are not revoked (that would take this
     session's too, and signing it in again would need a code)."""
+    detail = "password changed; the user's other portal sessions ended"
+    generation = _end_sessions(request, user, "password-change", detail)
+    ps = portal_session(request)
+    if generation is not None:
+        ps.state.revocation_generation = generation  # this session stays valid
+    ps.rotate()
+
+
+def _end_sessions(request: Request, user: SignedInUser, action: str, detail: str) -> int | None:
+    """Audit the user's own session-ending ``action`` (the ended tabs' sign-in page reads it to
+    say why) and end every portal session of theirs on every instance; the new revocation
+    generation, or None without a revocation store."""
     support = get_portal(request).support
     support.audit.append(
         actor=f"self:{user.username}",
         target=user.username,
-        action="password-change",
+        action=action,
         reason="by the user",
         outcome=OK,
-        detail="password changed; the user's other portal sessions ended",
+        detail=detail,
         source=client_address(request) or "",
     )
-    ps = portal_session(request)
-    if support.revocations is not None:
-        generation = support.revocations.revoke(get_portal(request).user_pool_id, user.sub)
-        ps.state.revocation_generation = generation  # this session stays valid
-    ps.rotate()
+    if support.revocations is None:
+        return None
+    return support.revocations.revoke(get_portal(request).user_pool_id, user.sub)
 
 
 @router.post("/account/mfa-preference", dependencies=[CSRF])
@@ -149,20 +159,7 @@ def signout_everywhere(request: Request, user: SignedIn) -> Response:
     except CognitoError as exc:
         log.info("global sign-out failed: %s", exc.code)
         detail += f"; Cognito's GlobalSignOut failed ({exc.code}), portal sessions ended"
-    support = get_portal(request).support
-    # Audited like support's sign-out, so the other tabs' sign-in page can say why they ended.
-    support.audit.append(
-        actor=f"self:{user.username}",
-        target=user.username,
-        action="signout",
-        reason="by the user",
-        outcome=OK,
-        detail=detail,
-        source=client_address(request) or "",
-    )
-    revocations = support.revocations
-    if revocations is not None:  # every portal instance refuses the other sessions at once
-        revocations.revoke(get_portal(request).user_pool_id, user.sub)
+    _end_sessions(request, user, "signout", detail)  # audited like support's sign-out
     portal_session(request).end()
     return see_other("/signin?notice=signed_out_everywhere")
 
