@@ -125,16 +125,19 @@ def names_another_user(
     """Whether ``value``, about to become sign-in attribute ``attr`` of ``user_id`` (None: a new
     user), is another user's username or sub as the lookup would compare them."""
     folds = attr == "email" or not pool.case_sensitive  # as ``_match_attribute`` folds the value
-    if folds and pool.case_sensitive:  # an email, against names kept in their case
-        where, key = "(lower(username_key) = lower(?) OR sub = lower(?))", [value, value]
-    else:
-        key_value = value.lower() if folds else value
-        where, key = "(username_key = ? OR sub = ?)", [key_value, key_value]
-    row = conn.execute(
-        f"SELECT 1 FROM users WHERE pool_id = ? AND id != ? AND {where}",
-        (pool.id, -1 if user_id is None else user_id, *key),
-    ).fetchone()
-    return row is not None
+    # Both forms, each an indexed lookup: in a case-sensitive pool an address is compared folded,
+    # and a username there cannot look like an address in the first place (an email alias pool
+    # refuses such usernames), so its exact form and its folded form are the ones that can meet.
+    other = -1 if user_id is None else user_id
+    for name in sorted({value, value.lower()} if folds else {value}):
+        for column in ("username_key", "sub"):  # one indexed lookup each (an OR scans the pool)
+            row = conn.execute(
+                f"SELECT 1 FROM users WHERE pool_id = ? AND {column} = ? AND id != ?",
+                (pool.id, name, other),
+            ).fetchone()
+            if row is not None:
+                return True
+    return False
 
 
 def find_user(conn: Connection, pool: Pool, name: str) -> User | None:
