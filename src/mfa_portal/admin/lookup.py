@@ -120,17 +120,22 @@ def mfa_of(support: Support, users: list[UserSummary]) -> dict[str, list[str]]:
     return found
 
 
+def names_in_audit(user: UserDetail) -> tuple[str, ...]:
+    """The names the audit trail files entries about ``user`` under: the username, and the email
+    address a failed sign-in typed (entries carry the name as typed)."""
+    return tuple(dict.fromkeys(n for n in (user.username, user.attributes.get("email")) if n))
+
+
 def audit_names(support: Support, name: str) -> tuple[str, ...]:
-    """The names the audit trail may file entries about ``name`` under: the username, and the email
-    address a failed sign-in typed (entries carry the name as typed). ``name`` alone when it names
-    no user (a pool id, a deleted user, a name that never existed)."""
+    """``names_in_audit`` of the user ``name`` names, with ``name`` itself first; ``name`` alone
+    when it names no user (a pool id, a deleted user, a name that never existed)."""
     try:
         user = get_user(support, name)
     except CognitoError as exc:
         if exc.code not in ("UserNotFoundException", "InvalidParameterException"):
             raise
         return (name,)
-    return tuple(dict.fromkeys(n for n in (name, user.username, user.attributes.get("email")) if n))
+    return tuple(dict.fromkeys((name, *names_in_audit(user))))
 
 
 def get_user(support: Support, username: str) -> UserDetail:

@@ -183,14 +183,14 @@ def prepare_key(ctx: Context, app: App, block: str) -> srp.PreparedKey | None:
     if found is None or found.client_id != app.client.id or found.expires_at <= ctx.now:
         return None
     user_id = found.user_id if isinstance(found, srp_blocks.Challenge) else 0
+    data = found.key_data()
     with ctx.single_statements() as conn:
         if srp_blocks.is_spent(conn, block):
             return None
-        verifier = load_verifier(ctx, conn, user_id) if found.key_data()["ready"] else None
+        verifier = load_verifier(ctx, conn, user_id) if data["ready"] else None
     if verifier is None:
         name = found.name if isinstance(found, srp_blocks.Decoy) else None
         verifier = srp_decoys.verifier(ctx, app.pool, name or "")
-    data = found.key_data()
     try:
         key = _session_key(data, verifier)
     except (srp.BadClientValue, ValueError, KeyError):

@@ -32,6 +32,7 @@ SIX_DIGITS = re.compile(r"^[0-9]{6}$")
 #: Challenges that ask for a code this page cannot take: the password was right.
 OTHER_FACTORS = frozenset({"EMAIL_OTP", "SMS_MFA", "SELECT_MFA_TYPE"})
 FAILED = "reproof.failed"
+FAILED_NOCODE = "reproof.failed_nocode"  # the sentence for wrong details when no code was asked
 LOCKED = "code.locked"
 
 
@@ -42,11 +43,6 @@ class Proven:
 
     tokens: Tokens | None
     identity: Identity | None
-
-
-def refusal(needs_code: bool) -> str:
-    """The sentence for wrong details: it names the code only when one was asked for."""
-    return FAILED if needs_code else "reproof.failed_nocode"
 
 
 def has_totp(user: SignedInUser) -> bool:
@@ -61,11 +57,13 @@ def has_totp(user: SignedInUser) -> bool:
 def prove_again(
     request: Request, user: SignedInUser, password: str, code: str, *, needs_code: bool
 ) -> Proven | str:
-    """The proof, or the message key that refuses it (one sentence for every wrong detail)."""
+    """The proof, or the message key that refuses it: ``LOCKED``, else one sentence for every
+    wrong detail, naming the code only when one was asked for."""
     portal = get_portal(request)
+    wrong = FAILED if needs_code else FAILED_NOCODE
     code = re.sub(r"\s+", "", code)
     if not password or (needs_code and not SIX_DIGITS.match(code)):
-        return FAILED
+        return wrong
     try:
         outcome = start_sign_in(portal, user.username, password, client_ip=client_address(request))
         if isinstance(outcome, Challenge) and outcome.name == "SELECT_MFA_TYPE" and code:
@@ -74,16 +72,16 @@ def prove_again(
             outcome = respond(portal, outcome, {"SOFTWARE_TOKEN_MFA_CODE": code})
     except CognitoError as exc:
         log.info("proving the account again failed: %s", exc.code)
-        return LOCKED if code_error(exc) == LOCKED else FAILED
+        return LOCKED if code_error(exc) == LOCKED else wrong
     if isinstance(outcome, Challenge):
         if outcome.name in OTHER_FACTORS and not needs_code:
             return Proven(None, None)
-        return FAILED
+        return wrong
     try:
         identity = Identity.of(portal.verifier.verify(outcome.id_token))
     except TokenInvalid as exc:
         log.error("ID token from the pool failed verification: %s", exc)
-        return FAILED
+        return wrong
     if identity.sub != user.sub:
-        return FAILED
+        return wrong
     return Proven(outcome, identity)

@@ -130,10 +130,9 @@ def _user_page(
     codes = None
     if support.recovery and "sub" in user.attributes:
         codes = support.recovery.remaining(support.pool_id, user.attributes["sub"])
-    # Sign-in failures carry the name as typed: the username, or the email address used to sign in.
-    names = list(dict.fromkeys(n for n in (user.username, user.attributes.get("email", "")) if n))
+    names = lookup.names_in_audit(user)  # sign-in failures carry the name as typed
     recent = support.audit.query(
-        AuditFilter(target=user.username, target_aliases=tuple(names), limit=RECENT_ROWS)
+        AuditFilter(target=user.username, target_aliases=names, limit=RECENT_ROWS)
     )
     counted = [
         p for n in names for p in (support.signin_audit.pending(n) if support.signin_audit else [])

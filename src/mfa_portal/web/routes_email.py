@@ -15,13 +15,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from mfa_portal.cognito_api.errors import CognitoError
-from mfa_portal.web import reproof
 from mfa_portal.web.account_page import account_page
 from mfa_portal.web.deps import CSRF, SignedIn, SignedInUser, portal_session
 from mfa_portal.web.flow import ensure_live
 from mfa_portal.web.messages import log
 from mfa_portal.web.portal import get_portal
-from mfa_portal.web.reproof import Proven, has_totp, prove_again, refusal
+from mfa_portal.web.reproof import Proven, has_totp, prove_again
 from mfa_portal.web.strings import language
 
 router = APIRouter()
@@ -69,9 +68,8 @@ def change_email(
     needs_code = has_totp(user)
     proof = prove_again(request, user, password, code, needs_code=needs_code)
     if not isinstance(proof, Proven):
-        key = proof if proof == reproof.LOCKED else refusal(needs_code)
         return account_page(
-            request, user, 400, field_errors={"change-email-password": [key]}, typed_email=email
+            request, user, 400, field_errors={"change-email-password": [proof]}, typed_email=email
         )
     ps = portal_session(request)
     try:

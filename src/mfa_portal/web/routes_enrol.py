@@ -363,8 +363,7 @@ def replace_submit(
     needs_code = has_totp(user)
     proof = prove_again(request, user, password, code, needs_code=needs_code)
     if not isinstance(proof, Proven) or proof.tokens is None or proof.identity is None:
-        key = proof if isinstance(proof, str) else reproof.FAILED
-        errors = ["code.locked" if key == reproof.LOCKED else "replace.failed"]
+        errors = [reproof.LOCKED if proof == reproof.LOCKED else "replace.failed"]
         return render(
             request,
             "replace.html",

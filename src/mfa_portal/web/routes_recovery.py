@@ -23,7 +23,6 @@ from mfa_portal.admin.recovery_codes import as_text_file
 from mfa_portal.admin.support import ActionFailed, Support
 from mfa_portal.cognito_api.errors import CognitoError
 from mfa_portal.cognito_api.id_tokens import TokenInvalid
-from mfa_portal.web import reproof
 from mfa_portal.web.deps import (
     SignedInUser,
     client_address,
@@ -35,7 +34,7 @@ from mfa_portal.web.extensions import PortalExtensions
 from mfa_portal.web.flow import FactorNotAsked, UnsupportedChallenge, apply_outcome, start_sign_in
 from mfa_portal.web.messages import log
 from mfa_portal.web.portal import get_portal
-from mfa_portal.web.reproof import Proven, has_totp, prove_again, refusal
+from mfa_portal.web.reproof import Proven, has_totp, prove_again
 from mfa_portal.web.responses import render
 from mfa_portal.web.state import EnrolmentProof
 from mfa_portal.web.strings import language
@@ -131,8 +130,7 @@ def issue_codes(request: Request, password: Field = "", code: Field = "") -> Res
         needs_code = has_totp(user)
         proof = prove_again(request, user, password, code, needs_code=needs_code)
         if not isinstance(proof, Proven):
-            key = proof if proof == reproof.LOCKED else refusal(needs_code)
-            return _codes_page(request, user, 400, field_errors={"codes-password": [key]})
+            return _codes_page(request, user, 400, field_errors={"codes-password": [proof]})
     codes = self_service.issue_codes(
         support_of(request), user.username, source=_client_address(request), language=language()
     )

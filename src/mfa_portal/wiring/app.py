@@ -57,11 +57,11 @@ def sessions_warning(settings: Settings) -> str | None:
         raise StartupError(f"MFA_PORTAL_REDIS_URL cannot be used: {exc}") from None
     try:
         store.ping()
-    except (
-        Exception
-    ) as exc:  # any failure to answer: the line names its kind, never the URL's secret
+    # Any failure to answer: the line names its kind, never the URL's secret.
+    except Exception as exc:
+        where = _without_password(settings.redis_url)
         return (
-            f"warning: the session store does not answer (Redis at {_without_password(settings.redis_url)}: "
+            f"warning: the session store does not answer (Redis at {where}: "
             f"{type(exc).__name__}); sign-ins answer 503 until it does: check MFA_PORTAL_REDIS_URL"
         )
     finally:
