@@ -23,7 +23,7 @@ def grant_admin(support: Support, actor: Actor, username: str, reason: str) -> A
     with audited(support, actor, "grant-admin", username, reason) as step:
         user = support.client.call("AdminGetUser", UserPoolId=support.pool_id, Username=username)
         step.target = str(user["Username"])
-        if step.target in _members(support):
+        if step.target in members(support):
             raise ActionFailed(
                 step.action, step.target, "AlreadyAdministrator", "already an administrator"
             )
@@ -45,10 +45,10 @@ def revoke_admin(support: Support, actor: Actor, username: str, reason: str) -> 
     with audited(support, actor, "revoke-admin", username, reason) as step:
         user = support.client.call("AdminGetUser", UserPoolId=support.pool_id, Username=username)
         step.target = str(user["Username"])
-        members = _members(support)
-        if step.target not in members:
+        admins = members(support)
+        if step.target not in admins:
             raise ActionFailed(step.action, step.target, "NotAdministrator", "not an administrator")
-        if len(members) == 1:
+        if len(admins) == 1:
             raise ActionFailed(
                 step.action,
                 step.target,
@@ -68,18 +68,14 @@ def revoke_admin(support: Support, actor: Actor, username: str, reason: str) -> 
 
 
 def members(support: Support) -> set[str]:
-    """The administrators' usernames (for the console's guard against locking everyone out)."""
-    return _members(support)
-
-
-def _members(support: Support) -> set[str]:
-    """Every member of the group (``ListUsersInGroup``, all pages)."""
-    members: set[str] = set()
+    """Every administrator's username (``ListUsersInGroup``, all pages); the console's guard
+    against locking everyone out asks it too."""
+    found: set[str] = set()
     params: dict[str, Any] = {"UserPoolId": support.pool_id, "GroupName": ADMIN_GROUP}
     while True:
         page = support.client.call("ListUsersInGroup", **params)
-        members.update(str(u["Username"]) for u in page.get("Users") or [])
+        found.update(str(u["Username"]) for u in page.get("Users") or [])
         token = page.get("NextToken")
         if not token:
-            return members
+            return found
         params["NextToken"] = token
